@@ -1,0 +1,74 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Config } from './config/index.ts';
+import type { Database } from './platform/db/index.ts';
+import { collectMigrations } from './platform/db/migrate.ts';
+import { registerHttpBasics } from './platform/http/index.ts';
+import { installAuth } from './platform/iam/auth-hook.ts';
+import { softwareCrypto, type CryptoProvider } from './platform/crypto/index.ts';
+import { loadFieldKey } from './platform/crypto/keys.ts';
+import { systemClock, type Clock, type Platform } from './platform/module.ts';
+import { healthRoutes } from './platform/health.ts';
+import { modules } from './modules.ts';
+
+export interface BuildOptions {
+  config: Config;
+  database: Database;
+  clock?: Clock;
+  crypto?: CryptoProvider;
+  /** Pino options; tests pass false. */
+  logger?: boolean | object;
+}
+
+export const allMigrations = () => collectMigrations(modules.map((m) => m.migrations));
+
+/** Builds the application with every module registered. Never listens: server.ts does. */
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger:
+      options.logger === undefined
+        ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'] }
+        : (options.logger as never),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  const platform: Platform = {
+    config,
+    db: options.database.db,
+    dbKind: options.database.kind,
+    crypto: options.crypto ?? softwareCrypto,
+    clock: options.clock ?? systemClock,
+    fieldKey: loadFieldKey(config),
+  };
+  app.decorate('platform', platform);
+
+  await registerHttpBasics(app, config);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Zhengtong (政通) API', version: '1', description: 'Unified e-government platform. Errors are application/problem+json with a stable code.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'zt_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });
+  installAuth(app, platform);
+
+  await healthRoutes(app, platform, allMigrations());
+  for (const module of modules) {
+    if (module.routes) await app.register(async (scope) => module.routes!(scope, platform));
+  }
+  return app;
+}

@@ -1,0 +1,99 @@
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** PostgreSQL server; when unset the embedded database in dataDir is used. */
+  databaseUrl: string | null;
+  demo: boolean;
+  demoPassword: string | null;
+  production: boolean;
+  logLevel: LogLevel;
+  /** Public base URL used in links (notifications, QR codes). */
+  publicUrl: string;
+  /** Set when TLS terminates in front of the server: enables HSTS and Secure cookies. */
+  behindTls: boolean;
+  trustProxy: boolean;
+  uploadLimitBytes: number;
+  smtp: { url: string | null; from: string };
+  sms: { url: string | null; token: string | null };
+  /** Run periodic jobs (deadline scans, outbox delivery) in this process. */
+  runJobs: boolean;
+  /** Secret for field encryption (SM4); generated into dataDir when unset. */
+  fieldKeyHex: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    public readonly setting: string,
+    message: string,
+  ) {
+    super(`Invalid setting ${setting}: ${message}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `expected 1 or 0 (true/false), got "${raw}"`);
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and checks every setting; throws ConfigError naming the first bad one. */
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const demoPassword = env.ZT_DEMO_PASSWORD || null;
+  const fieldKeyHex = env.ZT_FIELD_KEY || null;
+  if (fieldKeyHex && !/^[0-9a-fA-F]{32}$/.test(fieldKeyHex)) {
+    throw new ConfigError('ZT_FIELD_KEY', 'must be 32 hexadecimal characters (an SM4 key)');
+  }
+  const publicUrl = (env.ZT_PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError('ZT_PUBLIC_URL', `not a URL: "${publicUrl}"`);
+  }
+  return {
+    port,
+    host,
+    dataDir: path.resolve(env.ZT_DATA_DIR || './data'),
+    databaseUrl,
+    demo: flag(env, 'ZT_DEMO', !production),
+    demoPassword,
+    production,
+    logLevel,
+    publicUrl,
+    behindTls: flag(env, 'ZT_BEHIND_TLS', false),
+    trustProxy: flag(env, 'ZT_TRUST_PROXY', false),
+    uploadLimitBytes: integer(env, 'ZT_UPLOAD_LIMIT_MB', 50, 1, 10240) * 1024 * 1024,
+    smtp: { url: env.ZT_SMTP_URL || null, from: env.ZT_MAIL_FROM || 'Zhengtong <noreply@localhost>' },
+    sms: { url: env.ZT_SMS_URL || null, token: env.ZT_SMS_TOKEN || null },
+    runJobs: flag(env, 'ZT_RUN_JOBS', true),
+    fieldKeyHex,
+  };
+}

@@ -1,0 +1,16 @@
+import type { ZtModule } from './platform/module.ts';
+import { auditMigrations } from './platform/audit/migrations.ts';
+import { auditRoutes } from './platform/audit/routes.ts';
+import { orgMigrations } from './platform/org/migrations.ts';
+import { orgRoutes } from './platform/org/routes.ts';
+import { iamMigrations } from './platform/iam/migrations.ts';
+import { iamRoutes } from './platform/iam/routes.ts';
+import './platform/iam/messages.ts';
+import './platform/org/messages.ts';
+
+/** Every module of the installation, platform first; migrations run in key order across all. */
+export const modules: ZtModule[] = [
+  { name: 'audit', migrations: auditMigrations, routes: auditRoutes },
+  { name: 'org', migrations: orgMigrations, routes: orgRoutes },
+  { name: 'iam', migrations: iamMigrations, routes: iamRoutes },
+];

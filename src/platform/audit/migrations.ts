@@ -1,0 +1,39 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export const auditMigrations: Record<string, Migration> = {
+  '20261101_0100_audit_log': {
+    async up(db: Kysely<any>) {
+      await sql`
+        create table audit_log (
+          id bigserial primary key,
+          at timestamptz not null,
+          actor_id text,
+          actor_name text,
+          unit_id text,
+          ip text,
+          request_id text,
+          action text not null,
+          object_type text,
+          object_id text,
+          outcome text not null check (outcome in ('success', 'failure')),
+          details jsonb not null default '{}',
+          prev_hash char(64) not null,
+          hash char(64) not null unique
+        )`.execute(db);
+      await sql`create index audit_log_at on audit_log (at)`.execute(db);
+      await sql`create index audit_log_actor on audit_log (actor_id, id)`.execute(db);
+      await sql`create index audit_log_action on audit_log (action, id)`.execute(db);
+      await sql`create index audit_log_object on audit_log (object_type, object_id)`.execute(db);
+      // The log is append-only: the database itself refuses to change or remove a record.
+      await sql`
+        create function audit_log_refuse_change() returns trigger language plpgsql as $$
+        begin
+          raise exception 'audit_log is append-only: % refused', tg_op using errcode = '42501';
+        end $$`.execute(db);
+      await sql`create trigger audit_log_no_update before update or delete on audit_log
+                for each row execute function audit_log_refuse_change()`.execute(db);
+      await sql`create trigger audit_log_no_truncate before truncate on audit_log
+                for each statement execute function audit_log_refuse_change()`.execute(db);
+    },
+  },
+};

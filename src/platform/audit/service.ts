@@ -1,0 +1,149 @@
+import { sql, type Db } from '../db/index.ts';
+import type { Work, Actor } from '../db/work.ts';
+import { sm3 } from '../crypto/index.ts';
+
+export type Outcome = 'success' | 'failure';
+
+export interface AuditEntry {
+  /** Dotted verb: 'auth.login', 'user.create', 'unit.update', ... */
+  action: string;
+  objectType?: string | null;
+  objectId?: string | null;
+  outcome?: Outcome;
+  /** Chosen fields only: never passwords, tokens or secrets. */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditRow {
+  id: number;
+  at: Date;
+  actor_id: string | null;
+  actor_name: string | null;
+  unit_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  outcome: Outcome;
+  details: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+export type AuditTables = {
+  audit_log: AuditRow;
+};
+
+export const GENESIS_HASH = '0'.repeat(64);
+const SECRET_FIELD = /pass(word)?|secret|token|totp|otp|key/i;
+
+/** Keys sorted, so the same record always hashes the same way after a round trip through jsonb. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export function hashRecord(prevHash: string, row: Omit<AuditRow, 'id' | 'hash' | 'prev_hash'>): string {
+  const text = [
+    prevHash,
+    row.at.toISOString(),
+    row.actor_id ?? '',
+    row.actor_name ?? '',
+    row.unit_id ?? '',
+    row.ip ?? '',
+    row.request_id ?? '',
+    row.action,
+    row.object_type ?? '',
+    row.object_id ?? '',
+    row.outcome,
+    canonicalJson(row.details),
+  ].join('\u001f');
+  return sm3(text);
+}
+
+function scrub(details: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(details ?? {})) {
+    if (value === undefined) continue;
+    out[key] = SECRET_FIELD.test(key) ? '[redacted]' : value;
+  }
+  return out;
+}
+
+const PENDING = 'audit.pending';
+
+/**
+ * Adds an audit record to the unit of work. Records are chained and written just before
+ * commit, under a transaction-scoped advisory lock, so the chain has one order across
+ * any number of processes and a rolled-back change leaves no record.
+ */
+export function recordAudit(work: Work, entry: AuditEntry, at: Date = new Date()) {
+  let pending = work.bag.get(PENDING) as Array<{ entry: AuditEntry; at: Date; actor: Actor }> | undefined;
+  if (!pending) {
+    pending = [];
+    work.bag.set(PENDING, pending);
+    work.beforeCommit(PENDING, () => appendToChain(work.tx, pending!));
+  }
+  pending.push({ entry, at, actor: work.actor });
+}
+
+const CHAIN_LOCK = 7_346_001;
+
+async function appendToChain(db: Db, pending: Array<{ entry: AuditEntry; at: Date; actor: Actor }>) {
+  await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(db);
+  const last = await db.withTables<AuditTables>().selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const rows = pending.map(({ entry, at, actor }) => {
+    const row = {
+      at,
+      actor_id: actor.userId,
+      actor_name: actor.username,
+      unit_id: actor.unitId,
+      ip: actor.ip,
+      request_id: actor.requestId,
+      action: entry.action,
+      object_type: entry.objectType ?? null,
+      object_id: entry.objectId ?? null,
+      outcome: entry.outcome ?? 'success',
+      details: scrub(entry.details),
+    };
+    const hash = hashRecord(prevHash, row);
+    const full = { ...row, details: JSON.stringify(row.details), prev_hash: prevHash, hash };
+    prevHash = hash;
+    return full;
+  });
+  await db.withTables<AuditTables>().insertInto('audit_log').values(rows as never).execute();
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBrokenId: number | null;
+}
+
+/** Walks the whole chain in id order, in pages, and reports the first record that does not fit. */
+export async function verifyChain(db: Db, pageSize = 5000): Promise<VerifyResult> {
+  const q = db.withTables<AuditTables>();
+  let prevHash = GENESIS_HASH;
+  let afterId = 0;
+  let checked = 0;
+  for (;;) {
+    const rows = await q.selectFrom('audit_log').selectAll().where('id', '>', afterId).orderBy('id').limit(pageSize).execute();
+    for (const row of rows) {
+      const details = typeof row.details === 'string' ? JSON.parse(row.details) : row.details;
+      const expected = hashRecord(prevHash, { ...row, at: new Date(row.at), details });
+      if (row.prev_hash !== prevHash || row.hash !== expected) return { ok: false, checked, firstBrokenId: row.id };
+      prevHash = row.hash;
+      checked += 1;
+    }
+    if (rows.length < pageSize) return { ok: true, checked, firstBrokenId: null };
+    afterId = rows[rows.length - 1].id;
+  }
+}

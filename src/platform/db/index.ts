@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PGliteDialect } from './pglite-dialect.ts';
+
+export { sql };
+/** Every module widens this with its own tables through `db.withTables<T>()`. */
+export type Db = Kysely<object>;
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** The embedded database itself (dumps, backups); absent on PostgreSQL. */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const DATE = 1082;
+
+// Counts and big ids come back as numbers; calendar dates stay 'YYYY-MM-DD' strings, never
+// Date objects shifted by the process's time zone.
+pg.types.setTypeParser(INT8, (value) => Number(value));
+pg.types.setTypeParser(DATE, (value) => value);
+
+export interface OpenOptions {
+  databaseUrl: string | null;
+  /** Folder of the embedded database; null for an in-memory one (tests). */
+  pgliteDir: string | null;
+  /** A dumped data folder to start from (tests load a migrated template). */
+  pgliteTemplate?: Blob;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 20 });
+    pool.on('error', () => {
+      /* an idle client lost its server; the pool replaces it */
+    });
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  if (options.pgliteDir) fs.mkdirSync(path.dirname(options.pgliteDir), { recursive: true });
+  const pglite = await PGlite.create({
+    dataDir: options.pgliteDir ?? undefined,
+    loadDataDir: options.pgliteTemplate,
+    extensions: { pg_trgm },
+    parsers: { [INT8]: (value: string) => Number(value), [DATE]: (value: string) => value },
+    postgresqlconf: ['shared_buffers = 16MB', 'work_mem = 4MB'],
+  });
+  const db = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
+  return { db, kind: 'pglite', pglite, close: () => db.destroy() };
+}
+
+/** True when the error is PostgreSQL's unique-violation. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: string; constraint?: string } | null;
+  return !!e && e.code === '23505' && (!constraint || e.constraint === constraint);
+}
+
+export function isSerializationFailure(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '40001' || code === '40P01';
+}

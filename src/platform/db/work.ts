@@ -1,0 +1,62 @@
+import type { Transaction } from 'kysely';
+import type { Db } from './index.ts';
+
+/** Who is acting, for audit records and scope checks. */
+export interface Actor {
+  userId: string | null;
+  username: string | null;
+  unitId: string | null;
+  ip: string | null;
+  requestId: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { userId: null, username: 'system', unitId: null, ip: null, requestId: null };
+
+/**
+ * One unit of work: a database transaction plus what must happen just before it commits
+ * (the audit chain is appended last, so its lock is held as briefly as possible) and
+ * what runs after it committed (waking workers).
+ */
+export class Work {
+  readonly #beforeCommit = new Map<string, () => Promise<void>>();
+  readonly #afterCommit: Array<() => void> = [];
+  readonly bag = new Map<string, unknown>();
+
+  constructor(
+    readonly tx: Transaction<object>,
+    readonly actor: Actor,
+  ) {}
+
+  /** Registers a step to run once before commit; a second call with the same key is ignored. */
+  beforeCommit(key: string, step: () => Promise<void>) {
+    if (!this.#beforeCommit.has(key)) this.#beforeCommit.set(key, step);
+  }
+  afterCommit(step: () => void) {
+    this.#afterCommit.push(step);
+  }
+  async flush() {
+    for (const step of this.#beforeCommit.values()) await step();
+  }
+  runAfterCommit() {
+    for (const step of this.#afterCommit) {
+      try {
+        step();
+      } catch {
+        /* after-commit steps only wake workers; the work itself is durable */
+      }
+    }
+  }
+}
+
+/** Runs `fn` in one transaction: the change, its audit records and its outbox rows commit together. */
+export async function inTransaction<T>(db: Db, actor: Actor, fn: (work: Work) => Promise<T>): Promise<T> {
+  let work: Work | undefined;
+  const result = await db.transaction().execute(async (tx) => {
+    work = new Work(tx, actor);
+    const value = await fn(work);
+    await work.flush();
+    return value;
+  });
+  work?.runAfterCommit();
+  return result;
+}

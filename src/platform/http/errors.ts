@@ -1,0 +1,93 @@
+import { registerMessages, translate, type Lang } from '../i18n/index.ts';
+
+/**
+ * The one catalogue of error codes. Codes are stable: integrators match on them.
+ * Messages live in the i18n catalogue under `error.<CODE>`.
+ */
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: { status: 400, zh: '提交的内容不符合要求', en: 'The request is not valid' },
+  MALFORMED_REQUEST: { status: 400, zh: '请求格式错误，无法解析', en: 'The request could not be parsed' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
+  PAYLOAD_TOO_LARGE: { status: 413, zh: '提交的内容超过大小限制', en: 'The request body is too large' },
+  AUTH_REQUIRED: { status: 401, zh: '请先登录', en: 'Please sign in' },
+  AUTH_INVALID: { status: 401, zh: '用户名或密码错误', en: 'Wrong username or password' },
+  AUTH_LOCKED: { status: 423, zh: '连续登录失败次数过多，账号已临时锁定', en: 'Too many failed sign-ins: the account is locked for a while' },
+  AUTH_DISABLED: { status: 403, zh: '账号已停用', en: 'The account is disabled' },
+  TOTP_REQUIRED: { status: 401, zh: '需要输入动态验证码', en: 'A one-time code is required' },
+  TOTP_INVALID: { status: 401, zh: '动态验证码错误或已使用', en: 'The one-time code is wrong or already used' },
+  SESSION_EXPIRED: { status: 401, zh: '会话已过期，请重新登录', en: 'Your session has expired; please sign in again' },
+  PASSWORD_CHANGE_REQUIRED: { status: 403, zh: '首次登录须先修改密码', en: 'You must change your password first' },
+  PASSWORD_WEAK: { status: 422, zh: '密码强度不足：至少 8 位，且包含大写字母、小写字母、数字、符号中的三类', en: 'Password too weak: at least 8 characters from 3 of: upper case, lower case, digits, symbols' },
+  CSRF_INVALID: { status: 403, zh: '缺少或错误的 CSRF 令牌', en: 'Missing or wrong CSRF token' },
+  FORBIDDEN: { status: 403, zh: '没有执行此操作的权限', en: 'You are not allowed to do this' },
+  NOT_FOUND: { status: 404, zh: '找不到请求的对象', en: 'Not found' },
+  CONFLICT: { status: 409, zh: '对象已被他人修改或状态已变化，请刷新后重试', en: 'Someone else changed this first; reload and try again' },
+  DUPLICATE: { status: 409, zh: '已存在相同的记录', en: 'A record with the same key already exists' },
+  IDEMPOTENCY_MISMATCH: { status: 422, zh: '同一幂等键提交了不同的内容', en: 'The same Idempotency-Key was used with a different request' },
+  INVALID_STATE: { status: 409, zh: '当前状态下不能执行此操作', en: 'This action is not allowed in the current state' },
+  ROLE_CONFLICT: { status: 422, zh: '系统管理员、安全管理员、审计管理员三种角色不能由同一人兼任', en: 'The system, security and audit administrator roles cannot be held together' },
+  RATE_LIMITED: { status: 429, zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
+  FILE_TYPE_NOT_ALLOWED: { status: 415, zh: '不允许上传此类型的文件', en: 'This type of file is not allowed' },
+  IMPORT_FAILED: { status: 422, zh: '导入文件有错误，未导入任何数据', en: 'The import file has errors; nothing was imported' },
+  CALENDAR_NO_DATA: { status: 422, zh: '该年度没有节假日数据', en: 'There is no holiday data for that year' },
+  INTERNAL: { status: 500, zh: '服务器内部错误，请联系管理员', en: 'Internal error; please contact the administrator' },
+  UNAVAILABLE: { status: 503, zh: '服务暂不可用', en: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; zh: string; en: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+registerMessages({
+  'zh-CN': Object.fromEntries(Object.entries(ERROR_CATALOGUE).map(([code, e]) => [`error.${code}`, e.zh])),
+  en: Object.fromEntries(Object.entries(ERROR_CATALOGUE).map(([code, e]) => [`error.${code}`, e.en])),
+});
+
+/** A message given either as a catalogue key with parameters or as ready text per language. */
+export type Message = { key: string; params?: Record<string, unknown> } | { 'zh-CN': string; en: string };
+
+export interface FieldError {
+  path: string;
+  message: Message;
+}
+
+export function renderMessage(message: Message, lang: Lang): string {
+  if ('key' in message) return translate(lang, message.key, message.params);
+  return message[lang];
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detailMessage?: Message;
+  readonly fieldErrors?: FieldError[];
+  readonly extra?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, options: { detail?: Message; errors?: FieldError[]; extra?: Record<string, unknown> } = {}) {
+    super(code);
+    this.code = code;
+    this.status = ERROR_CATALOGUE[code].status;
+    this.detailMessage = options.detail;
+    this.fieldErrors = options.errors;
+    this.extra = options.extra;
+  }
+
+  toProblem(lang: Lang, instance?: string) {
+    const title = translate(lang, `error.${this.code}`);
+    return {
+      type: `https://zhengtong.org.cn/problems/${this.code.toLowerCase().replace(/_/g, '-')}`,
+      title,
+      status: this.status,
+      code: this.code,
+      detail: this.detailMessage ? renderMessage(this.detailMessage, lang) : title,
+      ...(instance ? { instance } : {}),
+      ...(this.fieldErrors ? { errors: this.fieldErrors.map((e) => ({ path: e.path, message: renderMessage(e.message, lang) })) } : {}),
+      ...(this.extra ?? {}),
+    };
+  }
+}
+
+/** Shorthands used across services. */
+export const notFound = (detail?: Message) => new AppError('NOT_FOUND', { detail });
+export const forbidden = (detail?: Message) => new AppError('FORBIDDEN', { detail });
+export const conflict = (detail?: Message) => new AppError('CONFLICT', { detail });
+export const invalid = (errors: FieldError[], detail?: Message) => new AppError('VALIDATION_FAILED', { errors, detail });
+export const fieldError = (path: string, key: string, params?: Record<string, unknown>): FieldError => ({ path, message: { key, params } });

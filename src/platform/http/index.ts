@@ -1,0 +1,93 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import { pickLang } from '../i18n/index.ts';
+import { AppError } from './errors.ts';
+import { installValidators, validationFieldErrors } from './validation.ts';
+import type { Config } from '../../config/index.ts';
+
+export * from './errors.ts';
+export * from './context.ts';
+export * from './schemas.ts';
+
+const PROBLEM = 'application/problem+json; charset=utf-8';
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+  if (error.code === 'AUTH_REQUIRED' || error.code === 'SESSION_EXPIRED') reply.header('WWW-Authenticate', 'Bearer');
+  return reply.status(error.status).type(PROBLEM).send(error.toProblem(request.lang, request.url.split('?')[0]));
+}
+
+/** Maps what Fastify and its plugins throw onto the catalogue, so bad input is never a 500. */
+export function toAppError(error: FastifyError & { validation?: unknown[]; validationContext?: string }, request: FastifyRequest): AppError {
+  if (error instanceof AppError) return error;
+  if (error.validation) {
+    return new AppError('VALIDATION_FAILED', {
+      errors: validationFieldErrors(error.validation as never, error.validationContext ?? 'body', request.lang),
+    });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_PROTO_VIOLATION':
+    case 'FST_CONSTRUCTOR_VIOLATION':
+      return new AppError('MALFORMED_REQUEST');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new AppError('PAYLOAD_TOO_LARGE');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE');
+  }
+  if (error.statusCode === 429) return new AppError('RATE_LIMITED');
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new AppError('MALFORMED_REQUEST');
+  return new AppError('INTERNAL');
+}
+
+export async function registerHttpBasics(app: FastifyInstance, config: Config) {
+  installValidators(app);
+  app.decorateRequest('lang', 'zh-CN');
+  app.decorateRequest('principal', null);
+  app.decorateRequest('viaCookie', false);
+
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    },
+    hsts: config.behindTls ? { maxAge: 31536000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const query = request.query as Record<string, string | undefined> | undefined;
+    request.lang = pickLang(query?.lang ?? request.cookies.zt_lang, request.headers['accept-language']);
+    reply.header('X-Request-Id', String(request.id));
+    reply.header('Content-Language', request.lang);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const appError = toAppError(error, request);
+    if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: appError.code }, 'request refused');
+    return sendProblem(request, reply, appError);
+  });
+}

@@ -1,0 +1,39 @@
+import { Ajv, type Options, type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import localize from 'ajv-i18n';
+import type { FastifyInstance } from 'fastify';
+import type { Lang } from '../i18n/index.ts';
+import type { FieldError } from './errors.ts';
+
+const common: Options = {
+  allErrors: true,
+  removeAdditional: false,
+  useDefaults: true,
+  strict: false,
+  keywords: ['example'],
+};
+
+// Bodies are taken as typed: "12" is not a number. Query strings and path parameters are
+// text by nature, so they are coerced.
+const bodyAjv = addFormats.default(new Ajv({ ...common, coerceTypes: false }));
+const textAjv = addFormats.default(new Ajv({ ...common, coerceTypes: 'array' }));
+
+export function installValidators(app: FastifyInstance) {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? bodyAjv : textAjv;
+    return ajv.compile(schema);
+  });
+}
+
+/** Turns Ajv's errors into field errors in the caller's language. */
+export function validationFieldErrors(errors: ErrorObject[], context: string, lang: Lang): FieldError[] {
+  const copy = errors.map((e) => ({ ...e }));
+  if (lang === 'zh-CN') (localize as unknown as Record<string, (e: ErrorObject[]) => void>).zh(copy);
+  return copy.map((e) => {
+    let path = `${context}${e.instancePath.replace(/\//g, '.')}`;
+    if (e.keyword === 'required') path += `.${(e.params as { missingProperty: string }).missingProperty}`;
+    if (e.keyword === 'additionalProperties') path += `.${(e.params as { additionalProperty: string }).additionalProperty}`;
+    const text = e.message ?? e.keyword;
+    return { path, message: { 'zh-CN': text, en: text } };
+  });
+}

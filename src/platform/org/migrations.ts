@@ -1,0 +1,35 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export const orgMigrations: Record<string, Migration> = {
+  '20261101_0200_org_regions_units': {
+    async up(db: Kysely<any>) {
+      await sql`
+        create table regions (
+          code text primary key,
+          name text not null,
+          level text not null check (level in ('province', 'city', 'county', 'town', 'village')),
+          parent_code text references regions (code),
+          prefix text not null,
+          created_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index regions_parent on regions (parent_code, code)`.execute(db);
+      await sql`create index regions_prefix on regions (prefix text_pattern_ops)`.execute(db);
+      await sql`
+        create table units (
+          id text primary key,
+          name text not null,
+          region_code text not null references regions (code),
+          kind text not null check (kind in ('government', 'department', 'service_center', 'town', 'village', 'other')),
+          parent_id text references units (id),
+          credit_code text unique,
+          created_at timestamptz not null default now(),
+          updated_at timestamptz not null default now(),
+          version integer not null default 1
+        )`.execute(db);
+      await sql`create unique index units_region_name on units (region_code, name)`.execute(db);
+      await sql`create index units_region on units (region_code, id)`.execute(db);
+      await sql`create index units_region_pattern on units (region_code text_pattern_ops)`.execute(db);
+      await sql`create index units_parent on units (parent_id)`.execute(db);
+    },
+  },
+};

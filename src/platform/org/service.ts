@@ -1,0 +1,192 @@
+import type { Generated, Selectable } from 'kysely';
+import crypto from 'node:crypto';
+import type { Db } from '../db/index.ts';
+import { isUniqueViolation } from '../db/index.ts';
+import type { Work } from '../db/work.ts';
+import { recordAudit } from '../audit/service.ts';
+import { AppError, fieldError, invalid, notFound } from '../http/errors.ts';
+import { decodeCursor, encodeCursor } from '../http/schemas.ts';
+import { isValidCreditCode, isValidParent, regionLevelOf, regionPrefix, type RegionLevel } from './codes.ts';
+
+export type UnitKind = 'government' | 'department' | 'service_center' | 'town' | 'village' | 'other';
+export const UNIT_KINDS: UnitKind[] = ['government', 'department', 'service_center', 'town', 'village', 'other'];
+
+export interface RegionTable {
+  code: string;
+  name: string;
+  level: RegionLevel;
+  parent_code: string | null;
+  prefix: string;
+  created_at: Generated<Date>;
+}
+export type RegionRow = Selectable<RegionTable>;
+export interface UnitTable {
+  id: string;
+  name: string;
+  region_code: string;
+  kind: UnitKind;
+  parent_id: string | null;
+  credit_code: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  version: Generated<number>;
+}
+export type UnitRow = Selectable<UnitTable>;
+export type OrgTables = {
+  regions: RegionTable;
+  units: UnitTable;
+};
+
+export interface Region {
+  code: string;
+  name: string;
+  level: RegionLevel;
+  parentCode: string | null;
+}
+export interface Unit {
+  id: string;
+  name: string;
+  regionCode: string;
+  kind: UnitKind;
+  parentId: string | null;
+  creditCode: string | null;
+  version: number;
+}
+
+export const toRegion = (r: RegionRow): Region => ({ code: r.code, name: r.name, level: r.level, parentCode: r.parent_code });
+export const toUnit = (u: UnitRow): Unit => ({
+  id: u.id,
+  name: u.name,
+  regionCode: u.region_code,
+  kind: u.kind,
+  parentId: u.parent_id,
+  creditCode: u.credit_code,
+  version: u.version,
+});
+
+const q = (db: Db) => db.withTables<OrgTables>();
+
+export async function getRegion(db: Db, code: string): Promise<Region | null> {
+  const row = await q(db).selectFrom('regions').selectAll().where('code', '=', code).executeTakeFirst();
+  return row ? toRegion(row) : null;
+}
+
+export async function getUnit(db: Db, id: string): Promise<Unit | null> {
+  const row = await q(db).selectFrom('units').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toUnit(row) : null;
+}
+
+export async function getUnits(db: Db, ids: string[]): Promise<Unit[]> {
+  if (ids.length === 0) return [];
+  const rows = await q(db).selectFrom('units').selectAll().where('id', 'in', ids).execute();
+  return rows.map(toUnit);
+}
+
+/** Whether a unit's region lies inside the region subtree of `regionCode`. */
+export function regionContains(regionCode: string, candidate: string): boolean {
+  return candidate.startsWith(regionPrefix(regionCode));
+}
+
+export interface RegionInput {
+  code: string;
+  name: string;
+  level: RegionLevel;
+  parentCode?: string | null;
+}
+
+/** Checks one region against the code rules and its parent; returns field errors, writes nothing. */
+export async function checkRegion(db: Db, input: RegionInput, pathPrefix = ''): Promise<ReturnType<typeof fieldError>[]> {
+  const errors = [];
+  const implied = regionLevelOf(input.code);
+  if (!implied) errors.push(fieldError(`${pathPrefix}code`, 'org.region.codeInvalid', { code: input.code }));
+  else if (implied !== input.level) errors.push(fieldError(`${pathPrefix}level`, 'org.region.levelMismatch', { code: input.code, level: implied }));
+  if (!input.name.trim()) errors.push(fieldError(`${pathPrefix}name`, 'org.nameRequired'));
+  if (errors.length) return errors;
+  const parentCode = input.parentCode ?? null;
+  const parent = parentCode ? await getRegion(db, parentCode) : null;
+  if (parentCode && !parent) return [fieldError(`${pathPrefix}parentCode`, 'org.region.parentMissing', { code: parentCode })];
+  if (!isValidParent(input.code, input.level, parentCode, parent?.level ?? null)) {
+    return [fieldError(`${pathPrefix}parentCode`, 'org.region.parentInvalid', { code: input.code })];
+  }
+  return [];
+}
+
+export async function createRegion(work: Work, input: RegionInput): Promise<Region> {
+  const errors = await checkRegion(work.tx, input);
+  if (errors.length) throw invalid(errors);
+  try {
+    const row = await q(work.tx)
+      .insertInto('regions')
+      .values({ code: input.code, name: input.name.trim(), level: input.level, parent_code: input.parentCode ?? null, prefix: regionPrefix(input.code) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    recordAudit(work, { action: 'region.create', objectType: 'region', objectId: row.code, details: { name: row.name, level: row.level, parentCode: row.parent_code } });
+    return toRegion(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('DUPLICATE', { errors: [fieldError('code', 'org.region.duplicate', { code: input.code })] });
+    throw error;
+  }
+}
+
+export interface UnitInput {
+  name: string;
+  regionCode: string;
+  kind: UnitKind;
+  parentId?: string | null;
+  creditCode?: string | null;
+}
+
+export async function checkUnit(db: Db, input: UnitInput, pathPrefix = ''): Promise<ReturnType<typeof fieldError>[]> {
+  const errors = [];
+  if (!input.name.trim()) errors.push(fieldError(`${pathPrefix}name`, 'org.nameRequired'));
+  if (input.creditCode && !isValidCreditCode(input.creditCode)) errors.push(fieldError(`${pathPrefix}creditCode`, 'org.unit.creditCodeInvalid', { code: input.creditCode }));
+  if (!(await getRegion(db, input.regionCode))) errors.push(fieldError(`${pathPrefix}regionCode`, 'org.unit.regionMissing', { code: input.regionCode }));
+  if (input.parentId && !(await getUnit(db, input.parentId))) errors.push(fieldError(`${pathPrefix}parentId`, 'org.unit.parentMissing'));
+  return errors;
+}
+
+export async function createUnit(work: Work, input: UnitInput, id: string = crypto.randomUUID()): Promise<Unit> {
+  const errors = await checkUnit(work.tx, input);
+  if (errors.length) throw invalid(errors);
+  try {
+    const row = await q(work.tx)
+      .insertInto('units')
+      .values({ id, name: input.name.trim(), region_code: input.regionCode, kind: input.kind, parent_id: input.parentId ?? null, credit_code: input.creditCode || null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    recordAudit(work, { action: 'unit.create', objectType: 'unit', objectId: row.id, details: { name: row.name, regionCode: row.region_code, kind: row.kind } });
+    return toUnit(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('DUPLICATE', { errors: [fieldError('name', 'org.unit.duplicate')] });
+    throw error;
+  }
+}
+
+export async function requireUnit(db: Db, id: string): Promise<Unit> {
+  const unit = await getUnit(db, id);
+  if (!unit) throw notFound();
+  return unit;
+}
+
+export async function listRegions(db: Db, parentCode: string | null): Promise<Region[]> {
+  let query = q(db).selectFrom('regions').selectAll().orderBy('code').limit(1000);
+  query = parentCode ? query.where('parent_code', '=', parentCode) : query.where('parent_code', 'is', null);
+  return (await query.execute()).map(toRegion);
+}
+
+export async function listUnits(db: Db, filter: { regionCode?: string; q?: string; limit?: number; cursor?: string }) {
+  const limit = filter.limit ?? 20;
+  let query = q(db).selectFrom('units').selectAll().orderBy('region_code').orderBy('name').orderBy('id').limit(limit + 1);
+  if (filter.regionCode) query = query.where('region_code', 'like', `${regionPrefix(filter.regionCode)}%`);
+  if (filter.q) query = query.where('name', 'like', `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const after = decodeCursor(filter.cursor, 3);
+  if (filter.cursor && !after) throw invalid([fieldError('cursor', 'error.VALIDATION_FAILED')]);
+  if (after) {
+    const [r, n, i] = after as [string, string, string];
+    query = query.where((eb) => eb.or([eb('region_code', '>', r), eb.and([eb('region_code', '=', r), eb.or([eb('name', '>', n), eb.and([eb('name', '=', n), eb('id', '>', i)])])])]));
+  }
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: page.map(toUnit), nextCursor: rows.length > limit && last ? encodeCursor([last.region_code, last.name, last.id]) : null };
+}
