@@ -18,6 +18,8 @@ export interface Config {
   behindTls: boolean;
   trustProxy: boolean;
   uploadLimitBytes: number;
+  /** Sign-in attempts per client address per minute (on top of the per-account lock). */
+  loginRateLimitPerMinute: number;
   smtp: { url: string | null; from: string };
   sms: { url: string | null; token: string | null };
   /** Run periodic jobs (deadline scans, outbox delivery) in this process. */
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     behindTls: flag(env, 'ZT_BEHIND_TLS', false),
     trustProxy: flag(env, 'ZT_TRUST_PROXY', false),
     uploadLimitBytes: integer(env, 'ZT_UPLOAD_LIMIT_MB', 50, 1, 10240) * 1024 * 1024,
+    loginRateLimitPerMinute: integer(env, 'ZT_LOGIN_RATE_LIMIT', 30, 1, 1_000_000),
     smtp: { url: env.ZT_SMTP_URL || null, from: env.ZT_MAIL_FROM || 'Zhengtong <noreply@localhost>' },
     sms: { url: env.ZT_SMS_URL || null, token: env.ZT_SMS_TOKEN || null },
     runJobs: flag(env, 'ZT_RUN_JOBS', true),

@@ -66,7 +66,7 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/auth/login',
     {
       schema: { tags, summary: 'Sign in', body: LoginBody },
-      config: { auth: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { auth: 'public', rateLimit: { max: platform.config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
       const result = await iam.login(platform, request.body, actorOf(request), request.headers['user-agent'] ?? null);

@@ -1,0 +1,59 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import autocannon from 'autocannon';
+import { buildApp, allMigrations } from '../src/app.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { openDatabase } from '../src/platform/db/index.ts';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
+
+export const BENCH_PG_URL = process.env.ZT_BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export function machine() {
+  return `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/** A fresh PostgreSQL database with the schema, and an app on a random port. */
+export async function benchServer() {
+  const name = `zt_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: BENCH_PG_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(BENCH_PG_URL);
+  url.pathname = `/${name}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-bench-'));
+  const config = loadConfig({ DATABASE_URL: url.toString(), ZT_DATA_DIR: dataDir, ZT_DEMO: '0', LOG_LEVEL: 'silent', ZT_RUN_JOBS: '0', ZT_LOGIN_RATE_LIMIT: '1000000' });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: null, poolSize: 20 });
+  await migrateToLatest(database.db, allMigrations());
+  const app = await buildApp({ config, database, logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address() as { port: number };
+  return {
+    app,
+    platform: app.platform,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    async close() {
+      await app.close();
+      await database.close();
+      const c = new pg.Client({ connectionString: BENCH_PG_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export function runAutocannon(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
