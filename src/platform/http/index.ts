@@ -49,6 +49,14 @@ export function toAppError(error: FastifyError & { validation?: unknown[]; valid
   return new AppError('INTERNAL');
 }
 
+type HtmlRenderer = (request: FastifyRequest, reply: FastifyReply, error: AppError) => unknown;
+let htmlErrorPage: HtmlRenderer | null = null;
+
+/** The pages module renders errors of non-API paths (404 and the like) as HTML pages. */
+export function setHtmlErrorPage(render: HtmlRenderer) {
+  htmlErrorPage = render;
+}
+
 export async function registerHttpBasics(app: FastifyInstance, config: Config) {
   installValidators(app);
   app.decorateRequest('lang', 'zh-CN');
@@ -82,6 +90,12 @@ export async function registerHttpBasics(app: FastifyInstance, config: Config) {
     request.lang = pickLang(query?.lang ?? request.cookies.zt_lang, request.headers['accept-language']);
     reply.header('X-Request-Id', String(request.id));
     reply.header('Content-Language', request.lang);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError('NOT_FOUND');
+    if (!request.url.startsWith('/api/') && htmlErrorPage) return htmlErrorPage(request, reply, error);
+    return sendProblem(request, reply, error);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

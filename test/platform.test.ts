@@ -1,0 +1,71 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext, type TestContext } from './helpers.ts';
+import { loadConfig, ConfigError } from '../src/config/index.ts';
+
+let ctx: TestContext;
+before(async () => {
+  ctx = await createTestContext();
+});
+after(() => ctx.close());
+
+test('health and readiness', async () => {
+  const health = await ctx.app.inject({ method: 'GET', url: '/healthz' });
+  assert.deepEqual(health.json(), { status: 'ok' });
+  const ready = await ctx.app.inject({ method: 'GET', url: '/readyz' });
+  assert.equal(ready.statusCode, 200);
+});
+
+test('security headers: CSP without inline script, nosniff, no framing; request id', async () => {
+  const res = await ctx.app.inject({ method: 'GET', url: '/healthz' });
+  const csp = String(res.headers['content-security-policy']);
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.equal(res.headers['x-content-type-options'], 'nosniff');
+  assert.equal(res.headers['strict-transport-security'], undefined, 'no HSTS without TLS in front');
+  assert.ok(res.headers['x-request-id']);
+});
+
+test('HSTS when the server sits behind TLS', async () => {
+  const tls = await createTestContext({ env: { ZT_BEHIND_TLS: '1' } });
+  try {
+    const res = await tls.app.inject({ method: 'GET', url: '/healthz' });
+    assert.match(String(res.headers['strict-transport-security']), /max-age=31536000/);
+  } finally {
+    await tls.close();
+  }
+});
+
+test('an unknown API route is a problem+json 404 in the caller language', async () => {
+  const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers: { 'accept-language': 'en-US,en;q=0.9' } });
+  assert.equal(res.statusCode, 404);
+  assert.match(String(res.headers['content-type']), /problem\+json/);
+  assert.equal(res.json().code, 'NOT_FOUND');
+  assert.equal(res.json().title, 'Not found');
+});
+
+test('the OpenAPI document covers every API route', async () => {
+  const res = await ctx.app.inject({ method: 'GET', url: '/api/docs/json' });
+  assert.equal(res.statusCode, 200);
+  const doc = res.json();
+  assert.equal(doc.openapi.startsWith('3.'), true);
+  const documented = new Set<string>();
+  for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+    for (const method of Object.keys(methods)) documented.add(`${method.toUpperCase()} ${path}`);
+  }
+  for (const expected of ['POST /api/v1/auth/login', 'GET /api/v1/me', 'POST /api/v1/tokens', 'GET /api/v1/regions', 'POST /api/v1/units', 'PUT /api/v1/users/{id}/roles', 'GET /api/v1/audit/verify']) {
+    assert.ok(documented.has(expected), `${expected} documented`);
+  }
+  const ui = await ctx.app.inject({ method: 'GET', url: '/api/docs' });
+  assert.ok([200, 302].includes(ui.statusCode));
+});
+
+test('settings are checked at start with a message naming the bad one', () => {
+  assert.throws(() => loadConfig({ PORT: 'abc' }), (e: unknown) => e instanceof ConfigError && e.setting === 'PORT');
+  assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), (e: unknown) => e instanceof ConfigError && e.setting === 'DATABASE_URL');
+  assert.throws(() => loadConfig({ ZT_DEMO: 'maybe' }), (e: unknown) => e instanceof ConfigError && e.setting === 'ZT_DEMO');
+  assert.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), (e: unknown) => e instanceof ConfigError && e.setting === 'LOG_LEVEL');
+  assert.equal(loadConfig({ NODE_ENV: 'production' }).demo, false);
+  assert.equal(loadConfig({}).demo, true);
+});
