@@ -5,6 +5,7 @@ import { orgMigrations } from './platform/org/migrations.ts';
 import { orgRoutes } from './platform/org/routes.ts';
 import { iamMigrations } from './platform/iam/migrations.ts';
 import { iamRoutes } from './platform/iam/routes.ts';
+import { calendarMigrations, calendarRoutes } from './platform/calendar/index.ts';
 import './platform/iam/messages.ts';
 import './platform/org/messages.ts';
 
@@ -13,4 +14,5 @@ export const modules: ZtModule[] = [
   { name: 'audit', migrations: auditMigrations, routes: auditRoutes },
   { name: 'org', migrations: orgMigrations, routes: orgRoutes },
   { name: 'iam', migrations: iamMigrations, routes: iamRoutes },
+  { name: 'calendar', migrations: calendarMigrations, routes: calendarRoutes },
 ];

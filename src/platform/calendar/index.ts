@@ -1,0 +1,28 @@
+/**
+ * The working-day calendar, as other modules use it: deadline arithmetic against the
+ * platform database (addWorkingDays, countWorkingDays), the pure functions for callers that
+ * already hold a loaded calendar (`workingDays.*`), and the module's migrations and routes.
+ */
+export {
+  addWorkingDays,
+  countWorkingDays,
+  getDay,
+  listYear,
+  listYears,
+  loadCalendar,
+  setDay,
+  clearDay,
+  setYear,
+  clearYear,
+  MAX_ADD_DAYS,
+  MAX_STOPS,
+  type CalendarWarning,
+  type CalendarDay,
+  type CalendarYear,
+  type CalendarTables,
+  type ComputeOptions,
+} from './service.ts';
+export * as workingDays from './working-days.ts';
+export { shanghaiDate, type CalendarDate, type ClockStop, type DayInfo, type SpecialDay, type SpecialKind, type WorkingCalendar } from './working-days.ts';
+export { calendarMigrations } from './migrations.ts';
+export { calendarRoutes } from './routes.ts';
