@@ -1,0 +1,50 @@
+import type { JobDefinition } from '../module.ts';
+import { deliverAllDue } from './service.ts';
+
+export { notifyMigrations } from './migrations.ts';
+export { notifyRoutes } from './routes.ts';
+export { registerTemplate, hasTemplate, renderTemplate, type Template, type TemplateText, type TemplateParams } from './templates.ts';
+export {
+  createSenders,
+  SmtpEmailSender,
+  LogEmailSender,
+  HttpSmsProvider,
+  LogSmsProvider,
+  PermanentDeliveryError,
+  type EmailSender,
+  type EmailMessage,
+  type SmsProvider,
+  type SmsMessage,
+  type NotifySenders,
+  type DeliveryReceipt,
+} from './senders.ts';
+export {
+  enqueueMessage,
+  deliverDue,
+  deliverAllDue,
+  claimDueMessages,
+  useNotifySenders,
+  notifySenders,
+  wakeDelivery,
+  startDeliveryWaker,
+  listInbox,
+  countUnread,
+  markInboxRead,
+  listOutbox,
+  getOutboxMessage,
+  MAX_ATTEMPTS,
+  DELIVERY_LEASE_MS,
+  RATE_LIMITS,
+  retryDelayMs,
+  type Channel,
+  type OutboxStatus,
+  type NewMessage,
+  type Recipient,
+  type DeliveryReport,
+  type NotifyTables,
+} from './service.ts';
+
+/** The outbox worker as a periodic job; commits also wake it at once (startDeliveryWaker). */
+export const notifyJobs: JobDefinition[] = [
+  { name: 'notify.deliver', everySeconds: 5, run: (platform) => deliverAllDue(platform).then(() => undefined) },
+];
