@@ -6,8 +6,11 @@ import { orgRoutes } from './platform/org/routes.ts';
 import { iamMigrations } from './platform/iam/migrations.ts';
 import { iamRoutes } from './platform/iam/routes.ts';
 import { calendarMigrations, calendarRoutes } from './platform/calendar/index.ts';
+import { flowMigrations } from './platform/flow/migrations.ts';
+import './platform/flow/messages.ts';
 import { notifyMigrations, notifyRoutes, notifyJobs } from './platform/notify/index.ts';
 import { jobsMigrations, jobsRoutes } from './platform/jobs/index.ts';
+import { filesMigrations, filesRoutes, filesJobs } from './platform/files/index.ts';
 import './platform/iam/messages.ts';
 import './platform/org/messages.ts';
 
@@ -17,6 +20,8 @@ export const modules: ZtModule[] = [
   { name: 'org', migrations: orgMigrations, routes: orgRoutes },
   { name: 'iam', migrations: iamMigrations, routes: iamRoutes },
   { name: 'calendar', migrations: calendarMigrations, routes: calendarRoutes },
+  { name: 'flow', migrations: flowMigrations },
   { name: 'notify', migrations: notifyMigrations, routes: notifyRoutes, jobs: notifyJobs },
   { name: 'jobs', migrations: jobsMigrations, routes: jobsRoutes },
+  { name: 'files', migrations: filesMigrations, routes: filesRoutes, jobs: filesJobs },
 ];

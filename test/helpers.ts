@@ -58,22 +58,33 @@ async function openTestDatabase(): Promise<{ database: Database; drop: () => Pro
     const url = new URL(TEST_PG_URL);
     url.pathname = `/${name}`;
     const database = await openDatabase({ databaseUrl: url.toString(), pgliteDir: null, poolSize: 10 });
-    await migrateToLatest(database.db, allMigrations());
+    const dropDatabase = async () => {
+      await database.close();
+      const client = new pg.Client({ connectionString: TEST_PG_URL });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    };
+    try {
+      await migrateToLatest(database.db, allMigrations());
+    } catch (error) {
+      await dropDatabase();
+      throw error;
+    }
     return {
       database,
-      drop: async () => {
-        await database.close();
-        const client = new pg.Client({ connectionString: TEST_PG_URL });
-        await client.connect();
-        await client.query(`drop database if exists ${name} with (force)`);
-        await client.end();
-      },
+      drop: dropDatabase,
     };
   }
   const templatePath = process.env.ZT_TEST_PGLITE_TEMPLATE;
   const template = templatePath && fs.existsSync(templatePath) ? new Blob([fs.readFileSync(templatePath)]) : undefined;
   const database = await openDatabase({ databaseUrl: null, pgliteDir: null, pgliteTemplate: template });
-  await migrateToLatest(database.db, allMigrations());
+  try {
+    await migrateToLatest(database.db, allMigrations());
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   return { database, drop: () => database.close() };
 }
 

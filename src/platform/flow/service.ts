@@ -1,0 +1,272 @@
+import crypto from 'node:crypto';
+import type { Generated, Selectable } from 'kysely';
+import type { Db } from '../db/index.ts';
+import type { Work } from '../db/work.ts';
+import { recordAudit } from '../audit/service.ts';
+import { AppError, notFound } from '../http/errors.ts';
+import { addWorkingDays } from '../calendar/service.ts';
+import { shanghaiDate, type ClockStop } from '../calendar/working-days.ts';
+import { getUnit } from '../org/service.ts';
+import { regionPrefix } from '../org/codes.ts';
+import type { Principal } from '../iam/principal.ts';
+import type { Platform } from '../module.ts';
+import { allSteps, deriveState, FlowError, openSteps, type FlowAction, type InstanceState, type ProcessDefinition, type StepOutcome } from './engine.ts';
+
+interface InstanceTable {
+  id: string;
+  subject_type: string;
+  subject_id: string;
+  definition: ProcessDefinition;
+  status: string;
+  version: Generated<number>;
+  started_at: Date;
+  finished_at: Date | null;
+}
+interface ActionTable {
+  instance_id: string;
+  seq: number;
+  type: string;
+  payload: FlowAction;
+  actor_id: string | null;
+  actor_name: string | null;
+  at: Date;
+}
+interface TaskTable {
+  id: string;
+  instance_id: string;
+  step_key: string;
+  round: number;
+  unit_id: string;
+  unit_region: string;
+  role: string;
+  state: 'open' | 'done' | 'cancelled';
+  assignee: string | null;
+  opened_at: Date;
+  opened_date: string;
+  days: number;
+  due_date: string;
+  finished_at: Date | null;
+  outcome: string | null;
+  finished_by: string | null;
+  version: Generated<number>;
+}
+export type FlowTables = { flow_instances: InstanceTable; flow_actions: ActionTable; flow_tasks: TaskTable };
+export type TaskRow = Selectable<TaskTable>;
+export type ActionRow = Selectable<ActionTable>;
+
+const q = (db: Db) => db.withTables<FlowTables>();
+
+export interface InstanceView {
+  id: string;
+  subjectType: string;
+  subjectId: string;
+  status: InstanceState['status'];
+  version: number;
+  state: InstanceState;
+  actions: Array<FlowAction & { seq: number; at: string; actorId: string | null; actorName: string | null }>;
+  tasks: TaskRow[];
+  stops: ClockStop[];
+}
+
+function toFlowError(error: unknown): never {
+  if (error instanceof FlowError) {
+    if (error.reason === 'step_not_open') throw new AppError('CONFLICT', { detail: { key: 'flow.stepNotOpen' } });
+    throw new AppError('INVALID_STATE', { detail: { key: 'flow.notAllowed' } });
+  }
+  throw error;
+}
+
+/** Clock stops from the log: each suspend until its resume (or until today while it lasts). */
+export function stopsFromLog(actions: Array<{ payload: FlowAction; at: Date }>, today: string): ClockStop[] {
+  const stops: ClockStop[] = [];
+  let start: string | null = null;
+  for (const action of actions) {
+    if (action.payload.type === 'suspend') start = shanghaiDate(new Date(action.at));
+    if (action.payload.type === 'resume' && start) {
+      stops.push({ start, end: shanghaiDate(new Date(action.at)) });
+      start = null;
+    }
+  }
+  if (start) stops.push({ start, end: today });
+  return stops;
+}
+
+async function loadActions(db: Db, instanceId: string) {
+  return q(db).selectFrom('flow_actions').selectAll().where('instance_id', '=', instanceId).orderBy('seq').execute();
+}
+
+/**
+ * Brings the task table in step with the state derived from the log: closes tasks whose step is no
+ * longer open, opens one task per newly opened step with its due date in working days.
+ */
+async function syncTasks(work: Work, platform: Platform, instanceId: string, definition: ProcessDefinition, state: InstanceState, actions: ActionRow[], now: Date, finishedBy: string | null) {
+  const current = await q(work.tx).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).where('state', '=', 'open').execute();
+  const open = openSteps(state);
+  const wanted = new Set(open.map((s) => `${s.key}#${s.openedAt}`));
+  for (const task of current) {
+    if (wanted.has(`${task.step_key}#${task.round}`)) continue;
+    const step = state.steps.find((s) => s.key === task.step_key);
+    const done = step && (step.state === 'approved' || step.state === 'rejected') && step.finishedAt !== null;
+    await q(work.tx)
+      .updateTable('flow_tasks')
+      .set({ state: done ? 'done' : 'cancelled', finished_at: now, outcome: done ? step!.state : null, finished_by: done ? finishedBy : null, version: (eb) => eb('version', '+', 1) })
+      .where('id', '=', task.id)
+      .execute();
+  }
+  const have = new Set(current.map((t) => `${t.step_key}#${t.round}`));
+  const definitions = new Map(allSteps(definition).map((s) => [s.key, s]));
+  const today = shanghaiDate(now);
+  const stops = stopsFromLog(actions, today);
+  for (const step of open) {
+    if (have.has(`${step.key}#${step.openedAt}`)) continue;
+    const def = definitions.get(step.key)!;
+    const unit = await getUnit(work.tx, def.unitId);
+    const { date: due } = await addWorkingDays(work.tx, today, def.days, { stops: stops.filter((s) => s.end >= today) });
+    await q(work.tx)
+      .insertInto('flow_tasks')
+      .values({
+        id: crypto.randomUUID(),
+        instance_id: instanceId,
+        step_key: step.key,
+        round: step.openedAt!,
+        unit_id: def.unitId,
+        unit_region: unit?.regionCode ?? '',
+        role: def.role,
+        state: 'open',
+        assignee: step.assignee,
+        opened_at: now,
+        opened_date: today,
+        days: def.days,
+        due_date: due,
+      })
+      .execute();
+  }
+}
+
+/** After a clock stop ends, every open task's due date moves by the working days the stop took. */
+async function recomputeDueDates(work: Work, instanceId: string, actions: ActionRow[], now: Date) {
+  const tasks = await q(work.tx).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).where('state', '=', 'open').execute();
+  const stops = stopsFromLog(actions, shanghaiDate(now));
+  for (const task of tasks) {
+    const relevant = stops.filter((s) => s.end >= task.opened_date);
+    const { date } = await addWorkingDays(work.tx, task.opened_date, task.days, { stops: relevant });
+    if (date !== task.due_date) await q(work.tx).updateTable('flow_tasks').set({ due_date: date }).where('id', '=', task.id).execute();
+  }
+}
+
+async function appendAndSync(work: Work, platform: Platform, instance: { id: string; definition: ProcessDefinition; subject_type: string }, action: FlowAction) {
+  const now = platform.clock.now();
+  const previous = await loadActions(work.tx, instance.id);
+  const log = [...previous.map((a) => a.payload), action];
+  let state: InstanceState;
+  try {
+    state = deriveState(instance.definition, log);
+  } catch (error) {
+    toFlowError(error);
+  }
+  const row = { instance_id: instance.id, seq: previous.length, type: action.type, payload: JSON.stringify(action) as never, actor_id: work.actor.userId, actor_name: work.actor.username, at: now };
+  await q(work.tx).insertInto('flow_actions').values(row).execute();
+  const actions = [...previous, { ...row, payload: action }];
+  const finished = ['completed', 'rejected', 'withdrawn'].includes(state.status);
+  await q(work.tx)
+    .updateTable('flow_instances')
+    .set({ status: state.status, version: (eb) => eb('version', '+', 1), finished_at: finished ? now : null })
+    .where('id', '=', instance.id)
+    .execute();
+  await syncTasks(work, platform, instance.id, instance.definition, state, actions, now, work.actor.userId);
+  if (action.type === 'resume') await recomputeDueDates(work, instance.id, actions, now);
+  recordAudit(work, { action: `flow.${action.type}`, objectType: instance.subject_type, objectId: instance.id, details: { ...('stepKey' in action ? { stepKey: action.stepKey } : {}), ...('outcome' in action ? { outcome: action.outcome } : {}) } }, now);
+  return state;
+}
+
+/** Starts an instance of a definition for a subject (an application, a document, a ticket). */
+export async function startInstance(work: Work, platform: Platform, input: { definition: ProcessDefinition; subjectType: string; subjectId: string }) {
+  const id = crypto.randomUUID();
+  await q(work.tx)
+    .insertInto('flow_instances')
+    .values({ id, subject_type: input.subjectType, subject_id: input.subjectId, definition: JSON.stringify(input.definition) as never, status: 'not_started', started_at: platform.clock.now() })
+    .execute();
+  const state = await appendAndSync(work, platform, { id, definition: input.definition, subject_type: input.subjectType }, { type: 'start' });
+  return { id, state };
+}
+
+/** Locks the instance row so that actions on one instance apply one after another. */
+async function lockInstance(work: Work, instanceId: string) {
+  const instance = await q(work.tx).selectFrom('flow_instances').selectAll().where('id', '=', instanceId).forUpdate().executeTakeFirst();
+  if (!instance) throw notFound();
+  return instance;
+}
+
+/** Applies an instance-level action (suspend, resume, extend, withdraw, reassign). */
+export async function applyInstanceAction(work: Work, platform: Platform, instanceId: string, action: Exclude<FlowAction, { type: 'start' | 'complete' }>) {
+  const instance = await lockInstance(work, instanceId);
+  return appendAndSync(work, platform, instance, action);
+}
+
+/** Whether the caller holds the task's role with a scope covering the task's unit. */
+export function mayHandle(principal: Principal, task: Pick<TaskRow, 'role' | 'unit_id' | 'unit_region' | 'assignee'>): boolean {
+  if (task.assignee) return task.assignee === principal.userId;
+  return principal.roles.some((r) => r.role === task.role && ('unitId' in r.scope ? r.scope.unitId === task.unit_id : task.unit_region.startsWith(regionPrefix(r.scope.regionCode))));
+}
+
+/**
+ * Completes a task. Another unit's task is 404; a task already completed (or completed by someone
+ * else a moment ago) is 409; `expectedVersion`, when given, must match the task's version.
+ */
+export async function completeTask(work: Work, platform: Platform, principal: Principal, taskId: string, input: { outcome: StepOutcome; opinion?: string; returnTo?: string; expectedVersion?: number }) {
+  const peek = await q(work.tx).selectFrom('flow_tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+  if (!peek || !mayHandle(principal, peek)) throw notFound();
+  const instance = await lockInstance(work, peek.instance_id);
+  const task = await q(work.tx).selectFrom('flow_tasks').selectAll().where('id', '=', taskId).executeTakeFirstOrThrow();
+  if (task.state !== 'open') throw new AppError('CONFLICT', { detail: { key: 'flow.taskClosed' } });
+  if (input.expectedVersion !== undefined && input.expectedVersion !== task.version) throw new AppError('CONFLICT');
+  if (instance.status === 'suspended') throw new AppError('INVALID_STATE', { detail: { key: 'flow.suspended' } });
+  const state = await appendAndSync(work, platform, instance, { type: 'complete', stepKey: task.step_key, outcome: input.outcome, by: principal.userId, opinion: input.opinion, returnTo: input.returnTo });
+  return { task, state, instanceId: instance.id };
+}
+
+export async function getInstanceView(db: Db, instanceId: string, today: string): Promise<InstanceView | null> {
+  const instance = await q(db).selectFrom('flow_instances').selectAll().where('id', '=', instanceId).executeTakeFirst();
+  if (!instance) return null;
+  const actions = await loadActions(db, instanceId);
+  const tasks = await q(db).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).orderBy('opened_at').orderBy('step_key').execute();
+  return {
+    id: instance.id,
+    subjectType: instance.subject_type,
+    subjectId: instance.subject_id,
+    status: instance.status as InstanceState['status'],
+    version: instance.version,
+    state: deriveState(instance.definition, actions.map((a) => a.payload)),
+    actions: actions.map((a) => ({ ...a.payload, seq: a.seq, at: new Date(a.at).toISOString(), actorId: a.actor_id, actorName: a.actor_name })),
+    tasks,
+    stops: stopsFromLog(actions, today),
+  };
+}
+
+/** The caller's open tasks, oldest deadline first, keyset-paginated on (due_date, id). */
+export async function listOpenTasks(db: Db, principal: Principal, options: { limit: number; after?: [string, string] | null; subjectType?: string }) {
+  const unitScopes = principal.roles.filter((r) => 'unitId' in r.scope).map((r) => ({ role: r.role, unitId: (r.scope as { unitId: string }).unitId }));
+  const regionScopes = principal.roles.filter((r) => 'regionCode' in r.scope).map((r) => ({ role: r.role, prefix: regionPrefix((r.scope as { regionCode: string }).regionCode) }));
+  if (!unitScopes.length && !regionScopes.length) return [];
+  let query = q(db)
+    .selectFrom('flow_tasks as t')
+    .innerJoin('flow_instances as i', 'i.id', 't.instance_id')
+    .select(['t.id', 't.instance_id', 'i.subject_type', 'i.subject_id', 't.step_key', 't.unit_id', 't.role', 't.due_date', 't.opened_at', 't.assignee', 't.version', 'i.status'])
+    .where('t.state', '=', 'open')
+    .where((eb) =>
+      eb.or([
+        ...unitScopes.map((s) => eb.and([eb('t.role', '=', s.role), eb('t.unit_id', '=', s.unitId)])),
+        ...regionScopes.map((s) => eb.and([eb('t.role', '=', s.role), eb('t.unit_region', 'like', `${s.prefix}%`)])),
+      ]),
+    )
+    .where((eb) => eb.or([eb('t.assignee', 'is', null), eb('t.assignee', '=', principal.userId)]))
+    .orderBy('t.due_date')
+    .orderBy('t.id')
+    .limit(options.limit);
+  if (options.subjectType) query = query.where('i.subject_type', '=', options.subjectType);
+  if (options.after) {
+    const [due, id] = options.after;
+    query = query.where((eb) => eb.or([eb('t.due_date', '>', due), eb.and([eb('t.due_date', '=', due), eb('t.id', '>', id)])]));
+  }
+  return query.execute();
+}
