@@ -18,6 +18,8 @@ export interface Config {
   behindTls: boolean;
   trustProxy: boolean;
   uploadLimitBytes: number;
+  /** S3-compatible object storage for attachments; null keeps them on local disk under dataDir. */
+  s3: S3Config | null;
   /** Sign-in attempts per client address per minute (on top of the per-account lock). */
   loginRateLimitPerMinute: number;
   smtp: { url: string | null; from: string };
@@ -26,6 +28,16 @@ export interface Config {
   runJobs: boolean;
   /** Secret for field encryption (SM4); generated into dataDir when unset. */
   fieldKeyHex: string | null;
+}
+
+export interface S3Config {
+  /** Endpoint of an S3-compatible service (MinIO, Ceph...); null means AWS itself. */
+  endpoint: string | null;
+  bucket: string;
+  region: string;
+  /** Both null: the SDK's own credential chain (environment, instance role). */
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +66,35 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
   if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
   throw new ConfigError(name, `expected 1 or 0 (true/false), got "${raw}"`);
+}
+
+const S3_SETTINGS = ['ZT_S3_ENDPOINT', 'ZT_S3_BUCKET', 'ZT_S3_REGION', 'ZT_S3_ACCESS_KEY', 'ZT_S3_SECRET_KEY'];
+
+/** Attachments go to S3 as soon as any ZT_S3_* setting is given; then the set must be complete. */
+function s3Config(env: Env): S3Config | null {
+  if (!S3_SETTINGS.some((name) => env[name])) return null;
+  const endpoint = env.ZT_S3_ENDPOINT || null;
+  if (endpoint) {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      throw new ConfigError('ZT_S3_ENDPOINT', `not a URL: "${endpoint}"`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('ZT_S3_ENDPOINT', 'must start with http:// or https://');
+  }
+  const bucket = env.ZT_S3_BUCKET;
+  if (!bucket) throw new ConfigError('ZT_S3_BUCKET', 'required when any ZT_S3_* setting is given');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError('ZT_S3_BUCKET', `"${bucket}" is not a valid bucket name (3 to 63 lower-case letters, digits, dots and hyphens)`);
+  }
+  const region = env.ZT_S3_REGION || 'us-east-1';
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(region)) throw new ConfigError('ZT_S3_REGION', `"${region}" is not a region name (lower-case letters, digits, hyphens)`);
+  const accessKeyId = env.ZT_S3_ACCESS_KEY || null;
+  const secretAccessKey = env.ZT_S3_SECRET_KEY || null;
+  if (accessKeyId && !secretAccessKey) throw new ConfigError('ZT_S3_SECRET_KEY', 'required together with ZT_S3_ACCESS_KEY');
+  if (secretAccessKey && !accessKeyId) throw new ConfigError('ZT_S3_ACCESS_KEY', 'required together with ZT_S3_SECRET_KEY');
+  return { endpoint, bucket, region, accessKeyId, secretAccessKey };
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -93,6 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
     behindTls: flag(env, 'ZT_BEHIND_TLS', false),
     trustProxy: flag(env, 'ZT_TRUST_PROXY', false),
     uploadLimitBytes: integer(env, 'ZT_UPLOAD_LIMIT_MB', 50, 1, 10240) * 1024 * 1024,
+    s3: s3Config(env),
     loginRateLimitPerMinute: integer(env, 'ZT_LOGIN_RATE_LIMIT', 30, 1, 1_000_000),
     smtp: { url: env.ZT_SMTP_URL || null, from: env.ZT_MAIL_FROM || 'Zhengtong <noreply@localhost>' },
     sms: { url: env.ZT_SMS_URL || null, token: env.ZT_SMS_TOKEN || null },

@@ -1,0 +1,35 @@
+import type { JobDefinition } from '../module.ts';
+import { purgeUnattachedFiles } from './service.ts';
+
+export { filesMigrations } from './migrations.ts';
+export { filesRoutes } from './routes.ts';
+export {
+  attachFile,
+  blobStoreFor,
+  canAccessFile,
+  getFile,
+  listAttachedFiles,
+  openDownload,
+  prepareUpload,
+  purgeUnattachedFiles,
+  registerFileAccess,
+  saveUpload,
+  uploadFile,
+  useBlobStore,
+  UNATTACHED_RETENTION_MS,
+  type Download,
+  type FileAccessPolicy,
+  type FileInfo,
+  type FileOwner,
+  type FilesTables,
+  type PreparedUpload,
+  type UploadInput,
+} from './service.ts';
+export { LocalBlobStore, BlobNotFoundError, BlobTooLargeError, type BlobStore, type BlobInfo, type StagedBlob } from './store.ts';
+export { S3BlobStore, s3KeyFor } from './s3-store.ts';
+export { ALLOWED_TYPES, sniffContent, type AllowedType, type SniffResult } from './sniff.ts';
+export { sanitizeFileName, contentDisposition } from './names.ts';
+
+export const filesJobs: JobDefinition[] = [
+  { name: 'files.purge-unattached', everySeconds: 3600, run: async (platform) => void (await purgeUnattachedFiles(platform)) },
+];

@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import { Type } from '@sinclair/typebox';
+import { AppError, Id, Strict, actorOf, fieldError, invalid } from '../http/index.ts';
+import type { Platform } from '../module.ts';
+import { openDownload, prepareUpload, saveUpload, tooLarge, type PreparedUpload } from './service.ts';
+import { contentDisposition } from './names.ts';
+
+/** Room for the multipart framing and a few small fields around the file itself. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+const FileView = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String({ description: 'Display name: the client’s name without path, control characters or a misleading extension' }),
+    size: Type.Integer({ description: 'Bytes' }),
+    mime: Type.String({ description: 'Decided from the content, never from the name or the Content-Type the client sent' }),
+    sm3: Type.String({ description: 'SM3 digest of the content, hexadecimal' }),
+  },
+  { additionalProperties: false },
+);
+
+export async function filesRoutes(app: FastifyInstance, platform: Platform) {
+  const tags = ['files'];
+  const limit = platform.config.uploadLimitBytes;
+  // Registered in this module's scope only: no other route accepts multipart through it.
+  await app.register(multipart, {
+    limits: { fileSize: limit, files: 1, fields: 10, fieldSize: 1024, parts: 20, headerPairs: 50 },
+    throwFileSizeLimit: true,
+  });
+
+  // A refused upload is answered before the rest of its body is read; closing the connection
+  // keeps the server from reading (and discarding) gigabytes a client may still be sending.
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode >= 400 && request.method === 'POST' && !request.raw.complete) reply.header('Connection', 'close');
+  });
+
+  app.post(
+    '/api/v1/files',
+    {
+      schema: {
+        tags,
+        summary: 'Upload one attachment (multipart/form-data, one file part, conventionally named "file")',
+        description:
+          'The type is sniffed from the content: PDF, OFD, JPEG, PNG, GIF, TIFF, DOC/WPS, XLS/ET, DOCX, XLSX, ZIP and plain text (UTF-8 or GB18030) are accepted, anything else is 415 FILE_TYPE_NOT_ALLOWED. Larger than the limit (ZT_UPLOAD_LIMIT_MB, 50 MB by default): 413 PAYLOAD_TOO_LARGE. The file stays private to the uploader until a module attaches it to one of its objects.',
+        consumes: ['multipart/form-data'],
+        response: { 201: FileView },
+      },
+      config: { auth: 'user' },
+      preHandler: async (request) => {
+        const declared = Number(request.headers['content-length']);
+        if (Number.isFinite(declared) && declared > limit + MULTIPART_OVERHEAD) throw tooLarge(limit);
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: { key: 'files.notMultipart' } });
+      let prepared: PreparedUpload | null = null;
+      try {
+        // Read to the end of the body before storing anything, so a second file is refused
+        // with nothing written.
+        for await (const part of request.parts()) {
+          if (part.type !== 'file') continue;
+          prepared = await prepareUpload(platform, { content: part.file, filename: part.filename, truncated: () => part.file.truncated });
+        }
+        if (!prepared) throw invalid([fieldError('file', 'files.fileMissing')]);
+        const file = await saveUpload(platform, request.principal!, actorOf(request), prepared);
+        return reply.status(201).send({ id: file.id, name: file.name, size: file.size, mime: file.mime, sm3: file.sm3 });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'FST_FILES_LIMIT') throw invalid([fieldError('file', 'files.oneFileOnly')]);
+        throw error;
+      } finally {
+        await prepared?.discard();
+      }
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/files/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Download an attachment, if the caller may see what it is attached to',
+        description: 'An unattached file only by its uploader. Otherwise 404 (401 when not signed in). ETag is the SM3 digest.',
+        params: Strict({ id: Id }),
+      },
+      config: { auth: 'public' },
+    },
+    async (request, reply) => {
+      const { file, content } = await openDownload(platform, request.principal, request.params.id);
+      const etag = `"${file.sm3}"`;
+      reply
+        .header('Content-Type', file.mime)
+        .header('Content-Disposition', contentDisposition(file.name))
+        .header('X-Content-Type-Options', 'nosniff')
+        .header('Content-Security-Policy', "default-src 'none'; sandbox")
+        .header('Cache-Control', 'private, no-cache')
+        .header('ETag', etag);
+      if (request.headers['if-none-match'] === etag) {
+        content.destroy();
+        return reply.status(304).send();
+      }
+      reply.header('Content-Length', String(file.size));
+      return reply.send(content);
+    },
+  );
+}

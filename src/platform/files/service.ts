@@ -1,0 +1,340 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Selectable } from 'kysely';
+import { sql, type Db } from '../db/index.ts';
+import { inTransaction, SYSTEM_ACTOR, type Actor, type Work } from '../db/work.ts';
+import { recordAudit } from '../audit/service.ts';
+import { AppError, conflict, fieldError, invalid, notFound } from '../http/errors.ts';
+import type { Platform } from '../module.ts';
+import type { Principal } from '../iam/principal.ts';
+import { BlobTooLargeError, LocalBlobStore, type BlobStore, type StagedBlob } from './store.ts';
+import { S3BlobStore } from './s3-store.ts';
+import { sniffContent } from './sniff.ts';
+import { sanitizeFileName } from './names.ts';
+import './messages.ts';
+
+export interface FileTable {
+  id: string;
+  sm3: string;
+  size: number;
+  mime: string;
+  name: string;
+  uploaded_by: string;
+  uploaded_at: Date;
+  owner_type: string | null;
+  owner_id: string | null;
+  attached_at: Date | null;
+}
+export type FilesTables = { files: FileTable };
+export type FileRow = Selectable<FileTable>;
+
+export interface FileInfo {
+  id: string;
+  name: string;
+  size: number;
+  mime: string;
+  sm3: string;
+  uploadedBy: string;
+  uploadedAt: Date;
+  ownerType: string | null;
+  ownerId: string | null;
+  attachedAt: Date | null;
+}
+
+export interface FileOwner {
+  ownerType: string;
+  ownerId: string;
+}
+
+const q = (db: Db) => db.withTables<FilesTables>();
+
+function toInfo(row: FileRow): FileInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    size: Number(row.size),
+    mime: row.mime,
+    sm3: row.sm3,
+    uploadedBy: row.uploaded_by,
+    uploadedAt: new Date(row.uploaded_at),
+    ownerType: row.owner_type,
+    ownerId: row.owner_id,
+    attachedAt: row.attached_at ? new Date(row.attached_at) : null,
+  };
+}
+
+// ------------------------------------------------------------------ the blob store
+
+const stores = new WeakMap<Platform, BlobStore>();
+
+/** The store chosen by the settings: S3 when ZT_S3_* is given, else `<dataDir>/files`. */
+export function blobStoreFor(platform: Platform): BlobStore {
+  let store = stores.get(platform);
+  if (!store) {
+    const { config } = platform;
+    store = config.s3 ? S3BlobStore.fromConfig(config.s3, config.dataDir) : new LocalBlobStore(path.join(config.dataDir, 'files'));
+    stores.set(platform, store);
+  }
+  return store;
+}
+
+/** Replaces the store of a platform (another backend, or a test's). */
+export function useBlobStore(platform: Platform, store: BlobStore) {
+  stores.set(platform, store);
+}
+
+// Uploads hold this lock shared and the purge holds it exclusively, per content digest, so a
+// blob is never deleted between an upload finding it stored and its row being committed.
+const CONTENT_LOCK_SPACE = 7_346_005;
+async function lockContent(work: Work, sm3: string, mode: 'shared' | 'exclusive') {
+  if (mode === 'shared') await sql`select pg_advisory_xact_lock_shared(${CONTENT_LOCK_SPACE}, hashtext(${sm3}))`.execute(work.tx);
+  else await sql`select pg_advisory_xact_lock(${CONTENT_LOCK_SPACE}, hashtext(${sm3}))`.execute(work.tx);
+}
+
+// ------------------------------------------------------------------ access policies
+
+/** Decides whether the caller (null: anonymous) may download files attached to one object. */
+export type FileAccessPolicy = (platform: Platform, principal: Principal | null, ownerId: string) => Promise<boolean>;
+
+const accessPolicies = new Map<string, FileAccessPolicy>();
+const OWNER_TYPE = /^[a-z][a-z0-9_.-]{0,63}$/;
+
+/**
+ * A module declares who may download files attached to its objects of one type
+ * ('approval.application', 'exchange.document'...). Without a policy, nobody may.
+ */
+export function registerFileAccess(ownerType: string, policy: FileAccessPolicy) {
+  if (!OWNER_TYPE.test(ownerType)) throw new Error(`invalid file owner type "${ownerType}"`);
+  const existing = accessPolicies.get(ownerType);
+  if (existing && existing !== policy) throw new Error(`file access policy for "${ownerType}" registered twice`);
+  accessPolicies.set(ownerType, policy);
+}
+
+async function mayAccess(platform: Platform, principal: Principal | null, row: FileRow): Promise<boolean> {
+  if (row.owner_type === null || row.owner_id === null) return !!principal && principal.userId === row.uploaded_by;
+  const policy = accessPolicies.get(row.owner_type);
+  return policy ? policy(platform, principal, row.owner_id) : false;
+}
+
+/** Whether the caller may download the file: for showing links in other modules' views. */
+export async function canAccessFile(platform: Platform, principal: Principal | null, fileId: string): Promise<boolean> {
+  const row = await q(platform.db).selectFrom('files').selectAll().where('id', '=', fileId).executeTakeFirst();
+  return !!row && (await mayAccess(platform, principal, row));
+}
+
+// ------------------------------------------------------------------ upload
+
+const MB = 1024 * 1024;
+const allowedList = 'PDF, OFD, JPG, PNG, GIF, TIFF, DOC/WPS, XLS/ET, DOCX, XLSX, ZIP, TXT/CSV';
+
+export const tooLarge = (limitBytes: number) =>
+  new AppError('PAYLOAD_TOO_LARGE', { detail: { key: 'files.tooLarge', params: { limitMb: Math.floor(limitBytes / MB) } } });
+
+export interface UploadInput {
+  /** The bytes, streamed; never collected in memory. */
+  content: AsyncIterable<Uint8Array>;
+  /** The name the client gave, used for display only. */
+  filename?: string;
+  /** True when the transport cut the content at the size limit (multipart `file.truncated`). */
+  truncated?: () => boolean;
+}
+
+/** An upload received, checked and staged, not yet recorded: see saveUpload. */
+export interface PreparedUpload {
+  sm3: string;
+  size: number;
+  mime: string;
+  name: string;
+  /** Removes the staged content; call it in every case once done. */
+  discard(): Promise<void>;
+}
+
+const staging = new WeakMap<PreparedUpload, StagedBlob>();
+
+/**
+ * Receives an upload: hashes and counts it while it streams to a staging file (never into
+ * memory), and refuses it when too large, empty or of a type not allowed, decided from the
+ * content. Nothing is stored or recorded yet.
+ */
+export async function prepareUpload(platform: Platform, input: UploadInput): Promise<PreparedUpload> {
+  const store = blobStoreFor(platform);
+  const limit = platform.config.uploadLimitBytes;
+  let staged: StagedBlob;
+  try {
+    staged = await store.stage(input.content, { maxBytes: limit });
+  } catch (error) {
+    if (error instanceof BlobTooLargeError) throw tooLarge(limit);
+    throw error;
+  }
+  try {
+    if (input.truncated?.()) throw tooLarge(limit);
+    if (staged.size === 0) throw invalid([fieldError('file', 'files.empty')]);
+    const sniffed = await sniffContent(staged);
+    if (!sniffed.allowed) {
+      throw new AppError('FILE_TYPE_NOT_ALLOWED', {
+        detail: sniffed.detected
+          ? { key: 'files.typeNotAllowed', params: { detected: sniffed.detected, allowed: allowedList } }
+          : { key: 'files.typeUnknown', params: { allowed: allowedList } },
+        extra: { detected: sniffed.detected },
+      });
+    }
+    const prepared: PreparedUpload = { sm3: staged.sm3, size: staged.size, mime: sniffed.mime, name: sanitizeFileName(input.filename, sniffed.type), discard: staged.discard };
+    staging.set(prepared, staged);
+    return prepared;
+  } catch (error) {
+    await staged.discard();
+    throw error;
+  }
+}
+
+/**
+ * Stores prepared content once per digest and records the file, unattached and private to
+ * the uploader, with its audit entry in one transaction.
+ */
+export async function saveUpload(platform: Platform, principal: Principal, actor: Actor, prepared: PreparedUpload): Promise<FileInfo> {
+  const staged = staging.get(prepared);
+  if (!staged) throw new Error('not a prepared upload');
+  const store = blobStoreFor(platform);
+  await store.commit(staged);
+  const row = await inTransaction(platform.db, actor, async (work) => {
+    await lockContent(work, staged.sm3, 'shared');
+    // A purge may have removed the blob between the commit above and the lock.
+    if (!(await store.exists(staged.sm3))) await store.commit(staged);
+    const now = platform.clock.now();
+    const inserted = await q(work.tx)
+      .insertInto('files')
+      .values({
+        id: crypto.randomUUID(),
+        sm3: staged.sm3,
+        size: staged.size,
+        mime: prepared.mime,
+        name: prepared.name,
+        uploaded_by: principal.userId,
+        uploaded_at: now,
+        owner_type: null,
+        owner_id: null,
+        attached_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    recordAudit(work, { action: 'file.upload', objectType: 'file', objectId: inserted.id, details: { name: prepared.name, size: staged.size, mime: prepared.mime, sm3: staged.sm3 } }, now);
+    return inserted;
+  });
+  return toInfo(row);
+}
+
+/** prepareUpload then saveUpload: for callers that have nothing else to read first. */
+export async function uploadFile(platform: Platform, principal: Principal, actor: Actor, input: UploadInput): Promise<FileInfo> {
+  const prepared = await prepareUpload(platform, input);
+  try {
+    return await saveUpload(platform, principal, actor, prepared);
+  } finally {
+    await prepared.discard();
+  }
+}
+
+// ------------------------------------------------------------------ attach and read
+
+export async function getFile(db: Db, id: string): Promise<FileInfo | null> {
+  const row = await q(db).selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toInfo(row) : null;
+}
+
+/** Files attached to one object, in the order they were attached. */
+export async function listAttachedFiles(db: Db, owner: FileOwner): Promise<FileInfo[]> {
+  const rows = await q(db)
+    .selectFrom('files')
+    .selectAll()
+    .where('owner_type', '=', owner.ownerType)
+    .where('owner_id', '=', owner.ownerId)
+    .orderBy('attached_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toInfo);
+}
+
+/**
+ * Attaches an uploaded file to an object of the calling module, in the caller's transaction.
+ * Only the uploader may attach, and only once: attaching again to the same object is a no-op,
+ * to another object a conflict. Someone else's file is not found.
+ */
+export async function attachFile(work: Work, fileId: string, owner: FileOwner, principal: Principal, at: Date = new Date()): Promise<FileInfo> {
+  if (!accessPolicies.has(owner.ownerType)) throw new Error(`no file access policy registered for "${owner.ownerType}"`);
+  const row = await q(work.tx).selectFrom('files').selectAll().where('id', '=', fileId).forUpdate().executeTakeFirst();
+  if (!row || row.uploaded_by !== principal.userId) throw notFound();
+  if (row.owner_id !== null) {
+    if (row.owner_type === owner.ownerType && row.owner_id === owner.ownerId) return toInfo(row);
+    throw conflict({ key: 'files.alreadyAttached' });
+  }
+  const updated = await q(work.tx)
+    .updateTable('files')
+    .set({ owner_type: owner.ownerType, owner_id: owner.ownerId, attached_at: at })
+    .where('id', '=', fileId)
+    .where('owner_id', 'is', null)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  recordAudit(work, { action: 'file.attach', objectType: 'file', objectId: fileId, details: { ownerType: owner.ownerType, ownerId: owner.ownerId, name: row.name, sm3: row.sm3 } }, at);
+  return toInfo(updated);
+}
+
+export interface Download {
+  file: FileInfo;
+  content: Readable;
+}
+
+/**
+ * The file and its content, when the caller may see what it is attached to. Otherwise it
+ * does not exist: 404 for a signed-in caller, 401 (sign in first) for an anonymous one.
+ */
+export async function openDownload(platform: Platform, principal: Principal | null, fileId: string): Promise<Download> {
+  const row = await q(platform.db).selectFrom('files').selectAll().where('id', '=', fileId).executeTakeFirst();
+  if (!row || !(await mayAccess(platform, principal, row))) throw principal ? notFound() : new AppError('AUTH_REQUIRED');
+  const content = await blobStoreFor(platform).get(row.sm3);
+  return { file: toInfo(row), content };
+}
+
+// ------------------------------------------------------------------ purge
+
+/** Uploads never attached to anything are removed after this long. */
+export const UNATTACHED_RETENTION_MS = 72 * 3600_000;
+const STAGING_RETENTION_MS = 24 * 3600_000;
+
+/**
+ * Removes abandoned uploads (never attached, older than the retention) and the stored
+ * content no row refers to any more. Safe to run in several processes at once.
+ */
+export async function purgeUnattachedFiles(platform: Platform, options: { olderThanMs?: number; batch?: number } = {}): Promise<{ rows: number; blobs: number }> {
+  const store = blobStoreFor(platform);
+  const cutoff = new Date(platform.clock.now().getTime() - (options.olderThanMs ?? UNATTACHED_RETENTION_MS));
+  const candidates = await q(platform.db)
+    .selectFrom('files')
+    .select('sm3')
+    .where('owner_id', 'is', null)
+    .where('uploaded_at', '<', cutoff)
+    .orderBy('uploaded_at')
+    .limit(options.batch ?? 500)
+    .execute();
+  let rows = 0;
+  let blobs = 0;
+  for (const sm3 of new Set(candidates.map((c) => c.sm3))) {
+    const orphaned = await inTransaction(platform.db, SYSTEM_ACTOR, async (work) => {
+      await lockContent(work, sm3, 'exclusive');
+      const deleted = await q(work.tx).deleteFrom('files').where('sm3', '=', sm3).where('owner_id', 'is', null).where('uploaded_at', '<', cutoff).returning('id').execute();
+      rows += deleted.length;
+      if (deleted.length) recordAudit(work, { action: 'file.purge', objectType: 'file', details: { sm3, ids: deleted.map((d) => d.id) } }, platform.clock.now());
+      return !(await q(work.tx).selectFrom('files').select('id').where('sm3', '=', sm3).limit(1).executeTakeFirst());
+    });
+    if (!orphaned) continue;
+    // Deleted in a transaction that writes nothing, under the lock: an upload of the same
+    // content either committed its row before (then the blob stays) or waits and re-stores it.
+    await inTransaction(platform.db, SYSTEM_ACTOR, async (work) => {
+      await lockContent(work, sm3, 'exclusive');
+      if (await q(work.tx).selectFrom('files').select('id').where('sm3', '=', sm3).limit(1).executeTakeFirst()) return;
+      await store.delete(sm3);
+      blobs += 1;
+    });
+  }
+  await store.sweepStaging(STAGING_RETENTION_MS);
+  return { rows, blobs };
+}
