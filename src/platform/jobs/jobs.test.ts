@@ -95,7 +95,8 @@ test('a failing job records its error and keeps its schedule', async () => {
   await Promise.all(await runDueJobs(ctx.platform, [job], log, 'p1'));
   const row = await scheduleOf(job.name);
   assert.match(row.last_error ?? '', /scan broke/);
-  assert.equal(new Date(row.next_run_at).getTime(), startedAt.getTime() + 120_000);
+  const delay = new Date(row.next_run_at).getTime() - startedAt.getTime();
+  assert.ok(delay >= 120_000 && delay < 125_000, `next run a period after the start: ${delay}`);
   assert.equal(row.lease_until, null);
   assert.equal(errors.length, 1);
   ctx.clock.advance(120_000);

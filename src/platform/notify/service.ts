@@ -315,7 +315,7 @@ export async function claimDueMessages(platform: Platform, batch: number): Promi
         .where('id', 'in', claimIds)
         .returningAll()
         .execute();
-      claimed.sort((a, b) => toDate(a.next_attempt_at).getTime() - toDate(b.next_attempt_at).getTime() || a.id.localeCompare(b.id));
+      claimed.sort((a, b) => toDate(a.created_at).getTime() - toDate(b.created_at).getTime() || a.id.localeCompare(b.id));
     }
     return { claimed, deferred: [...deferrals.values()].reduce((n, ids) => n + ids.length, 0), failed: exhausted.length };
   });
@@ -355,7 +355,8 @@ async function deliverClaimed(platform: Platform, senders: NotifySenders, row: O
           const now = platform.clock.now();
           await notifyDb(tx)
             .insertInto('notify_inbox')
-            .values({ id: row.id, user_id: row.user_id!, title: rendered.subject, body: rendered.text, link: rendered.link, created_at: now })
+            // Dated when the event happened, so the inbox reads in the order things occurred.
+            .values({ id: row.id, user_id: row.user_id!, title: rendered.subject, body: rendered.text, link: rendered.link, created_at: toDate(row.created_at) })
             .onConflict((oc) => oc.column('id').doNothing())
             .execute();
           if (!(await markDelivered(tx, row, { ref: null }, now))) throw new LeaseLost();
