@@ -1,7 +1,7 @@
 import type { Platform, ZtModule } from '../module.ts';
 import { createSenders } from '../notify/senders.ts';
-import { startDeliveryWaker, useNotifySenders } from '../notify/service.ts';
-import { startJobs, type Logger } from './scheduler.ts';
+import { releaseOrphanedClaims, startDeliveryWaker, useNotifySenders } from '../notify/service.ts';
+import { releaseOrphanedJobLeases, startJobs, type Logger, type StopJobs } from './scheduler.ts';
 
 /**
  * Starts this process's share of background work: the job scheduler with every module's jobs
@@ -13,11 +13,30 @@ export function startBackgroundWork(platform: Platform, modules: ZtModule[], log
   if (!platform.config.runJobs) return async () => {};
   const senders = createSenders(platform.config, log);
   useNotifySenders(platform, senders);
-  const stopWaker = startDeliveryWaker(platform, log);
-  const stopJobs = startJobs(platform, modules.flatMap((m) => m.jobs ?? []), log);
+  let stopped = false;
+  let stopWaker: (() => Promise<void>) | null = null;
+  let stopJobs: StopJobs | null = null;
+  const started = (async () => {
+    if (platform.dbKind === 'pglite') {
+      // One process holds the embedded database: claims still open were left by its previous
+      // life (killed mid-delivery), so they are retried now instead of after their lease.
+      try {
+        const messages = await releaseOrphanedClaims(platform);
+        const jobs = await releaseOrphanedJobLeases(platform);
+        if (messages || jobs) log.warn({ messages, jobs }, 'resumed work interrupted by the previous shutdown');
+      } catch (err) {
+        log.error({ err }, 'could not resume interrupted work; it resumes when its leases expire');
+      }
+    }
+    if (stopped) return;
+    stopWaker = startDeliveryWaker(platform, log);
+    stopJobs = startJobs(platform, modules.flatMap((m) => m.jobs ?? []), log);
+  })();
   return async () => {
-    await stopJobs();
-    await stopWaker();
+    stopped = true;
+    await started;
+    if (stopJobs) await stopJobs();
+    if (stopWaker) await stopWaker();
     senders.email.close();
   };
 }

@@ -221,6 +221,12 @@ export function startJobs(platform: Platform, jobs: JobDefinition[], log: Logger
   };
 }
 
+/** Clears leases left by a previous life of this process; only for the embedded database (one process). */
+export async function releaseOrphanedJobLeases(platform: Platform): Promise<number> {
+  const result = await jobsDb(platform.db).updateTable('job_schedule').set({ lease_until: null, lease_owner: null }).where('lease_until', 'is not', null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export async function listJobSchedule(db: Db): Promise<JobScheduleRow[]> {
   return jobsDb(db).selectFrom('job_schedule').selectAll().orderBy('name').execute();
 }

@@ -219,6 +219,19 @@ export function startDeliveryWaker(platform: Platform, log: Logger): () => Promi
   };
 }
 
+/**
+ * Makes messages left 'sending' by a previous life of this process due at once. Only correct
+ * when no other process can be sending: the embedded database, which one process holds.
+ */
+export async function releaseOrphanedClaims(platform: Platform): Promise<number> {
+  const result = await notifyDb(platform.db)
+    .updateTable('notify_outbox')
+    .set({ next_attempt_at: platform.clock.now(), lease_until: null, claim_token: null })
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 // ---------------------------------------------------------------- the worker
 
 const toDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
