@@ -11,6 +11,7 @@ import './platform/flow/messages.ts';
 import { notifyMigrations, notifyRoutes, notifyJobs } from './platform/notify/index.ts';
 import { jobsMigrations, jobsRoutes } from './platform/jobs/index.ts';
 import { filesMigrations, filesRoutes, filesJobs } from './platform/files/index.ts';
+import { consoleRoutes } from './platform/console/index.ts';
 import './platform/iam/messages.ts';
 import './platform/org/messages.ts';
 
@@ -24,4 +25,5 @@ export const modules: ZtModule[] = [
   { name: 'notify', migrations: notifyMigrations, routes: notifyRoutes, jobs: notifyJobs },
   { name: 'jobs', migrations: jobsMigrations, routes: jobsRoutes },
   { name: 'files', migrations: filesMigrations, routes: filesRoutes, jobs: filesJobs },
+  { name: 'console', routes: consoleRoutes },
 ];

@@ -1,0 +1,142 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { AppError, Strict, actorOf } from '../http/index.ts';
+import type { Platform } from '../module.ts';
+import { translate } from '../i18n/index.ts';
+import * as iam from '../iam/service.ts';
+import { setSessionCookie } from '../iam/routes.ts';
+import { SESSION_COOKIE } from '../iam/auth-hook.ts';
+import { TOTP_REQUIRED_ROLES } from '../iam/roles.ts';
+import { attr, ErrorSummary, FormBody, formatDateTime, formRaw, formText, PageQueryFields, redirect, safeNextPath, setFlash, TextField, type FieldMessages, type ViewContext } from '../views/index.ts';
+import { renderPortal } from './shell.tsx';
+
+const LoginQuery = Strict({ next: Type.Optional(Type.String({ maxLength: 500 })), ...PageQueryFields });
+
+interface LoginForm {
+  username: string;
+  next: string;
+  askTotp: boolean;
+  summary?: string;
+  fields?: FieldMessages;
+}
+
+function LoginCard({ ctx, form }: { ctx: ViewContext; form: LoginForm }) {
+  const labels = { username: ctx.ta('page.login.username'), password: ctx.ta('page.login.password'), totp: ctx.ta('page.login.totp') };
+  return (
+    <section class="login-card" aria-labelledby="login-title">
+      <h2 id="login-title">{ctx.t('page.login.title')}</h2>
+      <ErrorSummary ctx={ctx} form="login" summary={form.summary} fields={form.fields} labels={labels} />
+      <form method="post" action="/login" novalidate>
+        <input type="hidden" name="next" value={attr(form.next)} />
+        <TextField ctx={ctx} form="login" name="username" label={labels.username} value={form.username} error={form.fields?.username} autocomplete="username" maxlength={64} required size="long" />
+        <TextField ctx={ctx} form="login" name="password" type="password" label={labels.password} error={form.fields?.password} autocomplete="current-password" maxlength={256} required size="long" />
+        {form.askTotp ? (
+          <TextField
+            ctx={ctx}
+            form="login"
+            name="totp"
+            label={labels.totp}
+            hint={ctx.ta('page.login.totpHint')}
+            error={form.fields?.totp}
+            autocomplete="one-time-code"
+            inputmode="numeric"
+            maxlength={6}
+            required
+            size="short"
+          />
+        ) : (
+          ''
+        )}
+        <button type="submit" class="button button-block">
+          {ctx.t('page.login.submit')}
+        </button>
+      </form>
+      <p class="muted login-help">{ctx.t('page.login.help')}</p>
+    </section>
+  );
+}
+
+function loginPage(ctx: ViewContext, form: LoginForm) {
+  return {
+    title: ctx.t('page.login.title'),
+    body: (
+      <div class="login-layout">
+        <div class="login-intro">
+          <h1>{ctx.t('page.login.heading')}</h1>
+          <p class="lead">{ctx.t('page.login.lead')}</p>
+          <ul class="feature-list">
+            <li>{ctx.t('page.login.feature.accounts')}</li>
+            <li>{ctx.t('page.login.feature.security')}</li>
+            <li>{ctx.t('page.login.feature.audit')}</li>
+          </ul>
+        </div>
+        <LoginCard ctx={ctx} form={form} />
+      </div>
+    ),
+  };
+}
+
+export async function authPages(app: FastifyInstance, platform: Platform) {
+  app.get<{ Querystring: Static<typeof LoginQuery> }>('/login', { schema: { querystring: LoginQuery }, config: { auth: 'public' } }, async (request, reply) => {
+    const next = safeNextPath(request.query.next);
+    if (request.principal && request.principal.kind === 'staff') return redirect(reply, next);
+    return renderPortal(request, reply, (ctx) => loginPage(ctx, { username: '', next, askTotp: false }));
+  });
+
+  app.post<{ Body: Static<typeof FormBody> }>(
+    '/login',
+    {
+      schema: { body: FormBody },
+      config: { auth: 'public', rateLimit: { max: platform.config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      const username = formText(request.body, 'username');
+      const password = formRaw(request.body, 'password');
+      const totp = formText(request.body, 'totp');
+      const next = safeNextPath(formText(request.body, 'next'));
+      const lang = request.lang;
+      const again = (status: number, form: Omit<LoginForm, 'username' | 'next'>) =>
+        renderPortal(request, reply, (ctx) => ({ ...loginPage(ctx, { username, next, ...form }), status }));
+
+      const fields: FieldMessages = {};
+      if (!username) fields.username = translate(lang, 'page.login.usernameRequired');
+      if (!password) fields.password = translate(lang, 'page.login.passwordRequired');
+      if (totp && !/^\d{6}$/.test(totp)) fields.totp = translate(lang, 'page.login.totpFormat');
+      if (username.length > 64 || password.length > 256) fields.username = translate(lang, 'error.AUTH_INVALID');
+      if (Object.keys(fields).length) return again(400, { askTotp: !!totp, fields });
+
+      try {
+        const result = await iam.login(platform, { username, password, ...(totp ? { totp } : {}) }, actorOf(request), request.headers['user-agent'] ?? null);
+        setSessionCookie(platform, reply, result.token);
+        const restricted = result.user.must_change_password || (result.roles.some((r) => TOTP_REQUIRED_ROLES.includes(r.role)) && !result.user.totp_enabled);
+        if (result.user.kind !== 'staff') return redirect(reply, '/');
+        return redirect(reply, restricted ? '/console/profile' : next);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        const message = error.toProblem(lang).detail;
+        switch (error.code) {
+          case 'AUTH_INVALID':
+          case 'AUTH_DISABLED':
+            return again(error.status, { askTotp: !!totp, summary: message });
+          case 'AUTH_LOCKED': {
+            const until = typeof error.extra?.lockedUntil === 'string' ? formatDateTime(error.extra.lockedUntil, lang) : null;
+            return again(error.status, { askTotp: false, summary: until ? translate(lang, 'page.login.lockedUntil', { until }) : message });
+          }
+          case 'TOTP_REQUIRED':
+            return again(error.status, { askTotp: true, summary: translate(lang, 'page.login.totpNeeded'), fields: { totp: message } });
+          case 'TOTP_INVALID':
+            return again(error.status, { askTotp: true, fields: { totp: message } });
+          default:
+            throw error;
+        }
+      }
+    },
+  );
+
+  app.post<{ Body: Static<typeof FormBody> }>('/logout', { schema: { body: FormBody }, config: { auth: 'user', allowRestricted: true } }, async (request, reply) => {
+    await iam.logout(platform, request.principal!, actorOf(request));
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    setFlash(reply, { kind: 'success', key: 'flash.loggedOut' });
+    return redirect(reply, '/login');
+  });
+}

@@ -1,0 +1,135 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, toAppError } from '../http/index.ts';
+import { getUnit } from '../org/service.ts';
+import { SESSION_COOKIE } from '../iam/auth-hook.ts';
+import type { Platform } from '../module.ts';
+import { ConsoleLayout, PortalLayout, PageHeading, redirect, safeNextPath, sendPage, setFlash, viewContext, type Crumb, type ViewContext } from '../views/index.ts';
+
+export interface PageSpec {
+  title: JSX.Element;
+  lead?: JSX.Element;
+  crumbs?: Crumb[];
+  status?: number;
+  body: JSX.Element;
+}
+
+/** Renders a console page inside the shell (the account's unit is named in the top bar). */
+export async function renderConsole(platform: Platform, request: FastifyRequest, reply: FastifyReply, page: (ctx: ViewContext) => PageSpec) {
+  const ctx = viewContext(request);
+  const unit = ctx.principal?.unitId ? await getUnit(platform.db, ctx.principal.unitId) : null;
+  const { body, ...spec } = page(ctx);
+  const crumbs = spec.crumbs ? [{ href: '/console', label: ctx.t('console.nav.overview') }, ...spec.crumbs] : undefined;
+  return sendPage(
+    reply,
+    <ConsoleLayout ctx={ctx} title={spec.title} crumbs={crumbs} unitName={unit?.name ?? null}>
+      <PageHeading title={spec.title} lead={spec.lead} />
+      {body}
+    </ConsoleLayout>,
+    spec.status,
+  );
+}
+
+/** Renders a portal page; the body brings its own heading. */
+export async function renderPortal(request: FastifyRequest, reply: FastifyReply, page: (ctx: ViewContext) => PageSpec) {
+  const ctx = viewContext(request);
+  const { body, ...spec } = page(ctx);
+  const crumbs = spec.crumbs ? [{ href: '/', label: ctx.t('page.portal.nav.home') }, ...spec.crumbs] : undefined;
+  return sendPage(
+    reply,
+    <PortalLayout ctx={ctx} title={spec.title} crumbs={crumbs}>
+      {body}
+    </PortalLayout>,
+    spec.status,
+  );
+}
+
+/** An error as a page: in the console shell for signed-in staff on console paths, else in the portal. */
+export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+  const ctx = viewContext(request);
+  const title = ctx.t(`error.${error.code}`);
+  const detail = error.toProblem(ctx.lang).detail;
+  const body = (
+    <div class="panel error-page">
+      <p class="muted">{ctx.t('console.error.status', { status: error.status })}</p>
+      {detail !== error.toProblem(ctx.lang).title ? <p safe>{detail}</p> : ''}
+      <ul class="actions">
+        <li>
+          <a class="button" href={ctx.principal ? '/console' : '/'}>
+            {ctx.principal ? ctx.t('console.error.toConsole') : ctx.t('console.error.toHome')}
+          </a>
+        </li>
+        {ctx.principal ? (
+          ''
+        ) : (
+          <li>
+            <a class="button button-secondary" href="/login">
+              {ctx.t('ui.login')}
+            </a>
+          </li>
+        )}
+      </ul>
+    </div>
+  );
+  const inConsole = ctx.principal && ctx.path.startsWith('/console');
+  if (error.status === 429) reply.header('Retry-After', '60');
+  return sendPage(
+    reply,
+    inConsole ? (
+      <ConsoleLayout ctx={ctx} title={title}>
+        <PageHeading title={title} />
+        {body}
+      </ConsoleLayout>
+    ) : (
+      <PortalLayout ctx={ctx} title={title}>
+        <PageHeading title={title} />
+        {body}
+      </PortalLayout>
+    ),
+    error.status,
+  );
+}
+
+/**
+ * Errors of page routes: a missing or expired session goes to the sign-in page and comes
+ * back; an account that must first change its password or enrol TOTP goes to its profile;
+ * everything else is an HTML error page with the right status.
+ */
+export function pageErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const appError = toAppError(error, request);
+  if (appError.status >= 500) request.log.error({ err: error }, 'page failed');
+  else request.log.info({ code: appError.code }, 'page refused');
+
+  if (appError.code === 'AUTH_REQUIRED' || appError.code === 'SESSION_EXPIRED') {
+    if (appError.code === 'SESSION_EXPIRED') {
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      setFlash(reply, { kind: 'info', key: 'flash.sessionExpired' });
+    }
+    const back = request.method === 'GET' ? request.url : refererPath(request);
+    const next = safeNextPath(back, '');
+    return redirect(reply, next ? `/login?next=${encodeURIComponent(next)}` : '/login');
+  }
+  if (appError.code === 'PASSWORD_CHANGE_REQUIRED') {
+    setFlash(reply, { kind: 'info', key: 'flash.passwordChangeRequired' });
+    return redirect(reply, '/console/profile');
+  }
+  if (appError.code === 'FORBIDDEN' && request.principal?.totpEnrollmentRequired) {
+    setFlash(reply, { kind: 'info', key: 'flash.totpEnrollmentRequired' });
+    return redirect(reply, '/console/profile#totp');
+  }
+  return renderErrorPage(request, reply, appError);
+}
+
+/** The local page a form was posted from, so signing in again returns there. */
+function refererPath(request: FastifyRequest): string {
+  const referer = request.headers.referer;
+  if (!referer) return '';
+  try {
+    const url = new URL(referer);
+    if (url.host !== request.headers.host) return '';
+    return url.pathname + url.search;
+  } catch {
+    return '';
+  }
+}
+
+export { AppError };

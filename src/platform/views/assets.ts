@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+interface Asset {
+  body: Buffer;
+  type: string;
+  version: string;
+}
+
+function load(file: string, type: string): Asset {
+  const body = fs.readFileSync(file);
+  return { body, type, version: crypto.createHash('sha256').update(body).digest('hex').slice(0, 12) };
+}
+
+// Read once at start: the files are small and the version in their URL lets browsers keep
+// them for a year; a changed file gets a new URL.
+const assets: Record<string, Asset> = {
+  'app.css': load(path.join(here, 'assets/app.css'), 'text/css; charset=utf-8'),
+  'app.js': load(path.join(here, 'assets/app.js'), 'text/javascript; charset=utf-8'),
+  'htmx.min.js': load(require.resolve('htmx.org/dist/htmx.min.js'), 'text/javascript; charset=utf-8'),
+};
+
+export type AssetName = keyof typeof assets;
+
+export function assetUrl(name: AssetName): string {
+  return `/assets/${name}?v=${assets[name].version}`;
+}
+
+export async function assetRoutes(app: FastifyInstance) {
+  app.get<{ Params: { name: string } }>('/assets/:name', { config: { auth: 'public' } }, async (request, reply) => {
+    const asset = assets[request.params.name];
+    if (!asset) return reply.callNotFound();
+    const etag = `"${asset.version}"`;
+    reply.header('Cache-Control', 'public, max-age=31536000, immutable').header('ETag', etag).type(asset.type);
+    if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+    return reply.send(asset.body);
+  });
+}

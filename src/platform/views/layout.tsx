@@ -1,0 +1,208 @@
+import type { Children } from '@kitajs/html';
+import type { ViewContext } from './context.ts';
+import { assetUrl } from './assets.ts';
+import { attr, Breadcrumb, DisplaySwitch, FlashMessage, LangSwitch, SkipLink, Csrf, type Crumb } from './components.tsx';
+import { consoleNav } from './nav.ts';
+import './messages.ts';
+
+// htmx must not add inline styles or evaluate code: the CSP forbids both.
+const HTMX_CONFIG = JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false, historyCacheSize: 0 });
+
+function Document({ ctx, title, bodyClass, children }: { ctx: ViewContext; title: JSX.Element; bodyClass: string; children: Children }) {
+  return (
+    <>
+      {'<!doctype html>'}
+      <html lang={ctx.lang} class={ctx.display === 'large' ? 'display-large' : undefined}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>
+            {title}
+            {' - '}
+            {ctx.t('site.name')}
+          </title>
+          <meta name="htmx-config" content={attr(HTMX_CONFIG)} />
+          <link rel="stylesheet" href={assetUrl('app.css')} />
+          <script src={assetUrl('htmx.min.js')} defer></script>
+          <script src={assetUrl('app.js')} defer></script>
+        </head>
+        <body class={bodyClass}>{children}</body>
+      </html>
+    </>
+  );
+}
+
+function Brand({ ctx, href, sub }: { ctx: ViewContext; href: string; sub: JSX.Element }) {
+  return (
+    <a class="brand" href={href}>
+      <span class="brand-mark" aria-hidden="true">
+        政
+      </span>
+      <span class="brand-text">
+        <span class="brand-name">{ctx.t('site.name')}</span>
+        <span class="brand-sub">{sub}</span>
+      </span>
+    </a>
+  );
+}
+
+const PORTAL_NAV: Array<{ href: string; key: string }> = [
+  { href: '/', key: 'page.portal.nav.home' },
+  { href: '/#services', key: 'page.portal.nav.services' },
+  { href: '/#disclosure', key: 'page.portal.nav.disclosure' },
+  { href: '/#interaction', key: 'page.portal.nav.interaction' },
+  { href: '/directory', key: 'page.portal.nav.directory' },
+];
+
+/** The public portal: utility bar, masthead, main navigation, footer with the accessibility statement. */
+export function PortalLayout({ ctx, title, crumbs, children }: { ctx: ViewContext; title: JSX.Element; crumbs?: Crumb[]; children: Children }) {
+  return (
+    <Document ctx={ctx} title={title} bodyClass="portal">
+      <SkipLink ctx={ctx} />
+      <div class="utility-bar">
+        <div class="wrap utility-inner">
+          <p class="utility-welcome">{ctx.t('page.portal.welcome')}</p>
+          <ul class="tool-list">
+            <li>
+              <DisplaySwitch ctx={ctx} />
+            </li>
+            <li>
+              <LangSwitch ctx={ctx} />
+            </li>
+            <li>
+              {ctx.principal ? (
+                <a class="tool-link" href="/console">
+                  {ctx.t('ui.console')}
+                </a>
+              ) : (
+                <a class="tool-link" href="/login">
+                  {ctx.t('ui.login')}
+                </a>
+              )}
+            </li>
+          </ul>
+        </div>
+      </div>
+      <header class="site-header">
+        <div class="wrap">
+          <Brand ctx={ctx} href="/" sub={ctx.t('site.tagline')} />
+        </div>
+      </header>
+      <nav class="site-nav" aria-label={ctx.ta('page.portal.nav.label')}>
+        <ul class="wrap">
+          {PORTAL_NAV.map((item) => (
+            <li>
+              <a href={item.href} aria-current={item.href === ctx.path ? 'page' : undefined}>
+                {ctx.t(item.key)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" class="site-main" tabindex="-1">
+        <div class="wrap">
+          {crumbs ? <Breadcrumb ctx={ctx} items={crumbs} /> : ''}
+          <FlashMessage ctx={ctx} />
+          {children}
+        </div>
+      </main>
+      <footer class="site-footer">
+        <div class="wrap footer-inner">
+          <ul class="footer-links">
+            <li>
+              <a href="/accessibility">{ctx.t('page.portal.footer.accessibility')}</a>
+            </li>
+            <li>
+              <a href="/directory">{ctx.t('page.portal.nav.directory')}</a>
+            </li>
+            <li>
+              <a href="/api/docs">{ctx.t('page.portal.footer.api')}</a>
+            </li>
+          </ul>
+          <p>{ctx.t('page.portal.footer.about')}</p>
+          <p class="footer-small">{ctx.t('page.portal.footer.license')}</p>
+        </div>
+      </footer>
+    </Document>
+  );
+}
+
+/** The staff console: top bar with the account, side navigation by role, main area. */
+export function ConsoleLayout({ ctx, title, crumbs, children, unitName }: { ctx: ViewContext; title: JSX.Element; crumbs?: Crumb[]; children: Children; unitName?: string | null }) {
+  const principal = ctx.principal!;
+  const groups = consoleNav(ctx);
+  return (
+    <Document ctx={ctx} title={title} bodyClass="console">
+      <SkipLink ctx={ctx} />
+      <header class="console-header">
+        <Brand ctx={ctx} href="/console" sub={ctx.t('console.name')} />
+        <div class="console-tools">
+          <p class="console-user">
+            <span class="visually-hidden">{ctx.t('console.signedInAs')}</span>
+            <span class="console-user-name" safe>
+              {principal.displayName}
+            </span>
+            {unitName ? (
+              <span class="console-user-unit" safe>
+                {unitName}
+              </span>
+            ) : (
+              ''
+            )}
+          </p>
+          <ul class="tool-list">
+            <li>
+              <a class="tool-link" href="/">
+                {ctx.t('console.toPortal')}
+              </a>
+            </li>
+            <li>
+              <DisplaySwitch ctx={ctx} />
+            </li>
+            <li>
+              <LangSwitch ctx={ctx} />
+            </li>
+            <li>
+              <form method="post" action="/logout" class="inline-form">
+                <Csrf ctx={ctx} />
+                <button type="submit" class="tool-button">
+                  {ctx.t('ui.logout')}
+                </button>
+              </form>
+            </li>
+          </ul>
+        </div>
+      </header>
+      <div class="console-body">
+        <nav class="console-nav" aria-label={ctx.ta('console.nav.label')}>
+          {groups.map((group) => (
+            <div class="nav-group">
+              <h2 class="nav-group-title" id={`nav-${group.id}`}>
+                {ctx.t(group.key)}
+              </h2>
+              <ul aria-labelledby={`nav-${group.id}`}>
+                {group.items.map((item) => (
+                  <li>
+                    <a href={item.href} aria-current={item.current ? 'page' : undefined}>
+                      {ctx.t(item.key)}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </nav>
+        <main id="main" class="console-main" tabindex="-1">
+          {crumbs ? <Breadcrumb ctx={ctx} items={crumbs} /> : ''}
+          <FlashMessage ctx={ctx} />
+          {children}
+        </main>
+      </div>
+      <footer class="console-footer">
+        <p>
+          {ctx.t('site.name')} · {ctx.t('console.footer')} · <a href="/api/docs">{ctx.t('page.portal.footer.api')}</a> · <a href="/accessibility">{ctx.t('page.portal.footer.accessibility')}</a>
+        </p>
+      </footer>
+    </Document>
+  );
+}
