@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { Strict, Id, actorOf } from '../http/index.ts';
+import { Strict, Id, ListQuery, actorOf } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { SESSION_COOKIE } from './auth-hook.ts';
 import * as iam from './service.ts';
@@ -41,6 +41,7 @@ const PasswordBody = Strict({ currentPassword: Password, newPassword: Password }
 const ResetBody = Strict({ password: Password });
 const TotpConfirmBody = Strict({ code: Type.String({ pattern: '^\\d{6}$' }) });
 const IdParams = Strict({ id: Id });
+const UserListQuery = Strict({ unitId: Type.Optional(Id), q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), ...ListQuery });
 
 export function meView(principal: Principal) {
   return {
@@ -160,6 +161,12 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
     const user = await iam.createStaffUser(platform, request.principal!, request.body, actorOf(request));
     return reply.status(201).send({ id: user.id, username: user.username, unitId: user.unit_id });
   });
+
+  app.get<{ Querystring: Static<typeof UserListQuery> }>(
+    '/api/v1/users',
+    { schema: { tags, summary: 'Staff accounts within the caller’s user.read scope, by username', querystring: UserListQuery }, config: { auth: 'user.read' } },
+    async (request) => iam.listUsers(platform, request.principal!, request.query),
+  );
 
   app.get<{ Params: Static<typeof IdParams> }>('/api/v1/users/:id', { schema: { tags, summary: 'An account', params: IdParams }, config: { auth: 'user' } }, async (request) => {
     const { user, roles } = await iam.getVisibleUser(platform, request.principal!, request.params.id);

@@ -3,13 +3,14 @@ import * as OTPAuth from 'otpauth';
 import { isUniqueViolation, sql, type Db } from '../db/index.ts';
 import { inTransaction, type Actor, type Work } from '../db/work.ts';
 import { recordAudit } from '../audit/service.ts';
-import { AppError, fieldError, forbidden, invalid, notFound } from '../http/errors.ts';
+import { AppError, fieldError, forbidden, invalid, notFound, type FieldError } from '../http/errors.ts';
 import { blindIndex, openField, sealField } from '../crypto/fields.ts';
-import { getRegion, getUnit, requireUnit, type Unit } from '../org/service.ts';
+import { getRegion, getUnit, requireUnit, unitIdsUnderRegions, type Unit } from '../org/service.ts';
+import { decodeCursor, encodeCursor } from '../http/schemas.ts';
 import { isValidMobile, maskPhone } from '../org/codes.ts';
 import type { Platform } from '../module.ts';
 import { decoyHash, hashPassword, isStrongPassword, verifyPassword } from './passwords.ts';
-import { coversUnit, hasPermission, type Principal, type RoleAssignment, type Scope } from './principal.ts';
+import { coversUnit, hasPermission, scopesFor, type Principal, type RoleAssignment, type Scope } from './principal.ts';
 import { isRole, THREE_ADMINS, TOTP_REQUIRED_ROLES, type Role } from './roles.ts';
 import { findUserById, findUserByUsername, iam, rolesOf, sessionWithUser, tokenWithUser, type UserRow } from './queries.ts';
 
@@ -347,12 +348,20 @@ export interface NewUserInput {
 
 const USERNAME = /^[A-Za-z0-9_.@-]{3,64}$/;
 
-function checkAccountFields(input: { username?: string; password?: string; phone?: string; email?: string; displayName?: string }) {
+type AccountFields = { username?: string; password?: string; phone?: string; email?: string; displayName?: string };
+
+/** What is wrong with an account's fields (password strength aside), as field errors under `pathPrefix`. */
+export function accountFieldErrors(input: AccountFields, pathPrefix = ''): FieldError[] {
   const errors = [];
-  if (input.username !== undefined && !USERNAME.test(input.username)) errors.push(fieldError('username', 'iam.usernameInvalid'));
-  if (input.displayName !== undefined && !input.displayName.trim()) errors.push(fieldError('displayName', 'iam.displayNameRequired'));
-  if (input.phone !== undefined && !isValidMobile(input.phone)) errors.push(fieldError('phone', 'iam.phoneInvalid'));
-  if (input.email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email)) errors.push(fieldError('email', 'iam.emailInvalid'));
+  if (input.username !== undefined && !USERNAME.test(input.username)) errors.push(fieldError(`${pathPrefix}username`, 'iam.usernameInvalid'));
+  if (input.displayName !== undefined && !input.displayName.trim()) errors.push(fieldError(`${pathPrefix}displayName`, 'iam.displayNameRequired'));
+  if (input.phone !== undefined && !isValidMobile(input.phone)) errors.push(fieldError(`${pathPrefix}phone`, 'iam.phoneInvalid'));
+  if (input.email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email)) errors.push(fieldError(`${pathPrefix}email`, 'iam.emailInvalid'));
+  return errors;
+}
+
+function checkAccountFields(input: AccountFields) {
+  const errors = accountFieldErrors(input);
   if (errors.length) throw invalid(errors);
   if (input.password !== undefined && !isStrongPassword(input.password)) {
     throw new AppError('PASSWORD_WEAK', { errors: [fieldError('password', 'error.PASSWORD_WEAK')] });
@@ -374,32 +383,60 @@ export async function createStaffUser(platform: Platform, principal: Principal |
   if (principal) await requireManagedUnit(platform, principal, input.unitId);
   else await requireUnit(platform.db, input.unitId);
   const passwordHash = await hashPassword(input.password);
-  const id = crypto.randomUUID();
   try {
-    return await inTransaction(platform.db, actor, async (work) => {
-      const row = await iam(work.tx)
-        .insertInto('users')
-        .values({
-          id,
-          username: input.username,
-          display_name: input.displayName.trim(),
-          kind: 'staff',
-          unit_id: input.unitId,
-          phone_sealed: input.phone ? sealField(platform, input.phone) : null,
-          phone_index: input.phone ? blindIndex(platform, `staff:${input.phone}`) : null,
-          email: input.email ?? null,
-          password_hash: passwordHash,
-          must_change_password: options.mustChangePassword ?? true,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      recordAudit(work, { action: 'user.create', objectType: 'user', objectId: id, details: { username: row.username, unitId: row.unit_id } });
-      return row;
-    });
+    return await inTransaction(platform.db, actor, (work) => insertStaffUser(work, platform, { ...input, passwordHash }, options));
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError('DUPLICATE', { errors: [fieldError(String((error as { constraint?: string }).constraint).includes('phone') ? 'phone' : 'username', 'iam.duplicateAccount')] });
     throw error;
   }
+}
+
+/**
+ * Writes a staff account inside the caller's unit of work, which has already checked the
+ * fields, the unit and the password (hashed beforehand, outside any transaction).
+ */
+export async function insertStaffUser(
+  work: Work,
+  platform: Platform,
+  input: Omit<NewUserInput, 'password'> & { passwordHash: string },
+  options: { mustChangePassword?: boolean } = {},
+): Promise<UserRow> {
+  const id = crypto.randomUUID();
+  const row = await iam(work.tx)
+    .insertInto('users')
+    .values({
+      id,
+      username: input.username,
+      display_name: input.displayName.trim(),
+      kind: 'staff',
+      unit_id: input.unitId,
+      phone_sealed: input.phone ? sealField(platform, input.phone) : null,
+      phone_index: input.phone ? blindIndex(platform, `staff:${input.phone}`) : null,
+      email: input.email ?? null,
+      password_hash: input.passwordHash,
+      must_change_password: options.mustChangePassword ?? true,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  recordAudit(work, { action: 'user.create', objectType: 'user', objectId: id, details: { username: row.username, unitId: row.unit_id } });
+  return row;
+}
+
+/** Which of these usernames (any case) and staff mobile numbers an account already holds. */
+export async function findTakenAccountKeys(platform: Platform, usernames: string[], phones: string[]): Promise<{ usernames: Set<string>; phones: Set<string> }> {
+  const taken = { usernames: new Set<string>(), phones: new Set<string>() };
+  const lowered = [...new Set(usernames.map((u) => u.toLowerCase()))];
+  for (let i = 0; i < lowered.length; i += 1000) {
+    const rows = await iam(platform.db).selectFrom('users').select('username').where(sql<string>`lower(username)`, 'in', lowered.slice(i, i + 1000)).execute();
+    for (const r of rows) taken.usernames.add(r.username.toLowerCase());
+  }
+  const byIndex = new Map([...new Set(phones)].map((p) => [blindIndex(platform, `staff:${p}`), p]));
+  const indexes = [...byIndex.keys()];
+  for (let i = 0; i < indexes.length; i += 1000) {
+    const rows = await iam(platform.db).selectFrom('users').select('phone_index').where('phone_index', 'in', indexes.slice(i, i + 1000)).execute();
+    for (const r of rows) taken.phones.add(byIndex.get(r.phone_index!)!);
+  }
+  return taken;
 }
 
 export interface RegisterInput {
@@ -459,6 +496,58 @@ export async function getVisibleUser(platform: Platform, principal: Principal, i
     }
   }
   return { user, roles: toAssignments(await rolesOf(platform.db, user.id)) };
+}
+
+export interface UserListFilter {
+  unitId?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * Staff accounts inside the caller's `user.read` scope, ordered by username (keyset pages).
+ * A `unitId` outside that scope is 404, like any object the caller may not see.
+ */
+export async function listUsers(platform: Platform, principal: Principal, filter: UserListFilter): Promise<{ items: UserView[]; nextCursor: string | null }> {
+  const limit = filter.limit ?? 20;
+  const after = decodeCursor(filter.cursor, 1);
+  if (filter.cursor && (!after || typeof after[0] !== 'string')) throw invalid([fieldError('cursor', 'error.VALIDATION_FAILED')]);
+  const lowerName = sql<string>`lower(username)`;
+  let query = iam(platform.db).selectFrom('users').selectAll().where('kind', '=', 'staff').orderBy(lowerName).limit(limit + 1);
+  if (filter.unitId) {
+    const unit = await getUnit(platform.db, filter.unitId);
+    if (!unit || !coversUnit(principal, 'user.read', unit)) throw notFound();
+    query = query.where('unit_id', '=', unit.id);
+  } else {
+    const scopes = scopesFor(principal, 'user.read');
+    const unitIds = scopes.flatMap((s) => ('unitId' in s ? [s.unitId] : []));
+    const regionCodes = scopes.flatMap((s) => ('regionCode' in s ? [s.regionCode] : []));
+    if (unitIds.length === 0 && regionCodes.length === 0) return { items: [], nextCursor: null };
+    query = query.where((eb) =>
+      eb.or([
+        ...(unitIds.length ? [eb('unit_id', 'in', unitIds)] : []),
+        ...(regionCodes.length ? [eb('unit_id', 'in', unitIdsUnderRegions(platform.db, regionCodes))] : []),
+      ]),
+    );
+  }
+  if (filter.q) {
+    const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) => eb.or([eb(lowerName, 'like', pattern.toLowerCase()), eb('display_name', 'like', pattern)]));
+  }
+  if (after) query = query.where(lowerName, '>', after[0] as string);
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  const roles = new Map<string, Array<{ role: Role; scope_unit_id: string | null; scope_region_code: string | null }>>();
+  if (page.length) {
+    const roleRows = await iam(platform.db).selectFrom('user_roles').selectAll().where('user_id', 'in', page.map((u) => u.id)).orderBy('granted_at').execute();
+    for (const r of roleRows) roles.set(r.user_id, [...(roles.get(r.user_id) ?? []), r]);
+  }
+  const last = page[page.length - 1];
+  return {
+    items: page.map((u) => toUserView(platform, u, toAssignments(roles.get(u.id) ?? []))),
+    nextCursor: rows.length > limit && last ? encodeCursor([last.username.toLowerCase()]) : null,
+  };
 }
 
 export interface UserPatch {

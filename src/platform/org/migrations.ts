@@ -32,4 +32,11 @@ export const orgMigrations: Record<string, Migration> = {
       await sql`create index units_parent on units (parent_id)`.execute(db);
     },
   },
+  // A key from the system the units come from: CSV imports refer to parents and staff units by it.
+  '20261101_0310_org_unit_external_key': {
+    async up(db: Kysely<any>) {
+      await sql`alter table units add column external_key text`.execute(db);
+      await sql`create unique index units_external_key on units (external_key) where external_key is not null`.execute(db);
+    },
+  },
 };

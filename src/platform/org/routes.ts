@@ -6,6 +6,7 @@ import { coversUnit } from '../iam/principal.ts';
 import type { Platform } from '../module.ts';
 import * as org from './service.ts';
 import { REGION_LEVELS } from './codes.ts';
+import { decodeCsv, importOrgCsv, IMPORT_MAX_BYTES } from './import.ts';
 
 const RegionCode = Type.String({ minLength: 1, maxLength: 12 });
 const RegionBody = Strict({
@@ -20,8 +21,16 @@ const UnitBody = Strict({
   kind: Type.Union(org.UNIT_KINDS.map((k) => Type.Literal(k))),
   parentId: Type.Optional(Type.Union([Id, Type.Null()])),
   creditCode: Type.Optional(Type.Union([Type.String({ maxLength: 18 }), Type.Null()])),
+  externalKey: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
 });
 const RegionQuery = Strict({ parentCode: Type.Optional(RegionCode) });
+const ImportJsonBody = Strict({ csv: Type.String({ maxLength: IMPORT_MAX_BYTES }) });
+const ImportResultSchema = Type.Object({
+  regions: Type.Integer(),
+  units: Type.Integer(),
+  staff: Type.Integer(),
+  credentials: Type.Array(Type.Object({ username: Type.String(), password: Type.String() }), { description: 'generated initial passwords, shown only here' }),
+});
 const UnitQuery = Strict({
   regionCode: Type.Optional(RegionCode),
   q: Type.Optional(Type.String({ maxLength: 100 })),
@@ -36,6 +45,16 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/regions',
     { schema: { tags, summary: 'One level of the region tree (top level without parentCode)', querystring: RegionQuery }, config: { auth: 'public' } },
     async (request) => ({ items: await org.listRegions(platform.db, request.query.parentCode ?? null), nextCursor: null }),
+  );
+
+  app.get<{ Params: { code: string } }>(
+    '/api/v1/regions/:code',
+    { schema: { tags, summary: 'One region with the chain of its parents (ancestors, top first)', params: Strict({ code: RegionCode }) }, config: { auth: 'public' } },
+    async (request) => {
+      const region = await org.getRegionWithAncestors(platform.db, request.params.code);
+      if (!region) throw notFound();
+      return region;
+    },
   );
 
   app.post<{ Body: Static<typeof RegionBody> }>(
@@ -72,6 +91,32 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform) {
       if (!coversUnit(principal, 'unit.write', { id: '', regionCode: request.body.regionCode })) throw notFound();
       const unit = await inTransaction(platform.db, actorOf(request), (work) => org.createUnit(work, request.body));
       return reply.status(201).send(unit);
+    },
+  );
+
+  // CSV bodies arrive as bytes so a GBK file can be decoded as well as a UTF-8 one.
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: IMPORT_MAX_BYTES }, (request, body, done) => {
+    const charset = /charset=["']?([\w-]+)/i.exec(request.headers['content-type'] ?? '')?.[1] ?? null;
+    done(null, decodeCsv(body as Buffer, charset));
+  });
+
+  app.post<{ Body: string | Static<typeof ImportJsonBody> }>(
+    '/api/v1/units/import',
+    {
+      bodyLimit: IMPORT_MAX_BYTES,
+      schema: {
+        tags,
+        summary: 'Import regions, units and staff from CSV (docs/import-format.md): all rows or none',
+        description: 'Body: the file as text/csv (UTF-8 or GBK), or JSON { csv }. Any bad row: 422 IMPORT_FAILED listing every bad row, nothing imported.',
+        body: { content: { 'text/csv': { schema: Type.String() }, 'application/json': { schema: ImportJsonBody } } },
+        response: { 200: ImportResultSchema },
+      },
+      config: { auth: 'unit.import' },
+    },
+    async (request) => {
+      // No body at all reads as an empty file.
+      const csv = typeof request.body === 'string' ? request.body : (request.body?.csv ?? '');
+      return importOrgCsv(platform, csv, actorOf(request), { principal: request.principal });
     },
   );
 }

@@ -1,10 +1,10 @@
 import type { Generated, Selectable } from 'kysely';
 import crypto from 'node:crypto';
 import type { Db } from '../db/index.ts';
-import { isUniqueViolation } from '../db/index.ts';
+import { isUniqueViolation, sql } from '../db/index.ts';
 import type { Work } from '../db/work.ts';
 import { recordAudit } from '../audit/service.ts';
-import { AppError, fieldError, invalid, notFound } from '../http/errors.ts';
+import { AppError, fieldError, invalid, notFound, type FieldError } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../http/schemas.ts';
 import { isValidCreditCode, isValidParent, regionLevelOf, regionPrefix, type RegionLevel } from './codes.ts';
 
@@ -27,6 +27,7 @@ export interface UnitTable {
   kind: UnitKind;
   parent_id: string | null;
   credit_code: string | null;
+  external_key: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   version: Generated<number>;
@@ -50,6 +51,7 @@ export interface Unit {
   kind: UnitKind;
   parentId: string | null;
   creditCode: string | null;
+  externalKey: string | null;
   version: number;
 }
 
@@ -61,6 +63,7 @@ export const toUnit = (u: UnitRow): Unit => ({
   kind: u.kind,
   parentId: u.parent_id,
   creditCode: u.credit_code,
+  externalKey: u.external_key,
   version: u.version,
 });
 
@@ -95,7 +98,7 @@ export interface RegionInput {
 }
 
 /** Checks one region against the code rules and its parent; returns field errors, writes nothing. */
-export async function checkRegion(db: Db, input: RegionInput, pathPrefix = ''): Promise<ReturnType<typeof fieldError>[]> {
+export async function checkRegion(db: Db, input: RegionInput, pathPrefix = ''): Promise<FieldError[]> {
   const errors = [];
   const implied = regionLevelOf(input.code);
   if (!implied) errors.push(fieldError(`${pathPrefix}code`, 'org.region.codeInvalid', { code: input.code }));
@@ -134,9 +137,18 @@ export interface UnitInput {
   kind: UnitKind;
   parentId?: string | null;
   creditCode?: string | null;
+  externalKey?: string | null;
 }
 
-export async function checkUnit(db: Db, input: UnitInput, pathPrefix = ''): Promise<ReturnType<typeof fieldError>[]> {
+/** The field error a unique violation on `units` stands for. */
+export function unitDuplicateError(error: unknown, input: UnitInput): FieldError {
+  const constraint = String((error as { constraint?: string }).constraint ?? '');
+  if (constraint.includes('credit_code')) return fieldError('creditCode', 'org.unit.creditCodeDuplicate', { code: input.creditCode });
+  if (constraint.includes('external_key')) return fieldError('externalKey', 'org.unit.keyDuplicate', { key: input.externalKey });
+  return fieldError('name', 'org.unit.nameDuplicate', { name: input.name.trim(), code: input.regionCode });
+}
+
+export async function checkUnit(db: Db, input: UnitInput, pathPrefix = ''): Promise<FieldError[]> {
   const errors = [];
   if (!input.name.trim()) errors.push(fieldError(`${pathPrefix}name`, 'org.nameRequired'));
   if (input.creditCode && !isValidCreditCode(input.creditCode)) errors.push(fieldError(`${pathPrefix}creditCode`, 'org.unit.creditCodeInvalid', { code: input.creditCode }));
@@ -151,13 +163,21 @@ export async function createUnit(work: Work, input: UnitInput, id: string = cryp
   try {
     const row = await q(work.tx)
       .insertInto('units')
-      .values({ id, name: input.name.trim(), region_code: input.regionCode, kind: input.kind, parent_id: input.parentId ?? null, credit_code: input.creditCode || null })
+      .values({
+        id,
+        name: input.name.trim(),
+        region_code: input.regionCode,
+        kind: input.kind,
+        parent_id: input.parentId ?? null,
+        credit_code: input.creditCode || null,
+        external_key: input.externalKey || null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     recordAudit(work, { action: 'unit.create', objectType: 'unit', objectId: row.id, details: { name: row.name, regionCode: row.region_code, kind: row.kind } });
     return toUnit(row);
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('DUPLICATE', { errors: [fieldError('name', 'org.unit.duplicate')] });
+    if (isUniqueViolation(error)) throw new AppError('DUPLICATE', { errors: [unitDuplicateError(error, input)] });
     throw error;
   }
 }
@@ -189,4 +209,26 @@ export async function listUnits(db: Db, filter: { regionCode?: string; q?: strin
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { items: page.map(toUnit), nextCursor: rows.length > limit && last ? encodeCursor([last.region_code, last.name, last.id]) : null };
+}
+
+/** A region with the chain of its parents, top first. */
+export async function getRegionWithAncestors(db: Db, code: string): Promise<(Region & { ancestors: Region[] }) | null> {
+  const rows = await sql<RegionRow & { depth: number }>`
+    with recursive chain as (
+      select r.*, 0 as depth from regions r where r.code = ${code}
+      union all
+      select p.*, c.depth + 1 from regions p join chain c on p.code = c.parent_code where c.depth < 10
+    )
+    select * from chain order by depth desc`.execute(db);
+  if (rows.rows.length === 0) return null;
+  const chain = rows.rows.map(toRegion);
+  return { ...chain[chain.length - 1], ancestors: chain.slice(0, -1) };
+}
+
+/** Ids of the units inside any of the region subtrees, as a subquery other modules filter by. */
+export function unitIdsUnderRegions(db: Db, regionCodes: string[]) {
+  return q(db)
+    .selectFrom('units')
+    .select('id')
+    .where((eb) => eb.or(regionCodes.map((code) => eb('region_code', 'like', `${regionPrefix(code)}%`))));
 }

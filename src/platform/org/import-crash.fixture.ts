@@ -1,0 +1,27 @@
+/**
+ * Child process of the crash test in org.test.ts: imports a CSV file into a PostgreSQL
+ * database, then holds the transaction open with every row written and tells the parent,
+ * which kills it with SIGKILL. Arguments: DATABASE_URL CSV_FILE. Needs ZT_FIELD_KEY.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { loadConfig } from '../../config/index.ts';
+import { openDatabase } from '../db/index.ts';
+import { SYSTEM_ACTOR } from '../db/work.ts';
+import { softwareCrypto } from '../crypto/index.ts';
+import { loadFieldKey } from '../crypto/keys.ts';
+import { systemClock, type Platform } from '../module.ts';
+import { importOrgCsv } from './import.ts';
+
+const [databaseUrl, csvFile] = process.argv.slice(2);
+const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, ZT_DATA_DIR: os.tmpdir(), ZT_DEMO: '0', ZT_RUN_JOBS: '0', LOG_LEVEL: 'silent' });
+const database = await openDatabase({ databaseUrl, pgliteDir: null, poolSize: 2 });
+const platform: Platform = { config, db: database.db, dbKind: 'postgres', crypto: softwareCrypto, clock: systemClock, fieldKey: loadFieldKey(config) };
+
+await importOrgCsv(platform, fs.readFileSync(csvFile), SYSTEM_ACTOR, {
+  beforeCommit: async () => {
+    process.send!('holding');
+    await new Promise(() => {});
+  },
+});
+process.send!('committed');
