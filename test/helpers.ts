@@ -88,7 +88,7 @@ async function openTestDatabase(): Promise<{ database: Database; drop: () => Pro
   return { database, drop: () => database.close() };
 }
 
-export async function createTestContext(options: { env?: Record<string, string>; clock?: TestClock } = {}): Promise<TestContext> {
+export async function createTestContext(options: { env?: Record<string, string>; clock?: TestClock; beforeReady?: (app: FastifyInstance) => void | Promise<void> } = {}): Promise<TestContext> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-test-'));
   const config = loadConfig({
     ZT_DATA_DIR: dataDir,
@@ -102,6 +102,7 @@ export async function createTestContext(options: { env?: Record<string, string>;
   const { database, drop } = await openTestDatabase();
   const clock = options.clock ?? new TestClock();
   const app = await buildApp({ config, database, clock, logger: false });
+  await options.beforeReady?.(app);
   await app.ready();
   return {
     app,

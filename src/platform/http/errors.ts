@@ -91,3 +91,8 @@ export const forbidden = (detail?: Message) => new AppError('FORBIDDEN', { detai
 export const conflict = (detail?: Message) => new AppError('CONFLICT', { detail });
 export const invalid = (errors: FieldError[], detail?: Message) => new AppError('VALIDATION_FAILED', { errors, detail });
 export const fieldError = (path: string, key: string, params?: Record<string, unknown>): FieldError => ({ path, message: { key, params } });
+
+registerMessages({
+  'zh-CN': { 'http.idempotencyKeyInvalid': 'Idempotency-Key 须为 1 到 200 个可见 ASCII 字符' },
+  en: { 'http.idempotencyKeyInvalid': 'Idempotency-Key must be 1 to 200 visible ASCII characters' },
+});

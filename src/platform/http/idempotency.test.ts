@@ -1,0 +1,76 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { createTestContext, seedRegions, makeUnit, makeUser, bearer, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { idempotent } from './idempotency.ts';
+import { actorOf } from './context.ts';
+import { recordAudit } from '../audit/service.ts';
+import { signAsUnit, verifyUnitSignature } from '../crypto/signing.ts';
+
+let ctx: TestContext;
+let user: TestUser;
+let unitId: string;
+before(async () => {
+  ctx = await createTestContext({ beforeReady: (app) => addProbeRoute(app) });
+  await seedRegions(ctx.platform);
+  unitId = (await makeUnit(ctx.platform)).id;
+  user = await makeUser(ctx.platform, unitId);
+});
+after(() => ctx.close());
+
+/** A throwaway route exercising the helper the way module routes do. */
+function addProbeRoute(app: FastifyInstance) {
+  app.post('/api/v1/test-idempotency', { schema: { body: Type.Object({ n: Type.Integer() }) }, config: { auth: 'user' } }, async (request, reply) => {
+    const result = await idempotent(app.platform, request, actorOf(request), async (work) => {
+      await new Promise((r) => setTimeout(r, 50));
+      recordAudit(work, { action: 'test.idempotent', details: { n: (request.body as { n: number }).n } });
+      return { status: 201, body: { id: crypto.randomUUID() } };
+    });
+    return reply.status(result.status).send(result.body);
+  });
+}
+
+const created = async () => (await sql<{ n: number }>`select count(*)::int as n from audit_log where action = 'test.idempotent'`.execute(ctx.platform.db)).rows[0].n;
+
+test('the same key and body return the first answer and create nothing new, even at once', async () => {
+  const before = await created();
+  const send = () => ctx.app.inject({ method: 'POST', url: '/api/v1/test-idempotency', headers: { ...bearer(user), 'idempotency-key': 'k-1' }, payload: { n: 1 } });
+  const [a, b] = await Promise.all([send(), send()]);
+  const c = await send();
+  assert.equal(a.statusCode, 201);
+  assert.equal(b.statusCode, 201);
+  assert.equal(a.json().id, b.json().id);
+  assert.equal(a.json().id, c.json().id);
+  assert.equal((await created()) - before, 1);
+});
+
+test('the same key with another body is refused', async () => {
+  await ctx.app.inject({ method: 'POST', url: '/api/v1/test-idempotency', headers: { ...bearer(user), 'idempotency-key': 'k-2' }, payload: { n: 1 } });
+  const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/test-idempotency', headers: { ...bearer(user), 'idempotency-key': 'k-2' }, payload: { n: 2 } });
+  assert.equal(res.statusCode, 422);
+  assert.equal(res.json().code, 'IDEMPOTENCY_MISMATCH');
+});
+
+test('keys are per caller, and a bad key is refused', async () => {
+  const other = await makeUser(ctx.platform, unitId);
+  const a = await ctx.app.inject({ method: 'POST', url: '/api/v1/test-idempotency', headers: { ...bearer(user), 'idempotency-key': 'shared' }, payload: { n: 1 } });
+  const b = await ctx.app.inject({ method: 'POST', url: '/api/v1/test-idempotency', headers: { ...bearer(other), 'idempotency-key': 'shared' }, payload: { n: 1 } });
+  assert.notEqual(a.json().id, b.json().id);
+  const bad = await ctx.app.inject({ method: 'POST', url: '/api/v1/test-idempotency', headers: { ...bearer(user), 'idempotency-key': 'x'.repeat(300) }, payload: { n: 1 } });
+  assert.equal(bad.statusCode, 400);
+});
+
+test('units sign with their own SM2 key; a changed byte fails verification', async () => {
+  const message = '{"certificateNo":"2026-0001"}';
+  const first = await signAsUnit(ctx.platform.db, ctx.platform, unitId, message);
+  const second = await signAsUnit(ctx.platform.db, ctx.platform, unitId, message);
+  assert.equal(first.publicKey, second.publicKey, 'one key per unit');
+  assert.equal(verifyUnitSignature(ctx.platform, first.publicKey, message, first.signature), true);
+  assert.equal(verifyUnitSignature(ctx.platform, first.publicKey, message.replace('0001', '0002'), first.signature), false);
+  const otherUnit = (await makeUnit(ctx.platform)).id;
+  const foreign = await signAsUnit(ctx.platform.db, ctx.platform, otherUnit, message);
+  assert.notEqual(foreign.publicKey, first.publicKey);
+  assert.equal(verifyUnitSignature(ctx.platform, foreign.publicKey, message, first.signature), false);
+});
