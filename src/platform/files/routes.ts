@@ -1,13 +1,32 @@
+import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import { AppError, Id, Strict, actorOf, fieldError, invalid } from '../http/index.ts';
 import type { Platform } from '../module.ts';
-import { openDownload, prepareUpload, saveUpload, tooLarge, type PreparedUpload } from './service.ts';
+import { openDownload, prepareUpload, saveUpload, tooLarge, type FileInfo, type PreparedUpload } from './service.ts';
 import { contentDisposition } from './names.ts';
 
 /** Room for the multipart framing and a few small fields around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
+
+/** What the multipart parser throws is the client's doing: a malformed or cut-off body. */
+function clientError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: string }).code;
+  if (code === 'FST_FILES_LIMIT') return invalid([fieldError('file', 'files.oneFileOnly')]);
+  if ((error as { statusCode?: number }).statusCode) return error;
+  return new AppError('MALFORMED_REQUEST');
+}
+
+/** The bytes of a file part; a failure while reading them is a malformed request, not ours. */
+async function* clientBytes(stream: Readable): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (error) {
+    throw clientError(error);
+  }
+}
 
 const FileView = Type.Object(
   {
@@ -55,22 +74,28 @@ export async function filesRoutes(app: FastifyInstance, platform: Platform) {
     async (request, reply) => {
       if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: { key: 'files.notMultipart' } });
       let prepared: PreparedUpload | null = null;
+      let file: FileInfo;
       try {
         // Read to the end of the body before storing anything, so a second file is refused
         // with nothing written.
-        for await (const part of request.parts()) {
+        const parts = request.parts();
+        for (;;) {
+          const next = await parts.next().catch((error: unknown) => {
+            throw clientError(error);
+          });
+          if (next.done) break;
+          const part = next.value;
           if (part.type !== 'file') continue;
-          prepared = await prepareUpload(platform, { content: part.file, filename: part.filename, truncated: () => part.file.truncated });
+          // Stop reading at the limit instead of letting the parser skip the rest of the part.
+          part.file.once('limit', () => part.file.destroy(tooLarge(limit)));
+          prepared = await prepareUpload(platform, { content: clientBytes(part.file), filename: part.filename, truncated: () => part.file.truncated });
         }
         if (!prepared) throw invalid([fieldError('file', 'files.fileMissing')]);
-        const file = await saveUpload(platform, request.principal!, actorOf(request), prepared);
-        return reply.status(201).send({ id: file.id, name: file.name, size: file.size, mime: file.mime, sm3: file.sm3 });
-      } catch (error) {
-        if ((error as { code?: string }).code === 'FST_FILES_LIMIT') throw invalid([fieldError('file', 'files.oneFileOnly')]);
-        throw error;
+        file = await saveUpload(platform, request.principal!, actorOf(request), prepared);
       } finally {
         await prepared?.discard();
       }
+      return reply.status(201).send({ id: file.id, name: file.name, size: file.size, mime: file.mime, sm3: file.sm3 });
     },
   );
 
