@@ -1,0 +1,118 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export const approvalMigrations: Record<string, Migration> = {
+  '20261110_0100_approval_catalogue': {
+    async up(db: Kysely<any>) {
+      await sql`create extension if not exists pg_trgm`.execute(db);
+      await sql`
+        create table approval_items (
+          id text primary key,
+          code text not null,
+          version integer not null,
+          status text not null check (status in ('draft', 'published', 'superseded', 'withdrawn')),
+          name text not null,
+          kind text not null check (kind in ('licensing', 'non_licensing', 'public_service')),
+          unit_id text not null,
+          legal_basis text not null,
+          conditions text not null,
+          materials jsonb not null,
+          statutory_days integer not null check (statutory_days between 1 and 365),
+          promised_days integer not null check (promised_days between 1 and 365),
+          fee jsonb not null,
+          result_name text not null,
+          max_visits integer not null check (max_visits between 0 and 10),
+          consult_phone text not null,
+          complaint_phone text not null,
+          process jsonb not null,
+          form_fields jsonb not null default '[]',
+          themes jsonb not null default '[]',
+          life_events jsonb not null default '[]',
+          created_by text,
+          created_at timestamptz not null,
+          updated_at timestamptz not null,
+          published_at timestamptz,
+          edit_version integer not null default 1,
+          check (promised_days <= statutory_days),
+          unique (code, version)
+        )`.execute(db);
+      await sql`create unique index approval_items_one_published on approval_items (code) where status = 'published'`.execute(db);
+      await sql`create unique index approval_items_one_draft on approval_items (code) where status = 'draft'`.execute(db);
+      await sql`create index approval_items_unit on approval_items (unit_id, status, code)`.execute(db);
+      await sql`create index approval_items_name_trgm on approval_items using gin (name gin_trgm_ops)`.execute(db);
+    },
+  },
+  '20261110_0200_approval_applications': {
+    async up(db: Kysely<any>) {
+      await sql`create sequence approval_receipt_seq`.execute(db);
+      await sql`create sequence approval_certificate_seq`.execute(db);
+      await sql`
+        create table approval_applications (
+          id text primary key,
+          receipt_no text not null unique,
+          item_id text not null references approval_items (id),
+          item_code text not null,
+          item_version integer not null,
+          unit_id text not null,
+          channel text not null check (channel in ('online', 'window')),
+          applicant_kind text not null check (applicant_kind in ('person', 'enterprise')),
+          applicant_name text not null,
+          applicant_id_sealed text not null,
+          applicant_id_index text not null,
+          applicant_phone_sealed text not null,
+          applicant_phone_index text not null,
+          applicant_user_id text,
+          submitted_by text,
+          form jsonb not null,
+          state text not null check (state in ('submitted', 'accepted', 'correction_requested', 'in_review', 'approved', 'rejected', 'withdrawn')),
+          flow_instance_id text not null,
+          submitted_at timestamptz not null,
+          accept_due_date date not null,
+          accepted_at timestamptz,
+          due_date date,
+          finished_at timestamptz,
+          correction_count integer not null default 0,
+          certificate_id text,
+          version integer not null default 1
+        )`.execute(db);
+      await sql`create index approval_applications_user on approval_applications (applicant_user_id, submitted_at desc) where applicant_user_id is not null`.execute(db);
+      await sql`create index approval_applications_unit_state on approval_applications (unit_id, state, submitted_at)`.execute(db);
+      await sql`create index approval_applications_open on approval_applications (due_date) where state in ('submitted', 'accepted', 'correction_requested', 'in_review')`.execute(db);
+      await sql`create index approval_applications_finished on approval_applications (finished_at) where finished_at is not null`.execute(db);
+      await sql`create index approval_applications_flow on approval_applications (flow_instance_id)`.execute(db);
+      await sql`
+        create table approval_materials (
+          application_id text not null references approval_applications (id),
+          material_key text not null,
+          file_id text not null,
+          round integer not null default 0,
+          added_at timestamptz not null,
+          primary key (application_id, material_key, file_id)
+        )`.execute(db);
+      await sql`
+        create table approval_events (
+          application_id text not null references approval_applications (id),
+          seq integer not null,
+          type text not null,
+          payload jsonb not null default '{}',
+          actor_id text,
+          actor_name text,
+          at timestamptz not null,
+          primary key (application_id, seq)
+        )`.execute(db);
+      await sql`
+        create table approval_certificates (
+          id text primary key,
+          application_id text not null unique references approval_applications (id),
+          certificate_no text not null unique,
+          verification_code text not null unique,
+          unit_id text not null,
+          content jsonb not null,
+          content_sm3 text not null,
+          signature text not null,
+          public_key text not null,
+          issued_at timestamptz not null,
+          revoked_at timestamptz
+        )`.execute(db);
+    },
+  },
+};
