@@ -69,3 +69,11 @@ test('settings are checked at start with a message naming the bad one', () => {
   assert.equal(loadConfig({ NODE_ENV: 'production' }).demo, false);
   assert.equal(loadConfig({}).demo, true);
 });
+
+test('?lang= works on routes with strict query strings', async () => {
+  const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/regions?lang=en&bogus=1' });
+  assert.equal(res.statusCode, 400);
+  assert.equal(res.json().title, 'The request is not valid');
+  const ok = await ctx.app.inject({ method: 'GET', url: '/api/v1/regions?lang=en' });
+  assert.equal(ok.statusCode, 200);
+});

@@ -59,6 +59,13 @@ export function setHtmlErrorPage(render: HtmlRenderer) {
 
 export async function registerHttpBasics(app: FastifyInstance, config: Config) {
   installValidators(app);
+  // `?lang=` chooses the language on any route, so strict query schemas accept it everywhere.
+  app.addHook('onRoute', (route) => {
+    const query = route.schema?.querystring as { type?: string; properties?: Record<string, unknown> } | undefined;
+    if (query?.type === 'object' && query.properties && !('lang' in query.properties)) {
+      query.properties = { ...query.properties, lang: { type: 'string', enum: ['zh-CN', 'en'] } };
+    }
+  });
   app.decorateRequest('lang', 'zh-CN');
   app.decorateRequest('principal', null);
   app.decorateRequest('viaCookie', false);
