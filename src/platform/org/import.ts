@@ -31,7 +31,8 @@ function looseName(name: string) {
 }
 
 const MAX_LENGTH: Partial<Record<Column, number>> = { name: 200, key: 64, parentKey: 64, unitKey: 64, email: 200, password: 128, roles: 500 };
-const REGION_NAME_MAX = 100;
+/** Regions and people have shorter names than units (the API's limits). */
+const SHORT_NAME_MAX = 100;
 const AUDIT_SLICE = 2000;
 const INSERT_CHUNK = 1000;
 const LOOKUP_CHUNK = 1000;
@@ -254,7 +255,7 @@ function checkRows(rows: CsvRow[], existing: Existing, principal: Principal | nu
     if (r.type === 'region') {
       const code = required(r, 'code');
       const name = required(r, 'name');
-      if (name.length > REGION_NAME_MAX) errors.add(r.row, 'name', 'org.import.tooLong', { max: REGION_NAME_MAX });
+      if (name.length > SHORT_NAME_MAX && name.length <= MAX_LENGTH.name!) errors.add(r.row, 'name', 'org.import.tooLong', { max: SHORT_NAME_MAX });
       const implied = code ? regionLevelOf(code) : null;
       if (code && !implied) errors.add(r.row, 'code', 'org.region.codeInvalid', { code });
       let level = implied;
@@ -316,6 +317,7 @@ function checkRows(rows: CsvRow[], existing: Existing, principal: Principal | nu
     } else {
       const username = required(r, 'username');
       const displayName = required(r, 'name');
+      if (displayName.length > SHORT_NAME_MAX && displayName.length <= MAX_LENGTH.name!) errors.add(r.row, 'name', 'org.import.tooLong', { max: SHORT_NAME_MAX });
       const unitKey = required(r, 'unitKey');
       const phone = r.get('phone') || undefined;
       const email = r.get('email') || undefined;

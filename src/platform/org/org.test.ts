@@ -352,6 +352,7 @@ test('the file itself: empty, header only, malformed, unknown columns, wrong typ
     [csvOf(line('region', { code: '990102005', name: '庚镇', parentCode: '990102', kind: 'town' })), ['row 2.kind']],
     [csvOf(line('unit', { key: 'K'.repeat(65), name: '名'.repeat(201), regionCode: '990102', kind: 'ministry' })), ['row 2.key', 'row 2.name', 'row 2.kind']],
     [csvOf(line('region', { code: '990102006', name: '辛镇', level: 'hamlet', parentCode: '990102' })), ['row 2.level']],
+    [csvOf(line('region', { code: '990102007', name: '镇'.repeat(101), parentCode: '990102' }), line('staff', { username: 'long.name', name: '名'.repeat(150), unitKey: home.id })), ['row 2.name', 'row 3.name']],
   ];
   for (const [body, paths] of cases) {
     const res = await importCsv(body);
