@@ -119,8 +119,13 @@ async function appendToChain(db: Db, pending: Array<{ entry: AuditEntry; at: Dat
     prevHash = hash;
     return full;
   });
-  await db.withTables<AuditTables>().insertInto('audit_log').values(rows as never).execute();
+  // Bounded statements: a bulk import may add tens of thousands of records in one transaction.
+  for (let i = 0; i < rows.length; i += AUDIT_INSERT_CHUNK) {
+    await db.withTables<AuditTables>().insertInto('audit_log').values(rows.slice(i, i + AUDIT_INSERT_CHUNK) as never).execute();
+  }
 }
+
+const AUDIT_INSERT_CHUNK = 1000;
 
 export interface VerifyResult {
   ok: boolean;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { parse, CsvError } from 'csv-parse/sync';
 import { isUniqueViolation } from '../db/index.ts';
-import { inTransaction, Work, type Actor } from '../db/work.ts';
+import { inTransaction, type Actor } from '../db/work.ts';
 import { recordAudit } from '../audit/service.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import type { Platform } from '../module.ts';
@@ -33,7 +33,6 @@ function looseName(name: string) {
 const MAX_LENGTH: Partial<Record<Column, number>> = { name: 200, key: 64, parentKey: 64, unitKey: 64, email: 200, password: 128, roles: 500 };
 /** Regions and people have shorter names than units (the API's limits). */
 const SHORT_NAME_MAX = 100;
-const AUDIT_SLICE = 2000;
 const INSERT_CHUNK = 1000;
 const LOOKUP_CHUNK = 1000;
 
@@ -359,27 +358,6 @@ function checkRows(rows: CsvRow[], existing: Existing, principal: Principal | nu
 
 // ---------------------------------------------------------------- writing
 
-/**
- * recordAudit gathers a unit of work's records into one insert; an import of thousands of
- * objects hands them out in slices that each flush as their own insert, in the same transaction.
- */
-class AuditSlices {
-  readonly #slices: Work[] = [];
-  #inLast = 0;
-  constructor(readonly work: Work) {}
-  take(records: number): Work {
-    if (this.#slices.length === 0 || this.#inLast + records > AUDIT_SLICE) {
-      this.#slices.push(new Work(this.work.tx, this.work.actor));
-      this.#inLast = 0;
-    }
-    this.#inLast += records;
-    return this.#slices[this.#slices.length - 1];
-  }
-  async flush() {
-    for (const slice of this.#slices) await slice.flush();
-  }
-}
-
 function generatePassword(): string {
   for (;;) {
     const candidate = `${crypto.randomBytes(12).toString('base64url')}#7`;
@@ -430,22 +408,19 @@ export async function importOrgCsv(platform: Platform, csv: string | Uint8Array,
   try {
     await inTransaction(platform.db, actor, async (work) => {
       const db = work.tx.withTables<OrgTables>();
-      const audit = new AuditSlices(work);
       const at = platform.clock.now();
       for (let i = 0; i < plan.regions.length; i += INSERT_CHUNK) await db.insertInto('regions').values(plan.regions.slice(i, i + INSERT_CHUNK)).execute();
       for (const r of plan.regions) {
-        recordAudit(audit.take(1), { action: 'region.create', objectType: 'region', objectId: r.code, details: { name: r.name, level: r.level, parentCode: r.parent_code, via: 'import' } }, at);
+        recordAudit(work, { action: 'region.create', objectType: 'region', objectId: r.code, details: { name: r.name, level: r.level, parentCode: r.parent_code, via: 'import' } }, at);
       }
       for (let i = 0; i < plan.units.length; i += INSERT_CHUNK) await db.insertInto('units').values(plan.units.slice(i, i + INSERT_CHUNK)).execute();
       for (const u of plan.units) {
-        recordAudit(audit.take(1), { action: 'unit.create', objectType: 'unit', objectId: u.id, details: { name: u.name, regionCode: u.region_code, kind: u.kind, externalKey: u.external_key, via: 'import' } }, at);
+        recordAudit(work, { action: 'unit.create', objectType: 'unit', objectId: u.id, details: { name: u.name, regionCode: u.region_code, kind: u.kind, externalKey: u.external_key, via: 'import' } }, at);
       }
       for (const s of staff) {
-        const slice = audit.take(2);
-        const user = await insertStaffUser(slice, platform, s, { mustChangePassword: true });
-        if (s.roles.length) await grantRolesBySystem(slice, user.id, s.roles.map((role) => ({ role, scope: { unitId: s.unitId } })));
+        const user = await insertStaffUser(work, platform, s, { mustChangePassword: true });
+        if (s.roles.length) await grantRolesBySystem(work, user.id, s.roles.map((role) => ({ role, scope: { unitId: s.unitId } })));
       }
-      await audit.flush();
       recordAudit(work, { action: 'org.import', objectType: 'import', objectId: null, details: { regions: plan.regions.length, units: plan.units.length, staff: staff.length, bytes: size } }, at);
       await options.beforeCommit?.();
     });
