@@ -8,6 +8,7 @@ import { translate } from '../i18n/index.ts';
 import * as iam from '../iam/service.ts';
 import type { Principal, RoleAssignment } from '../iam/principal.ts';
 import { getRegion, getUnits } from '../org/service.ts';
+import { getDay, workingDays } from '../calendar/index.ts';
 import {
   attr,
   consoleNav,
@@ -238,6 +239,7 @@ export async function accountPages(app: FastifyInstance, platform: Platform) {
   app.get('/console', { schema: { querystring: PageQuery }, config: { auth: 'user', ...restricted } }, async (request, reply) => {
     const principal = request.principal!;
     const described = await describeRoles(platform, principal.roles);
+    const today = await getDay(platform.db, workingDays.shanghaiDate(platform.clock.now()));
     return renderConsole(platform, request, reply, (ctx) => {
       const links = consoleNav(ctx)
         .flatMap((g) => g.items)
@@ -249,6 +251,24 @@ export async function accountPages(app: FastifyInstance, platform: Platform) {
           <>
             <RestrictionNotices ctx={ctx} principal={principal} />
             <div class="panel-grid">
+              <section class="panel" aria-labelledby="today-title">
+                <h2 id="today-title">{ctx.t('console.today.title')}</h2>
+                <p>
+                  {ctx.t(today.working ? 'console.today.working' : 'console.today.rest', { date: today.date, weekday: ctx.ta(`page.calendar.weekday.${workingDays.weekdayOf(today.date)}`) })}
+                  {today.name ? (
+                    <>
+                      {' '}
+                      <span class={`tag tag-${today.kind}`} safe>
+                        {today.name}
+                      </span>
+                    </>
+                  ) : (
+                    ''
+                  )}
+                </p>
+                <h3>{ctx.t('console.today.tasks')}</h3>
+                <p class="muted">{ctx.t('console.today.noTasks')}</p>
+              </section>
               <section class="panel" aria-labelledby="quick-title">
                 <h2 id="quick-title">{ctx.t('console.overview.quick')}</h2>
                 <ul class="quick-links">
@@ -335,7 +355,7 @@ export async function accountPages(app: FastifyInstance, platform: Platform) {
       lead: ctx.t('page.sessions.lead'),
       crumbs: [{ label: ctx.t('console.nav.sessions') }],
       body: (
-        <DataTable caption={ctx.t('page.sessions.caption', { count: sessions.length })} head={[ctx.t('page.sessions.started'), ctx.t('page.sessions.lastSeen'), ctx.t('page.sessions.ip'), ctx.t('page.sessions.agent'), ctx.t('ui.actions')]}>
+        <DataTable id="sessions" caption={ctx.t('page.sessions.caption', { count: sessions.length })} head={[ctx.t('page.sessions.started'), ctx.t('page.sessions.lastSeen'), ctx.t('page.sessions.ip'), ctx.t('page.sessions.agent'), ctx.t('ui.actions')]}>
           {sessions.map((s) => (
             <tr>
               <td>

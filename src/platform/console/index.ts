@@ -10,6 +10,7 @@ import { authPages } from './auth.tsx';
 import { accountPages } from './account.tsx';
 import { orgPages } from './org.tsx';
 import { userPages } from './users.tsx';
+import { calendarPages } from './calendar.tsx';
 
 /**
  * The server-rendered pages: the public portal shell (/), sign-in (/login) and the staff
@@ -27,4 +28,5 @@ export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
   await accountPages(app, platform);
   await orgPages(app, platform);
   await userPages(app, platform);
+  await calendarPages(app, platform);
 }

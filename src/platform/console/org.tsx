@@ -203,7 +203,7 @@ async function renderUnits(platform: Platform, request: FastifyRequest<{ Queryst
             </p>
             {page.items.length ? (
               <>
-                <DataTable caption={ctx.t('page.units.caption')} head={[ctx.t('console.units.name'), ctx.t('console.units.kind'), ctx.t('console.units.region'), ctx.t('console.units.creditCode')]}>
+                <DataTable id="units" caption={ctx.t('page.units.caption')} head={[ctx.t('console.units.name'), ctx.t('console.units.kind'), ctx.t('console.units.region'), ctx.t('console.units.creditCode')]}>
                   {page.items.map((u) => (
                     <tr>
                       <td safe>{u.name}</td>

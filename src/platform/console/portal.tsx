@@ -132,7 +132,7 @@ export async function portalPages(app: FastifyInstance, platform: Platform) {
           {region ? (
             units.items.length ? (
               <>
-                <DataTable caption={ctx.t('page.portal.directory.unitsIn', { region: region.name })} head={[ctx.t('console.units.name'), ctx.t('console.units.kind'), ctx.t('console.units.region')]}>
+                <DataTable id="directory-units" caption={ctx.t('page.portal.directory.unitsIn', { region: region.name })} head={[ctx.t('console.units.name'), ctx.t('console.units.kind'), ctx.t('console.units.region')]}>
                   {units.items.map((u) => (
                     <tr>
                       <td safe>{u.name}</td>

@@ -131,7 +131,7 @@ async function renderUsers(platform: Platform, request: FastifyRequest<{ Queryst
               </form>
               {page.items.length ? (
                 <>
-                  <DataTable caption={ctx.t('page.users.caption', { unit: unit.name })} head={[ctx.t('page.users.username'), ctx.t('page.users.displayName'), ctx.t('page.users.status'), ctx.t('page.profile.roles'), ctx.t('ui.actions')]}>
+                  <DataTable id="users" caption={ctx.t('page.users.caption', { unit: unit.name })} head={[ctx.t('page.users.username'), ctx.t('page.users.displayName'), ctx.t('page.users.status'), ctx.t('page.profile.roles'), ctx.t('ui.actions')]}>
                     {page.items.map((u) => (
                       <tr>
                         <td class="mono" safe>

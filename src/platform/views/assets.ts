@@ -24,6 +24,7 @@ function load(file: string, type: string): Asset {
 const assets: Record<string, Asset> = {
   'app.css': load(path.join(here, 'assets/app.css'), 'text/css; charset=utf-8'),
   'app.js': load(path.join(here, 'assets/app.js'), 'text/javascript; charset=utf-8'),
+  'favicon.svg': load(path.join(here, 'assets/favicon.svg'), 'image/svg+xml'),
   'htmx.min.js': load(require.resolve('htmx.org/dist/htmx.min.js'), 'text/javascript; charset=utf-8'),
 };
 

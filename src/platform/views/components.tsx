@@ -230,10 +230,10 @@ export function PostButton({ ctx, action, label, fields, variant, describedBy: d
 }
 
 /** A table with a caption, in a region that scrolls sideways on narrow screens and takes keyboard focus. */
-export function DataTable({ caption, head, children, id }: { caption: JSX.Element; head: JSX.Element[]; children: Children; id?: string }) {
-  const captionId = `${id ?? 'table'}-caption`;
+export function DataTable({ caption, head, children, id }: { caption: JSX.Element; head: JSX.Element[]; children: Children; id: string }) {
+  const captionId = `${id}-caption`;
   return (
-    <div class="table-wrap" id={id ? attr(id) : undefined} role="region" aria-labelledby={attr(captionId)} tabindex="0">
+    <div class="table-wrap" id={attr(id)} role="region" aria-labelledby={attr(captionId)} tabindex="0">
       <table class="table">
         <caption id={attr(captionId)}>{caption}</caption>
         <thead>

@@ -22,6 +22,7 @@ function Document({ ctx, title, bodyClass, children }: { ctx: ViewContext; title
             {ctx.t('site.name')}
           </title>
           <meta name="htmx-config" content={attr(HTMX_CONFIG)} />
+          <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
           <link rel="stylesheet" href={assetUrl('app.css')} />
           <script src={assetUrl('htmx.min.js')} defer></script>
           <script src={assetUrl('app.js')} defer></script>
