@@ -63,6 +63,15 @@ export async function filesRoutes(app: FastifyInstance, platform: Platform) {
         description:
           'The type is sniffed from the content: PDF, OFD, JPEG, PNG, GIF, TIFF, DOC/WPS, XLS/ET, DOCX, XLSX, ZIP and plain text (UTF-8 or GB18030) are accepted, anything else is 415 FILE_TYPE_NOT_ALLOWED. Larger than the limit (ZT_UPLOAD_LIMIT_MB, 50 MB by default): 413 PAYLOAD_TOO_LARGE. The file stays private to the uploader until a module attaches it to one of its objects.',
         consumes: ['multipart/form-data'],
+        // Documentation only: the parts are read as a stream by the handler, so this schema
+        // deliberately constrains nothing Fastify could check (the body is not parsed before).
+        body: {
+          content: {
+            'multipart/form-data': {
+              schema: { properties: { file: { type: 'string', format: 'binary', description: 'The file; its name is kept for display' } }, required: ['file'] },
+            },
+          },
+        },
         response: { 201: FileView },
       },
       config: { auth: 'user' },
@@ -120,7 +129,8 @@ export async function filesRoutes(app: FastifyInstance, platform: Platform) {
         .header('Content-Security-Policy', "default-src 'none'; sandbox")
         .header('Cache-Control', 'private, no-cache')
         .header('ETag', etag);
-      if (request.headers['if-none-match'] === etag) {
+      const ifNoneMatch = request.headers['if-none-match'];
+      if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
         content.destroy();
         return reply.status(304).send();
       }
