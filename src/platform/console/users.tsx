@@ -87,8 +87,8 @@ async function renderUsers(platform: Platform, request: FastifyRequest<{ Queryst
       status: state.status,
       body: (
         <>
-          <section class="panel" aria-labelledby="unit-pick-title">
-            <h2 id="unit-pick-title">{ctx.t('page.users.pickUnit')}</h2>
+          <details class={['panel', 'picker']} open={!unit || !!unitQ}>
+            <summary>{unit ? ctx.t('page.users.switchUnit') : ctx.t('page.users.pickUnit')}</summary>
             <form method="get" action="/console/users" class="search-bar" role="search" aria-label={ctx.ta('page.users.pickUnit')}>
               <div class="field">
                 <label for="users-unitq">{ctx.t('page.users.unitQ')}</label>
@@ -115,7 +115,7 @@ async function renderUsers(platform: Platform, request: FastifyRequest<{ Queryst
             ) : (
               ''
             )}
-          </section>
+          </details>
 
           {unit ? (
             <>
