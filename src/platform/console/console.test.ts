@@ -125,6 +125,12 @@ describe('public pages', () => {
     assert.match(String(unauth.headers['content-type']), /application\/problem\+json/);
   });
 
+  test('the pages stay out of the OpenAPI document', async () => {
+    const paths = Object.keys((await get(null, '/api/docs/json')).json().paths);
+    assert.ok(paths.includes('/api/v1/auth/login'));
+    assert.deepEqual(paths.filter((p) => p === '/' || p.startsWith('/console') || p.startsWith('/login') || p.startsWith('/assets')), []);
+  });
+
   test('assets are served with long cache headers; others are 404', async () => {
     for (const name of ['app.css', 'app.js', 'htmx.min.js', 'favicon.svg']) {
       const res = await get(null, `/assets/${name}`);

@@ -20,6 +20,10 @@ import { calendarPages } from './calendar.tsx';
  */
 export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
   setHtmlErrorPage(renderErrorPage);
+  // Pages are not part of the API contract: they stay out of the OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...(route.schema ?? {}), hide: true } as typeof route.schema;
+  });
   app.setErrorHandler(pageErrorHandler);
   app.addHook('onRequest', async (request, reply) => rememberPreferences(request, reply));
   await assetRoutes(app);
