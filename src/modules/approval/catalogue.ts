@@ -6,7 +6,8 @@
  * new draft, and every case records the version it was filed under.
  */
 import crypto from 'node:crypto';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { Type, type TUnion } from '@sinclair/typebox';
 import type { Db } from '../../platform/db/index.ts';
 import { isUniqueViolation, sql } from '../../platform/db/index.ts';
 import { inTransaction, type Actor, type Work } from '../../platform/db/work.ts';
@@ -19,7 +20,8 @@ import { grantPermissions } from '../../platform/iam/roles.ts';
 import { getUnit, getUnits, listUnits, unitIdsUnderRegions, type Unit } from '../../platform/org/service.ts';
 import { allSteps, stageSteps, validateDefinition, type ProcessDefinition } from '../../platform/flow/engine.ts';
 import type { Platform } from '../../platform/module.ts';
-import { ItemInputSchema, type ApprovalTables, type ItemInput, type ItemRow, type ItemStatus } from './model.ts';
+import { Strict } from '../../platform/http/schemas.ts';
+import { ItemInputSchema, ProcessSchema, type ApprovalTables, type ItemInput, type ItemRow, type ItemStatus } from './model.ts';
 import type { UnitNameResolver } from './catalogue-excel.ts';
 import './messages-catalogue.ts';
 
@@ -656,15 +658,35 @@ export interface ImportResult {
 }
 
 const schemaAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
-const checkSchema = schemaAjv.compile(ItemInputSchema);
+// The process is checked stage by stage, each against the shape it claims (one step, or
+// parallel steps): checked as a union, one wrong cell would be reported against every branch.
+const [stepShape, parallelShape] = (ProcessSchema.properties.stages.items as TUnion).anyOf;
+const checkItemShape = schemaAjv.compile(
+  Strict({ ...ItemInputSchema.properties, process: Strict({ stages: Type.Array(Type.Unknown(), { minItems: 1, maxItems: 30 }) }) }),
+);
+const checkStep = schemaAjv.compile(stepShape);
+const checkParallel = schemaAjv.compile(parallelShape);
+const checkWhole = schemaAjv.compile(ItemInputSchema);
+
+function ajvErrors(check: ValidateFunction, value: unknown, prefix: string): FieldError[] {
+  if (check(value)) return [];
+  const raw = check.errors ?? [];
+  const zh = validationFieldErrors(raw, prefix, 'zh-CN');
+  const en = validationFieldErrors(raw, prefix, 'en');
+  return zh.map((e, i) => ({ path: e.path.replace(/^\./, ''), message: { 'zh-CN': (e.message as { 'zh-CN': string })['zh-CN'], en: (en[i].message as { en: string }).en } }));
+}
 
 /** Schema errors of one item, in both languages, with paths relative to the item. */
 function schemaErrors(value: unknown): FieldError[] {
-  if (checkSchema(value)) return [];
-  const raw = checkSchema.errors ?? [];
-  const zh = validationFieldErrors(raw, '', 'zh-CN');
-  const en = validationFieldErrors(raw, '', 'en');
-  return zh.map((e, i) => ({ path: e.path.replace(/^\./, ''), message: { 'zh-CN': (e.message as { 'zh-CN': string })['zh-CN'], en: (en[i].message as { en: string }).en } }));
+  const errors = ajvErrors(checkItemShape, value, '');
+  const stages = (value as { process?: { stages?: unknown } } | null)?.process?.stages;
+  if (Array.isArray(stages)) {
+    stages.slice(0, 30).forEach((stage, i) => {
+      const parallel = !!stage && typeof stage === 'object' && 'parallel' in stage;
+      errors.push(...ajvErrors(parallel ? checkParallel : checkStep, stage, `process.stages.${i}`));
+    });
+  }
+  return errors.length ? errors : ajvErrors(checkWhole, value, '');
 }
 
 /** Rewrites errors from item-relative paths into the file's paths. */
