@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { AppError, Strict, actorOf } from '../http/index.ts';
 import type { Platform } from '../module.ts';
@@ -12,9 +12,16 @@ import { renderPortal } from './shell.tsx';
 
 const LoginQuery = Strict({ next: Type.Optional(Type.String({ maxLength: 500 })), ...PageQueryFields });
 
+/**
+ * Login forms carry a token that must match a SameSite=Strict cookie (double submit): a page
+ * on another site cannot sign a browser into an account of its choosing.
+ */
+const LOGIN_COOKIE = 'zt_login';
+
 interface LoginForm {
   username: string;
   next: string;
+  token: string;
   askTotp: boolean;
   summary?: string;
   fields?: FieldMessages;
@@ -28,6 +35,7 @@ function LoginCard({ ctx, form }: { ctx: ViewContext; form: LoginForm }) {
       <ErrorSummary ctx={ctx} form="login" summary={form.summary} fields={form.fields} labels={labels} />
       <form method="post" action="/login" novalidate>
         <input type="hidden" name="next" value={attr(form.next)} />
+        <input type="hidden" name="_login" value={attr(form.token)} />
         <TextField ctx={ctx} form="login" name="username" label={labels.username} value={form.username} error={form.fields?.username} autocomplete="username" maxlength={64} required size="long" />
         <TextField ctx={ctx} form="login" name="password" type="password" label={labels.password} error={form.fields?.password} autocomplete="current-password" maxlength={256} required size="long" />
         {form.askTotp ? (
@@ -77,10 +85,20 @@ function loginPage(ctx: ViewContext, form: LoginForm) {
 }
 
 export async function authPages(app: FastifyInstance, platform: Platform) {
+  /** The token of this browser's login form: the one it already holds, else a new one. */
+  function loginToken(request: FastifyRequest, reply: FastifyReply, fresh = false): string {
+    const held = request.cookies[LOGIN_COOKIE];
+    if (!fresh && held && /^[\w-]{20,100}$/.test(held)) return held;
+    const token = platform.crypto.randomToken(24);
+    reply.setCookie(LOGIN_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'strict', secure: platform.config.behindTls, maxAge: 12 * 3600 });
+    return token;
+  }
+
   app.get<{ Querystring: Static<typeof LoginQuery> }>('/login', { schema: { querystring: LoginQuery }, config: { auth: 'public' } }, async (request, reply) => {
     const next = safeNextPath(request.query.next);
     if (request.principal && request.principal.kind === 'staff') return redirect(reply, next);
-    return renderPortal(request, reply, (ctx) => loginPage(ctx, { username: '', next, askTotp: false }));
+    const token = loginToken(request, reply);
+    return renderPortal(request, reply, (ctx) => loginPage(ctx, { username: '', next, token, askTotp: false }));
   });
 
   app.post<{ Body: Static<typeof FormBody> }>(
@@ -95,8 +113,15 @@ export async function authPages(app: FastifyInstance, platform: Platform) {
       const totp = formText(request.body, 'totp');
       const next = safeNextPath(formText(request.body, 'next'));
       const lang = request.lang;
-      const again = (status: number, form: Omit<LoginForm, 'username' | 'next'>) =>
-        renderPortal(request, reply, (ctx) => ({ ...loginPage(ctx, { username, next, ...form }), status }));
+      const again = (status: number, form: Omit<LoginForm, 'username' | 'next' | 'token'>, freshToken = false) => {
+        const token = loginToken(request, reply, freshToken);
+        return renderPortal(request, reply, (ctx) => ({ ...loginPage(ctx, { username, next, token, ...form }), status }));
+      };
+
+      const held = request.cookies[LOGIN_COOKIE];
+      if (!held || formText(request.body, '_login') !== held) {
+        return again(403, { askTotp: !!totp, summary: translate(lang, 'page.login.expired') }, true);
+      }
 
       const fields: FieldMessages = {};
       if (!username) fields.username = translate(lang, 'page.login.usernameRequired');

@@ -4,6 +4,8 @@ import * as OTPAuth from 'otpauth';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestContext, creditCode, makeUnit, makeUser, PASSWORD, seedRegions, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import type { Unit } from '../org/service.ts';
+import { registerPublicUser } from '../iam/service.ts';
+import { SYSTEM_ACTOR } from '../db/work.ts';
 
 let ctx: TestContext;
 let unit: Unit;
@@ -21,7 +23,7 @@ interface Browser {
 
 /** Signs in through the login form, like a browser; returns the cookie jar and the page's CSRF token. */
 async function signIn(username: string, password = PASSWORD, totp?: string): Promise<Browser> {
-  const res = await ctx.app.inject({ method: 'POST', url: '/login', payload: { username, password, ...(totp ? { totp } : {}) } });
+  const res = await postLogin({ username, password, ...(totp ? { totp } : {}) });
   assert.equal(res.statusCode, 303, res.body);
   const session = res.cookies.find((c) => c.name === 'zt_session');
   assert.ok(session);
@@ -29,6 +31,20 @@ async function signIn(username: string, password = PASSWORD, totp?: string): Pro
   const page = await get(browser, '/console/profile');
   browser.csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
   return browser;
+}
+
+/** Opens the login page (which sets the form's cookie) and posts the form, like a browser. */
+async function postLogin(form: Record<string, string>, query = '') {
+  const page = await ctx.app.inject({ url: `/login${query}` });
+  const cookie = page.cookies.find((c) => c.name === 'zt_login')!;
+  const token = /name="_login" value="([^"]+)"/.exec(page.body)![1];
+  return ctx.app.inject({
+    method: 'POST',
+    url: `/login${query}`,
+    cookies: { zt_login: cookie.value },
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ ...form, _login: token }).toString(),
+  });
 }
 
 function get(browser: Browser | null, url: string, headers: Record<string, string> = {}) {
@@ -152,7 +168,7 @@ describe('signing in and out', () => {
     assert.equal(res.headers.location, '/login?next=%2Fconsole%2Fsessions%3Flang%3Den');
     const login = await get(null, '/login?next=%2Fconsole%2Fsessions');
     assert.match(html(login), /name="next" value="\/console\/sessions"/);
-    const signed = await post(null, '/login', { username: clerk.username, password: PASSWORD, next: '/console/sessions' });
+    const signed = await postLogin({ username: clerk.username, password: PASSWORD, next: '/console/sessions' });
     assert.equal(signed.statusCode, 303);
     assert.equal(signed.headers.location, '/console/sessions');
     const cookie = signed.cookies.find((c) => c.name === 'zt_session')!;
@@ -160,32 +176,70 @@ describe('signing in and out', () => {
     assert.equal(cookie.sameSite, 'Lax');
   });
 
+  test('a login form posted from elsewhere (no or another form token) signs nobody in', async () => {
+    const bare = await post(null, '/login', { username: clerk.username, password: PASSWORD });
+    assert.equal(bare.statusCode, 403);
+    assert.match(html(bare), /登录页面已过期或不是从本站打开的/);
+    assert.equal(bare.cookies.find((c) => c.name === 'zt_session'), undefined);
+    const fresh = bare.cookies.find((c) => c.name === 'zt_login')!;
+    assert.equal(fresh.sameSite, 'Strict');
+    const forged = await ctx.app.inject({
+      method: 'POST',
+      url: '/login',
+      cookies: { zt_login: fresh.value },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ username: clerk.username, password: PASSWORD, _login: 'guessed-token-guessed-token' }).toString(),
+    });
+    assert.equal(forged.statusCode, 403);
+    // The page that refused carries a working token.
+    const token = /name="_login" value="([^"]+)"/.exec(bare.body)![1];
+    const retried = await ctx.app.inject({
+      method: 'POST',
+      url: '/login',
+      cookies: { zt_login: fresh.value },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ username: clerk.username, password: PASSWORD, _login: token }).toString(),
+    });
+    assert.equal(retried.statusCode, 303);
+  });
+
+  test('a citizen account signs in to the portal, not the console', async () => {
+    await registerPublicUser(ctx.platform, { username: 'citizen.li', displayName: '李四', password: PASSWORD, kind: 'person', phone: '13900139000' }, SYSTEM_ACTOR);
+    const res = await postLogin({ username: 'citizen.li', password: PASSWORD, next: '/console' });
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, '/');
+    const cookie = res.cookies.find((c) => c.name === 'zt_session')!;
+    const page = await ctx.app.inject({ url: '/console', cookies: { zt_session: cookie.value } });
+    assert.equal(page.statusCode, 403);
+    assert.match(html(page), /没有执行此操作的权限/);
+  });
+
   test('next must be a local path', async () => {
     for (const next of ['https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', '/login', ' /console']) {
-      const res = await post(null, '/login', { username: clerk.username, password: PASSWORD, next });
+      const res = await postLogin({ username: clerk.username, password: PASSWORD, next });
       assert.equal(res.headers.location, '/console', next);
     }
   });
 
   test('wrong password, empty fields and unknown users re-render the form with the message; nothing leaks back', async () => {
-    const wrong = await post(null, '/login', { username: clerk.username, password: 'wrong-Passw0rd!' });
+    const wrong = await postLogin({ username: clerk.username, password: 'wrong-Passw0rd!' });
     assert.equal(wrong.statusCode, 401);
     assert.match(html(wrong), /用户名或密码错误/);
     assert.match(wrong.body, new RegExp(`value="${clerk.username}"`));
     assert.doesNotMatch(wrong.body, /wrong-Passw0rd/);
     assert.equal(wrong.cookies.find((c) => c.name === 'zt_session'), undefined);
 
-    const empty = await post(null, '/login', { username: '', password: '' });
+    const empty = await postLogin({ username: '', password: '' });
     assert.equal(empty.statusCode, 400);
     assert.match(empty.body, /id="login-username-error">请输入用户名</);
     assert.match(empty.body, /aria-describedby="login-username-error"/);
     assert.match(empty.body, /aria-invalid="true"/);
 
-    const english = await post(null, '/login?lang=en', { username: 'nobody-here', password: 'x' });
+    const english = await postLogin({ username: 'nobody-here', password: 'x' }, '?lang=en');
     assert.equal(english.statusCode, 401);
     assert.match(english.body, /Wrong username or password/);
 
-    const huge = await post(null, '/login', { username: 'x'.repeat(5000), password: 'x' });
+    const huge = await postLogin({ username: 'x'.repeat(5000), password: 'x' });
     assert.equal(huge.statusCode, 400);
     const json = await ctx.app.inject({ method: 'POST', url: '/login', payload: { username: { $ne: 1 }, password: ['a'] } });
     assert.equal(json.statusCode, 400);
@@ -193,7 +247,7 @@ describe('signing in and out', () => {
   });
 
   test('the username is escaped when the form comes back', async () => {
-    const res = await post(null, '/login', { username: '"><script>alert(1)</script>', password: 'x' });
+    const res = await postLogin({ username: '"><script>alert(1)</script>', password: 'x' });
     assert.equal(res.statusCode, 401);
     assert.doesNotMatch(res.body, /<script>alert/);
     assert.match(res.body, /value="&#34;>&lt;script>alert\(1\)&lt;\/script>"/);
@@ -201,8 +255,8 @@ describe('signing in and out', () => {
 
   test('a locked account says so, with the time', async () => {
     const victim = await makeUser(ctx.platform, unit.id, []);
-    for (let i = 0; i < 5; i++) await post(null, '/login', { username: victim.username, password: 'wrong' });
-    const res = await post(null, '/login', { username: victim.username, password: PASSWORD });
+    for (let i = 0; i < 5; i++) await postLogin({ username: victim.username, password: 'wrong' });
+    const res = await postLogin({ username: victim.username, password: PASSWORD });
     assert.equal(res.statusCode, 423);
     assert.match(res.body, /账号已临时锁定，请于 .*\d{2}:\d{2} 后再试/);
   });
@@ -309,7 +363,7 @@ describe('console', () => {
 
   test('a forced password change: only the profile until the password is changed', async () => {
     const newcomer = await makeUser(ctx.platform, unit.id, ['unit_admin'], { mustChangePassword: true });
-    const login = await post(null, '/login', { username: newcomer.username, password: PASSWORD, next: '/console/users' });
+    const login = await postLogin({ username: newcomer.username, password: PASSWORD, next: '/console/users' });
     assert.equal(login.headers.location, '/console/profile');
     const browser = await signIn(newcomer.username);
     const users = await get(browser, '/console/users');
@@ -337,7 +391,7 @@ describe('console', () => {
   });
 
   test('TOTP: an administrator is guided to enrolment, enrols with the code, then signs in with one', async () => {
-    const login = await post(null, '/login', { username: sysadmin.username, password: PASSWORD });
+    const login = await postLogin({ username: sysadmin.username, password: PASSWORD });
     assert.equal(login.headers.location, '/console/profile');
     const browser = await signIn(sysadmin.username);
     const blocked = await get(browser, '/console/units');
@@ -367,16 +421,16 @@ describe('console', () => {
     sysadminSecret = secret;
 
     ctx.clock.advance(60_000);
-    const needsCode = await post(null, '/login', { username: sysadmin.username, password: PASSWORD });
+    const needsCode = await postLogin({ username: sysadmin.username, password: PASSWORD });
     assert.equal(needsCode.statusCode, 401);
     assert.match(needsCode.body, /name="totp"/);
     assert.match(needsCode.body, /请重新输入密码，并输入 6 位动态验证码/);
-    const badCode = await post(null, '/login', { username: sysadmin.username, password: PASSWORD, totp: '12345' });
+    const badCode = await postLogin({ username: sysadmin.username, password: PASSWORD, totp: '12345' });
     assert.equal(badCode.statusCode, 400);
-    const withCode = await post(null, '/login', { username: sysadmin.username, password: PASSWORD, totp: totpCode(secret) });
+    const withCode = await postLogin({ username: sysadmin.username, password: PASSWORD, totp: totpCode(secret) });
     assert.equal(withCode.statusCode, 303);
     assert.equal(withCode.headers.location, '/console');
-    const reused = await post(null, '/login', { username: sysadmin.username, password: PASSWORD, totp: totpCode(secret) });
+    const reused = await postLogin({ username: sysadmin.username, password: PASSWORD, totp: totpCode(secret) });
     assert.equal(reused.statusCode, 401);
     assert.match(reused.body, /动态验证码错误或已使用/);
   });

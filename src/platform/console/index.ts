@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { setHtmlErrorPage } from '../http/index.ts';
+import { AppError, setHtmlErrorPage } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { assetRoutes, rememberPreferences } from '../views/index.ts';
 import '../views/messages.ts';
@@ -26,6 +26,10 @@ export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
   });
   app.setErrorHandler(pageErrorHandler);
   app.addHook('onRequest', async (request, reply) => rememberPreferences(request, reply));
+  // The console is for staff; citizens' and enterprises' accounts have the portal.
+  app.addHook('preHandler', async (request) => {
+    if (request.principal && request.principal.kind !== 'staff' && request.url.startsWith('/console')) throw new AppError('FORBIDDEN');
+  });
   await assetRoutes(app);
   await portalPages(app, platform);
   await authPages(app, platform);

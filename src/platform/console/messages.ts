@@ -117,6 +117,7 @@ const zh: Record<string, string> = {
   'page.login.usernameRequired': '请输入用户名',
   'page.login.passwordRequired': '请输入密码',
   'page.login.totpFormat': '动态验证码为 6 位数字',
+  'page.login.expired': '登录页面已过期或不是从本站打开的，请重新输入并提交。',
   'page.login.totpNeeded': '该账号已启用动态验证码：请重新输入密码，并输入 6 位动态验证码。',
   'page.login.lockedUntil': '连续登录失败次数过多，账号已临时锁定，请于 {until} 后再试。',
 
@@ -410,6 +411,7 @@ const en: Record<string, string> = {
   'page.login.usernameRequired': 'Enter your username',
   'page.login.passwordRequired': 'Enter your password',
   'page.login.totpFormat': 'The one-time code is 6 digits',
+  'page.login.expired': 'The sign-in page expired or was not opened from this site: enter your details and submit again.',
   'page.login.totpNeeded': 'This account uses one-time codes: enter your password again and the 6-digit code.',
   'page.login.lockedUntil': 'Too many failed sign-ins: the account is locked until {until}.',
 
