@@ -252,6 +252,35 @@ describe('pages in the browser', { skip }, () => {
     await context.close();
   });
 
+  test('keyboard: the skip link comes first and moves to the main content; everything works without JavaScript', async () => {
+    const { context, page } = await newPage();
+    await page.goto(`${base}/login`);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), '跳到主要内容');
+    assert.equal(await page.evaluate(() => document.activeElement?.getBoundingClientRect().top ?? -1) >= 0, true, 'the focused skip link is visible');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+    // Tab from the main content reaches the username field before the password and the button.
+    const order: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.id || document.activeElement?.tagName || ''));
+    }
+    assert.deepEqual(order, ['login-username', 'login-password', 'BUTTON']);
+    await context.close();
+
+    const noScript = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-CN' });
+    const plain = await noScript.newPage();
+    await plain.goto(`${base}/login`);
+    await plain.getByLabel('用户名').fill(clerk.username);
+    await plain.getByLabel('密码').fill(PASSWORD);
+    await plain.getByRole('button', { name: '登录' }).click();
+    await plain.waitForURL(`${base}/console`);
+    await plain.getByRole('button', { name: '退出登录' }).click();
+    await plain.waitForURL(`${base}/login`);
+    await noScript.close();
+  });
+
   test('the language switch shows English and is remembered', async () => {
     const { context, page } = await newPage();
     await page.goto(`${base}/login`);
