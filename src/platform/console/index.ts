@@ -38,3 +38,7 @@ export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
   await userPages(app, platform);
   await calendarPages(app, platform);
 }
+
+/** For modules that add console pages: render inside the shell, add navigation by permission. */
+export { renderConsole, renderPortal, type PageSpec } from './shell.tsx';
+export { registerConsoleNav, type NavGroup, type NavItem } from '../views/nav.ts';
