@@ -1,4 +1,321 @@
 import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, ListQuery, Strict, actorOf } from '../../platform/http/index.ts';
+import { idempotent } from '../../platform/http/idempotency.ts';
 import type { Platform } from '../../platform/module.ts';
+import { ApplicationInputSchema, TASK_ACTIONS } from './model.ts';
+import {
+  MANUAL_STOPS,
+  MAX_EXTENSION_DAYS,
+  completeApprovalTask,
+  endClockStop,
+  extendApplication,
+  getApplicationView,
+  listMyApplications,
+  listMyTasks,
+  reassignTask,
+  startClockStop,
+  submitApplication,
+  submitCorrection,
+  withdrawApplication,
+} from './applications.ts';
+import { noticeRoutes } from './notices.tsx';
 
-export async function applicationsRoutes(_app: FastifyInstance, _platform: Platform) {}
+const IdParams = Strict({ id: Id });
+const Mine = Type.Optional(Type.Literal(true, { description: 'Only the caller’s own (the only list offered here)' }));
+const MineQuery = Strict({ mine: Mine, ...ListQuery });
+const MaterialRef = Strict({ materialKey: Type.String({ maxLength: 40 }), fileId: Id });
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const StepKey = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' });
+
+const CompleteBody = Strict({
+  action: Type.Union(TASK_ACTIONS.map((a) => Type.Literal(a)), { description: 'accept (acceptance step), approve (later steps), reject, request_correction, return' }),
+  opinion: Type.Optional(Type.String({ maxLength: 2000, description: 'Required for reject and return' })),
+  missing: Type.Optional(
+    Type.Array(Strict({ materialKey: Type.String({ maxLength: 40 }), reason: Text(500) }), {
+      minItems: 1,
+      maxItems: 100,
+      description: 'request_correction only: every missing material with its reason, all at once (一次性告知)',
+    }),
+  ),
+  returnTo: Type.Optional(StepKey),
+  expectedVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'The task version the caller saw; 409 when it changed' })),
+});
+const CorrectionBody = Strict({ materials: Type.Array(MaterialRef, { minItems: 1, maxItems: 200 }) });
+const WithdrawBody = Strict({ reason: Type.Optional(Type.String({ maxLength: 1000 })) });
+const ExtensionBody = Strict({ days: Type.Integer({ minimum: 1, maximum: MAX_EXTENSION_DAYS }), reason: Text(1000) });
+const ClockStopBody = Strict({ reason: Type.Union(MANUAL_STOPS.map((s) => Type.Literal(s)), { description: 'hearing (听证), inspection (检验检测专家评审), public_notice (公示)' }), note: Text(1000) });
+const ResumeBody = Strict({ note: Type.Optional(Type.String({ maxLength: 1000 })) });
+const ReassignBody = Strict({ userId: Id });
+
+const CaseState = Type.String({ description: 'submitted, accepted, correction_requested, in_review, approved, rejected, withdrawn' });
+const Created = Type.Object({ id: Type.String(), receiptNo: Type.String(), state: CaseState });
+const Step = Type.Object({
+  key: Type.String(),
+  name: Type.String(),
+  unitId: Type.String(),
+  role: Type.String(),
+  stage: Type.Integer(),
+  state: Type.String({ description: 'waiting, open, approved, rejected, skipped' }),
+  dueDate: Type.Union([Type.String(), Type.Null()]),
+  openedAt: Type.Union([Type.String(), Type.Null()]),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const CaseView = Type.Object({
+  id: Type.String(),
+  receiptNo: Type.String(),
+  itemId: Type.String(),
+  itemCode: Type.String(),
+  itemName: Type.String(),
+  itemVersion: Type.Integer(),
+  unitId: Type.String(),
+  channel: Type.String(),
+  state: CaseState,
+  submittedAt: Type.String(),
+  acceptDueDate: Type.String({ description: 'Acceptance is due within 5 working days of submission (clock stops excluded)' }),
+  acceptedAt: Nullable(Type.String()),
+  dueDate: Nullable(Type.String({ description: 'The case deadline: the acceptance deadline until accepted, then promised days plus extensions and clock stops' })),
+  finishedAt: Nullable(Type.String()),
+  promisedDays: Type.Integer(),
+  extensionDays: Type.Integer(),
+  clockStopped: Nullable(Type.String()),
+  applicant: Type.Object({ kind: Type.String(), name: Type.String(), idNumber: Nullable(Type.String()), creditCode: Nullable(Type.String()), phone: Type.String() }),
+  form: Type.Record(Type.String(), Type.Unknown()),
+  materials: Type.Array(Type.Object({ materialKey: Type.String(), name: Type.String(), fileId: Type.String(), round: Type.Integer(), addedAt: Type.String() })),
+  pendingMaterials: Type.Array(Type.Object({ materialKey: Type.String(), name: Type.String() })),
+  correction: Type.Union([
+    Type.Object({
+      requestedAt: Type.String(),
+      stepKey: Type.String(),
+      unitId: Type.String(),
+      missing: Type.Array(Type.Object({ materialKey: Type.String(), name: Type.String(), reason: Type.String() })),
+      opinion: Nullable(Type.String()),
+      correctedAt: Nullable(Type.String()),
+    }),
+    Type.Null(),
+  ]),
+  decision: Type.Union([
+    Type.Object({ outcome: Type.String(), stepKey: Type.String(), stepName: Type.String(), unitId: Type.String(), reason: Type.String(), notAccepted: Type.Boolean(), decidedAt: Type.String() }),
+    Type.Null(),
+  ]),
+  steps: Type.Array(Step),
+  actions: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'The process log: start, complete (stepKey, outcome, opinion), suspend, resume, extend, reassign, withdraw' }),
+  events: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Case events: submitted, accepted, correction_requested, corrected, clock_stopped, clock_resumed, extended, returned, rejected, approved, withdrawn' }),
+  result: Type.Union([Type.Object({ certificateNo: Type.String(), verificationCode: Type.String() }), Type.Null()]),
+});
+const CaseSummary = Type.Object({
+  id: Type.String(),
+  receiptNo: Type.String(),
+  itemId: Type.String(),
+  itemCode: Type.String(),
+  itemName: Type.String(),
+  itemVersion: Type.Integer(),
+  channel: Type.String(),
+  applicantName: Type.String(),
+  state: CaseState,
+  submittedAt: Type.String(),
+  dueDate: Nullable(Type.String()),
+  finishedAt: Nullable(Type.String()),
+});
+const TaskItem = Type.Object({
+  id: Type.String(),
+  caseId: Type.String(),
+  stepKey: Type.String(),
+  stepName: Type.String(),
+  unitId: Type.String(),
+  role: Type.String(),
+  dueDate: Type.String(),
+  openedAt: Type.String(),
+  remainingWorkingDays: Type.Integer({ description: 'Working days from today to the due date; 0 on the due date, negative when overdue' }),
+  suspended: Type.Boolean(),
+  version: Type.Integer(),
+  itemName: Type.String(),
+  receiptNo: Type.String(),
+  applicantName: Type.String(),
+  caseState: Nullable(Type.String()),
+  caseDueDate: Nullable(Type.String()),
+});
+const Page = <T extends ReturnType<typeof Type.Object>>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
+const Completed = Type.Object({ taskId: Type.String(), caseId: Type.String(), state: CaseState, dueDate: Nullable(Type.String()) });
+const CaseChange = Type.Object({ id: Type.String(), state: CaseState, dueDate: Nullable(Type.String()) }, { additionalProperties: true });
+
+export async function applicationsRoutes(app: FastifyInstance, platform: Platform) {
+  const tags = ['approval'];
+  const taskTags = ['tasks'];
+
+  app.post<{ Body: Static<typeof ApplicationInputSchema> }>(
+    '/api/v1/approval/applications',
+    {
+      schema: {
+        tags,
+        summary: 'Apply for a service item, online (citizen or enterprise account) or at a window (staff with approval.intake)',
+        description:
+          'Form data is checked against the item; materials are uploaded first (POST /api/v1/files) and referenced by file id. All problems are reported at once, missing required materials listed together (`missingMaterials`). Send an Idempotency-Key to retry safely; the same body again within 10 seconds without a key is 409 DUPLICATE with `existing: { id, receiptNo, state }`.',
+        body: ApplicationInputSchema,
+        response: { 201: Created },
+      },
+      config: { auth: 'user' },
+    },
+    async (request, reply) => {
+      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 201, body: await submitApplication(work, platform, request.principal!, request.body) }));
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof MineQuery> }>(
+    '/api/v1/approval/applications',
+    {
+      schema: { tags, summary: 'The caller’s own applications, newest first (a citizen’s applications, or those a clerk filed)', querystring: MineQuery, response: { 200: Page(CaseSummary) } },
+      config: { auth: 'user' },
+    },
+    async (request) => listMyApplications(platform, request.principal!, { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/approval/applications/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A case: state, deadlines, steps, the process log, events and the result',
+        description: 'Visible to the applicant, the clerk who filed it and staff whose scope covers a unit of one of its steps; 404 for anyone else.',
+        params: IdParams,
+        response: { 200: CaseView },
+      },
+      config: { auth: 'user' },
+    },
+    async (request) => getApplicationView(platform, request.principal!, request.params.id),
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CorrectionBody> }>(
+    '/api/v1/approval/applications/:id/corrections',
+    {
+      schema: {
+        tags,
+        summary: 'Hand in the materials a correction request listed (all of them at once); the clock resumes',
+        params: IdParams,
+        body: CorrectionBody,
+        response: { 200: CaseChange },
+      },
+      config: { auth: 'user' },
+    },
+    async (request, reply) => {
+      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 200, body: await submitCorrection(work, platform, request.principal!, request.params.id, request.body) }));
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof WithdrawBody> }>(
+    '/api/v1/approval/applications/:id/withdraw',
+    {
+      schema: { tags, summary: 'The applicant withdraws an application that is not accepted yet', params: IdParams, body: WithdrawBody, response: { 200: Created } },
+      config: { auth: 'user' },
+    },
+    async (request, reply) => {
+      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 200, body: await withdrawApplication(work, platform, request.principal!, request.params.id, request.body) }));
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ExtensionBody> }>(
+    '/api/v1/approval/applications/:id/extensions',
+    {
+      schema: {
+        tags,
+        summary: `A unit leader extends the time limit (延期) with a reason; at most ${MAX_EXTENSION_DAYS} working days in all`,
+        params: IdParams,
+        body: ExtensionBody,
+        response: { 201: CaseChange },
+      },
+      config: { auth: 'approval.lead' },
+    },
+    async (request, reply) => {
+      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 201, body: await extendApplication(work, platform, request.principal!, request.params.id, request.body) }));
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ClockStopBody> }>(
+    '/api/v1/approval/applications/:id/clock-stops',
+    {
+      schema: {
+        tags,
+        summary: 'Stop the clock for a hearing, an inspection/testing/expert review or a public notice, with the reason',
+        params: IdParams,
+        body: ClockStopBody,
+        response: { 201: CaseChange },
+      },
+      config: { auth: 'approval.handle' },
+    },
+    async (request, reply) => {
+      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 201, body: await startClockStop(work, platform, request.principal!, request.params.id, request.body) }));
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ResumeBody> }>(
+    '/api/v1/approval/applications/:id/clock-stops/resume',
+    {
+      schema: { tags, summary: 'End the hearing, inspection or public-notice stop: the clock runs again', params: IdParams, body: ResumeBody, response: { 200: CaseChange } },
+      config: { auth: 'approval.handle' },
+    },
+    async (request, reply) => {
+      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 200, body: await endClockStop(work, platform, request.principal!, request.params.id, request.body) }));
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof MineQuery> }>(
+    '/api/v1/tasks',
+    {
+      schema: {
+        tags: taskTags,
+        summary: 'The caller’s open tasks on approval cases, oldest deadline first',
+        description: 'A task is the caller’s when its step’s role and unit match one of the caller’s role assignments (or it was reassigned to the caller). Keyset pagination with `cursor`.',
+        querystring: MineQuery,
+        response: { 200: Page(TaskItem) },
+      },
+      config: { auth: 'user' },
+    },
+    async (request) => listMyTasks(platform, request.principal!, { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CompleteBody> }>(
+    '/api/v1/tasks/:id/complete',
+    {
+      schema: {
+        tags: taskTags,
+        summary: 'Complete a task: accept, approve, reject (ends the case), request_correction (once per case, stops the clock) or return',
+        description: 'Another unit’s task is 404; a task already completed is 409 (two people at once: one wins). Nobody accepts or approves an application they made or filed (403).',
+        params: IdParams,
+        body: CompleteBody,
+        response: { 200: Completed },
+      },
+      config: { auth: 'user' },
+    },
+    async (request, reply) => {
+      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 200, body: await completeApprovalTask(work, platform, request.principal!, request.params.id, request.body) }));
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ReassignBody> }>(
+    '/api/v1/tasks/:id/reassign',
+    {
+      schema: {
+        tags: taskTags,
+        summary: 'A unit leader hands an open task to one person holding the step’s role in its unit',
+        params: IdParams,
+        body: ReassignBody,
+        response: { 200: Type.Object({ taskId: Type.String(), caseId: Type.String(), assignee: Type.String() }) },
+      },
+      config: { auth: 'approval.lead' },
+    },
+    async (request, reply) => {
+      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 200, body: await reassignTask(work, platform, request.principal!, request.params.id, request.body) }));
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  await noticeRoutes(app, platform);
+}

@@ -115,4 +115,13 @@ export const approvalMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '20261110_0300_approval_applications_dedupe': {
+    async up(db: Kysely<any>) {
+      // Keyed fingerprint of a submission's body: the same application sent twice within seconds
+      // without an Idempotency-Key is recognised as a duplicate.
+      await sql`alter table approval_applications add column submission_key text`.execute(db);
+      await sql`create index approval_applications_submission on approval_applications (submission_key, submitted_at) where submission_key is not null`.execute(db);
+      await sql`create index approval_applications_submitter on approval_applications (submitted_by, submitted_at desc) where submitted_by is not null`.execute(db);
+    },
+  },
 };
