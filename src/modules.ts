@@ -7,11 +7,14 @@ import { iamMigrations } from './platform/iam/migrations.ts';
 import { iamRoutes } from './platform/iam/routes.ts';
 import { calendarMigrations, calendarRoutes } from './platform/calendar/index.ts';
 import { flowMigrations } from './platform/flow/migrations.ts';
+import { idempotencyMigrations } from './platform/http/idempotency.ts';
+import { signingMigrations } from './platform/crypto/signing.ts';
 import './platform/flow/messages.ts';
 import { notifyMigrations, notifyRoutes, notifyJobs } from './platform/notify/index.ts';
 import { jobsMigrations, jobsRoutes } from './platform/jobs/index.ts';
 import { filesMigrations, filesRoutes, filesJobs } from './platform/files/index.ts';
 import { consoleRoutes } from './platform/console/index.ts';
+import { approvalModule } from './modules/approval/index.ts';
 import './platform/iam/messages.ts';
 import './platform/org/messages.ts';
 
@@ -22,8 +25,11 @@ export const modules: ZtModule[] = [
   { name: 'iam', migrations: iamMigrations, routes: iamRoutes },
   { name: 'calendar', migrations: calendarMigrations, routes: calendarRoutes },
   { name: 'flow', migrations: flowMigrations },
+  { name: 'idempotency', migrations: idempotencyMigrations },
+  { name: 'signing', migrations: signingMigrations },
   { name: 'notify', migrations: notifyMigrations, routes: notifyRoutes, jobs: notifyJobs },
   { name: 'jobs', migrations: jobsMigrations, routes: jobsRoutes },
   { name: 'files', migrations: filesMigrations, routes: filesRoutes, jobs: filesJobs },
   { name: 'console', routes: consoleRoutes },
+  approvalModule,
 ];
