@@ -1,0 +1,349 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import * as OTPAuth from 'otpauth';
+import { allMigrations } from '../app.ts';
+import { ConfigError, loadConfig, type Config } from '../config/index.ts';
+import { isUniqueViolation, sql } from '../platform/db/index.ts';
+import { migrateToLatest, pendingMigrations } from '../platform/db/migrate.ts';
+import { DataDirLockedError } from '../platform/db/lock.ts';
+import { inTransaction, type Actor } from '../platform/db/work.ts';
+import { verifyChain } from '../platform/audit/service.ts';
+import { AppError, renderMessage } from '../platform/http/errors.ts';
+import type { Lang } from '../platform/i18n/index.ts';
+import { getRegion, getUnit, listRegions, regionContains, type Unit } from '../platform/org/service.ts';
+import { importOrgCsv } from '../platform/org/import.ts';
+import { accountFieldErrors, createApiToken, grantRolesBySystem, insertStaffUser, resetPassword } from '../platform/iam/service.ts';
+import { findUserByUsername } from '../platform/iam/queries.ts';
+import { hashPassword, isStrongPassword } from '../platform/iam/passwords.ts';
+import { isRole, ROLES, THREE_ADMINS, type Role } from '../platform/iam/roles.ts';
+import type { Principal, Scope } from '../platform/iam/principal.ts';
+import { createBackup } from '../platform/backup/backup.ts';
+import { restoreStaged, stageBackup, type StagedBackup } from '../platform/backup/restore.ts';
+import { BackupError } from '../platform/backup/manifest.ts';
+import { DemoRefusedError, formatDemoLogins, seedDemo } from '../platform/demo/seed.ts';
+import { makePlatform, openDataStore, runServer, type DataStore } from '../server.ts';
+import type { Platform } from '../platform/module.ts';
+import '../modules.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage.ts';
+
+const lang: Lang = /^zh/i.test(process.env.LC_ALL || process.env.LANG || '') ? 'zh-CN' : 'en';
+const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+const note = (text: string) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+
+function cliActor(): Actor {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    /* no passwd entry (containers) */
+  }
+  return { userId: null, username: `cli:${user}`, unitId: null, ip: null, requestId: null };
+}
+
+/** Opens the database for a command; refuses while a server holds the embedded database's folder. */
+async function withStore<T>(command: string, fn: (store: DataStore, config: Config) => Promise<T>, options: { requireMigrated?: boolean } = {}): Promise<T> {
+  const config = loadConfig();
+  const store = await openDataStore(config, command);
+  try {
+    if (options.requireMigrated !== false) {
+      const pending = await pendingMigrations(store.database.db, allMigrations());
+      if (pending.length) throw new UsageError(`the database is not migrated (${pending.length} pending migrations): run \`zt migrate\` first`);
+    }
+    return await fn(store, config);
+  } finally {
+    await store.close();
+  }
+}
+
+async function withPlatform<T>(command: string, fn: (platform: Platform) => Promise<T>): Promise<T> {
+  return withStore(command, (store, config) => fn(makePlatform(config, store.database)));
+}
+
+// ---------------------------------------------------------------- passwords
+
+/** Reads a password: typed without echo on a terminal (twice), or the whole of piped input minus its final newline. */
+async function readPassword(): Promise<string> {
+  const stdin = process.stdin;
+  if (stdin.isTTY) {
+    const first = await readHidden('Password: ');
+    const second = await readHidden('Password again: ');
+    if (first !== second) throw new UsageError('the two passwords differ');
+    return first;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (!text) throw new UsageError('no password on standard input');
+  if (/[\r\n]/.test(text)) throw new UsageError('the password on standard input must be one line');
+  return text;
+}
+
+function readHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = (error: Error | null) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return finish(null);
+        if (ch === '\u0003' || ch === '\u0004') return finish(new UsageError('cancelled'));
+        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+function parseDays(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 3650) throw new UsageError(`--days must be a whole number from 1 to 3650, got "${raw}"`);
+  return Number(raw);
+}
+
+// ---------------------------------------------------------------- admin
+
+/**
+ * The unit an administrator belongs to by default: the unit highest in the region tree,
+ * a government office first. Read here because only the operator's bootstrap needs it.
+ */
+async function topUnit(platform: Platform): Promise<Unit | null> {
+  const row = await sql<{ id: string }>`
+    select u.id from units u join regions r on r.code = u.region_code
+    order by array_position(array['province', 'city', 'county', 'town', 'village'], r.level), (u.kind = 'government') desc, u.created_at, u.name
+    limit 1`.execute(platform.db);
+  return row.rows[0] ? getUnit(platform.db, row.rows[0].id) : null;
+}
+
+/** The top region containing `unit`: the whole installation, for the three administrators. */
+async function topRegionOf(platform: Platform, unit: Unit): Promise<string> {
+  const roots = await listRegions(platform.db, null);
+  return roots.find((r) => regionContains(r.code, unit.regionCode))?.code ?? unit.regionCode;
+}
+
+interface AdminCreateOptions {
+  username: string;
+  role: string[];
+  unit?: string;
+  region?: string;
+  name?: string;
+  passwordStdin?: boolean;
+}
+
+export async function adminCreate(options: AdminCreateOptions) {
+  if (!options.passwordStdin) throw new UsageError('--password-stdin is required: the password is read from standard input, never from the command line');
+  const roles = [...new Set(options.role)];
+  const unknown = roles.filter((r) => !isRole(r));
+  if (unknown.length) throw new UsageError(`unknown role "${unknown[0]}"; the roles are ${ROLES.join(', ')}`);
+  const admins = roles.filter((r) => THREE_ADMINS.includes(r as Role));
+  if (admins.length > 1) throw new UsageError(`${admins.join(' and ')} cannot be held by one account (the three administrators are separate people)`);
+  const unitRoles = roles.filter((r) => !THREE_ADMINS.includes(r as Role));
+  if (unitRoles.length && !options.unit) throw new UsageError(`--unit is required for ${unitRoles.join(', ')}`);
+  const fieldErrors = accountFieldErrors({ username: options.username, displayName: options.name ?? options.username });
+  if (fieldErrors.length) throw new UsageError(fieldErrors.map((e) => `${e.path}: ${renderMessage(e.message, lang)}`).join('; '));
+
+  const password = await readPassword();
+  if (!isStrongPassword(password)) throw new AppError('PASSWORD_WEAK');
+
+  await withPlatform('admin create', async (platform) => {
+    const unit = options.unit ? await getUnit(platform.db, options.unit) : await topUnit(platform);
+    if (!unit) {
+      throw new UsageError(options.unit ? `no unit has the id ${options.unit}` : 'there is no unit yet: import the organisation first (`zt import units FILE`) or pass --unit');
+    }
+    if (options.region && !(await getRegion(platform.db, options.region))) throw new UsageError(`no region has the code ${options.region}`);
+    const adminScope: Scope = { regionCode: options.region ?? (await topRegionOf(platform, unit)) };
+    const unitScope: Scope = options.region ? { regionCode: options.region } : { unitId: unit.id };
+    const grants = roles.map((role) => ({ role: role as Role, scope: THREE_ADMINS.includes(role as Role) ? adminScope : unitScope }));
+    const passwordHash = await hashPassword(password);
+    try {
+      const user = await inTransaction(platform.db, cliActor(), async (work) => {
+        // The operator chose this password: no change is forced at first sign-in.
+        const row = await insertStaffUser(work, platform, { username: options.username, displayName: options.name ?? options.username, unitId: unit.id, passwordHash }, { mustChangePassword: false });
+        if (grants.length) await grantRolesBySystem(work, row.id, grants);
+        return row;
+      });
+      const granted = grants.map((g) => `${g.role} (${'unitId' in g.scope ? `unit ${unit.name}` : `region ${g.scope.regionCode}`})`).join(', ');
+      print(`Created account ${user.username} (id ${user.id}) in ${unit.name}${granted ? `, roles: ${granted}` : ''}.`);
+      if (grants.some((g) => THREE_ADMINS.includes(g.role) || g.role === 'supervisor')) print('It must enrol a one-time-code app (TOTP) at its first sign-in.');
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new UsageError(`an account named ${options.username} already exists`);
+      throw error;
+    }
+  });
+}
+
+export async function adminToken(options: { username: string; days: string; name: string }) {
+  const days = parseDays(options.days);
+  await withPlatform('admin token', async (platform) => {
+    const user = await findUserByUsername(platform.db, options.username);
+    if (!user) throw new UsageError(`no account is named ${options.username}`);
+    if (user.disabled_at) throw new UsageError(`the account ${options.username} is disabled`);
+    const { token } = await createApiToken(platform, user.id, options.name, days, cliActor());
+    print(token);
+  });
+}
+
+export async function adminResetPassword(options: { username: string; passwordStdin?: boolean }) {
+  if (!options.passwordStdin) throw new UsageError('--password-stdin is required');
+  const password = await readPassword();
+  if (!isStrongPassword(password)) throw new AppError('PASSWORD_WEAK');
+  await withPlatform('admin reset-password', async (platform) => {
+    const user = await findUserByUsername(platform.db, options.username);
+    if (!user) throw new UsageError(`no account is named ${options.username}`);
+    const unit = user.unit_id ? await getUnit(platform.db, user.unit_id) : null;
+    if (!unit) throw new UsageError(`${options.username} is a public account: its owner resets the password by phone or e-mail`);
+    // The operator at the server has every power over accounts: act as a system administrator of that unit.
+    const operator: Principal = {
+      userId: 'cli',
+      username: cliActor().username!,
+      displayName: 'command line',
+      kind: 'staff',
+      unitId: null,
+      roles: [{ role: 'sysadmin', scope: { unitId: unit.id } }],
+      sessionId: null,
+      tokenId: null,
+      csrfToken: null,
+      mustChangePassword: false,
+      totpEnrollmentRequired: false,
+    };
+    await resetPassword(platform, operator, user.id, password, cliActor());
+    print(`The password of ${user.username} was reset; it must be changed at the next sign-in. The account is unlocked and its sessions ended.`);
+  });
+}
+
+// ---------------------------------------------------------------- other commands
+
+export async function migrate() {
+  await withStore(
+    'migrate',
+    async (store) => {
+      const applied = await migrateToLatest(store.database.db, allMigrations());
+      print(applied.length ? `Applied ${applied.length} migrations to the ${store.where}:\n${applied.map((m) => `  ${m}`).join('\n')}` : `The ${store.where} is up to date.`);
+    },
+    { requireMigrated: false },
+  );
+}
+
+export async function seed(options: { demo?: boolean; forceProduction?: boolean }) {
+  if (!options.demo) throw new UsageError('say what to load: `zt seed --demo` (the demo city) is the only data set');
+  await withPlatform('seed', async (platform) => {
+    const result = await seedDemo(platform, { forceProduction: options.forceProduction });
+    print(`Demo city 云川市: ${result.regionsCreated} regions and ${result.unitsCreated} units created (existing ones left as they were).`);
+    print(formatDemoLogins({ accounts: result.accounts, password: result.password }));
+    if (result.passwordGenerated) print('The password was generated; set ZT_DEMO_PASSWORD to choose it.');
+    if (result.accountsFile) print(`These logins are also in ${result.accountsFile}.`);
+  });
+}
+
+export async function importUnits(file: string) {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  await withPlatform('import units', async (platform) => {
+    const result = await importOrgCsv(platform, bytes, cliActor());
+    print(`Imported ${result.regions} regions, ${result.units} units and ${result.staff} staff accounts from ${file}.`);
+    if (result.credentials.length) {
+      print('Generated passwords (shown once; each must be changed at first sign-in):');
+      for (const c of result.credentials) print(`  ${c.username}\t${c.password}`);
+    }
+  });
+}
+
+export async function auditVerify(): Promise<number> {
+  return withStore('audit verify', async (store) => {
+    const result = await verifyChain(store.database.db);
+    if (result.ok) {
+      print(`The audit chain is whole: ${result.checked} records checked.`);
+      return EXIT_OK;
+    }
+    print(`The audit chain is BROKEN at record ${result.firstBrokenId} (the ${result.checked} records before it are whole).`);
+    return EXIT_FAILURE;
+  });
+}
+
+export async function backup(file: string, options: { force?: boolean }) {
+  if (fs.existsSync(file) && !options.force) throw new UsageError(`${file} exists; pass --force to replace it`);
+  await withPlatform('backup', async (platform) => {
+    const result = await createBackup(platform, file);
+    const rows = result.manifest.tables.reduce((n, t) => n + t.rows, 0);
+    const mb = (result.bytes / 1024 / 1024).toFixed(1);
+    print(
+      `Backup written to ${result.file} (${mb} MB): ${result.manifest.tables.length} tables, ${rows} rows, ${result.manifest.files.length} files, ` +
+        `${result.manifest.audit.records} audit records.`,
+    );
+    if (platform.config.fieldKeyHex) note('Note: the field-encryption key comes from ZT_FIELD_KEY and is NOT in the archive; keep that key with the backup.');
+    else note('Note: the archive holds the field-encryption key (keys/field.key): keep it as secret as the data itself.');
+  });
+}
+
+export async function restore(file: string) {
+  const config = loadConfig();
+  const refused = (error: unknown) => {
+    throw error instanceof BackupError ? new BackupError(`restore refused: ${error.message}`) : error;
+  };
+  let staged: StagedBackup | null = null;
+  // The archive is checked while holding the folder, before the database is opened (or created).
+  const store = await openDataStore(config, 'restore', {
+    beforeOpen: async () => {
+      staged = await stageBackup(config, file).catch(refused);
+    },
+  });
+  try {
+    const report = await restoreStaged({ config, db: store.database.db, migrations: allMigrations() }, staged!).catch(refused);
+    print(
+      `Restored ${file} (made ${report.backupCreatedAt} by version ${report.backupAppVersion} on ${report.sourceDatabase}) into the ${store.where}:\n` +
+        `  ${report.tables} tables, ${report.rows} rows, ${report.files} files${report.keyRestored ? ', the field key' : ''}\n` +
+        `  audit chain whole: ${report.audit.checked} records\n` +
+        (report.migrationsAppliedAfter.length ? `  then applied ${report.migrationsAppliedAfter.length} newer migrations\n` : ''),
+    );
+  } finally {
+    await (staged as StagedBackup | null)?.dispose();
+    await store.close();
+  }
+}
+
+export function totpCode(secret: string) {
+  let parsed: OTPAuth.Secret;
+  try {
+    parsed = OTPAuth.Secret.fromBase32(secret.replace(/\s/g, '').toUpperCase());
+  } catch {
+    throw new UsageError('not a base32 secret');
+  }
+  if (parsed.bytes.length < 10) throw new UsageError('not a base32 secret');
+  print(new OTPAuth.TOTP({ secret: parsed }).generate());
+}
+
+/** One line for standard error and the exit status, for any error a command throws. */
+export function describe(error: unknown): { message: string; code: number } {
+  if (error instanceof UsageError) return { message: error.message, code: EXIT_USAGE };
+  if (error instanceof ConfigError) return { message: error.message, code: EXIT_FAILURE };
+  if (error instanceof DataDirLockedError || error instanceof DemoRefusedError) return { message: error.message, code: EXIT_FAILURE };
+  if (error instanceof BackupError) return { message: error.message, code: EXIT_FAILURE };
+  if (error instanceof AppError) {
+    const problem = error.toProblem(lang);
+    const details = (problem.errors ?? []).map((e) => `\n  ${e.path}: ${e.message}`).join('');
+    return { message: `${problem.detail}${details}`, code: EXIT_FAILURE };
+  }
+  const e = error as NodeJS.ErrnoException & { code?: string };
+  if (e?.code && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|28P01|28000|3D000)$/.test(e.code)) {
+    return { message: `cannot reach the database (DATABASE_URL): ${e.message}`, code: EXIT_FAILURE };
+  }
+  return { message: process.env.ZT_DEBUG ? String(e?.stack ?? error) : (e?.message ?? String(error)), code: EXIT_FAILURE };
+}
+
+export async function start() {
+  await runServer(loadConfig());
+}

@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The embedded database is one process's at a time (PGlite is not multi-process safe: even
+ * opening a folder may replay and write its log). Whoever opens it holds `<dataDir>/zt.lock`,
+ * created with O_EXCL, holding the owner's pid, host, command and start time. A lock whose
+ * process is gone (crash, kill -9) is stale and is taken over.
+ */
+export interface LockOwner {
+  pid: number;
+  host: string;
+  command: string;
+  startedAt: string;
+}
+
+export class DataDirLockedError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly owner: LockOwner,
+  ) {
+    const what = owner.command === 'start' ? 'a Zhengtong server' : `the command "zt ${owner.command}"`;
+    super(
+      `The data folder ${dataDir} is in use by ${what} (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}). ` +
+        'The embedded database allows one process at a time: stop that process first, or do this through the running server\'s API.',
+    );
+  }
+}
+
+export interface DataDirLock {
+  file: string;
+  release(): void;
+}
+
+export const lockFileOf = (dataDir: string) => path.join(dataDir, 'zt.lock');
+
+function readOwner(file: string): LockOwner | null {
+  try {
+    const owner = JSON.parse(fs.readFileSync(file, 'utf8')) as LockOwner;
+    return typeof owner.pid === 'number' ? owner : null;
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether the lock's owner still runs. A lock from another host cannot be checked, so it counts as live. */
+function isLive(owner: LockOwner | null): boolean {
+  if (!owner) return false;
+  if (owner.host !== os.hostname()) return true;
+  return owner.pid !== process.pid && isAlive(owner.pid);
+}
+
+/** The live owner of the folder's lock, if any (for messages and tests). */
+export function lockOwner(dataDir: string): LockOwner | null {
+  const owner = readOwner(lockFileOf(dataDir));
+  return isLive(owner) ? owner : null;
+}
+
+/** Takes the data folder for this process, or throws DataDirLockedError naming the live owner. */
+export function acquireDataDirLock(dataDir: string, command: string): DataDirLock {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = lockFileOf(dataDir);
+  const me: LockOwner = { pid: process.pid, host: os.hostname(), command, startedAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fd = fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o600);
+      try {
+        fs.writeSync(fd, JSON.stringify(me));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        // Only remove our own lock: never one a successor took over.
+        if (readOwner(file)?.pid === me.pid) fs.rmSync(file, { force: true });
+        process.off('exit', release);
+      };
+      process.on('exit', release);
+      return { file, release };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = readOwner(file);
+    if (owner && isLive(owner)) throw new DataDirLockedError(dataDir, owner);
+    if (!owner) {
+      // Being written right now by another process, or an empty leftover: look again shortly.
+      const age = Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+      if (age < 2000) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+        continue;
+      }
+    }
+    // Stale: its process is gone. Move it aside atomically so only one contender removes it.
+    const aside = `${file}.stale-${process.pid}`;
+    try {
+      fs.renameSync(file, aside);
+      const moved = readOwner(aside);
+      if (moved && owner && (moved.pid !== owner.pid || moved.startedAt !== owner.startedAt)) {
+        // A contender replaced the stale lock in between: put its fresh lock back (link never overwrites).
+        fs.linkSync(aside, file);
+      }
+      fs.rmSync(aside, { force: true });
+    } catch {
+      /* someone else cleared it first; try again */
+    }
+  }
+  const owner = readOwner(file);
+  if (owner) throw new DataDirLockedError(dataDir, owner);
+  throw new Error(`Could not take the lock ${file}`);
+}

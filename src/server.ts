@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import { allMigrations, buildApp } from './app.ts';
+import { ConfigError, type Config } from './config/index.ts';
+import { openDatabase, sql, type Database } from './platform/db/index.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { acquireDataDirLock, type DataDirLock } from './platform/db/lock.ts';
+import { softwareCrypto } from './platform/crypto/index.ts';
+import { loadFieldKey } from './platform/crypto/keys.ts';
+import { systemClock, type Platform } from './platform/module.ts';
+import { startBackgroundWork } from './platform/jobs/index.ts';
+import { DEMO_ACCOUNTS_FILE, formatDemoLogins, seedDemo, type DemoResult } from './platform/demo/seed.ts';
+import { appVersion } from './platform/backup/manifest.ts';
+import { modules } from './modules.ts';
+
+/** The embedded database lives in this folder of ZT_DATA_DIR, beside files/ and keys/. */
+export const pgliteDirOf = (config: Config) => path.join(config.dataDir, 'db');
+
+export interface DataStore {
+  database: Database;
+  lock: DataDirLock | null;
+  /** Where the data is, for messages: the folder or the server (without its password). */
+  where: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the installation's database. On the embedded database the data folder is locked
+ * first, so a second process refuses instead of corrupting it; PostgreSQL needs no lock.
+ */
+export async function openDataStore(config: Config, command: string, options: { beforeOpen?: () => Promise<void> } = {}): Promise<DataStore> {
+  const lock = config.databaseUrl ? null : acquireDataDirLock(config.dataDir, command);
+  try {
+    // Work that must hold the folder but need not wait for the database (checking an archive).
+    await options.beforeOpen?.();
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? null : pgliteDirOf(config) });
+    let closed = false;
+    return {
+      database,
+      lock,
+      where: config.databaseUrl ? `PostgreSQL ${redactUrl(config.databaseUrl)}` : `embedded database in ${pgliteDirOf(config)}`,
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          await database.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/** The shared infrastructure for commands that work without the HTTP application. */
+export function makePlatform(config: Config, database: Database): Platform {
+  return { config, db: database.db, dbKind: database.kind, crypto: softwareCrypto, clock: systemClock, fieldKey: loadFieldKey(config) };
+}
+
+export async function hasUsers(database: Database): Promise<boolean> {
+  const result = await sql<{ found: boolean }>`select exists (select 1 from users) as found`.execute(database.db);
+  return !!result.rows[0]?.found;
+}
+
+/** Migrates when something is pending; on an up-to-date database this costs one query, not the migrator's dozen. */
+export async function migrateIfNeeded(database: Database): Promise<string[]> {
+  const all = allMigrations();
+  try {
+    const applied = await sql<{ name: string }>`select name from zt_migration`.execute(database.db);
+    const names = new Set(applied.rows.map((r) => r.name));
+    if (Object.keys(all).every((name) => names.has(name))) return [];
+  } catch {
+    /* a new database: no migration table yet */
+  }
+  return migrateToLatest(database.db, all);
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  demo: DemoResult | null;
+  /** Stops accepting, finishes requests in flight, stops background work, closes the database, releases the lock. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the platform: lock, open, migrate, load the demo city on the very first start,
+ * build the application, listen, start background work, print where it is.
+ */
+export async function startServer(config: Config, out: (text: string) => void = (text) => process.stdout.write(text)): Promise<RunningServer> {
+  if (config.production && config.demo) {
+    throw new ConfigError('ZT_DEMO', 'demo accounts are refused with NODE_ENV=production; to load them anyway run `zt seed --demo --force-production`');
+  }
+  const store = await openDataStore(config, 'start');
+  let app: FastifyInstance | null = null;
+  let stopBackground: (() => Promise<void>) | null = null;
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      try {
+        // Stops accepting connections and waits for the requests in flight to be answered.
+        if (app) await app.close();
+        if (stopBackground) await stopBackground();
+      } finally {
+        await store.close();
+      }
+    })());
+
+  try {
+    await migrateIfNeeded(store.database);
+    app = await buildApp({ config, database: store.database });
+    let demo: DemoResult | null = null;
+    if (config.demo && !(await hasUsers(store.database))) demo = await seedDemo(app.platform);
+    await app.listen({ port: config.port, host: config.host });
+    stopBackground = startBackgroundWork(app.platform, modules, app.log);
+
+    const address = app.server.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${address.port}`;
+    out(banner(config, store.where, url, demo, process.uptime()));
+    return { app, url, demo, close };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+function banner(config: Config, where: string, url: string, demo: DemoResult | null, seconds: number): string {
+  const lines = [
+    '',
+    `政通 Zhengtong ${appVersion()} is ready in ${seconds.toFixed(1)} s (${where})`,
+    `  Portal     ${url}/`,
+    `  Console    ${url}/console`,
+    `  API docs   ${url}/api/docs`,
+    '',
+  ];
+  if (demo) {
+    lines.push(formatDemoLogins({ accounts: demo.accounts, password: demo.password }).trimEnd());
+    if (demo.passwordGenerated) lines.push('The password was generated; set ZT_DEMO_PASSWORD before the first start to choose it.');
+    if (demo.accountsFile) lines.push(`These logins are also in ${demo.accountsFile} (readable by its owner only).`);
+    lines.push('');
+  } else if (fs.existsSync(path.join(config.dataDir, DEMO_ACCOUNTS_FILE))) {
+    lines.push(`Demo logins: ${path.join(config.dataDir, DEMO_ACCOUNTS_FILE)}`, '');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `zt start`: runs until SIGINT or SIGTERM, then shuts down gracefully. */
+export async function runServer(config: Config): Promise<void> {
+  const server = await startServer(config);
+  closeWithGrace({ delay: 10_000, logger: { error: (message: unknown) => server.app.log.error(message) } }, async ({ signal, err }) => {
+    if (err) server.app.log.error({ err }, 'shutting down after an error');
+    else server.app.log.info({ signal }, 'shutting down: finishing requests in flight');
+    await server.close();
+  });
+}
