@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, problem, TestClock, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { buildApp } from '../../app.ts';
 import { sql } from '../../platform/db/index.ts';
-import { SYSTEM_ACTOR } from '../../platform/db/work.ts';
+import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { registerPublicUser, createApiToken } from '../../platform/iam/service.ts';
 import { idCheckChar } from '../../platform/org/codes.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
@@ -14,6 +14,7 @@ import { verifyUnitSignature } from '../../platform/crypto/signing.ts';
 import type { ProcessDefinition } from '../../platform/flow/engine.ts';
 import type { ApprovalTables, ItemInput } from './model.ts';
 import { certificateText } from './certificates.ts';
+import { createItem, publishItem, saveItem } from './catalogue.ts';
 
 // Tokens are made at the latest instant any test uses; each test then sets its own time.
 const clock = new TestClock(new Date('2026-12-30T00:00:00Z'));
@@ -768,33 +769,59 @@ test('hearings, inspections and public notices stop the clock with a reason', as
 
 test('a case filed under version 1 keeps version 1 after version 2 is published', async () => {
   clock.set(MONDAY);
-  const code = `V-${crypto.randomBytes(4).toString('hex')}`;
-  const v1 = await insertItem({ code, version: 1 });
-  const { id } = await submit(citizen, { itemId: v1 });
+  const input: ItemInput = {
+    name: '临时占用城市道路许可',
+    kind: 'licensing',
+    unitId: units.window,
+    legalBasis: '《城市道路管理条例》第三十一条',
+    conditions: '因特殊情况需要临时占用城市道路',
+    materials: MATERIALS,
+    statutoryDays: 20,
+    promisedDays: 10,
+    fee: { charged: false },
+    resultName: '临时占用城市道路许可决定书',
+    maxVisits: 1,
+    consultPhone: '0755-12345678',
+    complaintPhone: '12345',
+    process: process as ItemInput['process'],
+    formFields: FORM_FIELDS,
+  };
+  const v1 = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => publishItem(work, ctx.platform, null, (await createItem(work, ctx.platform, null, input)).id));
+  assert.equal(v1.version, 1);
+  const { id } = await submit(citizen, { itemId: v1.id });
 
-  const v2Process: ProcessDefinition = {
+  const v2Process: ItemInput['process'] = {
     stages: [
       { key: 'accept', name: '受理', unitId: units.window, role: 'window_clerk', days: 1 },
       { key: 'decide', name: '决定', unitId: units.window, role: 'unit_leader', days: 1 },
     ],
   };
-  await sql`update approval_items set status = 'superseded' where id = ${v1}`.execute(ctx.platform.db);
-  const v2 = await insertItem({ code, version: 2, process: v2Process, promisedDays: 5 });
+  const v2 = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
+    const { item } = await saveItem(work, ctx.platform, null, v1.id, { ...input, process: v2Process, promisedDays: 5 });
+    return publishItem(work, ctx.platform, null, item.id);
+  });
+  assert.equal(v2.version, 2);
+  assert.equal(v2.code, v1.code);
 
-  const stale = problem(await post(citizen, '/api/v1/approval/applications', await applicationBody(citizen, { itemId: v1 })));
+  const stale = problem(await post(citizen, '/api/v1/approval/applications', await applicationBody(citizen, { itemId: v1.id })));
   assert.equal(stale.status, 409);
-  assert.equal((stale.body as unknown as { currentItemId: string }).currentItemId, v2);
-  const fresh = await submit(citizen, { itemId: v2 });
+  assert.equal((stale.body as unknown as { currentItemId: string }).currentItemId, v2.id);
+  const fresh = await submit(citizen, { itemId: v2.id });
   assert.equal((await view(citizen, fresh.id)).itemVersion, 2);
 
   let c = await view(citizen, id);
-  assert.equal(c.itemId, v1);
+  assert.equal(c.itemId, v1.id);
   assert.equal(c.itemVersion, 1);
   assert.deepEqual(c.steps.map((s: { key: string }) => s.key), ['accept', 'planning', 'fire', 'decide']);
   await mustComplete(people.clerk, id, 'accept', 'accept');
   c = await view(citizen, id);
   assert.equal(c.dueDate, '2026-11-16', 'version 1 promised ten days');
   assert.ok(await taskOf(people.planner, id, 'planning'), 'the case runs the version 1 process');
+  await mustComplete(people.planner, id, 'planning', 'approve');
+  await mustComplete(people.fireman, id, 'fire', 'approve');
+  await mustComplete(people.leader, id, 'decide', 'approve');
+  const cert = await ctx.platform.db.withTables<ApprovalTables>().selectFrom('approval_certificates').select('content').where('application_id', '=', id).executeTakeFirstOrThrow();
+  assert.equal(cert.content.itemVersion, 1);
 });
 
 // ---------------------------------------------------------------- inbox

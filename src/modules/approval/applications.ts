@@ -24,7 +24,8 @@ import { enqueueMessage, type TemplateParams } from '../../platform/notify/index
 import { blindIndex, openField, sealField } from '../../platform/crypto/fields.ts';
 import { isValidCreditCode, isValidIdNumber, isValidMobile, maskIdNumber, maskPhone, regionPrefix } from '../../platform/org/codes.ts';
 import { getUnits, type Unit } from '../../platform/org/service.ts';
-import { caseStateOf, OPEN_CASE_STATES, type ApplicationInput, type ApplicationTable, type ApprovalTables, type CaseState, type ItemRow, type TaskAction } from './model.ts';
+import { caseStateOf, OPEN_CASE_STATES, type ApplicationInput, type ApplicationTable, type ApprovalTables, type CaseState, type TaskAction } from './model.ts';
+import { getItem, getPublishedItemByCode, type Item } from './catalogue.ts';
 import { canonicalJson, issueCertificate } from './certificates.ts';
 import './messages-applications.ts';
 
@@ -60,26 +61,22 @@ const q = (db: Db) => db.withTables<Tables>();
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 const isOpen = (state: CaseState) => OPEN_CASE_STATES.includes(state);
 
-// ---------------------------------------------------------------- stand-ins for other modules' readers
+// ---------------------------------------------------------------- readers
 
 /**
- * The item version a case is filed under. Reads approval_items until catalogue.ts exports its
- * getItem; a published version never changes, so a case keeps the version it was filed under.
+ * The item version a case is filed under (getItem of the catalogue: a published version never
+ * changes, so a case keeps the version, and the process, it was filed under).
  */
-export async function loadItem(db: Db, id: string): Promise<ItemRow | undefined> {
-  return q(db).selectFrom('approval_items').selectAll().where('id', '=', id).executeTakeFirst();
-}
+const loadItem = getItem;
 
-async function loadItems(db: Db, ids: string[]): Promise<Map<string, Pick<ItemRow, 'id' | 'name' | 'process'>>> {
+/** Names and processes of several item versions at once, for lists (one query, not one per row). */
+async function loadItems(db: Db, ids: string[]): Promise<Map<string, { id: string; name: string; process: Item['process'] }>> {
   if (!ids.length) return new Map();
   const rows = await q(db).selectFrom('approval_items').select(['id', 'name', 'process']).where('id', 'in', [...new Set(ids)]).execute();
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-async function currentVersionOf(db: Db, code: string): Promise<string | null> {
-  const row = await q(db).selectFrom('approval_items').select('id').where('code', '=', code).where('status', '=', 'published').executeTakeFirst();
-  return row?.id ?? null;
-}
+// ---------------------------------------------------------------- stand-ins for other modules' readers
 
 /** One task by id. Stand-in until the flow service exports a reader of single tasks. */
 async function findTask(db: Db, id: string): Promise<TaskRow | undefined> {
@@ -121,20 +118,20 @@ export const applicantPhoneIndex = (platform: Pick<Platform, 'crypto' | 'fieldKe
 
 // ---------------------------------------------------------------- visibility
 
-function stepUnitIds(item: Pick<ItemRow, 'process' | 'unit_id'>): string[] {
-  return [...new Set([item.unit_id, ...allSteps(item.process).map((s) => s.unitId)])];
+function stepUnitIds(item: Pick<Item, 'process' | 'unitId'>): string[] {
+  return [...new Set([item.unitId, ...allSteps(item.process).map((s) => s.unitId)])];
 }
 
 const isParty = (principal: Principal, app: Pick<CaseRow, 'applicant_user_id' | 'submitted_by'>) => app.applicant_user_id === principal.userId || app.submitted_by === principal.userId;
 
-async function coveredUnits(db: Db, principal: Principal, item: Pick<ItemRow, 'process' | 'unit_id'>, permissions: string[]): Promise<Unit[]> {
+async function coveredUnits(db: Db, principal: Principal, item: Pick<Item, 'process' | 'unitId'>, permissions: string[]): Promise<Unit[]> {
   if (principal.kind !== 'staff' || !principal.roles.length) return [];
   const units = await getUnits(db, stepUnitIds(item));
   return units.filter((unit) => permissions.some((p) => coversUnit(principal, p, unit)));
 }
 
 /** The applicant, the submitting clerk, and staff whose scope covers a unit of one of the case's steps. */
-async function mayView(db: Db, principal: Principal, app: CaseRow, item: ItemRow): Promise<boolean> {
+async function mayView(db: Db, principal: Principal, app: CaseRow, item: Item): Promise<boolean> {
   if (isParty(principal, app)) return true;
   return (await coveredUnits(db, principal, item, VIEW_PERMISSIONS)).length > 0;
 }
@@ -191,7 +188,7 @@ function checkApplicant(input: ApplicationInput['applicant']): { applicant: Appl
 }
 
 /** Form data against the item's fields: unknown keys, required fields, types, lengths, options. */
-export function formErrors(fields: ItemRow['form_fields'], form: Record<string, unknown>): FieldError[] {
+export function formErrors(fields: Item['formFields'], form: Record<string, unknown>): FieldError[] {
   const errors: FieldError[] = [];
   const byKey = new Map(fields.map((f) => [f.key, f]));
   for (const key of Object.keys(form)) if (!byKey.has(key)) errors.push(fieldError(`form.${key}`, 'approval.app.formUnknownField', { key }));
@@ -227,7 +224,7 @@ export function formErrors(fields: ItemRow['form_fields'], form: Record<string, 
  * Materials against the item's list: unknown keys, files that are not the caller's fresh uploads,
  * the same file twice. Returns the accepted entries and what the caller did not hand in.
  */
-async function checkMaterials(db: Db, principal: Principal, item: ItemRow, materials: ApplicationInput['materials']) {
+async function checkMaterials(db: Db, principal: Principal, item: Item, materials: ApplicationInput['materials']) {
   const errors: FieldError[] = [];
   const known = new Map(item.materials.map((m) => [m.key, m]));
   const seenFiles = new Set<string>();
@@ -283,7 +280,7 @@ async function notifyApplicant(work: Work, platform: Platform, app: CaseRow, tem
 }
 
 /** An in-app message to everyone who may handle each newly opened task (or to its assignee). */
-async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item: ItemRow, tasks: TaskRow[]) {
+async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item: Item, tasks: TaskRow[]) {
   const names = new Map(allSteps(item.process).map((s) => [s.key, s.name]));
   for (const task of tasks) {
     const recipients = task.assignee ? [{ id: task.assignee, lang: 'zh-CN' as Lang }] : await holdersOf(work.tx, task.role, { id: task.unit_id, regionCode: task.unit_region });
@@ -308,7 +305,7 @@ async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item
  * recomputes the acceptance and case deadlines (clock stops and extensions included), issues the
  * certificate when the last step approved, and notifies the handlers of newly opened tasks.
  */
-async function syncCase(work: Work, platform: Platform, app: CaseRow, item: ItemRow, patch: Partial<Pick<CaseRow, 'correction_count'>> = {}) {
+async function syncCase(work: Work, platform: Platform, app: CaseRow, item: Item, patch: Partial<Pick<CaseRow, 'correction_count'>> = {}) {
   const now = platform.clock.now();
   const view = (await getInstanceView(work.tx, app.flow_instance_id, shanghaiDate(now)))!;
   const flow = view.state;
@@ -324,7 +321,7 @@ async function syncCase(work: Work, platform: Platform, app: CaseRow, item: Item
     } else {
       const from = shanghaiDate(new Date(acceptedAt));
       const stops = view.stops.filter((s) => s.end > from);
-      due = (await addWorkingDays(work.tx, from, item.promised_days + flow.extensionDays, { stops })).date;
+      due = (await addWorkingDays(work.tx, from, item.promisedDays + flow.extensionDays, { stops })).date;
     }
   }
   const finished = FINISHED.includes(state);
@@ -351,7 +348,7 @@ async function syncCase(work: Work, platform: Platform, app: CaseRow, item: Item
     const certificate = await issueCertificate(work, platform, updated);
     updated.certificate_id = certificate.id;
     await addEvent(work, app.id, 'approved', { certificateNo: certificate.certificate_no }, now);
-    await notifyApplicant(work, platform, updated, 'approval.case.approved', { receiptNo: app.receipt_no, itemName: item.name, resultName: item.result_name, certificateNo: certificate.certificate_no }, 'result');
+    await notifyApplicant(work, platform, updated, 'approval.case.approved', { receiptNo: app.receipt_no, itemName: item.name, resultName: item.resultName, certificateNo: certificate.certificate_no }, 'result');
   }
   const lastSeq = view.actions.length - 1;
   const opened = view.tasks.filter((t) => t.state === 'open' && t.round === lastSeq && view.actions[lastSeq].type !== 'resume');
@@ -406,12 +403,12 @@ export async function submitApplication(work: Work, platform: Platform, principa
   const item = await loadItem(work.tx, input.itemId);
   if (!item) throw invalid([fieldError('itemId', 'approval.app.itemNotFound')]);
   if (item.status === 'superseded') {
-    throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.itemSuperseded' }, extra: { currentItemId: await currentVersionOf(work.tx, item.code) } });
+    throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.itemSuperseded' }, extra: { currentItemId: (await getPublishedItemByCode(work.tx, item.code))?.id ?? null } });
   }
   if (item.status !== 'published') throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.itemNotPublished' } });
 
   const { applicant, errors } = checkApplicant(input.applicant);
-  errors.push(...formErrors(item.form_fields, input.form));
+  errors.push(...formErrors(item.formFields, input.form));
   const materials = await checkMaterials(work.tx, principal, item, input.materials);
   errors.push(...materials.errors);
   if (errors.length || materials.missing.length) throw missingMaterialsError(errors, materials.missing);
@@ -431,7 +428,7 @@ export async function submitApplication(work: Work, platform: Platform, principa
       item_id: item.id,
       item_code: item.code,
       item_version: item.version,
-      unit_id: item.unit_id,
+      unit_id: item.unitId,
       channel: input.channel,
       applicant_kind: applicant.kind,
       applicant_name: applicant.name,
@@ -501,7 +498,7 @@ function actionView(action: InstanceView['actions'][number], staff: boolean) {
   }
 }
 
-function stepsView(item: ItemRow, view: InstanceView): StepView[] {
+function stepsView(item: Item, view: InstanceView): StepView[] {
   const latest = new Map<string, TaskRow>();
   for (const task of view.tasks) {
     const seen = latest.get(task.step_key);
@@ -574,7 +571,7 @@ export async function getApplicationView(platform: Platform, principal: Principa
     acceptedAt: iso(app.accepted_at),
     dueDate: app.due_date,
     finishedAt: iso(app.finished_at),
-    promisedDays: item.promised_days,
+    promisedDays: item.promisedDays,
     extensionDays: view!.state.extensionDays,
     clockStopped: view!.state.suspendedFor,
     applicant: {
@@ -761,7 +758,7 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
   return { taskId, caseId: app.id, state: updated.state, dueDate: updated.due_date };
 }
 
-function checkMissingList(item: ItemRow, missing: CompleteInput['missing']) {
+function checkMissingList(item: Item, missing: CompleteInput['missing']) {
   if (!missing?.length) throw invalid([fieldError('missing', 'approval.app.missingRequired')]);
   const known = new Map(item.materials.map((m) => [m.key, m]));
   const errors: FieldError[] = [];
@@ -921,7 +918,7 @@ export async function getNoticeData(platform: Platform, principal: Principal, id
   if (kind === 'acceptance' && !app.accepted_at) throw notFound();
   if (kind === 'correction' && !correction) throw notFound();
   if (kind === 'rejection' && !decision) throw notFound();
-  const unitIds = [item.unit_id, correction?.unitId, decision?.unitId].filter((u): u is string => !!u);
+  const unitIds = [item.unitId, correction?.unitId, decision?.unitId].filter((u): u is string => !!u);
   const units = new Map((await getUnits(platform.db, unitIds)).map((u) => [u.id, u.name]));
   const accepted = events.find((e) => e.type === 'accepted');
   return {
@@ -929,12 +926,12 @@ export async function getNoticeData(platform: Platform, principal: Principal, id
     receiptNo: app.receipt_no,
     itemName: item.name,
     itemCode: item.code,
-    resultName: item.result_name,
-    legalBasis: item.legal_basis,
-    consultPhone: item.consult_phone,
-    complaintPhone: item.complaint_phone,
-    promisedDays: item.promised_days,
-    unitName: units.get(item.unit_id) ?? '',
+    resultName: item.resultName,
+    legalBasis: item.legalBasis,
+    consultPhone: item.consultPhone,
+    complaintPhone: item.complaintPhone,
+    promisedDays: item.promisedDays,
+    unitName: units.get(item.unitId) ?? '',
     applicantName: app.applicant_name,
     submittedDate: shanghaiDate(new Date(app.submitted_at)),
     acceptedDate: app.accepted_at ? shanghaiDate(new Date(app.accepted_at)) : null,

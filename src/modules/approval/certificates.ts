@@ -9,6 +9,7 @@ import { shanghaiDate } from '../../platform/calendar/index.ts';
 import { maskIdNumber } from '../../platform/org/codes.ts';
 import { getUnit } from '../../platform/org/service.ts';
 import type { ApplicationRow, ApprovalTables, CertificateRow } from './model.ts';
+import { getItem } from './catalogue.ts';
 
 const q = (db: Db) => db.withTables<ApprovalTables>();
 
@@ -46,7 +47,7 @@ function verificationCode(): string {
 export async function issueCertificate(work: Work, platform: Platform, application: ApplicationRow): Promise<CertificateRow> {
   const existing = await q(work.tx).selectFrom('approval_certificates').selectAll().where('application_id', '=', application.id).executeTakeFirst();
   if (existing) return existing;
-  const item = await q(work.tx).selectFrom('approval_items').select(['name', 'code', 'version', 'result_name']).where('id', '=', application.item_id).executeTakeFirstOrThrow();
+  const item = (await getItem(work.tx, application.item_id))!;
   const unit = await getUnit(work.tx, application.unit_id);
   const now = platform.clock.now();
   const { rows } = await sql<{ n: number }>`select nextval('approval_certificate_seq') as n`.execute(work.tx);
@@ -56,7 +57,7 @@ export async function issueCertificate(work: Work, platform: Platform, applicati
   const content: Record<string, unknown> = {
     certificateNo,
     verificationCode: code,
-    resultName: item.result_name,
+    resultName: item.resultName,
     itemName: item.name,
     itemCode: item.code,
     itemVersion: item.version,
