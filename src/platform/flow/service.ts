@@ -104,7 +104,13 @@ async function syncTasks(work: Work, platform: Platform, instanceId: string, def
   const open = openSteps(state);
   const wanted = new Set(open.map((s) => `${s.key}#${s.openedAt}`));
   for (const task of current) {
-    if (wanted.has(`${task.step_key}#${task.round}`)) continue;
+    if (wanted.has(`${task.step_key}#${task.round}`)) {
+      const assignee = open.find((s) => s.key === task.step_key)?.assignee ?? null;
+      if (assignee !== task.assignee) {
+        await q(work.tx).updateTable('flow_tasks').set({ assignee, version: (eb) => eb('version', '+', 1) }).where('id', '=', task.id).execute();
+      }
+      continue;
+    }
     const step = state.steps.find((s) => s.key === task.step_key);
     const done = step && (step.state === 'approved' || step.state === 'rejected') && step.finishedAt !== null;
     await q(work.tx)
