@@ -482,6 +482,20 @@ describe('console', () => {
     assert.match(htmx.body, /id="units-results"/);
   });
 
+  test('units: keyset pages forward with a next link and back to the first page', async () => {
+    for (let i = 0; i < 22; i++) await makeUnit(ctx.platform, `乙县第${String(i).padStart(2, '0')}办公室`, '990103');
+    const browser = await sysadminBrowser();
+    const first = await get(browser, '/console/units?region=990103');
+    const rows = (body: string) => (body.match(/<td>乙县/g) ?? []).length;
+    assert.equal(rows(first.body), 20);
+    const next = /<a href="([^"]+)" rel="next">下一页<\/a>/.exec(first.body)![1].replace(/&amp;/g, '&');
+    assert.match(next, /^\/console\/units\?region=990103&cursor=/);
+    const second = await get(browser, next);
+    assert.equal(rows(second.body), 3);
+    assert.doesNotMatch(second.body, /rel="next"/);
+    assert.match(second.body, /返回第一页/);
+  });
+
   test('regions: browse one level at a time and add one with the code rules', async () => {
     const browser = await sysadminBrowser();
     const top = await get(browser, '/console/regions');
