@@ -41,9 +41,24 @@ function cliActor(): Actor {
 }
 
 /** Opens the database for a command; refuses while a server holds the embedded database's folder. */
+/** What to do instead while a server holds the embedded database. */
+const WHILE_SERVER_RUNS: Record<string, string> = {
+  'audit verify': 'Or ask the running server: GET /api/v1/audit/verify (as the auditor).',
+  'admin token': 'Or sign in and create one through the running server: POST /api/v1/tokens.',
+};
+
+async function openStore(config: Config, command: string, options: Parameters<typeof openDataStore>[2] = {}): Promise<DataStore> {
+  try {
+    return await openDataStore(config, command, options);
+  } catch (error) {
+    if (error instanceof DataDirLockedError && WHILE_SERVER_RUNS[command]) error.message += ` ${WHILE_SERVER_RUNS[command]}`;
+    throw error;
+  }
+}
+
 async function withStore<T>(command: string, fn: (store: DataStore, config: Config) => Promise<T>, options: { requireMigrated?: boolean } = {}): Promise<T> {
   const config = loadConfig();
-  const store = await openDataStore(config, command);
+  const store = await openStore(config, command);
   try {
     if (options.requireMigrated !== false) {
       const pending = await pendingMigrations(store.database.db, allMigrations());
@@ -296,7 +311,7 @@ export async function restore(file: string) {
   };
   let staged: StagedBackup | null = null;
   // The archive is checked while holding the folder, before the database is opened (or created).
-  const store = await openDataStore(config, 'restore', {
+  const store = await openStore(config, 'restore', {
     beforeOpen: async () => {
       staged = await stageBackup(config, file).catch(refused);
     },

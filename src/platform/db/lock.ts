@@ -21,9 +21,10 @@ export class DataDirLockedError extends Error {
     readonly owner: LockOwner,
   ) {
     const what = owner.command === 'start' ? 'a Zhengtong server' : `the command "zt ${owner.command}"`;
+    const elsewhere = owner.host !== os.hostname() ? ' (a lock from another host is taken over a minute after its holder stops refreshing it)' : '';
     super(
-      `The data folder ${dataDir} is in use by ${what} (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}). ` +
-        'The embedded database allows one process at a time: stop that process first, or do this through the running server\'s API.',
+      `The data folder ${dataDir} is in use by ${what} (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt})${elsewhere}. ` +
+        'The embedded database allows one process at a time: stop that process first.',
     );
   }
 }
@@ -54,17 +55,47 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Whether the lock's owner still runs. A lock from another host cannot be checked, so it counts as live. */
-function isLive(owner: LockOwner | null): boolean {
+/** Linux: when a process started (ms since the epoch), to tell a reused pid from the lock's owner. */
+function processStartMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    const bootTime = Number(/^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1]);
+    // USER_HZ is 100 on every Linux platform Node runs on.
+    return Number.isFinite(ticks) && Number.isFinite(bootTime) ? (bootTime + ticks / 100) * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The holder touches its lock this often; a lock from another host untouched for HEARTBEAT_STALE_MS is stale. */
+export const HEARTBEAT_MS = 15_000;
+export const HEARTBEAT_STALE_MS = 60_000;
+
+/**
+ * Whether the lock's owner still runs. On this host: its pid is alive, is not ours (after a
+ * container restart the new server may get the old one's pid) and did not start after the lock
+ * was taken (a reused pid). From another host (a shared folder, a re-created container) the pid
+ * means nothing: the lock is live while its holder keeps touching it.
+ */
+function isLive(owner: LockOwner | null, file: string): boolean {
   if (!owner) return false;
-  if (owner.host !== os.hostname()) return true;
-  return owner.pid !== process.pid && isAlive(owner.pid);
+  if (owner.host !== os.hostname()) {
+    const touched = fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    return Date.now() - touched < HEARTBEAT_STALE_MS;
+  }
+  if (owner.pid === process.pid || !isAlive(owner.pid)) return false;
+  const started = processStartMs(owner.pid);
+  const locked = Date.parse(owner.startedAt);
+  return started === null || Number.isNaN(locked) || started <= locked + 2000;
 }
 
 /** The live owner of the folder's lock, if any (for messages and tests). */
 export function lockOwner(dataDir: string): LockOwner | null {
-  const owner = readOwner(lockFileOf(dataDir));
-  return isLive(owner) ? owner : null;
+  const file = lockFileOf(dataDir);
+  const owner = readOwner(file);
+  return isLive(owner, file) ? owner : null;
 }
 
 /** Takes the data folder for this process, or throws DataDirLockedError naming the live owner. */
@@ -82,11 +113,17 @@ export function acquireDataDirLock(dataDir: string, command: string): DataDirLoc
         fs.closeSync(fd);
       }
       let released = false;
+      const heartbeat = setInterval(() => {
+        const now = new Date();
+        fs.utimes(file, now, now, () => undefined);
+      }, HEARTBEAT_MS).unref();
       const release = () => {
         if (released) return;
         released = true;
+        clearInterval(heartbeat);
         // Only remove our own lock: never one a successor took over.
-        if (readOwner(file)?.pid === me.pid) fs.rmSync(file, { force: true });
+        const owner = readOwner(file);
+        if (owner?.pid === me.pid && owner.startedAt === me.startedAt) fs.rmSync(file, { force: true });
         process.off('exit', release);
       };
       process.on('exit', release);
@@ -95,7 +132,7 @@ export function acquireDataDirLock(dataDir: string, command: string): DataDirLoc
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = readOwner(file);
-    if (owner && isLive(owner)) throw new DataDirLockedError(dataDir, owner);
+    if (owner && isLive(owner, file)) throw new DataDirLockedError(dataDir, owner);
     if (!owner) {
       // Being written right now by another process, or an empty leftover: look again shortly.
       const age = Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0);
