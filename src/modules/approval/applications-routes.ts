@@ -192,7 +192,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
     {
       schema: {
         tags,
-        summary: 'Hand in the materials a correction request listed (all of them at once); the clock resumes',
+        summary: 'Hand in the materials a correction request listed (all of them at once; the clock resumes), or materials accepted as pending (容缺) later',
         params: IdParams,
         body: CorrectionBody,
         response: { 200: CaseChange },

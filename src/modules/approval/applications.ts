@@ -775,12 +775,16 @@ function checkMissingList(item: Item, missing: CompleteInput['missing']) {
 
 /**
  * The applicant hands in what the correction request listed (online, or at the window through an
- * intake clerk): every listed material must come, all at once; the clock resumes.
+ * intake clerk): every listed material must come, all at once; the clock resumes. Without a
+ * correction request, an open case takes the materials accepted as pending (容缺) only.
  */
 export async function submitCorrection(work: Work, platform: Platform, principal: Principal, id: string, input: { materials: ApplicationInput['materials'] }) {
   const { app, item } = await visibleCase(platform.db, principal, id, { lock: work });
   if (!isParty(principal, app) && !hasPermission(principal, 'approval.intake')) throw forbidden({ key: 'approval.app.notApplicant' });
-  if (app.state !== 'correction_requested') throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.noCorrectionPending' } });
+  if (app.state !== 'correction_requested') {
+    if (isOpen(app.state)) return addPendingMaterials(work, platform, principal, app, item, input.materials);
+    throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.noCorrectionPending' } });
+  }
   const now = platform.clock.now();
   const request = correctionOf(await eventsOf(work.tx, app.id))!;
   const checked = await checkMaterials(work.tx, principal, item, input.materials);
@@ -803,6 +807,29 @@ export async function submitCorrection(work: Work, platform: Platform, principal
   }
   recordAudit(work, { action: 'approval.application.correct', objectType: 'approval_application', objectId: app.id, details: { materials: [...provided] } }, now);
   return { id: app.id, receiptNo: app.receipt_no, state: updated.state, dueDate: updated.due_date };
+}
+
+/** Materials accepted as pending (容缺受理) handed in later; the process goes on meanwhile. */
+async function addPendingMaterials(work: Work, platform: Platform, principal: Principal, app: CaseRow, item: Item, materials: ApplicationInput['materials']) {
+  const handed = new Set((await q(work.tx).selectFrom('approval_materials').select('material_key').where('application_id', '=', app.id).execute()).map((m) => m.material_key));
+  const pending = new Set(item.materials.filter((m) => m.required && m.allowPending && !handed.has(m.key)).map((m) => m.key));
+  if (!pending.size) throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.noCorrectionPending' } });
+  const checked = await checkMaterials(work.tx, principal, item, materials);
+  const errors = [...checked.errors];
+  materials.forEach((m, i) => {
+    if (!pending.has(m.materialKey) && !errors.some((e) => e.path.startsWith(`materials.${i}.`))) errors.push(fieldError(`materials.${i}.materialKey`, 'approval.app.materialNotPending', { key: m.materialKey }));
+  });
+  if (errors.length) throw invalid(errors);
+  const now = platform.clock.now();
+  for (const entry of materials) await attachFile(work, entry.fileId, { ownerType: MATERIAL_OWNER, ownerId: app.id }, principal, now);
+  await q(work.tx)
+    .insertInto('approval_materials')
+    .values(materials.map((m) => ({ application_id: app.id, material_key: m.materialKey, file_id: m.fileId, round: app.correction_count, added_at: now })))
+    .execute();
+  const keys = [...new Set(materials.map((m) => m.materialKey))];
+  await addEvent(work, app.id, 'materials_added', { materials: keys }, now);
+  recordAudit(work, { action: 'approval.application.addMaterials', objectType: 'approval_application', objectId: app.id, details: { materials: keys } }, now);
+  return { id: app.id, receiptNo: app.receipt_no, state: app.state, dueDate: app.due_date };
 }
 
 /** The applicant (or the clerk who filed it) withdraws an application not yet accepted. */
