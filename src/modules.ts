@@ -7,6 +7,7 @@ import { iamMigrations } from './platform/iam/migrations.ts';
 import { iamRoutes } from './platform/iam/routes.ts';
 import { calendarMigrations, calendarRoutes } from './platform/calendar/index.ts';
 import { flowMigrations } from './platform/flow/migrations.ts';
+import { flowReportMigrations } from './platform/flow/reports.ts';
 import { idempotencyMigrations } from './platform/http/idempotency.ts';
 import { signingMigrations } from './platform/crypto/signing.ts';
 import './platform/flow/messages.ts';
@@ -15,6 +16,7 @@ import { jobsMigrations, jobsRoutes } from './platform/jobs/index.ts';
 import { filesMigrations, filesRoutes, filesJobs } from './platform/files/index.ts';
 import { consoleRoutes } from './platform/console/index.ts';
 import { approvalModule } from './modules/approval/index.ts';
+import { supervisionModule } from './modules/supervision/index.ts';
 import './platform/iam/messages.ts';
 import './platform/org/messages.ts';
 
@@ -24,7 +26,7 @@ export const modules: ZtModule[] = [
   { name: 'org', migrations: orgMigrations, routes: orgRoutes },
   { name: 'iam', migrations: iamMigrations, routes: iamRoutes },
   { name: 'calendar', migrations: calendarMigrations, routes: calendarRoutes },
-  { name: 'flow', migrations: flowMigrations },
+  { name: 'flow', migrations: { ...flowMigrations, ...flowReportMigrations } },
   { name: 'idempotency', migrations: idempotencyMigrations },
   { name: 'signing', migrations: signingMigrations },
   { name: 'notify', migrations: notifyMigrations, routes: notifyRoutes, jobs: notifyJobs },
@@ -32,4 +34,5 @@ export const modules: ZtModule[] = [
   { name: 'files', migrations: filesMigrations, routes: filesRoutes, jobs: filesJobs },
   { name: 'console', routes: consoleRoutes },
   approvalModule,
+  supervisionModule,
 ];

@@ -1,0 +1,220 @@
+/**
+ * What supervision (电子监察) may read about approval cases, read-only. Approval owns its
+ * tables; supervision calls these functions instead of querying them, so a change of the
+ * approval schema changes this file and nothing outside the module.
+ */
+import { sql, type Db } from '../../platform/db/index.ts';
+import type { Platform } from '../../platform/module.ts';
+import { applicantPhoneIndex } from './applications.ts';
+import { OPEN_CASE_STATES, type ApprovalTables, type CaseState } from './model.ts';
+
+const q = (db: Db) => db.withTables<ApprovalTables>();
+
+/** Subject type of approval cases in the process engine. */
+export const APPROVAL_CASE_SUBJECT = 'approval_case';
+export const FINISHED_CASE_STATES: CaseState[] = ['approved', 'rejected'];
+
+export interface CaseSummary {
+  id: string;
+  receiptNo: string;
+  itemId: string;
+  itemCode: string;
+  itemName: string;
+  unitId: string;
+  state: CaseState;
+  applicantUserId: string | null;
+  submittedAt: Date;
+  acceptDueDate: string;
+  acceptedAt: Date | null;
+  dueDate: string | null;
+  finishedAt: Date | null;
+  correctionCount: number;
+  promisedDays: number;
+}
+
+/** Cases by id, with their item's name and promised days. Unknown ids are left out. */
+export async function caseSummaries(db: Db, ids: string[]): Promise<Map<string, CaseSummary>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  const rows = await q(db)
+    .selectFrom('approval_applications as a')
+    .innerJoin('approval_items as i', 'i.id', 'a.item_id')
+    .select([
+      'a.id',
+      'a.receipt_no',
+      'a.item_id',
+      'a.item_code',
+      'i.name as item_name',
+      'i.promised_days',
+      'a.unit_id',
+      'a.state',
+      'a.applicant_user_id',
+      'a.submitted_at',
+      'a.accept_due_date',
+      'a.accepted_at',
+      'a.due_date',
+      'a.finished_at',
+      'a.correction_count',
+    ])
+    .where('a.id', 'in', unique)
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        receiptNo: r.receipt_no,
+        itemId: r.item_id,
+        itemCode: r.item_code,
+        itemName: r.item_name,
+        unitId: r.unit_id,
+        state: r.state,
+        applicantUserId: r.applicant_user_id,
+        submittedAt: r.submitted_at,
+        acceptDueDate: r.accept_due_date,
+        acceptedAt: r.accepted_at,
+        dueDate: r.due_date,
+        finishedAt: r.finished_at,
+        correctionCount: Number(r.correction_count),
+        promisedDays: r.promised_days,
+      },
+    ]),
+  );
+}
+
+export async function caseSummary(db: Db, id: string): Promise<CaseSummary | null> {
+  return (await caseSummaries(db, [id])).get(id) ?? null;
+}
+
+/**
+ * The case with this receipt number when `phone` is the applicant's phone; null otherwise (an
+ * unknown number and a wrong phone look the same, as in the public progress query).
+ */
+export async function caseByReceiptAndPhone(db: Db, platform: Pick<Platform, 'crypto' | 'fieldKey'>, receiptNo: string, phone: string): Promise<CaseSummary | null> {
+  const row = await q(db).selectFrom('approval_applications').select(['id', 'applicant_phone_index']).where('receipt_no', '=', receiptNo.trim()).executeTakeFirst();
+  if (!row || row.applicant_phone_index !== applicantPhoneIndex(platform, phone)) return null;
+  return caseSummary(db, row.id);
+}
+
+/** The case with this receipt number (staff recording a complaint received by phone). */
+export async function caseIdByReceipt(db: Db, receiptNo: string): Promise<string | null> {
+  const row = await q(db).selectFrom('approval_applications').select('id').where('receipt_no', '=', receiptNo.trim()).executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** The fee standard of the item version a case was filed under, and what was charged, in fen. */
+export async function caseFee(db: Db, caseId: string): Promise<{ standardFen: number; chargedFen: number | null } | null> {
+  const row = await q(db)
+    .selectFrom('approval_applications as a')
+    .innerJoin('approval_items as i', 'i.id', 'a.item_id')
+    .select(['i.fee', 'a.form'])
+    .where('a.id', '=', caseId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const standardFen = row.fee.charged ? (row.fee.amountFen ?? 0) : 0;
+  // A charge is recorded as a case event carrying `feeFen` (or type 'fee_charged' with amountFen).
+  const events = await q(db).selectFrom('approval_events').select(['type', 'payload']).where('application_id', '=', caseId).orderBy('seq').execute();
+  let charged: number | null = null;
+  for (const e of events) {
+    const payload = e.payload as { feeFen?: unknown; amountFen?: unknown };
+    const value = typeof payload.feeFen === 'number' ? payload.feeFen : e.type === 'fee_charged' && typeof payload.amountFen === 'number' ? payload.amountFen : null;
+    if (value !== null) charged = (charged ?? 0) + value;
+  }
+  return { standardFen, chargedFen: charged };
+}
+
+export interface CaseEvent {
+  seq: number;
+  type: string;
+  payload: Record<string, unknown>;
+  actorId: string | null;
+  at: Date;
+}
+
+/** The case's own event log (submitted, accepted, correction_requested, rejected, approved...). */
+export async function caseEvents(db: Db, caseId: string): Promise<CaseEvent[]> {
+  const rows = await q(db).selectFrom('approval_events').selectAll().where('application_id', '=', caseId).orderBy('seq').execute();
+  return rows.map((r) => ({ seq: r.seq, type: r.type, payload: r.payload, actorId: r.actor_id, at: r.at }));
+}
+
+/** How many correction requests (补正) a case has had. */
+export async function correctionCount(db: Db, caseId: string): Promise<number> {
+  const row = await q(db).selectFrom('approval_applications').select('correction_count').where('id', '=', caseId).executeTakeFirst();
+  const events = await q(db)
+    .selectFrom('approval_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('application_id', '=', caseId)
+    .where('type', '=', 'correction_requested')
+    .executeTakeFirstOrThrow();
+  return Math.max(Number(row?.correction_count ?? 0), Number(events.n));
+}
+
+/** Open cases (not finished) whose case deadline is on or before `date`: the open-cases index. */
+export async function openCasesDueBy(db: Db, date: string, limit = 100_000): Promise<Array<{ id: string; unitId: string; state: CaseState; dueDate: string; acceptDueDate: string; acceptedAt: Date | null }>> {
+  const rows = await q(db)
+    .selectFrom('approval_applications')
+    .select(['id', 'unit_id', 'state', 'due_date', 'accept_due_date', 'accepted_at'])
+    .where('state', 'in', OPEN_CASE_STATES)
+    .where('due_date', '<=', date)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, unitId: r.unit_id, state: r.state, dueDate: r.due_date!, acceptDueDate: r.accept_due_date, acceptedAt: r.accepted_at }));
+}
+
+/** Open cases per unit and state (the monitor's first table). `unitIds` null: every unit. */
+export async function openCaseCounts(db: Db, unitIds: string[] | null): Promise<Array<{ unitId: string; state: CaseState; count: number }>> {
+  if (unitIds && !unitIds.length) return [];
+  let query = q(db)
+    .selectFrom('approval_applications')
+    .select(['unit_id', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('state', 'in', OPEN_CASE_STATES)
+    .groupBy(['unit_id', 'state'])
+    .orderBy('unit_id')
+    .orderBy('state');
+  if (unitIds) query = query.where('unit_id', 'in', unitIds);
+  const rows = await query.execute();
+  return rows.map((r) => ({ unitId: r.unit_id, state: r.state, count: Number(r.n) }));
+}
+
+/** The cases behind one cell of openCaseCounts, newest first, keyset-paginated on (submitted_at, id). */
+export async function openCasesOf(db: Db, unitId: string, state: CaseState, page: { limit: number; after?: [string, string] | null }): Promise<CaseSummary[]> {
+  let query = q(db)
+    .selectFrom('approval_applications')
+    .select(['id', 'submitted_at'])
+    .where('unit_id', '=', unitId)
+    .where('state', '=', state)
+    .orderBy('submitted_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit);
+  if (page.after) {
+    const [at, id] = [new Date(page.after[0]), page.after[1]];
+    query = query.where((eb) => eb.or([eb('submitted_at', '<', at), eb.and([eb('submitted_at', '=', at), eb('id', '<', id)])]));
+  }
+  const ids = (await query.execute()).map((r) => r.id);
+  const summaries = await caseSummaries(db, ids);
+  return ids.map((id) => summaries.get(id)!).filter(Boolean);
+}
+
+/**
+ * Cases finished in [from, to) per unit, and how many of them had a correction request:
+ * the correction rate (补正率) of the statistics.
+ */
+export async function correctionsByUnit(db: Db, from: Date, to: Date, unitIds: string[] | null): Promise<Map<string, { finishedCases: number; correctedCases: number }>> {
+  if (unitIds && !unitIds.length) return new Map();
+  const scope = unitIds ? sql` and unit_id in (${sql.join(unitIds)})` : sql``;
+  const result = await sql<{ unit_id: string; finished: number; corrected: number }>`
+    select unit_id, count(*)::int as finished, count(*) filter (where correction_count > 0)::int as corrected
+      from approval_applications
+     where finished_at is not null and finished_at >= ${from} and finished_at < ${to}
+       and state in ('approved', 'rejected') ${scope}
+     group by unit_id`.execute(db);
+  return new Map(result.rows.map((r) => [r.unit_id, { finishedCases: Number(r.finished), correctedCases: Number(r.corrected) }]));
+}
+
+/** Item names by id (any version), for statistics per item. */
+export async function itemNames(db: Db, ids: string[]): Promise<Map<string, { code: string; name: string; version: number }>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  const rows = await q(db).selectFrom('approval_items').select(['id', 'code', 'name', 'version']).where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, { code: r.code, name: r.name, version: r.version }]));
+}

@@ -1,0 +1,268 @@
+/**
+ * Performance statistics (绩效测评) of a period, per unit or per person: finished steps, on time,
+ * early (提前办结), overdue, rates, working days used against promised, the correction rate and
+ * the cards by colour. Every figure is a count over rows the drill-down lists with the same
+ * definitions, so a figure and the cases behind it always agree.
+ */
+import ExcelJS from 'exceljs';
+import * as echarts from 'echarts';
+import type { Db } from '../../platform/db/index.ts';
+import type { Platform } from '../../platform/module.ts';
+import { fieldError, forbidden, invalid } from '../../platform/http/errors.ts';
+import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
+import { loadCalendar, workingDays } from '../../platform/calendar/index.ts';
+import { translate, type Lang } from '../../platform/i18n/index.ts';
+import type { Principal } from '../../platform/iam/principal.ts';
+import { getUnits } from '../../platform/org/service.ts';
+import { iam } from '../../platform/iam/queries.ts';
+import { finishedStepDueRange, finishedStepsPage, finishedStepStats, type StepOutcomeFilter, type StepStatsFilter, type WorkingOrdinals } from '../../platform/flow/reports.ts';
+import { APPROVAL_CASE_SUBJECT, correctionsByUnit } from '../approval/supervision-view.ts';
+import { readScope, scopeUnitIds, type UnitScope } from './access.ts';
+import { cardCounts } from './cards.ts';
+
+/** The longest period one request may cover. */
+export const MAX_PERIOD_DAYS = 1100;
+/** The ordinals reach this far around the period; a due date beyond makes the query widen and run again. */
+const ORDINAL_MARGIN_DAYS = 800;
+
+export interface Period {
+  from: string;
+  to: string;
+  /** [fromInstant, toInstant): the period's days in Asia/Shanghai. */
+  fromInstant: Date;
+  toInstant: Date;
+}
+
+/** A period of calendar dates, both included; checked (real dates, from ≤ to, at most MAX_PERIOD_DAYS). */
+export function periodOf(from: string, to: string): Period {
+  const errors = [];
+  if (!workingDays.isValidDate(from)) errors.push(fieldError('from', 'supervision.dateInvalid', { value: from }));
+  if (!workingDays.isValidDate(to)) errors.push(fieldError('to', 'supervision.dateInvalid', { value: to }));
+  if (!errors.length && from > to) errors.push(fieldError('to', 'supervision.periodReversed'));
+  if (!errors.length && workingDays.parseDate(to)! - workingDays.parseDate(from)! + 1 > MAX_PERIOD_DAYS) errors.push(fieldError('to', 'supervision.periodTooLong', { max: MAX_PERIOD_DAYS }));
+  if (errors.length) throw invalid(errors);
+  return { from, to, fromInstant: new Date(`${from}T00:00:00+08:00`), toInstant: new Date(`${workingDays.addCalendarDays(to, 1)}T00:00:00+08:00`) };
+}
+
+/** Working-day ordinals over [first, last]: ord(d) = working days in (first, d]. */
+export async function workingOrdinals(db: Db, first: string, last: string): Promise<WorkingOrdinals> {
+  const lo = first < '2000-01-02' ? '2000-01-02' : first;
+  const hi = last > '2099-12-30' ? '2099-12-30' : last;
+  const calendar = await loadCalendar(db, lo, hi);
+  const dates: string[] = [];
+  const ordinals: number[] = [];
+  let ord = 0;
+  for (let day = workingDays.parseDate(lo)!, end = workingDays.parseDate(hi)!; day <= end; day++) {
+    const date = workingDays.formatDay(day);
+    if (dates.length && workingDays.isWorkingDay(date, calendar)) ord++;
+    dates.push(date);
+    ordinals.push(ord);
+  }
+  return { first: lo, last: hi, dates, ordinals };
+}
+
+async function ordinalsFor(db: Db, period: Period): Promise<WorkingOrdinals> {
+  return workingOrdinals(db, workingDays.addCalendarDays(period.from, -ORDINAL_MARGIN_DAYS), workingDays.addCalendarDays(period.to, ORDINAL_MARGIN_DAYS));
+}
+
+export interface StatsItem {
+  unitId: string;
+  unitName: string;
+  personId?: string | null;
+  personName?: string | null;
+  finished: number;
+  onTime: number;
+  early: number;
+  overdue: number;
+  onTimeRate: number;
+  earlyRate: number;
+  overdueRate: number;
+  avgWorkingDays: number;
+  avgPromisedDays: number;
+  finishedCases: number;
+  correctedCases: number;
+  correctionRate: number | null;
+  cards: { yellow: number; red: number };
+  confirmedCards: { yellow: number; red: number };
+}
+
+const ratio = (part: number, whole: number) => (whole ? Math.round((part / whole) * 10_000) / 10_000 : 0);
+const average = (sum: number, count: number) => (count ? Math.round((sum / count) * 100) / 100 : 0);
+
+function requireScope(principal: Principal | null): UnitScope {
+  const scope = readScope(principal);
+  if (!scope) throw forbidden();
+  return scope;
+}
+
+/**
+ * The statistics of a period, one item per unit (or per unit and person) that finished steps in
+ * it. Supervisors see every unit; a department sees its own.
+ */
+export async function computeStats(platform: Platform, principal: Principal | null, period: Period, groupBy: 'unit' | 'person', options: { unitId?: string } = {}): Promise<StatsItem[]> {
+  const db = platform.db;
+  const scope = requireScope(principal);
+  let unitIds = await scopeUnitIds(db, scope);
+  if (options.unitId) unitIds = unitIds === null || unitIds.includes(options.unitId) ? [options.unitId] : [];
+  const filter: StepStatsFilter = { subjectType: APPROVAL_CASE_SUBJECT, from: period.fromInstant, to: period.toInstant, unitIds };
+  let ordinals = await ordinalsFor(db, period);
+  let rows = await finishedStepStats(db, filter, groupBy, ordinals);
+  if (rows.some((r) => r.outsideRange > 0)) {
+    const range = await finishedStepDueRange(db, filter);
+    const first = [range.min ?? period.from, ordinals.first].sort()[0];
+    const last = [range.max ?? period.to, ordinals.last].sort()[1];
+    ordinals = await workingOrdinals(db, workingDays.addCalendarDays(first, -7), workingDays.addCalendarDays(last, 7));
+    rows = await finishedStepStats(db, filter, groupBy, ordinals);
+  }
+  if (!rows.length) return [];
+  const [corrections, cards, units] = await Promise.all([
+    correctionsByUnit(db, period.fromInstant, period.toInstant, unitIds),
+    cardCounts(db, unitIds === null ? { all: true } : { all: false, unitIds, regionCodes: [] }, period.fromInstant, period.toInstant, groupBy),
+    getUnits(db, [...new Set(rows.map((r) => r.unitId))]),
+  ]);
+  const unitNames = new Map(units.map((u) => [u.id, u.name]));
+  const cardsOf = new Map(cards.map((c) => [`${c.unitId}\u0000${c.personId ?? ''}`, c]));
+  const people = groupBy === 'person' ? await personNames(db, rows.map((r) => r.personId).filter((p): p is string => !!p)) : new Map<string, string>();
+  return rows.map((r) => {
+    const c = cardsOf.get(`${r.unitId}\u0000${r.personId ?? ''}`);
+    const corr = corrections.get(r.unitId);
+    return {
+      unitId: r.unitId,
+      unitName: unitNames.get(r.unitId) ?? r.unitId,
+      ...(groupBy === 'person' ? { personId: r.personId, personName: r.personId ? (people.get(r.personId) ?? null) : null } : {}),
+      finished: r.finished,
+      onTime: r.onTime,
+      early: r.early,
+      overdue: r.overdue,
+      onTimeRate: ratio(r.onTime, r.finished),
+      earlyRate: ratio(r.early, r.finished),
+      overdueRate: ratio(r.overdue, r.finished),
+      avgWorkingDays: average(r.workingDaysUsed, r.finished),
+      avgPromisedDays: average(r.daysPromised, r.finished),
+      finishedCases: corr?.finishedCases ?? 0,
+      correctedCases: corr?.correctedCases ?? 0,
+      correctionRate: corr && corr.finishedCases ? ratio(corr.correctedCases, corr.finishedCases) : null,
+      cards: { yellow: c?.yellow ?? 0, red: c?.red ?? 0 },
+      confirmedCards: { yellow: c?.confirmedYellow ?? 0, red: c?.confirmedRed ?? 0 },
+    };
+  });
+}
+
+async function personNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  const rows = await iam(db).selectFrom('users').select(['id', 'display_name']).where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
+/** The finished steps behind a figure (drill-down), with the same definitions as the figures. */
+export async function statsSteps(
+  platform: Platform,
+  principal: Principal | null,
+  period: Period,
+  filter: { unitId?: string; personId?: string; outcome?: StepOutcomeFilter; limit: number; cursor?: string },
+) {
+  const db = platform.db;
+  const scope = requireScope(principal);
+  const unitIds = await scopeUnitIds(db, scope);
+  const after = decodeCursor(filter.cursor, 2);
+  if (filter.cursor && (!after || typeof after[0] !== 'string' || Number.isNaN(Date.parse(after[0] as string)) || typeof after[1] !== 'string')) {
+    throw invalid([fieldError('cursor', 'supervision.cursorInvalid')]);
+  }
+  let ordinals = await ordinalsFor(db, period);
+  const page = { limit: filter.limit + 1, after: after as [string, string] | null };
+  const base = { subjectType: APPROVAL_CASE_SUBJECT, from: period.fromInstant, to: period.toInstant, unitIds, unitId: filter.unitId, personId: filter.personId, outcome: filter.outcome };
+  let rows = await finishedStepsPage(db, base, ordinals, page);
+  if (rows.some((r) => r.workingDaysUsed === null)) {
+    const dues = rows.map((r) => r.dueDate).sort();
+    ordinals = await workingOrdinals(db, [dues[0], ordinals.first].sort()[0], [dues[dues.length - 1], ordinals.last].sort()[1]);
+    rows = await finishedStepsPage(db, base, ordinals, page);
+  }
+  const shown = rows.slice(0, filter.limit);
+  const last = shown[shown.length - 1];
+  return {
+    items: shown.map((r) => ({
+      taskId: r.taskId,
+      caseId: r.subjectId,
+      stepKey: r.stepKey,
+      unitId: r.unitId,
+      personId: r.finishedBy,
+      days: r.days,
+      dueDate: r.dueDate,
+      finishedAt: new Date(r.finishedAt).toISOString(),
+      workingDaysUsed: r.workingDaysUsed,
+      outcome: r.outcome,
+    })),
+    nextCursor: rows.length > filter.limit && last ? encodeCursor([new Date(last.finishedAt).toISOString(), last.taskId]) : null,
+  };
+}
+
+// ---------------------------------------------------------------- Excel and chart
+
+/** The statistics as an Excel workbook (one sheet, a header row in the caller's language). */
+export async function statsWorkbook(items: StatsItem[], period: Period, groupBy: 'unit' | 'person', lang: Lang): Promise<Buffer> {
+  const t = (key: string) => translate(lang, `supervision.stats.col.${key}`);
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'Zhengtong';
+  const sheet = workbook.addWorksheet(translate(lang, 'supervision.stats.sheet'));
+  const columns = [
+    ...(groupBy === 'person' ? [{ key: 'personName', header: t('person'), width: 16 }] : []),
+    { key: 'unitName', header: t('unit'), width: 30 },
+    { key: 'finished', header: t('finished'), width: 10 },
+    { key: 'onTime', header: t('onTime'), width: 10 },
+    { key: 'early', header: t('early'), width: 10 },
+    { key: 'overdue', header: t('overdue'), width: 10 },
+    { key: 'onTimeRate', header: t('onTimeRate'), width: 12, style: { numFmt: '0.00%' } },
+    { key: 'earlyRate', header: t('earlyRate'), width: 12, style: { numFmt: '0.00%' } },
+    { key: 'overdueRate', header: t('overdueRate'), width: 12, style: { numFmt: '0.00%' } },
+    { key: 'avgWorkingDays', header: t('avgWorkingDays'), width: 14 },
+    { key: 'avgPromisedDays', header: t('avgPromisedDays'), width: 14 },
+    { key: 'correctionRate', header: t('correctionRate'), width: 12, style: { numFmt: '0.00%' } },
+    { key: 'yellow', header: t('yellow'), width: 10 },
+    { key: 'red', header: t('red'), width: 10 },
+    { key: 'confirmed', header: t('confirmed'), width: 12 },
+  ];
+  sheet.columns = columns;
+  for (const item of items) {
+    sheet.addRow({
+      ...item,
+      // A name starting with =, +, - or @ would be a formula in a spreadsheet program.
+      unitName: safeCell(item.unitName),
+      personName: safeCell(item.personName ?? ''),
+      correctionRate: item.correctionRate ?? '',
+      yellow: item.cards.yellow,
+      red: item.cards.red,
+      confirmed: item.confirmedCards.yellow + item.confirmedCards.red,
+    });
+  }
+  sheet.getRow(1).font = { bold: true };
+  sheet.addRow([]);
+  sheet.addRow([translate(lang, 'supervision.stats.periodLine', { from: period.from, to: period.to })]);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+const safeCell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
+/** A stacked bar chart (early, on time, overdue per unit) rendered on the server as SVG. */
+export function statsChartSvg(items: StatsItem[], lang: Lang, size: { width: number; height: number } = { width: 900, height: 420 }): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
+  const t = (key: string) => translate(lang, `supervision.stats.col.${key}`);
+  const labels = items.map((i) => (i.personName ? `${i.personName}` : i.unitName).slice(0, 20));
+  chart.setOption({
+    animation: false,
+    textStyle: { fontFamily: 'sans-serif' },
+    title: { text: translate(lang, 'supervision.stats.chartTitle'), left: 'center', textStyle: { fontSize: 14 } },
+    legend: { top: 28, data: [t('early'), t('onTimeNotEarly'), t('overdue')] },
+    grid: { left: 50, right: 20, top: 70, bottom: 90 },
+    xAxis: { type: 'category', data: labels, axisLabel: { rotate: labels.length > 6 ? 30 : 0, interval: 0 } },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [
+      { name: t('early'), type: 'bar', stack: 'all', data: items.map((i) => i.early), itemStyle: { color: '#2e7d32' } },
+      { name: t('onTimeNotEarly'), type: 'bar', stack: 'all', data: items.map((i) => i.onTime - i.early), itemStyle: { color: '#1565c0' } },
+      { name: t('overdue'), type: 'bar', stack: 'all', data: items.map((i) => i.overdue), itemStyle: { color: '#c62828' } },
+    ],
+  });
+  const svg = chart.renderToSVGString();
+  chart.dispose();
+  return svg;
+}

@@ -1,0 +1,305 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { createTestContext, seedRegions, problem, TestClock, type TestContext } from '../../../test/helpers.ts';
+import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
+import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
+import { bearer } from '../../../test/helpers.ts';
+import { checkCase, runScan } from './scan.ts';
+import { act, cardsOf, finishCase, get, insertItem, makeWorld, post, scan, shanghai, submitCase, taskOf, type World } from './testing.ts';
+
+// Accounts and tokens are made at the latest instant any test uses; each test then sets its own time.
+const clock = new TestClock(shanghai('2026-12-20 10:00:00'));
+let ctx: TestContext;
+let world: World;
+
+before(async () => {
+  ctx = await createTestContext({ clock });
+  await seedRegions(ctx.platform);
+  world = await makeWorld(ctx);
+});
+after(() => ctx.close());
+
+const hook = (caseId: string) => inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => checkCase(work, ctx.platform, caseId, {}));
+const cardsOfCase = async (caseId: string) => (await cardsOf(ctx, world.people.supervisor, `&caseId=${caseId}`)).sort((a, b) => (a.reason + (a.stepKey ?? '') < b.reason + (b.stepKey ?? '') ? -1 : 1));
+
+async function count(table: string) {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(ctx.platform.db);
+  return rows[0].n;
+}
+
+test('a step goes yellow, then red when its deadline passes; the unit explains once, the supervisor confirms, the record counts it', async () => {
+  clock.set(shanghai('2026-11-02 10:00:00'));
+  const c = await submitCase(ctx, world);
+  // The acceptance step has 1 working day (due Tuesday): at most 1 working day remains, so it is yellow at once.
+  const first = await scan(ctx, world);
+  assert.ok(first.yellow >= 1, JSON.stringify(first));
+  let [card] = await cardsOfCase(c.id);
+  assert.equal(card.color, 'yellow');
+  assert.equal(card.reason, 'deadline');
+  assert.equal(card.stepKey, 'accept');
+  assert.equal(card.unitId, world.units.window);
+  assert.equal(card.status, 'open');
+  assert.deepEqual(await scan(ctx, world), { yellow: 0, red: 0 }, 'a second scan issues nothing new');
+
+  // The leader and the supervisor were told (in-app).
+  const { rows: messages } = await sql<{ user_id: string }>`select user_id from notify_outbox where template like 'supervision.card%' and dedupe_key like ${`%${card.id}%`}`.execute(ctx.platform.db);
+  assert.ok(messages.some((m) => m.user_id === world.people.leader.id), 'the unit leader is told');
+  assert.ok(messages.some((m) => m.user_id === world.people.supervisor.id), 'the supervisor is told');
+  assert.ok(!messages.some((m) => m.user_id === world.people.otherLeader.id), 'another unit’s leader is not');
+
+  // Tuesday 23:59 Shanghai: still within the due date, still yellow.
+  clock.set(shanghai('2026-11-03 23:59:00'));
+  assert.equal((await scan(ctx, world)).red, 0);
+  // Wednesday 00:00:01: the deadline has passed, the same card turns red.
+  clock.set(shanghai('2026-11-04 00:00:01'));
+  const red = await scan(ctx, world);
+  assert.equal(red.red, 1);
+  [card] = await cardsOfCase(c.id);
+  assert.equal(card.color, 'red');
+  assert.equal(card.status, 'open');
+  assert.equal((await cardsOfCase(c.id)).length, 1, 'one card per case, step and reason');
+
+  // The unit explains, with an attachment; a second explanation is refused.
+  const upload = fileBody('说明.pdf', SAMPLES.pdf());
+  const file = await ctx.app.inject({ method: 'POST', url: '/api/v1/files', payload: upload.payload, headers: { ...upload.headers, ...bearer(world.people.leader) } });
+  assert.equal(file.statusCode, 201, file.body);
+  const explained = await post(ctx, world.people.leader, `/api/v1/supervision/cards/${card.id}/explain`, { explanation: '当日系统故障，已于次日补办。', attachments: [file.json().id] });
+  assert.equal(explained.statusCode, 200, explained.body);
+  assert.equal(explained.json().status, 'explained');
+  const twice = await post(ctx, world.people.leader, `/api/v1/supervision/cards/${card.id}/explain`, { explanation: '再次说明' });
+  assert.equal(twice.statusCode, 409);
+  assert.equal(problem(twice).body.code, 'INVALID_STATE');
+  assert.equal((await post(ctx, world.people.leader, `/api/v1/supervision/cards/${card.id}/explain`, { explanation: '' })).statusCode, 400, 'empty explanation');
+
+  // The supervisor confirms with a reason; the department cannot decide, nor decide again.
+  assert.equal((await post(ctx, world.people.leader, `/api/v1/supervision/cards/${card.id}/confirm`, { reason: '自己确认' })).statusCode, 403);
+  assert.equal((await post(ctx, world.people.supervisor, `/api/v1/supervision/cards/${card.id}/confirm`, { reason: '' })).statusCode, 400);
+  const confirmed = await post(ctx, world.people.supervisor, `/api/v1/supervision/cards/${card.id}/confirm`, { reason: '超期属实，说明理由不成立。' });
+  assert.equal(confirmed.statusCode, 200, confirmed.body);
+  assert.equal(confirmed.json().status, 'confirmed');
+  assert.equal((await post(ctx, world.people.supervisor, `/api/v1/supervision/cards/${card.id}/revoke`, { reason: '改判' })).statusCode, 409);
+
+  // The history is whole and append-only; the attachment is listed and downloadable by the supervisor.
+  const detail = await get(ctx, world.people.supervisor, `/api/v1/supervision/cards/${card.id}`);
+  assert.equal(detail.statusCode, 200, detail.body);
+  assert.deepEqual(detail.json().history.map((h: { type: string; color: string }) => `${h.type}:${h.color}`), ['issued:yellow', 'upgraded:red', 'explained:red', 'confirmed:red']);
+  assert.equal(detail.json().history[2].attachments.length, 1);
+  assert.equal((await get(ctx, world.people.supervisor, `/api/v1/files/${file.json().id}`)).statusCode, 200);
+  assert.equal((await get(ctx, world.people.otherLeader, `/api/v1/files/${file.json().id}`)).statusCode, 404);
+  await assert.rejects(sql`update supervision_card_events set text = 'changed'`.execute(ctx.platform.db), /append-only/);
+  await assert.rejects(sql`delete from supervision_card_events`.execute(ctx.platform.db), /append-only/);
+
+  // The confirmed red card counts in the unit's record and in the statistics of the day.
+  const record = await get(ctx, world.people.supervisor, '/api/v1/supervision/records?from=2026-11-01&to=2026-11-30');
+  assert.equal(record.statusCode, 200, record.body);
+  const mine = record.json().items.find((r: { unitId: string }) => r.unitId === world.units.window);
+  assert.equal(mine.confirmedRed, 1);
+  await act(ctx, world.people.clerk, c.id, 'accept', 'accept', { opinion: '材料齐全，予以受理' });
+  const stats = await get(ctx, world.people.supervisor, '/api/v1/supervision/stats?from=2026-11-01&to=2026-11-30&groupBy=unit');
+  assert.equal(stats.statusCode, 200, stats.body);
+  const unit = stats.json().items.find((i: { unitId: string }) => i.unitId === world.units.window);
+  assert.equal(unit.finished, 1);
+  assert.equal(unit.overdue, 1);
+  assert.equal(unit.onTime, 0);
+  assert.deepEqual(unit.confirmedCards, { yellow: 0, red: 1 });
+});
+
+test('a step finished one second before the end of its due date gets no red card; one second after, it does', async () => {
+  clock.set(shanghai('2026-11-09 09:00:00'));
+  const early = await submitCase(ctx, world);
+  const late = await submitCase(ctx, world);
+  assert.equal((await taskOf(ctx, world.people.clerk, early.id, 'accept'))!.dueDate, '2026-11-10');
+
+  clock.set(shanghai('2026-11-10 23:59:59'));
+  await act(ctx, world.people.clerk, early.id, 'accept', 'accept', { opinion: '材料齐全，予以受理' });
+  clock.set(shanghai('2026-11-11 00:00:01'));
+  await act(ctx, world.people.clerk, late.id, 'accept', 'accept', { opinion: '材料齐全，予以受理' });
+  await hook(early.id);
+  await hook(late.id);
+  await scan(ctx, world);
+
+  assert.deepEqual(
+    (await cardsOfCase(early.id)).filter((c) => c.color === 'red'),
+    [],
+    'finished within the due date: no red card',
+  );
+  const red = (await cardsOfCase(late.id)).filter((c) => c.color === 'red');
+  assert.equal(red.length, 1);
+  assert.equal(red[0].stepKey, 'accept');
+  assert.equal(red[0].personId, world.people.clerk.id, 'the person who finished late is named');
+});
+
+test('a deadline across National Day and a clock stop: no card before the real deadline, none while the clock stands still', async () => {
+  clock.set(shanghai('2026-09-29 10:00:00'));
+  const c = await submitCase(ctx, world);
+  await act(ctx, world.people.clerk, c.id, 'accept', 'accept', { opinion: '材料齐全，予以受理' });
+  const review = await taskOf(ctx, world.people.planner, c.id, 'review');
+  // From Tuesday 29 September, 3 working days: Wed 30, (1-7 October off) Thu 8, Fri 9.
+  assert.equal(review!.dueDate, '2026-10-09');
+  const reviewCards = async () => (await cardsOfCase(c.id)).filter((x) => x.stepKey === 'review');
+
+  for (const wall of ['2026-09-30 12:00:00', '2026-10-05 12:00:00', '2026-10-07 23:00:00']) {
+    clock.set(shanghai(wall));
+    await runScan(ctx.platform, SYSTEM_ACTOR);
+    assert.deepEqual(await reviewCards(), [], `no card on ${wall}: the holiday does not count`);
+  }
+
+  // A hearing stops the clock on Thursday 8 October, before any scan that day.
+  clock.set(shanghai('2026-10-08 08:30:00'));
+  const stop = await post(ctx, world.people.planner, `/api/v1/approval/applications/${c.id}/clock-stops`, { reason: 'hearing', note: '组织听证' });
+  assert.equal(stop.statusCode, 201, stop.body);
+  for (const wall of ['2026-10-08 12:00:00', '2026-10-12 12:00:00', '2026-10-13 09:00:00']) {
+    clock.set(shanghai(wall));
+    await runScan(ctx.platform, SYSTEM_ACTOR);
+    assert.deepEqual(await cardsOfCase(c.id), [], `no card on ${wall} while the clock is stopped, though 9 October has passed`);
+  }
+
+  // Resumed on Tuesday 13 October: the stopped working days are given back.
+  clock.set(shanghai('2026-10-13 10:00:00'));
+  const resume = await post(ctx, world.people.planner, `/api/v1/approval/applications/${c.id}/clock-stops/resume`, { note: '听证结束' });
+  assert.ok([200, 201].includes(resume.statusCode), resume.body);
+  const moved = await taskOf(ctx, world.people.planner, c.id, 'review');
+  assert.ok(moved!.dueDate > '2026-10-13', `due ${moved!.dueDate}`);
+  await runScan(ctx.platform, SYSTEM_ACTOR);
+  assert.ok((await reviewCards()).every((x) => x.color === 'yellow'), 'at most a warning once the clock runs again');
+  clock.set(shanghai(`${moved!.dueDate} 23:59:59`));
+  await runScan(ctx.platform, SYSTEM_ACTOR);
+  assert.equal((await reviewCards())[0]?.color, 'yellow', 'yellow on the last day');
+  clock.set(new Date(shanghai(`${moved!.dueDate} 23:59:59`).getTime() + 2000));
+  await runScan(ctx.platform, SYSTEM_ACTOR);
+  assert.equal((await reviewCards())[0]?.color, 'red', 'red once the moved deadline has passed');
+});
+
+test('two scans at the same moment issue each card once; a repeated scan issues nothing', async () => {
+  clock.set(shanghai('2026-11-16 09:00:00'));
+  const cases = [];
+  for (let i = 0; i < 4; i++) cases.push(await submitCase(ctx, world));
+  clock.set(shanghai('2026-11-18 09:00:00'));
+  const before = await count('supervision_cards');
+  const [a, b] = await Promise.all([runScan(ctx.platform, SYSTEM_ACTOR), runScan(ctx.platform, SYSTEM_ACTOR)]);
+  const issued = (await count('supervision_cards')) - before;
+  assert.ok(issued >= 4, `issued ${issued}`);
+  assert.equal(a.yellow + a.red + b.yellow + b.red, issued, 'each card counted by exactly one of the two runs');
+  for (const c of cases) {
+    const cards = await cardsOfCase(c.id);
+    assert.equal(cards.filter((x) => x.reason === 'deadline' && x.stepKey === 'accept').length, 1);
+    assert.equal(cards[0].color, 'red');
+  }
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from (select case_id, step_key, reason from supervision_cards group by 1, 2, 3 having count(*) > 1) d`.execute(ctx.platform.db);
+  assert.equal(rows[0].n, 0);
+  assert.deepEqual(await runScan(ctx.platform, SYSTEM_ACTOR), { yellow: 0, red: 0 });
+});
+
+test('a department sees only its own cards and can neither revoke nor confirm them; auditors read; the scan needs its permission', async () => {
+  clock.set(shanghai('2026-11-18 10:00:00'));
+  const cards = await cardsOf(ctx, world.people.supervisor);
+  const own = cards.find((c) => c.unitId === world.units.window)!;
+  assert.ok(own);
+  const leaderCards = await cardsOf(ctx, world.people.leader);
+  assert.ok(leaderCards.length > 0 && leaderCards.every((c) => c.unitId === world.units.window));
+  assert.deepEqual(await cardsOf(ctx, world.people.otherLeader), [], 'another unit sees none');
+  assert.equal((await get(ctx, world.people.otherLeader, `/api/v1/supervision/cards/${own.id}`)).statusCode, 404);
+  assert.equal((await post(ctx, world.people.otherLeader, `/api/v1/supervision/cards/${own.id}/explain`, { explanation: '不是我们的' })).statusCode, 404);
+
+  const revoke = await post(ctx, world.people.leader, `/api/v1/supervision/cards/${own.id}/revoke`, { reason: '我们认为不应亮牌' });
+  assert.equal(revoke.statusCode, 403);
+  assert.equal(problem(revoke).body.code, 'FORBIDDEN');
+  assert.equal((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/supervision/cards/${own.id}`, headers: bearer(world.people.leader) })).statusCode, 404, 'there is no way to delete a card');
+  assert.equal((await cardsOf(ctx, world.people.supervisor)).find((c) => c.id === own.id)!.status, own.status, 'nothing changed');
+
+  const auditorCards = await cardsOf(ctx, world.people.auditor);
+  assert.equal(auditorCards.length, cards.length, 'the auditor reads every card');
+  assert.equal((await post(ctx, world.people.auditor, `/api/v1/supervision/cards/${own.id}/revoke`, { reason: '审计' })).statusCode, 403);
+  assert.equal((await post(ctx, world.people.leader, '/api/v1/supervision/scan', {})).statusCode, 403);
+  assert.equal((await post(ctx, world.citizen, '/api/v1/supervision/scan', {})).statusCode, 403);
+  assert.equal((await get(ctx, world.citizen, '/api/v1/supervision/cards')).statusCode, 403, 'the public sees no cards');
+  assert.equal((await get(ctx, null, '/api/v1/supervision/cards')).statusCode, 401);
+  assert.equal((await get(ctx, world.people.supervisor, '/api/v1/supervision/cards?color=green')).statusCode, 400);
+  assert.equal((await get(ctx, world.people.supervisor, '/api/v1/supervision/cards?cursor=nonsense')).statusCode, 400);
+  assert.equal((await get(ctx, world.people.supervisor, '/api/v1/supervision/cards/no-such-card')).statusCode, 404);
+  assert.equal((await post(ctx, world.people.leader, `/api/v1/supervision/cards/${own.id}/explain`, { explanation: 'x'.repeat(2001) })).statusCode, 400);
+  assert.equal((await post(ctx, world.people.leader, `/api/v1/supervision/cards/${own.id}/explain`, { explanation: '说明', extra: 1 })).statusCode, 400, 'unknown field');
+
+  // Paging walks every card once.
+  const seen = new Set<string>();
+  let cursor: string | null = null;
+  do {
+    const page: { items: Array<{ id: string }>; nextCursor: string | null } = (await get(ctx, world.people.supervisor, `/api/v1/supervision/cards?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+    for (const item of page.items) seen.add(item.id);
+    cursor = page.nextCursor;
+  } while (cursor);
+  assert.equal(seen.size, cards.length);
+});
+
+test('violations found in a case action: a rejection without reasons, a late acceptance, a fee above the standard', async () => {
+  clock.set(shanghai('2026-11-23 09:00:00'));
+  const rejected = await submitCase(ctx, world);
+  await act(ctx, world.people.clerk, rejected.id, 'accept', 'accept', { opinion: '材料齐全，予以受理' });
+  await act(ctx, world.people.planner, rejected.id, 'review', 'reject', { opinion: '不符合' });
+  await hook(rejected.id);
+  const noReasons = (await cardsOfCase(rejected.id)).find((c) => c.reason === 'rejection_without_reasons');
+  assert.ok(noReasons);
+  assert.equal(noReasons.color, 'red');
+  assert.equal(noReasons.unitId, world.units.planning);
+  assert.equal(noReasons.personId, world.people.planner.id);
+
+  const reasoned = await submitCase(ctx, world);
+  await act(ctx, world.people.clerk, reasoned.id, 'accept', 'accept', { opinion: '材料齐全，予以受理' });
+  await act(ctx, world.people.planner, reasoned.id, 'review', 'reject', { opinion: '经营场所与食品安全要求不符：未设置独立的清洗消毒区。' });
+  await hook(reasoned.id);
+  assert.equal((await cardsOfCase(reasoned.id)).filter((c) => c.reason === 'rejection_without_reasons').length, 0);
+
+  // Not accepted within 5 working days: the scan finds the waiting case; accepting late adds nothing twice.
+  clock.set(shanghai('2026-11-23 10:00:00'));
+  const waiting = await submitCase(ctx, world);
+  clock.set(shanghai('2026-12-01 09:00:00'));
+  await runScan(ctx.platform, SYSTEM_ACTOR);
+  assert.equal((await cardsOfCase(waiting.id)).filter((c) => c.reason === 'late_acceptance').length, 1);
+  await act(ctx, world.people.clerk, waiting.id, 'accept', 'accept', { opinion: '材料齐全，予以受理' });
+  await hook(waiting.id);
+  assert.equal((await cardsOfCase(waiting.id)).filter((c) => c.reason === 'late_acceptance').length, 1);
+
+  // A charge recorded above the item's fee standard.
+  const feeItem = await insertItem(ctx, world, { feeFen: 5000 });
+  const charged = await submitCase(ctx, world, { itemId: feeItem });
+  await sql`insert into approval_events (application_id, seq, type, payload, actor_id, actor_name, at)
+            values (${charged.id}, 100, 'fee_charged', ${JSON.stringify({ amountFen: 8000 })}::jsonb, null, 'test', ${clock.now()})`.execute(ctx.platform.db);
+  await hook(charged.id);
+  const fee = (await cardsOfCase(charged.id)).find((c) => c.reason === 'fee_above_standard');
+  assert.ok(fee);
+  assert.equal(fee.stepKey, null, 'a finding about the whole case');
+
+  // The hook is idempotent: running it again issues nothing.
+  const again = await hook(charged.id);
+  assert.equal(again.cards.length, 0);
+});
+
+test('the settings change the yellow threshold and are checked', async () => {
+  const bad = await ctx.app.inject({ method: 'PUT', url: '/api/v1/supervision/settings', payload: { yellowUsedPercent: 20 }, headers: bearer(world.people.supervisor) });
+  assert.equal(bad.statusCode, 400);
+  assert.equal((await ctx.app.inject({ method: 'PUT', url: '/api/v1/supervision/settings', payload: { yellowRemainingDays: 2 }, headers: bearer(world.people.leader) })).statusCode, 403);
+  const ok = await ctx.app.inject({ method: 'PUT', url: '/api/v1/supervision/settings', payload: { yellowRemainingDays: 2 }, headers: bearer(world.people.supervisor) });
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.equal(ok.json().yellowRemainingDays, 2);
+  assert.equal(ok.json().yellowUsedPercent, 80);
+  const reset = await ctx.app.inject({ method: 'PUT', url: '/api/v1/supervision/settings', payload: { yellowRemainingDays: 1 }, headers: bearer(world.people.supervisor) });
+  assert.equal(reset.statusCode, 200);
+});
+
+test('the monitor shows open cases per unit, steps at risk, cards today and the longest-waiting steps', async () => {
+  clock.set(shanghai('2026-12-01 10:00:00'));
+  const res = await get(ctx, world.people.supervisor, '/api/v1/supervision/monitor');
+  assert.equal(res.statusCode, 200, res.body);
+  const board = res.json();
+  assert.ok(board.openCases.some((u: { unitId: string; total: number }) => u.unitId === world.units.window && u.total > 0));
+  assert.ok(board.atRisk.red > 0);
+  assert.ok(board.longestWaiting.length > 0);
+  assert.equal((await get(ctx, world.people.leader, '/api/v1/supervision/monitor')).statusCode, 403);
+  const page = await get(ctx, world.people.supervisor, '/console/supervision');
+  assert.equal(page.statusCode, 200, page.body);
+  assert.match(page.body, /hx-get="\/console\/supervision\/live"/);
+  const live = await get(ctx, world.people.supervisor, '/console/supervision/live');
+  assert.equal(live.statusCode, 200);
+  await finishCase(ctx, world, (await submitCase(ctx, world)).id);
+});
