@@ -40,5 +40,5 @@ export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
 }
 
 /** For modules that add console pages: render inside the shell, add navigation by permission. */
-export { renderConsole, renderPortal, type PageSpec } from './shell.tsx';
+export { renderConsole, renderPortal, pageErrorHandler, type PageSpec } from './shell.tsx';
 export { registerConsoleNav, type NavGroup, type NavItem } from '../views/nav.ts';
