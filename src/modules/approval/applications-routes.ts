@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, ListQuery, Strict, actorOf } from '../../platform/http/index.ts';
 import { idempotent } from '../../platform/http/idempotency.ts';
+import { inTransaction } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import { ApplicationInputSchema, TASK_ACTIONS } from './model.ts';
 import {
@@ -140,6 +141,10 @@ const Page = <T extends ReturnType<typeof Type.Object>>(item: T) => Type.Object(
 const Completed = Type.Object({ taskId: Type.String(), caseId: Type.String(), state: CaseState, dueDate: Nullable(Type.String()) });
 const CaseChange = Type.Object({ id: Type.String(), state: CaseState, dueDate: Nullable(Type.String()) }, { additionalProperties: true });
 
+/**
+ * Creating POSTs (applications, corrections, extensions, clock stops) honour Idempotency-Key;
+ * state transitions (complete, withdraw, resume, reassign) answer a repeat with 409 instead.
+ */
 export async function applicationsRoutes(app: FastifyInstance, platform: Platform) {
   const tags = ['approval'];
   const taskTags = ['tasks'];
@@ -211,10 +216,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
       schema: { tags, summary: 'The applicant withdraws an application that is not accepted yet', params: IdParams, body: WithdrawBody, response: { 200: Created } },
       config: { auth: 'user' },
     },
-    async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 200, body: await withdrawApplication(work, platform, request.principal!, request.params.id, request.body) }));
-      return reply.status(result.status).send(result.body);
-    },
+    async (request) => inTransaction(platform.db, actorOf(request), (work) => withdrawApplication(work, platform, request.principal!, request.params.id, request.body)),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ExtensionBody> }>(
@@ -259,10 +261,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
       schema: { tags, summary: 'End the hearing, inspection or public-notice stop: the clock runs again', params: IdParams, body: ResumeBody, response: { 200: CaseChange } },
       config: { auth: 'approval.handle' },
     },
-    async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 200, body: await endClockStop(work, platform, request.principal!, request.params.id, request.body) }));
-      return reply.status(result.status).send(result.body);
-    },
+    async (request) => inTransaction(platform.db, actorOf(request), (work) => endClockStop(work, platform, request.principal!, request.params.id, request.body)),
   );
 
   app.get<{ Querystring: Static<typeof MineQuery> }>(
@@ -293,10 +292,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
       },
       config: { auth: 'user' },
     },
-    async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 200, body: await completeApprovalTask(work, platform, request.principal!, request.params.id, request.body) }));
-      return reply.status(result.status).send(result.body);
-    },
+    async (request) => inTransaction(platform.db, actorOf(request), (work) => completeApprovalTask(work, platform, request.principal!, request.params.id, request.body)),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ReassignBody> }>(
@@ -311,10 +307,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
       },
       config: { auth: 'approval.lead' },
     },
-    async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 200, body: await reassignTask(work, platform, request.principal!, request.params.id, request.body) }));
-      return reply.status(result.status).send(result.body);
-    },
+    async (request) => inTransaction(platform.db, actorOf(request), (work) => reassignTask(work, platform, request.principal!, request.params.id, request.body)),
   );
 
   await noticeRoutes(app, platform);

@@ -59,7 +59,7 @@ function Body({ ctx, notice }: { ctx: ViewContext; notice: NoticeData }) {
           <tbody>
             {correction.missing.map((m, i) => (
               <tr>
-                <td>{String(i + 1)}</td>
+                <td>{i + 1}</td>
                 <td safe>{m.name}</td>
                 <td safe>{m.reason}</td>
               </tr>
