@@ -1,4 +1,586 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { Strict, actorOf, decodeCursor, encodeCursor } from '../../platform/http/index.ts';
+import { inTransaction } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
+import { shanghaiDate } from '../../platform/calendar/index.ts';
+import { getUnit } from '../../platform/org/service.ts';
+import { coversUnit } from '../../platform/iam/principal.ts';
+import { pageErrorHandler, renderConsole } from '../../platform/console/shell.tsx';
+import {
+  attempt,
+  attr,
+  Csrf,
+  DataTable,
+  EmptyState,
+  ErrorSummary,
+  FormBody,
+  formatDateTime,
+  formText,
+  Notice,
+  PageQueryFields,
+  Pagination,
+  redirect,
+  registerConsoleNav,
+  setFlash,
+  withQuery,
+  viewContext,
+  type ViewContext,
+} from '../../platform/views/index.ts';
+import type { CaseState } from '../approval/model.ts';
+import { openCasesOf } from '../approval/supervision-view.ts';
+import { DECIDE, EXPLAIN, READ, scopeCovers, supervisorScope } from './access.ts';
+import { decideCard, explainCard, getCard, listCards, type CardView } from './cards.ts';
+import { monitorSnapshot, type MonitorSnapshot, type MonitorStep } from './monitor.ts';
+import { computeStats, periodOf, statsSteps, type StatsItem } from './stats.ts';
+import { CARD_STATUSES } from './rules.ts';
+import './page-messages.ts';
 
-export async function supervisionPages(_app: FastifyInstance, _platform: Platform) {}
+registerConsoleNav({
+  id: 'supervision',
+  key: 'page.supervision.nav.group',
+  items: [
+    { href: '/console/supervision', key: 'page.supervision.nav.monitor', permission: READ },
+    { href: '/console/supervision/cards', key: 'page.supervision.nav.cards' },
+    { href: '/console/supervision/stats', key: 'page.supervision.nav.stats' },
+  ],
+});
+
+const DatePattern = '^\\d{4}-\\d{2}-\\d{2}$';
+const MonitorQuery = Strict({ ...PageQueryFields });
+const CasesQuery = Strict({ unitId: Type.String({ maxLength: 64 }), state: Type.Union(['submitted', 'accepted', 'correction_requested', 'in_review'].map((s) => Type.Literal(s))), cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
+const CardsQuery = Strict({
+  color: Type.Optional(Type.Union([Type.Literal('yellow'), Type.Literal('red'), Type.Literal('')])),
+  status: Type.Optional(Type.Union([...CARD_STATUSES.map((s) => Type.Literal(s)), Type.Literal('')])),
+  today: Type.Optional(Type.Literal('1')),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  ...PageQueryFields,
+});
+const IdParams = Strict({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const StatsQuery = Strict({
+  from: Type.Optional(Type.String({ pattern: DatePattern })),
+  to: Type.Optional(Type.String({ pattern: DatePattern })),
+  groupBy: Type.Optional(Type.Union([Type.Literal('unit'), Type.Literal('person')])),
+  ...PageQueryFields,
+});
+const StepsQuery = Strict({
+  from: Type.String({ pattern: DatePattern }),
+  to: Type.String({ pattern: DatePattern }),
+  unitId: Type.Optional(Type.String({ maxLength: 64 })),
+  personId: Type.Optional(Type.String({ maxLength: 64 })),
+  outcome: Type.Optional(Type.Union([Type.Literal('onTime'), Type.Literal('early'), Type.Literal('overdue')])),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  ...PageQueryFields,
+});
+
+const num = (n: number) => String(n) as 'safe';
+const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`) as 'safe';
+
+function ColorTag({ ctx, color }: { ctx: ViewContext; color: 'yellow' | 'red' | null }) {
+  if (!color) return <span class="tag tag-ok">{ctx.t('page.supervision.onTrack')}</span>;
+  return <span class={color === 'red' ? 'tag tag-off' : 'badge'}>{ctx.t(`supervision.color.${color}`)}</span>;
+}
+
+function StepRows({ ctx, steps }: { ctx: ViewContext; steps: MonitorStep[] }) {
+  return (
+    <>
+      {steps.map((s) => (
+        <tr>
+          <td>
+            <a href={`/console/approval/cases/${attr(s.caseId)}`} class="mono" safe>
+              {s.receiptNo ?? s.caseId}
+            </a>
+          </td>
+          <td safe>{s.itemName ?? '—'}</td>
+          <td class="mono" safe>
+            {s.stepKey}
+          </td>
+          <td safe>{s.unitName}</td>
+          <td safe>{s.dueDate}</td>
+          <td>{s.suspended ? <span class="tag tag-workday">{ctx.t('page.supervision.stopped')}</span> : <ColorTag ctx={ctx} color={s.color} />}</td>
+        </tr>
+      ))}
+    </>
+  );
+}
+
+const STATES: CaseState[] = ['submitted', 'accepted', 'correction_requested', 'in_review'];
+
+/** The part of the monitor that refreshes itself (htmx polling every 15 s; without JavaScript, reload the page). */
+function LiveBoard({ ctx, board }: { ctx: ViewContext; board: MonitorSnapshot }) {
+  const stepHead = [ctx.t('page.supervision.col.receipt'), ctx.t('page.supervision.col.item'), ctx.t('page.supervision.col.step'), ctx.t('page.supervision.col.unit'), ctx.t('page.supervision.col.due'), ctx.t('page.supervision.col.status')];
+  return (
+    <div id="live" hx-get="/console/supervision/live" hx-trigger="every 15s" hx-swap="outerHTML" aria-live="polite">
+      <p class="muted">{ctx.t('page.supervision.asOf', { at: formatDateTime(board.at, ctx.lang) })}</p>
+      <div class="panel-grid">
+        <section class="panel" aria-labelledby="risk-title">
+          <h2 id="risk-title">{ctx.t('page.supervision.atRisk')}</h2>
+          <dl class="stat-list">
+            <dt>{ctx.t('supervision.color.red')}</dt>
+            <dd>{num(board.atRisk.red)}</dd>
+            <dt>{ctx.t('supervision.color.yellow')}</dt>
+            <dd>{num(board.atRisk.yellow)}</dd>
+          </dl>
+        </section>
+        <section class="panel" aria-labelledby="today-title">
+          <h2 id="today-title">{ctx.t('page.supervision.cardsToday')}</h2>
+          <dl class="stat-list">
+            <dt>{ctx.t('supervision.color.red')}</dt>
+            <dd>
+              <a href="/console/supervision/cards?color=red&amp;today=1">{num(board.cardsToday.red)}</a>
+            </dd>
+            <dt>{ctx.t('supervision.color.yellow')}</dt>
+            <dd>
+              <a href="/console/supervision/cards?color=yellow&amp;today=1">{num(board.cardsToday.yellow)}</a>
+            </dd>
+            <dt>{ctx.t('page.supervision.complaintsOverdue')}</dt>
+            <dd>{num(board.complaintsOverdue)}</dd>
+            <dt>{ctx.t('page.supervision.rectificationsOverdue')}</dt>
+            <dd>{num(board.rectificationsOverdue)}</dd>
+          </dl>
+        </section>
+      </div>
+      <DataTable id="risk-steps" caption={ctx.t('page.supervision.atRiskSteps')} head={stepHead}>
+        {board.atRisk.steps.length ? <StepRows ctx={ctx} steps={board.atRisk.steps} /> : ''}
+      </DataTable>
+      {board.atRisk.steps.length ? '' : <EmptyState>{ctx.t('page.supervision.nothingAtRisk')}</EmptyState>}
+      <DataTable id="waiting-steps" caption={ctx.t('page.supervision.longestWaiting')} head={stepHead}>
+        <StepRows ctx={ctx} steps={board.longestWaiting} />
+      </DataTable>
+    </div>
+  );
+}
+
+function OpenCases({ ctx, board }: { ctx: ViewContext; board: MonitorSnapshot }) {
+  if (!board.openCases.length) return <EmptyState>{ctx.t('page.supervision.noOpenCases')}</EmptyState>;
+  return (
+    <DataTable id="open-cases" caption={ctx.t('page.supervision.openCases')} head={[ctx.t('page.supervision.col.unit'), ...STATES.map((s) => ctx.t(`page.supervision.state.${s}`)), ctx.t('page.supervision.col.total')]}>
+      {board.openCases.map((u) => (
+        <tr>
+          <td safe>{u.unitName}</td>
+          {STATES.map((state) => (
+            <td>{u.states[state] ? <a href={`/console/supervision/cases?unitId=${attr(u.unitId)}&amp;state=${state}`}>{num(u.states[state])}</a> : '0'}</td>
+          ))}
+          <td>{num(u.total)}</td>
+        </tr>
+      ))}
+    </DataTable>
+  );
+}
+
+function CardTable({ ctx, cards, caption }: { ctx: ViewContext; cards: CardView[]; caption: JSX.Element }) {
+  return (
+    <DataTable
+      id="cards"
+      caption={caption}
+      head={[ctx.t('page.supervision.col.card'), ctx.t('page.supervision.col.reason'), ctx.t('page.supervision.col.receipt'), ctx.t('page.supervision.col.step'), ctx.t('page.supervision.col.status'), ctx.t('page.supervision.col.issued')]}
+    >
+      {cards.map((c) => (
+        <tr>
+          <td>
+            <a href={`/console/supervision/cards/${attr(c.id)}`}>
+              <ColorTag ctx={ctx} color={c.color} />
+            </a>
+          </td>
+          <td>{ctx.t(`supervision.reason.${c.reason}`)}</td>
+          <td class="mono" safe>
+            {c.receiptNo ?? c.caseId}
+          </td>
+          <td class="mono" safe>
+            {c.stepKey ?? '—'}
+          </td>
+          <td>{ctx.t(`supervision.status.${c.status}`)}</td>
+          <td safe>{formatDateTime(c.issuedAt, ctx.lang)}</td>
+        </tr>
+      ))}
+    </DataTable>
+  );
+}
+
+function StatsTable({ ctx, items, from, to, groupBy }: { ctx: ViewContext; items: StatsItem[]; from: string; to: string; groupBy: 'unit' | 'person' }) {
+  const t = (key: string) => ctx.t(`supervision.stats.col.${key}`);
+  const drill = (item: StatsItem, outcome: string | null) =>
+    withQuery('/console/supervision/stats/steps', {}, { from, to, unitId: item.unitId, personId: item.personId ?? null, outcome });
+  return (
+    <DataTable
+      id="stats"
+      caption={ctx.t('page.supervision.statsCaption', { from, to })}
+      head={[
+        ...(groupBy === 'person' ? [t('person')] : []),
+        t('unit'),
+        t('finished'),
+        t('onTime'),
+        t('early'),
+        t('overdue'),
+        t('onTimeRate'),
+        t('earlyRate'),
+        t('avgWorkingDays'),
+        t('avgPromisedDays'),
+        t('correctionRate'),
+        t('yellow'),
+        t('red'),
+        t('confirmed'),
+      ]}
+    >
+      {items.map((i) => (
+        <tr>
+          {groupBy === 'person' ? <td safe>{i.personName ?? '—'}</td> : ''}
+          <td safe>{i.unitName}</td>
+          <td>
+            <a href={attr(drill(i, null))}>{num(i.finished)}</a>
+          </td>
+          <td>
+            <a href={attr(drill(i, 'onTime'))}>{num(i.onTime)}</a>
+          </td>
+          <td>
+            <a href={attr(drill(i, 'early'))}>{num(i.early)}</a>
+          </td>
+          <td>
+            <a href={attr(drill(i, 'overdue'))}>{num(i.overdue)}</a>
+          </td>
+          <td>{percent(i.onTimeRate)}</td>
+          <td>{percent(i.earlyRate)}</td>
+          <td>{num(i.avgWorkingDays)}</td>
+          <td>{num(i.avgPromisedDays)}</td>
+          <td>{percent(i.correctionRate)}</td>
+          <td>{num(i.cards.yellow)}</td>
+          <td>{num(i.cards.red)}</td>
+          <td>{num(i.confirmedCards.yellow + i.confirmedCards.red)}</td>
+        </tr>
+      ))}
+    </DataTable>
+  );
+}
+
+export async function supervisionPages(app: FastifyInstance, platform: Platform) {
+  app.setErrorHandler(pageErrorHandler);
+
+  app.get<{ Querystring: Static<typeof MonitorQuery> }>('/console/supervision', { schema: { querystring: MonitorQuery }, config: { auth: READ } }, async (request, reply) => {
+    const board = await monitorSnapshot(platform, request.principal!);
+    return renderConsole(platform, request, reply, (ctx) => ({
+      title: ctx.t('page.supervision.monitorTitle'),
+      lead: ctx.t('page.supervision.monitorLead'),
+      crumbs: [{ label: ctx.t('page.supervision.nav.monitor') }],
+      body: (
+        <>
+          <LiveBoard ctx={ctx} board={board} />
+          <OpenCases ctx={ctx} board={board} />
+        </>
+      ),
+    }));
+  });
+
+  app.get<{ Querystring: Static<typeof MonitorQuery> }>('/console/supervision/live', { schema: { querystring: MonitorQuery }, config: { auth: READ } }, async (request, reply) => {
+    const board = await monitorSnapshot(platform, request.principal!);
+    const html = await (<LiveBoard ctx={viewContext(request)} board={board} />);
+    return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(html);
+  });
+
+  app.get<{ Querystring: Static<typeof CasesQuery> }>('/console/supervision/cases', { schema: { querystring: CasesQuery }, config: { auth: READ } }, async (request, reply) => {
+    const { unitId, state } = request.query;
+    const scope = supervisorScope(request.principal);
+    const unit = await getUnit(platform.db, unitId);
+    if (!unit || !scopeCovers(scope, unit)) return reply.callNotFound();
+    const after = decodeCursor(request.query.cursor, 2) as [string, string] | null;
+    const cases = await openCasesOf(platform.db, unitId, state as CaseState, { limit: 51, after });
+    const page = cases.slice(0, 50);
+    const last = page[page.length - 1];
+    const next = cases.length > 50 && last ? encodeCursor([new Date(last.submittedAt).toISOString(), last.id]) : null;
+    return renderConsole(platform, request, reply, (ctx) => ({
+      title: ctx.t('page.supervision.casesTitle', { unit: unit.name, state: ctx.ta(`page.supervision.state.${state}`) }),
+      crumbs: [{ href: '/console/supervision', label: ctx.t('page.supervision.nav.monitor') }, { label: ctx.t('page.supervision.cases') }],
+      body: (
+        <>
+          <DataTable id="cases" caption={ctx.t('page.supervision.cases')} head={[ctx.t('page.supervision.col.receipt'), ctx.t('page.supervision.col.item'), ctx.t('page.supervision.col.submitted'), ctx.t('page.supervision.col.due')]}>
+            {page.map((c) => (
+              <tr>
+                <td>
+                  <a href={`/console/approval/cases/${attr(c.id)}`} class="mono" safe>
+                    {c.receiptNo}
+                  </a>
+                </td>
+                <td safe>{c.itemName}</td>
+                <td safe>{formatDateTime(c.submittedAt, ctx.lang)}</td>
+                <td safe>{c.dueDate ?? '—'}</td>
+              </tr>
+            ))}
+          </DataTable>
+          <Pagination ctx={ctx} nextCursor={next} hasPrevious={!!request.query.cursor} />
+        </>
+      ),
+    }));
+  });
+
+  app.get<{ Querystring: Static<typeof CardsQuery> }>('/console/supervision/cards', { schema: { querystring: CardsQuery }, config: { auth: 'user' } }, async (request, reply) => {
+    const { color, status, today, cursor } = request.query;
+    const day = shanghaiDate(platform.clock.now());
+    const result = await listCards(platform.db, request.principal, {
+      color: color || undefined,
+      status: status || undefined,
+      from: today ? new Date(`${day}T00:00:00+08:00`) : undefined,
+      limit: 50,
+      cursor,
+    });
+    return renderConsole(platform, request, reply, (ctx) => ({
+      title: ctx.t('page.supervision.cardsTitle'),
+      lead: ctx.t(supervisorScope(request.principal) ? 'page.supervision.cardsLeadSupervisor' : 'page.supervision.cardsLeadUnit'),
+      crumbs: [{ label: ctx.t('page.supervision.nav.cards') }],
+      body: (
+        <>
+          <form method="get" action="/console/supervision/cards" class="form-row">
+            <label for="color">{ctx.t('page.supervision.col.card')}</label>
+            <select id="color" name="color" class="select">
+              <option value="">{ctx.t('page.supervision.all')}</option>
+              {(['yellow', 'red'] as const).map((c) => (
+                <option value={c} selected={color === c}>
+                  {ctx.t(`supervision.color.${c}`)}
+                </option>
+              ))}
+            </select>
+            <label for="status">{ctx.t('page.supervision.col.status')}</label>
+            <select id="status" name="status" class="select">
+              <option value="">{ctx.t('page.supervision.all')}</option>
+              {CARD_STATUSES.map((s) => (
+                <option value={s} selected={status === s}>
+                  {ctx.t(`supervision.status.${s}`)}
+                </option>
+              ))}
+            </select>
+            <button type="submit" class="button button-secondary">
+              {ctx.t('page.supervision.filter')}
+            </button>
+          </form>
+          {result.items.length ? <CardTable ctx={ctx} cards={result.items} caption={ctx.t('page.supervision.cardsTitle')} /> : <EmptyState>{ctx.t('page.supervision.noCards')}</EmptyState>}
+          <Pagination ctx={ctx} nextCursor={result.nextCursor} hasPrevious={!!cursor} />
+        </>
+      ),
+    }));
+  });
+
+  async function renderCard(request: FastifyRequest, reply: FastifyReply, id: string, state: { summary?: string; status?: number; form?: string } = {}) {
+    const card = await getCard(platform.db, request.principal, id);
+    const unit = await getUnit(platform.db, card.unitId);
+    const principal = request.principal!;
+    const mayExplain = card.status === 'open' && !!unit && coversUnit(principal, EXPLAIN, unit);
+    const mayDecide = (card.status === 'open' || card.status === 'explained') && !!supervisorScope(principal) && principal.roles.some((r) => r.role === 'supervisor');
+    return renderConsole(platform, request, reply, (ctx) => ({
+      title: ctx.t('page.supervision.cardTitle', { color: ctx.ta(`supervision.color.${card.color}`), reason: ctx.ta(`supervision.reason.${card.reason}`) }),
+      crumbs: [{ href: '/console/supervision/cards', label: ctx.t('page.supervision.nav.cards') }, { label: ctx.t('page.supervision.card') }],
+      status: state.status,
+      body: (
+        <>
+          <section class="panel" aria-labelledby="card-facts">
+            <h2 id="card-facts">{ctx.t('page.supervision.facts')}</h2>
+            <dl class="stat-list">
+              <dt>{ctx.t('page.supervision.col.card')}</dt>
+              <dd>
+                <ColorTag ctx={ctx} color={card.color} />
+              </dd>
+              <dt>{ctx.t('page.supervision.col.reason')}</dt>
+              <dd>{ctx.t(`supervision.reason.${card.reason}`)}</dd>
+              <dt>{ctx.t('page.supervision.col.receipt')}</dt>
+              <dd class="mono" safe>
+                {card.receiptNo ?? card.caseId}
+              </dd>
+              <dt>{ctx.t('page.supervision.col.item')}</dt>
+              <dd safe>{card.itemName ?? '—'}</dd>
+              <dt>{ctx.t('page.supervision.col.step')}</dt>
+              <dd class="mono" safe>
+                {card.stepKey ?? '—'}
+              </dd>
+              <dt>{ctx.t('page.supervision.col.unit')}</dt>
+              <dd safe>{unit?.name ?? card.unitId}</dd>
+              <dt>{ctx.t('page.supervision.col.due')}</dt>
+              <dd safe>{card.dueDate ?? '—'}</dd>
+              <dt>{ctx.t('page.supervision.col.status')}</dt>
+              <dd>{ctx.t(`supervision.status.${card.status}`)}</dd>
+              <dt>{ctx.t('page.supervision.col.issued')}</dt>
+              <dd safe>{formatDateTime(card.issuedAt, ctx.lang)}</dd>
+            </dl>
+          </section>
+          <section class="panel" aria-labelledby="card-history">
+            <h2 id="card-history">{ctx.t('page.supervision.history')}</h2>
+            <ol>
+              {card.history.map((h) => (
+                <li>
+                  <span safe>{formatDateTime(h.at, ctx.lang)}</span> {ctx.t(`page.supervision.event.${h.type}`, { color: ctx.ta(`supervision.color.${h.color}`) })} <span class="muted" safe>{h.actorName ?? ''}</span>
+                  {h.text ? <p safe>{h.text}</p> : ''}
+                  {h.attachments.length ? (
+                    <ul>
+                      {h.attachments.map((f) => (
+                        <li>
+                          <a href={`/api/v1/files/${attr(f.id)}`} safe>
+                            {f.name}
+                          </a>
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    ''
+                  )}
+                </li>
+              ))}
+            </ol>
+          </section>
+          {state.summary ? <ErrorSummary ctx={ctx} form={state.form ?? 'card'} summary={state.summary} /> : ''}
+          {mayExplain ? (
+            <section class="panel" aria-labelledby="explain-title">
+              <h2 id="explain-title">{ctx.t('page.supervision.explainTitle')}</h2>
+              <form method="post" action={`/console/supervision/cards/${attr(card.id)}/explain`} class="form">
+                <Csrf ctx={ctx} />
+                <input type="hidden" name="version" value={String(card.version)} />
+                <div class="field">
+                  <label for="explanation">{ctx.t('page.supervision.explanation')}</label>
+                  <textarea id="explanation" name="explanation" class="input input-long" rows="5" maxlength="2000" required></textarea>
+                </div>
+                <p class="field-hint">{ctx.t('page.supervision.attachHint')}</p>
+                <button type="submit" class="button">
+                  {ctx.t('page.supervision.explain')}
+                </button>
+              </form>
+            </section>
+          ) : (
+            ''
+          )}
+          {mayDecide ? (
+            <section class="panel" aria-labelledby="decide-title">
+              <h2 id="decide-title">{ctx.t('page.supervision.decideTitle')}</h2>
+              <form method="post" action={`/console/supervision/cards/${attr(card.id)}/decide`} class="form">
+                <Csrf ctx={ctx} />
+                <input type="hidden" name="version" value={String(card.version)} />
+                <div class="field">
+                  <label for="reason">{ctx.t('page.supervision.decisionReason')}</label>
+                  <textarea id="reason" name="reason" class="input input-long" rows="4" maxlength="2000" required></textarea>
+                </div>
+                <div class="actions">
+                  <button type="submit" name="decision" value="confirm" class="button">
+                    {ctx.t('page.supervision.confirm')}
+                  </button>
+                  <button type="submit" name="decision" value="revoke" class="button button-secondary">
+                    {ctx.t('page.supervision.revoke')}
+                  </button>
+                </div>
+              </form>
+            </section>
+          ) : (
+            ''
+          )}
+        </>
+      ),
+    }));
+  }
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof MonitorQuery> }>('/console/supervision/cards/:id', { schema: { params: IdParams, querystring: MonitorQuery }, config: { auth: 'user' } }, async (request, reply) =>
+    renderCard(request, reply, request.params.id),
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FormBody> }>('/console/supervision/cards/:id/explain', { schema: { params: IdParams, body: FormBody }, config: { auth: EXPLAIN } }, async (request, reply) => {
+    const version = Number(formText(request.body, 'version')) || undefined;
+    const result = await attempt(request.lang, () =>
+      inTransaction(platform.db, actorOf(request), (work) => explainCard(work, platform, request.principal!, request.params.id, { explanation: formText(request.body, 'explanation'), expectedVersion: version })),
+    );
+    if (!result.ok) return renderCard(request, reply, request.params.id, { summary: result.summary, status: result.error.status, form: 'explain' });
+    setFlash(reply, { kind: 'success', key: 'flash.supervisionExplained' });
+    return redirect(reply, `/console/supervision/cards/${encodeURIComponent(request.params.id)}`);
+  });
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FormBody> }>('/console/supervision/cards/:id/decide', { schema: { params: IdParams, body: FormBody }, config: { auth: DECIDE } }, async (request, reply) => {
+    const decision = formText(request.body, 'decision') === 'revoke' ? 'revoke' : 'confirm';
+    const version = Number(formText(request.body, 'version')) || undefined;
+    const result = await attempt(request.lang, () =>
+      inTransaction(platform.db, actorOf(request), (work) => decideCard(work, platform, request.principal!, request.params.id, decision, { reason: formText(request.body, 'reason'), expectedVersion: version })),
+    );
+    if (!result.ok) return renderCard(request, reply, request.params.id, { summary: result.summary, status: result.error.status, form: 'decide' });
+    setFlash(reply, { kind: 'success', key: decision === 'confirm' ? 'flash.supervisionConfirmed' : 'flash.supervisionRevoked' });
+    return redirect(reply, `/console/supervision/cards/${encodeURIComponent(request.params.id)}`);
+  });
+
+  app.get<{ Querystring: Static<typeof StatsQuery> }>('/console/supervision/stats', { schema: { querystring: StatsQuery }, config: { auth: 'user' } }, async (request, reply) => {
+    const today = shanghaiDate(platform.clock.now());
+    const from = request.query.from ?? `${today.slice(0, 8)}01`;
+    const to = request.query.to ?? today;
+    const groupBy = request.query.groupBy ?? 'unit';
+    const result = await attempt(request.lang, async () => computeStats(platform, request.principal, periodOf(from, to), groupBy));
+    const query = `from=${from}&amp;to=${to}&amp;groupBy=${groupBy}`;
+    return renderConsole(platform, request, reply, (ctx) => ({
+      title: ctx.t('page.supervision.statsTitle'),
+      lead: ctx.t('page.supervision.statsLead'),
+      crumbs: [{ label: ctx.t('page.supervision.nav.stats') }],
+      status: result.ok ? undefined : result.error.status,
+      body: (
+        <>
+          <form method="get" action="/console/supervision/stats" class="form-row">
+            <label for="from">{ctx.t('page.supervision.from')}</label>
+            <input id="from" name="from" type="date" class="input input-short" value={attr(from)} />
+            <label for="to">{ctx.t('page.supervision.to')}</label>
+            <input id="to" name="to" type="date" class="input input-short" value={attr(to)} />
+            <label for="groupBy">{ctx.t('page.supervision.groupBy')}</label>
+            <select id="groupBy" name="groupBy" class="select">
+              <option value="unit" selected={groupBy === 'unit'}>
+                {ctx.t('supervision.stats.col.unit')}
+              </option>
+              <option value="person" selected={groupBy === 'person'}>
+                {ctx.t('supervision.stats.col.person')}
+              </option>
+            </select>
+            <button type="submit" class="button button-secondary">
+              {ctx.t('page.supervision.show')}
+            </button>
+          </form>
+          {!result.ok ? (
+            <Notice kind="error">
+              <p safe>{result.summary}</p>
+            </Notice>
+          ) : result.value.length ? (
+            <>
+              <StatsTable ctx={ctx} items={result.value} from={from} to={to} groupBy={groupBy} />
+              <p>
+                <a class="button button-secondary" href={`/api/v1/supervision/stats/export.xlsx?${query}`}>
+                  {ctx.t('page.supervision.export')}
+                </a>
+              </p>
+              <figure>
+                <img src={`/api/v1/supervision/stats/chart.svg?${query}&amp;lang=${ctx.lang}`} alt={ctx.ta('page.supervision.chartAlt', { from, to })} width="900" height="420" />
+              </figure>
+            </>
+          ) : (
+            <EmptyState>{ctx.t('page.supervision.noSteps')}</EmptyState>
+          )}
+        </>
+      ),
+    }));
+  });
+
+  app.get<{ Querystring: Static<typeof StepsQuery> }>('/console/supervision/stats/steps', { schema: { querystring: StepsQuery }, config: { auth: 'user' } }, async (request, reply) => {
+    const { from, to, unitId, personId, outcome, cursor } = request.query;
+    const result = await statsSteps(platform, request.principal, periodOf(from, to), { unitId, personId, outcome, limit: 50, cursor });
+    const head = ['col.receipt', 'col.step', 'col.due', 'col.finished', 'col.workingDays', 'col.outcome'];
+    return renderConsole(platform, request, reply, (ctx) => ({
+      title: ctx.t('page.supervision.stepsTitle', { from, to }),
+      crumbs: [{ href: `/console/supervision/stats?from=${from}&amp;to=${to}`, label: ctx.t('page.supervision.nav.stats') }, { label: ctx.t('page.supervision.steps') }],
+      body: (
+        <>
+          <DataTable id="steps" caption={ctx.t('page.supervision.steps')} head={head.map((key) => ctx.t(`page.supervision.${key}`))}>
+            {result.items.map((s) => (
+              <tr>
+                <td>
+                  <a href={`/console/approval/cases/${attr(s.caseId)}`} class="mono" safe>
+                    {s.caseId}
+                  </a>
+                </td>
+                <td class="mono" safe>
+                  {s.stepKey}
+                </td>
+                <td safe>{s.dueDate}</td>
+                <td safe>{formatDateTime(s.finishedAt, ctx.lang)}</td>
+                <td>{s.workingDaysUsed === null ? '—' : num(s.workingDaysUsed)}</td>
+                <td>{ctx.t(`page.supervision.outcome.${s.outcome}`)}</td>
+              </tr>
+            ))}
+          </DataTable>
+          <Pagination ctx={ctx} nextCursor={result.nextCursor} hasPrevious={!!cursor} />
+        </>
+      ),
+    }));
+  });
+}
