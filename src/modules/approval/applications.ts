@@ -14,6 +14,7 @@ import { coversUnit, hasPermission, type Principal } from '../../platform/iam/pr
 import { findUserById, iam, rolesOf } from '../../platform/iam/queries.ts';
 import type { Role } from '../../platform/iam/roles.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
+import { publish } from '../../platform/events.ts';
 import { AppError, conflict, fieldError, forbidden, invalid, notFound, type FieldError } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
 import { addWorkingDays, loadCalendar, shanghaiDate, workingDays } from '../../platform/calendar/index.ts';
@@ -462,6 +463,7 @@ export async function submitApplication(work: Work, platform: Platform, principa
   }
   await addEvent(work, id, 'submitted', { channel: input.channel, itemVersion: item.version, pendingMaterials: materials.pending.map((m) => m.key) }, now);
   recordAudit(work, { action: 'approval.application.submit', objectType: 'approval_application', objectId: id, details: { receiptNo, itemId: item.id, itemVersion: item.version, channel: input.channel } }, now);
+  await publish(work, platform, { type: 'approval.case.changed', caseId: id, action: 'submit', stepKey: null });
   const view = (await getInstanceView(work.tx, instance.id, today))!;
   await notifyNewTasks(work, platform, app, item, view.tasks.filter((t) => t.state === 'open'));
   return { id, receiptNo, state };
@@ -755,6 +757,7 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
   }
   const { app: updated } = await syncCase(work, platform, app, item, patch);
   recordAudit(work, { action: `approval.task.${input.action}`, objectType: 'approval_application', objectId: app.id, details: { taskId, stepKey: step.key, state: updated.state } }, now);
+  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: input.action, stepKey: step.key });
   return { taskId, caseId: app.id, state: updated.state, dueDate: updated.due_date };
 }
 
@@ -806,6 +809,7 @@ export async function submitCorrection(work: Work, platform: Platform, principal
     await enqueueMessage(work, platform, { channel: 'inapp', to: { userId: requester }, template: 'approval.case.corrected', params: { receiptNo: app.receipt_no, itemName: item.name, caseId: app.id }, dedupeKey: `approval:${app.id}:corrected` });
   }
   recordAudit(work, { action: 'approval.application.correct', objectType: 'approval_application', objectId: app.id, details: { materials: [...provided] } }, now);
+  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'correct', stepKey: null });
   return { id: app.id, receiptNo: app.receipt_no, state: updated.state, dueDate: updated.due_date };
 }
 
@@ -829,6 +833,7 @@ async function addPendingMaterials(work: Work, platform: Platform, principal: Pr
   const keys = [...new Set(materials.map((m) => m.materialKey))];
   await addEvent(work, app.id, 'materials_added', { materials: keys }, now);
   recordAudit(work, { action: 'approval.application.addMaterials', objectType: 'approval_application', objectId: app.id, details: { materials: keys } }, now);
+  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'add_materials', stepKey: null });
   return { id: app.id, receiptNo: app.receipt_no, state: app.state, dueDate: app.due_date };
 }
 
@@ -843,6 +848,7 @@ export async function withdrawApplication(work: Work, platform: Platform, princi
   await addEvent(work, app.id, 'withdrawn', { reason: input.reason?.trim() || null }, now);
   const { app: updated } = await syncCase(work, platform, app, item);
   recordAudit(work, { action: 'approval.application.withdraw', objectType: 'approval_application', objectId: app.id, details: { receiptNo: app.receipt_no } }, now);
+  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'withdraw', stepKey: null });
   return { id: app.id, receiptNo: app.receipt_no, state: updated.state };
 }
 
@@ -869,6 +875,7 @@ export async function extendApplication(work: Work, platform: Platform, principa
   await addEvent(work, app.id, 'extended', { days: input.days, reason, dueDate: updated.due_date }, now);
   await notifyApplicant(work, platform, updated, 'approval.case.extended', { receiptNo: app.receipt_no, itemName: item.name, days: input.days, dueDate: updated.due_date ?? '', reason: clip(reason) }, `extended:${view.actions.length}`);
   recordAudit(work, { action: 'approval.application.extend', objectType: 'approval_application', objectId: app.id, details: { days: input.days, reason, dueDate: updated.due_date } }, now);
+  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'extend', stepKey: null });
   return { id: app.id, state: updated.state, dueDate: updated.due_date, extensionDays: view.state.extensionDays + input.days };
 }
 
@@ -882,6 +889,7 @@ export async function startClockStop(work: Work, platform: Platform, principal: 
   await addEvent(work, app.id, 'clock_stopped', { reason: input.reason, note }, now);
   const { app: updated } = await syncCase(work, platform, app, item);
   recordAudit(work, { action: 'approval.application.clockStop', objectType: 'approval_application', objectId: app.id, details: { reason: input.reason } }, now);
+  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'clock_stop', stepKey: null });
   return { id: app.id, state: updated.state, dueDate: updated.due_date, clockStopped: input.reason };
 }
 
@@ -896,6 +904,7 @@ export async function endClockStop(work: Work, platform: Platform, principal: Pr
   await addEvent(work, app.id, 'clock_resumed', { reason: stopped, note: input.note?.trim() || null }, now);
   const { app: updated } = await syncCase(work, platform, app, item);
   recordAudit(work, { action: 'approval.application.clockResume', objectType: 'approval_application', objectId: app.id, details: { reason: stopped } }, now);
+  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'clock_resume', stepKey: null });
   return { id: app.id, state: updated.state, dueDate: updated.due_date, clockStopped: null };
 }
 
@@ -924,6 +933,7 @@ export async function reassignTask(work: Work, platform: Platform, principal: Pr
   await syncCase(work, platform, app, item);
   await notifyNewTasks(work, platform, app, item, [{ ...task, assignee: target.id }]);
   recordAudit(work, { action: 'approval.task.reassign', objectType: 'approval_application', objectId: app.id, details: { taskId, stepKey: task.step_key, to: target.id } }, now);
+  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'reassign', stepKey: task.step_key });
   return { taskId, caseId: app.id, assignee: target.id };
 }
 
