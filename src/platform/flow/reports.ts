@@ -48,23 +48,50 @@ export interface OpenStepRow {
   openedAt: Date;
 }
 
+/** The instances of some steps, looked up by primary key (never a join the planner could turn into a scan). */
+async function instancesOf(db: Db, ids: string[]): Promise<Map<string, { subjectType: string; subjectId: string; status: string }>> {
+  const out = new Map<string, { subjectType: string; subjectId: string; status: string }>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 5000) {
+    const rows = await q(db).selectFrom('flow_instances').select(['id', 'subject_type', 'subject_id', 'status']).where('id', 'in', unique.slice(i, i + 5000)).execute();
+    for (const r of rows) out.set(r.id, { subjectType: r.subject_type, subjectId: r.subject_id, status: r.status });
+  }
+  return out;
+}
+
 /**
  * Open steps of running instances (a stopped clock is skipped) whose due date has come within
- * their band. Each band is one range of the (days, due_date) index.
+ * their band. The bands are expanded to one probe per time limit ("days = d and due_date <= T"),
+ * each an exact range of the (days, due_date) index: the work follows the steps found.
  */
 export async function openStepsAtRisk(db: Db, subjectType: string, bands: RiskBand[], limit = 100_000): Promise<OpenStepRow[]> {
-  if (!bands.length) return [];
-  const rows = await q(db)
-    .selectFrom('flow_tasks as t')
-    .innerJoin('flow_instances as i', 'i.id', 't.instance_id')
-    .select(['t.id', 't.instance_id', 'i.subject_id', 't.step_key', 't.unit_id', 't.assignee', 't.days', 't.due_date', 't.opened_at'])
-    .where('t.state', '=', 'open')
-    .where('i.status', '=', 'running')
-    .where('i.subject_type', '=', subjectType)
-    .where((eb) => eb.or(bands.map((b) => eb.and([eb('t.days', '>=', b.minDays), eb('t.days', '<=', b.maxDays), eb('t.due_date', '<=', b.dueBy)]))))
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ taskId: r.id, instanceId: r.instance_id, subjectId: r.subject_id, stepKey: r.step_key, unitId: r.unit_id, assignee: r.assignee, days: r.days, dueDate: r.due_date, openedAt: r.opened_at }));
+  const days: number[] = [];
+  const dueBy: string[] = [];
+  for (const band of bands) {
+    for (let d = band.minDays; d <= band.maxDays; d++) {
+      days.push(d);
+      dueBy.push(band.dueBy);
+    }
+  }
+  if (!days.length) return [];
+  const result = await sql<{ id: string; instance_id: string; step_key: string; unit_id: string; assignee: string | null; days: number; due_date: string; opened_at: Date }>`
+    select t.id, t.instance_id, t.step_key, t.unit_id, t.assignee, t.days, t.due_date, t.opened_at
+      from unnest(${days}::int[], ${dueBy}::date[]) as b(days, due_by)
+      cross join lateral (
+        select x.id, x.instance_id, x.step_key, x.unit_id, x.assignee, x.days, x.due_date, x.opened_at
+          from flow_tasks x
+         where x.state = 'open' and x.days = b.days and x.due_date <= b.due_by
+         order by x.due_date
+         limit ${limit}) t
+     limit ${limit}`.execute(db);
+  const instances = await instancesOf(db, result.rows.map((r) => r.instance_id));
+  const out: OpenStepRow[] = [];
+  for (const r of result.rows) {
+    const instance = instances.get(r.instance_id);
+    if (!instance || instance.status !== 'running' || instance.subjectType !== subjectType) continue;
+    out.push({ taskId: r.id, instanceId: r.instance_id, subjectId: instance.subjectId, stepKey: r.step_key, unitId: r.unit_id, assignee: r.assignee, days: r.days, dueDate: r.due_date, openedAt: r.opened_at });
+  }
+  return out;
 }
 
 export interface FinishedStepRow {
@@ -86,15 +113,20 @@ const shanghaiDay = (column: string) => sql<string>`((${sql.ref(column)} at time
 export async function stepsFinishedLate(db: Db, subjectType: string, since: Date, limit = 100_000): Promise<FinishedStepRow[]> {
   const rows = await q(db)
     .selectFrom('flow_tasks as t')
-    .innerJoin('flow_instances as i', 'i.id', 't.instance_id')
-    .select(['t.id', 't.instance_id', 'i.subject_id', 't.step_key', 't.unit_id', 't.finished_by', 't.days', 't.due_date', 't.finished_at'])
+    .select(['t.id', 't.instance_id', 't.step_key', 't.unit_id', 't.finished_by', 't.days', 't.due_date', 't.finished_at'])
     .where('t.state', '=', 'done')
     .where('t.finished_at', '>=', since)
-    .where('i.subject_type', '=', subjectType)
     .where(sql<boolean>`${shanghaiDay('t.finished_at')} > t.due_date`)
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ taskId: r.id, instanceId: r.instance_id, subjectId: r.subject_id, stepKey: r.step_key, unitId: r.unit_id, finishedBy: r.finished_by, days: r.days, dueDate: r.due_date, finishedAt: r.finished_at! }));
+  const instances = await instancesOf(db, rows.map((r) => r.instance_id));
+  const out: FinishedStepRow[] = [];
+  for (const r of rows) {
+    const instance = instances.get(r.instance_id);
+    if (!instance || instance.subjectType !== subjectType) continue;
+    out.push({ taskId: r.id, instanceId: r.instance_id, subjectId: instance.subjectId, stepKey: r.step_key, unitId: r.unit_id, finishedBy: r.finished_by, days: r.days, dueDate: r.due_date, finishedAt: r.finished_at! });
+  }
+  return out;
 }
 
 export interface SubjectFlow {
