@@ -889,6 +889,10 @@ test('reassigning a task to a colleague', async () => {
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(await taskOf(people.planner, id, 'planning'), undefined, 'only the assignee has it now');
   assert.ok(await taskOf(people.planner2, id, 'planning'));
+  assert.ok((await view(people.planner, id)).events.some((e: { type: string }) => e.type === 'reassigned'));
+  assert.equal((await view(citizen, id)).events.some((e: { type: string }) => e.type === 'reassigned'), false, 'the applicant is not shown who handles it');
+  assert.equal((await post(people.planner, `/api/v1/tasks/${planning.id}/reassign`, { userId: people.planner.id })).statusCode, 403, 'an approver cannot reassign');
+  await mustComplete(people.planner2, id, 'planning', 'approve');
 });
 
 // ---------------------------------------------------------------- crash between the change and its notifications

@@ -590,7 +590,8 @@ export async function getApplicationView(platform: Platform, principal: Principa
     decision: decisionOf(events),
     steps: stepsView(item, view!),
     actions: view!.actions.map((a) => actionView(a, staff)),
-    events: events.map((e) => ({ seq: e.seq, type: e.type, at: iso(e.at)!, payload: e.payload, ...(staff ? { actorName: e.actor_name } : {}) })),
+    // Who a task went to is the office's business, not the applicant's.
+    events: events.filter((e) => staff || e.type !== 'reassigned').map((e) => ({ seq: e.seq, type: e.type, at: iso(e.at)!, payload: e.payload, ...(staff ? { actorName: e.actor_name } : {}) })),
     result: certificate ? { certificateNo: certificate.certificate_no, verificationCode: certificate.verification_code } : null,
   };
 }
