@@ -11,14 +11,15 @@ import type { Work } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
 import { coversUnit, hasPermission, type Principal } from '../../platform/iam/principal.ts';
-import { findUserById, iam, rolesOf } from '../../platform/iam/queries.ts';
+import { findUserById, rolesOf } from '../../platform/iam/queries.ts';
+import { accountsHoldingRole } from '../../platform/iam/service.ts';
 import type { Role } from '../../platform/iam/roles.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { publish } from '../../platform/events.ts';
 import { AppError, conflict, fieldError, forbidden, invalid, notFound, type FieldError } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
 import { addWorkingDays, loadCalendar, shanghaiDate, workingDays } from '../../platform/calendar/index.ts';
-import { applyInstanceAction, completeTask, getInstanceView, listOpenTasks, mayHandle, startInstance, type FlowTables, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
+import { applyInstanceAction, completeTask, getInstanceView, getTask, listOpenTasks, mayHandle, startInstance, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
 import { allSteps, type ClockStopReason, type FlowAction } from '../../platform/flow/engine.ts';
 import { attachFile, getFile, registerFileAccess } from '../../platform/files/index.ts';
 import { enqueueMessage, type TemplateParams } from '../../platform/notify/index.ts';
@@ -80,33 +81,6 @@ async function loadItems(db: Db, ids: string[]): Promise<Map<string, { id: strin
 // ---------------------------------------------------------------- stand-ins for other modules' readers
 
 /** One task by id. Stand-in until the flow service exports a reader of single tasks. */
-async function findTask(db: Db, id: string): Promise<TaskRow | undefined> {
-  return db.withTables<FlowTables>().selectFrom('flow_tasks').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/**
- * Active accounts holding `role` with a scope covering `unit`, for task notifications.
- * Stand-in until IAM exports such a query.
- */
-async function holdersOf(db: Db, role: string, unit: { id: string; regionCode: string }): Promise<Array<{ id: string; lang: Lang }>> {
-  const rows = await iam(db)
-    .selectFrom('user_roles as r')
-    .innerJoin('users as u', 'u.id', 'r.user_id')
-    .select(['u.id', 'u.lang', 'r.scope_unit_id', 'r.scope_region_code'])
-    .where('r.role', '=', role as Role)
-    .where('u.disabled_at', 'is', null)
-    .where((eb) => eb.or([eb('r.scope_unit_id', '=', unit.id), eb('r.scope_region_code', 'is not', null)]))
-    .orderBy('u.id')
-    .limit(500)
-    .execute();
-  const seen = new Map<string, Lang>();
-  for (const row of rows) {
-    const covers = row.scope_unit_id === unit.id || (row.scope_region_code !== null && unit.regionCode.startsWith(regionPrefix(row.scope_region_code)));
-    if (covers && !seen.has(row.id)) seen.set(row.id, row.lang === 'en' ? 'en' : 'zh-CN');
-  }
-  return [...seen].slice(0, MAX_TASK_RECIPIENTS).map(([id, lang]) => ({ id, lang }));
-}
-
 // ---------------------------------------------------------------- personal data
 
 const normalizeId = (value: string) => value.trim().toUpperCase();
@@ -284,7 +258,7 @@ async function notifyApplicant(work: Work, platform: Platform, app: CaseRow, tem
 async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item: Item, tasks: TaskRow[]) {
   const names = new Map(allSteps(item.process).map((s) => [s.key, s.name]));
   for (const task of tasks) {
-    const recipients = task.assignee ? [{ id: task.assignee, lang: 'zh-CN' as Lang }] : await holdersOf(work.tx, task.role, { id: task.unit_id, regionCode: task.unit_region });
+    const recipients = task.assignee ? [{ id: task.assignee, lang: 'zh-CN' as Lang }] : await accountsHoldingRole(work.tx, task.role as Role, { id: task.unit_id, regionCode: task.unit_region }, MAX_TASK_RECIPIENTS);
     for (const user of recipients) {
       if (user.id === app.applicant_user_id) continue;
       await enqueueMessage(work, platform, {
@@ -702,11 +676,11 @@ export interface CompleteInput {
  * they filed themselves (403).
  */
 export async function completeApprovalTask(work: Work, platform: Platform, principal: Principal, taskId: string, input: CompleteInput) {
-  const peek = await findTask(work.tx, taskId);
+  const peek = await getTask(work.tx, taskId);
   if (!peek || !mayHandle(principal, peek)) throw notFound();
   const app = await lockCaseOfInstance(work, peek.instance_id);
   if (!app) throw notFound();
-  const task = (await findTask(work.tx, taskId))!;
+  const task = (await getTask(work.tx, taskId))!;
   if (task.state !== 'open') throw new AppError('CONFLICT', { detail: { key: 'flow.taskClosed' } });
   if (input.expectedVersion !== undefined && input.expectedVersion !== task.version) throw conflict();
   const item = (await loadItem(work.tx, app.item_id))!;
@@ -911,11 +885,11 @@ export async function endClockStop(work: Work, platform: Platform, principal: Pr
 
 /** A unit leader hands an open task to one person who holds the step's role in the step's unit. */
 export async function reassignTask(work: Work, platform: Platform, principal: Principal, taskId: string, input: { userId: string }) {
-  const peek = await findTask(work.tx, taskId);
+  const peek = await getTask(work.tx, taskId);
   if (!peek || !coversUnit(principal, 'approval.lead', { id: peek.unit_id, regionCode: peek.unit_region })) throw notFound();
   const app = await lockCaseOfInstance(work, peek.instance_id);
   if (!app) throw notFound();
-  const task = (await findTask(work.tx, taskId))!;
+  const task = (await getTask(work.tx, taskId))!;
   if (task.state !== 'open') throw new AppError('CONFLICT', { detail: { key: 'flow.taskClosed' } });
   const target = await findUserById(work.tx, input.userId);
   const roles = target ? await rolesOf(work.tx, target.id) : [];

@@ -276,3 +276,7 @@ export async function listOpenTasks(db: Db, principal: Principal, options: { lim
   }
   return query.execute();
 }
+
+export async function getTask(db: Db, id: string): Promise<TaskRow | undefined> {
+  return q(db).selectFrom('flow_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+}

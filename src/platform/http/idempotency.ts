@@ -54,7 +54,7 @@ export async function idempotent<T>(
     return { ...result, replayed: false };
   }
   if (typeof header !== 'string' || !KEY_SHAPE.test(header)) throw new AppError('VALIDATION_FAILED', { errors: [fieldError('headers.idempotency-key', 'http.idempotencyKeyInvalid')] });
-  const scope = `${actor.userId ?? `anon:${actor.ip}`}|${request.method} ${request.routeOptions.url}`;
+  const scope = `${actor.userId ?? `anon:${actor.ip}`}|${request.method} ${request.url.split("?")[0]}`;
   const requestHash = platform.crypto.sm3(JSON.stringify(request.body ?? null));
   return inTransaction(platform.db, actor, async (work) => {
     const q = (db: Db) => db.withTables<IdempotencyTables>();

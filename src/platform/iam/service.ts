@@ -7,7 +7,7 @@ import { AppError, fieldError, forbidden, invalid, notFound, type FieldError } f
 import { blindIndex, openField, sealField } from '../crypto/fields.ts';
 import { getRegion, getUnit, requireUnit, unitIdsUnderRegions, type Unit } from '../org/service.ts';
 import { decodeCursor, encodeCursor } from '../http/schemas.ts';
-import { isValidMobile, maskPhone } from '../org/codes.ts';
+import { isValidMobile, maskPhone, regionPrefix } from '../org/codes.ts';
 import type { Platform } from '../module.ts';
 import { decoyHash, hashPassword, isStrongPassword, verifyPassword } from './passwords.ts';
 import { coversUnit, hasPermission, scopesFor, type Principal, type RoleAssignment, type Scope } from './principal.ts';
@@ -773,4 +773,27 @@ export async function confirmTotpEnrollment(platform: Platform, principal: Princ
 export async function enableTotpWithSecret(work: Work, platform: Platform, userId: string, secretBase32: string) {
   await iam(work.tx).updateTable('users').set({ totp_secret_sealed: sealField(platform, secretBase32), totp_enabled: true, totp_last_step: 0 }).where('id', '=', userId).execute();
   recordAudit(work, { action: 'user.totp.enable', objectType: 'user', objectId: userId });
+}
+
+/**
+ * Active accounts holding `role` with a scope covering `unit` (for notifying who may handle a
+ * task), with their preferred language; at most `limit`.
+ */
+export async function accountsHoldingRole(db: Db, role: Role, unit: { id: string; regionCode: string }, limit = 50): Promise<Array<{ id: string; lang: 'zh-CN' | 'en' }>> {
+  const rows = await iam(db)
+    .selectFrom('user_roles as r')
+    .innerJoin('users as u', 'u.id', 'r.user_id')
+    .select(['u.id', 'u.lang', 'r.scope_unit_id', 'r.scope_region_code'])
+    .where('r.role', '=', role)
+    .where('u.disabled_at', 'is', null)
+    .where((eb) => eb.or([eb('r.scope_unit_id', '=', unit.id), eb('r.scope_region_code', 'is not', null)]))
+    .orderBy('u.id')
+    .limit(500)
+    .execute();
+  const seen = new Map<string, 'zh-CN' | 'en'>();
+  for (const row of rows) {
+    const covers = row.scope_unit_id === unit.id || (row.scope_region_code !== null && unit.regionCode.startsWith(regionPrefix(row.scope_region_code)));
+    if (covers && !seen.has(row.id)) seen.set(row.id, row.lang === 'en' ? 'en' : 'zh-CN');
+  }
+  return [...seen].slice(0, limit).map(([id, lang]) => ({ id, lang }));
 }
