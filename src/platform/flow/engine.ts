@@ -168,7 +168,15 @@ export function applyAction(definition: ProcessDefinition, state: InstanceState,
         const targetStage = target ? target.stageIndex : step.stageIndex - 1;
         if (targetStage < 0 || targetStage >= step.stageIndex) throw new FlowError('not_allowed', 'a step can only return to an earlier stage');
         openStage(next, targetStage, logIndex);
-        if (target) for (const s of next.steps) if (s.stageIndex === targetStage && s.key !== target.key) s.state = 'approved';
+        if (target) {
+          // Only the named step is handled again; its siblings keep their approval.
+          for (const s of next.steps) {
+            if (s.stageIndex === targetStage && s.key !== target.key) {
+              s.state = 'approved';
+              s.finishedAt = logIndex;
+            }
+          }
+        }
         break;
       }
       step.state = 'approved';
