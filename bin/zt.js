@@ -9,13 +9,9 @@ import { register } from 'tsx/esm/api';
 // Dependencies are plain JavaScript. Loading them before the TypeScript hooks are installed saves
 // a round trip to the hooks thread for each of their files (kysely alone has hundreds), which
 // is most of the start-up time. A package missing here is only loaded more slowly.
-const PRELOAD = [
-  'kysely',
-  'pg',
-  '@electric-sql/pglite',
-  '@electric-sql/pglite/contrib/pg_trgm',
+const DATABASE = ['kysely', 'pg', '@electric-sql/pglite', '@electric-sql/pglite/contrib/pg_trgm', '@sinclair/typebox', 'otpauth', 'sm-crypto-v2', '@node-rs/argon2'];
+const APPLICATION = [
   'fastify',
-  '@sinclair/typebox',
   'ajv',
   'ajv-formats',
   '@fastify/swagger',
@@ -26,14 +22,15 @@ const PRELOAD = [
   '@fastify/formbody',
   '@fastify/multipart',
   '@kitajs/html',
-  'otpauth',
-  'sm-crypto-v2',
-  '@node-rs/argon2',
   'close-with-grace',
 ];
-const command = process.argv[2];
-const light = !command || command.startsWith('-') || command === 'help' || command === 'totp' || process.argv.includes('--help') || process.argv.includes('-h');
-if (!light) await Promise.all(PRELOAD.map((name) => import(name).catch(() => undefined)));
+const [command] = process.argv.slice(2);
+const help = process.argv.includes('--help') || process.argv.includes('-h');
+// Only these commands load the whole application (every module's migrations); the others need the database.
+const whole = ['start', 'migrate', 'restore'].includes(command);
+const light = help || !command || command.startsWith('-') || command === 'help' || command === 'totp';
+const preload = light ? [] : whole ? [...DATABASE, ...APPLICATION] : DATABASE;
+await Promise.all(preload.map((name) => import(name).catch(() => undefined)));
 
 register();
 await import('../src/cli.ts');

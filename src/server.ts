@@ -5,73 +5,13 @@ import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { allMigrations, buildApp } from './app.ts';
 import { ConfigError, type Config } from './config/index.ts';
-import { openDatabase, sql, type Database } from './platform/db/index.ts';
+import { sql, type Database } from './platform/db/index.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
-import { acquireDataDirLock, type DataDirLock } from './platform/db/lock.ts';
-import { softwareCrypto } from './platform/crypto/index.ts';
-import { loadFieldKey } from './platform/crypto/keys.ts';
-import { systemClock, type Platform } from './platform/module.ts';
+import { openDataStore } from './platform/db/store.ts';
 import { startBackgroundWork } from './platform/jobs/index.ts';
 import { DEMO_ACCOUNTS_FILE, formatDemoLogins, seedDemo, type DemoResult } from './platform/demo/seed.ts';
 import { appVersion } from './platform/backup/manifest.ts';
 import { modules } from './modules.ts';
-
-/** The embedded database lives in this folder of ZT_DATA_DIR, beside files/ and keys/. */
-export const pgliteDirOf = (config: Config) => path.join(config.dataDir, 'db');
-
-export interface DataStore {
-  database: Database;
-  lock: DataDirLock | null;
-  /** Where the data is, for messages: the folder or the server (without its password). */
-  where: string;
-  close(): Promise<void>;
-}
-
-/**
- * Opens the installation's database. On the embedded database the data folder is locked
- * first, so a second process refuses instead of corrupting it; PostgreSQL needs no lock.
- */
-export async function openDataStore(config: Config, command: string, options: { beforeOpen?: () => Promise<void> } = {}): Promise<DataStore> {
-  const lock = config.databaseUrl ? null : acquireDataDirLock(config.dataDir, command);
-  try {
-    // Work that must hold the folder but need not wait for the database (checking an archive).
-    await options.beforeOpen?.();
-    const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? null : pgliteDirOf(config) });
-    let closed = false;
-    return {
-      database,
-      lock,
-      where: config.databaseUrl ? `PostgreSQL ${redactUrl(config.databaseUrl)}` : `embedded database in ${pgliteDirOf(config)}`,
-      async close() {
-        if (closed) return;
-        closed = true;
-        try {
-          await database.close();
-        } finally {
-          lock?.release();
-        }
-      },
-    };
-  } catch (error) {
-    lock?.release();
-    throw error;
-  }
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'DATABASE_URL';
-  }
-}
-
-/** The shared infrastructure for commands that work without the HTTP application. */
-export function makePlatform(config: Config, database: Database): Platform {
-  return { config, db: database.db, dbKind: database.kind, crypto: softwareCrypto, clock: systemClock, fieldKey: loadFieldKey(config) };
-}
 
 export async function hasUsers(database: Database): Promise<boolean> {
   const result = await sql<{ found: boolean }>`select exists (select 1 from users) as found`.execute(database.db);

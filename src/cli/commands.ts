@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import * as OTPAuth from 'otpauth';
-import { allMigrations } from '../app.ts';
 import { ConfigError, loadConfig, type Config } from '../config/index.ts';
 import { isUniqueViolation, sql } from '../platform/db/index.ts';
-import { migrateToLatest, pendingMigrations } from '../platform/db/migrate.ts';
+import { migrateToLatest } from '../platform/db/migrate.ts';
 import { DataDirLockedError } from '../platform/db/lock.ts';
 import { inTransaction, type Actor } from '../platform/db/work.ts';
 import { verifyChain } from '../platform/audit/service.ts';
@@ -21,10 +20,13 @@ import { createBackup } from '../platform/backup/backup.ts';
 import { restoreStaged, stageBackup, type StagedBackup } from '../platform/backup/restore.ts';
 import { BackupError } from '../platform/backup/manifest.ts';
 import { DemoRefusedError, formatDemoLogins, seedDemo } from '../platform/demo/seed.ts';
-import { makePlatform, openDataStore, runServer, type DataStore } from '../server.ts';
+import { makePlatform, openDataStore, type DataStore } from '../platform/db/store.ts';
 import type { Platform } from '../platform/module.ts';
-import '../modules.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage.ts';
+// The commands load only what they use, not every module of the application: they start in a
+// fraction of the time. Error messages need the catalogues of the services they call.
+import '../platform/iam/messages.ts';
+import '../platform/org/messages.ts';
+import { CommandError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage.ts';
 
 const lang: Lang = /^zh/i.test(process.env.LC_ALL || process.env.LANG || '') ? 'zh-CN' : 'en';
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -56,18 +58,28 @@ async function openStore(config: Config, command: string, options: Parameters<ty
   }
 }
 
-async function withStore<T>(command: string, fn: (store: DataStore, config: Config) => Promise<T>, options: { requireMigrated?: boolean } = {}): Promise<T> {
+/** A table or column missing: the database predates this version's migrations. */
+function isNotMigrated(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '42P01' || code === '42703';
+}
+
+async function withStore<T>(command: string, fn: (store: DataStore, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const store = await openStore(config, command);
   try {
-    if (options.requireMigrated !== false) {
-      const pending = await pendingMigrations(store.database.db, allMigrations());
-      if (pending.length) throw new UsageError(`the database is not migrated (${pending.length} pending migrations): run \`zt migrate\` first`);
-    }
     return await fn(store, config);
+  } catch (error) {
+    if (isNotMigrated(error)) throw new CommandError(`the database is not migrated to this version (${(error as Error).message}): run \`zt migrate\` first`);
+    throw error;
   } finally {
     await store.close();
   }
+}
+
+/** Every migration of the installation: this loads every module, so only the commands that migrate ask for it. */
+async function allMigrations() {
+  return (await import('../app.ts')).allMigrations();
 }
 
 async function withPlatform<T>(command: string, fn: (platform: Platform) => Promise<T>): Promise<T> {
@@ -173,9 +185,9 @@ export async function adminCreate(options: AdminCreateOptions) {
   await withPlatform('admin create', async (platform) => {
     const unit = options.unit ? await getUnit(platform.db, options.unit) : await topUnit(platform);
     if (!unit) {
-      throw new UsageError(options.unit ? `no unit has the id ${options.unit}` : 'there is no unit yet: import the organisation first (`zt import units FILE`) or pass --unit');
+      throw new CommandError(options.unit ? `no unit has the id ${options.unit}` : 'there is no unit yet: import the organisation first (`zt import units FILE`) or pass --unit');
     }
-    if (options.region && !(await getRegion(platform.db, options.region))) throw new UsageError(`no region has the code ${options.region}`);
+    if (options.region && !(await getRegion(platform.db, options.region))) throw new CommandError(`no region has the code ${options.region}`);
     const adminScope: Scope = { regionCode: options.region ?? (await topRegionOf(platform, unit)) };
     const unitScope: Scope = options.region ? { regionCode: options.region } : { unitId: unit.id };
     const grants = roles.map((role) => ({ role: role as Role, scope: THREE_ADMINS.includes(role as Role) ? adminScope : unitScope }));
@@ -191,7 +203,7 @@ export async function adminCreate(options: AdminCreateOptions) {
       print(`Created account ${user.username} (id ${user.id}) in ${unit.name}${granted ? `, roles: ${granted}` : ''}.`);
       if (grants.some((g) => THREE_ADMINS.includes(g.role) || g.role === 'supervisor')) print('It must enrol a one-time-code app (TOTP) at its first sign-in.');
     } catch (error) {
-      if (isUniqueViolation(error)) throw new UsageError(`an account named ${options.username} already exists`);
+      if (isUniqueViolation(error)) throw new CommandError(`an account named ${options.username} already exists`);
       throw error;
     }
   });
@@ -201,8 +213,8 @@ export async function adminToken(options: { username: string; days: string; name
   const days = parseDays(options.days);
   await withPlatform('admin token', async (platform) => {
     const user = await findUserByUsername(platform.db, options.username);
-    if (!user) throw new UsageError(`no account is named ${options.username}`);
-    if (user.disabled_at) throw new UsageError(`the account ${options.username} is disabled`);
+    if (!user) throw new CommandError(`no account is named ${options.username}`);
+    if (user.disabled_at) throw new CommandError(`the account ${options.username} is disabled`);
     const { token } = await createApiToken(platform, user.id, options.name, days, cliActor());
     print(token);
   });
@@ -214,9 +226,9 @@ export async function adminResetPassword(options: { username: string; passwordSt
   if (!isStrongPassword(password)) throw new AppError('PASSWORD_WEAK');
   await withPlatform('admin reset-password', async (platform) => {
     const user = await findUserByUsername(platform.db, options.username);
-    if (!user) throw new UsageError(`no account is named ${options.username}`);
+    if (!user) throw new CommandError(`no account is named ${options.username}`);
     const unit = user.unit_id ? await getUnit(platform.db, user.unit_id) : null;
-    if (!unit) throw new UsageError(`${options.username} is a public account: its owner resets the password by phone or e-mail`);
+    if (!unit) throw new CommandError(`${options.username} is a public account: its owner resets the password by phone or e-mail`);
     // The operator at the server has every power over accounts: act as a system administrator of that unit.
     const operator: Principal = {
       userId: 'cli',
@@ -239,14 +251,11 @@ export async function adminResetPassword(options: { username: string; passwordSt
 // ---------------------------------------------------------------- other commands
 
 export async function migrate() {
-  await withStore(
-    'migrate',
-    async (store) => {
-      const applied = await migrateToLatest(store.database.db, allMigrations());
-      print(applied.length ? `Applied ${applied.length} migrations to the ${store.where}:\n${applied.map((m) => `  ${m}`).join('\n')}` : `The ${store.where} is up to date.`);
-    },
-    { requireMigrated: false },
-  );
+  const migrations = await allMigrations();
+  await withStore('migrate', async (store) => {
+    const applied = await migrateToLatest(store.database.db, migrations);
+    print(applied.length ? `Applied ${applied.length} migrations to the ${store.where}:\n${applied.map((m) => `  ${m}`).join('\n')}` : `The ${store.where} is up to date.`);
+  });
 }
 
 export async function seed(options: { demo?: boolean; forceProduction?: boolean }) {
@@ -265,7 +274,7 @@ export async function importUnits(file: string) {
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new CommandError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   await withPlatform('import units', async (platform) => {
     const result = await importOrgCsv(platform, bytes, cliActor());
@@ -317,7 +326,7 @@ export async function restore(file: string) {
     },
   });
   try {
-    const report = await restoreStaged({ config, db: store.database.db, migrations: allMigrations() }, staged!).catch(refused);
+    const report = await restoreStaged({ config, db: store.database.db, migrations: await allMigrations(), actor: cliActor() }, staged!).catch(refused);
     print(
       `Restored ${file} (made ${report.backupCreatedAt} by version ${report.backupAppVersion} on ${report.sourceDatabase}) into the ${store.where}:\n` +
         `  ${report.tables} tables, ${report.rows} rows, ${report.files} files${report.keyRestored ? ', the field key' : ''}\n` +
@@ -344,7 +353,7 @@ export function totpCode(secret: string) {
 /** One line for standard error and the exit status, for any error a command throws. */
 export function describe(error: unknown): { message: string; code: number } {
   if (error instanceof UsageError) return { message: error.message, code: EXIT_USAGE };
-  if (error instanceof ConfigError) return { message: error.message, code: EXIT_FAILURE };
+  if (error instanceof ConfigError || error instanceof CommandError) return { message: error.message, code: EXIT_FAILURE };
   if (error instanceof DataDirLockedError || error instanceof DemoRefusedError) return { message: error.message, code: EXIT_FAILURE };
   if (error instanceof BackupError) return { message: error.message, code: EXIT_FAILURE };
   if (error instanceof AppError) {
@@ -360,5 +369,6 @@ export function describe(error: unknown): { message: string; code: number } {
 }
 
 export async function start() {
-  await runServer(loadConfig());
+  const config = loadConfig();
+  await (await import('../server.ts')).runServer(config);
 }

@@ -8,7 +8,8 @@ import type { Migration } from 'kysely';
 import type { Config } from '../../config/index.ts';
 import { sql, type Db } from '../db/index.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { verifyChain, type VerifyResult } from '../audit/service.ts';
+import { recordAudit, verifyChain, type VerifyResult } from '../audit/service.ts';
+import { inTransaction, SYSTEM_ACTOR, type Actor } from '../db/work.ts';
 import { countRows, describeTables, listForeignKeys, tableExists } from './schema.ts';
 import { BackupError, checkManifest, fieldKeyFingerprint, sm3File, type BackupManifest } from './manifest.ts';
 
@@ -34,6 +35,8 @@ export interface RestoreTarget {
   db: Db;
   /** Every migration this version knows. */
   migrations: Record<string, Migration>;
+  /** Who restores, for the audit record that closes the restore. */
+  actor?: Actor;
 }
 
 /**
@@ -94,6 +97,14 @@ export async function restoreStaged(target: RestoreTarget, staged: StagedBackup)
   const files = await placeFiles(staging, config.dataDir, manifest, staged.fieldKey);
   const { rows, audit } = await loadRows(db, staging, manifest);
   const applied = await migrateToLatest(db, target.migrations);
+  // The restored chain continues with a record of the restore itself.
+  await inTransaction(db, target.actor ?? SYSTEM_ACTOR, async (work) =>
+    recordAudit(work, {
+      action: 'system.restore',
+      objectType: 'backup',
+      details: { backupCreatedAt: manifest.createdAt, backupAppVersion: manifest.appVersion, rows, files, migrationsApplied: applied },
+    }),
+  );
   return {
     backupCreatedAt: manifest.createdAt,
     backupAppVersion: manifest.appVersion,

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import type { Config } from '../../config/index.ts';
+import { softwareCrypto } from '../crypto/index.ts';
+import { loadFieldKey } from '../crypto/keys.ts';
+import { systemClock, type Platform } from '../module.ts';
+import { openDatabase, type Database } from './index.ts';
+import { acquireDataDirLock, type DataDirLock } from './lock.ts';
+
+/** The embedded database lives in this folder of ZT_DATA_DIR, beside files/ and keys/. */
+export const pgliteDirOf = (config: Config) => path.join(config.dataDir, 'db');
+
+export interface DataStore {
+  database: Database;
+  lock: DataDirLock | null;
+  /** Where the data is, for messages: the folder or the server (without its password). */
+  where: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the installation's database. On the embedded database the data folder is locked
+ * first, so a second process refuses instead of corrupting it; PostgreSQL needs no lock.
+ */
+export async function openDataStore(config: Config, command: string, options: { beforeOpen?: () => Promise<void> } = {}): Promise<DataStore> {
+  const lock = config.databaseUrl ? null : acquireDataDirLock(config.dataDir, command);
+  try {
+    // Work that must hold the folder but need not wait for the database (checking an archive).
+    await options.beforeOpen?.();
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? null : pgliteDirOf(config) });
+    let closed = false;
+    return {
+      database,
+      lock,
+      where: config.databaseUrl ? `PostgreSQL ${redactUrl(config.databaseUrl)}` : `embedded database in ${pgliteDirOf(config)}`,
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          await database.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/** The shared infrastructure for commands that work without the HTTP application. */
+export function makePlatform(config: Config, database: Database): Platform {
+  return { config, db: database.db, dbKind: database.kind, crypto: softwareCrypto, clock: systemClock, fieldKey: loadFieldKey(config) };
+}
