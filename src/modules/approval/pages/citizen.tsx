@@ -1,0 +1,501 @@
+/**
+ * The citizen's side of the portal: registering an account, applying online with materials,
+ * "my applications" and each case's page (handing in corrections, withdrawing, the notices and
+ * the result).
+ */
+import Html from '@kitajs/html';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { AppError, Id, Strict, actorOf, renderMessage } from '../../../platform/http/index.ts';
+import { inTransaction } from '../../../platform/db/work.ts';
+import { translate } from '../../../platform/i18n/index.ts';
+import type { Platform } from '../../../platform/module.ts';
+import * as iam from '../../../platform/iam/service.ts';
+import { setSessionCookie } from '../../../platform/iam/routes.ts';
+import { renderPortal } from '../../../platform/console/index.ts';
+import {
+  attempt,
+  attr,
+  Csrf,
+  DataTable,
+  EmptyState,
+  ErrorSummary,
+  FormBody,
+  formRaw,
+  formText,
+  Notice,
+  PageHeading,
+  PageQueryFields,
+  Pagination,
+  redirect,
+  safeNextPath,
+  setFlash,
+  TextField,
+  type FieldMessages,
+  type ViewContext,
+} from '../../../platform/views/index.ts';
+import { getItemFor, type Item } from '../catalogue.ts';
+import { getApplicationView, listMyApplications, submitCorrection, withdrawApplication, type ApplicationView } from '../applications.ts';
+import { unitNames } from './data.ts';
+import { ApplicationForm, applicationLabels, dateOf, emptyApplication, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea, type ApplicationValues } from './components.tsx';
+import { submissionToken, submitFromForm } from './submit.ts';
+import { saveStagedUploads } from './uploads.ts';
+
+const IdParams = Strict({ id: Id });
+const PlainQuery = Strict({ ...PageQueryFields });
+const NextQuery = Strict({ next: Type.Optional(Type.String({ maxLength: 500 })), ...PageQueryFields });
+const MineQuery = Strict({ cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
+
+/** The registration form carries a token matching a SameSite=Strict cookie, as the sign-in form does. */
+const REGISTER_COOKIE = 'zt_register';
+
+const hallCrumb = (ctx: ViewContext) => ({ href: '/services', label: ctx.t('page.approval.hall.title') });
+const mineCrumb = (ctx: ViewContext) => ({ href: '/services/mine', label: ctx.t('page.approval.mine.title') });
+
+// ---------------------------------------------------------------- registration
+
+interface RegisterForm {
+  kind: 'person' | 'enterprise';
+  username: string;
+  displayName: string;
+  phone: string;
+  email: string;
+  next: string;
+  token: string;
+  fields?: FieldMessages;
+  summary?: string;
+  status?: number;
+}
+
+function registerPage(request: FastifyRequest, reply: FastifyReply, form: RegisterForm) {
+  return renderPortal(request, reply, (ctx) => {
+    const labels = {
+      kind: ctx.ta('page.approval.register.kind'),
+      username: ctx.ta('page.login.username'),
+      displayName: ctx.ta(form.kind === 'enterprise' ? 'page.approval.register.enterpriseName' : 'page.approval.register.displayName'),
+      phone: ctx.ta('page.approval.register.phone'),
+      email: ctx.ta('page.approval.register.email'),
+      password: ctx.ta('page.login.password'),
+      password2: ctx.ta('page.approval.register.password2'),
+    };
+    return {
+      title: ctx.t('page.approval.register.title'),
+      crumbs: [{ label: ctx.t('page.approval.register.title') }],
+      status: form.status,
+      body: (
+        <div class="login-layout">
+          <div class="login-intro">
+            <h1>{ctx.t('page.approval.register.heading')}</h1>
+            <p class="lead">{ctx.t('page.approval.register.lead')}</p>
+            <p>
+              {ctx.t('page.approval.register.haveAccount')} <a href={attr(`/login?next=${encodeURIComponent(form.next)}`)}>{ctx.t('ui.login')}</a>
+            </p>
+          </div>
+          <section class="login-card" aria-labelledby="register-title">
+            <h2 id="register-title">{ctx.t('page.approval.register.title')}</h2>
+            <ErrorSummary ctx={ctx} form="register" summary={form.summary} fields={form.fields} labels={labels} />
+            <form method="post" action="/register" novalidate>
+              <input type="hidden" name="next" value={attr(form.next)} />
+              <input type="hidden" name="_register" value={attr(form.token)} />
+              <RadioGroup
+                ctx={ctx}
+                form="register"
+                name="kind"
+                legend={labels.kind}
+                value={form.kind}
+                options={[
+                  { value: 'person', label: ctx.ta('page.approval.apply.person') },
+                  { value: 'enterprise', label: ctx.ta('page.approval.apply.enterprise') },
+                ]}
+                required
+              />
+              <TextField ctx={ctx} form="register" name="username" label={labels.username} hint={ctx.ta('page.approval.register.usernameHint')} value={form.username} error={form.fields?.username} autocomplete="username" maxlength={64} required size="long" />
+              <TextField ctx={ctx} form="register" name="displayName" label={labels.displayName} value={form.displayName} error={form.fields?.displayName} autocomplete="name" maxlength={100} required size="long" />
+              <TextField ctx={ctx} form="register" name="phone" type="tel" label={labels.phone} hint={ctx.ta('page.approval.register.contactHint')} value={form.phone} error={form.fields?.phone} autocomplete="tel" inputmode="tel" maxlength={20} size="long" />
+              <TextField ctx={ctx} form="register" name="email" type="email" label={labels.email} value={form.email} error={form.fields?.email} autocomplete="email" maxlength={200} size="long" />
+              <TextField ctx={ctx} form="register" name="password" type="password" label={labels.password} hint={ctx.ta('page.approval.register.passwordHint')} error={form.fields?.password} autocomplete="new-password" maxlength={256} required size="long" />
+              <TextField ctx={ctx} form="register" name="password2" type="password" label={labels.password2} error={form.fields?.password2} autocomplete="new-password" maxlength={256} required size="long" />
+              <button type="submit" class="button button-block">
+                {ctx.t('page.approval.register.submit')}
+              </button>
+            </form>
+          </section>
+        </div>
+      ),
+    };
+  });
+}
+
+// ---------------------------------------------------------------- applying
+
+interface ApplyState {
+  values: ApplicationValues;
+  submission: string;
+  fields?: FieldMessages;
+  summary?: string;
+  status?: number;
+}
+
+function applyPage(request: FastifyRequest, reply: FastifyReply, item: Item, state: ApplyState) {
+  return renderPortal(request, reply, (ctx) => ({
+    title: ctx.t('page.approval.apply.title', { name: item.name }),
+    crumbs: [hallCrumb(ctx), { href: `/services/items/${item.id}`, label: Html.escapeHtml(item.name) }, { label: ctx.t('page.approval.hall.apply') }],
+    status: state.status,
+    body: (
+      <>
+        <PageHeading title={ctx.t('page.approval.apply.title', { name: item.name })} lead={ctx.t('page.approval.apply.lead', { days: item.promisedDays })} />
+        <ServiceNav ctx={ctx} />
+        {ctx.principal?.kind !== 'public' ? (
+          <Notice kind="info" title={ctx.t('page.approval.apply.staffTitle')}>
+            <p>{ctx.t('page.approval.apply.staffText')}</p>
+            {ctx.can('approval.intake') ? (
+              <p>
+                <a href={`/console/approval/intake/${attr(item.id)}`}>{ctx.t('page.approval.intake.title')}</a>
+              </p>
+            ) : (
+              ''
+            )}
+          </Notice>
+        ) : (
+          <>
+            <ErrorSummary ctx={ctx} form="apply" summary={state.summary} fields={state.fields} labels={applicationLabels(ctx, item)} />
+            <ApplicationForm ctx={ctx} form="apply" action={`/services/items/${item.id}/apply`} item={item} values={state.values} fields={state.fields} submission={state.submission} submitLabel={ctx.t('page.approval.apply.submit')} />
+          </>
+        )}
+      </>
+    ),
+  }));
+}
+
+async function publishedItem(platform: Platform, request: FastifyRequest, id: string): Promise<Item> {
+  const item = await getItemFor(platform.db, request.principal, id);
+  if (item.status !== 'published') throw new AppError('INVALID_STATE', { detail: { key: item.status === 'superseded' ? 'approval.app.itemSuperseded' : 'approval.app.itemNotPublished' } });
+  return item;
+}
+
+// ---------------------------------------------------------------- a case, as its applicant sees it
+
+interface CaseState {
+  fields?: FieldMessages;
+  summary?: string;
+  status?: number;
+}
+
+const NOTICE_LINKS = (view: ApplicationView) =>
+  [
+    view.acceptedAt ? { kind: 'acceptance', key: 'approval.notice.acceptance' } : null,
+    view.correction ? { kind: 'correction', key: 'approval.notice.correction' } : null,
+    view.decision ? { kind: 'rejection', key: view.decision.notAccepted ? 'approval.notice.notAccepted' : 'approval.notice.rejected' } : null,
+  ].filter((n): n is { kind: string; key: string } => n !== null);
+
+/** Materials the applicant may hand in now: those a correction request listed, else those accepted as pending. */
+function handInList(view: ApplicationView): Array<{ materialKey: string; name: string; reason?: string }> {
+  if (view.state === 'correction_requested' && view.correction && !view.correction.correctedAt) return view.correction.missing;
+  if (['submitted', 'accepted', 'in_review'].includes(view.state)) return view.pendingMaterials;
+  return [];
+}
+
+function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: ApplicationView; units: Map<string, string>; state: CaseState }) {
+  const handIn = handInList(view);
+  const correcting = view.state === 'correction_requested';
+  const labels = Object.fromEntries(handIn.map((m) => [`file.${m.materialKey}`, m.name]));
+  return (
+    <>
+      <ServiceNav ctx={ctx} />
+      <ErrorSummary ctx={ctx} form="correction" summary={state.summary} fields={state.fields} labels={labels} />
+      <section class="panel" aria-labelledby="case-summary">
+        <h2 id="case-summary">{ctx.t('page.approval.case.summary')}</h2>
+        <dl class="stat-list">
+          <dt>{ctx.t('page.approval.case.state')}</dt>
+          <dd>
+            <StateTag ctx={ctx} state={view.state} />
+            {view.clockStopped ? <span class="muted"> {ctx.t(`page.approval.stop.${view.clockStopped}`)}</span> : ''}
+          </dd>
+          <dt>{ctx.t('page.approval.case.receiptNo')}</dt>
+          <dd class="mono" safe>
+            {view.receiptNo}
+          </dd>
+          <dt>{ctx.t('page.approval.guide.name')}</dt>
+          <dd>
+            <a href={`/services/items/${attr(view.itemId)}`} safe>
+              {view.itemName}
+            </a>{' '}
+            {ctx.t('page.approval.guide.version', { version: view.itemVersion })}
+          </dd>
+          <dt>{ctx.t('page.approval.case.applicant')}</dt>
+          <dd safe>{view.applicant.name}</dd>
+          <dt>{ctx.t('page.approval.case.submittedAt')}</dt>
+          <dd>{dateOf(view.submittedAt, ctx)}</dd>
+          <dt>{ctx.t('page.approval.case.acceptedAt')}</dt>
+          <dd>{dateOf(view.acceptedAt, ctx)}</dd>
+          <dt>{ctx.t('page.approval.case.dueDate')}</dt>
+          <dd safe>{view.dueDate ?? '—'}</dd>
+          <dt>{ctx.t('page.approval.case.finishedAt')}</dt>
+          <dd>{dateOf(view.finishedAt, ctx)}</dd>
+        </dl>
+        {NOTICE_LINKS(view).length ? (
+          <ul class="actions">
+            {NOTICE_LINKS(view).map((n) => (
+              <li>
+                <a href={`/approval/applications/${attr(view.id)}/notices/${n.kind}`}>{ctx.t(n.key)}</a>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          ''
+        )}
+      </section>
+      {view.result ? (
+        <Notice kind="success" title={ctx.t('page.approval.case.resultTitle')}>
+          <p>
+            {ctx.t('page.approval.case.certificateNo', { no: view.result.certificateNo })}{' '}
+            <a href={`/services/certificates/${attr(view.result.verificationCode)}`}>{ctx.t('page.approval.case.viewCertificate')}</a>
+          </p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      {view.decision ? (
+        <Notice kind="error" title={ctx.t(view.decision.notAccepted ? 'page.approval.case.notAcceptedTitle' : 'page.approval.case.rejectedTitle')}>
+          <p safe>{view.decision.reason}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      {handIn.length ? (
+        <section class="panel" aria-labelledby="hand-in">
+          <h2 id="hand-in">{ctx.t(correcting ? 'page.approval.case.correctionTitle' : 'page.approval.case.pendingTitle')}</h2>
+          <p>{ctx.t(correcting ? 'page.approval.case.correctionLead' : 'page.approval.case.pendingLead')}</p>
+          <form method="post" action={`/services/mine/${attr(view.id)}/materials`} enctype="multipart/form-data" class="form form-wide" novalidate>
+            <Csrf ctx={ctx} />
+            {handIn.map((m) => (
+              <FileField ctx={ctx} form="correction" name={`file.${m.materialKey}`} keptName={`kept.${m.materialKey}`} label={m.name} hint={m.reason} required={correcting} error={state.fields?.[`file.${m.materialKey}`]} kept={null} />
+            ))}
+            <button type="submit" class="button">
+              {ctx.t('page.approval.case.handIn')}
+            </button>
+          </form>
+        </section>
+      ) : (
+        ''
+      )}
+      <DataTable id="case-steps" caption={ctx.t('page.approval.case.steps')} head={[ctx.t('page.approval.case.step'), ctx.t('page.approval.guide.unit'), ctx.t('page.approval.case.stepState'), ctx.t('page.approval.case.stepDue'), ctx.t('page.approval.case.stepFinished')]}>
+        {view.steps.map((s) => (
+          <tr>
+            <td safe>{s.name}</td>
+            <td safe>{units.get(s.unitId) ?? ''}</td>
+            <td>
+              <StepStateTag ctx={ctx} state={s.state} />
+            </td>
+            <td safe>{s.dueDate ?? '—'}</td>
+            <td>{dateOf(s.finishedAt, ctx)}</td>
+          </tr>
+        ))}
+      </DataTable>
+      <DataTable id="case-materials" caption={ctx.t('page.approval.case.materials')} head={[ctx.t('page.approval.guide.materialName'), ctx.t('page.approval.case.addedAt'), ctx.t('ui.actions')]}>
+        {view.materials.length ? (
+          view.materials.map((m) => (
+            <tr>
+              <td safe>{m.name}</td>
+              <td>{dateOf(m.addedAt, ctx)}</td>
+              <td>
+                <a href={`/api/v1/files/${attr(m.fileId)}`} aria-label={ctx.ta('page.approval.case.downloadOf', { name: m.name })}>
+                  {ctx.t('page.approval.case.download')}
+                </a>
+              </td>
+            </tr>
+          ))
+        ) : (
+          <tr>
+            <td colspan="3" class="muted">
+              {ctx.t('page.approval.case.noMaterials')}
+            </td>
+          </tr>
+        )}
+      </DataTable>
+      {view.state === 'submitted' && !view.acceptedAt ? (
+        <section class="panel" aria-labelledby="withdraw-title">
+          <h2 id="withdraw-title">{ctx.t('page.approval.case.withdrawTitle')}</h2>
+          <form method="post" action={`/services/mine/${attr(view.id)}/withdraw`} class="form" data-confirm={ctx.ta('page.approval.case.withdrawConfirm')} novalidate>
+            <Csrf ctx={ctx} />
+            <TextArea ctx={ctx} form="withdraw" name="reason" label={ctx.ta('page.approval.case.withdrawReason')} maxlength={1000} rows={2} />
+            <button type="submit" class="button button-danger">
+              {ctx.t('page.approval.case.withdraw')}
+            </button>
+          </form>
+        </section>
+      ) : (
+        ''
+      )}
+    </>
+  );
+}
+
+async function renderMyCase(platform: Platform, request: FastifyRequest, reply: FastifyReply, id: string, state: CaseState = {}) {
+  const view = await getApplicationView(platform, request.principal!, id);
+  const units = await unitNames(platform.db, view.steps.map((s) => s.unitId));
+  return renderPortal(request, reply, (ctx) => ({
+    title: ctx.t('page.approval.case.title', { receiptNo: view.receiptNo }),
+    crumbs: [hallCrumb(ctx), mineCrumb(ctx), { label: Html.escapeHtml(view.receiptNo) }],
+    status: state.status,
+    body: (
+      <>
+        <PageHeading title={<span safe>{view.itemName}</span>} lead={ctx.t('page.approval.case.title', { receiptNo: view.receiptNo })} />
+        <MyCasePage ctx={ctx} view={view} units={units} state={state} />
+      </>
+    ),
+  }));
+}
+
+export async function citizenPages(app: FastifyInstance, platform: Platform) {
+  function registerToken(request: FastifyRequest, reply: FastifyReply, fresh = false): string {
+    const held = request.cookies[REGISTER_COOKIE];
+    if (!fresh && held && /^[\w-]{20,100}$/.test(held)) return held;
+    const token = platform.crypto.randomToken(24);
+    reply.setCookie(REGISTER_COOKIE, token, { path: '/register', httpOnly: true, sameSite: 'strict', secure: platform.config.behindTls, maxAge: 12 * 3600 });
+    return token;
+  }
+
+  app.get<{ Querystring: Static<typeof NextQuery> }>('/register', { schema: { querystring: NextQuery }, config: { auth: 'public' } }, async (request, reply) => {
+    const next = safeNextPath(request.query.next, '/services/mine');
+    if (request.principal?.kind === 'public') return redirect(reply, next);
+    return registerPage(request, reply, { kind: 'person', username: '', displayName: '', phone: '', email: '', next, token: registerToken(request, reply) });
+  });
+
+  app.post<{ Body: Static<typeof FormBody> }>('/register', { schema: { body: FormBody }, config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request, reply) => {
+    const lang = request.lang;
+    const body = request.body;
+    const form: RegisterForm = {
+      kind: formText(body, 'kind') === 'enterprise' ? 'enterprise' : 'person',
+      username: formText(body, 'username'),
+      displayName: formText(body, 'displayName'),
+      phone: formText(body, 'phone'),
+      email: formText(body, 'email'),
+      next: safeNextPath(formText(body, 'next'), '/services/mine'),
+      token: '',
+    };
+    const password = formRaw(body, 'password');
+    const again = (state: Pick<RegisterForm, 'fields' | 'summary' | 'status'>, fresh = false) => registerPage(request, reply, { ...form, ...state, token: registerToken(request, reply, fresh) });
+    const held = request.cookies[REGISTER_COOKIE];
+    if (!held || formText(body, '_register') !== held) return again({ summary: translate(lang, 'page.login.expired'), status: 403 }, true);
+    const fields: FieldMessages = {};
+    if (!form.username) fields.username = translate(lang, 'page.login.usernameRequired');
+    if (!password) fields.password = translate(lang, 'page.login.passwordRequired');
+    else if (password !== formRaw(body, 'password2')) fields.password2 = translate(lang, 'page.approval.register.passwordMismatch');
+    if (Object.keys(fields).length) return again({ fields, status: 400 });
+    const result = await attempt(lang, () =>
+      iam.registerPublicUser(platform, { username: form.username, displayName: form.displayName, password, kind: form.kind, ...(form.phone ? { phone: form.phone } : {}), ...(form.email ? { email: form.email } : {}) }, actorOf(request)),
+    );
+    if (!result.ok) return again({ fields: result.fields, summary: result.summary, status: result.error.status });
+    const session = await iam.login(platform, { username: form.username, password }, actorOf(request), request.headers['user-agent'] ?? null);
+    setSessionCookie(platform, reply, session.token);
+    reply.clearCookie(REGISTER_COOKIE, { path: '/register' });
+    setFlash(reply, { kind: 'success', key: 'flash.approval.registered', params: { name: form.displayName } });
+    return redirect(reply, form.next);
+  });
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof PlainQuery> }>('/services/items/:id/apply', { schema: { params: IdParams, querystring: PlainQuery }, config: { auth: 'user' } }, async (request, reply) => {
+    const item = await publishedItem(platform, request, request.params.id);
+    return applyPage(request, reply, item, { values: emptyApplication(request.principal!.displayName), submission: submissionToken(platform) });
+  });
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FormBody> }>('/services/items/:id/apply', { schema: { params: IdParams, body: FormBody }, config: { auth: 'user' } }, async (request, reply) => {
+    const item = await publishedItem(platform, request, request.params.id);
+    if (request.principal!.kind !== 'public') return applyPage(request, reply, item, { values: emptyApplication(), submission: submissionToken(platform), status: 403 });
+    const outcome = await submitFromForm(platform, request, item, 'online');
+    if (!outcome.ok) {
+      return applyPage(request, reply, item, { values: outcome.values, fields: outcome.fields, summary: outcome.summary, status: outcome.status, submission: outcome.submission ?? formText(request.body, '_submission') });
+    }
+    setFlash(reply, { kind: 'success', key: 'flash.approval.submitted', params: { receiptNo: outcome.result.receiptNo } });
+    return redirect(reply, `/services/mine/${outcome.result.id}`);
+  });
+
+  app.get<{ Querystring: Static<typeof MineQuery> }>('/services/mine', { schema: { querystring: MineQuery }, config: { auth: 'user' } }, async (request, reply) => {
+    const page = await listMyApplications(platform, request.principal!, { limit: 20, cursor: request.query.cursor });
+    return renderPortal(request, reply, (ctx) => ({
+      title: ctx.t('page.approval.mine.title'),
+      crumbs: [hallCrumb(ctx), { label: ctx.t('page.approval.mine.title') }],
+      body: (
+        <>
+          <PageHeading title={ctx.t('page.approval.mine.title')} lead={ctx.t('page.approval.mine.lead')} />
+          <ServiceNav ctx={ctx} />
+          {page.items.length ? (
+            <>
+              <DataTable
+                id="mine"
+                caption={ctx.t('page.approval.mine.caption')}
+                head={[ctx.t('page.approval.case.receiptNo'), ctx.t('page.approval.guide.name'), ctx.t('page.approval.case.state'), ctx.t('page.approval.case.submittedAt'), ctx.t('page.approval.case.dueDate'), ctx.t('page.approval.case.finishedAt')]}
+              >
+                {page.items.map((c) => (
+                  <tr>
+                    <td>
+                      <a href={`/services/mine/${attr(c.id)}`} class="mono" safe>
+                        {c.receiptNo}
+                      </a>
+                    </td>
+                    <td safe>{c.itemName}</td>
+                    <td>
+                      <StateTag ctx={ctx} state={c.state} />
+                    </td>
+                    <td>{dateOf(c.submittedAt, ctx)}</td>
+                    <td safe>{c.dueDate ?? '—'}</td>
+                    <td>{dateOf(c.finishedAt, ctx)}</td>
+                  </tr>
+                ))}
+              </DataTable>
+              <Pagination ctx={ctx} nextCursor={page.nextCursor} hasPrevious={!!request.query.cursor} />
+            </>
+          ) : (
+            <EmptyState>
+              <>
+                {ctx.t('page.approval.mine.none')} <a href="/services">{ctx.t('page.approval.hall.title')}</a>
+              </>
+            </EmptyState>
+          )}
+        </>
+      ),
+    }));
+  });
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof PlainQuery> }>('/services/mine/:id', { schema: { params: IdParams, querystring: PlainQuery }, config: { auth: 'user' } }, async (request, reply) =>
+    renderMyCase(platform, request, reply, request.params.id),
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FormBody> }>('/services/mine/:id/materials', { schema: { params: IdParams, body: FormBody }, config: { auth: 'user' } }, async (request, reply) => {
+    const lang = request.lang;
+    const id = request.params.id;
+    // Seeing the case first: someone else's case is 404 before any file is kept.
+    await getApplicationView(platform, request.principal!, id);
+    const { saved, errors } = await saveStagedUploads(platform, request, 'file.');
+    if (errors.size) {
+      const fields: FieldMessages = {};
+      for (const [key, error] of errors) fields[`file.${key}`] = error.toProblem(lang).detail;
+      return renderMyCase(platform, request, reply, id, { fields, summary: translate(lang, 'page.approval.apply.uploadRefused'), status: 400 });
+    }
+    const materials = [...saved].map(([materialKey, file]) => ({ materialKey, fileId: file.id }));
+    const result = await attempt(lang, async () => {
+      if (!materials.length) throw new AppError('VALIDATION_FAILED', { detail: { key: 'page.approval.case.chooseFiles' } });
+      return inTransaction(platform.db, actorOf(request), (work) => submitCorrection(work, platform, request.principal!, id, { materials }));
+    });
+    if (!result.ok) {
+      const fields: FieldMessages = {};
+      for (const e of result.error.fieldErrors ?? []) {
+        const byIndex = /^materials\.(\d+)\./.exec(e.path);
+        const byKey = /^materials\.([a-z][a-z0-9_]*)$/.exec(e.path);
+        const key = byIndex ? materials[Number(byIndex[1])]?.materialKey : byKey?.[1];
+        if (key) fields[`file.${key}`] = renderMessage(e.message, lang);
+      }
+      return renderMyCase(platform, request, reply, id, { fields, summary: result.summary, status: result.error.status });
+    }
+    setFlash(reply, { kind: 'success', key: 'flash.approval.materialsHandedIn' });
+    return redirect(reply, `/services/mine/${id}`);
+  });
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FormBody> }>('/services/mine/:id/withdraw', { schema: { params: IdParams, body: FormBody }, config: { auth: 'user' } }, async (request, reply) => {
+    const id = request.params.id;
+    const result = await attempt(request.lang, () => inTransaction(platform.db, actorOf(request), (work) => withdrawApplication(work, platform, request.principal!, id, { reason: formText(request.body, 'reason').slice(0, 1000) || undefined })));
+    if (!result.ok) return renderMyCase(platform, request, reply, id, { summary: result.summary, status: result.error.status });
+    setFlash(reply, { kind: 'success', key: 'flash.approval.withdrawn', params: { receiptNo: result.value.receiptNo } });
+    return redirect(reply, `/services/mine/${id}`);
+  });
+}

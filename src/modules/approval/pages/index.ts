@@ -1,0 +1,50 @@
+/**
+ * The approval module's pages: the portal's service hall (/services, /register) and the console's
+ * catalogue, intake, task inbox and case pages (/console/approval). Registered in their own
+ * scope: page errors become HTML pages or sign-in redirects, multipart forms are parsed only
+ * here, and the routes stay out of the OpenAPI document.
+ */
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../../platform/http/index.ts';
+import type { Platform } from '../../../platform/module.ts';
+import { grantPermissions } from '../../../platform/iam/roles.ts';
+import { pageErrorHandler, registerConsoleNav } from '../../../platform/console/index.ts';
+import { rememberPreferences } from '../../../platform/views/index.ts';
+import { CATALOGUE_PERMISSION } from '../catalogue.ts';
+import { registerPageUploads } from './uploads.ts';
+import { hallPages } from './hall.tsx';
+import { citizenPages } from './citizen.tsx';
+import { workPages } from './work.tsx';
+import { cataloguePages } from './catalogue.tsx';
+import './messages.ts';
+
+/** Seeing the approval task inbox: everyone who holds a step of a case (acceptance or review). */
+export const TASKS_PERMISSION = 'approval.tasks';
+for (const role of ['window_clerk', 'village_officer', 'approver', 'unit_leader'] as const) grantPermissions(role, [TASKS_PERMISSION]);
+
+registerConsoleNav({
+  id: 'approval',
+  key: 'page.approval.nav.group',
+  items: [
+    { href: '/console/approval/tasks', key: 'page.approval.tasks.title', permission: TASKS_PERMISSION },
+    { href: '/console/approval/intake', key: 'page.approval.intake.title', permission: 'approval.intake' },
+    { href: '/console/approval/items', key: 'page.approval.items.title', permission: CATALOGUE_PERMISSION },
+  ],
+});
+
+export async function approvalPages(app: FastifyInstance, platform: Platform) {
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...(route.schema ?? {}), hide: true } as typeof route.schema;
+  });
+  app.setErrorHandler(pageErrorHandler);
+  app.addHook('onRequest', async (request, reply) => rememberPreferences(request, reply));
+  // The console is for staff; citizens' and enterprises' accounts have the portal.
+  app.addHook('preHandler', async (request) => {
+    if (request.principal && request.principal.kind !== 'staff' && request.url.startsWith('/console')) throw new AppError('FORBIDDEN');
+  });
+  await registerPageUploads(app, platform);
+  await hallPages(app, platform);
+  await citizenPages(app, platform);
+  await workPages(app, platform);
+  await cataloguePages(app, platform);
+}

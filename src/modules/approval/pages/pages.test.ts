@@ -1,0 +1,607 @@
+// The approval pages through HTTP, as a browser without JavaScript uses them: forms posted to
+// page routes (urlencoded or multipart), redirects, re-rendered forms with their messages.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
+import { createTestContext, makeUnit, makeUser, seedRegions, TestClock, type TestContext, type TestUser } from '../../../../test/helpers.ts';
+import { inTransaction, SYSTEM_ACTOR } from '../../../platform/db/work.ts';
+import { sql } from '../../../platform/db/index.ts';
+import { idCheckChar } from '../../../platform/org/codes.ts';
+import { multipartBody, SAMPLES, type MultipartPart } from '../../../platform/files/testing.ts';
+import type { Unit } from '../../../platform/org/service.ts';
+import { createItem, publishItem, type Item } from '../catalogue.ts';
+import type { ItemInput } from '../model.ts';
+
+const clock = new TestClock(new Date('2026-11-02T02:00:00Z')); // a Monday, 10:00 in Shanghai
+let ctx: TestContext;
+let units: { window: Unit; planning: Unit; fire: Unit };
+let staff: Record<'clerk' | 'clerk2' | 'planner' | 'fireman' | 'leader' | 'stranger', TestUser>;
+let item: Item;
+
+interface Browser {
+  cookies: Record<string, string>;
+  csrf: string;
+}
+
+function cookiesOf(res: LightMyRequestResponse, into: Record<string, string>) {
+  for (const c of res.cookies) {
+    if (c.value === '' || (c.maxAge !== undefined && c.maxAge <= 0)) delete into[c.name];
+    else into[c.name] = c.value;
+  }
+}
+
+const get = async (b: Browser | null, url: string, headers: Record<string, string> = {}) => {
+  const res = await ctx.app.inject({ method: 'GET', url, cookies: b?.cookies ?? {}, headers });
+  if (b) cookiesOf(res, b.cookies);
+  return res;
+};
+
+async function post(b: Browser | null, url: string, form: Record<string, string | string[]>, options: { csrf?: boolean; headers?: Record<string, string> } = {}) {
+  const body = new URLSearchParams();
+  if (b && options.csrf !== false) body.append('_csrf', b.csrf);
+  for (const [k, v] of Object.entries(form)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
+  const res = await ctx.app.inject({ method: 'POST', url, cookies: b?.cookies ?? {}, headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers }, payload: body.toString() });
+  if (b) cookiesOf(res, b.cookies);
+  return res;
+}
+
+/** A multipart form post, the CSRF token first as the pages put it. */
+async function postMultipart(b: Browser, url: string, fields: Record<string, string>, files: Record<string, { filename: string; content: Buffer }>, options: { csrf?: string } = {}) {
+  const parts: MultipartPart[] = [{ name: '_csrf', content: options.csrf ?? b.csrf }];
+  for (const [name, content] of Object.entries(fields)) parts.push({ name, content });
+  for (const [name, file] of Object.entries(files)) parts.push({ name, filename: file.filename, content: file.content });
+  const body = multipartBody(parts);
+  const res = await ctx.app.inject({ method: 'POST', url, cookies: b.cookies, headers: body.headers, payload: body.payload });
+  cookiesOf(res, b.cookies);
+  return res;
+}
+
+const html = (res: LightMyRequestResponse) => {
+  assert.match(String(res.headers['content-type']), /^text\/html/, `${res.statusCode} ${res.body.slice(0, 300)}`);
+  return res.body;
+};
+const location = (res: LightMyRequestResponse) => String(res.headers.location ?? '');
+const csrfOf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+const fieldValue = (page: string, name: string) => new RegExp(`name="${name.replace(/\./g, '\\.')}"[^>]*? value="([^"]*)"`).exec(page)?.[1] ?? null;
+
+async function staffBrowser(user: TestUser): Promise<Browser> {
+  const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: user.password } });
+  assert.equal(res.statusCode, 200, res.body);
+  const b: Browser = { cookies: {}, csrf: res.json().csrfToken };
+  cookiesOf(res, b.cookies);
+  return b;
+}
+
+let people = 0;
+function idNumber(): string {
+  people += 1;
+  const first17 = `11010519800101${String(people).padStart(3, '0')}`;
+  return first17 + idCheckChar(first17);
+}
+
+/** Registers a citizen through the registration page, like a browser: the page sets the form's cookie. */
+async function registerCitizen(username: string, phone: string): Promise<Browser> {
+  const b: Browser = { cookies: {}, csrf: '' };
+  const page = html(await get(b, '/register?next=/services'));
+  const token = fieldValue(page, '_register')!;
+  const res = await post(b, '/register', { kind: 'person', username, displayName: '王小明', phone, password: 'Citizen#2026', password2: 'Citizen#2026', next: '/services', _register: token });
+  assert.equal(res.statusCode, 303, res.body);
+  assert.equal(location(res), '/services');
+  b.csrf = csrfOf(html(await get(b, `/services/items/${item.id}/apply`)));
+  assert.ok(b.csrf, 'signed in after registering');
+  return b;
+}
+
+const ITEM: Omit<ItemInput, 'unitId' | 'process'> = {
+  name: '户外广告设施设置审批',
+  kind: 'licensing',
+  legalBasis: '《城市市容和环境卫生管理条例》第十一条\n《测试市户外广告管理办法》第八条',
+  conditions: '设置地点符合户外广告设施设置规划',
+  materials: [
+    { key: 'application_form', name: '设置申请表', required: true, copies: 1, allowPending: false },
+    { key: 'site_photo', name: '现场照片', required: true, copies: 1, allowPending: true },
+    { key: 'design', name: '设计效果图', required: false, copies: 2, allowPending: false, description: '彩色打印' },
+  ],
+  statutoryDays: 20,
+  promisedDays: 8,
+  fee: { charged: false },
+  resultName: '户外广告设施设置许可决定书',
+  maxVisits: 0,
+  consultPhone: '0999-12345678',
+  complaintPhone: '12345',
+  formFields: [
+    { key: 'address', label: '设置地址', type: 'text', required: true },
+    { key: 'area', label: '面积（平方米）', type: 'number', required: true },
+    { key: 'kind', label: '设施类型', type: 'select', required: false, options: ['招牌', '广告牌'] },
+  ],
+  themes: ['城市管理'],
+  lifeEvents: ['开办企业'],
+};
+
+before(async () => {
+  ctx = await createTestContext({ clock, env: { ZT_LOGIN_RATE_LIMIT: '100000', ZT_PUBLIC_URL: 'https://zw.example.gov.cn' } });
+  await seedRegions(ctx.platform);
+  units = {
+    window: await makeUnit(ctx.platform, '测试市政务服务中心', '990100', 'service_center'),
+    planning: await makeUnit(ctx.platform, '测试市自然资源和规划局', '990100'),
+    fire: await makeUnit(ctx.platform, '测试市消防救援支队', '990100'),
+  };
+  staff = {
+    clerk: await makeUser(ctx.platform, units.window.id, ['window_clerk']),
+    clerk2: await makeUser(ctx.platform, units.window.id, ['window_clerk']),
+    planner: await makeUser(ctx.platform, units.planning.id, ['approver']),
+    fireman: await makeUser(ctx.platform, units.fire.id, ['approver']),
+    leader: await makeUser(ctx.platform, units.window.id, ['unit_leader']),
+    stranger: await makeUser(ctx.platform, (await makeUnit(ctx.platform, '测试市城市管理局', '990100')).id, ['unit_leader', 'approver']),
+  };
+  item = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
+    const draft = await createItem(work, ctx.platform, null, {
+      ...ITEM,
+      unitId: units.window.id,
+      process: {
+        stages: [
+          { key: 'accept', name: '受理', unitId: units.window.id, role: 'window_clerk', days: 1 },
+          {
+            parallel: [
+              { key: 'planning', name: '规划审查', unitId: units.planning.id, role: 'approver', days: 3 },
+              { key: 'fire', name: '消防审查', unitId: units.fire.id, role: 'approver', days: 3 },
+            ],
+          },
+          { key: 'decide', name: '决定', unitId: units.window.id, role: 'unit_leader', days: 2 },
+        ],
+      },
+    });
+    return publishItem(work, ctx.platform, null, draft.id);
+  });
+});
+
+after(() => ctx?.close());
+
+describe('service hall and guide', () => {
+  test('the hall lists published items by department, theme and life event, and searches', async () => {
+    const page = html(await get(null, '/services'));
+    assert.match(page, /户外广告设施设置审批/);
+    assert.match(page, /测试市政务服务中心/);
+    assert.match(page, /城市管理/);
+    assert.match(page, /开办企业/);
+    for (const url of ['/services?theme=城市管理', '/services?event=开办企业', `/services?unit=${units.window.id}`, '/services?q=广告']) {
+      assert.match(html(await get(null, encodeURI(url))), /<a href="\/services\/items\/[^"]+">户外广告设施设置审批<\/a>/, url);
+    }
+    const none = html(await get(null, encodeURI('/services?q=不存在的事项')));
+    assert.match(none, /没有找到符合条件的事项/);
+    // Hostile text in the search comes back escaped.
+    const hostile = html(await get(null, `/services?q=${encodeURIComponent('<script>alert(1)</script>')}`));
+    assert.doesNotMatch(hostile, /<script>alert/);
+  });
+
+  test('the guide shows every standard element, the materials table and the process', async () => {
+    const page = html(await get(null, `/services/items/${item.id}`));
+    for (const text of [
+      '户外广告设施设置审批',
+      item.code,
+      '行政许可',
+      '测试市政务服务中心',
+      '《城市市容和环境卫生管理条例》第十一条',
+      '《测试市户外广告管理办法》第八条',
+      '设置地点符合户外广告设施设置规划',
+      '设置申请表',
+      '可容缺，受理后补交',
+      '彩色打印',
+      '20 个工作日',
+      '8 个工作日',
+      '不收费',
+      '户外广告设施设置许可决定书',
+      '0 次（全程网上办理）',
+      '0999-12345678',
+      '12345',
+      '规划审查',
+      '消防审查',
+      '以下 2 个部门并联审查',
+    ]) {
+      assert.ok(page.includes(text), `the guide shows ${text}`);
+    }
+    assert.equal((await get(null, '/services/items/nope')).statusCode, 404);
+  });
+});
+
+describe('citizen registration, application, correction and progress', () => {
+  let citizen: Browser;
+  let caseId: string;
+  let receiptNo: string;
+
+  test('registration refuses a form without its cookie token and mismatched passwords, then signs the citizen in', async () => {
+    const anonymous: Browser = { cookies: {}, csrf: '' };
+    const forged = await post(anonymous, '/register', { kind: 'person', username: 'forged01', displayName: 'x', phone: '13900000001', password: 'Citizen#2026', password2: 'Citizen#2026', _register: 'x'.repeat(32) });
+    assert.equal(forged.statusCode, 403);
+    const page = html(await get(anonymous, '/register'));
+    const token = fieldValue(page, '_register')!;
+    const mismatch = await post(anonymous, '/register', { kind: 'person', username: 'citizen01', displayName: '王小明', phone: '13900000001', password: 'Citizen#2026', password2: 'Citizen#2027', _register: token });
+    assert.equal(mismatch.statusCode, 400);
+    assert.match(mismatch.body, /两次输入的密码不一致/);
+    assert.match(mismatch.body, /value="citizen01"/, 'typed values are kept');
+    const weak = await post(anonymous, '/register', { kind: 'person', username: 'citizen01', displayName: '王小明', phone: '13900000001', password: 'weak', password2: 'weak', _register: token });
+    assert.equal(weak.statusCode, 422);
+    citizen = await registerCitizen('citizen01', '13900000001');
+    const taken = await registerCitizen('citizen02', '13900000002');
+    assert.ok(taken.csrf);
+  });
+
+  test('applying needs a signed-in account; the form is refused with every problem at once and keeps the uploads', async () => {
+    const anonymous = await get(null, `/services/items/${item.id}/apply`);
+    assert.equal(anonymous.statusCode, 303);
+    assert.equal(location(anonymous), `/login?next=${encodeURIComponent(`/services/items/${item.id}/apply`)}`);
+
+    const form = html(await get(citizen, `/services/items/${item.id}/apply`));
+    assert.match(form, /enctype="multipart\/form-data"/);
+    const submission = fieldValue(form, '_submission')!;
+    // No phone, a bad ID number, the address missing, one required material missing, a file of a refused type.
+    const refused = await postMultipart(
+      citizen,
+      `/services/items/${item.id}/apply`,
+      { _submission: submission, 'applicant.kind': 'person', 'applicant.name': '王小明', 'applicant.idNumber': '110105198001010000', 'applicant.phone': '', 'form.area': '12.5' },
+      { 'file.site_photo': { filename: '照片.png', content: SAMPLES.png() }, 'file.design': { filename: 'x.exe', content: Buffer.from('MZ\x90\x00binary') } },
+    );
+    assert.equal(refused.statusCode, 400, refused.body.slice(0, 500));
+    assert.match(refused.body, /apply-file\.design-error/);
+    const kept = fieldValue(refused.body, 'kept.site_photo');
+    assert.ok(kept, 'the accepted upload is kept for the next attempt');
+
+    const again = await postMultipart(
+      citizen,
+      `/services/items/${item.id}/apply`,
+      { _submission: submission, 'applicant.kind': 'person', 'applicant.name': '王小明', 'applicant.idNumber': '110105198001010000', 'applicant.phone': '', 'form.area': 'abc', 'kept.site_photo': kept! },
+      {},
+    );
+    assert.equal(again.statusCode, 400);
+    const page = again.body;
+    assert.match(page, /apply-applicant\.idNumber-error/);
+    assert.match(page, /apply-applicant\.phone-error/);
+    assert.match(page, /apply-form\.address-error/);
+    assert.match(page, /apply-form\.area-error/);
+    assert.match(page, /apply-file\.application_form-error/);
+    assert.match(page, /缺少必交材料“设置申请表”/);
+    assert.equal(fieldValue(page, 'kept.site_photo'), kept);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from approval_applications`.execute(ctx.platform.db);
+    assert.equal(rows[0].n, 0, 'nothing filed');
+  });
+
+  test('a multipart post without the session token stages nothing and is refused', async () => {
+    const before = await sql<{ n: number }>`select count(*)::int as n from files`.execute(ctx.platform.db);
+    const res = await postMultipart(citizen, `/services/items/${item.id}/apply`, { 'applicant.name': 'x' }, { 'file.application_form': { filename: 'a.pdf', content: SAMPLES.pdf() } }, { csrf: 'wrong' });
+    assert.equal(res.statusCode, 403);
+    const afterCount = await sql<{ n: number }>`select count(*)::int as n from files`.execute(ctx.platform.db);
+    assert.equal(afterCount.rows[0].n, before.rows[0].n);
+  });
+
+  test('a complete application is filed once, even when the form is posted twice', async () => {
+    const form = html(await get(citizen, `/services/items/${item.id}/apply`));
+    const submission = fieldValue(form, '_submission')!;
+    const fields = { _submission: submission, 'applicant.kind': 'person', 'applicant.name': '王小明', 'applicant.idNumber': idNumber(), 'applicant.phone': '13912345678', 'form.address': '测试市人民路 1 号', 'form.area': '12.5', 'form.kind': '招牌' };
+    const files = { 'file.application_form': { filename: '申请表.pdf', content: SAMPLES.pdf() } };
+    const first = await postMultipart(citizen, `/services/items/${item.id}/apply`, fields, files);
+    assert.equal(first.statusCode, 303, first.body.slice(0, 800));
+    caseId = location(first).replace('/services/mine/', '');
+    const second = await postMultipart(citizen, `/services/items/${item.id}/apply`, fields, files);
+    assert.equal(second.statusCode, 303);
+    assert.equal(location(second), `/services/mine/${caseId}`, 'the same form token answers the first application');
+    const { rows } = await sql<{ n: number; receipt_no: string }>`select count(*)::int as n, max(receipt_no) as receipt_no from approval_applications`.execute(ctx.platform.db);
+    assert.equal(rows[0].n, 1);
+    receiptNo = rows[0].receipt_no;
+
+    const mine = html(await get(citizen, '/services/mine'));
+    assert.match(mine, /申请已提交，受理号/);
+    assert.match(mine, new RegExp(`href="/services/mine/${caseId}"`));
+    assert.match(mine, /待受理/);
+    const casePage = html(await get(citizen, `/services/mine/${caseId}`));
+    assert.match(casePage, /容缺受理，待补交的材料/, 'the photo accepted as pending can be handed in later');
+    assert.match(casePage, /撤回申请/);
+    // Another citizen does not see it.
+    const other = await registerCitizen('citizen03', '13900000003');
+    assert.equal((await get(other, `/services/mine/${caseId}`)).statusCode, 404);
+  });
+
+  test('the progress query needs the receipt number and the applicant’s phone, and says nothing about which was wrong', async () => {
+    const empty = await post(null, '/services/progress', { receiptNo: '', phone: '' });
+    assert.equal(empty.statusCode, 400);
+    const wrongPhone = await post(null, '/services/progress', { receiptNo, phone: '13900000000' });
+    const wrongReceipt = await post(null, '/services/progress', { receiptNo: '20990101000001', phone: '13912345678' });
+    assert.equal(wrongPhone.statusCode, 404);
+    assert.equal(wrongReceipt.statusCode, 404);
+    const message = (res: LightMyRequestResponse) => /没有查到办件[^<]*/.exec(res.body)?.[0];
+    assert.equal(message(wrongPhone), message(wrongReceipt));
+    const found = await post(null, '/services/progress', { receiptNo, phone: '139 1234 5678' });
+    assert.equal(found.statusCode, 200);
+    assert.match(found.body, /待受理/);
+    assert.match(found.body, /规划审查/);
+    assert.doesNotMatch(found.body, /13912345678|王小明/, 'no personal data on the anonymous page');
+
+    const api = await ctx.app.inject({ url: `/api/v1/public/progress?receiptNo=${receiptNo}&phone=13912345678` });
+    assert.equal(api.statusCode, 200, api.body);
+    assert.equal(api.json().state, 'submitted');
+    assert.equal((await ctx.app.inject({ url: `/api/v1/public/progress?receiptNo=${receiptNo}&phone=13912345679` })).statusCode, 404);
+    assert.equal((await ctx.app.inject({ url: `/api/v1/public/progress?receiptNo=${receiptNo}&phone=13912345678&x=1` })).statusCode, 400);
+  });
+
+  test('staff work the case through the console: inbox, correction once, parallel review, decision, certificate', async () => {
+    const clerk = await staffBrowser(staff.clerk);
+    const inbox = html(await get(clerk, '/console/approval/tasks'));
+    assert.match(inbox, new RegExp(`/console/approval/cases/${caseId}`));
+    assert.match(inbox, /剩余 \d+ 个工作日|今日到期/);
+    // A department without a step in this case does not see it.
+    const stranger = await staffBrowser(staff.stranger);
+    assert.equal((await get(stranger, `/console/approval/cases/${caseId}`)).statusCode, 404);
+
+    let page = html(await get(clerk, `/console/approval/cases/${caseId}`));
+    const taskId = /action="\/console\/approval\/cases\/[^/]+\/tasks\/([^"]+)"/.exec(page)![1];
+    const version = fieldValue(page, 'expectedVersion')!;
+    assert.match(page, /办理：受理/);
+    assert.match(page, /设置申请表/);
+    assert.match(page, /\/api\/v1\/files\//, 'materials have download links');
+
+    // Correction without any material ticked: refused with the message at the checklist.
+    let res = await post(clerk, `/console/approval/cases/${caseId}/tasks/${taskId}`, { action: 'request_correction', opinion: '', expectedVersion: version });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /task0-missing-error/);
+    res = await post(clerk, `/console/approval/cases/${caseId}/tasks/${taskId}`, { action: 'request_correction', missing: ['design'], 'reason.design': '', expectedVersion: version });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /task0-reason\.design-error/);
+    res = await post(clerk, `/console/approval/cases/${caseId}/tasks/${taskId}`, { action: 'request_correction', missing: ['design', 'site_photo'], 'reason.design': '请提交彩色效果图', 'reason.site_photo': '照片不清晰', expectedVersion: version });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+    page = html(await get(clerk, `/console/approval/cases/${caseId}`));
+    assert.match(page, /暂停计时中/);
+    assert.match(page, /请提交彩色效果图/);
+
+    // The citizen hands in both at once; one missing is refused with nothing changed.
+    const mine = html(await get(citizen, `/services/mine/${caseId}`));
+    assert.match(mine, /请补正以下材料/);
+    res = await postMultipart(citizen, `/services/mine/${caseId}/materials`, {}, { 'file.design': { filename: '效果图.pdf', content: SAMPLES.pdf() } });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /correction-file\.site_photo-error/);
+    res = await postMultipart(citizen, `/services/mine/${caseId}/materials`, {}, { 'file.design': { filename: '效果图.pdf', content: SAMPLES.pdf() }, 'file.site_photo': { filename: '照片.png', content: SAMPLES.png() } });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+
+    // A second correction request is not offered any more; acceptance goes ahead.
+    page = html(await get(clerk, `/console/approval/cases/${caseId}`));
+    assert.match(page, /不能再次要求补正/);
+    const accept = /action="\/console\/approval\/cases\/[^/]+\/tasks\/([^"]+)"/.exec(page)![1];
+    res = await post(clerk, `/console/approval/cases/${caseId}/tasks/${accept}`, { action: 'accept', opinion: '材料齐全', expectedVersion: fieldValue(page, 'expectedVersion')! });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+    // The same form again: the task is done (409), shown on the page.
+    res = await post(clerk, `/console/approval/cases/${caseId}/tasks/${accept}`, { action: 'accept', expectedVersion: fieldValue(page, 'expectedVersion')! });
+    assert.equal(res.statusCode, 409);
+    assert.match(res.body, /刚刚已由他人办理/);
+
+    // Both departments approve in parallel; reject needs its reasons.
+    for (const user of [staff.planner, staff.fireman]) {
+      const b = await staffBrowser(user);
+      const p = html(await get(b, `/console/approval/cases/${caseId}`));
+      const id = /action="\/console\/approval\/cases\/[^/]+\/tasks\/([^"]+)"/.exec(p)![1];
+      const noReason = await post(b, `/console/approval/cases/${caseId}/tasks/${id}`, { action: 'reject', opinion: '', expectedVersion: fieldValue(p, 'expectedVersion')! });
+      assert.equal(noReason.statusCode, 400);
+      assert.match(noReason.body, /task0-opinion-error/);
+      const ok = await post(b, `/console/approval/cases/${caseId}/tasks/${id}`, { action: 'approve', opinion: '同意', expectedVersion: fieldValue(p, 'expectedVersion')! });
+      assert.equal(ok.statusCode, 303, ok.body.slice(0, 500));
+    }
+    const leader = await staffBrowser(staff.leader);
+    const p = html(await get(leader, '/console/approval/tasks'));
+    assert.match(p, new RegExp(caseId));
+    const casePage = html(await get(leader, `/console/approval/cases/${caseId}`));
+    const decide = /action="\/console\/approval\/cases\/[^/]+\/tasks\/([^"]+)"/.exec(casePage)![1];
+    res = await post(leader, `/console/approval/cases/${caseId}/tasks/${decide}`, { action: 'approve', opinion: '准予许可', expectedVersion: fieldValue(casePage, 'expectedVersion')! });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+    const done = html(await get(leader, `/console/approval/cases/${caseId}`));
+    assert.match(done, /准予许可/);
+    assert.match(done, /一次性告知补正材料/, 'the timeline shows the correction request');
+    assert.match(done, /规划审查.*同意|同意.*规划审查/s);
+
+    const citizenPage = html(await get(citizen, `/services/mine/${caseId}`));
+    const code = /\/services\/certificates\/([A-Z0-9]{16})/.exec(citizenPage)![1];
+    const certificate = html(await get(null, `/services/certificates/${code}`));
+    assert.match(certificate, /核验通过/);
+    assert.match(certificate, /户外广告设施设置许可决定书/);
+    assert.match(certificate, /<img class="qr" src="data:image\/svg\+xml;base64,/);
+    assert.match(certificate, new RegExp(`https://zw.example.gov.cn/services/certificates/${code}`));
+    assert.equal((await get(null, `/services/certificates?code=${code.toLowerCase()}`)).headers.location, `/services/certificates/${code}`);
+    assert.equal((await get(null, '/services/certificates/AAAAAAAAAAAAAAAA')).statusCode, 404);
+
+    const api = await ctx.app.inject({ url: `/api/v1/public/certificates/${code}` });
+    assert.equal(api.statusCode, 200);
+    assert.equal(api.json().valid, true);
+    // One changed character in the stored content: the check fails on both the page and the API.
+    await sql`update approval_certificates set content = jsonb_set(content, '{applicantName}', '"王小朋"') where verification_code = ${code}`.execute(ctx.platform.db);
+    const tampered = await ctx.app.inject({ url: `/api/v1/public/certificates/${code}` });
+    assert.deepEqual([tampered.json().valid, tampered.json().checks.digest, tampered.json().checks.signature], [false, false, false]);
+    assert.match(html(await get(null, `/services/certificates/${code}`)), /核验未通过/);
+
+    const results = html(await get(null, '/services/results'));
+    assert.match(results, new RegExp(receiptNo));
+    assert.doesNotMatch(results, /王小明|王小朋/, 'no natural person is named in the public results');
+    const resultsApi = await ctx.app.inject({ url: '/api/v1/public/results' });
+    assert.equal(resultsApi.json().items[0].outcome, 'approved');
+    assert.equal(resultsApi.json().items[0].enterpriseName, null);
+  });
+});
+
+describe('window intake', () => {
+  test('a clerk files a paper application with materials; another clerk accepts it', async () => {
+    const clerk = await staffBrowser(staff.clerk);
+    const list = html(await get(clerk, encodeURI('/console/approval/intake?q=广告')));
+    assert.match(list, new RegExp(`/console/approval/intake/${item.id}`));
+    const form = html(await get(clerk, `/console/approval/intake/${item.id}`));
+    const res = await postMultipart(
+      clerk,
+      `/console/approval/intake/${item.id}`,
+      { _submission: fieldValue(form, '_submission')!, 'applicant.kind': 'enterprise', 'applicant.name': '测试市广告有限公司', 'applicant.creditCode': '91990100MA0000000X', 'applicant.phone': '13800000000', 'form.address': '人民路 2 号', 'form.area': '3' },
+      { 'file.application_form': { filename: 'scan.pdf', content: SAMPLES.pdf() }, 'file.site_photo': { filename: 'p.png', content: SAMPLES.png() } },
+    );
+    // The credit code's check character is wrong: the form comes back with the message at the field.
+    assert.equal(res.statusCode, 400, res.body.slice(0, 400));
+    assert.match(res.body, /intake-applicant\.creditCode-error/);
+    assert.ok(fieldValue(res.body, 'kept.application_form'));
+    const fixed = await postMultipart(
+      clerk,
+      `/console/approval/intake/${item.id}`,
+      {
+        _submission: fieldValue(res.body, '_submission')!,
+        'applicant.kind': 'enterprise',
+        'applicant.name': '测试市广告有限公司',
+        'applicant.creditCode': creditCodeFor('91990100MA000000'),
+        'applicant.phone': '13800000000',
+        'form.address': '人民路 2 号',
+        'form.area': '3',
+        'kept.application_form': fieldValue(res.body, 'kept.application_form')!,
+        'kept.site_photo': fieldValue(res.body, 'kept.site_photo')!,
+      },
+      {},
+    );
+    assert.equal(fixed.statusCode, 303, fixed.body.slice(0, 600));
+    const caseUrl = location(fixed);
+    assert.match(caseUrl, /^\/console\/approval\/cases\//);
+    const own = html(await get(clerk, caseUrl));
+    assert.match(own, /窗口收件/);
+    const taskId = /action="\/console\/approval\/cases\/[^/]+\/tasks\/([^"]+)"/.exec(own)![1];
+    const refused = await post(clerk, `/console/approval/cases/${caseUrl.split('/').pop()}/tasks/${taskId}`, { action: 'accept', expectedVersion: fieldValue(own, 'expectedVersion')! });
+    assert.equal(refused.statusCode, 403, 'the filing clerk does not accept it');
+    const other = await staffBrowser(staff.clerk2);
+    const ok = await post(other, `/console/approval/cases/${caseUrl.split('/').pop()}/tasks/${taskId}`, { action: 'accept', expectedVersion: fieldValue(own, 'expectedVersion')! });
+    assert.equal(ok.statusCode, 303, ok.body.slice(0, 400));
+    // A citizen account cannot reach the console pages.
+    const citizen = await registerCitizen('citizen09', '13900000009');
+    assert.equal((await get(citizen, '/console/approval/tasks')).statusCode, 403);
+  });
+});
+
+/** A valid credit code from its first 16 characters plus one more. */
+function creditCodeFor(first16: string): string {
+  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const first17 = `${first16}1`;
+  const sum = [...first17].reduce((acc, c, i) => acc + chars.indexOf(c) * weights[i], 0);
+  return first17 + chars[(31 - (sum % 31)) % 31];
+}
+
+describe('catalogue editor', () => {
+  test('rows are added and removed with submit buttons; the item is saved, previewed, published and versioned', async () => {
+    const leader = await staffBrowser(staff.leader);
+    const list = html(await get(leader, '/console/approval/items?status=published'));
+    assert.match(list, /户外广告设施设置审批/);
+    let page = html(await get(leader, '/console/approval/items/new'));
+    assert.equal(fieldValue(page, 'process.stages.0.parallel.0.key'), 'accept');
+
+    const base: Record<string, string | string[]> = {
+      name: '临时占用城市道路审批',
+      kind: 'licensing',
+      unitId: units.window.id,
+      resultName: '临时占用城市道路许可决定书',
+      statutoryDays: '20',
+      promisedDays: '25',
+      maxVisits: '1',
+      consultPhone: '0999-1234',
+      complaintPhone: '12345',
+      themes: '城市管理、交通',
+      lifeEvents: '',
+      legalBasis: '《城市道路管理条例》第三十一条',
+      conditions: '确需临时占用',
+      'fee.charged': 'no',
+      'fee.amount': '',
+      'fee.basis': '',
+      'materials.0.key': 'application_form',
+      'materials.0.name': '申请书',
+      'materials.0.copies': '1',
+      'materials.0.required': 'on',
+      'materials.0.description': '',
+      'process.stages.0.parallel.0.key': 'accept',
+      'process.stages.0.parallel.0.name': '受理',
+      'process.stages.0.parallel.0.unitId': units.window.id,
+      'process.stages.0.parallel.0.role': 'window_clerk',
+      'process.stages.0.parallel.0.days': '1',
+    };
+    // Add a stage, then a parallel step to it: the form comes back with the new rows, nothing saved.
+    let res = await post(leader, '/console/approval/items/new', { ...base, op: 'add-stage' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /name="process\.stages\.1\.parallel\.0\.name"[^>]*autofocus/);
+    res = await post(leader, '/console/approval/items/new', {
+      ...base,
+      'process.stages.1.parallel.0.key': 'review',
+      'process.stages.1.parallel.0.name': '审查',
+      'process.stages.1.parallel.0.unitId': units.planning.id,
+      'process.stages.1.parallel.0.role': 'approver',
+      'process.stages.1.parallel.0.days': '3',
+      op: 'add-step:1',
+    });
+    assert.match(res.body, /name="process\.stages\.1\.parallel\.1\.name"/);
+    assert.match(res.body, /第 2 环节（2 个部门并联）/);
+    const twoSteps = {
+      ...base,
+      'process.stages.1.mode': 'all',
+      'process.stages.1.parallel.0.key': 'review',
+      'process.stages.1.parallel.0.name': '审查',
+      'process.stages.1.parallel.0.unitId': units.planning.id,
+      'process.stages.1.parallel.0.role': 'approver',
+      'process.stages.1.parallel.0.days': '3',
+      'process.stages.1.parallel.1.key': 'fire',
+      'process.stages.1.parallel.1.name': '消防',
+      'process.stages.1.parallel.1.unitId': units.fire.id,
+      'process.stages.1.parallel.1.role': 'window_clerk',
+      'process.stages.1.parallel.1.days': 'x',
+    };
+    res = await post(leader, '/console/approval/items/new', { ...twoSteps, op: 'remove-material:0' });
+    assert.doesNotMatch(res.body, /name="materials\.0\.key"/);
+
+    // Save: wrong days and a later acceptance role are reported at their inputs; promised over statutory too.
+    res = await post(leader, '/console/approval/items/new', { ...twoSteps, op: 'save' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /item-process\.stages\.1\.parallel\.1\.days-error/);
+    res = await post(leader, '/console/approval/items/new', { ...twoSteps, 'process.stages.1.parallel.1.days': '3', op: 'save' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /item-promisedDays-error/);
+    assert.match(res.body, /item-process\.stages\.1\.parallel\.1\.role-error/);
+
+    const good = { ...twoSteps, promisedDays: '10', 'process.stages.1.parallel.1.days': '3', 'process.stages.1.parallel.1.role': 'approver' };
+    res = await post(leader, '/console/approval/items/new', { ...good, op: 'preview' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /办事指南预览/);
+    assert.match(res.body, /以下 2 个部门并联审查/);
+    const { rows: none } = await sql<{ n: number }>`select count(*)::int as n from approval_items where name = '临时占用城市道路审批'`.execute(ctx.platform.db);
+    assert.equal(none[0].n, 0, 'preview saves nothing');
+
+    // With htmx the refused form answers 200 so that it is swapped in.
+    const hx = await post(leader, '/console/approval/items/new', { ...twoSteps, op: 'save' }, { headers: { 'hx-request': 'true' } });
+    assert.equal(hx.statusCode, 200);
+    assert.match(hx.body, /error-summary/);
+
+    res = await post(leader, '/console/approval/items/new', { ...good, op: 'save' });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 800));
+    const itemUrl = location(res);
+    page = html(await get(leader, itemUrl));
+    assert.match(page, /草稿/);
+    assert.match(page, /办事指南预览/);
+    const newId = itemUrl.split('/').pop()!;
+    const editVersion = fieldValue(page, 'editVersion')!;
+    res = await post(leader, `/console/approval/items/${newId}/publish`, { editVersion });
+    assert.equal(res.statusCode, 303);
+    page = html(await get(leader, itemUrl));
+    assert.match(page, /已发布“临时占用城市道路审批”第 1 版/);
+    assert.match(html(await get(null, '/services')), /临时占用城市道路审批/);
+    // Publishing again is refused without a change.
+    res = await post(leader, `/console/approval/items/${newId}/publish`, { editVersion });
+    assert.equal(res.statusCode, 303);
+
+    // Changing a published item opens version 2 as a draft; the published one stays.
+    res = await post(leader, `/console/approval/items/${newId}/new-version`, {});
+    assert.equal(res.statusCode, 303);
+    const editUrl = location(res);
+    assert.match(editUrl, /\/edit$/);
+    page = html(await get(leader, editUrl));
+    assert.match(page, /第 2 版/);
+    res = await post(leader, editUrl, { ...good, code: '', name: '临时占用城市道路审批（修订）', editVersion: fieldValue(page, 'editVersion')!, op: 'save' });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 800));
+    page = html(await get(leader, location(res)));
+    assert.match(page, /全部版本/);
+    assert.match(page, /历史版本|已发布/);
+
+    // Someone without the catalogue permission gets no access.
+    const clerk = await staffBrowser(staff.clerk);
+    assert.equal((await get(clerk, '/console/approval/items')).statusCode, 403);
+  });
+});
