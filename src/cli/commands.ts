@@ -361,7 +361,11 @@ export function describe(error: unknown): { message: string; code: number } {
     const details = (problem.errors ?? []).map((e) => `\n  ${e.path}: ${e.message}`).join('');
     return { message: `${problem.detail}${details}`, code: EXIT_FAILURE };
   }
-  const e = error as NodeJS.ErrnoException & { code?: string };
+  const e = error as NodeJS.ErrnoException & { code?: string; address?: string; port?: number };
+  if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') {
+    const why = e.code === 'EADDRINUSE' ? 'another program listens there' : e.code === 'EACCES' ? 'not allowed (ports below 1024 need privileges)' : 'no such address here';
+    if (e.syscall === 'listen' || e.syscall === 'bind') return { message: `cannot listen on ${e.address}:${e.port}: ${why}; choose another PORT or HOST`, code: EXIT_FAILURE };
+  }
   if (e?.code && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|28P01|28000|3D000)$/.test(e.code)) {
     return { message: `cannot reach the database (DATABASE_URL): ${e.message}`, code: EXIT_FAILURE };
   }
