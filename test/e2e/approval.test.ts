@@ -232,4 +232,54 @@ describe('online approval in the browser', { skip }, () => {
     await anonymousContext.close();
     await citizenContext.close();
   });
+
+  test('the catalogue editor adds process rows in place with htmx, keeps focus on the new row, and saves a draft', async () => {
+    const { context, page } = await signIn(staff.leader);
+    await page.getByRole('navigation', { name: '工作台导航' }).getByRole('link', { name: '事项目录' }).click();
+    await page.getByRole('link', { name: '新建事项' }).click();
+    await page.waitForURL(/\/console\/approval\/items\/new$/);
+    await assertAccessible(page, 'catalogue editor');
+    await page.getByLabel('事项名称').fill('临时占用城市道路审批');
+    await page.getByRole('button', { name: '添加环节' }).click();
+    const stepName = page.locator('[id="item-process.stages.1.parallel.0.name"]');
+    await stepName.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'item-process.stages.1.parallel.0.name', 'the new row takes the focus');
+    assert.equal(await page.getByLabel('事项名称').inputValue(), '临时占用城市道路审批', 'typed values survive the swap');
+    await page.getByRole('button', { name: '为第 2 环节添加并联步骤' }).click();
+    await page.locator('[id="item-process.stages.1.parallel.1.name"]').waitFor();
+
+    await page.getByLabel('办理结果').fill('临时占用城市道路许可决定书');
+    await page.getByLabel('法定时限').fill('20');
+    await page.getByLabel('承诺时限').fill('10');
+    await page.getByLabel('咨询电话').fill('0999-1234');
+    await page.getByLabel('设定依据').fill('《城市道路管理条例》第三十一条');
+    await page.getByLabel('受理条件').fill('确需临时占用');
+    await page.getByLabel('材料 1 名称').fill('申请书');
+    await page.getByLabel('材料 1 编号').fill('application_form');
+    await page.getByLabel('第 1 环节步骤 1 办理单位').selectOption({ label: '测试市政务服务中心' });
+    for (const [n, key, unit] of [
+      [1, 'planning', '测试市自然资源和规划局'],
+      [2, 'fire', '测试市消防救援支队'],
+    ] as const) {
+      await page.getByLabel(`第 2 环节步骤 ${n} 名称`).fill(`审查${n}`);
+      await page.getByLabel(`第 2 环节步骤 ${n} 编号`).fill(key);
+      await page.getByLabel(`第 2 环节步骤 ${n} 办理单位`).selectOption({ label: unit });
+      await page.getByLabel(`第 2 环节步骤 ${n} 时限`).fill('3');
+    }
+    // A mistake comes back in place with the summary focused.
+    await page.getByLabel('承诺时限').fill('30');
+    await page.getByRole('button', { name: '保存草稿' }).click();
+    await page.locator('.error-summary').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')), true);
+    assert.match((await page.locator('.error-summary').textContent()) ?? '', /不能超过法定时限/);
+    await assertAccessible(page, 'catalogue editor with errors');
+    await page.getByLabel('承诺时限').fill('10');
+    await page.getByRole('button', { name: '预览办事指南' }).click();
+    await page.locator('#preview').waitFor();
+    assert.match((await page.locator('#preview').textContent()) ?? '', /以下 2 个部门并联审查/);
+    await page.getByRole('button', { name: '保存草稿' }).click();
+    await page.waitForURL(/\/console\/approval\/items\/[0-9a-f-]{36}$/);
+    assert.match((await page.locator('.notice-success').textContent()) ?? '', /已保存“临时占用城市道路审批”第 1 版草稿/);
+    await context.close();
+  });
 });
