@@ -422,6 +422,39 @@ describe('citizen registration, application, correction and progress', () => {
   });
 });
 
+describe('public API bad input and English pages', () => {
+  test('the public routes refuse malformed queries and unknown fields', async () => {
+    for (const url of [
+      '/api/v1/public/progress?receiptNo=1',
+      '/api/v1/public/progress?phone=1',
+      `/api/v1/public/progress?receiptNo=${'1'.repeat(41)}&phone=1`,
+      '/api/v1/public/results?limit=0',
+      '/api/v1/public/results?limit=201',
+      '/api/v1/public/results?cursor=garbage',
+      '/api/v1/public/results?unknown=1',
+    ]) {
+      const res = await ctx.app.inject({ url });
+      assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+      assert.match(String(res.headers['content-type']), /application\/problem\+json/);
+    }
+    assert.equal((await ctx.app.inject({ url: '/api/v1/public/certificates/not-a-code' })).statusCode, 404);
+    assert.equal((await ctx.app.inject({ url: `/api/v1/public/certificates/${'A'.repeat(41)}` })).statusCode, 400);
+    assert.equal((await ctx.app.inject({ url: '/api/v1/public/progress?receiptNo=abc&phone=13900000000' })).statusCode, 404);
+    const doc = (await ctx.app.inject({ url: '/api/docs/json' })).json() as { paths: Record<string, unknown> };
+    assert.ok(doc.paths['/api/v1/public/progress'] && doc.paths['/api/v1/public/certificates/{code}'] && doc.paths['/api/v1/public/results']);
+    assert.ok(!Object.keys(doc.paths).some((p) => p.startsWith('/services') || p.startsWith('/console/approval') || p === '/register'), 'pages stay out of the API document');
+  });
+
+  test('the pages speak English when asked', async () => {
+    const hall = html(await get(null, '/services?lang=en'));
+    assert.match(hall, /<html lang="en"/);
+    assert.match(hall, /Online service hall/);
+    const guide = html(await get(null, `/services/items/${item.id}?lang=en`));
+    assert.match(guide, /Statutory time limit/);
+    assert.match(html(await get(null, '/services/progress?lang=en')), /Application progress/);
+  });
+});
+
 describe('window intake', () => {
   test('a clerk files a paper application with materials; another clerk accepts it', async () => {
     const clerk = await staffBrowser(staff.clerk);
