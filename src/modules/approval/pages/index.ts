@@ -26,9 +26,9 @@ registerConsoleNav({
   id: 'approval',
   key: 'page.approval.nav.group',
   items: [
-    { href: '/console/approval/tasks', key: 'page.approval.tasks.title', permission: TASKS_PERMISSION },
-    { href: '/console/approval/intake', key: 'page.approval.intake.title', permission: 'approval.intake' },
-    { href: '/console/approval/items', key: 'page.approval.items.title', permission: CATALOGUE_PERMISSION },
+    { href: '/console/approval/tasks', key: 'page.approval.nav.tasks', permission: TASKS_PERMISSION },
+    { href: '/console/approval/intake', key: 'page.approval.nav.intake', permission: 'approval.intake' },
+    { href: '/console/approval/items', key: 'page.approval.nav.items', permission: CATALOGUE_PERMISSION },
   ],
 });
 

@@ -4,6 +4,12 @@ import { registerMessages } from '../../../platform/i18n/index.ts';
 registerMessages({
   'zh-CN': {
     'page.approval.nav.group': '网上审批',
+    'page.approval.nav.tasks': '待办任务',
+    'page.approval.nav.tasks.desc': '需要我办理的受理、审查和决定环节',
+    'page.approval.nav.intake': '窗口收件',
+    'page.approval.nav.intake.desc': '为到窗口的申请人录入申请、上传材料',
+    'page.approval.nav.items': '事项目录',
+    'page.approval.nav.items.desc': '编辑、预览、发布政务服务事项',
 
     'page.approval.state.submitted': '待受理',
     'page.approval.state.accepted': '已受理',
@@ -427,6 +433,12 @@ registerMessages({
   },
   en: {
     'page.approval.nav.group': 'Online approval',
+    'page.approval.nav.tasks': 'Tasks',
+    'page.approval.nav.tasks.desc': 'Acceptance, review and decision steps waiting for me',
+    'page.approval.nav.intake': 'Window intake',
+    'page.approval.nav.intake.desc': 'File applications handed in at a window, with their documents',
+    'page.approval.nav.items': 'Service catalogue',
+    'page.approval.nav.items.desc': 'Edit, preview and publish services',
 
     'page.approval.state.submitted': 'Awaiting acceptance',
     'page.approval.state.accepted': 'Accepted',
