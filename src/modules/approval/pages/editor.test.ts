@@ -90,7 +90,7 @@ test('values become an item input: one step is a stage, several are parallel; yu
   assert.deepEqual(input!.themes, ['交通', '城市管理', '交通']);
   assert.equal(yuan(1250), '12.50');
   // Round trip through an item.
-  const again = fromItem({ ...input!, code: 'C-1' });
+  const again = fromItem({ ...input!, code: 'C-1', formFields: input!.formFields ?? [], themes: input!.themes ?? [], lifeEvents: input!.lifeEvents ?? [] });
   assert.equal(again.feeAmount, '12.50');
   assert.equal(again.stages[1].mode, 'any');
   assert.equal(again.formFields[0].options, '甲、乙、丙');
