@@ -15,17 +15,40 @@ export function machine() {
   return `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
 
-/** A fresh PostgreSQL database with the schema, and an app on a random port. */
-export async function benchServer() {
-  const name = `zt_bench_${crypto.randomBytes(4).toString('hex')}`;
+export interface BenchServerOptions {
+  /**
+   * A named database to keep after the run (and to use again when it exists) instead of a fresh
+   * one dropped at the end: data that takes minutes to generate is made once.
+   */
+  database?: string;
+  /** Extra settings (e.g. a fixed ZT_FIELD_KEY, so sealed values in a kept database stay readable). */
+  env?: Record<string, string>;
+}
+
+/** A PostgreSQL database with the schema (fresh unless `database` names one), and an app on a random port. */
+export async function benchServer(options: BenchServerOptions = {}) {
+  const keep = !!options.database;
+  const name = options.database ?? `zt_bench_${crypto.randomBytes(4).toString('hex')}`;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain database name: ${name}`);
   const admin = new pg.Client({ connectionString: BENCH_PG_URL });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  const exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
+  if (!exists) await admin.query(`create database ${name}`);
   await admin.end();
   const url = new URL(BENCH_PG_URL);
   url.pathname = `/${name}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-bench-'));
-  const config = loadConfig({ DATABASE_URL: url.toString(), ZT_DATA_DIR: dataDir, ZT_DEMO: '0', LOG_LEVEL: 'silent', ZT_RUN_JOBS: '0', ZT_LOGIN_RATE_LIMIT: '1000000' });
+  // A kept database keeps its data folder too (uploaded blobs live there).
+  const dataDir = keep ? path.join(os.tmpdir(), `zt-bench-${name}`) : fs.mkdtempSync(path.join(os.tmpdir(), 'zt-bench-'));
+  fs.mkdirSync(dataDir, { recursive: true });
+  const config = loadConfig({
+    DATABASE_URL: url.toString(),
+    ZT_DATA_DIR: dataDir,
+    ZT_DEMO: '0',
+    LOG_LEVEL: 'silent',
+    ZT_RUN_JOBS: '0',
+    ZT_LOGIN_RATE_LIMIT: '1000000',
+    ...options.env,
+  });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: null, poolSize: 20 });
   await migrateToLatest(database.db, allMigrations());
   const app = await buildApp({ config, database, logger: false });
@@ -35,9 +58,13 @@ export async function benchServer() {
     app,
     platform: app.platform,
     baseUrl: `http://127.0.0.1:${address.port}`,
+    databaseUrl: url.toString(),
+    /** False when the named database already existed. */
+    fresh: !exists,
     async close() {
       await app.close();
       await database.close();
+      if (keep) return;
       const c = new pg.Client({ connectionString: BENCH_PG_URL });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);

@@ -1,5 +1,6 @@
 import { loginScenario, meScenario } from './auth.ts';
 import { supervisionScenario } from './supervision.ts';
+import { approvalScenario } from './approval.ts';
 
 export interface Scenario {
   description: string;
@@ -9,5 +10,10 @@ export interface Scenario {
 export const scenarios: Record<string, Scenario> = {
   login: { description: 'login latency with argon2id (p50/p95/p99), PostgreSQL', run: () => loginScenario() },
   me: { description: 'authenticated GET /api/v1/me throughput on one process, PostgreSQL [seconds]', run: (args) => meScenario(args) },
+  'approval-inbox': { description: "approver's inbox first page over 1M cases (p50/p95/p99), PostgreSQL [--cases N] [--db NAME keeps the data]", run: (args) => approvalScenario(['inbox'], args) },
+  'approval-case': { description: 'case page over random cases of 1M (p95), PostgreSQL [--cases N] [--db NAME]', run: (args) => approvalScenario(['case'], args) },
+  'approval-complete': { description: 'completing distinct open tasks in parallel (tasks/s), PostgreSQL [--cases N] [--db NAME]', run: (args) => approvalScenario(['complete'], args) },
+  'approval-submit': { description: 'window submissions with distinct applicants (submissions/s), PostgreSQL [--cases N] [--db NAME]', run: (args) => approvalScenario(['submit'], args) },
+  approval: { description: 'the four approval scenarios in order on one dataset [--cases N] [--db NAME]', run: (args) => approvalScenario(['inbox', 'case', 'complete', 'submit'], args) },
   supervision: { description: 'deadline scan over 1M open steps, statistics of a year over 1M finished cases, monitor, PostgreSQL [open] [finished]', run: (args) => supervisionScenario(args) },
 };
