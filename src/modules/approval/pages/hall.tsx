@@ -435,7 +435,7 @@ export async function hallPages(app: FastifyInstance, platform: Platform) {
 
   app.get<{ Params: Static<typeof CodeParams>; Querystring: Static<typeof PlainQuery> }>(
     '/services/certificates/:code',
-    { schema: { params: CodeParams, querystring: PlainQuery }, config: { auth: 'public', rateLimit: { max: platform.config.loginRateLimitPerMinute, timeWindow: '1 minute' } } },
+    { schema: { params: CodeParams, querystring: PlainQuery }, config: { auth: 'public' } },
     async (request, reply) => {
       let check: CertificateCheck | null = null;
       try {

@@ -295,6 +295,13 @@ describe('citizen registration, application, correction and progress', () => {
     const casePage = html(await get(citizen, `/services/mine/${caseId}`));
     assert.match(casePage, /容缺受理，待补交的材料/, 'the photo accepted as pending can be handed in later');
     assert.match(casePage, /撤回申请/);
+    // A second application, withdrawn before acceptance.
+    const another = html(await get(citizen, `/services/items/${item.id}/apply`));
+    const filed = await postMultipart(citizen, `/services/items/${item.id}/apply`, { ...fields, _submission: fieldValue(another, '_submission')!, 'form.address': '测试市人民路 3 号' }, { 'file.application_form': { filename: '申请表.pdf', content: SAMPLES.pdf() } });
+    assert.equal(filed.statusCode, 303);
+    const withdrawn = await post(citizen, `${location(filed)}/withdraw`, { reason: '不再需要' });
+    assert.equal(withdrawn.statusCode, 303);
+    assert.match(html(await get(citizen, location(filed))), /已撤回/);
     // Another citizen does not see it.
     const other = await registerCitizen('citizen03', '13900000003');
     assert.equal((await get(other, `/services/mine/${caseId}`)).statusCode, 404);
