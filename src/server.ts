@@ -7,7 +7,7 @@ import { allMigrations, buildApp } from './app.ts';
 import { ConfigError, type Config } from './config/index.ts';
 import { sql, type Database } from './platform/db/index.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
-import { openDataStore } from './platform/db/store.ts';
+import { createClusterApart, hasCluster, makePlatform, openDataStore } from './platform/db/store.ts';
 import { startBackgroundWork } from './platform/jobs/index.ts';
 import { DEMO_ACCOUNTS_FILE, formatDemoLogins, seedDemo, type DemoResult } from './platform/demo/seed.ts';
 import { appVersion } from './platform/backup/manifest.ts';
@@ -47,7 +47,11 @@ export async function startServer(config: Config, out: (text: string) => void = 
   if (config.production && config.demo) {
     throw new ConfigError('ZT_DEMO', 'demo accounts are refused with NODE_ENV=production; to load them anyway run `zt seed --demo --force-production`');
   }
-  const store = await openDataStore(config, 'start');
+  const store = await openDataStore(config, 'start', {
+    beforeOpen: async () => {
+      if (!config.databaseUrl && !hasCluster(config)) await createClusterApart(config);
+    },
+  });
   let app: FastifyInstance | null = null;
   let stopBackground: (() => Promise<void>) | null = null;
   let closing: Promise<void> | null = null;
@@ -63,10 +67,15 @@ export async function startServer(config: Config, out: (text: string) => void = 
     })());
 
   try {
-    await migrateIfNeeded(store.database);
-    app = await buildApp({ config, database: store.database });
+    const migrated = await migrateIfNeeded(store.database);
     let demo: DemoResult | null = null;
-    if (config.demo && !(await hasUsers(store.database))) demo = await seedDemo(app.platform);
+    if (config.demo && !(await hasUsers(store.database))) demo = await seedDemo(makePlatform(config, store.database));
+    if (store.database.kind === 'pglite' && (migrated.length || demo)) {
+      // Creating, migrating and filling the embedded database grows its WebAssembly memory, which
+      // never shrinks: reopen it, so that the server runs in the memory of an ordinary start.
+      await store.reopen();
+    }
+    app = await buildApp({ config, database: store.database });
     await app.listen({ port: config.port, host: config.host });
     stopBackground = startBackgroundWork(app.platform, modules, app.log);
 

@@ -1,4 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Config } from '../../config/index.ts';
 import { softwareCrypto } from '../crypto/index.ts';
 import { loadFieldKey } from '../crypto/keys.ts';
@@ -9,11 +13,29 @@ import { acquireDataDirLock, type DataDirLock } from './lock.ts';
 /** The embedded database lives in this folder of ZT_DATA_DIR, beside files/ and keys/. */
 export const pgliteDirOf = (config: Config) => path.join(config.dataDir, 'db');
 
+/** Whether the embedded database's cluster exists in the data folder yet. */
+export const hasCluster = (config: Config) => fs.existsSync(path.join(pgliteDirOf(config), 'PG_VERSION'));
+
+/** Runs initdb for the embedded database in a child process (see create-cluster.js). */
+export async function createClusterApart(config: Config): Promise<void> {
+  const script = fileURLToPath(new URL('./create-cluster.js', import.meta.url));
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  try {
+    await promisify(execFile)(process.execPath, [script, pgliteDirOf(config)], { timeout: 120_000 });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`could not create the embedded database in ${pgliteDirOf(config)}${stderr ? `: ${stderr.split('\n').pop()}` : ''}`, { cause: error });
+  }
+}
+
 export interface DataStore {
-  database: Database;
+  /** The open database; replaced by reopen(). */
+  readonly database: Database;
   lock: DataDirLock | null;
   /** Where the data is, for messages: the folder or the server (without its password). */
   where: string;
+  /** Closes and opens the database again, keeping the folder locked in between. */
+  reopen(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,15 +45,22 @@ export interface DataStore {
  */
 export async function openDataStore(config: Config, command: string, options: { beforeOpen?: () => Promise<void> } = {}): Promise<DataStore> {
   const lock = config.databaseUrl ? null : acquireDataDirLock(config.dataDir, command);
+  const open = () => openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? null : pgliteDirOf(config) });
   try {
     // Work that must hold the folder but need not wait for the database (checking an archive).
     await options.beforeOpen?.();
-    const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? null : pgliteDirOf(config) });
+    let database = await open();
     let closed = false;
     return {
-      database,
+      get database() {
+        return database;
+      },
       lock,
       where: config.databaseUrl ? `PostgreSQL ${redactUrl(config.databaseUrl)}` : `embedded database in ${pgliteDirOf(config)}`,
+      async reopen() {
+        await database.close();
+        database = await open();
+      },
       async close() {
         if (closed) return;
         closed = true;
