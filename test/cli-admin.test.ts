@@ -42,6 +42,10 @@ test('admin create reads the password from stdin; admin token prints only a toke
   assert.match(issued.stdout, /^zt_[A-Za-z0-9_-]{20,}\n$/);
   const token = issued.stdout.trim();
 
+  const reset = await zt(['admin', 'reset-password', '--username', 'window_clerk', '--password-stdin'], { ZT_DATA_DIR: A }, 'Reset-Pass#2026\n');
+  assert.equal(reset.code, 0, reset.stderr);
+  assert.match(reset.stdout, /must be changed at the next sign-in/);
+
   const csv = path.join(work, 'units.csv');
   fs.writeFileSync(csv, 'type,key,name,regionCode,kind\nunit,YC-TEST,云川市数据测试中心,331200,other\n');
   const imported = await zt(['import', 'units', csv], { ZT_DATA_DIR: A });
@@ -65,6 +69,9 @@ test('admin create reads the password from stdin; admin token prints only a toke
     const user = ((await login.json()) as { user: { mustChangePassword: boolean } }).user;
     assert.equal(user.mustChangePassword, false);
     assert.match(server.banner, /Demo logins: .*demo-accounts\.txt/);
+    const clerk = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'window_clerk', password: 'Reset-Pass#2026' }) });
+    assert.equal(clerk.status, 200);
+    assert.equal(((await clerk.json()) as { user: { mustChangePassword: boolean } }).user.mustChangePassword, true);
   } finally {
     assert.equal(await stop(server), 0);
   }
