@@ -30,7 +30,7 @@ function summary(label: string, samples: number[], budget: string) {
  * - `finished` cases finished over the past year, two finished steps each (acceptance, review),
  *   about 8% of them overdue and a third early, 5% with a correction request.
  */
-async function seed(platform: Platform, options: { open: number; atRisk: number; finished: number }) {
+export async function seedSupervisionBench(platform: Platform, options: { open: number; atRisk: number; finished: number }) {
   const units = await inTransaction(platform.db, SYSTEM_ACTOR, async (work) => {
     await createRegion(work, { code: '330000', name: '基准省', level: 'province' });
     await createRegion(work, { code: '330100', name: '基准市', level: 'city', parentCode: '330000' });
@@ -117,7 +117,7 @@ export async function supervisionScenario(args: string[]) {
   const finished = Number(args[1] ?? 1_000_000);
   const server = await benchServer();
   try {
-    const { units, today } = await seed(server.platform, { open, atRisk: 1000, finished });
+    const { units, today } = await seedSupervisionBench(server.platform, { open, atRisk: 1000, finished });
     const supervisor: Principal = {
       userId: 'bench-supervisor',
       username: 'bench-supervisor',

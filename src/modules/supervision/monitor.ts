@@ -77,7 +77,7 @@ export async function monitorSnapshot(platform: Platform, principal: Principal):
 
   const [counts, risky, waiting, cardsToday, overdue] = await Promise.all([
     openCaseCounts(db, unitIds),
-    openStepsAtRisk(db, APPROVAL_CASE_SUBJECT, riskBands, AT_RISK_LIMIT),
+    openStepsAtRisk(db, APPROVAL_CASE_SUBJECT, riskBands, { limit: AT_RISK_LIMIT }),
     longestWaitingSteps(db, APPROVAL_CASE_SUBJECT, LIST_LIMIT, unitIds),
     cardsIssuedSince(db, scope, new Date(`${today}T00:00:00+08:00`)),
     overdueCounts(db, scope, today),

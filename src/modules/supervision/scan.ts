@@ -2,8 +2,9 @@
  * Finding what deserves a card: the periodic deadline scan (also `POST /supervision/scan`) and the
  * hook that runs inside every approval case action. Every decision reads the clock when it is
  * made. The scan asks only for steps whose due date has come within their allowance (one index
- * range per band of time limits), steps finished late since the last scan, and cases due by the
- * allowance: its cost follows the findings, not the number of open steps.
+ * range per time limit), steps finished late since the last scan, and cases due by the allowance,
+ * and leaves out, inside those same statements, whatever already holds a card of that colour: its
+ * cost follows the steps at risk, not the number of open steps, and a repeated scan issues nothing.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
@@ -13,8 +14,8 @@ import type { DomainEvent } from '../../platform/events.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { loadCalendar, shanghaiDate, workingDays, type WorkingCalendar } from '../../platform/calendar/index.ts';
 import { allSteps } from '../../platform/flow/engine.ts';
-import { flowOfSubject, instanceStatuses, openStepsAtRisk, stepsFinishedLate, type RiskBand } from '../../platform/flow/reports.ts';
-import { APPROVAL_CASE_SUBJECT, caseEvents, caseFee, caseSummary, correctionCount, openCasesDueBy } from '../approval/supervision-view.ts';
+import { flowOfSubject, instanceStatuses, openStepsAtRisk, stepsFinishedLate, type RiskBand, type StepSkip } from '../../platform/flow/reports.ts';
+import { APPROVAL_CASE_SUBJECT, caseEvents, caseFee, caseSummary, correctionCount, openCasesDueBy, type CaseSkip } from '../approval/supervision-view.ts';
 import { issueCards, type Finding, type IssueResult } from './cards.ts';
 import { loadSettings } from './settings.ts';
 import { allowanceBands, caseEventsOutOfOrder, deadlineColor, finishedLate, flowOutOfOrder, lacksReasons, yellowAllowance, type SupervisionSettings } from './rules.ts';
@@ -39,9 +40,32 @@ function bandsWithDueDates(today: string, settings: SupervisionSettings, calenda
   return allowanceBands(settings).map((b) => ({ minDays: b.minDays, maxDays: b.maxDays, dueBy: workingDays.addWorkingDays(today, b.remaining, calendar) }));
 }
 
+// What a scan already told: the reports leave these out inside their own index probes (one probe
+// of the cards' unique key per candidate), so a repeated scan reads no card it would not issue.
+
+/** The step's deadline card exists with the colour it would get now (red once the due date has passed). */
+const deadlineCarded =
+  (today: string): StepSkip =>
+  ({ subjectId, stepKey, dueDate }) =>
+    sql`select c.color = 'red' or ${dueDate} >= ${today}::date from supervision_cards c where c.case_id = ${subjectId} and c.step_key = ${stepKey} and c.reason = 'deadline'`;
+
+/** The late step's deadline card is red already. */
+const lateCarded: StepSkip = ({ subjectId, stepKey }) =>
+  sql`select c.color = 'red' from supervision_cards c where c.case_id = ${subjectId} and c.step_key = ${stepKey} and c.reason = 'deadline'`;
+
+/** A case that would issue nothing new: still within its acceptance time, or carded already with that colour. */
+const caseCarded =
+  (today: string): CaseSkip =>
+  ({ id, state, dueDate, acceptDueDate, acceptedAt }) => sql`
+    case when ${state} = 'submitted'
+         then ${acceptedAt} is not null or ${acceptDueDate} >= ${today}::date
+              or exists (select 1 from supervision_cards c where c.case_id = ${id} and c.step_key = '' and c.reason = 'late_acceptance')
+         else (select c.color = 'red' or ${dueDate} >= ${today}::date from supervision_cards c where c.case_id = ${id} and c.step_key = '' and c.reason = 'case_deadline')
+    end`;
+
 /** Open steps at risk now: red when overdue, yellow when within their allowance. */
 async function deadlineFindings(db: Db, today: string, settings: SupervisionSettings, calendar: WorkingCalendar): Promise<Finding[]> {
-  const steps = await openStepsAtRisk(db, APPROVAL_CASE_SUBJECT, bandsWithDueDates(today, settings, calendar));
+  const steps = await openStepsAtRisk(db, APPROVAL_CASE_SUBJECT, bandsWithDueDates(today, settings, calendar), { skip: deadlineCarded(today) });
   return steps.map((s) => ({
     caseId: s.subjectId,
     stepKey: s.stepKey,
@@ -90,7 +114,7 @@ export async function runScan(platform: Platform, actor: Actor): Promise<{ yello
 
     const mark = await q(work.tx).selectFrom('supervision_scan_marks').select('at').where('name', '=', LATE_MARK).executeTakeFirst();
     const markAt = mark && new Date(mark.at).getTime() <= now.getTime() ? new Date(mark.at).getTime() - LATE_OVERLAP_MS : now.getTime() - LATE_LOOKBACK_MS;
-    for (const s of await stepsFinishedLate(work.tx, APPROVAL_CASE_SUBJECT, new Date(markAt))) {
+    for (const s of await stepsFinishedLate(work.tx, APPROVAL_CASE_SUBJECT, new Date(markAt), { skip: lateCarded })) {
       findings.push({ caseId: s.subjectId, stepKey: s.stepKey, reason: 'deadline', color: 'red', unitId: s.unitId, personId: s.finishedBy, taskId: s.taskId, dueDate: s.dueDate, detail: { days: s.days, finishedAt: s.finishedAt.toISOString() } });
     }
 
@@ -110,7 +134,7 @@ export async function runScan(platform: Platform, actor: Actor): Promise<{ yello
 /** Open cases near or past their case deadline, and cases not accepted within 5 working days. */
 async function caseFindings(db: Db, today: string, settings: SupervisionSettings, calendar: WorkingCalendar): Promise<Finding[]> {
   const dueBy = workingDays.addWorkingDays(today, settings.yellowRemainingDays, calendar);
-  const cases = (await openCasesDueBy(db, dueBy)).filter((c) => c.state !== 'correction_requested');
+  const cases = await openCasesDueBy(db, dueBy, { skip: caseCarded(today) });
   if (!cases.length) return [];
   const statuses = await instanceStatuses(db, APPROVAL_CASE_SUBJECT, cases.map((c) => c.id));
   const findings: Finding[] = [];

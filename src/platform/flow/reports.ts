@@ -4,7 +4,7 @@
  * the longest-waiting steps. Every query is backed by a partial index on open or finished tasks,
  * so its cost grows with the answer, not with the history.
  */
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { FlowTables } from './service.ts';
 import type { FlowAction, ProcessDefinition } from './engine.ts';
@@ -48,23 +48,28 @@ export interface OpenStepRow {
   openedAt: Date;
 }
 
-/** The instances of some steps, looked up by primary key (never a join the planner could turn into a scan). */
-async function instancesOf(db: Db, ids: string[]): Promise<Map<string, { subjectType: string; subjectId: string; status: string }>> {
-  const out = new Map<string, { subjectType: string; subjectId: string; status: string }>();
-  const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += 5000) {
-    const rows = await q(db).selectFrom('flow_instances').select(['id', 'subject_type', 'subject_id', 'status']).where('id', 'in', unique.slice(i, i + 5000)).execute();
-    for (const r of rows) out.set(r.id, { subjectType: r.subject_type, subjectId: r.subject_id, status: r.status });
-  }
-  return out;
+/**
+ * A condition under which a report leaves a step out, written by the caller against its own
+ * tables, given the step's subject id, step key and due date as SQL. It must be a scalar subquery
+ * (or an expression of some), so that it stays one index probe per step and never becomes a join
+ * the planner could turn into a scan; null counts as false.
+ */
+export type StepSkip = (step: { subjectId: RawBuilder<unknown>; stepKey: RawBuilder<unknown>; dueDate: RawBuilder<unknown> }) => RawBuilder<unknown>;
+
+function skipClause(skip: StepSkip | undefined, refs: { subjectId: string; stepKey: string; dueDate: string }) {
+  if (!skip) return sql``;
+  return sql` and not coalesce((${skip({ subjectId: sql.ref(refs.subjectId), stepKey: sql.ref(refs.stepKey), dueDate: sql.ref(refs.dueDate) })}), false)`;
 }
 
 /**
  * Open steps of running instances (a stopped clock is skipped) whose due date has come within
  * their band. The bands are expanded to one probe per time limit ("days = d and due_date <= T"),
- * each an exact range of the (days, due_date) index: the work follows the steps found.
+ * each an exact range of the (days, due_date) index; each step found is joined to its instance by
+ * key (a lateral lookup with a limit, which the planner keeps as a nested loop) and checked
+ * against the caller's `skip`, all in one statement: the work follows the steps at risk.
  */
-export async function openStepsAtRisk(db: Db, subjectType: string, bands: RiskBand[], limit = 100_000): Promise<OpenStepRow[]> {
+export async function openStepsAtRisk(db: Db, subjectType: string, bands: RiskBand[], options: { limit?: number; skip?: StepSkip } = {}): Promise<OpenStepRow[]> {
+  const limit = options.limit ?? 100_000;
   const days: number[] = [];
   const dueBy: string[] = [];
   for (const band of bands) {
@@ -74,8 +79,8 @@ export async function openStepsAtRisk(db: Db, subjectType: string, bands: RiskBa
     }
   }
   if (!days.length) return [];
-  const result = await sql<{ id: string; instance_id: string; step_key: string; unit_id: string; assignee: string | null; days: number; due_date: string; opened_at: Date }>`
-    select t.id, t.instance_id, t.step_key, t.unit_id, t.assignee, t.days, t.due_date, t.opened_at
+  const result = await sql<{ id: string; instance_id: string; subject_id: string; step_key: string; unit_id: string; assignee: string | null; days: number; due_date: string; opened_at: Date }>`
+    select t.id, t.instance_id, i.subject_id, t.step_key, t.unit_id, t.assignee, t.days, t.due_date, t.opened_at
       from unnest(${days}::int[], ${dueBy}::date[]) as b(days, due_by)
       cross join lateral (
         select x.id, x.instance_id, x.step_key, x.unit_id, x.assignee, x.days, x.due_date, x.opened_at
@@ -83,15 +88,13 @@ export async function openStepsAtRisk(db: Db, subjectType: string, bands: RiskBa
          where x.state = 'open' and x.days = b.days and x.due_date <= b.due_by
          order by x.due_date
          limit ${limit}) t
+      cross join lateral (
+        select f.subject_id from flow_instances f
+         where f.id = t.instance_id and f.subject_type = ${subjectType} and f.status = 'running'
+         limit 1) i
+     where true ${skipClause(options.skip, { subjectId: 'i.subject_id', stepKey: 't.step_key', dueDate: 't.due_date' })}
      limit ${limit}`.execute(db);
-  const instances = await instancesOf(db, result.rows.map((r) => r.instance_id));
-  const out: OpenStepRow[] = [];
-  for (const r of result.rows) {
-    const instance = instances.get(r.instance_id);
-    if (!instance || instance.status !== 'running' || instance.subjectType !== subjectType) continue;
-    out.push({ taskId: r.id, instanceId: r.instance_id, subjectId: instance.subjectId, stepKey: r.step_key, unitId: r.unit_id, assignee: r.assignee, days: r.days, dueDate: r.due_date, openedAt: r.opened_at });
-  }
-  return out;
+  return result.rows.map((r) => ({ taskId: r.id, instanceId: r.instance_id, subjectId: r.subject_id, stepKey: r.step_key, unitId: r.unit_id, assignee: r.assignee, days: r.days, dueDate: r.due_date, openedAt: r.opened_at }));
 }
 
 export interface FinishedStepRow {
@@ -109,24 +112,23 @@ export interface FinishedStepRow {
 /** The calendar date in Asia/Shanghai of a timestamptz column, without relying on the server's time zone data. */
 const shanghaiDay = (column: string) => sql<string>`((${sql.ref(column)} at time zone 'UTC') + interval '8 hours')::date`;
 
-/** Steps finished after the end of their due date (Asia/Shanghai), finished at or after `since`. */
-export async function stepsFinishedLate(db: Db, subjectType: string, since: Date, limit = 100_000): Promise<FinishedStepRow[]> {
-  const rows = await q(db)
-    .selectFrom('flow_tasks as t')
-    .select(['t.id', 't.instance_id', 't.step_key', 't.unit_id', 't.finished_by', 't.days', 't.due_date', 't.finished_at'])
-    .where('t.state', '=', 'done')
-    .where('t.finished_at', '>=', since)
-    .where(sql<boolean>`${shanghaiDay('t.finished_at')} > t.due_date`)
-    .limit(limit)
-    .execute();
-  const instances = await instancesOf(db, rows.map((r) => r.instance_id));
-  const out: FinishedStepRow[] = [];
-  for (const r of rows) {
-    const instance = instances.get(r.instance_id);
-    if (!instance || instance.subjectType !== subjectType) continue;
-    out.push({ taskId: r.id, instanceId: r.instance_id, subjectId: instance.subjectId, stepKey: r.step_key, unitId: r.unit_id, finishedBy: r.finished_by, days: r.days, dueDate: r.due_date, finishedAt: r.finished_at! });
-  }
-  return out;
+/**
+ * Steps finished after the end of their due date (Asia/Shanghai), finished at or after `since`,
+ * less those the caller's `skip` leaves out: a range of the finished-steps index, then one probe
+ * per late step.
+ */
+export async function stepsFinishedLate(db: Db, subjectType: string, since: Date, options: { limit?: number; skip?: StepSkip } = {}): Promise<FinishedStepRow[]> {
+  const limit = options.limit ?? 100_000;
+  const result = await sql<{ id: string; instance_id: string; subject_id: string; step_key: string; unit_id: string; finished_by: string | null; days: number; due_date: string; finished_at: Date }>`
+    select t.id, t.instance_id, i.subject_id, t.step_key, t.unit_id, t.finished_by, t.days, t.due_date, t.finished_at
+      from (select x.id, x.instance_id, x.step_key, x.unit_id, x.finished_by, x.days, x.due_date, x.finished_at
+              from flow_tasks x
+             where x.state = 'done' and x.finished_at >= ${since} and ${shanghaiDay('x.finished_at')} > x.due_date
+             offset 0) t
+      cross join lateral (select f.subject_id from flow_instances f where f.id = t.instance_id and f.subject_type = ${subjectType} limit 1) i
+     where true ${skipClause(options.skip, { subjectId: 'i.subject_id', stepKey: 't.step_key', dueDate: 't.due_date' })}
+     limit ${limit}`.execute(db);
+  return result.rows.map((r) => ({ taskId: r.id, instanceId: r.instance_id, subjectId: r.subject_id, stepKey: r.step_key, unitId: r.unit_id, finishedBy: r.finished_by, days: r.days, dueDate: r.due_date, finishedAt: r.finished_at }));
 }
 
 export interface SubjectFlow {
