@@ -62,6 +62,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       },
       security: [{ bearer: [] }, { session: [] }],
     },
+    // The document describes the API; HTML pages and assets stay out of it.
+    transform: ({ schema, url }) => ({
+      schema: url.startsWith('/api/') || url === '/healthz' || url === '/readyz' ? schema : { ...schema, hide: true },
+      url,
+    }),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });
   installAuth(app, platform);

@@ -207,7 +207,7 @@ describe('signing in and out', () => {
     await registerPublicUser(ctx.platform, { username: 'citizen.li', displayName: '李四', password: PASSWORD, kind: 'person', phone: '13900139000' }, SYSTEM_ACTOR);
     const res = await postLogin({ username: 'citizen.li', password: PASSWORD, next: '/console' });
     assert.equal(res.statusCode, 303);
-    assert.equal(res.headers.location, '/');
+    assert.equal(res.headers.location, '/services/mine');
     const cookie = res.cookies.find((c) => c.name === 'zt_session')!;
     const page = await ctx.app.inject({ url: '/console', cookies: { zt_session: cookie.value } });
     assert.equal(page.statusCode, 403);

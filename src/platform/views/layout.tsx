@@ -49,7 +49,7 @@ function Brand({ ctx, href, sub }: { ctx: ViewContext; href: string; sub: JSX.El
 
 const PORTAL_NAV: Array<{ href: string; key: string }> = [
   { href: '/', key: 'page.portal.nav.home' },
-  { href: '/#services', key: 'page.portal.nav.services' },
+  { href: '/services', key: 'page.portal.nav.services' },
   { href: '/#disclosure', key: 'page.portal.nav.disclosure' },
   { href: '/#interaction', key: 'page.portal.nav.interaction' },
   { href: '/directory', key: 'page.portal.nav.directory' },
@@ -72,9 +72,15 @@ export function PortalLayout({ ctx, title, crumbs, children }: { ctx: ViewContex
             </li>
             <li>
               {ctx.principal ? (
-                <a class="tool-link" href="/console">
-                  {ctx.t('ui.console')}
-                </a>
+                ctx.principal.kind === 'public' ? (
+                  <a class="tool-link" href="/services/mine">
+                    {ctx.t('ui.myCases')}
+                  </a>
+                ) : (
+                  <a class="tool-link" href="/console">
+                    {ctx.t('ui.console')}
+                  </a>
+                )
               ) : (
                 <a class="tool-link" href="/login">
                   {ctx.t('ui.login')}
