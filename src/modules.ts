@@ -15,6 +15,7 @@ import { notifyMigrations, notifyRoutes, notifyJobs } from './platform/notify/in
 import { jobsMigrations, jobsRoutes } from './platform/jobs/index.ts';
 import { filesMigrations, filesRoutes, filesJobs } from './platform/files/index.ts';
 import { consoleRoutes } from './platform/console/index.ts';
+import { backupRoutes } from './platform/backup/routes.ts';
 import { approvalModule } from './modules/approval/index.ts';
 import { supervisionModule } from './modules/supervision/index.ts';
 import './platform/iam/messages.ts';
@@ -33,6 +34,7 @@ export const modules: ZtModule[] = [
   { name: 'jobs', migrations: jobsMigrations, routes: jobsRoutes },
   { name: 'files', migrations: filesMigrations, routes: filesRoutes, jobs: filesJobs },
   { name: 'console', routes: consoleRoutes },
+  { name: 'backup', routes: backupRoutes },
   approvalModule,
   supervisionModule,
 ];

@@ -47,6 +47,7 @@ function cliActor(): Actor {
 const WHILE_SERVER_RUNS: Record<string, string> = {
   'audit verify': 'Or ask the running server: GET /api/v1/audit/verify (as the auditor).',
   'admin token': 'Or sign in and create one through the running server: POST /api/v1/tokens.',
+  backup: 'Or download one from the running server: GET /api/v1/system/backup (as the system administrator).',
 };
 
 async function openStore(config: Config, command: string, options: Parameters<typeof openDataStore>[2] = {}): Promise<DataStore> {
@@ -308,6 +309,7 @@ export async function backup(file: string, options: { force?: boolean }) {
       `Backup written to ${result.file} (${mb} MB): ${result.manifest.tables.length} tables, ${rows} rows, ${result.manifest.files.length} files, ` +
         `${result.manifest.audit.records} audit records.`,
     );
+    if (platform.config.s3) note(`Note: attachments are stored in the S3 bucket ${platform.config.s3.bucket} and are NOT in the archive; back the bucket up with the storage's own tools.`);
     if (platform.config.fieldKeyHex) note('Note: the field-encryption key comes from ZT_FIELD_KEY and is NOT in the archive; keep that key with the backup.');
     else note('Note: the archive holds the field-encryption key (keys/field.key): keep it as secret as the data itself.');
   });

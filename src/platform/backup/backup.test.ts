@@ -155,3 +155,31 @@ test('an archive whose rows were altered (gzip intact) is refused by its SM3 dig
 test('a target with another field key is refused: the sealed data would be unreadable', async () => {
   await refusedInto(archive, /ZT_FIELD_KEY is not the key/, crypto.randomBytes(16).toString('hex'));
 });
+
+test('the running server hands a system administrator the same archive, and nobody else', async () => {
+  const unitId = (await sql<{ id: string }>`select id from units order by name limit 1`.execute(source.platform.db)).rows[0].id;
+  const admin = await makeUser(source.platform, unitId, [{ role: 'sysadmin', scope: { regionCode: '331200' } }]);
+  const auditor = await makeUser(source.platform, unitId, [{ role: 'auditor', scope: { regionCode: '331200' } }]);
+  assert.equal((await source.app.inject({ method: 'GET', url: '/api/v1/system/backup', headers: bearer(auditor) })).statusCode, 403);
+  assert.equal((await source.app.inject({ method: 'GET', url: '/api/v1/system/backup' })).statusCode, 401);
+
+  const res = await source.app.inject({ method: 'GET', url: '/api/v1/system/backup', headers: bearer(admin) });
+  assert.equal(res.statusCode, 200);
+  assert.equal(res.headers['content-type'], 'application/gzip');
+  assert.match(String(res.headers['content-disposition']), /attachment; filename="zhengtong-backup-.*\.tar\.gz"/);
+  const downloaded = path.join(work, 'downloaded.tar.gz');
+  fs.writeFileSync(downloaded, res.rawPayload);
+  assert.deepEqual(fs.readdirSync(source.dataDir).filter((n) => n.startsWith('.zt-')), [], 'no temporary archive left behind');
+  const logged = await sql<{ actor_id: string }>`select actor_id from audit_log where action = 'system.backup'`.execute(source.platform.db);
+  assert.deepEqual(logged.rows.map((r) => r.actor_id), [admin.id]);
+
+  const target = await fresh();
+  try {
+    const report = await restoreBackup({ config: target.config, db: target.platform.db, migrations: allMigrations() }, downloaded);
+    assert.equal(report.audit.ok, true);
+    assert.equal(await countRows(target.platform.db, 'users'), await countRows(source.platform.db, 'users'));
+    assert.deepEqual(fs.readFileSync(blobPath(target.dataDir)), blob);
+  } finally {
+    await target.close();
+  }
+});
