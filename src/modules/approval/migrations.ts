@@ -1,5 +1,43 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 
+const OPEN_STATES_SQL = `('submitted', 'accepted', 'correction_requested', 'in_review')`;
+const shanghaiDay = (column: string) => `((${column} at time zone 'UTC') + interval '8 hours')::date`;
+
+/**
+ * Counters kept by the database from the rows of approval_applications: statement-level triggers
+ * add what the inserted and updated rows count for and take away what the old and deleted ones
+ * counted for, in one upsert per statement, in key order (concurrent cases queue, never deadlock).
+ * `keys` and `counts` are SQL over a row of the table; `where` says which rows count at all.
+ */
+async function countersOfApplications(db: Kysely<any>, spec: { table: string; keys: Record<string, string>; counts: Record<string, string>; where: string }) {
+  const keyNames = Object.keys(spec.keys);
+  const countNames = Object.keys(spec.counts);
+  const rows = (source: string, sign: 1 | -1) =>
+    `select ${keyNames.map((k) => `${spec.keys[k]} as ${k}`).join(', ')}, ${countNames.map((c) => `${sign === 1 ? '' : '-'}(${spec.counts[c]}) as ${c}`).join(', ')} from ${source} where ${spec.where}`;
+  const upsert = (sources: string) => `
+      insert into ${spec.table} as c (${[...keyNames, ...countNames].join(', ')})
+      select ${keyNames.join(', ')}, ${countNames.map((c) => `sum(${c})`).join(', ')} from (${sources}) x
+       group by ${keyNames.join(', ')}
+      having ${countNames.map((c) => `sum(${c}) <> 0`).join(' or ')}
+       order by ${keyNames.join(', ')}
+      on conflict (${keyNames.join(', ')}) do update set ${countNames.map((c) => `${c} = c.${c} + excluded.${c}`).join(', ')};`;
+  await sql`
+    create function ${sql.raw(`${spec.table}_apply`)}() returns trigger language plpgsql as $$
+    begin
+      if tg_op = 'INSERT' then ${sql.raw(upsert(rows('new_rows', 1)))}
+      elsif tg_op = 'DELETE' then ${sql.raw(upsert(rows('old_rows', -1)))}
+      else ${sql.raw(upsert(`${rows('new_rows', 1)} union all ${rows('old_rows', -1)}`))}
+      end if;
+      return null;
+    end $$`.execute(db);
+  const fn = sql.raw(`${spec.table}_apply()`);
+  await sql`create trigger ${sql.raw(`${spec.table}_on_insert`)} after insert on approval_applications referencing new table as new_rows for each statement execute function ${fn}`.execute(db);
+  await sql`create trigger ${sql.raw(`${spec.table}_on_update`)} after update on approval_applications referencing old table as old_rows new table as new_rows for each statement execute function ${fn}`.execute(db);
+  await sql`create trigger ${sql.raw(`${spec.table}_on_delete`)} after delete on approval_applications referencing old table as old_rows for each statement execute function ${fn}`.execute(db);
+  // What the cases already there count for.
+  await sql.raw(upsert(rows('approval_applications', 1))).execute(db);
+}
+
 export const approvalMigrations: Record<string, Migration> = {
   '20261110_0100_approval_catalogue': {
     async up(db: Kysely<any>) {
@@ -122,6 +160,39 @@ export const approvalMigrations: Record<string, Migration> = {
       await sql`alter table approval_applications add column submission_key text`.execute(db);
       await sql`create index approval_applications_submission on approval_applications (submission_key, submitted_at) where submission_key is not null`.execute(db);
       await sql`create index approval_applications_submitter on approval_applications (submitted_by, submitted_at desc) where submitted_by is not null`.execute(db);
+    },
+  },
+  '20261123_0200_approval_open_by_unit': {
+    async up(db: Kysely<any>) {
+      // Open cases per unit and state, for the supervision monitor: a million open cases are 60 rows here.
+      await sql`
+        create table approval_open_counts (
+          unit_id text not null,
+          state text not null,
+          cases integer not null,
+          primary key (unit_id, state)
+        )`.execute(db);
+      await countersOfApplications(db, { table: 'approval_open_counts', keys: { unit_id: 'unit_id', state: 'state' }, counts: { cases: '1' }, where: `state in ${OPEN_STATES_SQL}` });
+    },
+  },
+  '20261123_0210_approval_finished_by_day': {
+    async up(db: Kysely<any>) {
+      // Cases finished per unit and day (Asia/Shanghai), and how many of them had a correction
+      // request: the correction rate of the supervision statistics over a period.
+      await sql`
+        create table approval_finished_days (
+          day date not null,
+          unit_id text not null,
+          finished integer not null,
+          corrected integer not null,
+          primary key (day, unit_id)
+        )`.execute(db);
+      await countersOfApplications(db, {
+        table: 'approval_finished_days',
+        keys: { day: shanghaiDay('finished_at'), unit_id: 'unit_id' },
+        counts: { finished: '1', corrected: 'case when correction_count > 0 then 1 else 0 end' },
+        where: `state in ('approved', 'rejected') and finished_at is not null`,
+      });
     },
   },
 };

@@ -185,8 +185,21 @@ export async function openCasesDueBy(db: Db, date: string, options: { limit?: nu
   return result.rows.map((r) => ({ id: r.id, unitId: r.unit_id, state: r.state, dueDate: r.due_date, acceptDueDate: r.accept_due_date, acceptedAt: r.accepted_at }));
 }
 
-/** Open cases per unit and state (the monitor's first table). `unitIds` null: every unit. */
+/**
+ * Open cases per unit and state (the monitor's first table), from the counters the database keeps
+ * with every case (approval_open_counts): one row per unit and state, however many cases are open.
+ * `unitIds` null: every unit.
+ */
 export async function openCaseCounts(db: Db, unitIds: string[] | null): Promise<Array<{ unitId: string; state: CaseState; count: number }>> {
+  if (unitIds && !unitIds.length) return [];
+  const units = unitIds ? sql` and unit_id in (${sql.join(unitIds)})` : sql``;
+  const result = await sql<{ unit_id: string; state: CaseState; cases: number }>`
+    select unit_id, state, cases from approval_open_counts where cases <> 0 ${units} order by unit_id, state`.execute(db);
+  return result.rows.map((r) => ({ unitId: r.unit_id, state: r.state, count: Number(r.cases) }));
+}
+
+/** The same figures counted from the cases themselves (reconciliation of the counters). */
+export async function openCaseCountsFromCases(db: Db, unitIds: string[] | null): Promise<Array<{ unitId: string; state: CaseState; count: number }>> {
   if (unitIds && !unitIds.length) return [];
   let query = q(db)
     .selectFrom('approval_applications')
@@ -220,8 +233,8 @@ export async function openCasesOf(db: Db, unitId: string, state: CaseState, page
 }
 
 /**
- * Cases finished in [from, to) per unit, and how many of them had a correction request:
- * the correction rate (补正率) of the statistics.
+ * Cases finished in [from, to) per unit, and how many of them had a correction request, counted
+ * from the cases themselves: the reference the daily counters (finishedCaseTotals) reconcile with.
  */
 export async function correctionsByUnit(db: Db, from: Date, to: Date, unitIds: string[] | null): Promise<Map<string, { finishedCases: number; correctedCases: number }>> {
   if (unitIds && !unitIds.length) return new Map();
@@ -232,6 +245,23 @@ export async function correctionsByUnit(db: Db, from: Date, to: Date, unitIds: s
      where finished_at is not null and finished_at >= ${from} and finished_at < ${to}
        and state in ('approved', 'rejected') ${scope}
      group by unit_id`.execute(db);
+  return new Map(result.rows.map((r) => [r.unit_id, { finishedCases: Number(r.finished), correctedCases: Number(r.corrected) }]));
+}
+
+/**
+ * Cases finished on the days [fromDay, toDay] (Asia/Shanghai, both included) per unit, and how many
+ * of them had a correction request (the correction rate, 补正率), from the per-day counters the
+ * database keeps with every case (approval_finished_days): at most one row per unit and day.
+ */
+export async function finishedCaseTotals(db: Db, fromDay: string, toDay: string, unitIds: string[] | null): Promise<Map<string, { finishedCases: number; correctedCases: number }>> {
+  if (unitIds && !unitIds.length) return new Map();
+  const units = unitIds ? sql` and unit_id in (${sql.join(unitIds)})` : sql``;
+  const result = await sql<{ unit_id: string; finished: number; corrected: number }>`
+    select unit_id, sum(finished)::bigint as finished, sum(corrected)::bigint as corrected
+      from approval_finished_days
+     where day between ${fromDay}::date and ${toDay}::date ${units}
+     group by unit_id
+    having sum(finished) <> 0`.execute(db);
   return new Map(result.rows.map((r) => [r.unit_id, { finishedCases: Number(r.finished), correctedCases: Number(r.corrected) }]));
 }
 

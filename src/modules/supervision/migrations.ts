@@ -11,6 +11,46 @@ async function refuseChanges(db: Kysely<any>, table: string) {
             for each row execute function ${sql.raw(`${table}_refuse_change`)}()`.execute(db);
 }
 
+/**
+ * Per-day counters of the cards, kept by the database: statement-level triggers add what inserted
+ * and updated cards count for and take away what the old rows counted for, in one upsert per
+ * statement in key order. Issuing, turning red, confirming and revoking all move them; an
+ * explanation changes no count and touches no counter row.
+ */
+async function cardDayCounters(db: Kysely<any>) {
+  const keys = `((issued_at at time zone 'UTC') + interval '8 hours')::date as day, unit_id, coalesce(person_id, '') as person_id`;
+  const counts = (sign: string) =>
+    [
+      `${sign}(case when color = 'yellow' then 1 else 0 end) as yellow`,
+      `${sign}(case when color = 'red' then 1 else 0 end) as red`,
+      `${sign}(case when color = 'yellow' and status = 'confirmed' then 1 else 0 end) as confirmed_yellow`,
+      `${sign}(case when color = 'red' and status = 'confirmed' then 1 else 0 end) as confirmed_red`,
+    ].join(', ');
+  const rows = (source: string, sign: '' | '-') => `select ${keys}, ${counts(sign)} from ${source}`;
+  const upsert = (sources: string) => `
+      insert into supervision_card_days as c (day, unit_id, person_id, yellow, red, confirmed_yellow, confirmed_red)
+      select day, unit_id, person_id, sum(yellow), sum(red), sum(confirmed_yellow), sum(confirmed_red) from (${sources}) x
+       group by day, unit_id, person_id
+      having sum(yellow) <> 0 or sum(red) <> 0 or sum(confirmed_yellow) <> 0 or sum(confirmed_red) <> 0
+       order by day, unit_id, person_id
+      on conflict (day, unit_id, person_id) do update
+         set yellow = c.yellow + excluded.yellow, red = c.red + excluded.red,
+             confirmed_yellow = c.confirmed_yellow + excluded.confirmed_yellow, confirmed_red = c.confirmed_red + excluded.confirmed_red;`;
+  await sql`
+    create function supervision_card_days_apply() returns trigger language plpgsql as $$
+    begin
+      if tg_op = 'INSERT' then ${sql.raw(upsert(rows('new_rows', '')))}
+      elsif tg_op = 'DELETE' then ${sql.raw(upsert(rows('old_rows', '-')))}
+      else ${sql.raw(upsert(`${rows('new_rows', '')} union all ${rows('old_rows', '-')}`))}
+      end if;
+      return null;
+    end $$`.execute(db);
+  await sql`create trigger supervision_card_days_on_insert after insert on supervision_cards referencing new table as new_rows for each statement execute function supervision_card_days_apply()`.execute(db);
+  await sql`create trigger supervision_card_days_on_update after update on supervision_cards referencing old table as old_rows new table as new_rows for each statement execute function supervision_card_days_apply()`.execute(db);
+  await sql`create trigger supervision_card_days_on_delete after delete on supervision_cards referencing old table as old_rows for each statement execute function supervision_card_days_apply()`.execute(db);
+  await sql.raw(upsert(rows('supervision_cards', ''))).execute(db);
+}
+
 export const supervisionMigrations: Record<string, Migration> = {
   '20261120_0100_supervision_cards': {
     async up(db: Kysely<any>) {
@@ -148,6 +188,24 @@ export const supervisionMigrations: Record<string, Migration> = {
           primary key (rectification_id, seq)
         )`.execute(db);
       await refuseChanges(db, 'supervision_rectification_calls');
+    },
+  },
+  '20261123_0300_supervision_card_days': {
+    async up(db: Kysely<any>) {
+      // Cards per day of issue (Asia/Shanghai), unit and person ('' when none): the cards by colour
+      // of the statistics add up at most a few rows per unit and day of the period.
+      await sql`
+        create table supervision_card_days (
+          day date not null,
+          unit_id text not null,
+          person_id text not null,
+          yellow integer not null,
+          red integer not null,
+          confirmed_yellow integer not null,
+          confirmed_red integer not null,
+          primary key (day, unit_id, person_id)
+        )`.execute(db);
+      await cardDayCounters(db);
     },
   },
 };

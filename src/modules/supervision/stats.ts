@@ -10,15 +10,29 @@ import type { Db } from '../../platform/db/index.ts';
 import type { Platform } from '../../platform/module.ts';
 import { fieldError, forbidden, invalid } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
-import { loadCalendar, workingDays } from '../../platform/calendar/index.ts';
+import { workingDays } from '../../platform/calendar/index.ts';
+import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
+import { recordAudit } from '../../platform/audit/service.ts';
 import { translate, type Lang } from '../../platform/i18n/index.ts';
 import type { Principal } from '../../platform/iam/principal.ts';
 import { getUnits } from '../../platform/org/service.ts';
 import { iam } from '../../platform/iam/queries.ts';
-import { finishedStepDueRange, finishedStepsPage, finishedStepStats, type StepOutcomeFilter, type StepStatsFilter, type WorkingOrdinals } from '../../platform/flow/reports.ts';
-import { APPROVAL_CASE_SUBJECT, correctionsByUnit } from '../approval/supervision-view.ts';
+import {
+  finishedStepDueRange,
+  finishedStepsPage,
+  finishedStepStats,
+  finishedTaskDayRange,
+  finishedTaskTotals,
+  rebuildFinishedTaskDays,
+  workingOrdinals,
+  type StepOutcomeFilter,
+  type StepStatsFilter,
+  type StepStatsRow,
+  type WorkingOrdinals,
+} from '../../platform/flow/reports.ts';
+import { APPROVAL_CASE_SUBJECT, correctionsByUnit, finishedCaseTotals } from '../approval/supervision-view.ts';
 import { readScope, scopeUnitIds, type UnitScope } from './access.ts';
-import { cardCounts } from './cards.ts';
+import { cardCounts, cardTotals, type CardTotalsRow } from './cards.ts';
 
 /** The longest period one request may cover. */
 export const MAX_PERIOD_DAYS = 1100;
@@ -42,23 +56,6 @@ export function periodOf(from: string, to: string): Period {
   if (!errors.length && workingDays.parseDate(to)! - workingDays.parseDate(from)! + 1 > MAX_PERIOD_DAYS) errors.push(fieldError('to', 'supervision.periodTooLong', { max: MAX_PERIOD_DAYS }));
   if (errors.length) throw invalid(errors);
   return { from, to, fromInstant: new Date(`${from}T00:00:00+08:00`), toInstant: new Date(`${workingDays.addCalendarDays(to, 1)}T00:00:00+08:00`) };
-}
-
-/** Working-day ordinals over [first, last]: ord(d) = working days in (first, d]. */
-export async function workingOrdinals(db: Db, first: string, last: string): Promise<WorkingOrdinals> {
-  const lo = first < '2000-01-02' ? '2000-01-02' : first;
-  const hi = last > '2099-12-30' ? '2099-12-30' : last;
-  const calendar = await loadCalendar(db, lo, hi);
-  const dates: string[] = [];
-  const ordinals: number[] = [];
-  let ord = 0;
-  for (let day = workingDays.parseDate(lo)!, end = workingDays.parseDate(hi)!; day <= end; day++) {
-    const date = workingDays.formatDay(day);
-    if (dates.length && workingDays.isWorkingDay(date, calendar)) ord++;
-    dates.push(date);
-    ordinals.push(ord);
-  }
-  return { first: lo, last: hi, dates, ordinals };
 }
 
 async function ordinalsFor(db: Db, period: Period): Promise<WorkingOrdinals> {
@@ -95,15 +92,39 @@ function requireScope(principal: Principal | null): UnitScope {
   return scope;
 }
 
+async function statsScope(platform: Platform, principal: Principal | null, options: { unitId?: string }): Promise<string[] | null> {
+  const scope = requireScope(principal);
+  let unitIds = await scopeUnitIds(platform.db, scope);
+  if (options.unitId) unitIds = unitIds === null || unitIds.includes(options.unitId) ? [options.unitId] : [];
+  return unitIds;
+}
+
+const scopeOfUnits = (unitIds: string[] | null): UnitScope => (unitIds === null ? { all: true } : { all: false, unitIds, regionCodes: [] });
+
 /**
  * The statistics of a period, one item per unit (or per unit and person) that finished steps in
- * it. Supervisors see every unit; a department sees its own.
+ * it. Supervisors see every unit; a department sees its own. Read from the daily roll-ups kept in
+ * the transactions that finish steps, finish cases and issue or decide cards: at most one row per
+ * unit (or person) and day of the period, however many cases lie behind them.
  */
 export async function computeStats(platform: Platform, principal: Principal | null, period: Period, groupBy: 'unit' | 'person', options: { unitId?: string } = {}): Promise<StatsItem[]> {
   const db = platform.db;
-  const scope = requireScope(principal);
-  let unitIds = await scopeUnitIds(db, scope);
-  if (options.unitId) unitIds = unitIds === null || unitIds.includes(options.unitId) ? [options.unitId] : [];
+  const unitIds = await statsScope(platform, principal, options);
+  const [rows, corrections, cards] = await Promise.all([
+    finishedTaskTotals(db, { subjectType: APPROVAL_CASE_SUBJECT, fromDay: period.from, toDay: period.to, unitIds }, groupBy),
+    finishedCaseTotals(db, period.from, period.to, unitIds),
+    cardTotals(db, scopeOfUnits(unitIds), period.from, period.to, groupBy),
+  ]);
+  return statsItems(db, rows, corrections, cards, groupBy);
+}
+
+/**
+ * The same statistics counted from the steps, cases and cards themselves (one pass over the
+ * period's finished steps): the reference the roll-ups are reconciled with.
+ */
+export async function computeStatsFromSteps(platform: Platform, principal: Principal | null, period: Period, groupBy: 'unit' | 'person', options: { unitId?: string } = {}): Promise<StatsItem[]> {
+  const db = platform.db;
+  const unitIds = await statsScope(platform, principal, options);
   const filter: StepStatsFilter = { subjectType: APPROVAL_CASE_SUBJECT, from: period.fromInstant, to: period.toInstant, unitIds };
   let ordinals = await ordinalsFor(db, period);
   let rows = await finishedStepStats(db, filter, groupBy, ordinals);
@@ -114,12 +135,16 @@ export async function computeStats(platform: Platform, principal: Principal | nu
     ordinals = await workingOrdinals(db, workingDays.addCalendarDays(first, -7), workingDays.addCalendarDays(last, 7));
     rows = await finishedStepStats(db, filter, groupBy, ordinals);
   }
-  if (!rows.length) return [];
-  const [corrections, cards, units] = await Promise.all([
+  const [corrections, cards] = await Promise.all([
     correctionsByUnit(db, period.fromInstant, period.toInstant, unitIds),
-    cardCounts(db, unitIds === null ? { all: true } : { all: false, unitIds, regionCodes: [] }, period.fromInstant, period.toInstant, groupBy),
-    getUnits(db, [...new Set(rows.map((r) => r.unitId))]),
+    cardCounts(db, scopeOfUnits(unitIds), period.fromInstant, period.toInstant, groupBy),
   ]);
+  return statsItems(db, rows, corrections, cards, groupBy);
+}
+
+async function statsItems(db: Db, rows: StepStatsRow[], corrections: Map<string, { finishedCases: number; correctedCases: number }>, cards: CardTotalsRow[], groupBy: 'unit' | 'person'): Promise<StatsItem[]> {
+  if (!rows.length) return [];
+  const units = await getUnits(db, [...new Set(rows.map((r) => r.unitId))]);
   const unitNames = new Map(units.map((u) => [u.id, u.name]));
   const cardsOf = new Map(cards.map((c) => [`${c.unitId}\u0000${c.personId ?? ''}`, c]));
   const people = groupBy === 'person' ? await personNames(db, rows.map((r) => r.personId).filter((p): p is string => !!p)) : new Map<string, string>();
@@ -146,6 +171,34 @@ export async function computeStats(platform: Platform, principal: Principal | nu
       confirmedCards: { yellow: c?.confirmedYellow ?? 0, red: c?.confirmedRed ?? 0 },
     };
   });
+}
+
+/** Days rebuilt per transaction: the engine's increments wait for at most one such chunk. */
+const REBUILD_CHUNK_DAYS = 31;
+
+/**
+ * The backfill of the statistics' roll-up of finished steps, from the steps themselves: every day
+ * with finished steps (no period), or the days of a period (after a correction of the calendar,
+ * since working days used are counted with the calendar of the day they were tallied). A month
+ * per transaction. The cases' and cards' counters are kept by the database from their rows and
+ * need no backfill. Audited.
+ */
+export async function rebuildStatistics(platform: Platform, period: { from: string; to: string } | null = null): Promise<{ days: number; steps: number }> {
+  const range = period ?? (await finishedTaskDayRange(platform.db));
+  if (!range) return { days: 0, steps: 0 };
+  let steps = 0;
+  let days = 0;
+  for (let from = range.from; from <= range.to; from = workingDays.addCalendarDays(from, REBUILD_CHUNK_DAYS)) {
+    const last = workingDays.addCalendarDays(from, REBUILD_CHUNK_DAYS - 1);
+    const to = last < range.to ? last : range.to;
+    const result = await inTransaction(platform.db, SYSTEM_ACTOR, (work) => rebuildFinishedTaskDays(work.tx, { from, to }));
+    steps += result?.tasks ?? 0;
+    days += workingDays.parseDate(to)! - workingDays.parseDate(from)! + 1;
+  }
+  await inTransaction(platform.db, SYSTEM_ACTOR, async (work) => {
+    recordAudit(work, { action: 'supervision.stats.rebuild', objectType: 'supervision_stats', objectId: `${range.from}..${range.to}`, details: { days, steps } }, platform.clock.now());
+  });
+  return { days, steps };
 }
 
 async function personNames(db: Db, ids: string[]): Promise<Map<string, string>> {

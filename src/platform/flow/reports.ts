@@ -7,6 +7,8 @@
 import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { FlowTables } from './service.ts';
+import { loadCalendar } from '../calendar/service.ts';
+import * as workingDays from '../calendar/working-days.ts';
 import type { FlowAction, ProcessDefinition } from './engine.ts';
 
 export const flowReportMigrations: Record<string, Migration> = {
@@ -23,6 +25,28 @@ export const flowReportMigrations: Record<string, Migration> = {
       await sql`create index flow_tasks_open_opened on flow_tasks (opened_at) where state = 'open'`.execute(db);
       // Statistics filter steps by subject type without reading the instance rows.
       await sql`create index flow_instances_subject_id on flow_instances (subject_type, id)`.execute(db);
+    },
+  },
+  '20261123_0100_flow_task_days': {
+    async up(db: Kysely<any>) {
+      // Finished tasks per day and unit (and per day, unit and person): kept by the engine in the
+      // transaction that finishes a task, so statistics of a period add up a few rows per day.
+      for (const [table, person] of [['flow_task_days', false], ['flow_task_person_days', true]] as const) {
+        await sql`
+          create table ${sql.raw(table)} (
+            subject_type text not null,
+            day date not null,
+            unit_id text not null,
+            ${sql.raw(person ? "person_id text not null, -- '' when nobody is recorded" : '')}
+            finished integer not null,
+            on_time integer not null,
+            early integer not null,
+            used_days bigint not null,
+            promised_days bigint not null,
+            primary key (subject_type, day, unit_id${sql.raw(person ? ', person_id' : '')})
+          )`.execute(db);
+      }
+      await rebuildFinishedTaskDays(db as Db, null);
     },
   },
 };
@@ -277,6 +301,194 @@ export async function finishedStepDueRange(db: Db, filter: StepStatsFilter): Pro
       from flow_tasks t
      where t.state = 'done' and t.finished_at >= ${filter.from} and t.finished_at < ${filter.to} ${scopeFilter(filter.unitIds)}`.execute(db);
   return result.rows[0] ?? { min: null, max: null };
+}
+
+/** Working-day ordinals over [first, last] (clamped to the calendar's years): ord(d) = working days in (first, d]. */
+export async function workingOrdinals(db: Db, first: string, last: string): Promise<WorkingOrdinals> {
+  const lo = first < '2000-01-02' ? '2000-01-02' : first;
+  const hi = last > '2099-12-30' ? '2099-12-30' : last;
+  const calendar = await loadCalendar(db, lo, hi);
+  const dates: string[] = [];
+  const ordinals: number[] = [];
+  let ord = 0;
+  for (let day = workingDays.parseDate(lo)!, end = workingDays.parseDate(hi)!; day <= end; day++) {
+    const date = workingDays.formatDay(day);
+    if (dates.length && workingDays.isWorkingDay(date, calendar)) ord++;
+    dates.push(date);
+    ordinals.push(ord);
+  }
+  return { first: lo, last: hi, dates, ordinals };
+}
+
+// ---------------------------------------------------------------- the daily roll-up of finished tasks
+
+/** A task the engine has just finished (state done), as the roll-up counts it. */
+export interface FinishedTaskFact {
+  unitId: string;
+  finishedBy: string | null;
+  days: number;
+  dueDate: string;
+}
+
+const UNIT_DAYS = 'flow_task_days';
+const PERSON_DAYS = 'flow_task_person_days';
+
+interface DayTotals {
+  day: string;
+  unitId: string;
+  personId: string;
+  finished: number;
+  onTime: number;
+  early: number;
+  used: number;
+  promised: number;
+}
+
+async function addToDays(db: Db, table: string, rows: DayTotals[], subjectType: string, person: boolean) {
+  if (!rows.length) return;
+  // One statement in key order: transactions finishing tasks of the same units queue, never deadlock.
+  rows.sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.unitId !== b.unitId ? (a.unitId < b.unitId ? -1 : 1) : a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
+  const values = rows.map((r) => sql`(${subjectType}, ${r.day}::date, ${r.unitId}, ${person ? sql`${r.personId}, ` : sql``}${r.finished}, ${r.onTime}, ${r.early}, ${r.used}, ${r.promised})`);
+  await sql`
+    insert into ${sql.table(table)} as d (subject_type, day, unit_id, ${person ? sql`person_id, ` : sql``}finished, on_time, early, used_days, promised_days)
+    values ${sql.join(values)}
+    on conflict (subject_type, day, unit_id${person ? sql`, person_id` : sql``}) do update
+       set finished = d.finished + excluded.finished, on_time = d.on_time + excluded.on_time, early = d.early + excluded.early,
+           used_days = d.used_days + excluded.used_days, promised_days = d.promised_days + excluded.promised_days`.execute(db);
+}
+
+/**
+ * Counts tasks the engine has just finished in the daily roll-up, in the same transaction: on time
+ * (finished by the end of the due date), early (before it), working days used
+ * `days - (ord(due) - ord(finished day))` with today's calendar. The definitions are those of
+ * finishedStepStats and finishedStepsPage, so the roll-up and the steps behind it agree.
+ */
+export async function tallyFinishedTasks(db: Db, subjectType: string, finishedAt: Date, tasks: FinishedTaskFact[]) {
+  if (!tasks.length) return;
+  const day = workingDays.shanghaiDate(finishedAt);
+  const dates = [day, ...tasks.map((t) => t.dueDate)].sort();
+  const calendar = await loadCalendar(db, dates[0], dates[dates.length - 1]);
+  const perUnit = new Map<string, DayTotals>();
+  const perPerson = new Map<string, DayTotals>();
+  for (const task of tasks) {
+    // ord(due) - ord(day): working days in (day, due], negative when the due date came first.
+    const gap = task.dueDate >= day ? workingDays.countWorkingDays(day, task.dueDate, calendar) : -workingDays.countWorkingDays(task.dueDate, day, calendar);
+    const add = { finished: 1, onTime: day <= task.dueDate ? 1 : 0, early: day < task.dueDate ? 1 : 0, used: task.days - gap, promised: task.days };
+    const personId = task.finishedBy ?? '';
+    for (const [map, key, person] of [[perUnit, task.unitId, ''], [perPerson, `${task.unitId}\u0000${personId}`, personId]] as const) {
+      const entry = map.get(key) ?? { day, unitId: task.unitId, personId: person, finished: 0, onTime: 0, early: 0, used: 0, promised: 0 };
+      entry.finished += add.finished;
+      entry.onTime += add.onTime;
+      entry.early += add.early;
+      entry.used += add.used;
+      entry.promised += add.promised;
+      map.set(key, entry);
+    }
+  }
+  await addToDays(db, UNIT_DAYS, [...perUnit.values()], subjectType, false);
+  await addToDays(db, PERSON_DAYS, [...perPerson.values()], subjectType, true);
+}
+
+/** The first and last days (Asia/Shanghai) with finished tasks; null when there are none. */
+export async function finishedTaskDayRange(db: Db): Promise<{ from: string; to: string } | null> {
+  const bounds = await sql<{ min: string | null; max: string | null }>`
+    select (${shanghaiDay('min_at')})::text as min, (${shanghaiDay('max_at')})::text as max
+      from (select min(finished_at) as min_at, max(finished_at) as max_at from flow_tasks where state = 'done') x`.execute(db);
+  const row = bounds.rows[0];
+  return row?.min && row.max ? { from: row.min, to: row.max } : null;
+}
+
+/**
+ * Rebuilds the roll-up of the finished tasks of some days (Asia/Shanghai dates, both included;
+ * null: every day that has finished tasks) from the tasks themselves: the backfill for tasks
+ * finished before the roll-up existed or written around the engine, and the repair after a
+ * calendar correction (working days used are counted with the calendar of the day they are
+ * tallied). Locks the roll-up against the engine's increments while it runs, so nothing finished
+ * meanwhile is lost or counted twice; run it in its own transaction, a month or so at a time.
+ */
+export async function rebuildFinishedTaskDays(db: Db, days: { from: string; to: string } | null): Promise<{ from: string; to: string; tasks: number } | null> {
+  await sql`lock table flow_task_days, flow_task_person_days in exclusive mode`.execute(db);
+  const range = days ?? (await finishedTaskDayRange(db));
+  if (!range) return null;
+  const from = new Date(`${range.from}T00:00:00+08:00`);
+  const to = new Date(`${workingDays.addCalendarDays(range.to, 1)}T00:00:00+08:00`);
+  await sql`delete from flow_task_days where day between ${range.from}::date and ${range.to}::date`.execute(db);
+  await sql`delete from flow_task_person_days where day between ${range.from}::date and ${range.to}::date`.execute(db);
+  const dues = await sql<{ min: string | null; max: string | null }>`
+    select min(due_date)::text as min, max(due_date)::text as max from flow_tasks where state = 'done' and finished_at >= ${from} and finished_at < ${to}`.execute(db);
+  const lo = [dues.rows[0]?.min ?? range.from, range.from].sort()[0];
+  const hi = [dues.rows[0]?.max ?? range.to, range.to].sort()[1];
+  const ordinals = await workingOrdinals(db, workingDays.addCalendarDays(lo, -1), hi);
+  const result = await sql<{ tasks: number }>`
+    with cal as (select * from unnest(${ordinals.dates}::date[], ${ordinals.ordinals}::int[]) as c(d, ord)),
+    steps as (
+      select i.subject_type, t.unit_id, coalesce(t.finished_by, '') as person_id, t.days, t.due_date, ${shanghaiDay('t.finished_at')} as day
+        from flow_tasks t
+        join flow_instances i on i.id = t.instance_id
+       where t.state = 'done' and t.finished_at >= ${from} and t.finished_at < ${to}
+    ),
+    totals as (
+      select s.subject_type, s.day, s.unit_id, s.person_id, grouping(s.person_id) as whole,
+             count(*)::int as finished,
+             count(*) filter (where s.day <= s.due_date)::int as on_time,
+             count(*) filter (where s.day < s.due_date)::int as early,
+             sum(s.days - (cd.ord - cf.ord))::bigint as used,
+             sum(s.days)::bigint as promised
+        from steps s
+        join cal cd on cd.d = s.due_date
+        join cal cf on cf.d = s.day
+       group by grouping sets ((s.subject_type, s.day, s.unit_id), (s.subject_type, s.day, s.unit_id, s.person_id))
+    ),
+    units as (
+      insert into flow_task_days (subject_type, day, unit_id, finished, on_time, early, used_days, promised_days)
+      select subject_type, day, unit_id, finished, on_time, early, used, promised from totals where whole = 1
+      returning finished
+    ),
+    _people as (
+      insert into flow_task_person_days (subject_type, day, unit_id, person_id, finished, on_time, early, used_days, promised_days)
+      select subject_type, day, unit_id, person_id, finished, on_time, early, used, promised from totals where whole = 0
+      returning 1
+    )
+    select coalesce(sum(finished), 0)::int as tasks from units`.execute(db);
+  return { from: range.from, to: range.to, tasks: Number(result.rows[0]?.tasks ?? 0) };
+}
+
+export interface TaskTotalsFilter {
+  subjectType: string;
+  /** Asia/Shanghai dates, both included. */
+  fromDay: string;
+  toDay: string;
+  unitIds?: string[] | null;
+}
+
+/**
+ * The figures of finishedStepStats read from the daily roll-up: at most one row per unit (or unit
+ * and person) and day of the period, whatever the number of tasks behind them.
+ */
+export async function finishedTaskTotals(db: Db, filter: TaskTotalsFilter, groupBy: 'unit' | 'person'): Promise<StepStatsRow[]> {
+  if (filter.unitIds && !filter.unitIds.length) return [];
+  const person = groupBy === 'person';
+  const units = filter.unitIds ? sql` and d.unit_id in (${sql.join(filter.unitIds)})` : sql``;
+  const result = await sql<{ unit_id: string; person_id: string | null; finished: number; on_time: number; early: number; used: number; promised: number }>`
+    select d.unit_id, ${person ? sql`nullif(d.person_id, '')` : sql`null::text`} as person_id,
+           sum(d.finished)::bigint as finished, sum(d.on_time)::bigint as on_time, sum(d.early)::bigint as early,
+           sum(d.used_days)::bigint as used, sum(d.promised_days)::bigint as promised
+      from ${sql.table(person ? PERSON_DAYS : UNIT_DAYS)} d
+     where d.subject_type = ${filter.subjectType} and d.day between ${filter.fromDay}::date and ${filter.toDay}::date ${units}
+     group by 1, 2
+    having sum(d.finished) > 0
+     order by 1, 2`.execute(db);
+  return result.rows.map((r) => ({
+    unitId: r.unit_id,
+    personId: r.person_id,
+    finished: Number(r.finished),
+    onTime: Number(r.on_time),
+    early: Number(r.early),
+    overdue: Number(r.finished) - Number(r.on_time),
+    workingDaysUsed: Number(r.used),
+    daysPromised: Number(r.promised),
+    outsideRange: 0,
+  }));
 }
 
 export interface FinishedStepDetail extends FinishedStepRow {

@@ -10,6 +10,7 @@ import { getUnit } from '../org/service.ts';
 import { regionPrefix } from '../org/codes.ts';
 import type { Principal } from '../iam/principal.ts';
 import type { Platform } from '../module.ts';
+import { tallyFinishedTasks, type FinishedTaskFact } from './reports.ts';
 import { allSteps, deriveState, FlowError, openSteps, type FlowAction, type InstanceState, type ProcessDefinition, type StepOutcome } from './engine.ts';
 
 interface InstanceTable {
@@ -99,8 +100,10 @@ async function loadActions(db: Db, instanceId: string) {
  * Brings the task table in step with the state derived from the log: closes tasks whose step is no
  * longer open, opens one task per newly opened step with its due date in working days.
  */
-async function syncTasks(work: Work, platform: Platform, instanceId: string, definition: ProcessDefinition, state: InstanceState, actions: ActionRow[], now: Date, finishedBy: string | null) {
+async function syncTasks(work: Work, platform: Platform, instance: { id: string; subject_type: string }, definition: ProcessDefinition, state: InstanceState, actions: ActionRow[], now: Date, finishedBy: string | null) {
+  const instanceId = instance.id;
   const current = await q(work.tx).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).where('state', '=', 'open').execute();
+  const finished: FinishedTaskFact[] = [];
   const open = openSteps(state);
   const wanted = new Set(open.map((s) => `${s.key}#${s.openedAt}`));
   for (const task of current) {
@@ -118,7 +121,10 @@ async function syncTasks(work: Work, platform: Platform, instanceId: string, def
       .set({ state: done ? 'done' : 'cancelled', finished_at: now, outcome: done ? step!.state : null, finished_by: done ? finishedBy : null, version: (eb) => eb('version', '+', 1) })
       .where('id', '=', task.id)
       .execute();
+    if (done) finished.push({ unitId: task.unit_id, finishedBy, days: task.days, dueDate: task.due_date });
   }
+  // The daily roll-up of finished tasks (statistics) moves with the tasks, in this transaction.
+  await tallyFinishedTasks(work.tx, instance.subject_type, now, finished);
   const have = new Set(current.map((t) => `${t.step_key}#${t.round}`));
   const definitions = new Map(allSteps(definition).map((s) => [s.key, s]));
   const today = shanghaiDate(now);
@@ -179,7 +185,7 @@ async function appendAndSync(work: Work, platform: Platform, instance: { id: str
     .set({ status: state.status, version: (eb) => eb('version', '+', 1), finished_at: finished ? now : null })
     .where('id', '=', instance.id)
     .execute();
-  await syncTasks(work, platform, instance.id, instance.definition, state, actions, now, work.actor.userId);
+  await syncTasks(work, platform, instance, instance.definition, state, actions, now, work.actor.userId);
   if (action.type === 'resume') await recomputeDueDates(work, instance.id, actions, now);
   recordAudit(work, { action: `flow.${action.type}`, objectType: instance.subject_type, objectId: instance.id, details: { ...('stepKey' in action ? { stepKey: action.stepKey } : {}), ...('outcome' in action ? { outcome: action.outcome } : {}) } }, now);
   return state;
