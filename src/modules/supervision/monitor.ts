@@ -1,7 +1,8 @@
 /**
  * The real-time monitor (实时监控): what is open where, what is at risk now, what was carded
- * today, what has waited longest. Every figure comes from an index over open work, so the board
- * stays fast however long the history grows.
+ * today, what has waited longest. Every figure comes from counters kept with the rows (open cases
+ * per unit and state, cards per day) or from a short range of an index over open work, so the
+ * board stays fast however many cases are open and however long the history grows.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
@@ -16,6 +17,7 @@ import { APPROVAL_CASE_SUBJECT, caseSummaries, openCaseCounts } from '../approva
 import { readScope, scopeUnitIds, supervisorScope, unitFilter, type UnitScope } from './access.ts';
 import { loadSettings } from './settings.ts';
 import { allowanceBands } from './rules.ts';
+import { cardTotals } from './cards.ts';
 
 const AT_RISK_LIMIT = 5000;
 const LIST_LIMIT = 20;
@@ -45,12 +47,13 @@ export interface MonitorSnapshot {
   rectificationsOverdue: number;
 }
 
-async function cardsIssuedSince(db: Db, scope: UnitScope, since: Date) {
-  const result = await sql<{ color: string; n: number }>`
-    select color, count(*)::int as n from supervision_cards
-     where issued_at >= ${since} and ${unitFilter(db, scope, 'unit_id')} group by color`.execute(db);
+/** Cards issued today by colour, from the per-day counters of the cards. */
+async function cardsIssuedOn(db: Db, scope: UnitScope, day: string) {
   const counts = { yellow: 0, red: 0 };
-  for (const r of result.rows) counts[r.color as 'yellow' | 'red'] = Number(r.n);
+  for (const row of await cardTotals(db, scope, day, day, 'unit')) {
+    counts.yellow += row.yellow;
+    counts.red += row.red;
+  }
   return counts;
 }
 
@@ -79,7 +82,7 @@ export async function monitorSnapshot(platform: Platform, principal: Principal):
     openCaseCounts(db, unitIds),
     openStepsAtRisk(db, APPROVAL_CASE_SUBJECT, riskBands, { limit: AT_RISK_LIMIT }),
     longestWaitingSteps(db, APPROVAL_CASE_SUBJECT, LIST_LIMIT, unitIds),
-    cardsIssuedSince(db, scope, new Date(`${today}T00:00:00+08:00`)),
+    cardsIssuedOn(db, scope, today),
     overdueCounts(db, scope, today),
   ]);
   const atRisk = risky.filter((s) => inScope(s.unitId)).sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : a.taskId < b.taskId ? -1 : 1));

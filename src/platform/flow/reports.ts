@@ -49,6 +49,14 @@ export const flowReportMigrations: Record<string, Migration> = {
       await rebuildFinishedTaskDays(db as Db, null);
     },
   },
+  '20261123_0400_flow_open_by_age': {
+    async up(db: Kysely<any>) {
+      // The monitor's longest-waiting steps in (opened_at, id) order straight from the index: with
+      // opened_at alone, steps opened at the same instant had to be read and sorted all together.
+      await sql`create index flow_tasks_open_by_age on flow_tasks (opened_at, id) where state = 'open'`.execute(db);
+      await sql`drop index flow_tasks_open_opened`.execute(db);
+    },
+  },
 };
 
 const q = (db: Db) => db.withTables<FlowTables>();
