@@ -13,7 +13,8 @@
  * with generated cases of the same template.
  *
  * Not generated: audit records (a hash chain, written one by one by the services), notification
- * outbox rows and supervision cards of past cases. Certificates carry their real content and SM3
+ * outbox rows and supervision cards of past cases. The statistics' daily roll-up of finished tasks
+ * is rebuilt from the generated tasks; the case counters follow the rows by trigger. Certificates carry their real content and SM3
  * digest; only the newest `signed` ones carry an SM2 signature (signing every one would take about
  * 15 minutes), the older ones an empty signature that verification reports as not matching.
  */
@@ -32,6 +33,7 @@ import { unitPublicKey } from '../src/platform/crypto/signing.ts';
 import { loadCalendar, shanghaiDate, workingDays } from '../src/platform/calendar/index.ts';
 import { allSteps, deriveState, openSteps, type FlowAction, type ProcessDefinition, type StageDefinition } from '../src/platform/flow/engine.ts';
 import { fileBody, SAMPLES } from '../src/platform/files/testing.ts';
+import { rebuildFinishedTaskDays } from '../src/platform/flow/reports.ts';
 import { caseStateOf, type ItemInput } from '../src/modules/approval/model.ts';
 import { createItem, publishItem } from '../src/modules/approval/catalogue.ts';
 import { applicantIdIndex, applicantPhoneIndex } from '../src/modules/approval/applications.ts';
@@ -623,13 +625,13 @@ const LOCAL_DATE = (ts: string) => `((${ts}) at time zone 'Asia/Shanghai')::date
 const DUE = (from: string, days: string) => `(select due from bench_due where d = ${from} and n = ${days})`;
 const WORKING_BETWEEN = (from: string, to: string) => `((select ord from bench_due where d = ${to} and n = 1) - (select ord from bench_due where d = ${from} and n = 1))`;
 
-async function bulkLoad(platform: Platform, client: pg.Client, dataset: Omit<ApprovalDataset, 'cases'>, citizens: Array<{ id: string; username: string }>, options: { cases: number; signed: number }, log: Log) {
+async function bulkLoad(platform: Platform, client: pg.Client, databaseUrl: string, dataset: Omit<ApprovalDataset, 'cases'>, citizens: Array<{ id: string; username: string }>, options: { cases: number; signed: number }, log: Log) {
   const now = platform.clock.now();
   const today = shanghaiDate(now);
   const start = new Date(now.getTime() - SPAN_DAYS * 86400_000);
   await client.query(`set synchronous_commit = off`);
   await client.query(`set maintenance_work_mem = '512MB'`);
-  await client.query(`set work_mem = '128MB'`);
+  await client.query(`set work_mem = '512MB'`);
 
   // Helper tables: items, staff, citizens, applicants, templates, working days, blobs.
   let t = performance.now();
@@ -762,6 +764,8 @@ async function bulkLoad(platform: Platform, client: pg.Client, dataset: Omit<App
   const { rows: share } = await client.query<{ open: string; all: string }>(`select count(*) filter (where not x.finished) as open, count(*) as all from bench_plan p join bench_prefix x using (pid)`);
   log(`  plan of ${N.toLocaleString('en')} cases (${Number(share[0].open).toLocaleString('en')} open, ${((100 * Number(share[0].open)) / N).toFixed(1)}%) in ${seconds(t)}`);
 
+  // Rows go in in the order the services would have written them (creation time), so that recent
+  // (mostly open) cases sit together in the tables as they do in a database that has run a year.
   const tables = ['flow_instances', 'flow_actions', 'flow_tasks', 'approval_applications', 'approval_events', 'approval_materials', 'approval_certificates', 'files'];
   const saved = await dropKeysAndIndexes(client, tables);
   const step = async (label: string, text: string, params: unknown[] = []) => {
@@ -776,14 +780,16 @@ async function bulkLoad(platform: Platform, client: pg.Client, dataset: Omit<App
     'flow_instances',
     `insert into flow_instances (id, subject_type, subject_id, definition, status, version, started_at, finished_at)
      select p.instance_id, 'approval_case', p.case_id, it.process, x.instance_status, x.len + 1, p.t0, case when x.finished then ${AT('x.last_off')} end
-       from bench_plan p join bench_prefix x using (pid) join bench_items i using (item_idx) join approval_items it on it.id = i.item_id`,
+       from bench_plan p join bench_prefix x using (pid) join bench_items i using (item_idx) join approval_items it on it.id = i.item_id
+      order by p.t0`,
   );
   await step(
     'flow_actions',
     `insert into flow_actions (instance_id, seq, type, payload, actor_id, actor_name, at)
      select p.instance_id, a.seq, a.type, replace(a.payload, '"$by"', to_json(coalesce(s.id, p.submitter_id))::text)::jsonb,
             coalesce(s.id, p.submitter_id), coalesce(s.username, p.submitter_name), ${AT('a.off')}
-       from bench_plan p join bench_actions a using (pid) ${staffJoin('s', 'a.actor_unit', 'a.actor_role', 'a.seq')}`,
+       from bench_plan p join bench_actions a using (pid) ${staffJoin('s', 'a.actor_unit', 'a.actor_role', 'a.seq')}
+      order by ${AT('a.off')}`,
   );
   await step(
     'flow_tasks',
@@ -792,7 +798,8 @@ async function bulkLoad(platform: Platform, client: pg.Client, dataset: Omit<App
             ${AT('k.opened_off')}, ${LOCAL_DATE(AT('k.opened_off'))}, k.days,
             ${DUE(LOCAL_DATE(AT('k.opened_off')), `k.days + coalesce(${WORKING_BETWEEN(LOCAL_DATE(AT('k.stop_from_off')), LOCAL_DATE(AT('k.stop_to_off')))}, 0)`)},
             case when k.finished_off is not null then ${AT('k.finished_off')} end, k.outcome, case when k.state = 'done' then s.id end, k.version
-       from bench_plan p join bench_tasks k using (pid) ${staffJoin('s', 'k.unit_id', 'k.role', 'k.finished_seq')}`,
+       from bench_plan p join bench_tasks k using (pid) ${staffJoin('s', 'k.unit_id', 'k.role', 'k.finished_seq')}
+      order by ${AT('k.opened_off')}`,
   );
   // Case deadlines as syncCase leaves them: acceptance within 5 working days of submission (moved
   // by a correction stop), then the promised days from acceptance.
@@ -810,7 +817,8 @@ async function bulkLoad(platform: Platform, client: pg.Client, dataset: Omit<App
             case when x.case_state = 'approved' then md5('certificate:' || p.g)::uuid::text end, x.len, encode(sha256(convert_to('bench:' || p.g, 'UTF8')), 'hex')
        from bench_plan p join bench_prefix x using (pid) join bench_items i using (item_idx)
        join bench_applicants ap on ap.n = p.ident
-       cross join lateral (select ${DUE(LOCAL_DATE('p.t0'), `5 + coalesce(${WORKING_BETWEEN(LOCAL_DATE(AT('x.suspend_off')), `coalesce(${LOCAL_DATE(AT('x.resume_off'))}, $1::date)`)}, 0)`)} as accept_due) c`,
+       cross join lateral (select ${DUE(LOCAL_DATE('p.t0'), `5 + coalesce(${WORKING_BETWEEN(LOCAL_DATE(AT('x.suspend_off')), `coalesce(${LOCAL_DATE(AT('x.resume_off'))}, $1::date)`)}, 0)`)} as accept_due) c
+      order by p.t0`,
     [today],
   );
 
@@ -824,19 +832,24 @@ async function bulkLoad(platform: Platform, client: pg.Client, dataset: Omit<App
   let seq = Number((await client.query<{ n: string }>(`select last_value as n from approval_certificate_seq`)).rows[0].n);
   let written = 0;
   const privateKeys = new Map<string, string>();
-  // One sorted pass through a cursor (the indexes are not there during the load).
-  await client.query('begin');
-  await client.query(
+  let writing: Promise<void> = Promise.resolve();
+  // One sorted pass through a cursor (the indexes are not there during the load), read on a second
+  // connection so that building one batch overlaps with writing the previous one.
+  const reader = new pg.Client({ connectionString: databaseUrl });
+  await reader.connect();
+  await reader.query('begin');
+  await reader.query(
     `declare approved no scroll cursor for
      select a.id, a.receipt_no, a.item_id, a.applicant_kind, a.applicant_name, a.applicant_id_sealed, a.unit_id, a.finished_at, a.certificate_id
        from approval_applications a join bench_plan p on p.case_id = a.id
       where a.state = 'approved' order by a.finished_at, a.id`,
   );
   for (;;) {
-    const { rows } = await client.query<{ id: string; receipt_no: string; item_id: string; applicant_kind: string; applicant_name: string; applicant_id_sealed: string; unit_id: string; finished_at: Date; certificate_id: string }>(
+    const { rows } = await reader.query<{ id: string; receipt_no: string; item_id: string; applicant_kind: string; applicant_name: string; applicant_id_sealed: string; unit_id: string; finished_at: Date; certificate_id: string }>(
       'fetch 20000 from approved',
     );
     if (!rows.length) break;
+    await writing;
     const batch: unknown[][] = [];
     for (const row of rows) {
       seq += 1;
@@ -870,9 +883,11 @@ async function bulkLoad(platform: Platform, client: pg.Client, dataset: Omit<App
       }
       batch.push([row.certificate_id, row.id, content.certificateNo, code, row.unit_id, JSON.stringify(content), platform.crypto.sm3(text), signature, key.public_key, issuedAt]);
     }
-    await insertRows(client, 'approval_certificates', [['id', 'text'], ['application_id', 'text'], ['certificate_no', 'text'], ['verification_code', 'text'], ['unit_id', 'text'], ['content', 'jsonb'], ['content_sm3', 'text'], ['signature', 'text'], ['public_key', 'text'], ['issued_at', 'timestamptz']], batch, 20000);
+    writing = insertRows(client, 'approval_certificates', [['id', 'text'], ['application_id', 'text'], ['certificate_no', 'text'], ['verification_code', 'text'], ['unit_id', 'text'], ['content', 'jsonb'], ['content_sm3', 'text'], ['signature', 'text'], ['public_key', 'text'], ['issued_at', 'timestamptz']], batch, 20000);
   }
-  await client.query('commit');
+  await writing;
+  await reader.query('commit');
+  await reader.end();
   await client.query(`select setval('approval_certificate_seq', $1)`, [Math.max(seq, 1)]);
   log(`  approval_certificates: ${written.toLocaleString('en')} rows (${Math.min(options.signed, written).toLocaleString('en')} newest signed) in ${seconds(t)}`);
 
@@ -889,7 +904,8 @@ async function bulkLoad(platform: Platform, client: pg.Client, dataset: Omit<App
        from bench_plan p join bench_events e using (pid)
        join approval_applications a on a.id = p.case_id
        left join approval_certificates c on e.type = 'approved' and c.id = a.certificate_id
-       ${staffJoin('s', 'e.actor_unit', 'e.actor_role', 'e.actor_seq')}`,
+       ${staffJoin('s', 'e.actor_unit', 'e.actor_role', 'e.actor_seq')}
+      order by ${AT('e.off')}`,
   );
   // Materials: every required material at submission (round 0); the one asked for again after a
   // correction (round 1, handed in with the resume). Each is a file row attached to the case.
@@ -907,14 +923,21 @@ async function bulkLoad(platform: Platform, client: pg.Client, dataset: Omit<App
     `insert into files (id, sm3, size, mime, name, uploaded_by, uploaded_at, owner_type, owner_id, attached_at)
      select md5('file:' || m.case_id || ':' || m.material_key || ':' || m.round)::uuid::text, b.sm3, b.size, b.mime, m.material_name || '.pdf', m.submitter_id,
             m.added_at - interval '5 minutes', 'approval.application', m.case_id, m.added_at
-       from bench_materials m join bench_blobs b on b.n = (m.g + m.ord) % ${blobCount}`,
+       from bench_materials m join bench_blobs b on b.n = (m.g + m.ord) % ${blobCount}
+      order by m.added_at`,
   );
   await step(
     'approval_materials',
     `insert into approval_materials (application_id, material_key, file_id, round, added_at)
-     select m.case_id, m.material_key, md5('file:' || m.case_id || ':' || m.material_key || ':' || m.round)::uuid::text, m.round, m.added_at from bench_materials m`,
+     select m.case_id, m.material_key, md5('file:' || m.case_id || ':' || m.material_key || ':' || m.round)::uuid::text, m.round, m.added_at from bench_materials m
+      order by m.added_at`,
   );
   await restoreSchema(client, saved, log);
+  // The tasks were written around the engine: their daily roll-up (statistics) is rebuilt from them,
+  // as after any backfill. The case counters follow approval_applications by trigger already.
+  t = performance.now();
+  const rebuilt = await inTransaction(platform.db, SYSTEM_ACTOR, (work) => rebuildFinishedTaskDays(work.tx, null));
+  log(`  daily roll-up of ${(rebuilt?.tasks ?? 0).toLocaleString('en')} finished tasks rebuilt in ${seconds(t)}`);
   // New receipts and certificates continue after the generated ones.
   await client.query(`select setval('approval_receipt_seq', greatest((select last_value from approval_receipt_seq), $1))`, [N + 1000]);
   t = performance.now();
@@ -970,7 +993,7 @@ export async function generateDataset(server: { platform: Platform; baseUrl: str
     const samples = await sampleCases(platform, server.baseUrl, dataset);
     log(`  ${CITIZENS} citizens, sample blobs and ${samples.length} sample cases through the API`);
 
-    await bulkLoad(platform, client, dataset, citizens, { cases: options.cases, signed: options.signed ?? 10_000 }, log);
+    await bulkLoad(platform, client, server.databaseUrl, dataset, citizens, { cases: options.cases, signed: options.signed ?? 10_000 }, log);
     await checkShapes(client, samples, log);
     await client.query(`drop table bench_plan, bench_prefix, bench_tpl, bench_actions, bench_tasks, bench_events, bench_items, bench_staff, bench_citizens, bench_applicants, bench_due, bench_blobs, bench_materials`);
     await client.query(`create table bench_approval_info (cases integer not null, generated_at timestamptz not null default now())`);

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { BENCH_PG_URL, benchServer, machine, percentile } from '../support.ts';
@@ -105,16 +107,27 @@ const { performance } = require('node:perf_hooks');
 })();
 `;
 
-function runLoad(baseUrl: string, requests: RequestSpec[], connections: number, keepBodies = false): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
+/**
+ * Runs the requests from a worker thread with `connections` at once. Also measures the server's
+ * main thread: how busy its event loop was (1 = always) and the process's CPU time per request.
+ */
+async function runLoad(baseUrl: string, requests: RequestSpec[], connections: number, keepBodies = false): Promise<LoadResult & { busy: number; cpuMsPerRequest: number }> {
+  const elu = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
+  const result = await new Promise<LoadResult>((resolve, reject) => {
     const worker = new Worker(CLIENT, { eval: true, workerData: { baseUrl, requests, connections, keepBodies } });
-    worker.once('message', (result: LoadResult) => {
+    worker.once('message', (message: LoadResult) => {
       void worker.terminate();
-      resolve(result);
+      resolve(message);
     });
     worker.once('error', reject);
   });
+  const used = process.cpuUsage(cpu);
+  return { ...result, busy: performance.eventLoopUtilization(elu).utilization, cpuMsPerRequest: (used.user + used.system) / 1000 / requests.length };
 }
+
+/** How loaded the server process was during a run (the client thread's CPU is included). */
+const loadLine = (result: { busy: number; cpuMsPerRequest: number }) => `server event loop busy ${(100 * result.busy).toFixed(0)}%, process CPU ${result.cpuMsPerRequest.toFixed(1)} ms per request`;
 
 function latencyLine(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -124,7 +137,7 @@ function latencyLine(samples: number[]) {
 function statusLine(result: LoadResult) {
   const parts = Object.entries(result.statuses).map(([status, n]) => `${status}: ${n}`);
   const problems = Object.entries(result.samples).map(([status, text]) => `\n    first ${status}: ${text}`);
-  return `${parts.join(', ')}${problems.join('')}`;
+  return `${parts.join(', ')}; load average ${os.loadavg()[0].toFixed(1)}${problems.join('')}`;
 }
 
 function shuffle<T>(list: T[]): T[] {
@@ -176,7 +189,7 @@ async function withDataset(options: Options, run: (server: Server, dataset: Appr
     const c = counts.rows[0];
     console.log(`database: ${c.cases.toLocaleString('en')} cases, ${c.open.toLocaleString('en')} open, ${c.tasks.toLocaleString('en')} open tasks; ${dataset.units.length} units, ${dataset.items.length} items, ${dataset.staff.length} staff`);
     await run(server, dataset);
-    console.log(`machine: ${machine()} (load generator in a worker thread of the same process; PostgreSQL on the same machine)`);
+    console.log(`machine: ${machine()} (load generator in a worker thread of the same process; PostgreSQL on the same machine); load average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
     await server.close();
   }
@@ -208,7 +221,7 @@ async function inbox(server: Server, dataset: ApprovalDataset, options: Options)
     console.log(`inbox first page (${role}, ${members.length} accounts, sequential): ${latencyLine(sequential.latencies)}; ${average.toFixed(1)} tasks per page; ${statusLine(sequential)} (budget p95 < 30 ms)`);
     const connections = options.connections ?? 8;
     const parallel = await runLoad(server.baseUrl, list(requests * 2), connections);
-    console.log(`inbox first page (${role}, ${connections} connections): ${((requests * 2) / (parallel.elapsedMs / 1000)).toFixed(0)} req/s, ${latencyLine(parallel.latencies)}; ${statusLine(parallel)}`);
+    console.log(`inbox first page (${role}, ${connections} connections): ${((requests * 2) / (parallel.elapsedMs / 1000)).toFixed(0)} req/s, ${latencyLine(parallel.latencies)}; ${loadLine(parallel)}; ${statusLine(parallel)}`);
   }
 }
 
@@ -232,7 +245,7 @@ async function casePage(server: Server, dataset: ApprovalDataset, options: Optio
   console.log(`case page (random cases, approver of the case's unit, sequential): ${latencyLine(sequential.latencies)}; of them open cases: ${latencyLine(open)}; ${statusLine(sequential)} (budget p95 < 50 ms)`);
   const connections = options.connections ?? 8;
   const parallel = await runLoad(server.baseUrl, measured, connections);
-  console.log(`case page (${connections} connections): ${(measured.length / (parallel.elapsedMs / 1000)).toFixed(0)} req/s, ${latencyLine(parallel.latencies)}; ${statusLine(parallel)}`);
+  console.log(`case page (${connections} connections): ${(measured.length / (parallel.elapsedMs / 1000)).toFixed(0)} req/s, ${latencyLine(parallel.latencies)}; ${loadLine(parallel)}; ${statusLine(parallel)}`);
 }
 
 /**
@@ -268,7 +281,7 @@ async function completeTasks(server: Server, dataset: ApprovalDataset, options: 
   const accepts = measured.filter((s) => s.body!.includes('"accept"')).length;
   console.log(
     `complete tasks (${connections} connections, ${measured.length} distinct tasks: ${accepts} acceptances, ${measured.length - accepts} review approvals of which ${finals} final with a certificate): ` +
-      `${(ok / (result.elapsedMs / 1000)).toFixed(0)} tasks/s, ${latencyLine(result.latencies)}; ${statusLine(result)} (budget > 500 tasks/s)`,
+      `${(ok / (result.elapsedMs / 1000)).toFixed(0)} tasks/s, ${latencyLine(result.latencies)}; ${loadLine(result)}; ${statusLine(result)} (budget > 500 tasks/s)`,
   );
 }
 
@@ -324,7 +337,7 @@ async function submitApplications(server: Server, dataset: ApprovalDataset, opti
   const measured = specs.slice(warm);
   const result = await runLoad(server.baseUrl, measured, connections);
   const ok = result.statuses['201'] ?? 0;
-  console.log(`submit applications (window clerks of ${clerks.size} units, ${connections} connections, ${measured.length} distinct applicants over ${dataset.items.length} items): ${(ok / (result.elapsedMs / 1000)).toFixed(0)} submissions/s, ${latencyLine(result.latencies)}; ${statusLine(result)} (budget > 300/s)`);
+  console.log(`submit applications (window clerks of ${clerks.size} units, ${connections} connections, ${measured.length} distinct applicants over ${dataset.items.length} items): ${(ok / (result.elapsedMs / 1000)).toFixed(0)} submissions/s, ${latencyLine(result.latencies)}; ${loadLine(result)}; ${statusLine(result)} (budget > 300/s)`);
 }
 
 const PARTS: Record<ApprovalPart, (server: Server, dataset: ApprovalDataset, options: Options) => Promise<void>> = {
