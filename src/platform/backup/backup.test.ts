@@ -51,7 +51,7 @@ before(async () => {
   manifest = (await createBackup(source.platform, archive)).manifest;
 });
 after(async () => {
-  await source.close();
+  await source?.close();
   fs.rmSync(work, { recursive: true, force: true });
 });
 

@@ -19,7 +19,7 @@ before(async () => {
   ctx = await createTestContext({ env: { ZT_DEMO_PASSWORD: PASSWORD } });
   first = await seedDemo(ctx.platform);
 });
-after(() => ctx.close());
+after(() => ctx?.close());
 
 const count = async (table: string) => Number((await sql<{ n: number }>`select count(*)::int as n from ${sql.id(table)}`.execute(ctx.platform.db)).rows[0].n);
 
