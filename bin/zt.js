@@ -1,9 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --wasm-lazy-compilation
+#!/usr/bin/env node
 // The `zt` command: runs the TypeScript sources through tsx (no build step).
 //
-// The node flags (repeated in package.json's "start" script) keep an idle server on the embedded
-// database under 250 MB: a small young generation, and the database's WebAssembly compiled
-// function by function on first use instead of all at start.
+// `npm start` runs this file with two node flags, --max-semi-space-size=2 and
+// --wasm-lazy-compilation, which keep an idle server on the embedded database under 250 MB: a
+// small young generation, and the database's WebAssembly compiled function by function on first
+// use. (They are not in the first line: `env -S` is missing from some systems' env.)
 import { register } from 'tsx/esm/api';
 
 // Dependencies are plain JavaScript. Loading them before the TypeScript hooks are installed saves
