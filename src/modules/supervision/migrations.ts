@@ -208,4 +208,10 @@ export const supervisionMigrations: Record<string, Migration> = {
       await cardDayCounters(db);
     },
   },
+  '20261123_0500_supervision_cards_by_task': {
+    async up(db: Kysely<any>) {
+      // The scan asks, task by task, whether the deadline card recorded for that task has its colour already.
+      await sql`create index supervision_cards_deadline_task on supervision_cards (task_id) where reason = 'deadline' and task_id is not null`.execute(db);
+    },
+  },
 };

@@ -14,7 +14,7 @@ import type { DomainEvent } from '../../platform/events.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { loadCalendar, shanghaiDate, workingDays, type WorkingCalendar } from '../../platform/calendar/index.ts';
 import { allSteps } from '../../platform/flow/engine.ts';
-import { flowOfSubject, instanceStatuses, openStepsAtRisk, stepsFinishedLate, type RiskBand, type StepSkip } from '../../platform/flow/reports.ts';
+import { flowOfSubject, instanceStatuses, openStepsAtRisk, stepsFinishedLate, type RiskBand, type StepSkip, type TaskSkip } from '../../platform/flow/reports.ts';
 import { APPROVAL_CASE_SUBJECT, caseEvents, caseFee, caseSummary, correctionCount, openCasesDueBy, type CaseSkip } from '../approval/supervision-view.ts';
 import { issueCards, type Finding, type IssueResult } from './cards.ts';
 import { loadSettings } from './settings.ts';
@@ -41,7 +41,17 @@ function bandsWithDueDates(today: string, settings: SupervisionSettings, calenda
 }
 
 // What a scan already told: the reports leave these out inside their own index probes (one probe
-// of the cards' unique key per candidate), so a repeated scan reads no card it would not issue.
+// of the cards' unique key per candidate, and first of the card recorded for that very task,
+// which spares the instance lookup), so a repeated scan fetches nothing it would not issue.
+
+/** The task's own deadline card (recorded with its task id) has the colour it would get now. */
+const taskCarded =
+  (today: string): TaskSkip =>
+  ({ taskId, dueDate }) =>
+    sql`select c.color = 'red' or ${dueDate} >= ${today}::date from supervision_cards c where c.task_id = ${taskId} and c.reason = 'deadline' limit 1`;
+
+/** The late task's deadline card is red already. */
+const lateTaskCarded: TaskSkip = ({ taskId }) => sql`select c.color = 'red' from supervision_cards c where c.task_id = ${taskId} and c.reason = 'deadline' limit 1`;
 
 /** The step's deadline card exists with the colour it would get now (red once the due date has passed). */
 const deadlineCarded =
@@ -65,7 +75,7 @@ const caseCarded =
 
 /** Open steps at risk now: red when overdue, yellow when within their allowance. */
 async function deadlineFindings(db: Db, today: string, settings: SupervisionSettings, calendar: WorkingCalendar): Promise<Finding[]> {
-  const steps = await openStepsAtRisk(db, APPROVAL_CASE_SUBJECT, bandsWithDueDates(today, settings, calendar), { skip: deadlineCarded(today) });
+  const steps = await openStepsAtRisk(db, APPROVAL_CASE_SUBJECT, bandsWithDueDates(today, settings, calendar), { skipTask: taskCarded(today), skip: deadlineCarded(today) });
   return steps.map((s) => ({
     caseId: s.subjectId,
     stepKey: s.stepKey,
@@ -114,7 +124,7 @@ export async function runScan(platform: Platform, actor: Actor): Promise<{ yello
 
     const mark = await q(work.tx).selectFrom('supervision_scan_marks').select('at').where('name', '=', LATE_MARK).executeTakeFirst();
     const markAt = mark && new Date(mark.at).getTime() <= now.getTime() ? new Date(mark.at).getTime() - LATE_OVERLAP_MS : now.getTime() - LATE_LOOKBACK_MS;
-    for (const s of await stepsFinishedLate(work.tx, APPROVAL_CASE_SUBJECT, new Date(markAt), { skip: lateCarded })) {
+    for (const s of await stepsFinishedLate(work.tx, APPROVAL_CASE_SUBJECT, new Date(markAt), { skipTask: lateTaskCarded, skip: lateCarded })) {
       findings.push({ caseId: s.subjectId, stepKey: s.stepKey, reason: 'deadline', color: 'red', unitId: s.unitId, personId: s.finishedBy, taskId: s.taskId, dueDate: s.dueDate, detail: { days: s.days, finishedAt: s.finishedAt.toISOString() } });
     }
 

@@ -88,9 +88,20 @@ export interface OpenStepRow {
  */
 export type StepSkip = (step: { subjectId: RawBuilder<unknown>; stepKey: RawBuilder<unknown>; dueDate: RawBuilder<unknown> }) => RawBuilder<unknown>;
 
+/**
+ * The same, given the task's own id and due date: checked before the task's instance is looked
+ * up, so that a caller who recorded the task id spares that lookup for the tasks it already knows.
+ */
+export type TaskSkip = (task: { taskId: RawBuilder<unknown>; dueDate: RawBuilder<unknown> }) => RawBuilder<unknown>;
+
 function skipClause(skip: StepSkip | undefined, refs: { subjectId: string; stepKey: string; dueDate: string }) {
   if (!skip) return sql``;
   return sql` and not coalesce((${skip({ subjectId: sql.ref(refs.subjectId), stepKey: sql.ref(refs.stepKey), dueDate: sql.ref(refs.dueDate) })}), false)`;
+}
+
+function skipTaskClause(skip: TaskSkip | undefined, refs: { taskId: string; dueDate: string }) {
+  if (!skip) return sql``;
+  return sql` and not coalesce((${skip({ taskId: sql.ref(refs.taskId), dueDate: sql.ref(refs.dueDate) })}), false)`;
 }
 
 /**
@@ -98,9 +109,10 @@ function skipClause(skip: StepSkip | undefined, refs: { subjectId: string; stepK
  * their band. The bands are expanded to one probe per time limit ("days = d and due_date <= T"),
  * each an exact range of the (days, due_date) index; each step found is joined to its instance by
  * key (a lateral lookup with a limit, which the planner keeps as a nested loop) and checked
- * against the caller's `skip`, all in one statement: the work follows the steps at risk.
+ * against the caller's `skipTask` (before the instance lookup) and `skip`, all in one statement:
+ * the work follows the steps at risk.
  */
-export async function openStepsAtRisk(db: Db, subjectType: string, bands: RiskBand[], options: { limit?: number; skip?: StepSkip } = {}): Promise<OpenStepRow[]> {
+export async function openStepsAtRisk(db: Db, subjectType: string, bands: RiskBand[], options: { limit?: number; skip?: StepSkip; skipTask?: TaskSkip } = {}): Promise<OpenStepRow[]> {
   const limit = options.limit ?? 100_000;
   const days: number[] = [];
   const dueBy: string[] = [];
@@ -118,6 +130,7 @@ export async function openStepsAtRisk(db: Db, subjectType: string, bands: RiskBa
         select x.id, x.instance_id, x.step_key, x.unit_id, x.assignee, x.days, x.due_date, x.opened_at
           from flow_tasks x
          where x.state = 'open' and x.days = b.days and x.due_date <= b.due_by
+               ${skipTaskClause(options.skipTask, { taskId: 'x.id', dueDate: 'x.due_date' })}
          order by x.due_date
          limit ${limit}) t
       cross join lateral (
@@ -149,13 +162,14 @@ const shanghaiDay = (column: string) => sql<string>`((${sql.ref(column)} at time
  * less those the caller's `skip` leaves out: a range of the finished-steps index, then one probe
  * per late step.
  */
-export async function stepsFinishedLate(db: Db, subjectType: string, since: Date, options: { limit?: number; skip?: StepSkip } = {}): Promise<FinishedStepRow[]> {
+export async function stepsFinishedLate(db: Db, subjectType: string, since: Date, options: { limit?: number; skip?: StepSkip; skipTask?: TaskSkip } = {}): Promise<FinishedStepRow[]> {
   const limit = options.limit ?? 100_000;
   const result = await sql<{ id: string; instance_id: string; subject_id: string; step_key: string; unit_id: string; finished_by: string | null; days: number; due_date: string; finished_at: Date }>`
     select t.id, t.instance_id, i.subject_id, t.step_key, t.unit_id, t.finished_by, t.days, t.due_date, t.finished_at
       from (select x.id, x.instance_id, x.step_key, x.unit_id, x.finished_by, x.days, x.due_date, x.finished_at
               from flow_tasks x
              where x.state = 'done' and x.finished_at >= ${since} and ${shanghaiDay('x.finished_at')} > x.due_date
+                   ${skipTaskClause(options.skipTask, { taskId: 'x.id', dueDate: 'x.due_date' })}
              offset 0) t
       cross join lateral (select f.subject_id from flow_instances f where f.id = t.instance_id and f.subject_type = ${subjectType} limit 1) i
      where true ${skipClause(options.skip, { subjectId: 'i.subject_id', stepKey: 't.step_key', dueDate: 't.due_date' })}
