@@ -22,6 +22,7 @@ import {
   Pagination,
   redirect,
   registerConsoleNav,
+  rememberPreferences,
   setFlash,
   withQuery,
   viewContext,
@@ -254,6 +255,8 @@ function StatsTable({ ctx, items, from, to, groupBy }: { ctx: ViewContext; items
 
 export async function supervisionPages(app: FastifyInstance, platform: Platform) {
   app.setErrorHandler(pageErrorHandler);
+  // Outside the console plugin: the one-time flash message and ?lang= / ?display= choices are read here.
+  app.addHook('onRequest', async (request, reply) => rememberPreferences(request, reply));
 
   app.get<{ Querystring: Static<typeof MonitorQuery> }>('/console/supervision', { schema: { querystring: MonitorQuery }, config: { auth: READ } }, async (request, reply) => {
     const board = await monitorSnapshot(platform, request.principal!);
