@@ -35,7 +35,7 @@ if (!env.ZT_TEST_DATABASE_URL) {
 const concurrency = env.ZT_TEST_CONCURRENCY || String(Math.max(2, os.availableParallelism()));
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...flags, ...tests],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=900000', ...flags, ...tests],
   { stdio: 'inherit', env, cwd: root },
 );
 process.exit(result.status ?? 1);
