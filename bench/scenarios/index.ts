@@ -1,4 +1,5 @@
 import { loginScenario, meScenario } from './auth.ts';
+import { startupScenario } from './startup.ts';
 import { supervisionScenario } from './supervision.ts';
 import { approvalScenario } from './approval.ts';
 
@@ -8,6 +9,7 @@ export interface Scenario {
 }
 
 export const scenarios: Record<string, Scenario> = {
+  startup: { description: 'npm start: first start and restart times, idle resident memory (embedded database)', run: () => startupScenario() },
   login: { description: 'login latency with argon2id (p50/p95/p99), PostgreSQL', run: () => loginScenario() },
   me: { description: 'authenticated GET /api/v1/me throughput on one process, PostgreSQL [seconds]', run: (args) => meScenario(args) },
   'approval-inbox': { description: "approver's inbox first page over 1M cases (p50/p95/p99), PostgreSQL [--cases N] [--db NAME keeps the data]", run: (args) => approvalScenario(['inbox'], args) },
