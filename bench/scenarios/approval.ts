@@ -188,7 +188,9 @@ async function withDataset(options: Options, run: (server: Server, dataset: Appr
              (select count(*)::int from flow_tasks where state = 'open') as tasks`.execute(server.platform.db);
     const c = counts.rows[0];
     console.log(`database: ${c.cases.toLocaleString('en')} cases, ${c.open.toLocaleString('en')} open, ${c.tasks.toLocaleString('en')} open tasks; ${dataset.units.length} units, ${dataset.items.length} items, ${dataset.staff.length} staff`);
+    await calibrate(server, dataset);
     await run(server, dataset);
+    await calibrate(server, dataset);
     console.log(`machine: ${machine()} (load generator in a worker thread of the same process; PostgreSQL on the same machine); load average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
     await server.close();
@@ -201,6 +203,19 @@ async function tokensFor(server: Server, members: BenchStaff[]): Promise<Map<str
     if (!tokens.has(member.id)) tokens.set(member.id, (await createApiToken(server.platform, member.id, 'bench', 1, SYSTEM_ACTOR)).token);
   }
   return tokens;
+}
+
+/**
+ * The latency of the cheapest authenticated request (GET /api/v1/me: one indexed query) on the same
+ * server, before and after the scenario: what the machine adds to every figure at the moment.
+ */
+async function calibrate(server: Server, dataset: ApprovalDataset) {
+  const members = dataset.staff.slice(0, 20);
+  const tokens = await tokensFor(server, members);
+  const list = Array.from({ length: 300 }, (_, i) => ({ method: 'GET', path: '/api/v1/me', token: tokens.get(members[i % members.length].id)! }));
+  await runLoad(server.baseUrl, list.slice(0, 50), 1);
+  const result = await runLoad(server.baseUrl, list, 1);
+  console.log(`calibration, GET /api/v1/me sequential: ${latencyLine(result.latencies)}; ${statusLine(result)}`);
 }
 
 const holders = (dataset: ApprovalDataset, role: BenchStaff['role']) => dataset.staff.filter((s) => s.role === role);
