@@ -29,7 +29,7 @@ import { creditCheckChar, idCheckChar, maskIdNumber } from '../src/platform/org/
 import { createApiToken, grantRolesBySystem, insertStaffUser } from '../src/platform/iam/service.ts';
 import { hashPassword } from '../src/platform/iam/passwords.ts';
 import { blindIndex, openField, sealField } from '../src/platform/crypto/fields.ts';
-import { unitPublicKey } from '../src/platform/crypto/signing.ts';
+import { unitPublicKey, verifyUnitSignature } from '../src/platform/crypto/signing.ts';
 import { loadCalendar, shanghaiDate, workingDays } from '../src/platform/calendar/index.ts';
 import { allSteps, deriveState, openSteps, type FlowAction, type ProcessDefinition, type StageDefinition } from '../src/platform/flow/engine.ts';
 import { fileBody, SAMPLES } from '../src/platform/files/testing.ts';
@@ -589,6 +589,24 @@ async function caseRows(client: pg.Client, caseId: string) {
   };
 }
 
+/** Generated certificates verify as issued ones do: digest of the canonical content, and the signature where there is one. */
+async function checkCertificates(platform: Platform, client: pg.Client, log: Log) {
+  const { rows } = await client.query<{ content: Record<string, unknown>; content_sm3: string; signature: string; public_key: string }>(
+    `(select content, content_sm3, signature, public_key from approval_certificates where signature = '' order by random() limit 200)
+     union all (select content, content_sm3, signature, public_key from approval_certificates where signature <> '' order by random() limit 50)`,
+  );
+  let signed = 0;
+  for (const row of rows) {
+    const text = certificateText(row.content);
+    if (platform.crypto.sm3(text) !== row.content_sm3) throw new Error(`certificate ${String(row.content.certificateNo)}: content does not match its SM3 digest`);
+    if (row.signature) {
+      if (!verifyUnitSignature(platform, row.public_key, text, row.signature)) throw new Error(`certificate ${String(row.content.certificateNo)}: signature does not verify`);
+      signed += 1;
+    }
+  }
+  log(`  certificates: ${rows.length} random ones match their SM3 digest, ${signed} signed ones verify`);
+}
+
 async function checkShapes(client: pg.Client, samples: SampleCase[], log: Log) {
   for (const sample of samples) {
     const { rows } = await client.query<{ id: string }>(
@@ -995,6 +1013,7 @@ export async function generateDataset(server: { platform: Platform; baseUrl: str
 
     await bulkLoad(platform, client, server.databaseUrl, dataset, citizens, { cases: options.cases, signed: options.signed ?? 10_000 }, log);
     await checkShapes(client, samples, log);
+    await checkCertificates(platform, client, log);
     await client.query(`drop table bench_plan, bench_prefix, bench_tpl, bench_actions, bench_tasks, bench_events, bench_items, bench_staff, bench_citizens, bench_applicants, bench_due, bench_blobs, bench_materials`);
     await client.query(`create table bench_approval_info (cases integer not null, generated_at timestamptz not null default now())`);
     await client.query(`insert into bench_approval_info (cases) values ($1)`, [options.cases]);

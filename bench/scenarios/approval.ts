@@ -215,7 +215,7 @@ async function calibrate(server: Server, dataset: ApprovalDataset) {
   const list = Array.from({ length: 300 }, (_, i) => ({ method: 'GET', path: '/api/v1/me', token: tokens.get(members[i % members.length].id)! }));
   await runLoad(server.baseUrl, list.slice(0, 50), 1);
   const result = await runLoad(server.baseUrl, list, 1);
-  console.log(`calibration, GET /api/v1/me sequential: ${latencyLine(result.latencies)}; ${statusLine(result)}`);
+  console.log(`calibration, GET /api/v1/me sequential: ${latencyLine(result.latencies)}; process CPU ${result.cpuMsPerRequest.toFixed(1)} ms per request (client thread included); ${statusLine(result)}`);
 }
 
 const holders = (dataset: ApprovalDataset, role: BenchStaff['role']) => dataset.staff.filter((s) => s.role === role);
