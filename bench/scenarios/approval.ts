@@ -107,13 +107,22 @@ const { performance } = require('node:perf_hooks');
 })();
 `;
 
+// Statements sent to PostgreSQL by this process (the server's pool): counted around each run.
+let statements = 0;
+const sendQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements += 1;
+  return (sendQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+
 /**
  * Runs the requests from a worker thread with `connections` at once. Also measures the server's
  * main thread: how busy its event loop was (1 = always) and the process's CPU time per request.
  */
-async function runLoad(baseUrl: string, requests: RequestSpec[], connections: number, keepBodies = false): Promise<LoadResult & { busy: number; cpuMsPerRequest: number }> {
+async function runLoad(baseUrl: string, requests: RequestSpec[], connections: number, keepBodies = false): Promise<LoadResult & { busy: number; cpuMsPerRequest: number; statementsPerRequest: number }> {
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
+  const before = statements;
   const result = await new Promise<LoadResult>((resolve, reject) => {
     const worker = new Worker(CLIENT, { eval: true, workerData: { baseUrl, requests, connections, keepBodies } });
     worker.once('message', (message: LoadResult) => {
@@ -123,11 +132,12 @@ async function runLoad(baseUrl: string, requests: RequestSpec[], connections: nu
     worker.once('error', reject);
   });
   const used = process.cpuUsage(cpu);
-  return { ...result, busy: performance.eventLoopUtilization(elu).utilization, cpuMsPerRequest: (used.user + used.system) / 1000 / requests.length };
+  return { ...result, busy: performance.eventLoopUtilization(elu).utilization, cpuMsPerRequest: (used.user + used.system) / 1000 / requests.length, statementsPerRequest: (statements - before) / requests.length };
 }
 
 /** How loaded the server process was during a run (the client thread's CPU is included). */
-const loadLine = (result: { busy: number; cpuMsPerRequest: number }) => `server event loop busy ${(100 * result.busy).toFixed(0)}%, process CPU ${result.cpuMsPerRequest.toFixed(1)} ms per request`;
+const loadLine = (result: { busy: number; cpuMsPerRequest: number; statementsPerRequest: number }) =>
+  `${result.statementsPerRequest.toFixed(1)} SQL statements per request, server event loop busy ${(100 * result.busy).toFixed(0)}%, process CPU ${result.cpuMsPerRequest.toFixed(1)} ms per request`;
 
 function latencyLine(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -215,7 +225,7 @@ async function calibrate(server: Server, dataset: ApprovalDataset) {
   const list = Array.from({ length: 300 }, (_, i) => ({ method: 'GET', path: '/api/v1/me', token: tokens.get(members[i % members.length].id)! }));
   await runLoad(server.baseUrl, list.slice(0, 50), 1);
   const result = await runLoad(server.baseUrl, list, 1);
-  console.log(`calibration, GET /api/v1/me sequential: ${latencyLine(result.latencies)}; process CPU ${result.cpuMsPerRequest.toFixed(1)} ms per request (client thread included); ${statusLine(result)}`);
+  console.log(`calibration, GET /api/v1/me sequential: ${latencyLine(result.latencies)}; ${loadLine(result)} (client thread included); ${statusLine(result)}`);
 }
 
 const holders = (dataset: ApprovalDataset, role: BenchStaff['role']) => dataset.staff.filter((s) => s.role === role);
@@ -233,7 +243,7 @@ async function inbox(server: Server, dataset: ApprovalDataset, options: Options)
     const sequential = await runLoad(server.baseUrl, list(requests), 1, true);
     const sizes = sequential.bodies.map((b) => (JSON.parse(b) as { items: unknown[] }).items?.length ?? 0);
     const average = sizes.reduce((a, b) => a + b, 0) / sizes.length;
-    console.log(`inbox first page (${role}, ${members.length} accounts, sequential): ${latencyLine(sequential.latencies)}; ${average.toFixed(1)} tasks per page; ${statusLine(sequential)} (budget p95 < 30 ms)`);
+    console.log(`inbox first page (${role}, ${members.length} accounts, sequential): ${latencyLine(sequential.latencies)}; ${average.toFixed(1)} tasks per page; ${loadLine(sequential)}; ${statusLine(sequential)} (budget p95 < 30 ms)`);
     const connections = options.connections ?? 8;
     const parallel = await runLoad(server.baseUrl, list(requests * 2), connections);
     console.log(`inbox first page (${role}, ${connections} connections): ${((requests * 2) / (parallel.elapsedMs / 1000)).toFixed(0)} req/s, ${latencyLine(parallel.latencies)}; ${loadLine(parallel)}; ${statusLine(parallel)}`);
@@ -248,7 +258,7 @@ async function casePage(server: Server, dataset: ApprovalDataset, options: Optio
   for (const a of approvers) byUnit.set(a.unitId, [...(byUnit.get(a.unitId) ?? []), a]);
   const tokens = await tokensFor(server, approvers);
   const picked = await sql<{ id: string; unit_id: string; state: string }>`
-    select id, unit_id, state from approval_applications tablesample system (1) where submitted_by is not null order by random() limit ${requests + 200}`.execute(server.platform.db);
+    select id, unit_id, state from approval_applications order by random() limit ${requests + 200}`.execute(server.platform.db);
   const specs = picked.rows.map((row) => {
     const candidates = byUnit.get(row.unit_id) ?? approvers;
     return { method: 'GET', path: `/api/v1/approval/applications/${row.id}`, token: tokens.get(candidates[crypto.randomInt(candidates.length)].id)!, state: row.state };
@@ -257,7 +267,7 @@ async function casePage(server: Server, dataset: ApprovalDataset, options: Optio
   const measured = specs.slice(200);
   const sequential = await runLoad(server.baseUrl, measured, 1);
   const open = measured.map((s, i) => (['approved', 'rejected', 'withdrawn'].includes(s.state) ? -1 : sequential.latencies[i])).filter((x) => x >= 0);
-  console.log(`case page (random cases, approver of the case's unit, sequential): ${latencyLine(sequential.latencies)}; of them open cases: ${latencyLine(open)}; ${statusLine(sequential)} (budget p95 < 50 ms)`);
+  console.log(`case page (random cases, approver of the case's unit, sequential): ${latencyLine(sequential.latencies)}; of them open cases: ${latencyLine(open)}; ${loadLine(sequential)}; ${statusLine(sequential)} (budget p95 < 50 ms)`);
   const connections = options.connections ?? 8;
   const parallel = await runLoad(server.baseUrl, measured, connections);
   console.log(`case page (${connections} connections): ${(measured.length / (parallel.elapsedMs / 1000)).toFixed(0)} req/s, ${latencyLine(parallel.latencies)}; ${loadLine(parallel)}; ${statusLine(parallel)}`);
