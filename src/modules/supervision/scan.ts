@@ -110,9 +110,10 @@ async function withoutKnown(db: Db, findings: Finding[]): Promise<Finding[]> {
  */
 export async function runScan(platform: Platform, actor: Actor): Promise<{ yellow: number; red: number }> {
   return inTransaction(platform.db, actor, async (work) => {
-    await sql`select pg_advisory_xact_lock(${SCAN_LOCK})`.execute(work.tx);
-    // Short index probes: compiling them (JIT, triggered by pessimistic estimates) costs more than running them.
-    if (platform.dbKind === 'postgres') await sql`set local jit = off`.execute(work.tx);
+    // Short index probes: compiling them (JIT, triggered by pessimistic estimates) costs more than
+    // running them. One round trip with the lock.
+    if (platform.dbKind === 'postgres') await sql`select pg_advisory_xact_lock(${SCAN_LOCK}), set_config('jit', 'off', true)`.execute(work.tx);
+    else await sql`select pg_advisory_xact_lock(${SCAN_LOCK})`.execute(work.tx);
     const now = platform.clock.now();
     const today = shanghaiDate(now);
     const settings = await loadSettings(work.tx);
