@@ -30,3 +30,4 @@ export const supervisionModule: ZtModule = {
 
 export { runScan, checkCase } from './scan.ts';
 export { rateCase } from './ratings.ts';
+export { rebuildStatistics } from './stats.ts';
