@@ -24,6 +24,11 @@ const APPLICATION = [
   '@fastify/multipart',
   '@kitajs/html',
   'close-with-grace',
+  'nodemailer',
+  'file-type',
+  'qrcode',
+  'csv-parse/sync',
+  'tar',
 ];
 const [command] = process.argv.slice(2);
 const help = process.argv.includes('--help') || process.argv.includes('-h');

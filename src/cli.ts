@@ -24,7 +24,12 @@ function program(setExit: (code: number) => void): Command {
 
   zt.command('start')
     .description('run the server: migrate, load the demo city on the first start (ZT_DEMO), listen on HOST:PORT; stops gracefully on SIGINT/SIGTERM')
-    .action(async () => (await commands()).start());
+    .action(async () => {
+      // Straight to the server: the other commands' code is not needed here.
+      const { loadConfig } = await import('./config/index.ts');
+      const config = loadConfig();
+      await (await import('./server.ts')).runServer(config);
+    });
 
   zt.command('migrate')
     .description('apply pending database migrations')

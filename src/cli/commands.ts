@@ -374,7 +374,3 @@ export function describe(error: unknown): { message: string; code: number } {
   return { message: process.env.ZT_DEBUG ? String(e?.stack ?? error) : (e?.message ?? String(error)), code: EXIT_FAILURE };
 }
 
-export async function start() {
-  const config = loadConfig();
-  await (await import('../server.ts')).runServer(config);
-}
