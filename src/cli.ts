@@ -31,6 +31,14 @@ function program(setExit: (code: number) => void): Command {
       await (await import('./server.ts')).runServer(config);
     });
 
+  zt.command('prepare', { hidden: true })
+    .description('the first start\'s work on a new embedded database, run by `start` in a process of its own')
+    .action(async () => {
+      const { loadConfig } = await import('./config/index.ts');
+      const config = loadConfig();
+      await (await import('./server.ts')).prepareDataFolder(config);
+    });
+
   zt.command('migrate')
     .description('apply pending database migrations')
     .action(async () => (await commands()).migrate());

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
@@ -7,7 +9,8 @@ import { allMigrations, buildApp } from './app.ts';
 import { ConfigError, type Config } from './config/index.ts';
 import { sql, type Database } from './platform/db/index.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
-import { createClusterApart, hasCluster, makePlatform, openDataStore } from './platform/db/store.ts';
+import { hasCluster, makePlatform, openDataStore } from './platform/db/store.ts';
+import { LOCK_HOLDER_ENV } from './platform/db/lock.ts';
 import { startBackgroundWork } from './platform/jobs/index.ts';
 import { DEMO_ACCOUNTS_FILE, formatDemoLogins, seedDemo, type DemoResult } from './platform/demo/seed.ts';
 import { appVersion } from './platform/backup/manifest.ts';
@@ -31,6 +34,44 @@ export async function migrateIfNeeded(database: Database): Promise<string[]> {
   return migrateToLatest(database.db, all);
 }
 
+/**
+ * The first start's work on a new embedded database (initdb, migrations, the demo city), done in
+ * a child process (`zt prepare`) that shares the lock: it leaves over a hundred megabytes behind
+ * that the server would otherwise keep for its whole life. Returns the demo logins, if loaded.
+ */
+async function prepareApart(config: Config): Promise<DemoResult | null> {
+  const bin = fileURLToPath(new URL('../bin/zt.js', import.meta.url));
+  const env: NodeJS.ProcessEnv = { ...process.env, ZT_DATA_DIR: config.dataDir, ZT_DEMO: config.demo ? '1' : '0', [LOCK_HOLDER_ENV]: String(process.pid) };
+  if (config.demoPassword) env.ZT_DEMO_PASSWORD = config.demoPassword;
+  const child = spawn(process.execPath, [bin, 'prepare'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) {
+    // The child's own one-line message (a bad ZT_DEMO_PASSWORD, a full disk) is the reason.
+    const reason = stderr.trim().split('\n').pop()?.replace(/^zt: /, '') || `exit status ${code}`;
+    throw new Error(reason);
+  }
+  return (JSON.parse(stdout) as { demo: DemoResult | null }).demo;
+}
+
+/** `zt prepare`, run by prepareApart: migrates and loads the demo city; the result as JSON on standard output. */
+export async function prepareDataFolder(config: Config): Promise<void> {
+  const store = await openDataStore(config, 'prepare');
+  try {
+    await migrateIfNeeded(store.database);
+    const demo = config.demo && !(await hasUsers(store.database)) ? await seedDemo(makePlatform(config, store.database)) : null;
+    process.stdout.write(JSON.stringify({ demo }));
+  } finally {
+    await store.close();
+  }
+}
+
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
@@ -47,9 +88,10 @@ export async function startServer(config: Config, out: (text: string) => void = 
   if (config.production && config.demo) {
     throw new ConfigError('ZT_DEMO', 'demo accounts are refused with NODE_ENV=production; to load them anyway run `zt seed --demo --force-production`');
   }
+  let demo: DemoResult | null = null;
   const store = await openDataStore(config, 'start', {
     beforeOpen: async () => {
-      if (!config.databaseUrl && !hasCluster(config)) await createClusterApart(config);
+      if (!config.databaseUrl && !hasCluster(config)) demo = await prepareApart(config);
     },
   });
   let app: FastifyInstance | null = null;
@@ -68,11 +110,11 @@ export async function startServer(config: Config, out: (text: string) => void = 
 
   try {
     const migrated = await migrateIfNeeded(store.database);
-    let demo: DemoResult | null = null;
-    if (config.demo && !(await hasUsers(store.database))) demo = await seedDemo(makePlatform(config, store.database));
-    if (store.database.kind === 'pglite' && (migrated.length || demo)) {
-      // Creating, migrating and filling the embedded database grows its WebAssembly memory, which
-      // never shrinks: reopen it, so that the server runs in the memory of an ordinary start.
+    const seedHere = config.demo && !demo && !(await hasUsers(store.database));
+    if (seedHere) demo = await seedDemo(makePlatform(config, store.database));
+    if (store.database.kind === 'pglite' && (migrated.length || seedHere)) {
+      // Migrating and filling the embedded database grows its WebAssembly memory, which never
+      // shrinks: reopen it, so that the server runs in the memory of an ordinary start.
       await store.reopen();
     }
     app = await buildApp({ config, database: store.database });

@@ -30,7 +30,11 @@ export async function startupScenario() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-startup-'));
   const port = 3900 + Math.floor(Math.random() * 90);
   const env = { ...process.env, ZT_DATA_DIR: dataDir, PORT: String(port), ZT_DEMO_PASSWORD: 'Bench#Demo2026', LOG_LEVEL: 'warn' };
-  const args = ['--max-semi-space-size=2', '--wasm-lazy-compilation', path.join(root, 'bin/zt.js'), 'start'];
+  // The node flags of `npm start` itself, so that the figures are those an office gets.
+  const startScript: string = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start;
+  const nodeFlags = startScript.split(/\s+/).filter((word) => word.startsWith('--'));
+  const args = [...nodeFlags, path.join(root, 'bin/zt.js'), 'start'];
+  console.log(`node ${args.join(' ')}`);
   try {
     for (const label of ['first start (creates the database, loads the demo city)', 'start on an existing data folder']) {
       const started = performance.now();

@@ -5,16 +5,12 @@
  * application form stays JSON text: offices rarely write it by hand. Errors point at cells
  * ("事项!I3") so the office can go straight to them.
  */
-import type ExcelJSNamespace from 'exceljs';
-import type { CellValue, Worksheet } from 'exceljs';
+import type { CellValue, Workbook, Worksheet } from 'exceljs';
 import { fieldError, type FieldError } from '../../platform/http/errors.ts';
+import { loadExcel } from '../../platform/lazy.ts';
 import type { Item, ImportEntry } from './catalogue.ts';
 import type { ItemInput } from './model.ts';
 
-type ExcelJS = typeof ExcelJSNamespace;
-// Loaded on first use: the library is large and most processes never touch a workbook.
-let excel: Promise<ExcelJS> | null = null;
-const loadExcel = () => (excel ??= import('exceljs').then((m) => ((m as unknown as { default?: ExcelJS }).default ?? (m as unknown as ExcelJS))));
 
 export const SHEET_NAMES = { items: '事项', materials: '申请材料', process: '办理流程', readme: '填写说明' } as const;
 type SheetKey = 'items' | 'materials' | 'process';
@@ -109,7 +105,7 @@ const README: string[] = [
   '申请表单（JSON）：可留空；格式为 [{"key":"area","label":"面积","type":"number","required":true}]，type 为 text、textarea、number、date、select。',
 ];
 
-function addSheet(workbook: ExcelJSNamespace.Workbook, name: string, columns: Column[]): Worksheet {
+function addSheet(workbook: Workbook, name: string, columns: Column[]): Worksheet {
   const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width, style: c.text ? { numFmt: '@' } : {} }));
   sheet.getRow(1).font = { bold: true };
@@ -231,7 +227,7 @@ function columnLetter(n: number): string {
   return s;
 }
 
-function findSheet(workbook: ExcelJSNamespace.Workbook, key: SheetKey): Worksheet | undefined {
+function findSheet(workbook: Workbook, key: SheetKey): Worksheet | undefined {
   return workbook.worksheets.find((ws) => looseName(ws.name) === looseName(SHEET_NAMES[key]) || looseName(ws.name) === key);
 }
 

@@ -319,7 +319,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     async (request, reply) => {
       const period = periodOf(request.query.from, request.query.to);
       const items = await computeStats(platform, request.principal, period, request.query.groupBy ?? 'unit');
-      return reply.type('image/svg+xml; charset=utf-8').header('Cache-Control', 'no-store').send(statsChartSvg(items.slice(0, 40), request.lang));
+      return reply.type('image/svg+xml; charset=utf-8').header('Cache-Control', 'no-store').send(await statsChartSvg(items.slice(0, 40), request.lang));
     },
   );
 

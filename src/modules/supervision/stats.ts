@@ -4,9 +4,8 @@
  * the cards by colour. Every figure is a count over rows the drill-down lists with the same
  * definitions, so a figure and the cases behind it always agree.
  */
-import ExcelJS from 'exceljs';
-import * as echarts from 'echarts';
 import type { Db } from '../../platform/db/index.ts';
+import { loadEcharts, loadExcel } from '../../platform/lazy.ts';
 import type { Platform } from '../../platform/module.ts';
 import { fieldError, forbidden, invalid } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
@@ -255,6 +254,7 @@ export async function statsSteps(
 /** The statistics as an Excel workbook (one sheet, a header row in the caller's language). */
 export async function statsWorkbook(items: StatsItem[], period: Period, groupBy: 'unit' | 'person', lang: Lang): Promise<Buffer> {
   const t = (key: string) => translate(lang, `supervision.stats.col.${key}`);
+  const ExcelJS = await loadExcel();
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Zhengtong';
   const sheet = workbook.addWorksheet(translate(lang, 'supervision.stats.sheet'));
@@ -297,7 +297,8 @@ export async function statsWorkbook(items: StatsItem[], period: Period, groupBy:
 const safeCell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 /** A stacked bar chart (early, on time, overdue per unit) rendered on the server as SVG. */
-export function statsChartSvg(items: StatsItem[], lang: Lang, size: { width: number; height: number } = { width: 900, height: 420 }): string {
+export async function statsChartSvg(items: StatsItem[], lang: Lang, size: { width: number; height: number } = { width: 900, height: 420 }): Promise<string> {
+  const echarts = await loadEcharts();
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
   const t = (key: string) => translate(lang, `supervision.stats.col.${key}`);
   const labels = items.map((i) => (i.personName ? `${i.personName}` : i.unitName).slice(0, 20));

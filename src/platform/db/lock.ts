@@ -98,10 +98,18 @@ export function lockOwner(dataDir: string): LockOwner | null {
   return isLive(owner, file) ? owner : null;
 }
 
+/** Set by a lock holder for a child process that does part of its work on the folder. */
+export const LOCK_HOLDER_ENV = 'ZT_DATA_DIR_LOCK_HOLDER';
+
 /** Takes the data folder for this process, or throws DataDirLockedError naming the live owner. */
 export function acquireDataDirLock(dataDir: string, command: string): DataDirLock {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = lockFileOf(dataDir);
+  // A child of the holder, started by it for part of its work (a first start), shares its lock;
+  // the variable alone is not enough: the lock must really be the parent's.
+  if (process.env[LOCK_HOLDER_ENV] === String(process.ppid) && readOwner(file)?.pid === process.ppid) {
+    return { file, release: () => undefined };
+  }
   const me: LockOwner = { pid: process.pid, host: os.hostname(), command, startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {
     try {

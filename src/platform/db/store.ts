@@ -1,8 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Config } from '../../config/index.ts';
 import { softwareCrypto } from '../crypto/index.ts';
 import { loadFieldKey } from '../crypto/keys.ts';
@@ -15,18 +12,6 @@ export const pgliteDirOf = (config: Config) => path.join(config.dataDir, 'db');
 
 /** Whether the embedded database's cluster exists in the data folder yet. */
 export const hasCluster = (config: Config) => fs.existsSync(path.join(pgliteDirOf(config), 'PG_VERSION'));
-
-/** Runs initdb for the embedded database in a child process (see create-cluster.js). */
-export async function createClusterApart(config: Config): Promise<void> {
-  const script = fileURLToPath(new URL('./create-cluster.js', import.meta.url));
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  try {
-    await promisify(execFile)(process.execPath, [script, pgliteDirOf(config)], { timeout: 120_000 });
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new Error(`could not create the embedded database in ${pgliteDirOf(config)}${stderr ? `: ${stderr.split('\n').pop()}` : ''}`, { cause: error });
-  }
-}
 
 export interface DataStore {
   /** The open database; replaced by reopen(). */

@@ -6,9 +6,9 @@ import { ConfigError } from '../../config/index.ts';
 import { inTransaction, type Actor } from '../db/work.ts';
 import type { Platform } from '../module.ts';
 import { createRegion, createUnit, getRegion, listUnits, type RegionInput, type Unit } from '../org/service.ts';
-import { createStaffUser, enableTotpWithSecret, grantRolesBySystem } from '../iam/service.ts';
+import { enableTotpWithSecret, grantRolesBySystem, insertStaffUser } from '../iam/service.ts';
 import { findUserByUsername } from '../iam/queries.ts';
-import { isStrongPassword } from '../iam/passwords.ts';
+import { hashPassword, isStrongPassword } from '../iam/passwords.ts';
 import { TOTP_REQUIRED_ROLES, type Role } from '../iam/roles.ts';
 import { DEMO_ACCOUNTS, DEMO_CITY, DEMO_COUNTIES, DEMO_PROVINCE, demoCreditCode, demoUnits } from './city.ts';
 
@@ -108,6 +108,9 @@ export async function seedDemo(platform: Platform, options: { forceProduction?: 
   });
 
   const password = config.demoPassword ?? generateDemoPassword();
+  // One hash for every demo account: they share the password anyway, and thirteen argon2 runs
+  // would cost the first start a second and leave their memory with the server.
+  let passwordHash: string | null = null;
   const accounts: DemoLogin[] = [];
   for (const account of DEMO_ACCOUNTS) {
     const unit = unitByKey.get(account.unitKey)!;
@@ -116,11 +119,10 @@ export async function seedDemo(platform: Platform, options: { forceProduction?: 
       accounts.push({ username: account.username, role: account.role, displayName: existing.display_name, unitName: unit.name, totpSecret: null, created: false });
       continue;
     }
-    const user = await createStaffUser(platform, null, { username: account.username, displayName: account.displayName, password, unitId: unit.id }, DEMO_ACTOR, {
-      mustChangePassword: false,
-    });
+    passwordHash ??= await hashPassword(password);
     const totpSecret = TOTP_REQUIRED_ROLES.includes(account.role) ? new OTPAuth.Secret({ size: 20 }).base32 : null;
     await inTransaction(platform.db, DEMO_ACTOR, async (work) => {
+      const user = await insertStaffUser(work, platform, { username: account.username, displayName: account.displayName, unitId: unit.id, passwordHash: passwordHash! }, { mustChangePassword: false });
       await grantRolesBySystem(work, user.id, [{ role: account.role, scope: account.cityWide ? { regionCode: DEMO_CITY.code } : { unitId: unit.id } }]);
       if (totpSecret) await enableTotpWithSecret(work, platform, user.id, totpSecret);
     });

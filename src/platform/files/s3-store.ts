@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { S3Client, HeadObjectCommand, PutObjectCommand, GetObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Client, HeadObjectCommand, PutObjectCommand, GetObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { loadS3 } from '../lazy.ts';
 import type { S3Config } from '../../config/index.ts';
 import { BlobNotFoundError, blobRelativePath, stageToDisk, sweepStagingDir, type BlobInfo, type BlobStore, type StagedBlob } from './store.ts';
 
@@ -15,7 +16,8 @@ export interface S3Sender {
   send(command: HeadObjectCommand | PutObjectCommand | GetObjectCommand | DeleteObjectCommand): Promise<unknown>;
 }
 
-export function makeS3Client(config: S3Config): S3Client {
+export async function makeS3Client(config: S3Config): Promise<S3Client> {
+  const { S3Client } = await loadS3();
   return new S3Client({
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
@@ -45,7 +47,10 @@ export class S3BlobStore implements BlobStore {
   ) {}
 
   static fromConfig(config: S3Config, dataDir: string): S3BlobStore {
-    return new S3BlobStore(makeS3Client(config), config.bucket, path.join(dataDir, 'files', 'tmp'));
+    let client: Promise<S3Client> | null = null;
+    // The SDK is loaded with the first request to the bucket, not when the server starts.
+    const sender: S3Sender = { send: async (command) => (await (client ??= makeS3Client(config))).send(command as PutObjectCommand) };
+    return new S3BlobStore(sender, config.bucket, path.join(dataDir, 'files', 'tmp'));
   }
 
   stage(content: AsyncIterable<Uint8Array>, options: { maxBytes?: number } = {}) {
@@ -54,6 +59,7 @@ export class S3BlobStore implements BlobStore {
 
   async commit(staged: StagedBlob): Promise<void> {
     if (await this.exists(staged.sm3)) return;
+    const { PutObjectCommand } = await loadS3();
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -77,6 +83,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async get(sm3: string): Promise<Readable> {
+    const { GetObjectCommand } = await loadS3();
     try {
       const result = (await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: s3KeyFor(sm3) }))) as { Body?: unknown };
       if (!result.Body) throw new BlobNotFoundError(sm3);
@@ -88,6 +95,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async exists(sm3: string): Promise<boolean> {
+    const { HeadObjectCommand } = await loadS3();
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: s3KeyFor(sm3) }));
       return true;
@@ -98,6 +106,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(sm3: string): Promise<void> {
+    const { DeleteObjectCommand } = await loadS3();
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: s3KeyFor(sm3) }));
   }
 

@@ -174,7 +174,7 @@ test('S3 settings: off by default, complete when any is given, each mistake name
   failsOn({ ...good, ZT_S3_SECRET_KEY: '' }, 'ZT_S3_SECRET_KEY');
   failsOn({ ...good, ZT_S3_ACCESS_KEY: '' }, 'ZT_S3_ACCESS_KEY');
   // The client is built without touching the network.
-  const client = makeS3Client(loadConfig(good).s3!);
+  const client = await makeS3Client(loadConfig(good).s3!);
   assert.equal(await client.config.region(), 'cn-east-1');
   assert.equal(client.config.forcePathStyle, true);
   client.destroy();

@@ -1,4 +1,5 @@
-import nodemailer, { type Mail } from 'nodemailer';
+import type { Mail } from 'nodemailer';
+import { loadNodemailer } from '../lazy.ts';
 import type { Config } from '../../config/index.ts';
 import type { Lang } from '../i18n/index.ts';
 import { maskPhone } from '../org/codes.ts';
@@ -63,17 +64,25 @@ export function maskEmail(address: string): string {
 /** E-mail over SMTP (smtp:// or smtps:// URL with optional user:password). */
 export class SmtpEmailSender implements EmailSender {
   readonly kind = 'smtp';
-  readonly #transport: Mail;
+  #transport: Mail | null = null;
+  readonly #url: string;
   readonly #from: string;
 
   constructor(url: string, from: string) {
+    this.#url = url;
     this.#from = from;
-    this.#transport = nodemailer.createTransport({ url, connectionTimeout: SEND_TIMEOUT_MS, greetingTimeout: SEND_TIMEOUT_MS, socketTimeout: SEND_TIMEOUT_MS });
+  }
+
+  async #connection(): Promise<Mail> {
+    const nodemailer = await loadNodemailer();
+    const url = this.#url;
+    return (this.#transport ??= nodemailer.createTransport({ url, connectionTimeout: SEND_TIMEOUT_MS, greetingTimeout: SEND_TIMEOUT_MS, socketTimeout: SEND_TIMEOUT_MS }));
   }
 
   async send(mail: EmailMessage): Promise<DeliveryReceipt> {
     try {
-      const info = await this.#transport.sendMail({
+      const transport = await this.#connection();
+      const info = await transport.sendMail({
         from: this.#from,
         to: mail.to,
         subject: mail.subject,
@@ -91,7 +100,7 @@ export class SmtpEmailSender implements EmailSender {
   }
 
   close() {
-    this.#transport.close();
+    this.#transport?.close();
   }
 }
 
