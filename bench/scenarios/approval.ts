@@ -110,8 +110,14 @@ const { performance } = require('node:perf_hooks');
 // Statements sent to PostgreSQL by this process (the server's pool): counted around each run.
 let statements = 0;
 const sendQuery = pg.Client.prototype.query;
+// ZT_BENCH_TRACE=1 prints every statement's text (with a small --requests, to see what a request sends).
+const trace = process.env.ZT_BENCH_TRACE === '1';
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   statements += 1;
+  if (trace) {
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+    console.log(`SQL ${String(text).replace(/\s+/g, ' ').slice(0, 220)}`);
+  }
   return (sendQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 
@@ -280,7 +286,7 @@ async function casePage(server: Server, dataset: ApprovalDataset, options: Optio
  */
 async function completeTasks(server: Server, dataset: ApprovalDataset, options: Options) {
   const total = options.requests ?? 4000;
-  const warm = 200;
+  const warm = options.requests !== undefined && options.requests < 200 ? 0 : 200;
   const open = await sql<{ id: string; step_key: string; role: string; unit_id: string; submitted_by: string | null }>`
     select distinct on (a.id) t.id, t.step_key, t.role, t.unit_id, a.submitted_by
       from flow_tasks t join flow_instances i on i.id = t.instance_id join approval_applications a on a.flow_instance_id = i.id
@@ -326,7 +332,7 @@ function creditCode(n: number): string {
  */
 async function submitApplications(server: Server, dataset: ApprovalDataset, options: Options) {
   const total = options.requests ?? 3000;
-  const warm = 200;
+  const warm = options.requests !== undefined && options.requests < 200 ? 0 : 200;
   const clerks = new Map<string, BenchStaff>();
   for (const s of holders(dataset, 'window_clerk')) if (!clerks.has(s.unitId)) clerks.set(s.unitId, s);
   const tokens = await tokensFor(server, [...clerks.values()]);
