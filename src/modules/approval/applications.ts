@@ -27,7 +27,7 @@ import { blindIndex, openField, sealField } from '../../platform/crypto/fields.t
 import { isValidCreditCode, isValidIdNumber, isValidMobile, maskIdNumber, maskPhone, regionPrefix } from '../../platform/org/codes.ts';
 import { getUnits, type Unit } from '../../platform/org/service.ts';
 import { caseStateOf, OPEN_CASE_STATES, type ApplicationInput, type ApplicationTable, type ApprovalTables, type CaseState, type TaskAction } from './model.ts';
-import { getItem, getPublishedItemByCode, type Item } from './catalogue.ts';
+import { getFiledItem, getItem, getPublishedItemByCode, type FiledItem, type Item } from './catalogue.ts';
 import { canonicalJson, issueCertificate } from './certificates.ts';
 import './messages-applications.ts';
 
@@ -234,10 +234,24 @@ function missingMaterialsError(errors: FieldError[], missing: Array<{ key: strin
 // ---------------------------------------------------------------- case events and notifications
 
 async function addEvent(work: Work, applicationId: string, type: string, payload: Record<string, unknown>, at: Date) {
-  const { max } = await q(work.tx).selectFrom('approval_events').select((eb) => eb.fn.max('seq').as('max')).where('application_id', '=', applicationId).executeTakeFirstOrThrow();
+  // The next number and the row in one statement; the case's lock keeps two from taking the same.
   await q(work.tx)
     .insertInto('approval_events')
-    .values({ application_id: applicationId, seq: max === null ? 0 : Number(max) + 1, type, payload: JSON.stringify(payload) as never, actor_id: work.actor.userId, actor_name: work.actor.username, at })
+    .columns(['application_id', 'seq', 'type', 'payload', 'actor_id', 'actor_name', 'at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('approval_events')
+        .select([
+          sql<string>`${applicationId}::text`.as('application_id'),
+          sql<number>`coalesce(max(seq) + 1, 0)`.as('seq'),
+          sql<string>`${type}::text`.as('type'),
+          sql`${JSON.stringify(payload)}::jsonb`.as('payload'),
+          sql<string | null>`${work.actor.userId}::text`.as('actor_id'),
+          sql<string | null>`${work.actor.username}::text`.as('actor_name'),
+          sql<Date>`${at}::timestamptz`.as('at'),
+        ])
+        .where('application_id', '=', applicationId),
+    )
     .execute();
 }
 
@@ -255,7 +269,7 @@ async function notifyApplicant(work: Work, platform: Platform, app: CaseRow, tem
 }
 
 /** An in-app message to everyone who may handle each newly opened task (or to its assignee). */
-async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item: Item, tasks: TaskRow[]) {
+async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item: Pick<Item, 'name' | 'process'>, tasks: TaskRow[]) {
   const names = new Map(allSteps(item.process).map((s) => [s.key, s.name]));
   for (const task of tasks) {
     const recipients = task.assignee ? [{ id: task.assignee, lang: 'zh-CN' as Lang }] : await accountsHoldingRole(work.tx, task.role as Role, { id: task.unit_id, regionCode: task.unit_region }, MAX_TASK_RECIPIENTS);
@@ -280,9 +294,10 @@ async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item
  * recomputes the acceptance and case deadlines (clock stops and extensions included), issues the
  * certificate when the last step approved, and notifies the handlers of newly opened tasks.
  */
-async function syncCase(work: Work, platform: Platform, app: CaseRow, item: Item, patch: Partial<Pick<CaseRow, 'correction_count'>> = {}) {
+async function syncCase(work: Work, platform: Platform, app: CaseRow, item: FiledItem, patch: Partial<Pick<CaseRow, 'correction_count'>> = {}, known?: InstanceView) {
   const now = platform.clock.now();
-  const view = (await getInstanceView(work.tx, app.flow_instance_id, shanghaiDate(now)))!;
+  // The process action that led here hands over the instance as it left it; otherwise read it.
+  const view = known ?? (await getInstanceView(work.tx, app.flow_instance_id, shanghaiDate(now)))!;
   const flow = view.state;
   const state = caseStateOf(flow);
   const justAccepted = !app.accepted_at && (flow.stageIndex > 0 || flow.status === 'completed');
@@ -300,6 +315,8 @@ async function syncCase(work: Work, platform: Platform, app: CaseRow, item: Item
     }
   }
   const finished = FINISHED.includes(state);
+  // The certificate is issued first so that the one update below records it with the state.
+  const certificate = state === 'approved' && !app.certificate_id ? await issueCertificate(work, platform, app, item) : null;
   const updated = (await q(work.tx)
     .updateTable('approval_applications')
     .set({
@@ -308,6 +325,7 @@ async function syncCase(work: Work, platform: Platform, app: CaseRow, item: Item
       accept_due_date: acceptDue,
       due_date: due,
       finished_at: finished ? (app.finished_at ?? now) : null,
+      ...(certificate ? { certificate_id: certificate.id } : {}),
       ...patch,
       version: (eb) => eb('version', '+', 1),
     })
@@ -319,9 +337,7 @@ async function syncCase(work: Work, platform: Platform, app: CaseRow, item: Item
     await addEvent(work, app.id, 'accepted', { dueDate: due }, now);
     await notifyApplicant(work, platform, updated, 'approval.case.accepted', { receiptNo: app.receipt_no, itemName: item.name, dueDate: due ?? '' }, 'accepted');
   }
-  if (state === 'approved' && !app.certificate_id) {
-    const certificate = await issueCertificate(work, platform, updated);
-    updated.certificate_id = certificate.id;
+  if (certificate) {
     await addEvent(work, app.id, 'approved', { certificateNo: certificate.certificate_no }, now);
     await notifyApplicant(work, platform, updated, 'approval.case.approved', { receiptNo: app.receipt_no, itemName: item.name, resultName: item.resultName, certificateNo: certificate.certificate_no }, 'result');
   }
@@ -680,12 +696,10 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
   if (!peek || !mayHandle(principal, peek)) throw notFound();
   const app = await lockCaseOfInstance(work, peek.instance_id);
   if (!app) throw notFound();
-  const task = (await getTask(work.tx, taskId))!;
-  if (task.state !== 'open') throw new AppError('CONFLICT', { detail: { key: 'flow.taskClosed' } });
-  if (input.expectedVersion !== undefined && input.expectedVersion !== task.version) throw conflict();
-  const item = (await loadItem(work.tx, app.item_id))!;
+  // The case is locked now: completeTask reads the task again (state, version) and refuses a closed one.
+  const item = (await getFiledItem(work.tx, app.item_id))!;
   const steps = allSteps(item.process);
-  const step = steps.find((s) => s.key === task.step_key)!;
+  const step = steps.find((s) => s.key === peek.step_key)!;
   const opinion = input.opinion?.trim() || undefined;
   const now = platform.clock.now();
 
@@ -699,13 +713,15 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
   if ((input.action === 'accept' || input.action === 'approve') && isParty(principal, app)) throw forbidden({ key: 'approval.app.ownApplication' });
 
   let patch: Partial<Pick<CaseRow, 'correction_count'>> = {};
+  let view: InstanceView;
+  const expectedVersion = input.expectedVersion;
   switch (input.action) {
     case 'accept':
     case 'approve':
-      await completeTask(work, platform, principal, taskId, { outcome: 'approve', opinion });
+      ({ view } = await completeTask(work, platform, principal, taskId, { outcome: 'approve', opinion, expectedVersion }));
       break;
     case 'reject':
-      await completeTask(work, platform, principal, taskId, { outcome: 'reject', opinion });
+      ({ view } = await completeTask(work, platform, principal, taskId, { outcome: 'reject', opinion, expectedVersion }));
       await addEvent(work, app.id, 'rejected', { taskId, stepKey: step.key, stepName: step.name, unitId: step.unitId, stage: step.stageIndex, reason: opinion }, now);
       await notifyApplicant(work, platform, app, step.stageIndex === 0 ? 'approval.case.notAccepted' : 'approval.case.rejected', { receiptNo: app.receipt_no, itemName: item.name, reason: clip(opinion!) }, 'result');
       break;
@@ -716,27 +732,30 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
       } else if (step.stageIndex === 0) {
         throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.returnFromFirst' } });
       }
-      await completeTask(work, platform, principal, taskId, { outcome: 'return', opinion, returnTo: input.returnTo });
+      ({ view } = await completeTask(work, platform, principal, taskId, { outcome: 'return', opinion, returnTo: input.returnTo, expectedVersion }));
       await addEvent(work, app.id, 'returned', { taskId, stepKey: step.key, returnTo: input.returnTo ?? null, reason: opinion }, now);
       break;
     }
     case 'request_correction': {
+      const task = (await getTask(work.tx, taskId))!;
+      if (task.state !== 'open') throw new AppError('CONFLICT', { detail: { key: 'flow.taskClosed' } });
+      if (expectedVersion !== undefined && expectedVersion !== task.version) throw conflict();
       if (app.correction_count > 0) throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.correctionOnce' } });
       const missing = checkMissingList(item, input.missing);
-      await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'suspend', reason: 'correction', by: principal.userId, note: opinion });
+      ({ view } = await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'suspend', reason: 'correction', by: principal.userId, note: opinion }));
       await addEvent(work, app.id, 'correction_requested', { taskId, stepKey: step.key, unitId: step.unitId, missing, opinion: opinion ?? null }, now);
       await notifyApplicant(work, platform, app, 'approval.case.correction', { receiptNo: app.receipt_no, itemName: item.name, missing: clip(missing.map((m) => m.name).join('、'), 200) }, 'correction');
       patch = { correction_count: app.correction_count + 1 };
       break;
     }
   }
-  const { app: updated } = await syncCase(work, platform, app, item, patch);
+  const { app: updated } = await syncCase(work, platform, app, item, patch, view);
   recordAudit(work, { action: `approval.task.${input.action}`, objectType: 'approval_application', objectId: app.id, details: { taskId, stepKey: step.key, state: updated.state } }, now);
   await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: input.action, stepKey: step.key });
   return { taskId, caseId: app.id, state: updated.state, dueDate: updated.due_date };
 }
 
-function checkMissingList(item: Item, missing: CompleteInput['missing']) {
+function checkMissingList(item: Pick<Item, 'materials'>, missing: CompleteInput['missing']) {
   if (!missing?.length) throw invalid([fieldError('missing', 'approval.app.missingRequired')]);
   const known = new Map(item.materials.map((m) => [m.key, m]));
   const errors: FieldError[] = [];

@@ -132,6 +132,28 @@ export async function getItem(db: Db, id: string): Promise<Item | null> {
   return row ? toItem(row) : null;
 }
 
+/** A version as cases filed under it see it: everything but its status, which moves on after publication. */
+export type FiledItem = Omit<Item, 'status' | 'updatedAt'>;
+
+const FILED_CACHE_SIZE = 5000;
+const filedItems = new Map<string, FiledItem>();
+
+/**
+ * The version a case was filed under. A version's content never changes once published (an edit
+ * makes a new draft), so published ones are kept in memory: every action on a case needs its
+ * process and time limits, and reading them again each time would cost a statement per action.
+ */
+export async function getFiledItem(db: Db, id: string): Promise<FiledItem | null> {
+  const known = filedItems.get(id);
+  if (known) return known;
+  const item = await getItem(db, id);
+  if (!item || item.status === 'draft') return item;
+  if (filedItems.size >= FILED_CACHE_SIZE) filedItems.delete(filedItems.keys().next().value!);
+  const { status: _status, updatedAt: _updatedAt, ...filed } = item;
+  filedItems.set(id, filed);
+  return filed;
+}
+
 /** The version of a code citizens apply to now, or null (never published, or withdrawn). */
 export async function getPublishedItemByCode(db: Db, code: string): Promise<Item | null> {
   const row = await q(db).selectFrom('approval_items').selectAll().where('code', '=', code).where('status', '=', 'published').executeTakeFirst();

@@ -9,7 +9,7 @@ import { shanghaiDate } from '../../platform/calendar/index.ts';
 import { maskIdNumber } from '../../platform/org/codes.ts';
 import { getUnit } from '../../platform/org/service.ts';
 import type { ApplicationRow, ApprovalTables, CertificateRow } from './model.ts';
-import { getItem } from './catalogue.ts';
+import type { FiledItem } from './catalogue.ts';
 
 const q = (db: Db) => db.withTables<ApprovalTables>();
 
@@ -44,10 +44,10 @@ function verificationCode(): string {
  * canonical text with the issuing unit's key; a number from approval_certificate_seq and a random
  * verification code. Sets the application's certificate_id. Issuing twice returns the first one.
  */
-export async function issueCertificate(work: Work, platform: Platform, application: ApplicationRow): Promise<CertificateRow> {
-  const existing = await q(work.tx).selectFrom('approval_certificates').selectAll().where('application_id', '=', application.id).executeTakeFirst();
-  if (existing) return existing;
-  const item = (await getItem(work.tx, application.item_id))!;
+export async function issueCertificate(work: Work, platform: Platform, application: ApplicationRow, item: Pick<FiledItem, 'id' | 'resultName' | 'name' | 'code' | 'version'>): Promise<CertificateRow> {
+  // One certificate per case: the caller holds the case's lock and issues only when it has none
+  // (a unique key on application_id stands behind that).
+  if (item.id !== application.item_id) throw new Error('issueCertificate: the item is not the version the case was filed under');
   const unit = await getUnit(work.tx, application.unit_id);
   const now = platform.clock.now();
   const { rows } = await sql<{ n: number }>`select nextval('approval_certificate_seq') as n`.execute(work.tx);
@@ -90,7 +90,6 @@ export async function issueCertificate(work: Work, platform: Platform, applicati
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  await q(work.tx).updateTable('approval_applications').set({ certificate_id: row.id }).where('id', '=', application.id).execute();
   recordAudit(work, { action: 'approval.certificate.issue', objectType: 'approval_certificate', objectId: row.id, details: { applicationId: application.id, certificateNo, contentSm3: row.content_sm3 } }, now);
   return row;
 }

@@ -33,11 +33,9 @@ export interface CaseSummary {
   promisedDays: number;
 }
 
-/** Cases by id, with their item's name and promised days. Unknown ids are left out. */
-export async function caseSummaries(db: Db, ids: string[]): Promise<Map<string, CaseSummary>> {
-  const unique = [...new Set(ids)];
-  if (!unique.length) return new Map();
-  const rows = await q(db)
+/** Cases joined with their item version, the columns of a CaseSummary selected. */
+const summaryQuery = (db: Db) =>
+  q(db)
     .selectFrom('approval_applications as a')
     .innerJoin('approval_items as i', 'i.id', 'a.item_id')
     .select([
@@ -56,31 +54,34 @@ export async function caseSummaries(db: Db, ids: string[]): Promise<Map<string, 
       'a.due_date',
       'a.finished_at',
       'a.correction_count',
-    ])
-    .where('a.id', 'in', unique)
-    .execute();
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        id: r.id,
-        receiptNo: r.receipt_no,
-        itemId: r.item_id,
-        itemCode: r.item_code,
-        itemName: r.item_name,
-        unitId: r.unit_id,
-        state: r.state,
-        applicantUserId: r.applicant_user_id,
-        submittedAt: r.submitted_at,
-        acceptDueDate: r.accept_due_date,
-        acceptedAt: r.accepted_at,
-        dueDate: r.due_date,
-        finishedAt: r.finished_at,
-        correctionCount: Number(r.correction_count),
-        promisedDays: r.promised_days,
-      },
-    ]),
-  );
+    ]);
+
+type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaryQuery>['executeTakeFirstOrThrow']>>;
+
+const toSummary = (r: SummaryRow): CaseSummary => ({
+  id: r.id,
+  receiptNo: r.receipt_no,
+  itemId: r.item_id,
+  itemCode: r.item_code,
+  itemName: r.item_name,
+  unitId: r.unit_id,
+  state: r.state,
+  applicantUserId: r.applicant_user_id,
+  submittedAt: r.submitted_at,
+  acceptDueDate: r.accept_due_date,
+  acceptedAt: r.accepted_at,
+  dueDate: r.due_date,
+  finishedAt: r.finished_at,
+  correctionCount: Number(r.correction_count),
+  promisedDays: r.promised_days,
+});
+
+/** Cases by id, with their item's name and promised days. Unknown ids are left out. */
+export async function caseSummaries(db: Db, ids: string[]): Promise<Map<string, CaseSummary>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  const rows = await summaryQuery(db).where('a.id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, toSummary(r)]));
 }
 
 export async function caseSummary(db: Db, id: string): Promise<CaseSummary | null> {
@@ -104,17 +105,9 @@ export async function caseIdByReceipt(db: Db, receiptNo: string): Promise<string
 }
 
 /** The fee standard of the item version a case was filed under, and what was charged, in fen. */
-export async function caseFee(db: Db, caseId: string): Promise<{ standardFen: number; chargedFen: number | null } | null> {
-  const row = await q(db)
-    .selectFrom('approval_applications as a')
-    .innerJoin('approval_items as i', 'i.id', 'a.item_id')
-    .select(['i.fee', 'a.form'])
-    .where('a.id', '=', caseId)
-    .executeTakeFirst();
-  if (!row) return null;
-  const standardFen = row.fee.charged ? (row.fee.amountFen ?? 0) : 0;
+function feeOf(fee: { charged: boolean; amountFen?: number | null }, events: Array<{ type: string; payload: unknown }>) {
+  const standardFen = fee.charged ? (fee.amountFen ?? 0) : 0;
   // A charge is recorded as a case event carrying `feeFen` (or type 'fee_charged' with amountFen).
-  const events = await q(db).selectFrom('approval_events').select(['type', 'payload']).where('application_id', '=', caseId).orderBy('seq').execute();
   let charged: number | null = null;
   for (const e of events) {
     const payload = e.payload as { feeFen?: unknown; amountFen?: unknown };
@@ -122,6 +115,34 @@ export async function caseFee(db: Db, caseId: string): Promise<{ standardFen: nu
     if (value !== null) charged = (charged ?? 0) + value;
   }
   return { standardFen, chargedFen: charged };
+}
+
+/** Everything the event hook checks about one case, read in one statement. */
+export interface CaseFacts {
+  summary: CaseSummary;
+  fee: { standardFen: number; chargedFen: number | null };
+  corrections: number;
+  events: CaseEvent[];
+}
+
+export async function caseFacts(db: Db, caseId: string): Promise<CaseFacts | null> {
+  const r = await summaryQuery(db)
+    .select([
+      'i.fee',
+      sql<Array<{ seq: number; type: string; payload: Record<string, unknown>; actor_id: string | null; at: string }>>`
+        coalesce((select json_agg(json_build_object('seq', e.seq, 'type', e.type, 'payload', e.payload, 'actor_id', e.actor_id, 'at', e.at) order by e.seq)
+                    from approval_events e where e.application_id = a.id), '[]')`.as('events'),
+    ])
+    .where('a.id', '=', caseId)
+    .executeTakeFirst();
+  if (!r) return null;
+  const events = r.events.map((e) => ({ seq: e.seq, type: e.type, payload: e.payload, actorId: e.actor_id, at: new Date(e.at) }));
+  return {
+    summary: toSummary(r),
+    fee: feeOf(r.fee, events),
+    corrections: Math.max(Number(r.correction_count), events.filter((e) => e.type === 'correction_requested').length),
+    events,
+  };
 }
 
 export interface CaseEvent {
@@ -133,23 +154,6 @@ export interface CaseEvent {
 }
 
 /** The case's own event log (submitted, accepted, correction_requested, rejected, approved...). */
-export async function caseEvents(db: Db, caseId: string): Promise<CaseEvent[]> {
-  const rows = await q(db).selectFrom('approval_events').selectAll().where('application_id', '=', caseId).orderBy('seq').execute();
-  return rows.map((r) => ({ seq: r.seq, type: r.type, payload: r.payload, actorId: r.actor_id, at: r.at }));
-}
-
-/** How many correction requests (补正) a case has had. */
-export async function correctionCount(db: Db, caseId: string): Promise<number> {
-  const row = await q(db).selectFrom('approval_applications').select('correction_count').where('id', '=', caseId).executeTakeFirst();
-  const events = await q(db)
-    .selectFrom('approval_events')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('application_id', '=', caseId)
-    .where('type', '=', 'correction_requested')
-    .executeTakeFirstOrThrow();
-  return Math.max(Number(row?.correction_count ?? 0), Number(events.n));
-}
-
 export interface OpenCaseDue {
   id: string;
   unitId: string;

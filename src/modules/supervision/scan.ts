@@ -15,7 +15,7 @@ import { recordAudit } from '../../platform/audit/service.ts';
 import { loadCalendar, shanghaiDate, workingDays, type WorkingCalendar } from '../../platform/calendar/index.ts';
 import { allSteps } from '../../platform/flow/engine.ts';
 import { flowOfSubject, instanceStatuses, openStepsAtRisk, stepsFinishedLate, type RiskBand, type StepSkip, type TaskSkip } from '../../platform/flow/reports.ts';
-import { APPROVAL_CASE_SUBJECT, caseEvents, caseFee, caseSummary, correctionCount, openCasesDueBy, type CaseSkip } from '../approval/supervision-view.ts';
+import { APPROVAL_CASE_SUBJECT, caseFacts, openCasesDueBy, type CaseSkip } from '../approval/supervision-view.ts';
 import { issueCards, type Finding, type IssueResult } from './cards.ts';
 import { loadSettings } from './settings.ts';
 import { allowanceBands, caseEventsOutOfOrder, deadlineColor, finishedLate, flowOutOfOrder, lacksReasons, yellowAllowance, type SupervisionSettings } from './rules.ts';
@@ -189,8 +189,9 @@ export async function checkCase(work: Work, platform: Platform, caseId: string, 
   const db = work.tx;
   const now = platform.clock.now();
   const today = shanghaiDate(now);
-  const [flow, summary, settings] = await Promise.all([flowOfSubject(db, APPROVAL_CASE_SUBJECT, caseId), caseSummary(db, caseId), loadSettings(db)]);
-  if (!flow || !summary) return { yellow: 0, red: 0, cards: [] };
+  const [flow, facts, settings] = await Promise.all([flowOfSubject(db, APPROVAL_CASE_SUBJECT, caseId), caseFacts(db, caseId), loadSettings(db)]);
+  if (!flow || !facts) return { yellow: 0, red: 0, cards: [] };
+  const summary = facts.summary;
   const findings: Finding[] = [];
   const action = typeof event.action === 'string' ? event.action : '';
 
@@ -219,7 +220,7 @@ export async function checkCase(work: Work, platform: Platform, caseId: string, 
   }
 
   const corrections = flow.actions.filter((a) => a.payload.type === 'suspend' && a.payload.reason === 'correction');
-  if (Math.max(corrections.length, await correctionCount(db, caseId)) >= 2) {
+  if (Math.max(corrections.length, facts.corrections) >= 2) {
     const second = corrections[1];
     findings.push({ caseId, stepKey: typeof event.stepKey === 'string' ? event.stepKey : '', reason: 'repeated_correction', color: 'red', unitId: summary.unitId, personId: second?.actorId ?? null, taskId: null, dueDate: null, detail: { count: corrections.length } });
   }
@@ -233,12 +234,12 @@ export async function checkCase(work: Work, platform: Platform, caseId: string, 
     }
   }
 
-  const fee = await caseFee(db, caseId);
-  if (fee && fee.chargedFen !== null && fee.chargedFen > fee.standardFen) {
+  const fee = facts.fee;
+  if (fee.chargedFen !== null && fee.chargedFen > fee.standardFen) {
     findings.push({ caseId, stepKey: '', reason: 'fee_above_standard', color: 'red', unitId: summary.unitId, personId: null, taskId: null, dueDate: null, detail: { standardFen: fee.standardFen, chargedFen: fee.chargedFen } });
   }
 
-  const order = flowOutOfOrder(flow.definition, flow.actions) ?? caseEventsOutOfOrder(await caseEvents(db, caseId));
+  const order = flowOutOfOrder(flow.definition, flow.actions) ?? caseEventsOutOfOrder(facts.events);
   if (order) {
     findings.push({ caseId, stepKey: '', reason: 'out_of_order', color: 'red', unitId: summary.unitId, personId: null, taskId: null, dueDate: null, detail: { ...order, action } });
   }

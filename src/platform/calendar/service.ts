@@ -82,14 +82,32 @@ export function assertYear(year: number, path = 'year') {
 
 /**
  * The calendar for the dates [first, last]: the special days in that range and which of its
- * years have official data. Read fresh every time, so every process sees every edit at once.
+ * years have official data. Read fresh in every transaction, so every process sees every edit
+ * at once; within a transaction (a case action computes several deadlines) it is read once, for
+ * whole years around the dates asked, and reused.
  */
 export async function loadCalendar(db: Db, first: CalendarDate, last: CalendarDate): Promise<WorkingCalendar> {
-  const [days, years] = await Promise.all([
-    q(db).selectFrom('calendar_days').select(['date', 'kind', 'name']).where('date', '>=', first).where('date', '<=', last).execute(),
-    q(db).selectFrom('calendar_years').select('year').where('year', '>=', pure.yearOf(first)).where('year', '<=', pure.yearOf(last)).execute(),
-  ]);
-  return pure.makeCalendar(days, years.map((y) => y.year));
+  if (!db.isTransaction) return readCalendar(db, first, last);
+  const known = calendarsOfTransaction.get(db);
+  const hit = known?.find((c) => c.first <= first && last <= c.last);
+  if (hit) return hit.calendar;
+  const [wideFirst, wideLast] = [`${Math.max(MIN_YEAR, pure.yearOf(first) - 1)}-01-01`, `${Math.min(MAX_YEAR, pure.yearOf(last) + 2)}-12-31`];
+  const calendar = await readCalendar(db, wideFirst, wideLast);
+  calendarsOfTransaction.set(db, [...(known ?? []), { first: wideFirst, last: wideLast, calendar }]);
+  return calendar;
+}
+
+/** Calendars read by each open transaction (dropped with it); an edit in the transaction clears its entry. */
+const calendarsOfTransaction = new WeakMap<Db, Array<{ first: CalendarDate; last: CalendarDate; calendar: WorkingCalendar }>>();
+
+async function readCalendar(db: Db, first: CalendarDate, last: CalendarDate): Promise<WorkingCalendar> {
+  // One statement for both: deadlines are computed in the transactions of every case action.
+  const { rows } = await sql<{ date: string | null; kind: SpecialKind | null; name: string | null; year: number | null }>`
+    select date, kind, name, null::integer as year from calendar_days where date >= ${first} and date <= ${last}
+    union all
+    select null::date, null, null, year from calendar_years where year >= ${pure.yearOf(first)} and year <= ${pure.yearOf(last)}`.execute(db);
+  const days = rows.filter((r) => r.date !== null).map((r) => ({ date: r.date!, kind: r.kind!, name: r.name! }));
+  return pure.makeCalendar(days, rows.filter((r) => r.year !== null).map((r) => r.year!));
 }
 
 function warningsFor(from: CalendarDate, to: CalendarDate, calendar: WorkingCalendar): CalendarWarning[] {
@@ -196,6 +214,7 @@ export async function setDay(work: Work, date: CalendarDate, input: { kind: Spec
   if (errors.length) throw invalid(errors);
 
   await sql`select pg_advisory_xact_lock(${DAY_LOCK}::int, ${parseDate(date)!}::int)`.execute(work.tx);
+  calendarsOfTransaction.delete(work.tx);
   const previous = await q(work.tx).selectFrom('calendar_days').selectAll().where('date', '=', date).executeTakeFirst();
   if (previous && previous.kind === input.kind && previous.name === name) {
     return { date, kind: previous.kind, name: previous.name, updatedAt: iso(previous.updated_at) };
@@ -218,6 +237,7 @@ export async function setDay(work: Work, date: CalendarDate, input: { kind: Spec
 export async function clearDay(work: Work, date: CalendarDate, now: Date): Promise<boolean> {
   assertDate(date);
   await sql`select pg_advisory_xact_lock(${DAY_LOCK}::int, ${parseDate(date)!}::int)`.execute(work.tx);
+  calendarsOfTransaction.delete(work.tx);
   const removed = await q(work.tx).deleteFrom('calendar_days').where('date', '=', date).returningAll().executeTakeFirst();
   if (!removed) return false;
   recordAudit(work, { action: 'calendar.day.clear', objectType: 'calendar_day', objectId: date, details: { previous: { kind: removed.kind, name: removed.name } } }, now);
@@ -233,6 +253,7 @@ export async function setYear(work: Work, year: number, input: { source: string 
   const source = input.source.trim();
   if (!source || source.length > SOURCE_MAX) throw invalid([fieldError('source', 'calendar.nameRequired')]);
   await sql`select pg_advisory_xact_lock(${YEAR_LOCK}::int, ${year}::int)`.execute(work.tx);
+  calendarsOfTransaction.delete(work.tx);
   const previous = await q(work.tx).selectFrom('calendar_years').selectAll().where('year', '=', year).executeTakeFirst();
   if (previous && previous.source === source) return { year, source, updatedAt: iso(previous.updated_at) };
   const row = await q(work.tx)
@@ -249,6 +270,7 @@ export async function setYear(work: Work, year: number, input: { source: string 
 export async function clearYear(work: Work, year: number, now: Date): Promise<boolean> {
   assertYear(year);
   await sql`select pg_advisory_xact_lock(${YEAR_LOCK}::int, ${year}::int)`.execute(work.tx);
+  calendarsOfTransaction.delete(work.tx);
   const removed = await q(work.tx).deleteFrom('calendar_years').where('year', '=', year).returningAll().executeTakeFirst();
   if (!removed) return false;
   recordAudit(work, { action: 'calendar.year.clear', objectType: 'calendar_year', objectId: String(year), details: { previous: removed.source } }, now);

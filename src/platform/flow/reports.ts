@@ -185,27 +185,29 @@ export interface SubjectFlow {
   tasks: Array<{ id: string; stepKey: string; round: number; unitId: string; state: string; assignee: string | null; days: number; dueDate: string; openedAt: Date; finishedAt: Date | null; finishedBy: string | null; outcome: string | null }>;
 }
 
-/** The process of one subject (the latest instance): its log and its tasks. */
+/** The process of one subject (the latest instance): its log and its tasks, in one statement. */
 export async function flowOfSubject(db: Db, subjectType: string, subjectId: string): Promise<SubjectFlow | null> {
-  const instance = await q(db)
-    .selectFrom('flow_instances')
-    .select(['id', 'status', 'definition'])
-    .where('subject_type', '=', subjectType)
-    .where('subject_id', '=', subjectId)
-    .orderBy('started_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  type TaskJson = { id: string; step_key: string; round: number; unit_id: string; state: string; assignee: string | null; days: number; due_date: string; opened_at: string; finished_at: string | null; finished_by: string | null; outcome: string | null };
+  const { rows } = await sql<{ id: string; status: string; definition: ProcessDefinition; actions: Array<{ seq: number; payload: FlowAction; actor_id: string | null; at: string }>; tasks: TaskJson[] }>`
+    select i.id, i.status, i.definition,
+           coalesce((select json_agg(json_build_object('seq', a.seq, 'payload', a.payload, 'actor_id', a.actor_id, 'at', a.at) order by a.seq)
+                       from flow_actions a where a.instance_id = i.id), '[]') as actions,
+           coalesce((select json_agg(json_build_object('id', t.id, 'step_key', t.step_key, 'round', t.round, 'unit_id', t.unit_id, 'state', t.state,
+                                                       'assignee', t.assignee, 'days', t.days, 'due_date', t.due_date, 'opened_at', t.opened_at,
+                                                       'finished_at', t.finished_at, 'finished_by', t.finished_by, 'outcome', t.outcome) order by t.opened_at, t.step_key)
+                       from flow_tasks t where t.instance_id = i.id), '[]') as tasks
+      from flow_instances i
+     where i.subject_type = ${subjectType} and i.subject_id = ${subjectId}
+     order by i.started_at desc
+     limit 1`.execute(db);
+  const instance = rows[0];
   if (!instance) return null;
-  const [actions, tasks] = await Promise.all([
-    q(db).selectFrom('flow_actions').select(['seq', 'payload', 'actor_id', 'at']).where('instance_id', '=', instance.id).orderBy('seq').execute(),
-    q(db).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instance.id).orderBy('opened_at').orderBy('step_key').execute(),
-  ]);
   return {
     instanceId: instance.id,
     status: instance.status,
     definition: instance.definition,
-    actions: actions.map((a) => ({ seq: a.seq, payload: a.payload, actorId: a.actor_id, at: a.at })),
-    tasks: tasks.map((t) => ({
+    actions: instance.actions.map((a) => ({ seq: a.seq, payload: a.payload, actorId: a.actor_id, at: new Date(a.at) })),
+    tasks: instance.tasks.map((t) => ({
       id: t.id,
       stepKey: t.step_key,
       round: t.round,
@@ -214,8 +216,8 @@ export async function flowOfSubject(db: Db, subjectType: string, subjectId: stri
       assignee: t.assignee,
       days: t.days,
       dueDate: t.due_date,
-      openedAt: t.opened_at,
-      finishedAt: t.finished_at,
+      openedAt: new Date(t.opened_at),
+      finishedAt: t.finished_at === null ? null : new Date(t.finished_at),
       finishedBy: t.finished_by,
       outcome: t.outcome,
     })),
@@ -366,17 +368,16 @@ interface DayTotals {
   promised: number;
 }
 
-async function addToDays(db: Db, table: string, rows: DayTotals[], subjectType: string, person: boolean) {
-  if (!rows.length) return;
-  // One statement in key order: transactions finishing tasks of the same units queue, never deadlock.
+/** The upsert adding `rows` to a daily roll-up table, rows in key order (transactions queue, never deadlock). */
+function addToDays(table: string, rows: DayTotals[], subjectType: string, person: boolean) {
   rows.sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.unitId !== b.unitId ? (a.unitId < b.unitId ? -1 : 1) : a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
   const values = rows.map((r) => sql`(${subjectType}, ${r.day}::date, ${r.unitId}, ${person ? sql`${r.personId}, ` : sql``}${r.finished}, ${r.onTime}, ${r.early}, ${r.used}, ${r.promised})`);
-  await sql`
+  return sql`
     insert into ${sql.table(table)} as d (subject_type, day, unit_id, ${person ? sql`person_id, ` : sql``}finished, on_time, early, used_days, promised_days)
     values ${sql.join(values)}
     on conflict (subject_type, day, unit_id${person ? sql`, person_id` : sql``}) do update
        set finished = d.finished + excluded.finished, on_time = d.on_time + excluded.on_time, early = d.early + excluded.early,
-           used_days = d.used_days + excluded.used_days, promised_days = d.promised_days + excluded.promised_days`.execute(db);
+           used_days = d.used_days + excluded.used_days, promised_days = d.promised_days + excluded.promised_days`;
 }
 
 /**
@@ -407,8 +408,9 @@ export async function tallyFinishedTasks(db: Db, subjectType: string, finishedAt
       map.set(key, entry);
     }
   }
-  await addToDays(db, UNIT_DAYS, [...perUnit.values()], subjectType, false);
-  await addToDays(db, PERSON_DAYS, [...perPerson.values()], subjectType, true);
+  // Both roll-ups in one statement: this runs with every finished task.
+  await sql`with per_unit as (${addToDays(UNIT_DAYS, [...perUnit.values()], subjectType, false)} returning 1)
+    ${addToDays(PERSON_DAYS, [...perPerson.values()], subjectType, true)}`.execute(db);
 }
 
 /** The first and last days (Asia/Shanghai) with finished tasks; null when there are none. */

@@ -98,11 +98,13 @@ async function loadActions(db: Db, instanceId: string) {
 
 /**
  * Brings the task table in step with the state derived from the log: closes tasks whose step is no
- * longer open, opens one task per newly opened step with its due date in working days.
+ * longer open, opens one task per newly opened step with its due date in working days. Returns
+ * every task of the instance as it now stands, so callers need not read them again.
  */
-async function syncTasks(work: Work, platform: Platform, instance: { id: string; subject_type: string }, definition: ProcessDefinition, state: InstanceState, actions: ActionRow[], now: Date, finishedBy: string | null) {
+async function syncTasks(work: Work, platform: Platform, instance: { id: string; subject_type: string }, definition: ProcessDefinition, state: InstanceState, actions: ActionRow[], now: Date, finishedBy: string | null): Promise<TaskRow[]> {
   const instanceId = instance.id;
-  const current = await q(work.tx).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).where('state', '=', 'open').execute();
+  const all = await q(work.tx).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).orderBy('opened_at').orderBy('step_key').execute();
+  const current = all.filter((t) => t.state === 'open');
   const finished: FinishedTaskFact[] = [];
   const open = openSteps(state);
   const wanted = new Set(open.map((s) => `${s.key}#${s.openedAt}`));
@@ -111,16 +113,19 @@ async function syncTasks(work: Work, platform: Platform, instance: { id: string;
       const assignee = open.find((s) => s.key === task.step_key)?.assignee ?? null;
       if (assignee !== task.assignee) {
         await q(work.tx).updateTable('flow_tasks').set({ assignee, version: (eb) => eb('version', '+', 1) }).where('id', '=', task.id).execute();
+        Object.assign(task, { assignee, version: task.version + 1 });
       }
       continue;
     }
     const step = state.steps.find((s) => s.key === task.step_key);
     const done = step && (step.state === 'approved' || step.state === 'rejected') && step.finishedAt !== null;
+    const change = { state: done ? ('done' as const) : ('cancelled' as const), finished_at: now, outcome: done ? step!.state : null, finished_by: done ? finishedBy : null };
     await q(work.tx)
       .updateTable('flow_tasks')
-      .set({ state: done ? 'done' : 'cancelled', finished_at: now, outcome: done ? step!.state : null, finished_by: done ? finishedBy : null, version: (eb) => eb('version', '+', 1) })
+      .set({ ...change, version: (eb) => eb('version', '+', 1) })
       .where('id', '=', task.id)
       .execute();
+    Object.assign(task, change, { version: task.version + 1 });
     if (done) finished.push({ unitId: task.unit_id, finishedBy, days: task.days, dueDate: task.due_date });
   }
   // The daily roll-up of finished tasks (statistics) moves with the tasks, in this transaction.
@@ -129,44 +134,55 @@ async function syncTasks(work: Work, platform: Platform, instance: { id: string;
   const definitions = new Map(allSteps(definition).map((s) => [s.key, s]));
   const today = shanghaiDate(now);
   const stops = stopsFromLog(actions, today);
+  const opened: TaskRow[] = [];
   for (const step of open) {
     if (have.has(`${step.key}#${step.openedAt}`)) continue;
     const def = definitions.get(step.key)!;
     const unit = await getUnit(work.tx, def.unitId);
     const { date: due } = await addWorkingDays(work.tx, today, def.days, { stops: stops.filter((s) => s.end >= today) });
-    await q(work.tx)
-      .insertInto('flow_tasks')
-      .values({
-        id: crypto.randomUUID(),
-        instance_id: instanceId,
-        step_key: step.key,
-        round: step.openedAt!,
-        unit_id: def.unitId,
-        unit_region: unit?.regionCode ?? '',
-        role: def.role,
-        state: 'open',
-        assignee: step.assignee,
-        opened_at: now,
-        opened_date: today,
-        days: def.days,
-        due_date: due,
-      })
-      .execute();
+    const row = {
+      id: crypto.randomUUID(),
+      instance_id: instanceId,
+      step_key: step.key,
+      round: step.openedAt!,
+      unit_id: def.unitId,
+      unit_region: unit?.regionCode ?? '',
+      role: def.role,
+      state: 'open' as const,
+      assignee: step.assignee,
+      opened_at: now,
+      opened_date: today,
+      days: def.days,
+      due_date: due,
+    };
+    opened.push({ ...row, finished_at: null, outcome: null, finished_by: null, version: 1 });
   }
+  // One statement for all the steps a stage opens (parallel approval opens several).
+  if (opened.length) await q(work.tx).insertInto('flow_tasks').values(opened.map(({ finished_at: _f, outcome: _o, finished_by: _b, version: _v, ...row }) => row)).execute();
+  return [...all, ...opened].sort((a, b) => new Date(a.opened_at).getTime() - new Date(b.opened_at).getTime() || a.step_key.localeCompare(b.step_key));
 }
 
 /** After a clock stop ends, every open task's due date moves by the working days the stop took. */
-async function recomputeDueDates(work: Work, instanceId: string, actions: ActionRow[], now: Date) {
-  const tasks = await q(work.tx).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).where('state', '=', 'open').execute();
+async function recomputeDueDates(work: Work, tasks: TaskRow[], actions: ActionRow[], now: Date): Promise<TaskRow[]> {
   const stops = stopsFromLog(actions, shanghaiDate(now));
   for (const task of tasks) {
+    if (task.state !== 'open') continue;
     const relevant = stops.filter((s) => s.end >= task.opened_date);
     const { date } = await addWorkingDays(work.tx, task.opened_date, task.days, { stops: relevant });
-    if (date !== task.due_date) await q(work.tx).updateTable('flow_tasks').set({ due_date: date }).where('id', '=', task.id).execute();
+    if (date === task.due_date) continue;
+    await q(work.tx).updateTable('flow_tasks').set({ due_date: date }).where('id', '=', task.id).execute();
+    task.due_date = date;
   }
+  return tasks;
 }
 
-async function appendAndSync(work: Work, platform: Platform, instance: { id: string; definition: ProcessDefinition; subject_type: string }, action: FlowAction) {
+/** What an action left behind: the state, the log and every task, as getInstanceView would read them. */
+export interface ActionResult {
+  state: InstanceState;
+  view: InstanceView;
+}
+
+async function appendAndSync(work: Work, platform: Platform, instance: { id: string; definition: ProcessDefinition; subject_type: string; subject_id: string }, action: FlowAction): Promise<ActionResult> {
   const now = platform.clock.now();
   const previous = await loadActions(work.tx, instance.id);
   const log = [...previous.map((a) => a.payload), action];
@@ -177,18 +193,35 @@ async function appendAndSync(work: Work, platform: Platform, instance: { id: str
     toFlowError(error);
   }
   const row = { instance_id: instance.id, seq: previous.length, type: action.type, payload: JSON.stringify(action) as never, actor_id: work.actor.userId, actor_name: work.actor.username, at: now };
-  await q(work.tx).insertInto('flow_actions').values(row).execute();
-  const actions = [...previous, { ...row, payload: action }];
   const finished = ['completed', 'rejected', 'withdrawn'].includes(state.status);
-  await q(work.tx)
-    .updateTable('flow_instances')
-    .set({ status: state.status, version: (eb) => eb('version', '+', 1), finished_at: finished ? now : null })
-    .where('id', '=', instance.id)
-    .execute();
-  await syncTasks(work, platform, instance, instance.definition, state, actions, now, work.actor.userId);
-  if (action.type === 'resume') await recomputeDueDates(work, instance.id, actions, now);
+  const [, updated] = await Promise.all([
+    q(work.tx).insertInto('flow_actions').values(row).execute(),
+    q(work.tx)
+      .updateTable('flow_instances')
+      .set({ status: state.status, version: (eb) => eb('version', '+', 1), finished_at: finished ? now : null })
+      .where('id', '=', instance.id)
+      .returning('version')
+      .executeTakeFirstOrThrow(),
+  ]);
+  const actions = [...previous, { ...row, payload: action }];
+  let tasks = await syncTasks(work, platform, instance, instance.definition, state, actions, now, work.actor.userId);
+  if (action.type === 'resume') tasks = await recomputeDueDates(work, tasks, actions, now);
   recordAudit(work, { action: `flow.${action.type}`, objectType: instance.subject_type, objectId: instance.id, details: { ...('stepKey' in action ? { stepKey: action.stepKey } : {}), ...('outcome' in action ? { outcome: action.outcome } : {}) } }, now);
-  return state;
+  return { state, view: toView(instance, state.status, updated.version, state, actions, tasks, shanghaiDate(now)) };
+}
+
+function toView(instance: { id: string; subject_type: string; subject_id: string }, status: string, version: number, state: InstanceState, actions: ActionRow[], tasks: TaskRow[], today: string): InstanceView {
+  return {
+    id: instance.id,
+    subjectType: instance.subject_type,
+    subjectId: instance.subject_id,
+    status: status as InstanceState['status'],
+    version,
+    state,
+    actions: actions.map((a) => ({ ...a.payload, seq: a.seq, at: new Date(a.at).toISOString(), actorId: a.actor_id, actorName: a.actor_name })),
+    tasks,
+    stops: stopsFromLog(actions, today),
+  };
 }
 
 /** Starts an instance of a definition for a subject (an application, a document, a ticket). */
@@ -198,8 +231,8 @@ export async function startInstance(work: Work, platform: Platform, input: { def
     .insertInto('flow_instances')
     .values({ id, subject_type: input.subjectType, subject_id: input.subjectId, definition: JSON.stringify(input.definition) as never, status: 'not_started', started_at: platform.clock.now() })
     .execute();
-  const state = await appendAndSync(work, platform, { id, definition: input.definition, subject_type: input.subjectType }, { type: 'start' });
-  return { id, state };
+  const { state, view } = await appendAndSync(work, platform, { id, definition: input.definition, subject_type: input.subjectType, subject_id: input.subjectId }, { type: 'start' });
+  return { id, state, view };
 }
 
 /** Locks the instance row so that actions on one instance apply one after another. */
@@ -210,7 +243,7 @@ async function lockInstance(work: Work, instanceId: string) {
 }
 
 /** Applies an instance-level action (suspend, resume, extend, withdraw, reassign). */
-export async function applyInstanceAction(work: Work, platform: Platform, instanceId: string, action: Exclude<FlowAction, { type: 'start' | 'complete' }>) {
+export async function applyInstanceAction(work: Work, platform: Platform, instanceId: string, action: Exclude<FlowAction, { type: 'start' | 'complete' }>): Promise<ActionResult> {
   const instance = await lockInstance(work, instanceId);
   return appendAndSync(work, platform, instance, action);
 }
@@ -223,18 +256,26 @@ export function mayHandle(principal: Principal, task: Pick<TaskRow, 'role' | 'un
 
 /**
  * Completes a task. Another unit's task is 404; a task already completed (or completed by someone
- * else a moment ago) is 409; `expectedVersion`, when given, must match the task's version.
+ * else a moment ago) is 409; `expectedVersion`, when given, must match the task's version. The
+ * task and its instance are read and locked in one statement.
  */
 export async function completeTask(work: Work, platform: Platform, principal: Principal, taskId: string, input: { outcome: StepOutcome; opinion?: string; returnTo?: string; expectedVersion?: number }) {
-  const peek = await q(work.tx).selectFrom('flow_tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
-  if (!peek || !mayHandle(principal, peek)) throw notFound();
-  const instance = await lockInstance(work, peek.instance_id);
-  const task = await q(work.tx).selectFrom('flow_tasks').selectAll().where('id', '=', taskId).executeTakeFirstOrThrow();
+  const found = await q(work.tx)
+    .selectFrom('flow_tasks as t')
+    .innerJoin('flow_instances as i', 'i.id', 't.instance_id')
+    .selectAll('t')
+    .select(['i.subject_type as instance_subject_type', 'i.subject_id as instance_subject_id', 'i.definition as instance_definition', 'i.status as instance_status'])
+    .where('t.id', '=', taskId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!found || !mayHandle(principal, found)) throw notFound();
+  const { instance_subject_type, instance_subject_id, instance_definition, instance_status, ...task } = found;
   if (task.state !== 'open') throw new AppError('CONFLICT', { detail: { key: 'flow.taskClosed' } });
   if (input.expectedVersion !== undefined && input.expectedVersion !== task.version) throw new AppError('CONFLICT');
-  if (instance.status === 'suspended') throw new AppError('INVALID_STATE', { detail: { key: 'flow.suspended' } });
-  const state = await appendAndSync(work, platform, instance, { type: 'complete', stepKey: task.step_key, outcome: input.outcome, by: principal.userId, opinion: input.opinion, returnTo: input.returnTo });
-  return { task, state, instanceId: instance.id };
+  if (instance_status === 'suspended') throw new AppError('INVALID_STATE', { detail: { key: 'flow.suspended' } });
+  const instance = { id: task.instance_id, subject_type: instance_subject_type, subject_id: instance_subject_id, definition: instance_definition };
+  const result = await appendAndSync(work, platform, instance, { type: 'complete', stepKey: task.step_key, outcome: input.outcome, by: principal.userId, opinion: input.opinion, returnTo: input.returnTo });
+  return { task, state: result.state, view: result.view, instanceId: instance.id };
 }
 
 export async function getInstanceView(db: Db, instanceId: string, today: string): Promise<InstanceView | null> {
@@ -242,17 +283,7 @@ export async function getInstanceView(db: Db, instanceId: string, today: string)
   if (!instance) return null;
   const actions = await loadActions(db, instanceId);
   const tasks = await q(db).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).orderBy('opened_at').orderBy('step_key').execute();
-  return {
-    id: instance.id,
-    subjectType: instance.subject_type,
-    subjectId: instance.subject_id,
-    status: instance.status as InstanceState['status'],
-    version: instance.version,
-    state: deriveState(instance.definition, actions.map((a) => a.payload)),
-    actions: actions.map((a) => ({ ...a.payload, seq: a.seq, at: new Date(a.at).toISOString(), actorId: a.actor_id, actorName: a.actor_name })),
-    tasks,
-    stops: stopsFromLog(actions, today),
-  };
+  return toView(instance, instance.status, instance.version, deriveState(instance.definition, actions.map((a) => a.payload)), actions, tasks, today);
 }
 
 /** The caller's open tasks, oldest deadline first, keyset-paginated on (due_date, id). */
