@@ -3,13 +3,15 @@ import { sql, type Kysely, type Migration } from 'kysely';
 const OPEN_STATES_SQL = `('submitted', 'accepted', 'correction_requested', 'in_review')`;
 const shanghaiDay = (column: string) => `((${column} at time zone 'UTC') + interval '8 hours')::date`;
 
-/**
- * Counters kept by the database from the rows of approval_applications: statement-level triggers
- * add what the inserted and updated rows count for and take away what the old and deleted ones
- * counted for, in one upsert per statement, in key order (concurrent cases queue, never deadlock).
- * `keys` and `counts` are SQL over a row of the table; `where` says which rows count at all.
- */
-async function countersOfApplications(db: Kysely<any>, spec: { table: string; keys: Record<string, string>; counts: Record<string, string>; where: string }) {
+interface CounterSpec {
+  table: string;
+  keys: Record<string, string>;
+  counts: Record<string, string>;
+  where: string;
+}
+
+/** The statements of a counter table: the rows a set of cases counts for, and the upsert adding them. */
+function counterSql(spec: CounterSpec) {
   const keyNames = Object.keys(spec.keys);
   const countNames = Object.keys(spec.counts);
   const rows = (source: string, sign: 1 | -1) =>
@@ -21,15 +23,32 @@ async function countersOfApplications(db: Kysely<any>, spec: { table: string; ke
       having ${countNames.map((c) => `sum(${c}) <> 0`).join(' or ')}
        order by ${keyNames.join(', ')}
       on conflict (${keyNames.join(', ')}) do update set ${countNames.map((c) => `${c} = c.${c} + excluded.${c}`).join(', ')};`;
-  await sql`
-    create function ${sql.raw(`${spec.table}_apply`)}() returns trigger language plpgsql as $$
+  return { rows, upsert };
+}
+
+/** The trigger function applying a counter spec to the rows a statement inserted, updated or deleted. */
+function counterFunction(spec: CounterSpec) {
+  const { rows, upsert } = counterSql(spec);
+  return sql`
+    create or replace function ${sql.raw(`${spec.table}_apply`)}() returns trigger language plpgsql as $$
     begin
       if tg_op = 'INSERT' then ${sql.raw(upsert(rows('new_rows', 1)))}
       elsif tg_op = 'DELETE' then ${sql.raw(upsert(rows('old_rows', -1)))}
       else ${sql.raw(upsert(`${rows('new_rows', 1)} union all ${rows('old_rows', -1)}`))}
       end if;
       return null;
-    end $$`.execute(db);
+    end $$`;
+}
+
+/**
+ * Counters kept by the database from the rows of approval_applications: statement-level triggers
+ * add what the inserted and updated rows count for and take away what the old and deleted ones
+ * counted for, in one upsert per statement, in key order (concurrent cases queue, never deadlock).
+ * `keys` and `counts` are SQL over a row of the table; `where` says which rows count at all.
+ */
+async function countersOfApplications(db: Kysely<any>, spec: CounterSpec) {
+  const { rows, upsert } = counterSql(spec);
+  await counterFunction(spec).execute(db);
   const fn = sql.raw(`${spec.table}_apply()`);
   await sql`create trigger ${sql.raw(`${spec.table}_on_insert`)} after insert on approval_applications referencing new table as new_rows for each statement execute function ${fn}`.execute(db);
   await sql`create trigger ${sql.raw(`${spec.table}_on_update`)} after update on approval_applications referencing old table as old_rows new table as new_rows for each statement execute function ${fn}`.execute(db);
@@ -37,6 +56,13 @@ async function countersOfApplications(db: Kysely<any>, spec: { table: string; ke
   // What the cases already there count for.
   await sql.raw(upsert(rows('approval_applications', 1))).execute(db);
 }
+
+const FINISHED_DAYS: CounterSpec = {
+  table: 'approval_finished_days',
+  keys: { day: shanghaiDay('finished_at'), unit_id: 'unit_id' },
+  counts: { finished: '1', corrected: 'case when correction_count > 0 then 1 else 0 end' },
+  where: `state in ('approved', 'rejected') and finished_at is not null`,
+};
 
 export const approvalMigrations: Record<string, Migration> = {
   '20261110_0100_approval_catalogue': {
@@ -187,12 +213,25 @@ export const approvalMigrations: Record<string, Migration> = {
           corrected integer not null,
           primary key (day, unit_id)
         )`.execute(db);
-      await countersOfApplications(db, {
-        table: 'approval_finished_days',
-        keys: { day: shanghaiDay('finished_at'), unit_id: 'unit_id' },
-        counts: { finished: '1', corrected: 'case when correction_count > 0 then 1 else 0 end' },
-        where: `state in ('approved', 'rejected') and finished_at is not null`,
-      });
+      await countersOfApplications(db, FINISHED_DAYS);
+    },
+  },
+  '20261123_1720_approval_counter_slots': {
+    async up(db: Kysely<any>) {
+      // Every case action updates its unit's counter rows, and they stay locked until its commit:
+      // spread over eight slots (readers add them up), a unit's cases no longer queue on one row.
+      // The slot is the connection's: a statement's old and new rows land in the same slot, so an
+      // update that changes nothing counted still writes nothing. A slot may go below zero (a case
+      // counted in one slot and taken away in another); the sums are exact.
+      const slot = '(pg_backend_pid() % 8)::smallint';
+      for (const table of ['approval_open_counts', 'approval_finished_days']) {
+        await sql`alter table ${sql.raw(table)} add column slot smallint not null default 0`.execute(db);
+        await sql`alter table ${sql.raw(table)} drop constraint ${sql.raw(`${table}_pkey`)}`.execute(db);
+      }
+      await sql`alter table approval_open_counts add primary key (unit_id, state, slot)`.execute(db);
+      await sql`alter table approval_finished_days add primary key (day, unit_id, slot)`.execute(db);
+      await counterFunction({ table: 'approval_open_counts', keys: { unit_id: 'unit_id', state: 'state', slot }, counts: { cases: '1' }, where: `state in ${OPEN_STATES_SQL}` }).execute(db);
+      await counterFunction({ ...FINISHED_DAYS, keys: { ...FINISHED_DAYS.keys, slot } }).execute(db);
     },
   },
 };

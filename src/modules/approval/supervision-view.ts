@@ -191,14 +191,15 @@ export async function openCasesDueBy(db: Db, date: string, options: { limit?: nu
 
 /**
  * Open cases per unit and state (the monitor's first table), from the counters the database keeps
- * with every case (approval_open_counts): one row per unit and state, however many cases are open.
+ * with every case (approval_open_counts): a few rows per unit and state (slots), however many cases are open.
  * `unitIds` null: every unit.
  */
 export async function openCaseCounts(db: Db, unitIds: string[] | null): Promise<Array<{ unitId: string; state: CaseState; count: number }>> {
   if (unitIds && !unitIds.length) return [];
   const units = unitIds ? sql` and unit_id in (${sql.join(unitIds)})` : sql``;
   const result = await sql<{ unit_id: string; state: CaseState; cases: number }>`
-    select unit_id, state, cases from approval_open_counts where cases <> 0 ${units} order by unit_id, state`.execute(db);
+    select unit_id, state, sum(cases)::bigint as cases from approval_open_counts where true ${units}
+     group by unit_id, state having sum(cases) <> 0 order by unit_id, state`.execute(db);
   return result.rows.map((r) => ({ unitId: r.unit_id, state: r.state, count: Number(r.cases) }));
 }
 

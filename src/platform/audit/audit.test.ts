@@ -69,6 +69,25 @@ test('concurrent writers keep one unbroken chain', async () => {
   );
   const result = await verifyChain(ctx.platform.db);
   assert.equal(result.ok, true);
+  // Each transaction starts at a random lane: twenty of them on one lane would be a broken picker.
+  const lanes = await sql<{ lane: number; n: number }>`select lane, count(*)::int as n from audit_log where action = 'test.concurrent' group by lane`.execute(ctx.platform.db);
+  assert.ok(lanes.rows.length >= 2, `records spread over lanes: ${JSON.stringify(lanes.rows)}`);
+  assert.ok(lanes.rows.every((r) => r.lane >= 0 && r.lane < 8));
+});
+
+test('a record moved to another lane breaks the chain there', async () => {
+  await Promise.all(Array.from({ length: 12 }, (_, i) => inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => recordAudit(work, { action: 'test.lanes', objectId: String(i) }))));
+  assert.equal((await verifyChain(ctx.platform.db)).ok, true);
+  const { rows } = await sql<{ id: number; lane: number }>`select id, lane from audit_log where action = 'test.lanes' order by id limit 1`.execute(ctx.platform.db);
+  const [target] = rows;
+  await sql`alter table audit_log disable trigger audit_log_no_update`.execute(ctx.platform.db);
+  await sql`update audit_log set lane = ${(target.lane + 1) % 8} where id = ${target.id}`.execute(ctx.platform.db);
+  const result = await verifyChain(ctx.platform.db);
+  await sql`update audit_log set lane = ${target.lane} where id = ${target.id}`.execute(ctx.platform.db);
+  await sql`alter table audit_log enable trigger audit_log_no_update`.execute(ctx.platform.db);
+  assert.equal(result.ok, false);
+  assert.equal(result.firstBrokenId, target.id);
+  assert.equal((await verifyChain(ctx.platform.db)).ok, true);
 });
 
 test('verification finds the first broken record when a row is altered behind the trigger', async () => {

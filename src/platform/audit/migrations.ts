@@ -36,4 +36,11 @@ export const auditMigrations: Record<string, Migration> = {
                 for each statement execute function audit_log_refuse_change()`.execute(db);
     },
   },
+  '20261123_1700_audit_chain_lanes': {
+    async up(db: Kysely<any>) {
+      // Records chain per lane (decision 0009); every record so far is lane 0.
+      await sql`alter table audit_log add column lane smallint not null default 0 check (lane >= 0)`.execute(db);
+      await sql`create index audit_log_lane on audit_log (lane, id)`.execute(db);
+    },
+  },
 };

@@ -29,6 +29,8 @@ export interface AuditRow {
   details: Record<string, unknown>;
   prev_hash: string;
   hash: string;
+  /** The chain (lane) the record belongs to; each lane is a chain of its own from GENESIS_HASH. */
+  lane: number;
 }
 
 export type AuditTables = {
@@ -50,7 +52,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export function hashRecord(prevHash: string, row: Omit<AuditRow, 'id' | 'hash' | 'prev_hash'>): string {
+export function hashRecord(prevHash: string, row: Omit<AuditRow, 'id' | 'hash' | 'prev_hash' | 'lane'>): string {
   const text = [
     prevHash,
     row.at.toISOString(),
@@ -81,8 +83,8 @@ const PENDING = 'audit.pending';
 
 /**
  * Adds an audit record to the unit of work. Records are chained and written just before
- * commit, under a transaction-scoped advisory lock, so the chain has one order across
- * any number of processes and a rolled-back change leaves no record.
+ * commit, under a transaction-scoped advisory lock on one of the chain's lanes, so each lane has
+ * one order across any number of processes and a rolled-back change leaves no record.
  */
 export function recordAudit(work: Work, entry: AuditEntry, at: Date = new Date()) {
   let pending = work.bag.get(PENDING) as Array<{ entry: AuditEntry; at: Date; actor: Actor }> | undefined;
@@ -95,10 +97,30 @@ export function recordAudit(work: Work, entry: AuditEntry, at: Date = new Date()
 }
 
 const CHAIN_LOCK = 7_346_001;
+/**
+ * Parallel lanes of the chain. A lane's lock is held from reading its head until the commit
+ * (the WAL flush included); with one chain, every writing transaction of the platform would
+ * queue there. A transaction takes whichever lane is free, so as many commit at once.
+ */
+export const AUDIT_LANES = 8;
+
+/** Locks a free lane (waits for one only when all are taken) and returns it. */
+async function lockLane(db: Db): Promise<number> {
+  const start = Math.floor(Math.random() * AUDIT_LANES);
+  const free = await sql<{ lane: number }>`
+    select lane from (select (g + ${start}::int) % ${AUDIT_LANES}::int as lane, g from generate_series(0, ${AUDIT_LANES - 1}::int) g) x
+     where pg_try_advisory_xact_lock(${CHAIN_LOCK}::int, lane)
+     order by g
+     limit 1`.execute(db);
+  if (free.rows[0]) return free.rows[0].lane;
+  await sql`select pg_advisory_xact_lock(${CHAIN_LOCK}::int, ${start}::int)`.execute(db);
+  return start;
+}
 
 async function appendToChain(db: Db, pending: Array<{ entry: AuditEntry; at: Date; actor: Actor }>) {
-  await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(db);
-  const last = await db.withTables<AuditTables>().selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const lane = await lockLane(db);
+  // A statement of its own after the lock: its snapshot sees what the lane's previous holder committed.
+  const last = await db.withTables<AuditTables>().selectFrom('audit_log').select('hash').where('lane', '=', lane).orderBy('id', 'desc').limit(1).executeTakeFirst();
   let prevHash = last?.hash ?? GENESIS_HASH;
   const rows = pending.map(({ entry, at, actor }) => {
     const row = {
@@ -115,7 +137,7 @@ async function appendToChain(db: Db, pending: Array<{ entry: AuditEntry; at: Dat
       details: scrub(entry.details),
     };
     const hash = hashRecord(prevHash, row);
-    const full = { ...row, details: JSON.stringify(row.details), prev_hash: prevHash, hash };
+    const full = { ...row, details: JSON.stringify(row.details), prev_hash: prevHash, hash, lane };
     prevHash = hash;
     return full;
   });
@@ -133,19 +155,24 @@ export interface VerifyResult {
   firstBrokenId: number | null;
 }
 
-/** Walks the whole chain in id order, in pages, and reports the first record that does not fit. */
+/**
+ * Walks the whole log in id order, in pages, following each lane's chain, and reports the first
+ * record that does not fit its lane (within a lane, id order is chain order: a lane's records
+ * get their ids while its lock is held).
+ */
 export async function verifyChain(db: Db, pageSize = 5000): Promise<VerifyResult> {
   const q = db.withTables<AuditTables>();
-  let prevHash = GENESIS_HASH;
+  const heads = new Map<number, string>();
   let afterId = 0;
   let checked = 0;
   for (;;) {
     const rows = await q.selectFrom('audit_log').selectAll().where('id', '>', afterId).orderBy('id').limit(pageSize).execute();
     for (const row of rows) {
+      const prevHash = heads.get(row.lane) ?? GENESIS_HASH;
       const details = typeof row.details === 'string' ? JSON.parse(row.details) : row.details;
       const expected = hashRecord(prevHash, { ...row, at: new Date(row.at), details });
       if (row.prev_hash !== prevHash || row.hash !== expected) return { ok: false, checked, firstBrokenId: row.id };
-      prevHash = row.hash;
+      heads.set(row.lane, row.hash);
       checked += 1;
     }
     if (rows.length < pageSize) return { ok: true, checked, firstBrokenId: null };

@@ -57,6 +57,15 @@ export const flowReportMigrations: Record<string, Migration> = {
       await sql`drop index flow_tasks_open_opened`.execute(db);
     },
   },
+  '20261123_1710_flow_task_days_slots': {
+    async up(db: Kysely<any>) {
+      // A unit's row of the day is updated by every task it finishes that day and stays locked
+      // until each commit: spread over slots, the unit's approvers no longer queue on one row.
+      await sql`alter table flow_task_days add column slot smallint not null default 0`.execute(db);
+      await sql`alter table flow_task_days drop constraint flow_task_days_pkey`.execute(db);
+      await sql`alter table flow_task_days add primary key (subject_type, day, unit_id, slot)`.execute(db);
+    },
+  },
 };
 
 const q = (db: Db) => db.withTables<FlowTables>();
@@ -368,14 +377,22 @@ interface DayTotals {
   promised: number;
 }
 
-/** The upsert adding `rows` to a daily roll-up table, rows in key order (transactions queue, never deadlock). */
+/** Rows of a unit and day in flow_task_days; readers add them up. */
+const UNIT_DAY_SLOTS = 8;
+
+/**
+ * The upsert adding `rows` to a daily roll-up table, rows in key order (transactions queue, never
+ * deadlock). The unit table's rows go to one slot picked at random for the statement.
+ */
 function addToDays(table: string, rows: DayTotals[], subjectType: string, person: boolean) {
   rows.sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.unitId !== b.unitId ? (a.unitId < b.unitId ? -1 : 1) : a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
-  const values = rows.map((r) => sql`(${subjectType}, ${r.day}::date, ${r.unitId}, ${person ? sql`${r.personId}, ` : sql``}${r.finished}, ${r.onTime}, ${r.early}, ${r.used}, ${r.promised})`);
+  const slot = Math.floor(Math.random() * UNIT_DAY_SLOTS);
+  const key = person ? sql`person_id` : sql`slot`;
+  const values = rows.map((r) => sql`(${subjectType}, ${r.day}::date, ${r.unitId}, ${person ? r.personId : slot}, ${r.finished}, ${r.onTime}, ${r.early}, ${r.used}, ${r.promised})`);
   return sql`
-    insert into ${sql.table(table)} as d (subject_type, day, unit_id, ${person ? sql`person_id, ` : sql``}finished, on_time, early, used_days, promised_days)
+    insert into ${sql.table(table)} as d (subject_type, day, unit_id, ${key}, finished, on_time, early, used_days, promised_days)
     values ${sql.join(values)}
-    on conflict (subject_type, day, unit_id${person ? sql`, person_id` : sql``}) do update
+    on conflict (subject_type, day, unit_id, ${key}) do update
        set finished = d.finished + excluded.finished, on_time = d.on_time + excluded.on_time, early = d.early + excluded.early,
            used_days = d.used_days + excluded.used_days, promised_days = d.promised_days + excluded.promised_days`;
 }
