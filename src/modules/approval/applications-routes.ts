@@ -11,6 +11,8 @@ import {
   completeApprovalTask,
   endClockStop,
   extendApplication,
+  MAX_FEE_FEN,
+  recordFee,
   getApplicationView,
   listMyApplications,
   listMyTasks,
@@ -46,6 +48,10 @@ const CorrectionBody = Strict({ materials: Type.Array(MaterialRef, { minItems: 1
 const WithdrawBody = Strict({ reason: Type.Optional(Type.String({ maxLength: 1000 })) });
 const ExtensionBody = Strict({ days: Type.Integer({ minimum: 1, maximum: MAX_EXTENSION_DAYS }), reason: Text(1000) });
 const ClockStopBody = Strict({ reason: Type.Union(MANUAL_STOPS.map((s) => Type.Literal(s)), { description: 'hearing (听证), inspection (检验检测专家评审), public_notice (公示)' }), note: Text(1000) });
+const FeeBody = Strict({
+  amountFen: Type.Integer({ minimum: -MAX_FEE_FEN, maximum: MAX_FEE_FEN, description: 'Fen charged (negative: a refund, with a note)' }),
+  note: Type.Optional(Type.String({ maxLength: 200 })),
+});
 const ResumeBody = Strict({ note: Type.Optional(Type.String({ maxLength: 1000 })) });
 const ReassignBody = Strict({ userId: Id });
 
@@ -102,7 +108,7 @@ const CaseView = Type.Object({
   ]),
   steps: Type.Array(Step),
   actions: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'The process log: start, complete (stepKey, outcome, opinion), suspend, resume, extend, reassign, withdraw' }),
-  events: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Case events: submitted, accepted, correction_requested, corrected, clock_stopped, clock_resumed, extended, returned, rejected, approved, withdrawn' }),
+  events: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Case events: submitted, accepted, correction_requested, corrected, clock_stopped, clock_resumed, extended, fee_charged, returned, rejected, approved, withdrawn' }),
   result: Type.Union([Type.Object({ certificateNo: Type.String(), verificationCode: Type.String() }), Type.Null()]),
 });
 const CaseSummary = Type.Object({
@@ -233,6 +239,24 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
     },
     async (request, reply) => {
       const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 201, body: await extendApplication(work, platform, request.principal!, request.params.id, request.body) }));
+      return reply.status(result.status).send(result.body);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FeeBody> }>(
+    '/api/v1/approval/applications/:id/fees',
+    {
+      schema: {
+        tags,
+        summary: 'Record a fee charged on an accepted case (收费), in fen; supervision compares the total with the item\'s standard',
+        params: IdParams,
+        body: FeeBody,
+        response: { 201: CaseChange },
+      },
+      config: { auth: 'user' },
+    },
+    async (request, reply) => {
+      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 201, body: await recordFee(work, platform, request.principal!, request.params.id, request.body) }));
       return reply.status(result.status).send(result.body);
     },
   );

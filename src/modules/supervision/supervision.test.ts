@@ -263,15 +263,48 @@ test('violations found in a case action: a rejection without reasons, a late acc
   await hook(waiting.id);
   assert.equal((await cardsOfCase(waiting.id)).filter((c) => c.reason === 'late_acceptance').length, 1);
 
-  // A charge recorded above the item's fee standard.
+  // Fees recorded on the case through the approval API; the total above the item's standard is a red card.
   const feeItem = await insertItem(ctx, world, { feeFen: 5000 });
   const charged = await submitCase(ctx, world, { itemId: feeItem });
-  await sql`insert into approval_events (application_id, seq, type, payload, actor_id, actor_name, at)
-            values (${charged.id}, 100, 'fee_charged', ${JSON.stringify({ amountFen: 8000 })}::jsonb, null, 'test', ${clock.now()})`.execute(ctx.platform.db);
-  await hook(charged.id);
+  const fees = `/api/v1/approval/applications/${charged.id}/fees`;
+  const early = await post(ctx, world.people.clerk, fees, { amountFen: 3000 });
+  assert.equal(early.statusCode, 409, 'no fee before acceptance');
+  assert.equal(early.json().code, 'INVALID_STATE');
+  await act(ctx, world.people.clerk, charged.id, 'accept', 'accept', { opinion: '材料齐全，予以受理' });
+  const writesBefore = (await sql<{ n: number }>`select count(*)::int as n from approval_events where application_id = ${charged.id}`.execute(ctx.platform.db)).rows[0].n;
+  for (const [payload, status] of [
+    [{ amountFen: 0 }, 400],
+    [{ amountFen: -100 }, 400],
+    [{ amountFen: -100, note: '多收退还' }, 400],
+    [{ amountFen: 1.5 }, 400],
+    [{ amountFen: '3000' }, 400],
+    [{ amountFen: 100_000_001 }, 400],
+    [{ amountFen: 3000, note: 'x'.repeat(201) }, 400],
+    [{}, 400],
+  ] as const) {
+    const res = await post(ctx, world.people.clerk, fees, payload);
+    assert.equal(res.statusCode, status, `${JSON.stringify(payload)}: ${res.body}`);
+  }
+  assert.equal((await post(ctx, world.people.otherLeader, fees, { amountFen: 3000 })).statusCode, 404, 'a unit not in the case');
+  assert.equal((await post(ctx, world.citizen, fees, { amountFen: 3000 })).statusCode, 404, 'the applicant does not record fees');
+  assert.equal((await sql<{ n: number }>`select count(*)::int as n from approval_events where application_id = ${charged.id}`.execute(ctx.platform.db)).rows[0].n, writesBefore, 'refused fees write nothing');
+  const first = await post(ctx, world.people.clerk, fees, { amountFen: 3000, note: '工本费' });
+  assert.equal(first.statusCode, 201, first.body);
+  assert.deepEqual([first.json().totalFen, first.json().standardFen], [3000, 5000]);
+  assert.equal((await cardsOfCase(charged.id)).filter((c) => c.reason === 'fee_above_standard').length, 0, 'within the standard');
+  const second = await post(ctx, world.people.planner, fees, { amountFen: 5000 });
+  assert.equal(second.statusCode, 201, second.body);
+  assert.equal(second.json().totalFen, 8000);
+  // The event hook saw the charge in the same transaction: no scan needed.
   const fee = (await cardsOfCase(charged.id)).find((c) => c.reason === 'fee_above_standard');
   assert.ok(fee);
   assert.equal(fee.stepKey, null, 'a finding about the whole case');
+  assert.equal((await post(ctx, world.people.clerk, fees, { amountFen: -9000, note: '退费' })).statusCode, 400, 'no refund beyond what was charged');
+  const refund = await post(ctx, world.people.clerk, fees, { amountFen: -3000, note: '超标准部分退还' });
+  assert.equal(refund.statusCode, 201, refund.body);
+  assert.equal(refund.json().totalFen, 5000);
+  const page = await ctx.app.inject({ method: 'GET', url: `/api/v1/approval/applications/${charged.id}`, headers: bearer(world.people.clerk) });
+  assert.deepEqual(page.json().events.filter((e: { type: string }) => e.type === 'fee_charged').map((e: { payload?: { amountFen: number }; amountFen?: number }) => e.payload?.amountFen ?? e.amountFen), [3000, 5000, -3000]);
 
   // The hook is idempotent: running it again issues nothing.
   const again = await hook(charged.id);

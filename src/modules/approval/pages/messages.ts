@@ -319,6 +319,7 @@ registerMessages({
     'page.approval.timeline.event.corrected': '申请人提交补正材料，恢复计时',
     'page.approval.timeline.event.materials_added': '补交容缺材料',
     'page.approval.timeline.event.approved': '准予许可，出具证照 {certificateNo}',
+    'page.approval.timeline.event.fee_charged': '{actor} 登记收费 {amount} 元（累计 {total} 元）',
 
     'page.approval.items.title': '事项目录',
     'page.approval.items.lead': '管理本单位的政务服务事项：编辑办事指南和办理流程，发布后群众即可申请。',
@@ -748,6 +749,7 @@ registerMessages({
     'page.approval.timeline.event.corrected': 'The applicant handed in the documents; clock running again',
     'page.approval.timeline.event.materials_added': 'Documents accepted to follow were handed in',
     'page.approval.timeline.event.approved': 'Approved; certificate {certificateNo} issued',
+    'page.approval.timeline.event.fee_charged': '{actor} recorded a fee of {amount} yuan ({total} yuan in all)',
 
     'page.approval.items.title': 'Service catalogue',
     'page.approval.items.lead': 'Your units’ services: edit their guides and processes; once published, people can apply.',

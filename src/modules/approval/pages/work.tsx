@@ -95,7 +95,7 @@ interface ActionState {
   summary?: string;
 }
 
-const EVENT_TYPES = new Set(['submitted', 'accepted', 'correction_requested', 'corrected', 'materials_added', 'approved']);
+const EVENT_TYPES = new Set(['submitted', 'accepted', 'correction_requested', 'corrected', 'materials_added', 'fee_charged', 'approved']);
 
 interface TimelineEntry {
   at: string;
@@ -151,6 +151,8 @@ function timeline(ctx: ViewContext, view: ApplicationView): TimelineEntry[] {
             </li>
           ))}
         </ul>
+      ) : event.type === 'fee_charged' && typeof p.note === 'string' ? (
+        <span safe>{p.note}</span>
       ) : (
         ''
       );
@@ -162,6 +164,8 @@ function timeline(ctx: ViewContext, view: ApplicationView): TimelineEntry[] {
         channel: ctx.ta(`page.approval.channel.${String(p.channel ?? 'online')}`),
         due: String(p.dueDate ?? ''),
         certificateNo: String(p.certificateNo ?? ''),
+        amount: typeof p.amountFen === 'number' ? (p.amountFen / 100).toFixed(2) : '',
+        total: typeof p.totalFen === 'number' ? (p.totalFen / 100).toFixed(2) : '',
       }),
       detail,
     });
