@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, type TestContext } from './helpers.ts';
+import { sql } from 'kysely';
+import { createTestContext, TEST_PG_URL, type TestContext } from './helpers.ts';
+import { inTransaction, SYSTEM_ACTOR } from '../src/platform/db/work.ts';
 import { loadConfig, ConfigError } from '../src/config/index.ts';
 
 let ctx: TestContext;
@@ -76,4 +78,14 @@ test('?lang= works on routes with strict query strings', async () => {
   assert.equal(res.json().title, 'The request is not valid');
   const ok = await ctx.app.inject({ method: 'GET', url: '/api/v1/regions?lang=en' });
   assert.equal(ok.statusCode, 200);
+});
+
+test('queries run as prepared statements on PostgreSQL, once per text and connection', { skip: TEST_PG_URL ? false : 'the embedded database has no prepared statements of its own' }, async () => {
+  const prepared = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
+    for (let i = 0; i < 3; i++) await sql`select ${i}::int + 1 as n, 'prepared-probe' as probe`.execute(work.tx);
+    return (await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where statement like '%prepared-probe%' and statement not like '%pg_prepared_statements%'`.execute(work.tx)).rows[0].n;
+  });
+  assert.equal(prepared, 1);
+  assert.equal(loadConfig({}).preparedStatements, true);
+  assert.equal(loadConfig({ ZT_DB_PREPARED_STATEMENTS: '0' }).preparedStatements, false);
 });

@@ -8,6 +8,8 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL server; when unset the embedded database in dataDir is used. */
   databaseUrl: string | null;
+  /** Named (prepared) statements on PostgreSQL; off behind a pooler in transaction mode. */
+  preparedStatements: boolean;
   demo: boolean;
   demoPassword: string | null;
   production: boolean;
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     dataDir: path.resolve(env.ZT_DATA_DIR || './data'),
     databaseUrl,
+    preparedStatements: flag(env, 'ZT_DB_PREPARED_STATEMENTS', true),
     demo: flag(env, 'ZT_DEMO', !production),
     demoPassword,
     production,

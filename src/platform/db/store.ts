@@ -30,7 +30,7 @@ export interface DataStore {
  */
 export async function openDataStore(config: Config, command: string, options: { beforeOpen?: () => Promise<void> } = {}): Promise<DataStore> {
   const lock = config.databaseUrl ? null : acquireDataDirLock(config.dataDir, command);
-  const open = () => openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.databaseUrl ? null : pgliteDirOf(config) });
+  const open = () => openDatabase({ databaseUrl: config.databaseUrl, preparedStatements: config.preparedStatements, pgliteDir: config.databaseUrl ? null : pgliteDirOf(config) });
   try {
     // Work that must hold the folder but need not wait for the database (checking an archive).
     await options.beforeOpen?.();
