@@ -98,6 +98,14 @@ function program(setExit: (code: number) => void): Command {
     .description('walk the SM3 hash chain; exit status 0 only when it is whole')
     .action(async () => setExit(await (await commands()).auditVerify()));
 
+  zt.command('statistics')
+    .description('supervision statistics')
+    .command('rebuild')
+    .description('rebuild the roll-up of finished steps from the steps themselves (after a calendar correction, or for steps written around the engine); a month per transaction')
+    .option('--from <date>', 'first day, YYYY-MM-DD (with --to; without both: every day with finished steps)')
+    .option('--to <date>', 'last day, YYYY-MM-DD')
+    .action(async (options) => (await commands()).statisticsRebuild(options));
+
   zt.command('backup')
     .description('write a consistent snapshot (database, files, keys) to a .tar.gz; it holds the field-encryption key: keep it secret')
     .argument('<file>', 'archive to write')

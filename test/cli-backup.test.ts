@@ -78,3 +78,17 @@ test('audit verify, backup, and restore into an empty folder with the chain inta
   assert.match(refused.stderr, /restore refused: the archive is damaged/);
   assert.deepEqual(fs.readdirSync(C), [], 'no database was created for a damaged archive');
 });
+
+test('statistics rebuild: dates checked, every day or a period, audited', async () => {
+  for (const args of [['--from', '2026-11-01'], ['--from', '2026-13-01', '--to', '2026-12-01'], ['--from', '2026-11-30', '--to', '2026-11-01'], ['--from', 'yesterday', '--to', '2026-11-01']]) {
+    const refused = await zt(['statistics', 'rebuild', ...args], { ZT_DATA_DIR: A });
+    assert.equal(refused.code, 2, `${args.join(' ')}: ${refused.stderr}`);
+    assert.match(refused.stderr, /--from|--to/);
+  }
+  const before = Number(/(\d+) records checked/.exec((await zt(['audit', 'verify'], { ZT_DATA_DIR: A })).stdout)![1]);
+  const period = await zt(['statistics', 'rebuild', '--from', '2026-11-01', '--to', '2026-11-30'], { ZT_DATA_DIR: A });
+  assert.equal(period.code, 0, period.stderr);
+  assert.match(period.stdout, /Rebuilt the statistics of 30 days: \d+ finished steps counted\./);
+  const after = await zt(['audit', 'verify'], { ZT_DATA_DIR: A });
+  assert.equal(Number(/(\d+) records checked/.exec(after.stdout)![1]), before + 1, 'the rebuild is audited');
+});

@@ -7,6 +7,7 @@ import { migrateToLatest } from '../platform/db/migrate.ts';
 import { DataDirLockedError } from '../platform/db/lock.ts';
 import { inTransaction, type Actor } from '../platform/db/work.ts';
 import { verifyChain } from '../platform/audit/service.ts';
+import { isValidDate, MAX_DATE, MIN_DATE } from '../platform/calendar/working-days.ts';
 import { AppError, renderMessage } from '../platform/http/errors.ts';
 import type { Lang } from '../platform/i18n/index.ts';
 import { getRegion, getUnit, listRegions, regionContains, type Unit } from '../platform/org/service.ts';
@@ -296,6 +297,21 @@ export async function auditVerify(): Promise<number> {
     }
     print(`The audit chain is BROKEN at record ${result.firstBrokenId} (the ${result.checked} records before it are whole).`);
     return EXIT_FAILURE;
+  });
+}
+
+/** `zt statistics rebuild`: the supervision statistics' roll-up of finished steps, rebuilt from the steps. */
+export async function statisticsRebuild(options: { from?: string; to?: string }): Promise<void> {
+  if (!options.from !== !options.to) throw new UsageError('give both --from and --to, or neither (every day with finished steps)');
+  for (const [name, value] of [['--from', options.from], ['--to', options.to]] as const) {
+    if (value !== undefined && !isValidDate(value)) throw new UsageError(`${name}: a date YYYY-MM-DD between ${MIN_DATE} and ${MAX_DATE}, not "${value}"`);
+  }
+  if (options.from && options.to && options.from > options.to) throw new UsageError('--from is after --to');
+  const period = options.from && options.to ? { from: options.from, to: options.to } : null;
+  await withPlatform('statistics rebuild', async (platform) => {
+    const { rebuildStatistics } = await import('../modules/supervision/stats.ts');
+    const result = await rebuildStatistics(platform, period);
+    print(result.days ? `Rebuilt the statistics of ${result.days} days: ${result.steps} finished steps counted.` : 'No finished steps: nothing to rebuild.');
   });
 }
 
