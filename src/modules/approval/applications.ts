@@ -22,7 +22,7 @@ import { addWorkingDays, loadCalendar, shanghaiDate, workingDays } from '../../p
 import { applyInstanceAction, completeTask, getInstanceView, getTask, listOpenTasks, mayHandle, startInstance, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
 import { allSteps, type ClockStopReason, type FlowAction } from '../../platform/flow/engine.ts';
 import { attachFile, getFile, registerFileAccess } from '../../platform/files/index.ts';
-import { enqueueMessage, type TemplateParams } from '../../platform/notify/index.ts';
+import { enqueueMessage, enqueueMessages, type NewMessage, type TemplateParams } from '../../platform/notify/index.ts';
 import { blindIndex, openField, sealField } from '../../platform/crypto/fields.ts';
 import { isValidCreditCode, isValidIdNumber, isValidMobile, maskIdNumber, maskPhone, regionPrefix } from '../../platform/org/codes.ts';
 import { getUnits, type Unit } from '../../platform/org/service.ts';
@@ -268,14 +268,15 @@ async function notifyApplicant(work: Work, platform: Platform, app: CaseRow, tem
   }
 }
 
-/** An in-app message to everyone who may handle each newly opened task (or to its assignee). */
+/** An in-app message to everyone who may handle each newly opened task (or to its assignee), in one INSERT. */
 async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item: Pick<Item, 'name' | 'process'>, tasks: TaskRow[]) {
   const names = new Map(allSteps(item.process).map((s) => [s.key, s.name]));
+  const messages: NewMessage[] = [];
   for (const task of tasks) {
     const recipients = task.assignee ? [{ id: task.assignee, lang: 'zh-CN' as Lang }] : await accountsHoldingRole(work.tx, task.role as Role, { id: task.unit_id, regionCode: task.unit_region }, MAX_TASK_RECIPIENTS);
     for (const user of recipients) {
       if (user.id === app.applicant_user_id) continue;
-      await enqueueMessage(work, platform, {
+      messages.push({
         channel: 'inapp',
         to: { userId: user.id },
         template: 'approval.case.newTask',
@@ -285,6 +286,7 @@ async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item
       });
     }
   }
+  await enqueueMessages(work, platform, messages);
 }
 
 // ---------------------------------------------------------------- keeping the case in step with its process

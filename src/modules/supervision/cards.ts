@@ -15,7 +15,7 @@ import { AppError, fieldError, forbidden, invalid, notFound } from '../../platfo
 import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
 import { coversUnit, hasPermission, type Principal } from '../../platform/iam/principal.ts';
 import { getUnit, getUnits } from '../../platform/org/service.ts';
-import { enqueueMessage } from '../../platform/notify/index.ts';
+import { enqueueMessages, type NewMessage } from '../../platform/notify/index.ts';
 import { attachFile, getFile, listAttachedFiles, registerFileAccess } from '../../platform/files/index.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import { caseSummaries } from '../approval/supervision-view.ts';
@@ -139,7 +139,7 @@ export async function issueCards(work: Work, platform: Platform, findings: Findi
   return { yellow: cards.filter((c) => c.color === 'yellow').length, red: cards.filter((c) => c.color === 'red').length, cards };
 }
 
-/** In-app messages to the units' leaders and the supervisors: one per card, or one digest per person for a batch. */
+/** In-app messages to the units' leaders and the supervisors: one per card, or one digest per person for a batch; one INSERT. */
 async function notifyCards(work: Work, platform: Platform, cards: CardRow[]) {
   const units = await getUnits(work.tx, [...new Set(cards.map((c) => c.unit_id))]);
   const recipients = await cardRecipients(work.tx, units);
@@ -152,10 +152,11 @@ async function notifyCards(work: Work, platform: Platform, cards: CardRow[]) {
     }
   }
   const unitNames = new Map(units.map((u) => [u.id, u.name]));
+  const messages: NewMessage[] = [];
   for (const [userId, { lang, cards: mine }] of perUser) {
     if (mine.length === 1) {
       const card = mine[0];
-      await enqueueMessage(work, platform, {
+      messages.push({
         channel: 'inapp',
         to: { userId },
         template: 'supervision.cardIssued',
@@ -164,7 +165,7 @@ async function notifyCards(work: Work, platform: Platform, cards: CardRow[]) {
         dedupeKey: `supervision:card:${card.id}:${card.color}:${userId}`,
       });
     } else {
-      await enqueueMessage(work, platform, {
+      messages.push({
         channel: 'inapp',
         to: { userId },
         template: 'supervision.cardsIssued',
@@ -173,6 +174,7 @@ async function notifyCards(work: Work, platform: Platform, cards: CardRow[]) {
       });
     }
   }
+  await enqueueMessages(work, platform, messages);
 }
 
 // ---------------------------------------------------------------- reading

@@ -20,6 +20,7 @@ export {
 } from './senders.ts';
 export {
   enqueueMessage,
+  enqueueMessages,
   deliverDue,
   deliverAllDue,
   claimDueMessages,

@@ -113,6 +113,35 @@ function addressProblem(channel: Channel, address: string | null): string | null
  * instead of failing the caller's change. Unknown templates or missing parameters throw.
  */
 export async function enqueueMessage(work: Work, platform: Platform, message: NewMessage): Promise<string> {
+  return (await enqueueMessages(work, platform, [message]))[0];
+}
+
+/**
+ * enqueueMessage for several messages at once (one per holder of a role, say): one INSERT for
+ * all of them. Returns their ids in order (the existing row's id for a repeated dedupe key).
+ */
+export async function enqueueMessages(work: Work, platform: Platform, messages: NewMessage[]): Promise<string[]> {
+  if (!messages.length) return [];
+  const now = platform.clock.now();
+  const rows = [];
+  for (const message of messages) rows.push(await outboxRow(work, platform, message, now));
+  const inserted: Array<{ id: string }> = [];
+  // Bounded statements (14 parameters a row): a scan may notify many people at once.
+  for (let i = 0; i < rows.length; i += OUTBOX_INSERT_CHUNK) {
+    inserted.push(...(await notifyDb(work.tx).insertInto('notify_outbox').values(rows.slice(i, i + OUTBOX_INSERT_CHUNK)).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('id').execute()));
+  }
+  const fresh = new Set(inserted.map((r) => r.id));
+  if (rows.some((r) => fresh.has(r.id) && r.status === 'created')) work.afterCommit(() => wakeDelivery(platform));
+  const repeated = rows.filter((r) => !fresh.has(r.id)).map((r) => r.dedupe_key!);
+  const existing = repeated.length ? await notifyDb(work.tx).selectFrom('notify_outbox').select(['id', 'dedupe_key']).where('dedupe_key', 'in', repeated).execute() : [];
+  const byKey = new Map(existing.map((r) => [r.dedupe_key, r.id]));
+  return rows.map((r) => (fresh.has(r.id) ? r.id : byKey.get(r.dedupe_key)!));
+}
+
+const OUTBOX_INSERT_CHUNK = 1000;
+
+/** The outbox row of a message: template checked, recipient's language and address resolved and sealed. */
+async function outboxRow(work: Work, platform: Platform, message: NewMessage, now: Date) {
   const params = message.params ?? {};
   checkTemplateParams(message.template, params);
   const userId = message.to.userId ?? null;
@@ -129,35 +158,22 @@ export async function enqueueMessage(work: Work, platform: Platform, message: Ne
     if (!address && message.channel === 'sms' && user.phone_sealed) address = normalizeAddress('sms', openField(platform, user.phone_sealed));
   }
   const problem = message.channel === 'inapp' ? null : addressProblem(message.channel, address);
-  const now = platform.clock.now();
-  const id = crypto.randomUUID();
-  const inserted = await notifyDb(work.tx)
-    .insertInto('notify_outbox')
-    .values({
-      id,
-      channel: message.channel,
-      user_id: userId,
-      address_sealed: address && message.channel !== 'inapp' ? sealField(platform, address) : null,
-      recipient_key: message.channel === 'inapp' ? `user:${userId}` : blindIndex(platform, `notify:${message.channel}:${address ?? `user:${userId}`}`),
-      template: message.template,
-      params: JSON.stringify(params),
-      lang: lang ?? 'zh-CN',
-      status: problem ? 'failed' : 'created',
-      attempts: 0,
-      next_attempt_at: now,
-      last_error: problem,
-      created_at: now,
-      dedupe_key: message.dedupeKey ?? null,
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) {
-    const existing = await notifyDb(work.tx).selectFrom('notify_outbox').select('id').where('dedupe_key', '=', message.dedupeKey!).executeTakeFirstOrThrow();
-    return existing.id;
-  }
-  if (!problem) work.afterCommit(() => wakeDelivery(platform));
-  return id;
+  return {
+    id: crypto.randomUUID(),
+    channel: message.channel,
+    user_id: userId,
+    address_sealed: address && message.channel !== 'inapp' ? sealField(platform, address) : null,
+    recipient_key: message.channel === 'inapp' ? `user:${userId}` : blindIndex(platform, `notify:${message.channel}:${address ?? `user:${userId}`}`),
+    template: message.template,
+    params: JSON.stringify(params),
+    lang: lang ?? 'zh-CN',
+    status: problem ? ('failed' as const) : ('created' as const),
+    attempts: 0,
+    next_attempt_at: now,
+    last_error: problem,
+    created_at: now,
+    dedupe_key: message.dedupeKey ?? null,
+  };
 }
 
 // ---------------------------------------------------------------- senders and wake-up
