@@ -21,7 +21,7 @@ import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
 import { addWorkingDays, loadCalendar, shanghaiDate, workingDays } from '../../platform/calendar/index.ts';
 import { applyInstanceAction, completeTask, getInstanceView, getTask, listOpenTasks, mayHandle, startInstance, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
 import { allSteps, type ClockStopReason, type FlowAction } from '../../platform/flow/engine.ts';
-import { attachFile, getFile, registerFileAccess } from '../../platform/files/index.ts';
+import { attachFiles, getFile, registerFileAccess } from '../../platform/files/index.ts';
 import { enqueueMessage, enqueueMessages, type NewMessage, type TemplateParams } from '../../platform/notify/index.ts';
 import { blindIndex, openField, sealField } from '../../platform/crypto/fields.ts';
 import { isValidCreditCode, isValidIdNumber, isValidMobile, maskIdNumber, maskPhone, regionPrefix } from '../../platform/org/codes.ts';
@@ -444,9 +444,7 @@ export async function submitApplication(work: Work, platform: Platform, principa
     })
     .returningAll()
     .executeTakeFirstOrThrow()) as CaseRow;
-  for (const entry of input.materials) {
-    await attachFile(work, entry.fileId, { ownerType: MATERIAL_OWNER, ownerId: id }, principal, now);
-  }
+  await attachFiles(work, input.materials.map((m) => m.fileId), { ownerType: MATERIAL_OWNER, ownerId: id }, principal, now);
   if (input.materials.length) {
     await q(work.tx)
       .insertInto('approval_materials')
@@ -456,8 +454,7 @@ export async function submitApplication(work: Work, platform: Platform, principa
   await addEvent(work, id, 'submitted', { channel: input.channel, itemVersion: item.version, pendingMaterials: materials.pending.map((m) => m.key) }, now);
   recordAudit(work, { action: 'approval.application.submit', objectType: 'approval_application', objectId: id, details: { receiptNo, itemId: item.id, itemVersion: item.version, channel: input.channel } }, now);
   await publish(work, platform, { type: 'approval.case.changed', caseId: id, action: 'submit', stepKey: null });
-  const view = (await getInstanceView(work.tx, instance.id, today))!;
-  await notifyNewTasks(work, platform, app, item, view.tasks.filter((t) => t.state === 'open'));
+  await notifyNewTasks(work, platform, app, item, instance.view.tasks.filter((t) => t.state === 'open'));
   return { id, receiptNo, state };
 }
 
@@ -792,7 +789,7 @@ export async function submitCorrection(work: Work, platform: Platform, principal
   if (checked.errors.length || still.length || !input.materials.length) {
     throw missingMaterialsError(checked.errors, still.map((m) => ({ key: m.materialKey, name: m.name })), 'approval.app.correctionIncomplete');
   }
-  for (const entry of input.materials) await attachFile(work, entry.fileId, { ownerType: MATERIAL_OWNER, ownerId: app.id }, principal, now);
+  await attachFiles(work, input.materials.map((m) => m.fileId), { ownerType: MATERIAL_OWNER, ownerId: app.id }, principal, now);
   await q(work.tx)
     .insertInto('approval_materials')
     .values(input.materials.map((m) => ({ application_id: app.id, material_key: m.materialKey, file_id: m.fileId, round: app.correction_count, added_at: now })))
@@ -821,7 +818,7 @@ async function addPendingMaterials(work: Work, platform: Platform, principal: Pr
   });
   if (errors.length) throw invalid(errors);
   const now = platform.clock.now();
-  for (const entry of materials) await attachFile(work, entry.fileId, { ownerType: MATERIAL_OWNER, ownerId: app.id }, principal, now);
+  await attachFiles(work, materials.map((m) => m.fileId), { ownerType: MATERIAL_OWNER, ownerId: app.id }, principal, now);
   await q(work.tx)
     .insertInto('approval_materials')
     .values(materials.map((m) => ({ application_id: app.id, material_key: m.materialKey, file_id: m.fileId, round: app.correction_count, added_at: now })))

@@ -91,7 +91,7 @@ export async function loadCalendar(db: Db, first: CalendarDate, last: CalendarDa
   const known = calendarsOfTransaction.get(db);
   const hit = known?.find((c) => c.first <= first && last <= c.last);
   if (hit) return hit.calendar;
-  const [wideFirst, wideLast] = [`${Math.max(MIN_YEAR, pure.yearOf(first) - 1)}-01-01`, `${Math.min(MAX_YEAR, pure.yearOf(last) + 2)}-12-31`];
+  const [wideFirst, wideLast] = [`${Math.max(MIN_YEAR, pure.yearOf(first) - 1)}-01-01`, `${Math.min(MAX_YEAR, pure.yearOf(last) + 3)}-12-31`];
   const calendar = await readCalendar(db, wideFirst, wideLast);
   calendarsOfTransaction.set(db, [...(known ?? []), { first: wideFirst, last: wideLast, calendar }]);
   return calendar;

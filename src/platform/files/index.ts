@@ -5,6 +5,7 @@ export { filesMigrations } from './migrations.ts';
 export { filesRoutes } from './routes.ts';
 export {
   attachFile,
+  attachFiles,
   blobStoreFor,
   canAccessFile,
   getFile,

@@ -260,22 +260,39 @@ export async function listAttachedFiles(db: Db, owner: FileOwner): Promise<FileI
  * to another object a conflict. Someone else's file is not found.
  */
 export async function attachFile(work: Work, fileId: string, owner: FileOwner, principal: Principal, at: Date = new Date()): Promise<FileInfo> {
+  return (await attachFiles(work, [fileId], owner, principal, at))[0];
+}
+
+/**
+ * attachFile for several files of one owner: one UPDATE when they are all the caller's and
+ * unattached (the usual case: an application's materials), file by file otherwise, for the
+ * precise answer (404, 409, or the file already attached to this owner).
+ */
+export async function attachFiles(work: Work, fileIds: string[], owner: FileOwner, principal: Principal, at: Date = new Date()): Promise<FileInfo[]> {
   if (!accessPolicies.has(owner.ownerType)) throw new Error(`no file access policy registered for "${owner.ownerType}"`);
-  const row = await q(work.tx).selectFrom('files').selectAll().where('id', '=', fileId).forUpdate().executeTakeFirst();
-  if (!row || row.uploaded_by !== principal.userId) throw notFound();
-  if (row.owner_id !== null) {
-    if (row.owner_type === owner.ownerType && row.owner_id === owner.ownerId) return toInfo(row);
-    throw conflict({ key: 'files.alreadyAttached' });
-  }
-  const updated = await q(work.tx)
+  if (!fileIds.length) return [];
+  const unique = [...new Set(fileIds)];
+  const attached = await q(work.tx)
     .updateTable('files')
     .set({ owner_type: owner.ownerType, owner_id: owner.ownerId, attached_at: at })
-    .where('id', '=', fileId)
+    .where('id', 'in', unique)
     .where('owner_id', 'is', null)
+    .where('uploaded_by', '=', principal.userId)
     .returningAll()
-    .executeTakeFirstOrThrow();
-  recordAudit(work, { action: 'file.attach', objectType: 'file', objectId: fileId, details: { ownerType: owner.ownerType, ownerId: owner.ownerId, name: row.name, sm3: row.sm3 } }, at);
-  return toInfo(updated);
+    .execute();
+  const byId = new Map(attached.map((row) => [row.id, row]));
+  for (const row of attached) recordAudit(work, { action: 'file.attach', objectType: 'file', objectId: row.id, details: { ownerType: owner.ownerType, ownerId: owner.ownerId, name: row.name, sm3: row.sm3 } }, at);
+  for (const id of unique) {
+    if (byId.has(id)) continue;
+    const row = await q(work.tx).selectFrom('files').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row || row.uploaded_by !== principal.userId) throw notFound();
+    if (row.owner_type === owner.ownerType && row.owner_id === owner.ownerId) {
+      byId.set(id, row);
+      continue;
+    }
+    throw conflict({ key: 'files.alreadyAttached' });
+  }
+  return fileIds.map((id) => toInfo(byId.get(id)!));
 }
 
 export interface Download {

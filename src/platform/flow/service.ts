@@ -101,9 +101,9 @@ async function loadActions(db: Db, instanceId: string) {
  * longer open, opens one task per newly opened step with its due date in working days. Returns
  * every task of the instance as it now stands, so callers need not read them again.
  */
-async function syncTasks(work: Work, platform: Platform, instance: { id: string; subject_type: string }, definition: ProcessDefinition, state: InstanceState, actions: ActionRow[], now: Date, finishedBy: string | null): Promise<TaskRow[]> {
+async function syncTasks(work: Work, platform: Platform, instance: { id: string; subject_type: string }, definition: ProcessDefinition, state: InstanceState, actions: ActionRow[], now: Date, finishedBy: string | null, fresh: boolean): Promise<TaskRow[]> {
   const instanceId = instance.id;
-  const all = await q(work.tx).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).orderBy('opened_at').orderBy('step_key').execute();
+  const all = fresh ? [] : await q(work.tx).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).orderBy('opened_at').orderBy('step_key').execute();
   const current = all.filter((t) => t.state === 'open');
   const finished: FinishedTaskFact[] = [];
   const open = openSteps(state);
@@ -182,9 +182,10 @@ export interface ActionResult {
   view: InstanceView;
 }
 
-async function appendAndSync(work: Work, platform: Platform, instance: { id: string; definition: ProcessDefinition; subject_type: string; subject_id: string }, action: FlowAction): Promise<ActionResult> {
+async function appendAndSync(work: Work, platform: Platform, instance: { id: string; definition: ProcessDefinition; subject_type: string; subject_id: string }, action: FlowAction, options: { fresh?: boolean } = {}): Promise<ActionResult> {
   const now = platform.clock.now();
-  const previous = await loadActions(work.tx, instance.id);
+  // A new instance has no log and no tasks yet: nothing to read.
+  const previous = options.fresh ? [] : await loadActions(work.tx, instance.id);
   const log = [...previous.map((a) => a.payload), action];
   let state: InstanceState;
   try {
@@ -204,7 +205,7 @@ async function appendAndSync(work: Work, platform: Platform, instance: { id: str
       .executeTakeFirstOrThrow(),
   ]);
   const actions = [...previous, { ...row, payload: action }];
-  let tasks = await syncTasks(work, platform, instance, instance.definition, state, actions, now, work.actor.userId);
+  let tasks = await syncTasks(work, platform, instance, instance.definition, state, actions, now, work.actor.userId, options.fresh ?? false);
   if (action.type === 'resume') tasks = await recomputeDueDates(work, tasks, actions, now);
   recordAudit(work, { action: `flow.${action.type}`, objectType: instance.subject_type, objectId: instance.id, details: { ...('stepKey' in action ? { stepKey: action.stepKey } : {}), ...('outcome' in action ? { outcome: action.outcome } : {}) } }, now);
   return { state, view: toView(instance, state.status, updated.version, state, actions, tasks, shanghaiDate(now)) };
@@ -231,7 +232,7 @@ export async function startInstance(work: Work, platform: Platform, input: { def
     .insertInto('flow_instances')
     .values({ id, subject_type: input.subjectType, subject_id: input.subjectId, definition: JSON.stringify(input.definition) as never, status: 'not_started', started_at: platform.clock.now() })
     .execute();
-  const { state, view } = await appendAndSync(work, platform, { id, definition: input.definition, subject_type: input.subjectType, subject_id: input.subjectId }, { type: 'start' });
+  const { state, view } = await appendAndSync(work, platform, { id, definition: input.definition, subject_type: input.subjectType, subject_id: input.subjectId }, { type: 'start' }, { fresh: true });
   return { id, state, view };
 }
 
