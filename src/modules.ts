@@ -8,7 +8,7 @@ import { iamRoutes } from './platform/iam/routes.ts';
 import { calendarMigrations, calendarRoutes } from './platform/calendar/index.ts';
 import { flowMigrations } from './platform/flow/migrations.ts';
 import { flowReportMigrations } from './platform/flow/reports.ts';
-import { idempotencyMigrations } from './platform/http/idempotency.ts';
+import { idempotencyJobs, idempotencyMigrations } from './platform/http/idempotency.ts';
 import { signingMigrations } from './platform/crypto/signing.ts';
 import './platform/flow/messages.ts';
 import { notifyMigrations, notifyRoutes, notifyJobs } from './platform/notify/index.ts';
@@ -28,7 +28,7 @@ export const modules: ZtModule[] = [
   { name: 'iam', migrations: iamMigrations, routes: iamRoutes },
   { name: 'calendar', migrations: calendarMigrations, routes: calendarRoutes },
   { name: 'flow', migrations: { ...flowMigrations, ...flowReportMigrations } },
-  { name: 'idempotency', migrations: idempotencyMigrations },
+  { name: 'idempotency', migrations: idempotencyMigrations, jobs: idempotencyJobs },
   { name: 'signing', migrations: signingMigrations },
   { name: 'notify', migrations: notifyMigrations, routes: notifyRoutes, jobs: notifyJobs },
   { name: 'jobs', migrations: jobsMigrations, routes: jobsRoutes },

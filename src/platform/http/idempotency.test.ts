@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, type TestContext, type TestUser } from '../../../test/helpers.ts';
-import { idempotent } from './idempotency.ts';
+import { expireIdempotencyKeys, idempotent, IDEMPOTENCY_RETENTION_MS } from './idempotency.ts';
 import { actorOf } from './context.ts';
 import { recordAudit } from '../audit/service.ts';
 import { signAsUnit, verifyUnitSignature } from '../crypto/signing.ts';
@@ -73,4 +73,20 @@ test('units sign with their own SM2 key; a changed byte fails verification', asy
   const foreign = await signAsUnit(ctx.platform.db, ctx.platform, otherUnit, message);
   assert.notEqual(foreign.publicKey, first.publicKey);
   assert.equal(verifyUnitSignature(ctx.platform, foreign.publicKey, message, first.signature), false);
+});
+
+test('keys are forgotten after the retention; younger ones still replay', async () => {
+  const send = (who: TestUser, key: string) => ctx.app.inject({ method: 'POST', url: '/api/v1/test-idempotency', headers: { ...bearer(who), 'idempotency-key': key }, payload: { n: 7 } });
+  assert.equal((await send(user, 'k-old')).statusCode, 201);
+  ctx.clock.set(new Date(ctx.clock.now().getTime() + IDEMPOTENCY_RETENTION_MS - 3600_000));
+  const later = await makeUser(ctx.platform, unitId); // a token valid at the moved clock
+  const recent = await send(later, 'k-recent');
+  assert.equal(recent.statusCode, 201);
+  ctx.clock.set(new Date(ctx.clock.now().getTime() + 2 * 3600_000));
+  assert.ok((await expireIdempotencyKeys(ctx.platform)) >= 1);
+  const keys = (await sql<{ key: string }>`select key from idempotency_keys where key in ('k-old', 'k-recent')`.execute(ctx.platform.db)).rows.map((r) => r.key);
+  assert.deepEqual(keys, ['k-recent']);
+  const again = await send(later, 'k-recent');
+  assert.equal(again.json().id, recent.json().id, 'a key inside the retention still replays');
+  assert.equal(await expireIdempotencyKeys(ctx.platform), 0);
 });

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { inTransaction, type Actor, type Work } from '../db/work.ts';
-import type { Platform } from '../module.ts';
+import type { JobDefinition, Platform } from '../module.ts';
 import { AppError, fieldError } from './errors.ts';
 
 export const idempotencyMigrations: Record<string, Migration> = {
@@ -79,3 +79,29 @@ export async function idempotent<T>(
     return { ...result, replayed: false };
   });
 }
+
+/**
+ * How long a key is remembered. A client retries within minutes, an office after a weekend at
+ * most; a request with a key older than this runs again as a new request.
+ */
+export const IDEMPOTENCY_RETENTION_MS = 7 * 24 * 3600_000;
+const EXPIRE_BATCH = 10_000;
+
+/** Forgets keys older than the retention, a batch per statement; returns how many went. */
+export async function expireIdempotencyKeys(platform: Platform): Promise<number> {
+  const before = new Date(platform.clock.now().getTime() - IDEMPOTENCY_RETENTION_MS);
+  let removed = 0;
+  for (;;) {
+    const result = await sql<{ n: number }>`
+      with gone as (
+        delete from idempotency_keys
+         where ctid in (select ctid from idempotency_keys where created_at < ${before} limit ${EXPIRE_BATCH})
+        returning 1)
+      select count(*)::int as n from gone`.execute(platform.db);
+    const n = result.rows[0]?.n ?? 0;
+    removed += n;
+    if (n < EXPIRE_BATCH) return removed;
+  }
+}
+
+export const idempotencyJobs: JobDefinition[] = [{ name: 'http.idempotency-expire', everySeconds: 3600, run: async (platform) => void (await expireIdempotencyKeys(platform)) }];
