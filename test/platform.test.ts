@@ -1,8 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createTestContext, TEST_PG_URL, type TestContext } from './helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../src/platform/db/work.ts';
+import { openDatabase } from '../src/platform/db/index.ts';
+import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { allMigrations } from '../src/app.ts';
 import { loadConfig, ConfigError } from '../src/config/index.ts';
 
 let ctx: TestContext;
@@ -88,4 +91,24 @@ test('queries run as prepared statements on PostgreSQL, once per text and connec
   assert.equal(prepared, 1);
   assert.equal(loadConfig({}).preparedStatements, true);
   assert.equal(loadConfig({ ZT_DB_PREPARED_STATEMENTS: '0' }).preparedStatements, false);
+});
+
+test('a statement prepared before a migration changed its table runs again after it', { skip: TEST_PG_URL ? false : 'the embedded database has no prepared statements of its own' }, async () => {
+  const name = (await sql<{ db: string }>`select current_database() as db`.execute(ctx.platform.db)).rows[0].db;
+  const url = new URL(TEST_PG_URL!);
+  url.pathname = `/${name}`;
+  // One connection, so the statement prepared before the migration is on the connection after it.
+  const one = await openDatabase({ databaseUrl: url.toString(), pgliteDir: null, poolSize: 1 });
+  try {
+    await sql`create table prepared_probe (id integer primary key)`.execute(one.db);
+    await sql`insert into prepared_probe values (1)`.execute(one.db);
+    const read = () => sql<Record<string, unknown>>`select * from prepared_probe where id = ${1}`.execute(one.db);
+    assert.deepEqual(Object.keys((await read()).rows[0]), ['id']);
+    await read();
+    const probe = { up: async (db: Kysely<unknown>) => void (await sql`alter table prepared_probe add column note text`.execute(db)) };
+    await migrateToLatest(one.db, { ...allMigrations(), '29991231_2359_prepared_probe': probe });
+    assert.deepEqual(Object.keys((await read()).rows[0]).sort(), ['id', 'note']);
+  } finally {
+    await one.close();
+  }
 });

@@ -38,6 +38,16 @@ export interface OpenOptions {
   preparedStatements?: boolean;
 }
 
+/**
+ * Bumped when this process changes the schema (migrations): statement names carry it, so a
+ * statement prepared before a table changed (a `select *` of it, say) is never executed again
+ * (PostgreSQL would refuse it: "cached plan must not change result type").
+ */
+let schemaGeneration = 0;
+export function schemaChanged() {
+  schemaGeneration += 1;
+}
+
 /** Statements a connection keeps prepared at most; later new texts run unnamed. */
 const MAX_PREPARED_PER_CONNECTION = 2000;
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
@@ -56,7 +66,7 @@ class PreparingClient extends pg.Client {
   override query(...args: any[]): any {
     const [text, values] = args;
     if (typeof text === 'string' && Array.isArray(values) && args.length === 2 && PREPARABLE.test(text)) {
-      const name = `zt_${crypto.createHash('sha1').update(text).digest('base64url').slice(0, 22)}`;
+      const name = `zt${schemaGeneration}_${crypto.createHash('sha1').update(text).digest('base64url').slice(0, 22)}`;
       if (this.#prepared.has(name) || this.#prepared.size < MAX_PREPARED_PER_CONNECTION) {
         this.#prepared.add(name);
         return super.query({ name, text, values });

@@ -1,5 +1,5 @@
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
-import type { Db } from './index.ts';
+import { schemaChanged, type Db } from './index.ts';
 
 export function collectMigrations(sets: Array<Record<string, Migration> | undefined>): Record<string, Migration> {
   const all: Record<string, Migration> = {};
@@ -24,6 +24,7 @@ function migrator(db: Db, migrations: Record<string, Migration>) {
 /** Applies every pending migration in name order; forward only. Throws on the first failure. */
 export async function migrateToLatest(db: Db, migrations: Record<string, Migration>): Promise<string[]> {
   const result: MigrationResultSet = await migrator(db, migrations).migrateToLatest();
+  if (result.results?.length) schemaChanged();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     const error = result.error instanceof Error ? result.error : new Error(String(result.error));
