@@ -4,46 +4,15 @@
 // on every kind of page on the way.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { assertAccessible, chromiumMissing, launchChromium } from './browser.ts';
 import { createTestContext, makeUnit, makeUser, seedRegions, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { idCheckChar } from '../../src/platform/org/codes.ts';
 import { SAMPLES } from '../../src/platform/files/testing.ts';
 import { createItem, publishItem, type Item } from '../../src/modules/approval/catalogue.ts';
 
-const CHROMIUM = process.env.ZT_CHROMIUM ?? '/usr/bin/chromium';
-const skip = fs.existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set ZT_CHROMIUM`;
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SCREENSHOTS = process.env.ZT_SCREENSHOTS || null;
-
-interface AxeViolation {
-  id: string;
-  impact: string;
-  help: string;
-  nodes: Array<{ target: string[]; failureSummary: string }>;
-}
-
-/** Axe through the DevTools protocol (the CSP refuses injected inline scripts), WCAG 2.1 A and AA rules. */
-async function assertAccessible(page: Page, label: string) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const { violations, passes } = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, options: unknown) => Promise<{ violations: AxeViolation[]; passes: unknown[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
-    return {
-      violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })),
-      passes: result.passes.length,
-    };
-  });
-  assert.ok(passes > 10, `axe ran its rules on ${label}`);
-  assert.deepEqual(violations, [], `${label} (${page.url()}) has accessibility violations:\n${JSON.stringify(violations, null, 2)}`);
-  if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `approval-${label.replace(/\W+/g, '-')}.png`), fullPage: true });
-}
-
-describe('online approval in the browser', { skip }, () => {
+describe('online approval in the browser', { skip: chromiumMissing }, () => {
   let ctx: TestContext;
   let browser: Browser;
   let base: string;
@@ -101,10 +70,7 @@ describe('online approval in the browser', { skip }, () => {
     });
     await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -154,7 +120,7 @@ describe('online approval in the browser', { skip }, () => {
     const { context: citizenContext, page } = await newPage();
     await page.goto(`${base}/services`);
     assert.match((await page.locator('h1').textContent()) ?? '', /网上办事大厅/);
-    await assertAccessible(page, 'service hall');
+    await assertAccessible(page, 'service hall', 'approval');
     await page.getByRole('navigation', { name: '网上办事' }).getByRole('link', { name: '注册账号' }).click();
     await page.waitForURL(/\/register/);
     await page.getByLabel('用户名').fill('wang.xiaoming');
@@ -172,10 +138,10 @@ describe('online approval in the browser', { skip }, () => {
     await page.getByRole('link', { name: '户外广告设施设置审批' }).first().click();
     await page.waitForURL(`${base}/services/items/${item.id}`);
     assert.match((await page.locator('main').textContent()) ?? '', /以下 2 个部门并联审查/);
-    await assertAccessible(page, 'item guide');
+    await assertAccessible(page, 'item guide', 'approval');
     await page.getByRole('main').getByRole('link', { name: '在线申请' }).first().click();
     await page.waitForURL(`${base}/services/items/${item.id}/apply`);
-    await assertAccessible(page, 'application form');
+    await assertAccessible(page, 'application form', 'approval');
     await page.getByLabel('申请人名称').fill('王小明');
     const first17 = '11010519800101123';
     await page.getByLabel('身份证号码').fill(first17 + idCheckChar(first17));
@@ -197,7 +163,7 @@ describe('online approval in the browser', { skip }, () => {
     await anonymous.getByRole('button', { name: '查询' }).click();
     await anonymous.locator('#progress').waitFor();
     assert.match((await anonymous.locator('#progress').textContent()) ?? '', /待受理/);
-    await assertAccessible(anonymous, 'progress query');
+    await assertAccessible(anonymous, 'progress query', 'approval');
 
     // The window clerk accepts; the two departments approve in parallel; the leader decides.
     const clerk = await signIn(staff.clerk);
@@ -224,7 +190,7 @@ describe('online approval in the browser', { skip }, () => {
     await page.waitForURL(/\/services\/certificates\/[A-Z0-9]{16}$/);
     assert.match((await page.locator('main').textContent()) ?? '', /核验通过：证照真实有效/);
     assert.equal(await page.locator('img.qr').count(), 1);
-    await assertAccessible(page, 'certificate page');
+    await assertAccessible(page, 'certificate page', 'approval');
     const code = page.url().split('/').pop()!;
     // The anonymous visitor, having scanned the QR code, sees the same verification.
     await anonymous.goto(`${base}/services/certificates/${code}`);
@@ -238,7 +204,7 @@ describe('online approval in the browser', { skip }, () => {
     await page.getByRole('navigation', { name: '工作台导航' }).getByRole('link', { name: '事项目录' }).click();
     await page.getByRole('link', { name: '新建事项' }).click();
     await page.waitForURL(/\/console\/approval\/items\/new$/);
-    await assertAccessible(page, 'catalogue editor');
+    await assertAccessible(page, 'catalogue editor', 'approval');
     await page.getByLabel('事项名称').fill('临时占用城市道路审批');
     await page.getByRole('button', { name: '添加环节' }).click();
     const stepName = page.locator('[id="item-process.stages.1.parallel.0.name"]');
@@ -272,7 +238,7 @@ describe('online approval in the browser', { skip }, () => {
     await page.locator('.error-summary').waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')), true);
     assert.match((await page.locator('.error-summary').textContent()) ?? '', /不能超过法定时限/);
-    await assertAccessible(page, 'catalogue editor with errors');
+    await assertAccessible(page, 'catalogue editor with errors', 'approval');
     await page.getByLabel('承诺时限').fill('10');
     await page.getByRole('button', { name: '预览办事指南' }).click();
     await page.locator('#preview').waitFor();

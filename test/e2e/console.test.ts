@@ -1,49 +1,12 @@
 // Browser tests of the pages: the real application on a real port, driven by Debian's Chromium.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import * as OTPAuth from 'otpauth';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { assertAccessible, chromiumMissing, launchChromium, screenshot } from './browser.ts';
 import { createTestContext, makeUnit, makeUser, seedRegions, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
 
-const CHROMIUM = process.env.ZT_CHROMIUM ?? '/usr/bin/chromium';
-const skip = fs.existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set ZT_CHROMIUM`;
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SCREENSHOTS = process.env.ZT_SCREENSHOTS || null;
-
-interface AxeViolation {
-  id: string;
-  impact: string;
-  help: string;
-  nodes: Array<{ target: string[]; failureSummary: string }>;
-}
-
-/**
- * Runs axe on the page for the WCAG 2.1 A and AA rules. The CSP rightly refuses an injected
- * inline <script>, so axe is evaluated through the DevTools protocol, which CSP does not govern.
- */
-async function axeCheck(page: Page): Promise<{ violations: AxeViolation[]; passes: number }> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, options: unknown) => Promise<{ violations: AxeViolation[]; passes: unknown[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
-    return {
-      violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })),
-      passes: result.passes.length,
-    };
-  });
-}
-
-async function assertAccessible(page: Page, label: string) {
-  const { violations, passes } = await axeCheck(page);
-  assert.ok(passes > 10, `axe ran its rules on ${label}`);
-  assert.deepEqual(violations, [], `${label} (${page.url()}) has accessibility violations:\n${JSON.stringify(violations, null, 2)}`);
-}
-
-describe('pages in the browser', { skip }, () => {
+describe('pages in the browser', { skip: chromiumMissing }, () => {
   let ctx: TestContext;
   let browser: Browser;
   let base: string;
@@ -62,10 +25,7 @@ describe('pages in the browser', { skip }, () => {
     await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     const address = ctx.app.server.address() as { port: number };
     base = `http://127.0.0.1:${address.port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -95,21 +55,21 @@ describe('pages in the browser', { skip }, () => {
     const { context, page } = await newPage();
     await page.goto(`${base}/`);
     assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
-    await assertAccessible(page, 'portal home');
+    await assertAccessible(page, 'portal home', 'console');
     await page.goto(`${base}/directory?region=990100`);
-    await assertAccessible(page, 'directory');
+    await assertAccessible(page, 'directory', 'console');
     await page.goto(`${base}/accessibility`);
-    await assertAccessible(page, 'accessibility statement');
+    await assertAccessible(page, 'accessibility statement', 'console');
 
     await page.goto(`${base}/console/sessions`);
     assert.match(page.url(), /\/login\?next=%2Fconsole%2Fsessions$/);
-    await assertAccessible(page, 'login page');
+    await assertAccessible(page, 'login page', 'console');
     await page.getByLabel('用户名').fill(clerk.username);
     await page.getByLabel('密码').fill(clerk.password);
     await page.getByRole('button', { name: '登录' }).click();
     await page.waitForURL(`${base}/console/sessions`);
     assert.equal(await page.locator('h1').textContent(), '登录会话');
-    await assertAccessible(page, 'sessions');
+    await assertAccessible(page, 'sessions', 'console');
 
     const consoleNav = page.getByRole('navigation', { name: '工作台导航' });
     await consoleNav.getByRole('link', { name: '工作台首页' }).click();
@@ -117,19 +77,19 @@ describe('pages in the browser', { skip }, () => {
     assert.equal(await page.locator('h1').textContent(), '工作台');
     // Navigation by role: a window clerk sees no administration pages.
     assert.equal(await consoleNav.getByRole('link', { name: '机构单位' }).count(), 0);
-    await assertAccessible(page, 'console home');
-    if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'console-home.png'), fullPage: true });
+    await assertAccessible(page, 'console home', 'console');
+    await screenshot(page, 'console-home');
 
     await consoleNav.getByRole('link', { name: '个人资料' }).click();
     await page.waitForURL(`${base}/console/profile`);
-    await assertAccessible(page, 'profile');
+    await assertAccessible(page, 'profile', 'console');
 
     // The large-text, high-contrast mode is remembered and still accessible.
     await page.getByRole('link', { name: /长者模式/ }).click();
     assert.equal(await page.getAttribute('html', 'class'), 'display-large');
     await page.goto(`${base}/console`);
     assert.equal(await page.getAttribute('html', 'class'), 'display-large');
-    await assertAccessible(page, 'console home, large text');
+    await assertAccessible(page, 'console home, large text', 'console');
 
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL(`${base}/login`);
@@ -146,7 +106,7 @@ describe('pages in the browser', { skip }, () => {
     assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')), true, 'the error summary takes the focus');
     assert.equal(await page.getByLabel('用户名').inputValue(), clerk.username, 'the username is kept');
     assert.equal(await page.getByLabel('密码').inputValue(), '', 'the password is never sent back');
-    await assertAccessible(page, 'login page with an error');
+    await assertAccessible(page, 'login page with an error', 'console');
 
     await page.getByLabel('用户名').fill('');
     await page.getByRole('button', { name: '登录' }).click();
@@ -161,7 +121,7 @@ describe('pages in the browser', { skip }, () => {
     await signIn(page, newcomer.username);
     await page.waitForURL(`${base}/console/profile`);
     assert.match((await page.locator('main').textContent()) ?? '', /请先修改初始密码/);
-    await assertAccessible(page, 'forced password change');
+    await assertAccessible(page, 'forced password change', 'console');
 
     // Another console page sends the account back to its profile.
     await page.goto(`${base}/console/sessions`);
@@ -199,7 +159,7 @@ describe('pages in the browser', { skip }, () => {
     const secret = ((await page.locator('#totp-secret').textContent()) ?? '').trim();
     assert.match(secret, /^[A-Z2-7]{16,}$/);
     assert.equal(await page.locator('img.qr').count(), 1);
-    await assertAccessible(page, 'TOTP enrolment');
+    await assertAccessible(page, 'TOTP enrolment', 'console');
     const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
     await page.getByLabel('6 位动态验证码').fill(totp.generate({ timestamp: ctx.clock.now().getTime() }));
     await page.getByRole('button', { name: '完成绑定' }).click();
@@ -208,7 +168,7 @@ describe('pages in the browser', { skip }, () => {
 
     await page.getByRole('navigation', { name: '工作台导航' }).getByRole('link', { name: '机构单位' }).click();
     await page.waitForURL(`${base}/console/units`);
-    await assertAccessible(page, 'units');
+    await assertAccessible(page, 'units', 'console');
 
     // A wrong credit code comes back with the message and the typed values.
     await page.getByLabel('单位名称').last().fill('甲县农业农村局');
@@ -219,14 +179,14 @@ describe('pages in the browser', { skip }, () => {
     await page.locator('.error-summary').waitFor();
     assert.match((await page.locator('#unit-creditCode-error').textContent()) ?? '', /校验位不正确/);
     assert.equal(await page.getByLabel('单位名称').last().inputValue(), '甲县农业农村局');
-    await assertAccessible(page, 'unit form with errors');
+    await assertAccessible(page, 'unit form with errors', 'console');
 
     await page.getByLabel('统一社会信用代码').fill('');
     await page.getByRole('button', { name: '新增单位' }).click();
     await page.waitForURL(/\/console\/units\?region=990102/);
     assert.match((await page.locator('.notice-success').textContent()) ?? '', /已新增单位“甲县农业农村局”/);
     assert.equal(await page.locator('#units-results td', { hasText: '甲县农业农村局' }).count(), 1);
-    if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'console-units.png'), fullPage: true });
+    await screenshot(page, 'console-units');
 
     // Live search (htmx) narrows the list without a page load.
     await page.goto(`${base}/console/units`);
@@ -235,20 +195,20 @@ describe('pages in the browser', { skip }, () => {
     assert.equal(await page.locator('#units-results tbody tr').count(), 1);
 
     await page.getByRole('navigation', { name: '工作台导航' }).getByRole('link', { name: '行政区划' }).click();
-    await assertAccessible(page, 'regions');
+    await assertAccessible(page, 'regions', 'console');
     await page.getByRole('link', { name: '测试省的下级区划' }).click();
     await page.waitForURL(/parent=990000/);
 
     await page.getByRole('navigation', { name: '工作台导航' }).getByRole('link', { name: '用户账号' }).click();
     await page.waitForURL(/\/console\/users/);
-    await assertAccessible(page, 'users');
+    await assertAccessible(page, 'users', 'console');
 
     await page.getByRole('navigation', { name: '工作台导航' }).getByRole('link', { name: '工作日历' }).click();
     await page.waitForURL(/\/console\/calendar/);
     await page.goto(`${base}/console/calendar?year=2026`);
     assert.match((await page.locator('main').textContent()) ?? '', /国庆节/);
-    await assertAccessible(page, 'calendar');
-    if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'console-calendar.png'), fullPage: true });
+    await assertAccessible(page, 'calendar', 'console');
+    await screenshot(page, 'console-calendar');
     await context.close();
   });
 
@@ -287,7 +247,7 @@ describe('pages in the browser', { skip }, () => {
     await page.getByRole('link', { name: 'English' }).click();
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     assert.equal(await page.locator('h1').textContent(), 'Zhengtong staff console');
-    await assertAccessible(page, 'login page in English');
+    await assertAccessible(page, 'login page in English', 'console');
     await page.goto(`${base}/`);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     await page.goto(`${base}/login`);

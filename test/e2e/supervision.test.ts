@@ -5,47 +5,16 @@
 // periodic job does. Axe (WCAG 2.1 A/AA) runs on the monitor, cards and statistics pages.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import * as OTPAuth from 'otpauth';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { assertAccessible, chromiumMissing, launchChromium } from './browser.ts';
 import { createTestContext, makeUnit, makeUser, seedRegions, PASSWORD, TestClock, type TestContext, type TestUser } from '../helpers.ts';
 import { SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import type { ProcessDefinition } from '../../src/platform/flow/engine.ts';
 import { runScan } from '../../src/modules/supervision/scan.ts';
 import { act, insertItem, publicUser, shanghai, submitCase, type World } from '../../src/modules/supervision/testing.ts';
 
-const CHROMIUM = process.env.ZT_CHROMIUM ?? '/usr/bin/chromium';
-const skip = fs.existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set ZT_CHROMIUM`;
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SCREENSHOTS = process.env.ZT_SCREENSHOTS || null;
-
-interface AxeViolation {
-  id: string;
-  impact: string;
-  help: string;
-  nodes: Array<{ target: string[]; failureSummary: string }>;
-}
-
-/** Axe through the DevTools protocol (the CSP refuses injected inline scripts), WCAG 2.1 A and AA rules. */
-async function assertAccessible(page: Page, label: string) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const { violations, passes } = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, options: unknown) => Promise<{ violations: AxeViolation[]; passes: unknown[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
-    return {
-      violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })),
-      passes: result.passes.length,
-    };
-  });
-  assert.ok(passes > 10, `axe ran its rules on ${label}`);
-  assert.deepEqual(violations, [], `${label} (${page.url()}) has accessibility violations:\n${JSON.stringify(violations, null, 2)}`);
-  if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `supervision-${label.replace(/\W+/g, '-')}.png`), fullPage: true });
-}
-
-describe('electronic supervision in the browser', { skip }, () => {
+describe('electronic supervision in the browser', { skip: chromiumMissing }, () => {
   // Accounts and API tokens are made at the latest instant the test reaches; each step then sets its own time.
   const clock = new TestClock(shanghai('2026-11-06 12:00:00'));
   let ctx: TestContext;
@@ -79,10 +48,7 @@ describe('electronic supervision in the browser', { skip }, () => {
     world = { units, process, citizen: await publicUser(ctx, 'citizen'), itemId: await insertItem(ctx, { units, process }) };
     await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -149,7 +115,7 @@ describe('electronic supervision in the browser', { skip }, () => {
     assert.equal(await waiting.count(), 1, 'the review step waits on the board');
     assert.match((await waiting.textContent()) ?? '', /review[\s\S]*2026-11-05[\s\S]*正常/);
     assert.equal(await board.locator('#open-cases tbody tr', { hasText: '测试市政务服务中心' }).count(), 1, 'open cases per unit and state');
-    await assertAccessible(board, 'monitor, nothing at risk');
+    await assertAccessible(board, 'monitor, nothing at risk', 'supervision');
     await supervision.close();
 
     // Wednesday: one working day remains, the scan issues a yellow card; the board shows it.
@@ -160,12 +126,12 @@ describe('electronic supervision in the browser', { skip }, () => {
     const atRisk = rowOf(monitor, 'risk-steps', application.receiptNo);
     assert.equal(await atRisk.count(), 1);
     assert.match((await atRisk.textContent()) ?? '', /黄牌/);
-    await assertAccessible(monitor, 'monitor, a step at risk');
+    await assertAccessible(monitor, 'monitor, a step at risk', 'supervision');
     await monitor.getByRole('navigation', { name: '工作台导航' }).getByRole('link', { name: '黄牌红牌' }).click();
     await monitor.waitForURL(`${base}/console/supervision/cards`);
     const yellow = rowOf(monitor, 'cards', application.receiptNo);
     assert.match((await yellow.textContent()) ?? '', /黄牌[\s\S]*待说明/);
-    await assertAccessible(monitor, 'cards, one yellow');
+    await assertAccessible(monitor, 'cards, one yellow', 'supervision');
     await wednesday.close();
 
     // Friday 00:30: the due date has passed, the same card turns red; the review is finished late in the morning.
@@ -184,11 +150,11 @@ describe('electronic supervision in the browser', { skip }, () => {
     const { context: unit, page: leader } = await newPage();
     await signIn(leader, staff.planLeader, '/console/supervision/cards');
     await leader.waitForURL(`${base}/console/supervision/cards`);
-    await assertAccessible(leader, 'cards of the unit');
+    await assertAccessible(leader, 'cards of the unit', 'supervision');
     await rowOf(leader, 'cards', application.receiptNo).getByRole('link').click();
     await leader.waitForURL(/\/console\/supervision\/cards\/[^/?]+$/);
     const cardUrl = leader.url();
-    await assertAccessible(leader, 'card with the explanation form');
+    await assertAccessible(leader, 'card with the explanation form', 'supervision');
     await leader.getByLabel('情况说明').fill('11月5日审查人员外出勘验现场，延误一日，已于次日办结。');
     await leader.getByRole('button', { name: '提交说明' }).click();
     await leader.locator('.notice-success').waitFor();
@@ -203,12 +169,12 @@ describe('electronic supervision in the browser', { skip }, () => {
     // unit, finished, on time, early, overdue, on-time rate, early rate, average days, promised, correction rate, yellow, red, confirmed
     assert.deepEqual([before[1], before[2], before[4], before[11], before[12]], ['1', '0', '1', '1', '0']);
     assert.equal(await leader.locator('#stats tbody tr').count(), 1, 'a department sees its own unit only');
-    await assertAccessible(leader, 'statistics of the unit');
+    await assertAccessible(leader, 'statistics of the unit', 'supervision');
 
     // The supervisor reads the explanation and confirms the card with a reason.
     await watch.goto(cardUrl);
     assert.match((await watch.locator('main').textContent()) ?? '', /外出勘验现场/);
-    await assertAccessible(watch, 'card with the decision form');
+    await assertAccessible(watch, 'card with the decision form', 'supervision');
     await watch.getByLabel('理由').fill('超期属实，外出勘验不构成延期理由。');
     await watch.getByRole('button', { name: '确认', exact: true }).click();
     await watch.locator('.notice-success').waitFor();
@@ -217,7 +183,7 @@ describe('electronic supervision in the browser', { skip }, () => {
     assert.match((await watch.locator('main').textContent()) ?? '', /已确认/);
     await watch.goto(`${base}/console/supervision/cards?status=confirmed`);
     assert.equal(await rowOf(watch, 'cards', application.receiptNo).count(), 1);
-    await assertAccessible(watch, 'cards, confirmed');
+    await assertAccessible(watch, 'cards, confirmed', 'supervision');
 
     // The unit's statistics page now counts the confirmed card.
     await leader.reload();

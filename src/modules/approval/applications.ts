@@ -854,7 +854,6 @@ async function caseForStaff(work: Work, principal: Principal, id: string, permis
   return found;
 }
 
-/** A unit leader extends the case's time limit (延期) with a reason; at most MAX_EXTENSION_DAYS in all. */
 /** Largest single fee recorded on a case, in fen (one million yuan): beyond it is a typing error. */
 export const MAX_FEE_FEN = 100_000_000;
 
@@ -882,6 +881,7 @@ export async function recordFee(work: Work, platform: Platform, principal: Princ
   return { id: app.id, state: app.state, dueDate: app.due_date, amountFen: input.amountFen, totalFen, standardFen };
 }
 
+/** A unit leader extends the case's time limit (延期) with a reason; at most MAX_EXTENSION_DAYS in all. */
 export async function extendApplication(work: Work, platform: Platform, principal: Principal, id: string, input: { days: number; reason: string }) {
   const { app, item } = await caseForStaff(work, principal, id, 'approval.lead');
   const reason = input.reason.trim();

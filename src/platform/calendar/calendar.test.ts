@@ -349,3 +349,22 @@ test('the calendar routes are in the OpenAPI document', async () => {
   assert.ok(doc.paths['/api/v1/calendar/days/{date}'].put);
   assert.ok(doc.paths['/api/v1/calendar/days/{date}'].delete);
 });
+
+test('within one transaction the calendar is read once, and an edit in it is seen at once', async () => {
+  const { inTransaction, SYSTEM_ACTOR } = await import('../db/work.ts');
+  const { setDay } = await import('./service.ts');
+  const undo = new Error('roll back the test holiday');
+  let seen: string[] = [];
+  // Mon 2027-03-01 + 1 working day is Tue 2027-03-02, until that day becomes a holiday.
+  await assert.rejects(
+    inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
+      const first = (await addWorkingDays(work.tx, '2027-03-01', 1)).date;
+      await setDay(work, '2027-03-02', { kind: 'holiday', name: '测试假日' }, ctx.clock.now());
+      seen = [first, (await addWorkingDays(work.tx, '2027-03-01', 1)).date];
+      throw undo;
+    }),
+    (error) => error === undo,
+  );
+  assert.deepEqual(seen, ['2027-03-02', '2027-03-03']);
+  assert.equal((await addWorkingDays(ctx.platform.db, '2027-03-01', 1)).date, '2027-03-02', 'rolled back with its transaction');
+});

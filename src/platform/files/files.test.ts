@@ -12,7 +12,7 @@ import { authenticateBearer } from '../iam/service.ts';
 import type { Principal } from '../iam/principal.ts';
 import type { AuditTables } from '../audit/service.ts';
 import { verifyChain } from '../audit/service.ts';
-import { attachFile, registerFileAccess, purgeUnattachedFiles, listAttachedFiles, canAccessFile, type FilesTables } from './service.ts';
+import { attachFile, attachFiles, registerFileAccess, purgeUnattachedFiles, listAttachedFiles, canAccessFile, type FilesTables } from './service.ts';
 import { SAMPLES, fileBody, multipartBody } from './testing.ts';
 
 let ctx: TestContext;
@@ -323,6 +323,21 @@ test('attaching the same file from two transactions at once: one wins, the other
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
   const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
   assert.equal(failure.reason.code, 'CONFLICT');
+});
+
+test('attaching several files: all at once, or none when one is not the caller\'s', async () => {
+  const [one, two] = [(await upload(alice, 'one.pdf', SAMPLES.pdf())).json(), (await upload(alice, 'two.pdf', SAMPLES.pdf())).json()];
+  const theirs = (await upload(bob, 'theirs.pdf', SAMPLES.pdf())).json();
+  const a = await principalOf(alice);
+  const attach = (ids: string[], ownerId: string) => inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => attachFiles(work, ids, { ownerType: 'test.case', ownerId }, a));
+  await assert.rejects(attach([one.id, theirs.id, two.id], 'case-batch'), (e: { code?: string }) => e.code === 'NOT_FOUND');
+  const owners = async () => (await db().selectFrom('files').select(['id', 'owner_id']).where('id', 'in', [one.id, two.id]).orderBy('name').execute()).map((r) => r.owner_id);
+  assert.deepEqual(await owners(), [null, null], 'nothing attached by a refused batch');
+  const done = await attach([one.id, two.id, one.id], 'case-batch');
+  assert.deepEqual(done.map((f) => f.id), [one.id, two.id, one.id]);
+  assert.deepEqual(await owners(), ['case-batch', 'case-batch']);
+  assert.equal((await attach([two.id], 'case-batch'))[0].id, two.id, 'again to the same owner: nothing to do');
+  await assert.rejects(attach([one.id], 'case-elsewhere'), (e: { code?: string }) => e.code === 'CONFLICT');
 });
 
 test('abandoned uploads are purged after the retention; attached files and shared content stay', async () => {

@@ -195,15 +195,13 @@ async function appendAndSync(work: Work, platform: Platform, instance: { id: str
   }
   const row = { instance_id: instance.id, seq: previous.length, type: action.type, payload: JSON.stringify(action) as never, actor_id: work.actor.userId, actor_name: work.actor.username, at: now };
   const finished = ['completed', 'rejected', 'withdrawn'].includes(state.status);
-  const [, updated] = await Promise.all([
-    q(work.tx).insertInto('flow_actions').values(row).execute(),
-    q(work.tx)
-      .updateTable('flow_instances')
-      .set({ status: state.status, version: (eb) => eb('version', '+', 1), finished_at: finished ? now : null })
-      .where('id', '=', instance.id)
-      .returning('version')
-      .executeTakeFirstOrThrow(),
-  ]);
+  await q(work.tx).insertInto('flow_actions').values(row).execute();
+  const updated = await q(work.tx)
+    .updateTable('flow_instances')
+    .set({ status: state.status, version: (eb) => eb('version', '+', 1), finished_at: finished ? now : null })
+    .where('id', '=', instance.id)
+    .returning('version')
+    .executeTakeFirstOrThrow();
   const actions = [...previous, { ...row, payload: action }];
   let tasks = await syncTasks(work, platform, instance, instance.definition, state, actions, now, work.actor.userId, options.fresh ?? false);
   if (action.type === 'resume') tasks = await recomputeDueDates(work, tasks, actions, now);

@@ -18,6 +18,7 @@ import {
   deliverAllDue,
   deliverDue,
   enqueueMessage,
+  enqueueMessages,
   getOutboxMessage,
   notifySenders,
   retryDelayMs,
@@ -271,6 +272,29 @@ test('the same dedupe key writes one message', async () => {
   const mail = new CountingEmail();
   await deliverAllDue(ctx.platform, { senders: sendersWith({ email: mail }) });
   assert.equal(mail.sent.filter((m) => m.to === address).length, 1);
+});
+
+test('several messages in one INSERT: ids in order, a known key and a key twice in the batch give the existing message', async () => {
+  const [a, b, c] = [newEmail(), newEmail(), newEmail()];
+  const known = await enqueue({ channel: 'email', to: { address: a }, template: 'test.code', params: { code: '1' }, dedupeKey: `test-batch-${a}` });
+  const ids = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) =>
+    enqueueMessages(work, ctx.platform, [
+      { channel: 'email', to: { address: a }, template: 'test.code', params: { code: '1' }, dedupeKey: `test-batch-${a}` },
+      { channel: 'email', to: { address: b }, template: 'test.code', params: { code: '2' }, dedupeKey: `test-batch-${b}` },
+      { channel: 'email', to: { address: b }, template: 'test.code', params: { code: '2' }, dedupeKey: `test-batch-${b}` },
+      { channel: 'email', to: { address: c }, template: 'test.code', params: { code: '3' } },
+    ]),
+  );
+  assert.equal(ids.length, 4);
+  assert.equal(ids[0], known);
+  assert.equal(ids[1], ids[2], 'the same key twice in one batch is one message');
+  assert.equal(new Set(ids).size, 3);
+  for (const [id, code] of [[ids[1], '2'], [ids[3], '3']]) {
+    const row = await getOutboxMessage(ctx.platform, id);
+    assert.equal((typeof row?.params === 'string' ? JSON.parse(row.params) : row?.params)?.code, code);
+  }
+  await assert.rejects(inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => enqueueMessages(work, ctx.platform, [{ channel: 'email', to: { address: c }, template: 'test.code', params: {} }])), /code/, 'a bad message refuses the whole batch');
+  assert.deepEqual(await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => enqueueMessages(work, ctx.platform, [])), []);
 });
 
 test('a failing sender is retried with exponential backoff and the message fails after the last attempt', async () => {

@@ -1,0 +1,56 @@
+// What the browser tests share: Debian's Chromium through playwright-core, and axe's WCAG checks.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.ZT_CHROMIUM ?? '/usr/bin/chromium';
+/** The `skip` of a browser test suite: a reason when Chromium is not installed. */
+export const chromiumMissing = fs.existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set ZT_CHROMIUM`;
+/** Folder for screenshots of the checked pages (ZT_SCREENSHOTS), or null. */
+export const SCREENSHOTS = process.env.ZT_SCREENSHOTS || null;
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function screenshot(page: Page, name: string) {
+  if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `${name.replace(/[^\w.-]+/g, '-')}.png`), fullPage: true });
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: Array<{ target: string[]; failureSummary: string }>;
+}
+
+/**
+ * Runs axe on the page for the WCAG 2.1 A and AA rules. The CSP rightly refuses an injected
+ * inline <script>, so axe is evaluated through the DevTools protocol, which CSP does not govern.
+ */
+export async function axeCheck(page: Page): Promise<{ violations: AxeViolation[]; passes: number }> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, options: unknown) => Promise<{ violations: AxeViolation[]; passes: unknown[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    return {
+      violations: result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })),
+      passes: result.passes.length,
+    };
+  });
+}
+
+/** No axe violation on the page; a screenshot named `${prefix}-${label}` when ZT_SCREENSHOTS is set. */
+export async function assertAccessible(page: Page, label: string, prefix = 'page') {
+  const { violations, passes } = await axeCheck(page);
+  assert.ok(passes > 10, `axe ran its rules on ${label}`);
+  assert.deepEqual(violations, [], `${label} (${page.url()}) has accessibility violations:\n${JSON.stringify(violations, null, 2)}`);
+  await screenshot(page, `${prefix}-${label}`);
+}
