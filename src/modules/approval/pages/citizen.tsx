@@ -37,7 +37,7 @@ import {
 import { getItemFor, type Item } from '../catalogue.ts';
 import { getApplicationView, listMyApplications, submitCorrection, withdrawApplication, type ApplicationView } from '../applications.ts';
 import { unitNames } from './data.ts';
-import { ApplicationForm, applicationLabels, dateOf, emptyApplication, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea, type ApplicationValues } from './components.tsx';
+import { ApplicationForm, applicationLabels, CaseIdentity, dateOf, emptyApplication, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea, type ApplicationValues } from './components.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';
 import { saveStagedUploads } from './uploads.ts';
 
@@ -206,22 +206,7 @@ function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: Appli
       <section class="panel" aria-labelledby="case-summary">
         <h2 id="case-summary">{ctx.t('page.approval.case.summary')}</h2>
         <dl class="stat-list">
-          <dt>{ctx.t('page.approval.case.state')}</dt>
-          <dd>
-            <StateTag ctx={ctx} state={view.state} />
-            {view.clockStopped ? <span class="muted"> {ctx.t(`page.approval.stop.${view.clockStopped}`)}</span> : ''}
-          </dd>
-          <dt>{ctx.t('page.approval.case.receiptNo')}</dt>
-          <dd class="mono" safe>
-            {view.receiptNo}
-          </dd>
-          <dt>{ctx.t('page.approval.guide.name')}</dt>
-          <dd>
-            <a href={`/services/items/${attr(view.itemId)}`} safe>
-              {view.itemName}
-            </a>{' '}
-            {ctx.t('page.approval.guide.version', { version: view.itemVersion })}
-          </dd>
+          <CaseIdentity ctx={ctx} view={view} />
           <dt>{ctx.t('page.approval.case.applicant')}</dt>
           <dd safe>{view.applicant.name}</dd>
           <dt>{ctx.t('page.approval.case.submittedAt')}</dt>

@@ -2,6 +2,7 @@ import Html, { type Children } from '@kitajs/html';
 import { attr, Csrf, formatDateTime, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import type { Item } from '../catalogue.ts';
 import type { CaseState } from '../model.ts';
+import type { ApplicationView } from '../applications.ts';
 import { yuan } from './editor.ts';
 
 /** A moment as shown to people (escaped: it is element content). */
@@ -67,6 +68,30 @@ const STATE_CLASS: Record<CaseState, string> = {
 
 export function StateTag({ ctx, state }: { ctx: ViewContext; state: string }) {
   return <span class={STATE_CLASS[state as CaseState] ?? 'tag'}>{ctx.t(`page.approval.state.${state}`)}</span>;
+}
+
+/** The first rows of a case's summary list, the same for the applicant and the staff: state, receipt number, item version. */
+export function CaseIdentity({ ctx, view }: { ctx: ViewContext; view: Pick<ApplicationView, 'state' | 'clockStopped' | 'receiptNo' | 'itemId' | 'itemName' | 'itemVersion'> }) {
+  return (
+    <>
+      <dt>{ctx.t('page.approval.case.state')}</dt>
+      <dd>
+        <StateTag ctx={ctx} state={view.state} />
+        {view.clockStopped ? <span class="muted"> {ctx.t(`page.approval.stop.${view.clockStopped}`)}</span> : ''}
+      </dd>
+      <dt>{ctx.t('page.approval.case.receiptNo')}</dt>
+      <dd class="mono" safe>
+        {view.receiptNo}
+      </dd>
+      <dt>{ctx.t('page.approval.guide.name')}</dt>
+      <dd>
+        <a href={`/services/items/${attr(view.itemId)}`} safe>
+          {view.itemName}
+        </a>{' '}
+        {ctx.t('page.approval.guide.version', { version: view.itemVersion })}
+      </dd>
+    </>
+  );
 }
 
 const STEP_CLASS: Record<string, string> = { open: 'badge', approved: 'tag tag-ok', rejected: 'tag tag-off', waiting: 'tag', skipped: 'tag' };

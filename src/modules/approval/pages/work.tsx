@@ -36,7 +36,7 @@ import { TASK_ACTIONS, type TaskAction } from '../model.ts';
 import { getItem, getItemFor, listItems, type Item } from '../catalogue.ts';
 import { completeApprovalTask, getApplicationView, listMyTasks, type ApplicationView } from '../applications.ts';
 import { caseTasks, unitNames, type CaseTasks } from './data.ts';
-import { ApplicationForm, applicationLabels, dateOf, DeadlineTag, emptyApplication, RadioGroup, StateTag, StepStateTag, TextArea, type ApplicationValues } from './components.tsx';
+import { ApplicationForm, applicationLabels, CaseIdentity, dateOf, DeadlineTag, emptyApplication, RadioGroup, StateTag, StepStateTag, TextArea, type ApplicationValues } from './components.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';
 
 const IdParams = Strict({ id: Id });
@@ -290,22 +290,7 @@ function CasePage({ ctx, view, item, units, tasks, state }: { ctx: ViewContext; 
       <section class="panel" aria-labelledby="case-summary">
         <h2 id="case-summary">{ctx.t('page.approval.case.summary')}</h2>
         <dl class="stat-list">
-          <dt>{ctx.t('page.approval.case.state')}</dt>
-          <dd>
-            <StateTag ctx={ctx} state={view.state} />
-            {view.clockStopped ? <span class="muted"> {ctx.t(`page.approval.stop.${view.clockStopped}`)}</span> : ''}
-          </dd>
-          <dt>{ctx.t('page.approval.case.receiptNo')}</dt>
-          <dd class="mono" safe>
-            {view.receiptNo}
-          </dd>
-          <dt>{ctx.t('page.approval.guide.name')}</dt>
-          <dd>
-            <a href={`/services/items/${attr(view.itemId)}`} safe>
-              {view.itemName}
-            </a>{' '}
-            {ctx.t('page.approval.guide.version', { version: view.itemVersion })}
-          </dd>
+          <CaseIdentity ctx={ctx} view={view} />
           <dt>{ctx.t('page.approval.case.channel')}</dt>
           <dd>{ctx.t(`page.approval.channel.${view.channel}`)}</dd>
           <dt>{ctx.t('page.approval.case.applicant')}</dt>
