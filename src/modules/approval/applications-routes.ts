@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, ListQuery, Strict, actorOf } from '../../platform/http/index.ts';
-import { idempotent } from '../../platform/http/idempotency.ts';
+import { sendIdempotent } from '../../platform/http/idempotency.ts';
 import { inTransaction } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import { ApplicationInputSchema, TASK_ACTIONS } from './model.ts';
@@ -168,10 +168,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
       },
       config: { auth: 'user' },
     },
-    async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 201, body: await submitApplication(work, platform, request.principal!, request.body) }));
-      return reply.status(result.status).send(result.body);
-    },
+    async (request, reply) => sendIdempotent(platform, request, reply, 201, (work) => submitApplication(work, platform, request.principal!, request.body)),
   );
 
   app.get<{ Querystring: Static<typeof MineQuery> }>(
@@ -210,10 +207,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
       },
       config: { auth: 'user' },
     },
-    async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 200, body: await submitCorrection(work, platform, request.principal!, request.params.id, request.body) }));
-      return reply.status(result.status).send(result.body);
-    },
+    async (request, reply) => sendIdempotent(platform, request, reply, 200, (work) => submitCorrection(work, platform, request.principal!, request.params.id, request.body)),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof WithdrawBody> }>(
@@ -237,10 +231,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
       },
       config: { auth: 'approval.lead' },
     },
-    async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 201, body: await extendApplication(work, platform, request.principal!, request.params.id, request.body) }));
-      return reply.status(result.status).send(result.body);
-    },
+    async (request, reply) => sendIdempotent(platform, request, reply, 201, (work) => extendApplication(work, platform, request.principal!, request.params.id, request.body)),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FeeBody> }>(
@@ -255,10 +246,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
       },
       config: { auth: 'user' },
     },
-    async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 201, body: await recordFee(work, platform, request.principal!, request.params.id, request.body) }));
-      return reply.status(result.status).send(result.body);
-    },
+    async (request, reply) => sendIdempotent(platform, request, reply, 201, (work) => recordFee(work, platform, request.principal!, request.params.id, request.body)),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ClockStopBody> }>(
@@ -273,10 +261,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
       },
       config: { auth: 'approval.handle' },
     },
-    async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 201, body: await startClockStop(work, platform, request.principal!, request.params.id, request.body) }));
-      return reply.status(result.status).send(result.body);
-    },
+    async (request, reply) => sendIdempotent(platform, request, reply, 201, (work) => startClockStop(work, platform, request.principal!, request.params.id, request.body)),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ResumeBody> }>(

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
 import { AppError, Id, Strict, actorOf, fieldError, invalid } from '../../platform/http/index.ts';
-import { idempotent } from '../../platform/http/idempotency.ts';
+import { sendIdempotent } from '../../platform/http/idempotency.ts';
 import { inTransaction } from '../../platform/db/work.ts';
 import { getUnits } from '../../platform/org/service.ts';
 import { contentDisposition } from '../../platform/files/names.ts';
@@ -124,13 +124,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
       },
       config: { auth: CATALOGUE_PERMISSION },
     },
-    async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({
-        status: 201,
-        body: await createItem(work, platform, request.principal!, request.body, { pathPrefix: 'body.' }),
-      }));
-      return reply.status(result.status).send(result.body);
-    },
+    async (request, reply) => sendIdempotent(platform, request, reply, 201, (work) => createItem(work, platform, request.principal!, request.body, { pathPrefix: 'body.' })),
   );
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(

@@ -1,9 +1,10 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
 import { inTransaction, type Actor, type Work } from '../db/work.ts';
 import type { JobDefinition, Platform } from '../module.ts';
 import { AppError, fieldError } from './errors.ts';
+import { actorOf } from './context.ts';
 
 export const idempotencyMigrations: Record<string, Migration> = {
   '20261101_0800_http_idempotency': {
@@ -78,6 +79,12 @@ export async function idempotent<T>(
       .execute();
     return { ...result, replayed: false };
   });
+}
+
+/** A creating route's whole answer: runs `run` once per Idempotency-Key and sends `status` with its result. */
+export async function sendIdempotent<T>(platform: Platform, request: FastifyRequest, reply: FastifyReply, status: number, run: (work: Work) => Promise<T>) {
+  const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status, body: await run(work) }));
+  return reply.status(result.status).send(result.body);
 }
 
 /**
