@@ -174,7 +174,15 @@ describe('online approval in the browser', { skip: chromiumMissing }, () => {
     await Promise.all([handle(planner.page, receiptNo, '同意', '符合规划'), handle(fireman.page, receiptNo, '同意', '符合消防要求')]);
     await Promise.all([planner.context.close(), fireman.context.close()]);
     const leader = await signIn(staff.leader);
-    await handle(leader.page, receiptNo, '同意', '准予许可');
+    // The leader's case page carries the clock-stop, extension, reassignment and fee panels.
+    await leader.page.goto(`${base}/console/approval/tasks`);
+    await leader.page.getByRole('link', { name: new RegExp(`办理受理号 ${receiptNo}`) }).click();
+    await leader.page.getByLabel('延长工作日数').fill('2');
+    await leader.page.getByLabel('延期理由').fill('需要现场勘验');
+    await leader.page.getByRole('button', { name: '批准延期' }).click();
+    await leader.page.locator('.notice-success').waitFor();
+    assert.match((await leader.page.locator('.notice-success').textContent()) ?? '', /已延期 2 个工作日/);
+    await handle(leader.page, receiptNo, '同意', '准予许可', 'leader task inbox');
     const timeline = (await leader.page.locator('#case-timeline').locator('..').textContent()) ?? '';
     assert.match(timeline, /规划审查/);
     assert.match(timeline, /消防审查/);

@@ -775,25 +775,46 @@ export async function enableTotpWithSecret(work: Work, platform: Platform, userI
   recordAudit(work, { action: 'user.totp.enable', objectType: 'user', objectId: userId });
 }
 
-/**
- * Active accounts holding `role` with a scope covering `unit` (for notifying who may handle a
- * task), with their preferred language; at most `limit`.
- */
-export async function accountsHoldingRole(db: Db, role: Role, unit: { id: string; regionCode: string }, limit = 50): Promise<Array<{ id: string; lang: 'zh-CN' | 'en' }>> {
+/** Active accounts holding `role` with a scope covering `unit`, each once, in id order. */
+async function holdersOfRole(db: Db, role: Role, unit: { id: string; regionCode: string }) {
   const rows = await iam(db)
     .selectFrom('user_roles as r')
     .innerJoin('users as u', 'u.id', 'r.user_id')
-    .select(['u.id', 'u.lang', 'r.scope_unit_id', 'r.scope_region_code'])
+    .select(['u.id', 'u.lang', 'u.display_name', 'u.kind', 'r.scope_unit_id', 'r.scope_region_code'])
     .where('r.role', '=', role)
     .where('u.disabled_at', 'is', null)
     .where((eb) => eb.or([eb('r.scope_unit_id', '=', unit.id), eb('r.scope_region_code', 'is not', null)]))
     .orderBy('u.id')
     .limit(500)
     .execute();
-  const seen = new Map<string, 'zh-CN' | 'en'>();
+  const seen = new Map<string, (typeof rows)[number]>();
   for (const row of rows) {
     const covers = row.scope_unit_id === unit.id || (row.scope_region_code !== null && unit.regionCode.startsWith(regionPrefix(row.scope_region_code)));
-    if (covers && !seen.has(row.id)) seen.set(row.id, row.lang === 'en' ? 'en' : 'zh-CN');
+    if (covers && !seen.has(row.id)) seen.set(row.id, row);
   }
-  return [...seen].slice(0, limit).map(([id, lang]) => ({ id, lang }));
+  return [...seen.values()];
+}
+
+/**
+ * Active accounts holding `role` with a scope covering `unit` (for notifying who may handle a
+ * task), with their preferred language; at most `limit`.
+ */
+export async function accountsHoldingRole(db: Db, role: Role, unit: { id: string; regionCode: string }, limit = 50): Promise<Array<{ id: string; lang: 'zh-CN' | 'en' }>> {
+  return (await holdersOfRole(db, role, unit)).slice(0, limit).map((row) => ({ id: row.id, lang: row.lang === 'en' ? 'en' : 'zh-CN' }));
+}
+
+/** Active staff holding `role` with a scope covering `unit`, with their names (choosing whom to hand a task to). */
+export async function staffHoldingRole(db: Db, role: Role, unit: { id: string; regionCode: string }, limit = 200): Promise<Array<{ id: string; name: string }>> {
+  return (await holdersOfRole(db, role, unit))
+    .filter((row) => row.kind === 'staff')
+    .slice(0, limit)
+    .map((row) => ({ id: row.id, name: row.display_name }));
+}
+
+/** Display names of accounts by id (who did something, shown to staff). */
+export async function displayNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids.filter(Boolean))];
+  if (!unique.length) return new Map();
+  const rows = await iam(db).selectFrom('users').select(['id', 'display_name']).where('id', 'in', unique).execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
 }

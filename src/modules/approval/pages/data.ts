@@ -6,6 +6,8 @@ import { getInstanceView, mayHandle, type TaskRow } from '../../../platform/flow
 import { shanghaiDate } from '../../../platform/calendar/index.ts';
 import { getUnits, listUnits, type Unit } from '../../../platform/org/service.ts';
 import { notFound } from '../../../platform/http/index.ts';
+import { staffHoldingRole } from '../../../platform/iam/service.ts';
+import type { Role } from '../../../platform/iam/roles.ts';
 import type { ApprovalTables } from '../model.ts';
 import { CATALOGUE_PERMISSION } from '../catalogue.ts';
 
@@ -63,21 +65,47 @@ export async function unitNames(db: Db, ids: string[]): Promise<Map<string, stri
 export interface CaseTasks {
   /** Open tasks of the case the caller may complete now. */
   mine: TaskRow[];
+  /** Open tasks the caller may hand to someone else (a unit leader over the task's unit), with whom to. */
+  reassignable: Array<{ task: TaskRow; candidates: Array<{ id: string; name: string }> }>;
   /** The process is suspended (a clock stop): nothing can be completed until it resumes. */
   suspended: boolean;
 }
 
 /**
- * The open tasks of a case the caller may handle. The caller must already have been allowed to
- * see the case (getApplicationView); an unknown case is 404.
+ * The open tasks of a case the caller may handle or reassign. The caller must already have been
+ * allowed to see the case (getApplicationView); an unknown case is 404.
  */
 export async function caseTasks(platform: Platform, principal: Principal, caseId: string): Promise<CaseTasks> {
-  const row = await q(platform.db).selectFrom('approval_applications').select(['flow_instance_id']).where('id', '=', caseId).executeTakeFirst();
+  const row = await q(platform.db).selectFrom('approval_applications').select(['flow_instance_id', 'applicant_user_id', 'submitted_by']).where('id', '=', caseId).executeTakeFirst();
   if (!row) throw notFound();
   const view = await getInstanceView(platform.db, row.flow_instance_id, shanghaiDate(platform.clock.now()));
-  if (!view) return { mine: [], suspended: false };
-  return {
-    mine: principal.kind === 'staff' ? view.tasks.filter((t) => t.state === 'open' && mayHandle(principal, t)) : [],
-    suspended: view.state.status === 'suspended',
-  };
+  if (!view || principal.kind !== 'staff') return { mine: [], reassignable: [], suspended: view?.state.status === 'suspended' };
+  const open = view.tasks.filter((t) => t.state === 'open');
+  const suspended = view.state.status === 'suspended';
+  // The process takes no reassignment while the clock is stopped.
+  const led = suspended ? [] : open.filter((t) => coversUnit(principal, 'approval.lead', { id: t.unit_id, regionCode: t.unit_region }));
+  // The same people reassignTask accepts: not the applicant nor the filer, not who holds it now.
+  const excluded = new Set([row.applicant_user_id, row.submitted_by].filter((id): id is string => !!id));
+  const reassignable = await Promise.all(
+    led.map(async (task) => ({
+      task,
+      candidates: (await staffHoldingRole(platform.db, task.role as Role, { id: task.unit_id, regionCode: task.unit_region })).filter((u) => !excluded.has(u.id) && u.id !== task.assignee),
+    })),
+  );
+  return { mine: open.filter((t) => mayHandle(principal, t)), reassignable, suspended };
+}
+
+/** What the caller may do on a case besides its tasks, as the services check it (scope over one of the case's units). */
+export interface CasePowers {
+  /** Stop and resume the clock (approval.handle). */
+  handle: boolean;
+  /** Extend the time limit (approval.lead). */
+  lead: boolean;
+  /** Record fees (approval.intake or approval.handle). */
+  fee: boolean;
+}
+
+export function casePowers(principal: Principal, units: Unit[]): CasePowers {
+  const any = (permission: string) => principal.kind === 'staff' && units.some((u) => coversUnit(principal, permission, u));
+  return { handle: any('approval.handle'), lead: any('approval.lead'), fee: any('approval.handle') || any('approval.intake') };
 }

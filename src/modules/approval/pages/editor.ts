@@ -135,7 +135,18 @@ export function newEditorValues(unitId = ''): EditorValues {
 }
 
 /** Fen as yuan with two decimals, without floating point. */
-export const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+export const yuan = (fen: number) => `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
+
+/**
+ * Yuan as typed (up to 8 digits and 2 decimals; a leading minus when `signed`) in whole fen,
+ * from the digits rather than through a float (0.29 * 100 is not 29); null when not an amount.
+ */
+export function fenOf(text: string, options: { signed?: boolean } = {}): number | null {
+  const match = (options.signed ? /^(-?)(\d{1,8})(?:\.(\d{1,2}))?$/ : /^()(\d{1,8})(?:\.(\d{1,2}))?$/).exec(text);
+  if (!match) return null;
+  const fen = Number(match[2]) * 100 + Number((match[3] ?? '0').padEnd(2, '0'));
+  return match[1] ? -fen : fen;
+}
 
 export function fromItem(item: Pick<Item, keyof ItemInput> & { code: string }): EditorValues {
   return {
@@ -352,9 +363,9 @@ export function toItemInput(values: EditorValues): EditorInput {
   let fee: ItemInput['fee'] = { charged: values.feeCharged };
   if (values.feeBasis) fee = { ...fee, basis: values.feeBasis };
   if (values.feeAmount) {
-    const match = /^(\d{1,8})(?:\.(\d{1,2}))?$/.exec(values.feeAmount);
-    if (!match) errors.push(fieldError('fee.amountFen', 'page.approval.editor.amount.invalid'));
-    else fee = { ...fee, amountFen: Number(match[1]) * 100 + Number((match[2] ?? '0').padEnd(2, '0')) };
+    const amountFen = fenOf(values.feeAmount);
+    if (amountFen === null) errors.push(fieldError('fee.amountFen', 'page.approval.editor.amount.invalid'));
+    else fee = { ...fee, amountFen };
   }
 
   const input: ItemInput = {

@@ -645,3 +645,206 @@ describe('catalogue editor', () => {
     assert.equal((await get(clerk, '/console/approval/items')).statusCode, 403);
   });
 });
+
+describe('case panels: reassignment, clock stops, extensions and fees', () => {
+  let caseId: string;
+  const caseUrl = () => `/console/approval/cases/${caseId}`;
+  const apiView = async (user: TestUser) => {
+    const res = await ctx.app.inject({ url: `/api/v1/approval/applications/${caseId}`, headers: { authorization: `Bearer ${user.token}` } });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json() as { state: string; clockStopped: string | null; extensionDays: number; dueDate: string; actions: Array<{ type: string }>; events: Array<{ type: string; payload: Record<string, unknown> }> };
+  };
+  const eventCount = async (type: string) => (await sql<{ n: number }>`select count(*)::int as n from approval_events where application_id = ${caseId} and type = ${type}`.execute(ctx.platform.db)).rows[0].n;
+  const timelineOf = (page: string) => /<ol class="role-list timeline">([\s\S]*?)<\/ol>/.exec(page)?.[1] ?? '';
+
+  before(async () => {
+    // A paper application filed through the API by the first clerk (the filer may not be handed its acceptance).
+    const upload = multipartBody([{ name: 'file', filename: 'scan.pdf', content: SAMPLES.pdf() }]);
+    const file = await ctx.app.inject({ method: 'POST', url: '/api/v1/files', payload: upload.payload, headers: { ...upload.headers, authorization: `Bearer ${staff.clerk.token}` } });
+    assert.equal(file.statusCode, 201, file.body);
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/approval/applications',
+      headers: { authorization: `Bearer ${staff.clerk.token}` },
+      payload: {
+        itemId: item.id,
+        channel: 'window',
+        applicant: { kind: 'person', name: '李四', idNumber: idNumber(), phone: '13700000001' },
+        form: { address: '测试市人民路 9 号', area: 4 },
+        materials: [{ materialKey: 'application_form', fileId: file.json().id }],
+      },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    caseId = res.json().id;
+  });
+
+  test('a unit leader hands the acceptance to another clerk; others do not see the control', async () => {
+    const planner = await staffBrowser(staff.planner);
+    const planned = await get(planner, caseUrl());
+    assert.equal(planned.statusCode, 200);
+    assert.doesNotMatch(planned.body, /\/reassign"/, 'an approver has no reassign control');
+    assert.equal((await post(planner, `${caseUrl()}/tasks/x/reassign`, { userId: staff.clerk2.id })).statusCode, 403);
+
+    const leader = await staffBrowser(staff.leader);
+    const page = html(await get(leader, caseUrl()));
+    const action = /action="(\/console\/approval\/cases\/[^"]+\/tasks\/([^"/]+)\/reassign)"/.exec(page)!;
+    assert.ok(action, 'the leader sees the reassign control');
+    const options = /<select[^>]*name="userId"[\s\S]*?<\/select>/.exec(page)![0];
+    assert.match(options, new RegExp(`value="${staff.clerk2.id}"`));
+    assert.doesNotMatch(options, new RegExp(`value="${staff.clerk.id}"`), 'the filing clerk is not offered');
+    assert.match(page, /<label for="reassign0-userId">/);
+
+    // Nobody chosen, then the filer forced in: refused at the select, nothing handed over.
+    let res = await post(leader, action[1], { userId: '' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /id="reassign0-userId-error"/);
+    assert.match(res.body, /aria-describedby="reassign0-userId-error"/);
+    res = await post(leader, action[1], { userId: staff.clerk.id });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /该人员不能办理此环节/);
+    assert.equal(await eventCount('reassigned'), 0);
+
+    res = await post(leader, action[1], { userId: staff.clerk2.id });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+    assert.equal(location(res), caseUrl());
+    const after = html(await get(leader, caseUrl()));
+    assert.match(after, new RegExp(`已转交 ${staff.clerk2.username} 办理`), 'the flash names the new holder');
+    assert.match(timelineOf(after), new RegExp(`将“受理”转交 ${staff.clerk2.username} 办理`));
+    const view = await apiView(staff.leader);
+    assert.ok(view.actions.some((a) => a.type === 'reassign'));
+    assert.equal(view.events.find((e) => e.type === 'reassigned')?.payload.to, staff.clerk2.id);
+
+    // The new holder accepts it on the page.
+    const clerk2 = await staffBrowser(staff.clerk2);
+    const own = html(await get(clerk2, caseUrl()));
+    const taskId = /action="\/console\/approval\/cases\/[^/]+\/tasks\/([^"/]+)"/.exec(own)![1];
+    res = await post(clerk2, `${caseUrl()}/tasks/${taskId}`, { action: 'accept', expectedVersion: fieldValue(own, 'expectedVersion')! });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+  });
+
+  test('a handler stops the clock for a hearing and starts it again; bad input and outsiders are refused', async () => {
+    const planner = await staffBrowser(staff.planner);
+    let page = html(await get(planner, caseUrl()));
+    assert.match(page, /action="\/console\/approval\/cases\/[^"]+\/clock-stops"/);
+    assert.match(page, /<fieldset[^>]*id="clockStop-reason"/);
+    assert.match(page, /<legend class="fieldset-legend"><span>暂停原因<\/span>/);
+
+    let res = await post(planner, `${caseUrl()}/clock-stops`, { reason: 'hearing', note: '  ' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /id="clockStop-note-error"/);
+    assert.match(res.body, /请填写理由/);
+    assert.match(res.body, /class="error-summary"/);
+    res = await post(planner, `${caseUrl()}/clock-stops`, { reason: 'correction', note: '想要补正' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /id="clockStop-reason-error"/);
+    assert.match(res.body, /想要补正/, 'what was typed comes back');
+    assert.equal(await eventCount('clock_stopped'), 0);
+
+    // A window clerk holds no approval.handle; another department's handler does not see the case.
+    const clerk = await staffBrowser(staff.clerk);
+    assert.doesNotMatch(html(await get(clerk, caseUrl())), /clock-stops"/);
+    assert.equal((await post(clerk, `${caseUrl()}/clock-stops`, { reason: 'hearing', note: '听证' })).statusCode, 403);
+    const stranger = await staffBrowser(staff.stranger);
+    assert.equal((await post(stranger, `${caseUrl()}/clock-stops`, { reason: 'hearing', note: '听证' })).statusCode, 404);
+    assert.equal(await eventCount('clock_stopped'), 0);
+
+    res = await post(planner, `${caseUrl()}/clock-stops`, { reason: 'hearing', note: '11 月 10 日举行听证会' });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+    page = html(await get(planner, caseUrl()));
+    assert.match(page, /已暂停计时/);
+    assert.match(page, /本件当前暂停计时：听证/);
+    assert.match(page, /action="\/console\/approval\/cases\/[^"]+\/clock-stops\/resume"/);
+    assert.doesNotMatch(page, /clock-stops"/, 'no second stop while stopped');
+    assert.match(timelineOf(page), /暂停计时：（听证期间暂停计时）[\s\S]*11 月 10 日举行听证会/);
+    assert.equal((await apiView(staff.planner)).clockStopped, 'hearing');
+
+    res = await post(planner, `${caseUrl()}/clock-stops/resume`, { note: '听证结束' });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+    page = html(await get(planner, caseUrl()));
+    assert.match(page, /已恢复计时，办结期限 \d{4}-\d{2}-\d{2}/);
+    assert.match(timelineOf(page), /恢复计时[\s\S]*听证结束/);
+    assert.equal((await apiView(staff.planner)).clockStopped, null);
+    // Resuming again: the clock runs, the refusal is shown on the page.
+    res = await post(planner, `${caseUrl()}/clock-stops/resume`, {});
+    assert.equal(res.statusCode, 409);
+    assert.match(res.body, /没有处于听证、检验检测或公示的暂停计时中/);
+  });
+
+  test('only a unit leader extends, within the limit, with a reason', async () => {
+    const planner = await staffBrowser(staff.planner);
+    assert.doesNotMatch(html(await get(planner, caseUrl())), /\/extensions"/, 'an approver has no extension form');
+    assert.equal((await post(planner, `${caseUrl()}/extensions`, { days: '2', reason: '复杂' })).statusCode, 403);
+
+    const leader = await staffBrowser(staff.leader);
+    let page = html(await get(leader, caseUrl()));
+    assert.match(page, /已延期 0 个工作日，合计不得超过 10 个工作日，还可延长 10 个工作日/);
+    const dueBefore = (await apiView(staff.leader)).dueDate;
+    let res = await post(leader, `${caseUrl()}/extensions`, { days: '11', reason: '需要现场勘验' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /id="extension-days-error"[^>]*>延期合计不得超过 10 个工作日，本件还可延长 10 个工作日/);
+    res = await post(leader, `${caseUrl()}/extensions`, { days: 'abc', reason: '' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /id="extension-days-error"/);
+    assert.match(res.body, /id="extension-reason-error"/);
+    assert.match(res.body, /href="#extension-reason"/, 'the summary links to the field');
+    assert.equal((await apiView(staff.leader)).extensionDays, 0);
+
+    res = await post(leader, `${caseUrl()}/extensions`, { days: '3', reason: '需要现场勘验' });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+    page = html(await get(leader, caseUrl()));
+    assert.match(page, /已延期 3 个工作日，办结期限/);
+    assert.match(page, /还可延长 7 个工作日/);
+    assert.match(timelineOf(page), /批准延期 3 个工作日[\s\S]*需要现场勘验/);
+    const view = await apiView(staff.leader);
+    assert.equal(view.extensionDays, 3);
+    assert.ok(view.dueDate > dueBefore, `${view.dueDate} after ${dueBefore}`);
+
+    // The refusal speaks the caller's language.
+    const english = await post(leader, `${caseUrl()}/extensions?lang=en`, { days: '8', reason: 'more' });
+    assert.equal(english.statusCode, 400);
+    assert.match(english.body, /Extensions add up to at most 10 working days; 7 are left for this case/);
+  });
+
+  test('fees are recorded in yuan to the fen, refunds need a note, and the list shows them', async () => {
+    const clerk = await staffBrowser(staff.clerk);
+    let page = html(await get(clerk, caseUrl()));
+    assert.match(page, /收费标准：不收费/);
+    assert.match(page, /尚未登记收费/);
+
+    let res = await post(clerk, `${caseUrl()}/fees`, { amount: '十二元', note: '' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /id="fee-amount-error"[^>]*>金额以元为单位/);
+    assert.match(res.body, /value="十二元"/);
+    res = await post(clerk, `${caseUrl()}/fees`, { amount: '0', note: '' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /id="fee-amount-error"[^>]*>收费金额不能为 0/);
+    res = await post(clerk, `${caseUrl()}/fees`, { amount: '12.345', note: '' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(await eventCount('fee_charged'), 0);
+    const stranger = await staffBrowser(staff.stranger);
+    assert.equal((await post(stranger, `${caseUrl()}/fees`, { amount: '10', note: '' })).statusCode, 404);
+
+    // 0.29 yuan is 29 fen, not 28.999…
+    res = await post(clerk, `${caseUrl()}/fees`, { amount: '120.29', note: '工本费' });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+    res = await post(clerk, `${caseUrl()}/fees`, { amount: '-20.5', note: '' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /id="fee-note-error"[^>]*>退费（负数金额）须注明原因/);
+    res = await post(clerk, `${caseUrl()}/fees`, { amount: '-500', note: '多收' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /退费金额超过已收费用（已收 120\.29 元）/);
+    res = await post(clerk, `${caseUrl()}/fees`, { amount: '-20.5', note: '多收退还' });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 500));
+
+    page = html(await get(clerk, caseUrl()));
+    assert.match(page, /已登记 -20\.50 元，累计 99\.79 元/);
+    assert.match(page, /<td class="mono">120\.29<\/td>/);
+    assert.match(page, /<td class="mono">-20\.50<\/td>/);
+    assert.match(page, /合计 99\.79 元/);
+    const timeline = timelineOf(page);
+    assert.match(timeline, /登记收费 120\.29 元（累计 120\.29 元）/);
+    assert.match(timeline, /登记退费 20\.50 元（累计 99\.79 元）[\s\S]*多收退还/);
+    const fees = (await apiView(staff.clerk)).events.filter((e) => e.type === 'fee_charged').map((e) => e.payload.amountFen);
+    assert.deepEqual(fees, [12029, -2050]);
+  });
+});

@@ -1,17 +1,19 @@
 /**
  * The staff side of cases: the window intake screen (a clerk files a paper application for an
  * applicant), the task inbox (oldest deadline first, time left in words and colour) and the case
- * page (timeline, steps, materials, and the form that accepts, approves, rejects, requests the
- * one-time correction or returns).
+ * page (timeline, steps, materials, the form that accepts, approves, rejects, requests the
+ * one-time correction or returns, and the panels that stop the clock, extend, reassign and record fees).
  */
 import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { AppError, Id, Strict, actorOf, fieldError, invalid, renderMessage } from '../../../platform/http/index.ts';
-import { inTransaction } from '../../../platform/db/work.ts';
+import { AppError, Id, Strict, actorOf, fieldError, invalid, notFound, renderMessage, type FieldError } from '../../../platform/http/index.ts';
+import { inTransaction, type Work } from '../../../platform/db/work.ts';
 import { translate } from '../../../platform/i18n/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import type { TaskRow } from '../../../platform/flow/service.ts';
+import { getUnits } from '../../../platform/org/service.ts';
+import { displayNames } from '../../../platform/iam/service.ts';
 import { renderConsole } from '../../../platform/console/index.ts';
 import {
   attempt,
@@ -22,6 +24,7 @@ import {
   ErrorSummary,
   FormBody,
   formList,
+  fieldMessages,
   formText,
   Notice,
   PageQueryFields,
@@ -30,17 +33,35 @@ import {
   SelectField,
   setFlash,
   type FieldMessages,
+  type Flash,
   type ViewContext,
 } from '../../../platform/views/index.ts';
 import { TASK_ACTIONS, type TaskAction } from '../model.ts';
 import { getItem, getItemFor, listItems, type Item } from '../catalogue.ts';
-import { completeApprovalTask, getApplicationView, listMyTasks, type ApplicationView } from '../applications.ts';
-import { caseTasks, unitNames, type CaseTasks } from './data.ts';
+import {
+  completeApprovalTask,
+  endClockStop,
+  extendApplication,
+  getApplicationView,
+  listMyTasks,
+  MANUAL_STOPS,
+  MAX_EXTENSION_DAYS,
+  MAX_FEE_FEN,
+  reassignTask,
+  recordFee,
+  startClockStop,
+  type ApplicationView,
+  type ManualStop,
+} from '../applications.ts';
+import { casePowers, caseTasks, unitNames, type CasePowers, type CaseTasks } from './data.ts';
+import { ClockStopPanel, ExtensionPanel, FeePanel, panelKey, ReassignPanel, shownPanelForms, type PanelForm, type PanelState } from './case-panels.tsx';
+import { fenOf, yuan } from './editor.ts';
 import { ApplicationForm, applicationLabels, CaseIdentity, dateOf, DeadlineTag, emptyApplication, RadioGroup, StateTag, StepStateTag, TextArea, type ApplicationValues } from './components.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';
 
 const IdParams = Strict({ id: Id });
 const TaskParams = Strict({ id: Id, taskId: Id });
+const CaseFormSchema = { params: IdParams, body: FormBody };
 const PlainQuery = Strict({ ...PageQueryFields });
 const IntakeQuery = Strict({ q: Type.Optional(Type.String({ maxLength: 100 })), cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
 const TasksQuery = Strict({ cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
@@ -104,9 +125,17 @@ interface TimelineEntry {
   detail: JSX.Element;
 }
 
-/** One list from the process log and the case events, oldest first. */
-function timeline(ctx: ViewContext, view: ApplicationView): TimelineEntry[] {
+type CaseEvent = { seq: number; type: string; at: string; payload: Record<string, unknown>; actorName?: string | null };
+
+/** One list from the process log and the case events, oldest first; `people` names whom tasks were handed to. */
+function timeline(ctx: ViewContext, view: ApplicationView, people: Map<string, string>): TimelineEntry[] {
   const stepNames = new Map(view.steps.map((s) => [s.key, s.name]));
+  const events = view.events as CaseEvent[];
+  // Each hand-ended clock stop and each reassignment writes one process action and one case
+  // event, in the same order: the event holds what the action does not (the note, the new holder).
+  const resumeNotes = events.filter((e) => e.type === 'clock_resumed').map((e) => e.payload.note);
+  const reassignedTo = events.filter((e) => e.type === 'reassigned').map((e) => String(e.payload.to ?? ''));
+  let stoppedFor = '';
   const out: TimelineEntry[] = [];
   for (const action of view.actions as Array<Record<string, unknown> & { seq: number; type: string; at: string; actorName?: string | null }>) {
     const actor = action.actorName ?? '';
@@ -121,25 +150,30 @@ function timeline(ctx: ViewContext, view: ApplicationView): TimelineEntry[] {
         });
         break;
       case 'suspend':
+        stoppedFor = String(action.reason);
         out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.suspend', { actor, reason: ctx.ta(`page.approval.stop.${String(action.reason)}`) }), detail: action.note ? <p class="muted" safe>{String(action.note)}</p> : '' });
         break;
-      case 'resume':
-        out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.resume', { actor }), detail: '' });
+      case 'resume': {
+        const note = stoppedFor === 'correction' ? null : resumeNotes.shift();
+        stoppedFor = '';
+        out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.resume', { actor }), detail: typeof note === 'string' && note ? <p class="muted" safe>{note}</p> : '' });
         break;
+      }
       case 'extend':
         out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.extend', { actor, days: Number(action.days) }), detail: <p class="muted" safe>{String(action.reason ?? '')}</p> });
         break;
       case 'reassign':
-        out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.reassign', { actor, step }), detail: '' });
+        out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.reassign', { actor, step, to: people.get(reassignedTo.shift() ?? '') ?? '' }), detail: '' });
         break;
       case 'withdraw':
         out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.withdraw'), detail: '' });
         break;
     }
   }
-  for (const event of view.events as Array<{ seq: number; type: string; at: string; payload: Record<string, unknown>; actorName?: string | null }>) {
+  for (const event of events) {
     if (!EVENT_TYPES.has(event.type)) continue;
     const p = event.payload;
+    const refund = event.type === 'fee_charged' && typeof p.amountFen === 'number' && p.amountFen < 0;
     const detail =
       event.type === 'correction_requested' ? (
         <ul>
@@ -159,13 +193,13 @@ function timeline(ctx: ViewContext, view: ApplicationView): TimelineEntry[] {
     out.push({
       at: event.at,
       order: 1_000_000 + event.seq,
-      text: ctx.t(`page.approval.timeline.event.${event.type}`, {
+      text: ctx.t(`page.approval.timeline.event.${refund ? 'fee_refunded' : event.type}`, {
         actor: event.actorName ?? '',
         channel: ctx.ta(`page.approval.channel.${String(p.channel ?? 'online')}`),
         due: String(p.dueDate ?? ''),
         certificateNo: String(p.certificateNo ?? ''),
-        amount: typeof p.amountFen === 'number' ? (p.amountFen / 100).toFixed(2) : '',
-        total: typeof p.totalFen === 'number' ? (p.totalFen / 100).toFixed(2) : '',
+        amount: typeof p.amountFen === 'number' ? yuan(Math.abs(p.amountFen)) : '',
+        total: typeof p.totalFen === 'number' ? yuan(p.totalFen) : '',
       }),
       detail,
     });
@@ -279,14 +313,37 @@ function ActionForm({ ctx, view, item, task, index, state }: { ctx: ViewContext;
   );
 }
 
-function CasePage({ ctx, view, item, units, tasks, state }: { ctx: ViewContext; view: ApplicationView; item: Item; units: Map<string, string>; tasks: CaseTasks; state: ActionState | null }) {
-  const entries = timeline(ctx, view);
+/** A refused form of the case page: a task's decision or one of the panels. */
+interface CaseFormState {
+  action?: ActionState;
+  panel?: PanelState;
+}
+
+interface CasePageProps {
+  ctx: ViewContext;
+  view: ApplicationView;
+  item: Item;
+  units: Map<string, string>;
+  tasks: CaseTasks;
+  powers: CasePowers;
+  people: Map<string, string>;
+  state: CaseFormState;
+}
+
+function CasePage({ ctx, view, item, units, tasks, powers, people, state: forms }: CasePageProps) {
+  const state = forms.action ?? null;
+  const panel = forms.panel ?? null;
+  const entries = timeline(ctx, view, people);
   const formLabels = new Map(item.formFields.map((f) => [f.key, f.label]));
   // A refusal about a task that is no longer open (done by someone else meanwhile) has no form to sit in.
   const orphan = state && !(tasks.mine.some((t) => t.id === state.taskId) && !tasks.suspended) ? state : null;
+  // Nor one about a panel form that is gone (the clock was stopped or the case finished meanwhile).
+  const orphanPanel = panel && !shownPanelForms(view, powers, tasks).has(panelKey(panel)) ? panel : null;
+  const panelProps = { ctx, view, powers, state: panel };
   return (
     <>
       {orphan ? <ErrorSummary ctx={ctx} form="task" summary={orphan.summary} fields={orphan.fields} /> : ''}
+      {orphanPanel ? <ErrorSummary ctx={ctx} form="panel" summary={orphanPanel.summary} fields={orphanPanel.fields} /> : ''}
       <section class="panel" aria-labelledby="case-summary">
         <h2 id="case-summary">{ctx.t('page.approval.case.summary')}</h2>
         <dl class="stat-list">
@@ -365,6 +422,10 @@ function CasePage({ ctx, view, item, units, tasks, state }: { ctx: ViewContext; 
         ''
       )}
       {tasks.suspended ? '' : tasks.mine.map((task, i) => <ActionForm ctx={ctx} view={view} item={item} task={task} index={i} state={state} />)}
+      <ClockStopPanel {...panelProps} />
+      <ExtensionPanel {...panelProps} />
+      <ReassignPanel ctx={ctx} view={view} tasks={tasks} people={people} state={panel} />
+      <FeePanel {...panelProps} item={item} />
       <DataTable
         id="case-steps"
         caption={ctx.t('page.approval.case.steps')}
@@ -450,19 +511,54 @@ function CasePage({ ctx, view, item, units, tasks, state }: { ctx: ViewContext; 
   );
 }
 
-async function renderCase(platform: Platform, request: FastifyRequest, reply: FastifyReply, id: string, state: ActionState | null = null, status?: number) {
+async function renderCase(platform: Platform, request: FastifyRequest, reply: FastifyReply, id: string, state: CaseFormState = {}, status?: number) {
   const principal = request.principal!;
   const view = await getApplicationView(platform, principal, id);
-  const [item, tasks] = await Promise.all([getItem(platform.db, view.itemId), caseTasks(platform, principal, id)]);
-  const units = await unitNames(platform.db, [view.unitId, ...view.steps.map((s) => s.unitId)]);
+  const [item, tasks, units] = await Promise.all([getItem(platform.db, view.itemId), caseTasks(platform, principal, id), getUnits(platform.db, [...new Set([view.unitId, ...view.steps.map((s) => s.unitId)])])]);
+  const handedTo = (view.events as CaseEvent[]).filter((e) => e.type === 'reassigned').map((e) => String(e.payload.to ?? ''));
+  const people = await displayNames(platform.db, [...handedTo, ...tasks.reassignable.map((r) => r.task.assignee ?? '')]);
   return renderConsole(platform, request, reply, (ctx) => ({
     title: ctx.t('page.approval.case.title', { receiptNo: view.receiptNo }),
     lead: <span safe>{view.itemName}</span>,
     crumbs: [tasksCrumb(ctx), { label: Html.escapeHtml(view.receiptNo) }],
     status,
-    body: <CasePage ctx={ctx} view={view} item={item!} units={units} tasks={tasks} state={state} />,
+    body: <CasePage ctx={ctx} view={view} item={item!} units={new Map(units.map((u) => [u.id, u.name]))} tasks={tasks} powers={casePowers(principal, units)} people={people} state={state} />,
   }));
 }
+
+/**
+ * Runs a panel form: `check` refuses what the page itself can tell is wrong, `run` calls the
+ * service in one transaction. A refusal re-renders the case page with the messages at the form
+ * (field names as the form has them, through `rename`); success goes back to the case page.
+ */
+async function panelPost<T>(
+  platform: Platform,
+  request: FastifyRequest<{ Params: { id: string } }>,
+  reply: FastifyReply,
+  panel: Omit<PanelState, 'fields' | 'summary'>,
+  run: (work: Work) => Promise<T>,
+  flash: (value: T) => Flash,
+  options: { check?: () => void; rename?: (error: FieldError) => FieldError } = {},
+) {
+  const lang = request.lang;
+  const result = await attempt(lang, async () => {
+    options.check?.();
+    return inTransaction(platform.db, actorOf(request), run);
+  });
+  if (!result.ok) {
+    const fields = options.rename ? fieldMessages(result.error.fieldErrors?.map(options.rename), lang) : result.fields;
+    return renderCase(platform, request, reply, request.params.id, { panel: { ...panel, fields, summary: result.summary } }, result.error.status);
+  }
+  setFlash(reply, flash(result.value));
+  return redirect(reply, `/console/approval/cases/${request.params.id}`);
+}
+
+/** The text fields of a panel form as typed (bounded), for re-rendering it. */
+function panelValues(body: unknown, names: string[], max = 1000): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, formText(body, name).slice(0, max)]));
+}
+
+const panelForm = (form: PanelForm, values: Record<string, string>, taskId?: string): Omit<PanelState, 'fields' | 'summary'> => ({ form, values, ...(taskId ? { taskId } : {}) });
 
 export async function workPages(app: FastifyInstance, platform: Platform) {
   app.get<{ Querystring: Static<typeof IntakeQuery> }>('/console/approval/intake', { schema: { querystring: IntakeQuery }, config: { auth: 'approval.intake' } }, async (request, reply) => {
@@ -601,10 +697,120 @@ export async function workPages(app: FastifyInstance, platform: Platform) {
         fields[name] = fields[name] ? `${fields[name]}；${message}` : message;
       }
       const summary = result.error.code === 'CONFLICT' ? translate(lang, 'page.approval.action.conflict') : result.summary;
-      return renderCase(platform, request, reply, id, { ...state, fields, summary }, result.error.status);
+      return renderCase(platform, request, reply, id, { action: { ...state, fields, summary } }, result.error.status);
     }
     setFlash(reply, { kind: 'success', key: 'flash.approval.done', params: { state: translate(lang, `page.approval.state.${result.value.state}`) } });
     return redirect(reply, `/console/approval/cases/${id}`);
+  });
+
+  type PanelRoute = { Params: Static<typeof IdParams>; Body: Static<typeof FormBody> };
+
+  app.post<PanelRoute>('/console/approval/cases/:id/clock-stops', { schema: CaseFormSchema, config: { auth: 'approval.handle' } }, async (request, reply) => {
+    const values = panelValues(request.body, ['reason', 'note']);
+    return panelPost(
+      platform,
+      request,
+      reply,
+      panelForm('clockStop', values),
+      (work) => startClockStop(work, platform, request.principal!, request.params.id, { reason: values.reason as ManualStop, note: values.note }),
+      () => ({ kind: 'success', key: 'flash.approval.clockStopped' }),
+      {
+        check: () => {
+          const errors = [];
+          if (!(MANUAL_STOPS as readonly string[]).includes(values.reason)) errors.push(fieldError('reason', 'page.approval.clockStop.chooseReason'));
+          if (!values.note) errors.push(fieldError('note', 'approval.app.reasonRequired'));
+          if (errors.length) throw invalid(errors);
+        },
+      },
+    );
+  });
+
+  app.post<PanelRoute>('/console/approval/cases/:id/clock-stops/resume', { schema: CaseFormSchema, config: { auth: 'approval.handle' } }, async (request, reply) => {
+    const values = panelValues(request.body, ['note']);
+    return panelPost(
+      platform,
+      request,
+      reply,
+      panelForm('resume', values),
+      (work) => endClockStop(work, platform, request.principal!, request.params.id, { note: values.note || undefined }),
+      (result) => ({ kind: 'success', key: 'flash.approval.clockResumed', params: { due: result.dueDate ?? '' } }),
+    );
+  });
+
+  app.post<PanelRoute>('/console/approval/cases/:id/extensions', { schema: CaseFormSchema, config: { auth: 'approval.lead' } }, async (request, reply) => {
+    const values = panelValues(request.body, ['days', 'reason']);
+    const days = /^\d{1,3}$/.test(values.days) ? Number(values.days) : NaN;
+    return panelPost(
+      platform,
+      request,
+      reply,
+      panelForm('extension', values),
+      (work) => extendApplication(work, platform, request.principal!, request.params.id, { days, reason: values.reason }),
+      (result) => ({ kind: 'success', key: 'flash.approval.extended', params: { days, due: result.dueDate ?? '' } }),
+      {
+        check: () => {
+          const errors = [];
+          // Beyond the limit is the service's to say: it knows how many days are left.
+          if (!(days >= 1)) errors.push(fieldError('days', 'page.approval.extension.daysInvalid', { max: MAX_EXTENSION_DAYS }));
+          if (!values.reason) errors.push(fieldError('reason', 'approval.app.reasonRequired'));
+          if (errors.length) throw invalid(errors);
+        },
+      },
+    );
+  });
+
+  app.post<{ Params: Static<typeof TaskParams>; Body: Static<typeof FormBody> }>(
+    '/console/approval/cases/:id/tasks/:taskId/reassign',
+    { schema: { params: TaskParams, body: FormBody }, config: { auth: 'approval.lead' } },
+    async (request, reply) => {
+      const { id, taskId } = request.params;
+      const values = panelValues(request.body, ['userId'], 100);
+      let name = '';
+      return panelPost(
+        platform,
+        request,
+        reply,
+        panelForm('reassign', values, taskId),
+        async (work) => {
+          const result = await reassignTask(work, platform, request.principal!, taskId, { userId: values.userId });
+          // A task of another case posted under this one: nothing is changed.
+          if (result.caseId !== id) throw notFound();
+          name = (await displayNames(work.tx, [result.assignee])).get(result.assignee) ?? '';
+          return result;
+        },
+        () => ({ kind: 'success', key: 'flash.approval.reassigned', params: { name } }),
+        {
+          check: () => {
+            if (!values.userId) throw invalid([fieldError('userId', 'page.approval.reassign.chooseOne')]);
+          },
+        },
+      );
+    },
+  );
+
+  app.post<PanelRoute>('/console/approval/cases/:id/fees', { schema: CaseFormSchema, config: { auth: 'user' } }, async (request, reply) => {
+    const values = panelValues(request.body, ['amount', 'note'], 200);
+    const amountFen = fenOf(values.amount.replace(/[\s,，]/g, ''), { signed: true });
+    return panelPost(
+      platform,
+      request,
+      reply,
+      panelForm('fee', values),
+      (work) => recordFee(work, platform, request.principal!, request.params.id, { amountFen: amountFen!, note: values.note || undefined }),
+      (result) => ({ kind: 'success', key: 'flash.approval.feeRecorded', params: { amount: yuan(result.amountFen), total: yuan(result.totalFen) } }),
+      {
+        check: () => {
+          if (amountFen === null) throw invalid([fieldError('amount', 'page.approval.fee.amountInvalid')]);
+          if (Math.abs(amountFen) > MAX_FEE_FEN) throw invalid([fieldError('amount', 'page.approval.fee.amountTooLarge', { max: yuan(MAX_FEE_FEN) })]);
+        },
+        // The service speaks of fen (amountFen); the form of yuan (amount).
+        rename: (error) => {
+          if (error.path !== 'amountFen') return error;
+          const message = 'key' in error.message && error.message.key === 'approval.app.refundTooLarge' ? { key: 'page.approval.fee.refundTooLarge', params: { total: yuan(Number(error.message.params?.totalFen ?? 0)) } } : error.message;
+          return { path: 'amount', message };
+        },
+      },
+    );
   });
 }
 
