@@ -121,7 +121,7 @@ export function ExtensionPanel({ ctx, view, powers, state }: PanelProps) {
           <ErrorSummary ctx={ctx} form="extension" summary={mine?.summary} fields={mine?.fields} labels={labels} />
           <form method="post" action={`/console/approval/cases/${attr(view.id)}/extensions`} class="form form-wide" novalidate aria-describedby="extension-used">
             <Csrf ctx={ctx} />
-            <TextField ctx={ctx} form="extension" name="days" type="number" inputmode="numeric" size="short" maxlength={3} label={labels.days} hint={ctx.ta('page.approval.extension.daysHint', { left })} value={mine?.values.days} error={mine?.fields?.days} required />
+            <TextField ctx={ctx} form="extension" name="days" inputmode="numeric" size="short" maxlength={3} label={labels.days} hint={ctx.ta('page.approval.extension.daysHint', { left })} value={mine?.values.days} error={mine?.fields?.days} required />
             <TextArea ctx={ctx} form="extension" name="reason" label={labels.reason} hint={ctx.ta('page.approval.extension.reasonHint')} value={mine?.values.reason} error={mine?.fields?.reason} maxlength={1000} rows={3} required />
             <button type="submit" class="button">
               {ctx.t('page.approval.extension.submit')}

@@ -787,6 +787,7 @@ describe('case panels: reassignment, clock stops, extensions and fees', () => {
     assert.match(res.body, /id="extension-days-error"/);
     assert.match(res.body, /id="extension-reason-error"/);
     assert.match(res.body, /href="#extension-reason"/, 'the summary links to the field');
+    assert.match(res.body, /name="days"[^>]*value="abc"/, 'what was typed comes back');
     assert.equal((await apiView(staff.leader)).extensionDays, 0);
 
     res = await post(leader, `${caseUrl()}/extensions`, { days: '3', reason: '需要现场勘验' });
@@ -803,6 +804,8 @@ describe('case panels: reassignment, clock stops, extensions and fees', () => {
     const english = await post(leader, `${caseUrl()}/extensions?lang=en`, { days: '8', reason: 'more' });
     assert.equal(english.statusCode, 400);
     assert.match(english.body, /Extensions add up to at most 10 working days; 7 are left for this case/);
+    assert.match(english.body, /<label for="extension-days"><span>Working days to add<\/span>/);
+    assert.match(english.body, /Stop the clock/);
   });
 
   test('fees are recorded in yuan to the fen, refunds need a note, and the list shows them', async () => {
