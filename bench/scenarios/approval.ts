@@ -125,7 +125,7 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
  * Runs the requests from a worker thread with `connections` at once. Also measures the server's
  * main thread: how busy its event loop was (1 = always) and the process's CPU time per request.
  */
-async function runLoad(baseUrl: string, requests: RequestSpec[], connections: number, keepBodies = false): Promise<LoadResult & { busy: number; cpuMsPerRequest: number; statementsPerRequest: number }> {
+async function runLoad(baseUrl: string, requests: RequestSpec[], connections: number, keepBodies = false): Promise<LoadResult & { busy: number; cpuMsPerRequest: number; systemMsPerRequest: number; statementsPerRequest: number }> {
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
   const before = statements;
@@ -138,12 +138,12 @@ async function runLoad(baseUrl: string, requests: RequestSpec[], connections: nu
     worker.once('error', reject);
   });
   const used = process.cpuUsage(cpu);
-  return { ...result, busy: performance.eventLoopUtilization(elu).utilization, cpuMsPerRequest: (used.user + used.system) / 1000 / requests.length, statementsPerRequest: (statements - before) / requests.length };
+  return { ...result, busy: performance.eventLoopUtilization(elu).utilization, cpuMsPerRequest: (used.user + used.system) / 1000 / requests.length, systemMsPerRequest: used.system / 1000 / requests.length, statementsPerRequest: (statements - before) / requests.length };
 }
 
 /** How loaded the server process was during a run (the client thread's CPU is included). */
-const loadLine = (result: { busy: number; cpuMsPerRequest: number; statementsPerRequest: number }) =>
-  `${result.statementsPerRequest.toFixed(1)} SQL statements per request, server event loop busy ${(100 * result.busy).toFixed(0)}%, process CPU ${result.cpuMsPerRequest.toFixed(1)} ms per request`;
+const loadLine = (result: { busy: number; cpuMsPerRequest: number; systemMsPerRequest: number; statementsPerRequest: number }) =>
+  `${result.statementsPerRequest.toFixed(1)} SQL statements per request, server event loop busy ${(100 * result.busy).toFixed(0)}%, process CPU ${result.cpuMsPerRequest.toFixed(1)} ms per request (${result.systemMsPerRequest.toFixed(1)} ms of it in the kernel)`;
 
 function latencyLine(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);

@@ -72,7 +72,7 @@ export async function issueCertificate(work: Work, platform: Platform, applicati
     issuedDate: shanghaiDate(now),
   };
   const text = certificateText(content);
-  const { signature, publicKey } = await signAsUnit(work.tx, platform, application.unit_id, text);
+  const { signature, publicKey } = await signAsUnit(work, platform, application.unit_id, text);
   const row = await q(work.tx)
     .insertInto('approval_certificates')
     .values({

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, type TestContext } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
-import { recordAudit, verifyChain } from './service.ts';
+import { AUDIT_LANES, recordAudit, verifyChain } from './service.ts';
 
 let ctx: TestContext;
 before(async () => {
@@ -72,7 +72,17 @@ test('concurrent writers keep one unbroken chain', async () => {
   // Each transaction starts at a random lane: twenty of them on one lane would be a broken picker.
   const lanes = await sql<{ lane: number; n: number }>`select lane, count(*)::int as n from audit_log where action = 'test.concurrent' group by lane`.execute(ctx.platform.db);
   assert.ok(lanes.rows.length >= 2, `records spread over lanes: ${JSON.stringify(lanes.rows)}`);
-  assert.ok(lanes.rows.every((r) => r.lane >= 0 && r.lane < 8));
+  assert.ok(lanes.rows.every((r) => r.lane >= 0 && r.lane < AUDIT_LANES));
+});
+
+test('a transaction holds the lock of one lane only, so the others stay free for other writers', async () => {
+  const held = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
+    recordAudit(work, { action: 'test.one-lane' });
+    await work.flush();
+    const locks = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()`.execute(work.tx);
+    return locks.rows[0].n;
+  });
+  assert.equal(held, 1);
 });
 
 test('a record moved to another lane breaks the chain there', async () => {
@@ -81,7 +91,7 @@ test('a record moved to another lane breaks the chain there', async () => {
   const { rows } = await sql<{ id: number; lane: number }>`select id, lane from audit_log where action = 'test.lanes' order by id limit 1`.execute(ctx.platform.db);
   const [target] = rows;
   await sql`alter table audit_log disable trigger audit_log_no_update`.execute(ctx.platform.db);
-  await sql`update audit_log set lane = ${(target.lane + 1) % 8} where id = ${target.id}`.execute(ctx.platform.db);
+  await sql`update audit_log set lane = ${(target.lane + 1) % AUDIT_LANES} where id = ${target.id}`.execute(ctx.platform.db);
   const result = await verifyChain(ctx.platform.db);
   await sql`update audit_log set lane = ${target.lane} where id = ${target.id}`.execute(ctx.platform.db);
   await sql`alter table audit_log enable trigger audit_log_no_update`.execute(ctx.platform.db);

@@ -102,15 +102,16 @@ const CHAIN_LOCK = 7_346_001;
  * (the WAL flush included); with one chain, every writing transaction of the platform would
  * queue there. A transaction takes whichever lane is free, so as many commit at once.
  */
-export const AUDIT_LANES = 8;
+export const AUDIT_LANES = 32;
 
 /** Locks a free lane (waits for one only when all are taken) and returns it. */
 async function lockLane(db: Db): Promise<number> {
   const start = Math.floor(Math.random() * AUDIT_LANES);
+  // No ORDER BY: sorting would try (and take) every lane's lock before picking one. Without it the
+  // filter runs row by row and stops at the first free lane.
   const free = await sql<{ lane: number }>`
-    select lane from (select (g + ${start}::int) % ${AUDIT_LANES}::int as lane, g from generate_series(0, ${AUDIT_LANES - 1}::int) g) x
+    select lane from (select (g + ${start}::int) % ${AUDIT_LANES}::int as lane from generate_series(0, ${AUDIT_LANES - 1}::int) g) x
      where pg_try_advisory_xact_lock(${CHAIN_LOCK}::int, lane)
-     order by g
      limit 1`.execute(db);
   if (free.rows[0]) return free.rows[0].lane;
   await sql`select pg_advisory_xact_lock(${CHAIN_LOCK}::int, ${start}::int)`.execute(db);

@@ -12,17 +12,26 @@ export interface CryptoProvider {
   sm4Encrypt(key: Uint8Array, plaintext: string): string;
   sm4Decrypt(key: Uint8Array, sealed: string): string;
   sm2GenerateKeyPair(): { publicKey: string; privateKey: string };
-  /** SM2 signature with SM3 digest and Z value (hash: true), DER encoded, hex. */
-  sm2Sign(privateKeyHex: string, message: string): string;
+  /**
+   * SM2 signature with SM3 digest and Z value (hash: true), DER encoded, hex. The public key goes
+   * into Z; given, it is not derived from the private key again (a scalar multiplication).
+   */
+  sm2Sign(privateKeyHex: string, message: string, publicKeyHex?: string): string;
   sm2Verify(publicKeyHex: string, message: string, signatureHex: string): boolean;
   randomToken(bytes?: number): string;
 }
 
 const SIGN_OPTIONS = { hash: true, der: true } as const;
 
+// A process uses one or two field keys for its whole life: the keys derived from them are kept.
+const derivedKeys = new WeakMap<Uint8Array, { encKey: Buffer; macKey: Buffer }>();
+
 function deriveKeys(key: Uint8Array): { encKey: Buffer; macKey: Buffer } {
+  const known = derivedKeys.get(key);
+  if (known) return known;
   const encKey = crypto.createHmac('sm3', key).update('zt-sm4-enc').digest().subarray(0, 16);
   const macKey = crypto.createHmac('sm3', key).update('zt-sm4-mac').digest();
+  derivedKeys.set(key, { encKey, macKey });
   return { encKey, macKey };
 }
 
@@ -57,8 +66,8 @@ export const softwareCrypto: CryptoProvider = {
     const pair = sm2.generateKeyPairHex();
     return { publicKey: pair.publicKey, privateKey: pair.privateKey };
   },
-  sm2Sign(privateKeyHex, message) {
-    return sm2.doSignature(message, privateKeyHex, SIGN_OPTIONS);
+  sm2Sign(privateKeyHex, message, publicKeyHex) {
+    return sm2.doSignature(message, privateKeyHex, publicKeyHex ? { ...SIGN_OPTIONS, publicKey: publicKeyHex } : SIGN_OPTIONS);
   },
   sm2Verify(publicKeyHex, message, signatureHex) {
     try {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Db } from '../db/index.ts';
+import type { Work } from '../db/work.ts';
 import type { Platform } from '../module.ts';
 import { openField, sealField } from './fields.ts';
 
@@ -46,10 +47,25 @@ export async function unitPublicKey(db: Db, platform: Platform, unitId: string):
   return (await unitKey(db, platform, unitId)).public_key;
 }
 
+/**
+ * A unit's key, opened, per platform: a key never changes once stored, and signing a certificate
+ * should not read and decrypt it again. Filled only after the transaction that read it committed,
+ * so a key made by a transaction that rolled back is never used.
+ */
+const openedKeys = new WeakMap<Platform, Map<string, { publicKey: string; privateKey: string }>>();
+
 /** Signs a message as the unit: SM2 with SM3 digest (hash: true), DER encoded. */
-export async function signAsUnit(db: Db, platform: Platform, unitId: string, message: string): Promise<{ signature: string; publicKey: string }> {
-  const key = await unitKey(db, platform, unitId);
-  return { signature: platform.crypto.sm2Sign(openField(platform, key.private_key_sealed), message), publicKey: key.public_key };
+export async function signAsUnit(work: Work, platform: Platform, unitId: string, message: string): Promise<{ signature: string; publicKey: string }> {
+  let known = openedKeys.get(platform);
+  if (!known) openedKeys.set(platform, (known = new Map()));
+  let key = known.get(unitId);
+  if (!key) {
+    const row = await unitKey(work.tx, platform, unitId);
+    const opened = { publicKey: row.public_key, privateKey: openField(platform, row.private_key_sealed) };
+    work.afterCommit(() => known.set(unitId, opened));
+    key = opened;
+  }
+  return { signature: platform.crypto.sm2Sign(key.privateKey, message, key.publicKey), publicKey: key.publicKey };
 }
 
 export function verifyUnitSignature(platform: Platform, publicKey: string, message: string, signature: string): boolean {

@@ -276,7 +276,9 @@ export async function attachFiles(work: Work, fileIds: string[], owner: FileOwne
     .updateTable('files')
     .set({ owner_type: owner.ownerType, owner_id: owner.ownerId, attached_at: at })
     .where('id', 'in', unique)
-    .where('owner_id', 'is', null)
+    // owner_type, not owner_id (null together, by the table's check): a test on owner_id matches the
+    // partial index of unattached files, which the planner then scans whole instead of the keys.
+    .where('owner_type', 'is', null)
     .where('uploaded_by', '=', principal.userId)
     .returningAll()
     .execute();

@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
+import type { Work } from '../db/work.ts';
 import type { FlowTables } from './service.ts';
 import { loadCalendar } from '../calendar/service.ts';
 import * as workingDays from '../calendar/working-days.ts';
@@ -428,6 +429,32 @@ export async function tallyFinishedTasks(db: Db, subjectType: string, finishedAt
   // Both roll-ups in one statement: this runs with every finished task.
   await sql`with per_unit as (${addToDays(UNIT_DAYS, [...perUnit.values()], subjectType, false)} returning 1)
     ${addToDays(PERSON_DAYS, [...perPerson.values()], subjectType, true)}`.execute(db);
+}
+
+const PENDING_TALLIES = 'flow.pending-tallies';
+interface PendingTally {
+  subjectType: string;
+  finishedAt: Date;
+  tasks: FinishedTaskFact[];
+}
+
+/**
+ * tallyFinishedTasks just before the transaction commits: the roll-up's rows are shared by every
+ * task a unit finishes that day, and a row updated early would stay locked through the rest of
+ * the transaction, making the unit's other transactions wait.
+ */
+export function tallyFinishedTasksAtCommit(work: Work, subjectType: string, finishedAt: Date, tasks: FinishedTaskFact[]) {
+  if (!tasks.length) return;
+  let pending = work.bag.get(PENDING_TALLIES) as PendingTally[] | undefined;
+  if (!pending) {
+    const list: PendingTally[] = [];
+    work.bag.set(PENDING_TALLIES, list);
+    work.beforeCommit(PENDING_TALLIES, async () => {
+      for (const entry of list.splice(0)) await tallyFinishedTasks(work.tx, entry.subjectType, entry.finishedAt, entry.tasks);
+    });
+    pending = list;
+  }
+  pending.push({ subjectType, finishedAt, tasks });
 }
 
 /** The first and last days (Asia/Shanghai) with finished tasks; null when there are none. */

@@ -10,7 +10,7 @@ import { getUnit } from '../org/service.ts';
 import { regionPrefix } from '../org/codes.ts';
 import type { Principal } from '../iam/principal.ts';
 import type { Platform } from '../module.ts';
-import { tallyFinishedTasks, type FinishedTaskFact } from './reports.ts';
+import { tallyFinishedTasksAtCommit, type FinishedTaskFact } from './reports.ts';
 import { allSteps, deriveState, FlowError, openSteps, type FlowAction, type InstanceState, type ProcessDefinition, type StepOutcome } from './engine.ts';
 
 interface InstanceTable {
@@ -129,7 +129,7 @@ async function syncTasks(work: Work, platform: Platform, instance: { id: string;
     if (done) finished.push({ unitId: task.unit_id, finishedBy, days: task.days, dueDate: task.due_date });
   }
   // The daily roll-up of finished tasks (statistics) moves with the tasks, in this transaction.
-  await tallyFinishedTasks(work.tx, instance.subject_type, now, finished);
+  tallyFinishedTasksAtCommit(work, instance.subject_type, now, finished);
   const have = new Set(current.map((t) => `${t.step_key}#${t.round}`));
   const definitions = new Map(allSteps(definition).map((s) => [s.key, s]));
   const today = shanghaiDate(now);

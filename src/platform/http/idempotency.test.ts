@@ -7,7 +7,8 @@ import { createTestContext, seedRegions, makeUnit, makeUser, bearer, type TestCo
 import { expireIdempotencyKeys, idempotent, IDEMPOTENCY_RETENTION_MS } from './idempotency.ts';
 import { actorOf } from './context.ts';
 import { recordAudit } from '../audit/service.ts';
-import { signAsUnit, verifyUnitSignature } from '../crypto/signing.ts';
+import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
+import { signAsUnit, unitPublicKey, verifyUnitSignature } from '../crypto/signing.ts';
 
 let ctx: TestContext;
 let user: TestUser;
@@ -62,17 +63,34 @@ test('keys are per caller, and a bad key is refused', async () => {
   assert.equal(bad.statusCode, 400);
 });
 
+const signNow = (unit: string, message: string) => inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => signAsUnit(work, ctx.platform, unit, message));
+
 test('units sign with their own SM2 key; a changed byte fails verification', async () => {
   const message = '{"certificateNo":"2026-0001"}';
-  const first = await signAsUnit(ctx.platform.db, ctx.platform, unitId, message);
-  const second = await signAsUnit(ctx.platform.db, ctx.platform, unitId, message);
+  const first = await signNow(unitId, message);
+  const second = await signNow(unitId, message);
   assert.equal(first.publicKey, second.publicKey, 'one key per unit');
   assert.equal(verifyUnitSignature(ctx.platform, first.publicKey, message, first.signature), true);
   assert.equal(verifyUnitSignature(ctx.platform, first.publicKey, message.replace('0001', '0002'), first.signature), false);
   const otherUnit = (await makeUnit(ctx.platform)).id;
-  const foreign = await signAsUnit(ctx.platform.db, ctx.platform, otherUnit, message);
+  const foreign = await signNow(otherUnit, message);
   assert.notEqual(foreign.publicKey, first.publicKey);
   assert.equal(verifyUnitSignature(ctx.platform, foreign.publicKey, message, first.signature), false);
+});
+
+test('a key made by a transaction that rolled back is not kept: the next signature verifies with the stored key', async () => {
+  const unit = (await makeUnit(ctx.platform)).id;
+  const message = '{"certificateNo":"2026-0003"}';
+  const failing = inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
+    await signAsUnit(work, ctx.platform, unit, message);
+    throw new Error('the certificate could not be stored');
+  });
+  await assert.rejects(failing, /could not be stored/);
+  const signed = await signNow(unit, message);
+  const stored = await unitPublicKey(ctx.platform.db, ctx.platform, unit);
+  assert.equal(signed.publicKey, stored);
+  assert.equal(verifyUnitSignature(ctx.platform, stored, message, signed.signature), true);
+  assert.equal((await signNow(unit, message)).publicKey, stored, 'the kept key is the stored one');
 });
 
 test('keys are forgotten after the retention; younger ones still replay', async () => {
