@@ -189,7 +189,7 @@ export async function checkCase(work: Work, platform: Platform, caseId: string, 
   const db = work.tx;
   const now = platform.clock.now();
   const today = shanghaiDate(now);
-  const [flow, facts, settings] = await Promise.all([flowOfSubject(db, APPROVAL_CASE_SUBJECT, caseId), caseFacts(db, caseId), loadSettings(db)]);
+  const [flow, facts, settings] = await Promise.all([flowOfSubject(work, APPROVAL_CASE_SUBJECT, caseId), caseFacts(db, caseId), loadSettings(db)]);
   if (!flow || !facts) return { yellow: 0, red: 0, cards: [] };
   const summary = facts.summary;
   const findings: Finding[] = [];

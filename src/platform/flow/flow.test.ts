@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, seedRegions, makeUnit, makeUser, TestClock, type TestContext } from '../../../test/helpers.ts';
+import { sql } from 'kysely';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 import { authenticateBearer } from '../iam/service.ts';
 import type { Principal } from '../iam/principal.ts';
@@ -78,6 +79,28 @@ test('parallel branches: each department sees only its own task; the case moves 
   const view = await getInstanceView(ctx.platform.db, id, '2026-11-02');
   assert.equal(view!.status, 'completed');
   assert.equal(view!.actions.length, 5);
+});
+
+test('both parallel branches completed at the same moment: the one that waited builds on what the other committed', async () => {
+  clock.set(new Date('2026-11-02T02:00:00Z'));
+  const { id } = await start();
+  await complete(people.clerk, (await taskOf(people.clerk, id))!.id);
+  const planning = (await taskOf(people.planner, id))!;
+  const fire = (await taskOf(people.fireman, id))!;
+  // Both completions queue on the instance's lock; the second reads the log in a snapshot taken before it waited.
+  let both: Promise<unknown[]> | undefined;
+  await ctx.platform.db.transaction().execute(async (tx) => {
+    await sql`select 1 from flow_instances where id = ${id} for update`.execute(tx);
+    both = Promise.all([complete(people.planner, planning.id), complete(people.fireman, fire.id)]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+  await both;
+  const view = await getInstanceView(ctx.platform.db, id, '2026-11-02');
+  assert.deepEqual(
+    view!.actions.map((a) => a.seq),
+    [0, 1, 2, 3],
+  );
+  assert.equal(view!.tasks.filter((t) => t.step_key === 'decide' && t.state === 'open').length, 1, 'the decision opens once, after both');
 });
 
 test("another unit's task is 404; a completed task is 409; two people at once: one wins", async () => {

@@ -195,8 +195,25 @@ export interface SubjectFlow {
   tasks: Array<{ id: string; stepKey: string; round: number; unitId: string; state: string; assignee: string | null; days: number; dueDate: string; openedAt: Date; finishedAt: Date | null; finishedBy: string | null; outcome: string | null }>;
 }
 
+const SUBJECT_FLOWS = 'flow.subject-flows';
+const subjectKey = (subjectType: string, subjectId: string) => `${subjectType}\u0000${subjectId}`;
+
+/**
+ * The engine notes here what an action of this transaction left behind (log and tasks as just
+ * written), so that flowOfSubject in the same transaction (the supervision hook, right after)
+ * need not read them back.
+ */
+export function rememberSubjectFlow(work: Work, subjectType: string, subjectId: string, flow: SubjectFlow) {
+  let known = work.bag.get(SUBJECT_FLOWS) as Map<string, SubjectFlow> | undefined;
+  if (!known) work.bag.set(SUBJECT_FLOWS, (known = new Map()));
+  known.set(subjectKey(subjectType, subjectId), flow);
+}
+
 /** The process of one subject (the latest instance): its log and its tasks, in one statement. */
-export async function flowOfSubject(db: Db, subjectType: string, subjectId: string): Promise<SubjectFlow | null> {
+export async function flowOfSubject(work: Work, subjectType: string, subjectId: string): Promise<SubjectFlow | null> {
+  const known = (work.bag.get(SUBJECT_FLOWS) as Map<string, SubjectFlow> | undefined)?.get(subjectKey(subjectType, subjectId));
+  if (known) return known;
+  const db = work.tx;
   type TaskJson = { id: string; step_key: string; round: number; unit_id: string; state: string; assignee: string | null; days: number; due_date: string; opened_at: string; finished_at: string | null; finished_by: string | null; outcome: string | null };
   const { rows } = await sql<{ id: string; status: string; definition: ProcessDefinition; actions: Array<{ seq: number; payload: FlowAction; actor_id: string | null; at: string }>; tasks: TaskJson[] }>`
     select i.id, i.status, i.definition,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Generated, Selectable } from 'kysely';
+import { sql, type Generated, type Selectable } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Work } from '../db/work.ts';
 import { recordAudit } from '../audit/service.ts';
@@ -10,7 +10,7 @@ import { getUnit } from '../org/service.ts';
 import { regionPrefix } from '../org/codes.ts';
 import type { Principal } from '../iam/principal.ts';
 import type { Platform } from '../module.ts';
-import { tallyFinishedTasksAtCommit, type FinishedTaskFact } from './reports.ts';
+import { rememberSubjectFlow, tallyFinishedTasksAtCommit, type FinishedTaskFact } from './reports.ts';
 import { allSteps, deriveState, FlowError, openSteps, type FlowAction, type InstanceState, type ProcessDefinition, type StepOutcome } from './engine.ts';
 
 interface InstanceTable {
@@ -96,14 +96,26 @@ async function loadActions(db: Db, instanceId: string) {
   return q(db).selectFrom('flow_actions').selectAll().where('instance_id', '=', instanceId).orderBy('seq').execute();
 }
 
+async function loadTasks(db: Db, instanceId: string) {
+  return q(db).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).orderBy('opened_at').orderBy('step_key').execute();
+}
+
+/** Rows read as JSON inside another statement, with their timestamps as Dates again. */
+function actionsFromJson(rows: Array<Omit<ActionRow, 'at'> & { at: string }>): ActionRow[] {
+  return rows.map((a) => ({ ...a, at: new Date(a.at) }));
+}
+function tasksFromJson(rows: Array<Omit<TaskRow, 'opened_at' | 'finished_at'> & { opened_at: string; finished_at: string | null }>): TaskRow[] {
+  return rows.map((t) => ({ ...t, opened_at: new Date(t.opened_at), finished_at: t.finished_at === null ? null : new Date(t.finished_at) }));
+}
+
 /**
  * Brings the task table in step with the state derived from the log: closes tasks whose step is no
  * longer open, opens one task per newly opened step with its due date in working days. Returns
  * every task of the instance as it now stands, so callers need not read them again.
  */
-async function syncTasks(work: Work, platform: Platform, instance: { id: string; subject_type: string }, definition: ProcessDefinition, state: InstanceState, actions: ActionRow[], now: Date, finishedBy: string | null, fresh: boolean): Promise<TaskRow[]> {
+async function syncTasks(work: Work, platform: Platform, instance: { id: string; subject_type: string }, definition: ProcessDefinition, state: InstanceState, actions: ActionRow[], now: Date, finishedBy: string | null, known?: TaskRow[]): Promise<TaskRow[]> {
   const instanceId = instance.id;
-  const all = fresh ? [] : await q(work.tx).selectFrom('flow_tasks').selectAll().where('instance_id', '=', instanceId).orderBy('opened_at').orderBy('step_key').execute();
+  const all = known ?? (await loadTasks(work.tx, instanceId));
   const current = all.filter((t) => t.state === 'open');
   const finished: FinishedTaskFact[] = [];
   const open = openSteps(state);
@@ -182,10 +194,15 @@ export interface ActionResult {
   view: InstanceView;
 }
 
-async function appendAndSync(work: Work, platform: Platform, instance: { id: string; definition: ProcessDefinition; subject_type: string; subject_id: string }, action: FlowAction, options: { fresh?: boolean } = {}): Promise<ActionResult> {
+interface KnownProcess {
+  actions: ActionRow[];
+  tasks: TaskRow[];
+}
+
+async function appendAndSync(work: Work, platform: Platform, instance: { id: string; definition: ProcessDefinition; subject_type: string; subject_id: string }, action: FlowAction, options: { fresh?: boolean; known?: KnownProcess } = {}): Promise<ActionResult> {
   const now = platform.clock.now();
   // A new instance has no log and no tasks yet: nothing to read.
-  const previous = options.fresh ? [] : await loadActions(work.tx, instance.id);
+  const previous = options.fresh ? [] : (options.known?.actions ?? (await loadActions(work.tx, instance.id)));
   const log = [...previous.map((a) => a.payload), action];
   let state: InstanceState;
   try {
@@ -195,17 +212,25 @@ async function appendAndSync(work: Work, platform: Platform, instance: { id: str
   }
   const row = { instance_id: instance.id, seq: previous.length, type: action.type, payload: JSON.stringify(action) as never, actor_id: work.actor.userId, actor_name: work.actor.username, at: now };
   const finished = ['completed', 'rejected', 'withdrawn'].includes(state.status);
-  await q(work.tx).insertInto('flow_actions').values(row).execute();
+  // The action and the instance's new status in one statement.
   const updated = await q(work.tx)
+    .with('appended', (db) => db.insertInto('flow_actions').values(row))
     .updateTable('flow_instances')
     .set({ status: state.status, version: (eb) => eb('version', '+', 1), finished_at: finished ? now : null })
     .where('id', '=', instance.id)
     .returning('version')
     .executeTakeFirstOrThrow();
   const actions = [...previous, { ...row, payload: action }];
-  let tasks = await syncTasks(work, platform, instance, instance.definition, state, actions, now, work.actor.userId, options.fresh ?? false);
+  let tasks = await syncTasks(work, platform, instance, instance.definition, state, actions, now, work.actor.userId, options.fresh ? [] : options.known?.tasks);
   if (action.type === 'resume') tasks = await recomputeDueDates(work, tasks, actions, now);
   recordAudit(work, { action: `flow.${action.type}`, objectType: instance.subject_type, objectId: instance.id, details: { ...('stepKey' in action ? { stepKey: action.stepKey } : {}), ...('outcome' in action ? { outcome: action.outcome } : {}) } }, now);
+  rememberSubjectFlow(work, instance.subject_type, instance.subject_id, {
+    instanceId: instance.id,
+    status: state.status,
+    definition: instance.definition,
+    actions: actions.map((a) => ({ seq: a.seq, payload: a.payload, actorId: a.actor_id, at: new Date(a.at) })),
+    tasks: tasks.map((t) => ({ id: t.id, stepKey: t.step_key, round: t.round, unitId: t.unit_id, state: t.state, assignee: t.assignee, days: t.days, dueDate: t.due_date, openedAt: new Date(t.opened_at), finishedAt: t.finished_at === null ? null : new Date(t.finished_at), finishedBy: t.finished_by, outcome: t.outcome })),
+  });
   return { state, view: toView(instance, state.status, updated.version, state, actions, tasks, shanghaiDate(now)) };
 }
 
@@ -259,21 +284,30 @@ export function mayHandle(principal: Principal, task: Pick<TaskRow, 'role' | 'un
  * task and its instance are read and locked in one statement.
  */
 export async function completeTask(work: Work, platform: Platform, principal: Principal, taskId: string, input: { outcome: StepOutcome; opinion?: string; returnTo?: string; expectedVersion?: number }) {
+  // The instance's log and tasks come with the lock. They are read with the statement's snapshot,
+  // taken before a lock wait: when another action committed in between, the locked version is
+  // ahead of the log read (one action per version) and they are read again.
   const found = await q(work.tx)
     .selectFrom('flow_tasks as t')
     .innerJoin('flow_instances as i', 'i.id', 't.instance_id')
     .selectAll('t')
-    .select(['i.subject_type as instance_subject_type', 'i.subject_id as instance_subject_id', 'i.definition as instance_definition', 'i.status as instance_status'])
+    .select(['i.subject_type as instance_subject_type', 'i.subject_id as instance_subject_id', 'i.definition as instance_definition', 'i.status as instance_status', 'i.version as instance_version'])
+    .select(sql<Array<Omit<ActionRow, 'at'> & { at: string }>>`coalesce((select json_agg(a order by a.seq) from flow_actions a where a.instance_id = i.id), '[]')`.as('instance_actions'))
+    .select(
+      sql<Array<Omit<TaskRow, 'opened_at' | 'finished_at'> & { opened_at: string; finished_at: string | null }>>`coalesce((select json_agg(o order by o.opened_at, o.step_key) from flow_tasks o where o.instance_id = i.id), '[]')`.as('instance_tasks'),
+    )
     .where('t.id', '=', taskId)
     .forUpdate()
     .executeTakeFirst();
   if (!found || !mayHandle(principal, found)) throw notFound();
-  const { instance_subject_type, instance_subject_id, instance_definition, instance_status, ...task } = found;
+  const { instance_subject_type, instance_subject_id, instance_definition, instance_status, instance_version, instance_actions, instance_tasks, ...task } = found;
   if (task.state !== 'open') throw new AppError('CONFLICT', { detail: { key: 'flow.taskClosed' } });
   if (input.expectedVersion !== undefined && input.expectedVersion !== task.version) throw new AppError('CONFLICT');
   if (instance_status === 'suspended') throw new AppError('INVALID_STATE', { detail: { key: 'flow.suspended' } });
   const instance = { id: task.instance_id, subject_type: instance_subject_type, subject_id: instance_subject_id, definition: instance_definition };
-  const result = await appendAndSync(work, platform, instance, { type: 'complete', stepKey: task.step_key, outcome: input.outcome, by: principal.userId, opinion: input.opinion, returnTo: input.returnTo });
+  const current = instance_actions.length === instance_version - 1;
+  const known = current ? { actions: actionsFromJson(instance_actions), tasks: tasksFromJson(instance_tasks) } : undefined;
+  const result = await appendAndSync(work, platform, instance, { type: 'complete', stepKey: task.step_key, outcome: input.outcome, by: principal.userId, opinion: input.opinion, returnTo: input.returnTo }, { known });
   return { task, state: result.state, view: result.view, instanceId: instance.id };
 }
 
