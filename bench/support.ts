@@ -84,3 +84,33 @@ export function runAutocannon(options: autocannon.Options): Promise<autocannon.R
     autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
   });
 }
+
+/**
+ * CPU time (ms, user and system) used so far by the PostgreSQL server's processes on this machine,
+ * ended backends included (they are counted in the postmaster's children time); null when the
+ * server is not local or /proc cannot be read. Read before and after a run, per request.
+ */
+export function postgresCpuMs(): number | null {
+  const ticksPerMs = 100 / 1000; // USER_HZ: 100 on Linux
+  let ticks = 0;
+  let found = false;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return null;
+  }
+  for (const pid of entries) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) continue;
+      // Fields after the command name (which is in parentheses and may hold spaces).
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      found = true;
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return found ? ticks / ticksPerMs : null;
+}

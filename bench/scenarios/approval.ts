@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { BENCH_PG_URL, benchServer, machine, percentile } from '../support.ts';
+import { BENCH_PG_URL, benchServer, machine, percentile, postgresCpuMs } from '../support.ts';
 import { BENCH_FIELD_KEY, generateDataset, hasDataset, loadDataset, type ApprovalDataset, type BenchStaff } from '../approval-data.ts';
 import { SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { createApiToken } from '../../src/platform/iam/service.ts';
@@ -125,8 +125,9 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
  * Runs the requests from a worker thread with `connections` at once. Also measures the server's
  * main thread: how busy its event loop was (1 = always) and the process's CPU time per request.
  */
-async function runLoad(baseUrl: string, requests: RequestSpec[], connections: number, keepBodies = false): Promise<LoadResult & { busy: number; cpuMsPerRequest: number; systemMsPerRequest: number; statementsPerRequest: number }> {
+async function runLoad(baseUrl: string, requests: RequestSpec[], connections: number, keepBodies = false): Promise<LoadResult & { busy: number; cpuMsPerRequest: number; systemMsPerRequest: number; postgresMsPerRequest: number | null; statementsPerRequest: number }> {
   const elu = performance.eventLoopUtilization();
+  const postgresBefore = postgresCpuMs();
   const cpu = process.cpuUsage();
   const before = statements;
   const result = await new Promise<LoadResult>((resolve, reject) => {
@@ -138,12 +139,15 @@ async function runLoad(baseUrl: string, requests: RequestSpec[], connections: nu
     worker.once('error', reject);
   });
   const used = process.cpuUsage(cpu);
-  return { ...result, busy: performance.eventLoopUtilization(elu).utilization, cpuMsPerRequest: (used.user + used.system) / 1000 / requests.length, systemMsPerRequest: used.system / 1000 / requests.length, statementsPerRequest: (statements - before) / requests.length };
+  const postgresAfter = postgresCpuMs();
+  const postgresMsPerRequest = postgresBefore === null || postgresAfter === null ? null : (postgresAfter - postgresBefore) / requests.length;
+  return { ...result, postgresMsPerRequest, busy: performance.eventLoopUtilization(elu).utilization, cpuMsPerRequest: (used.user + used.system) / 1000 / requests.length, systemMsPerRequest: used.system / 1000 / requests.length, statementsPerRequest: (statements - before) / requests.length };
 }
 
 /** How loaded the server process was during a run (the client thread's CPU is included). */
-const loadLine = (result: { busy: number; cpuMsPerRequest: number; systemMsPerRequest: number; statementsPerRequest: number }) =>
-  `${result.statementsPerRequest.toFixed(1)} SQL statements per request, server event loop busy ${(100 * result.busy).toFixed(0)}%, process CPU ${result.cpuMsPerRequest.toFixed(1)} ms per request (${result.systemMsPerRequest.toFixed(1)} ms of it in the kernel)`;
+const loadLine = (result: { busy: number; cpuMsPerRequest: number; systemMsPerRequest: number; postgresMsPerRequest: number | null; statementsPerRequest: number }) =>
+  `${result.statementsPerRequest.toFixed(1)} SQL statements per request, server event loop busy ${(100 * result.busy).toFixed(0)}%, process CPU ${result.cpuMsPerRequest.toFixed(1)} ms per request (${result.systemMsPerRequest.toFixed(1)} ms of it in the kernel)` +
+  (result.postgresMsPerRequest === null ? '' : `, PostgreSQL CPU ${result.postgresMsPerRequest.toFixed(1)} ms per request`);
 
 function latencyLine(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);

@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { sql, type Db } from '../../platform/db/index.ts';
+import type { QueryCreator } from 'kysely';
 import type { Work } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
@@ -21,7 +22,7 @@ import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
 import { addWorkingDays, loadCalendar, shanghaiDate, workingDays } from '../../platform/calendar/index.ts';
 import { applyInstanceAction, completeTask, getInstanceView, getTask, listOpenTasks, mayHandle, startInstance, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
 import { allSteps, type ClockStopReason, type FlowAction } from '../../platform/flow/engine.ts';
-import { attachFiles, getFile, registerFileAccess } from '../../platform/files/index.ts';
+import { attachFiles, getFiles, registerFileAccess } from '../../platform/files/index.ts';
 import { enqueueMessage, enqueueMessages, type NewMessage, type TemplateParams } from '../../platform/notify/index.ts';
 import { blindIndex, openField, sealField } from '../../platform/crypto/fields.ts';
 import { isValidCreditCode, isValidIdNumber, isValidMobile, maskIdNumber, maskPhone, regionPrefix } from '../../platform/org/codes.ts';
@@ -203,6 +204,7 @@ async function checkMaterials(db: Db, principal: Principal, item: Item, material
   const errors: FieldError[] = [];
   const known = new Map(item.materials.map((m) => [m.key, m]));
   const seenFiles = new Set<string>();
+  const files = await getFiles(db, materials.map((m) => m.fileId));
   for (const [i, entry] of materials.entries()) {
     if (!known.has(entry.materialKey)) {
       errors.push(fieldError(`materials.${i}.materialKey`, 'approval.app.materialUnknown', { key: entry.materialKey }));
@@ -213,7 +215,7 @@ async function checkMaterials(db: Db, principal: Principal, item: Item, material
       continue;
     }
     seenFiles.add(entry.fileId);
-    const file = await getFile(db, entry.fileId);
+    const file = files.get(entry.fileId);
     if (!file || file.uploadedBy !== principal.userId) errors.push(fieldError(`materials.${i}.fileId`, 'approval.app.fileNotFound'));
     else if (file.ownerId !== null) errors.push(fieldError(`materials.${i}.fileId`, 'approval.app.fileAttached'));
   }
@@ -233,26 +235,29 @@ function missingMaterialsError(errors: FieldError[], missing: Array<{ key: strin
 
 // ---------------------------------------------------------------- case events and notifications
 
-async function addEvent(work: Work, applicationId: string, type: string, payload: Record<string, unknown>, at: Date) {
-  // The next number and the row in one statement; the case's lock keeps two from taking the same.
-  await q(work.tx)
+interface CaseEvent {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Inserts a case's events with the next numbers, in order: a statement of its own, or a common
+ * table expression of the statement that inserts or updates the case (one round trip for both).
+ * The case's lock keeps two transactions from taking the same numbers.
+ */
+function eventsInsert(db: QueryCreator<Tables>, work: Work, applicationId: string, events: CaseEvent[], at: Date) {
+  return db
     .insertInto('approval_events')
     .columns(['application_id', 'seq', 'type', 'payload', 'actor_id', 'actor_name', 'at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('approval_events')
-        .select([
-          sql<string>`${applicationId}::text`.as('application_id'),
-          sql<number>`coalesce(max(seq) + 1, 0)`.as('seq'),
-          sql<string>`${type}::text`.as('type'),
-          sql`${JSON.stringify(payload)}::jsonb`.as('payload'),
-          sql<string | null>`${work.actor.userId}::text`.as('actor_id'),
-          sql<string | null>`${work.actor.username}::text`.as('actor_name'),
-          sql<Date>`${at}::timestamptz`.as('at'),
-        ])
-        .where('application_id', '=', applicationId),
-    )
-    .execute();
+    .expression(
+      sql`select ${applicationId}::text, (select coalesce(max(seq), -1) from approval_events where application_id = ${applicationId}::text) + e.ord::int,
+                 e.value->>'type', e.value->'payload', ${work.actor.userId}::text, ${work.actor.username}::text, ${at}::timestamptz
+            from jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as e(value, ord)`,
+    );
+}
+
+async function addEvent(work: Work, applicationId: string, type: string, payload: Record<string, unknown>, at: Date) {
+  await eventsInsert(q(work.tx), work, applicationId, [{ type, payload }], at).execute();
 }
 
 const clip = (text: string, max = 100) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -296,7 +301,12 @@ async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item
  * recomputes the acceptance and case deadlines (clock stops and extensions included), issues the
  * certificate when the last step approved, and notifies the handlers of newly opened tasks.
  */
-async function syncCase(work: Work, platform: Platform, app: CaseRow, item: FiledItem, patch: Partial<Pick<CaseRow, 'correction_count'>> = {}, known?: InstanceView) {
+/**
+ * Brings the case row in step with its process: state, deadlines, certificate; `events` (the
+ * action's own) are recorded with it, before those the new state brings (accepted, approved).
+ */
+async function syncCase(work: Work, platform: Platform, app: CaseRow, item: FiledItem, options: { patch?: Partial<Pick<CaseRow, 'correction_count'>>; view?: InstanceView; events?: CaseEvent[] } = {}) {
+  const { patch = {}, view: known, events = [] } = options;
   const now = platform.clock.now();
   // The process action that led here hands over the instance as it left it; otherwise read it.
   const view = known ?? (await getInstanceView(work.tx, app.flow_instance_id, shanghaiDate(now)))!;
@@ -319,7 +329,11 @@ async function syncCase(work: Work, platform: Platform, app: CaseRow, item: File
   const finished = FINISHED.includes(state);
   // The certificate is issued first so that the one update below records it with the state.
   const certificate = state === 'approved' && !app.certificate_id ? await issueCertificate(work, platform, app, item) : null;
+  if (justAccepted) events.push({ type: 'accepted', payload: { dueDate: due } });
+  if (certificate) events.push({ type: 'approved', payload: { certificateNo: certificate.certificate_no } });
+  // With no events the expression inserts nothing; one statement text either way.
   const updated = (await q(work.tx)
+    .with('events', (db) => eventsInsert(db, work, app.id, events, now))
     .updateTable('approval_applications')
     .set({
       state,
@@ -336,11 +350,9 @@ async function syncCase(work: Work, platform: Platform, app: CaseRow, item: File
     .executeTakeFirstOrThrow()) as CaseRow;
 
   if (justAccepted) {
-    await addEvent(work, app.id, 'accepted', { dueDate: due }, now);
     await notifyApplicant(work, platform, updated, 'approval.case.accepted', { receiptNo: app.receipt_no, itemName: item.name, dueDate: due ?? '' }, 'accepted');
   }
   if (certificate) {
-    await addEvent(work, app.id, 'approved', { certificateNo: certificate.certificate_no }, now);
     await notifyApplicant(work, platform, updated, 'approval.case.approved', { receiptNo: app.receipt_no, itemName: item.name, resultName: item.resultName, certificateNo: certificate.certificate_no }, 'result');
   }
   const lastSeq = view.actions.length - 1;
@@ -413,7 +425,17 @@ export async function submitApplication(work: Work, platform: Platform, principa
   const instance = await startInstance(work, platform, { definition: item.process, subjectType: CASE_SUBJECT, subjectId: id });
   const { date: acceptDue } = await addWorkingDays(work.tx, today, ACCEPT_WORKING_DAYS);
   const state = caseStateOf(instance.state);
+  // The case, its first event and its materials in one statement (keys are checked at its end).
+  const submitted = { type: 'submitted', payload: { channel: input.channel, itemVersion: item.version, pendingMaterials: materials.pending.map((m) => m.key) } };
+  const handedIn = JSON.stringify(input.materials.map((m) => ({ material_key: m.materialKey, file_id: m.fileId })));
   const app = (await q(work.tx)
+    .with('events', (db) => eventsInsert(db, work, id, [submitted], now))
+    .with('materials', (db) =>
+      db
+        .insertInto('approval_materials')
+        .columns(['application_id', 'material_key', 'file_id', 'round', 'added_at'])
+        .expression(sql`select ${id}::text, m.material_key, m.file_id, 0, ${now}::timestamptz from jsonb_to_recordset(${handedIn}::jsonb) as m(material_key text, file_id text)`),
+    )
     .insertInto('approval_applications')
     .values({
       id,
@@ -445,13 +467,6 @@ export async function submitApplication(work: Work, platform: Platform, principa
     .returningAll()
     .executeTakeFirstOrThrow()) as CaseRow;
   await attachFiles(work, input.materials.map((m) => m.fileId), { ownerType: MATERIAL_OWNER, ownerId: id }, principal, now);
-  if (input.materials.length) {
-    await q(work.tx)
-      .insertInto('approval_materials')
-      .values(input.materials.map((m) => ({ application_id: id, material_key: m.materialKey, file_id: m.fileId, round: 0, added_at: now })))
-      .execute();
-  }
-  await addEvent(work, id, 'submitted', { channel: input.channel, itemVersion: item.version, pendingMaterials: materials.pending.map((m) => m.key) }, now);
   recordAudit(work, { action: 'approval.application.submit', objectType: 'approval_application', objectId: id, details: { receiptNo, itemId: item.id, itemVersion: item.version, channel: input.channel } }, now);
   await publish(work, platform, { type: 'approval.case.changed', caseId: id, action: 'submit', stepKey: null });
   await notifyNewTasks(work, platform, app, item, instance.view.tasks.filter((t) => t.state === 'open'));
@@ -713,6 +728,7 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
 
   let patch: Partial<Pick<CaseRow, 'correction_count'>> = {};
   let view: InstanceView;
+  const events: CaseEvent[] = [];
   const expectedVersion = input.expectedVersion;
   switch (input.action) {
     case 'accept':
@@ -721,7 +737,7 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
       break;
     case 'reject':
       ({ view } = await completeTask(work, platform, principal, taskId, { outcome: 'reject', opinion, expectedVersion }));
-      await addEvent(work, app.id, 'rejected', { taskId, stepKey: step.key, stepName: step.name, unitId: step.unitId, stage: step.stageIndex, reason: opinion }, now);
+      events.push({ type: 'rejected', payload: { taskId, stepKey: step.key, stepName: step.name, unitId: step.unitId, stage: step.stageIndex, reason: opinion } });
       await notifyApplicant(work, platform, app, step.stageIndex === 0 ? 'approval.case.notAccepted' : 'approval.case.rejected', { receiptNo: app.receipt_no, itemName: item.name, reason: clip(opinion!) }, 'result');
       break;
     case 'return': {
@@ -732,7 +748,7 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
         throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.returnFromFirst' } });
       }
       ({ view } = await completeTask(work, platform, principal, taskId, { outcome: 'return', opinion, returnTo: input.returnTo, expectedVersion }));
-      await addEvent(work, app.id, 'returned', { taskId, stepKey: step.key, returnTo: input.returnTo ?? null, reason: opinion }, now);
+      events.push({ type: 'returned', payload: { taskId, stepKey: step.key, returnTo: input.returnTo ?? null, reason: opinion } });
       break;
     }
     case 'request_correction': {
@@ -742,13 +758,13 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
       if (app.correction_count > 0) throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.correctionOnce' } });
       const missing = checkMissingList(item, input.missing);
       ({ view } = await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'suspend', reason: 'correction', by: principal.userId, note: opinion }));
-      await addEvent(work, app.id, 'correction_requested', { taskId, stepKey: step.key, unitId: step.unitId, missing, opinion: opinion ?? null }, now);
+      events.push({ type: 'correction_requested', payload: { taskId, stepKey: step.key, unitId: step.unitId, missing, opinion: opinion ?? null } });
       await notifyApplicant(work, platform, app, 'approval.case.correction', { receiptNo: app.receipt_no, itemName: item.name, missing: clip(missing.map((m) => m.name).join('、'), 200) }, 'correction');
       patch = { correction_count: app.correction_count + 1 };
       break;
     }
   }
-  const { app: updated } = await syncCase(work, platform, app, item, patch, view);
+  const { app: updated } = await syncCase(work, platform, app, item, { patch, view, events });
   recordAudit(work, { action: `approval.task.${input.action}`, objectType: 'approval_application', objectId: app.id, details: { taskId, stepKey: step.key, state: updated.state } }, now);
   await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: input.action, stepKey: step.key });
   return { taskId, caseId: app.id, state: updated.state, dueDate: updated.due_date };
@@ -795,8 +811,7 @@ export async function submitCorrection(work: Work, platform: Platform, principal
     .values(input.materials.map((m) => ({ application_id: app.id, material_key: m.materialKey, file_id: m.fileId, round: app.correction_count, added_at: now })))
     .execute();
   await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'resume', by: principal.userId });
-  await addEvent(work, app.id, 'corrected', { materials: [...provided] }, now);
-  const { app: updated } = await syncCase(work, platform, app, item);
+  const { app: updated } = await syncCase(work, platform, app, item, { events: [{ type: 'corrected', payload: { materials: [...provided] } }] });
   const requester = (await eventsOf(work.tx, app.id)).find((e) => e.type === 'correction_requested')?.actor_id;
   if (requester) {
     await enqueueMessage(work, platform, { channel: 'inapp', to: { userId: requester }, template: 'approval.case.corrected', params: { receiptNo: app.receipt_no, itemName: item.name, caseId: app.id }, dedupeKey: `approval:${app.id}:corrected` });
@@ -838,8 +853,7 @@ export async function withdrawApplication(work: Work, platform: Platform, princi
   if (app.accepted_at) throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.withdrawAfterAcceptance' } });
   const now = platform.clock.now();
   await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'withdraw', by: principal.userId });
-  await addEvent(work, app.id, 'withdrawn', { reason: input.reason?.trim() || null }, now);
-  const { app: updated } = await syncCase(work, platform, app, item);
+  const { app: updated } = await syncCase(work, platform, app, item, { events: [{ type: 'withdrawn', payload: { reason: input.reason?.trim() || null } }] });
   recordAudit(work, { action: 'approval.application.withdraw', objectType: 'approval_application', objectId: app.id, details: { receiptNo: app.receipt_no } }, now);
   await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'withdraw', stepKey: null });
   return { id: app.id, receiptNo: app.receipt_no, state: updated.state };
@@ -906,8 +920,7 @@ export async function startClockStop(work: Work, platform: Platform, principal: 
   if (!note) throw invalid([fieldError('note', 'approval.app.reasonRequired')]);
   const now = platform.clock.now();
   await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'suspend', reason: input.reason as ClockStopReason, by: principal.userId, note });
-  await addEvent(work, app.id, 'clock_stopped', { reason: input.reason, note }, now);
-  const { app: updated } = await syncCase(work, platform, app, item);
+  const { app: updated } = await syncCase(work, platform, app, item, { events: [{ type: 'clock_stopped', payload: { reason: input.reason, note } }] });
   recordAudit(work, { action: 'approval.application.clockStop', objectType: 'approval_application', objectId: app.id, details: { reason: input.reason } }, now);
   await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'clock_stop', stepKey: null });
   return { id: app.id, state: updated.state, dueDate: updated.due_date, clockStopped: input.reason };
@@ -921,8 +934,7 @@ export async function endClockStop(work: Work, platform: Platform, principal: Pr
   const stopped = view.state.status === 'suspended' ? view.state.suspendedFor : null;
   if (!stopped || stopped === 'correction') throw new AppError('INVALID_STATE', { detail: { key: 'approval.app.notStopped' } });
   await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'resume', by: principal.userId });
-  await addEvent(work, app.id, 'clock_resumed', { reason: stopped, note: input.note?.trim() || null }, now);
-  const { app: updated } = await syncCase(work, platform, app, item);
+  const { app: updated } = await syncCase(work, platform, app, item, { events: [{ type: 'clock_resumed', payload: { reason: stopped, note: input.note?.trim() || null } }] });
   recordAudit(work, { action: 'approval.application.clockResume', objectType: 'approval_application', objectId: app.id, details: { reason: stopped } }, now);
   await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'clock_resume', stepKey: null });
   return { id: app.id, state: updated.state, dueDate: updated.due_date, clockStopped: null };
@@ -949,8 +961,7 @@ export async function reassignTask(work: Work, platform: Platform, principal: Pr
   const item = (await loadItem(work.tx, app.item_id))!;
   const now = platform.clock.now();
   await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'reassign', stepKey: task.step_key, to: target.id, by: principal.userId });
-  await addEvent(work, app.id, 'reassigned', { taskId, stepKey: task.step_key, to: target.id }, now);
-  await syncCase(work, platform, app, item);
+  await syncCase(work, platform, app, item, { events: [{ type: 'reassigned', payload: { taskId, stepKey: task.step_key, to: target.id } }] });
   await notifyNewTasks(work, platform, app, item, [{ ...task, assignee: target.id }]);
   recordAudit(work, { action: 'approval.task.reassign', objectType: 'approval_application', objectId: app.id, details: { taskId, stepKey: task.step_key, to: target.id } }, now);
   await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'reassign', stepKey: task.step_key });

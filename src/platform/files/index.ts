@@ -9,6 +9,7 @@ export {
   blobStoreFor,
   canAccessFile,
   getFile,
+  getFiles,
   listAttachedFiles,
   openDownload,
   prepareUpload,

@@ -241,6 +241,13 @@ export async function getFile(db: Db, id: string): Promise<FileInfo | null> {
   return row ? toInfo(row) : null;
 }
 
+/** Several files by id, in one statement; ids not found are absent from the map. */
+export async function getFiles(db: Db, ids: string[]): Promise<Map<string, FileInfo>> {
+  if (!ids.length) return new Map();
+  const rows = await q(db).selectFrom('files').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((row) => [row.id, toInfo(row)]));
+}
+
 /** Files attached to one object, in the order they were attached. */
 export async function listAttachedFiles(db: Db, owner: FileOwner): Promise<FileInfo[]> {
   const rows = await q(db)

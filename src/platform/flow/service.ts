@@ -212,14 +212,24 @@ async function appendAndSync(work: Work, platform: Platform, instance: { id: str
   }
   const row = { instance_id: instance.id, seq: previous.length, type: action.type, payload: JSON.stringify(action) as never, actor_id: work.actor.userId, actor_name: work.actor.username, at: now };
   const finished = ['completed', 'rejected', 'withdrawn'].includes(state.status);
-  // The action and the instance's new status in one statement.
-  const updated = await q(work.tx)
-    .with('appended', (db) => db.insertInto('flow_actions').values(row))
-    .updateTable('flow_instances')
-    .set({ status: state.status, version: (eb) => eb('version', '+', 1), finished_at: finished ? now : null })
-    .where('id', '=', instance.id)
-    .returning('version')
-    .executeTakeFirstOrThrow();
+  // The action and the instance's new status in one statement; a new instance is inserted with
+  // its first action (version 1 before it, as the column's default).
+  const updated = options.fresh
+    ? await q(work.tx)
+        .with('created', (db) =>
+          db.insertInto('flow_instances').values({ id: instance.id, subject_type: instance.subject_type, subject_id: instance.subject_id, definition: JSON.stringify(instance.definition) as never, status: state.status, version: 2, started_at: now, finished_at: finished ? now : null }),
+        )
+        .insertInto('flow_actions')
+        .values(row)
+        .returning(sql<number>`2`.as('version'))
+        .executeTakeFirstOrThrow()
+    : await q(work.tx)
+        .with('appended', (db) => db.insertInto('flow_actions').values(row))
+        .updateTable('flow_instances')
+        .set({ status: state.status, version: (eb) => eb('version', '+', 1), finished_at: finished ? now : null })
+        .where('id', '=', instance.id)
+        .returning('version')
+        .executeTakeFirstOrThrow();
   const actions = [...previous, { ...row, payload: action }];
   let tasks = await syncTasks(work, platform, instance, instance.definition, state, actions, now, work.actor.userId, options.fresh ? [] : options.known?.tasks);
   if (action.type === 'resume') tasks = await recomputeDueDates(work, tasks, actions, now);
@@ -251,10 +261,7 @@ function toView(instance: { id: string; subject_type: string; subject_id: string
 /** Starts an instance of a definition for a subject (an application, a document, a ticket). */
 export async function startInstance(work: Work, platform: Platform, input: { definition: ProcessDefinition; subjectType: string; subjectId: string }) {
   const id = crypto.randomUUID();
-  await q(work.tx)
-    .insertInto('flow_instances')
-    .values({ id, subject_type: input.subjectType, subject_id: input.subjectId, definition: JSON.stringify(input.definition) as never, status: 'not_started', started_at: platform.clock.now() })
-    .execute();
+  // The instance row is written with its first action (appendAndSync, fresh).
   const { state, view } = await appendAndSync(work, platform, { id, definition: input.definition, subject_type: input.subjectType, subject_id: input.subjectId }, { type: 'start' }, { fresh: true });
   return { id, state, view };
 }
