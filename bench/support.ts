@@ -114,3 +114,14 @@ export function postgresCpuMs(): number | null {
   }
   return found ? ticks / ticksPerMs : null;
 }
+
+/** CPU time (ms) of the calling thread so far (Linux); null elsewhere. The server's main thread, without the load generator's. */
+export function threadCpuMs(): number | null {
+  try {
+    const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}

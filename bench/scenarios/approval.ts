@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { BENCH_PG_URL, benchServer, machine, percentile, postgresCpuMs } from '../support.ts';
+import { BENCH_PG_URL, benchServer, machine, percentile, postgresCpuMs, threadCpuMs } from '../support.ts';
 import { BENCH_FIELD_KEY, generateDataset, hasDataset, loadDataset, type ApprovalDataset, type BenchStaff } from '../approval-data.ts';
 import { SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { createApiToken } from '../../src/platform/iam/service.ts';
@@ -68,8 +68,28 @@ interface LoadResult {
 
 // Runs in a worker thread: the server's event loop in the main thread is not shared with the client.
 const CLIENT = `
+const http = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
+// node:http with a keep-alive agent: a lighter client than fetch, which shares the server's cores.
+const agent = new http.Agent({ keepAlive: true, maxSockets: workerData.connections });
+function send(url, r) {
+  return new Promise((resolve, reject) => {
+    const headers = { authorization: 'Bearer ' + r.token };
+    if (r.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(r.body);
+    }
+    const req = http.request(url, { method: r.method, headers, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(r.body);
+  });
+}
 (async () => {
   const { baseUrl, requests, connections, keepBodies } = workerData;
   const latencies = new Array(requests.length);
@@ -83,14 +103,12 @@ const { performance } = require('node:perf_hooks');
       const i = next++;
       if (i >= requests.length) return;
       const r = requests[i];
-      const headers = { authorization: 'Bearer ' + r.token };
-      if (r.body !== undefined) headers['content-type'] = 'application/json';
       const t = performance.now();
       let status;
       let text = '';
       try {
-        const res = await fetch(baseUrl + r.path, { method: r.method, headers, body: r.body });
-        text = await res.text();
+        const res = await send(baseUrl + r.path, r);
+        text = res.text;
         status = String(res.status);
       } catch (error) {
         status = 'error';
@@ -103,6 +121,7 @@ const { performance } = require('node:perf_hooks');
     }
   }
   await Promise.all(Array.from({ length: connections }, loop));
+  agent.destroy();
   parentPort.postMessage({ latencies, statuses, elapsedMs: performance.now() - start, samples, bodies });
 })();
 `;
@@ -125,9 +144,10 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
  * Runs the requests from a worker thread with `connections` at once. Also measures the server's
  * main thread: how busy its event loop was (1 = always) and the process's CPU time per request.
  */
-async function runLoad(baseUrl: string, requests: RequestSpec[], connections: number, keepBodies = false): Promise<LoadResult & { busy: number; cpuMsPerRequest: number; systemMsPerRequest: number; postgresMsPerRequest: number | null; statementsPerRequest: number }> {
+async function runLoad(baseUrl: string, requests: RequestSpec[], connections: number, keepBodies = false): Promise<LoadResult & { busy: number; cpuMsPerRequest: number; systemMsPerRequest: number; postgresMsPerRequest: number | null; mainMsPerRequest: number | null; statementsPerRequest: number }> {
   const elu = performance.eventLoopUtilization();
   const postgresBefore = postgresCpuMs();
+  const mainBefore = threadCpuMs();
   const cpu = process.cpuUsage();
   const before = statements;
   const result = await new Promise<LoadResult>((resolve, reject) => {
@@ -140,13 +160,16 @@ async function runLoad(baseUrl: string, requests: RequestSpec[], connections: nu
   });
   const used = process.cpuUsage(cpu);
   const postgresAfter = postgresCpuMs();
+  const mainAfter = threadCpuMs();
+  const mainMsPerRequest = mainBefore === null || mainAfter === null ? null : (mainAfter - mainBefore) / requests.length;
   const postgresMsPerRequest = postgresBefore === null || postgresAfter === null ? null : (postgresAfter - postgresBefore) / requests.length;
-  return { ...result, postgresMsPerRequest, busy: performance.eventLoopUtilization(elu).utilization, cpuMsPerRequest: (used.user + used.system) / 1000 / requests.length, systemMsPerRequest: used.system / 1000 / requests.length, statementsPerRequest: (statements - before) / requests.length };
+  return { ...result, postgresMsPerRequest, mainMsPerRequest, busy: performance.eventLoopUtilization(elu).utilization, cpuMsPerRequest: (used.user + used.system) / 1000 / requests.length, systemMsPerRequest: used.system / 1000 / requests.length, statementsPerRequest: (statements - before) / requests.length };
 }
 
 /** How loaded the server process was during a run (the client thread's CPU is included). */
-const loadLine = (result: { busy: number; cpuMsPerRequest: number; systemMsPerRequest: number; postgresMsPerRequest: number | null; statementsPerRequest: number }) =>
-  `${result.statementsPerRequest.toFixed(1)} SQL statements per request, server event loop busy ${(100 * result.busy).toFixed(0)}%, process CPU ${result.cpuMsPerRequest.toFixed(1)} ms per request (${result.systemMsPerRequest.toFixed(1)} ms of it in the kernel)` +
+const loadLine = (result: { busy: number; cpuMsPerRequest: number; systemMsPerRequest: number; postgresMsPerRequest: number | null; mainMsPerRequest: number | null; statementsPerRequest: number }) =>
+  `${result.statementsPerRequest.toFixed(1)} SQL statements per request, server event loop busy ${(100 * result.busy).toFixed(0)}%, process CPU ${result.cpuMsPerRequest.toFixed(1)} ms per request (${result.systemMsPerRequest.toFixed(1)} ms of it in the kernel` +
+  (result.mainMsPerRequest === null ? ')' : `; the server's main thread ${result.mainMsPerRequest.toFixed(1)} ms)`) +
   (result.postgresMsPerRequest === null ? '' : `, PostgreSQL CPU ${result.postgresMsPerRequest.toFixed(1)} ms per request`);
 
 function latencyLine(samples: number[]) {
