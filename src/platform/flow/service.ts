@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/service.ts';
 import { AppError, notFound } from '../http/errors.ts';
 import { addWorkingDays } from '../calendar/service.ts';
 import { shanghaiDate, type ClockStop } from '../calendar/working-days.ts';
-import { getUnit } from '../org/service.ts';
+import { getUnits } from '../org/service.ts';
 import { regionPrefix } from '../org/codes.ts';
 import type { Principal } from '../iam/principal.ts';
 import type { Platform } from '../module.ts';
@@ -147,10 +147,12 @@ async function syncTasks(work: Work, platform: Platform, instance: { id: string;
   const today = shanghaiDate(now);
   const stops = stopsFromLog(actions, today);
   const opened: TaskRow[] = [];
-  for (const step of open) {
-    if (have.has(`${step.key}#${step.openedAt}`)) continue;
+  const opening = open.filter((step) => !have.has(`${step.key}#${step.openedAt}`));
+  // The units of all the steps a stage opens (parallel approval opens several) in one read.
+  const units = new Map((await getUnits(work.tx, [...new Set(opening.map((step) => definitions.get(step.key)!.unitId))])).map((u) => [u.id, u]));
+  for (const step of opening) {
     const def = definitions.get(step.key)!;
-    const unit = await getUnit(work.tx, def.unitId);
+    const unit = units.get(def.unitId);
     const { date: due } = await addWorkingDays(work.tx, today, def.days, { stops: stops.filter((s) => s.end >= today) });
     const row = {
       id: crypto.randomUUID(),
