@@ -38,6 +38,8 @@ export const REVIEW_ROLES = ['approver', 'unit_leader'] as const;
 export const ACCEPTANCE_DAYS_MAX = 5;
 /** Most items one import may hold. */
 export const IMPORT_MAX_ITEMS = 1000;
+/** Largest import file, JSON or Excel (the console's import page; the API route keeps the same limit). */
+export const IMPORT_MAX_BYTES = 10 * 1024 * 1024;
 
 const KIND_MARK: Record<ItemInput['kind'], string> = { licensing: 'XK', non_licensing: 'FX', public_service: 'GG' };
 
@@ -709,6 +711,11 @@ function schemaErrors(value: unknown): FieldError[] {
     });
   }
   return errors.length ? errors : ajvErrors(checkWhole, value, '');
+}
+
+/** The items of a JSON import, each named by its place in the file ('items.3.promisedDays'). */
+export function jsonImportEntries(items: unknown[]): ImportEntry[] {
+  return items.map((value, i) => ({ value, label: `items.${i}`, pathOf: (path: string) => (path ? `items.${i}.${path}` : `items.${i}`) }));
 }
 
 /** Rewrites errors from item-relative paths into the file's paths. */

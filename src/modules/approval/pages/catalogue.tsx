@@ -34,7 +34,8 @@ import type { ItemStatus } from '../model.ts';
 import { CATALOGUE_PERMISSION, checkItem, createItem, editPublished, getItemFor, listItems, listItemVersions, mayManageUnit, normalizeInput, publishItem, updateDraft, withdrawItem, type Item } from '../catalogue.ts';
 import { allUnits, catalogueUnits, unitNames } from './data.ts';
 import { applyOp, FIELD_TYPES, fromItem, ITEM_KINDS, newEditorValues, readEditor, readOp, STEP_ROLES, toItemInput, type EditorOp, type EditorValues } from './editor.ts';
-import { Checkbox, dateOf, Guide, TextArea } from './components.tsx';
+import { Checkbox, dateOf, Guide, ItemCells, itemHead, ItemStatusTag, itemsCrumb, TextArea } from './components.tsx';
+import { CatalogueFiles } from './catalogue-files.tsx';
 
 const STATUSES: ItemStatus[] = ['published', 'draft', 'withdrawn', 'superseded'];
 const IdParams = Strict({ id: Id });
@@ -42,21 +43,16 @@ const PlainQuery = Strict({ ...PageQueryFields });
 const ListQuery = Strict({
   status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
   q: Type.Optional(Type.String({ maxLength: 100 })),
+  /** Empty for every unit: what the filter's first choice sends. */
+  unitId: Type.Optional(Type.String({ maxLength: 64 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   ...PageQueryFields,
 });
 /** The editor posts many rows: more fields than the shared form schema allows. */
 const EditorBody = Type.Record(Type.String({ maxLength: 100 }), Type.Union([Type.String({ maxLength: 5000 }), Type.Array(Type.String({ maxLength: 5000 }), { maxItems: 200 })]), { maxProperties: 4000 });
 
-const itemsCrumb = (ctx: ViewContext) => ({ href: '/console/approval/items', label: ctx.t('page.approval.items.title') });
-
 /** htmx swaps only successful answers: a refused editor form is answered 200 to it, with its status to everyone else. */
 const statusFor = (request: FastifyRequest, status: number) => (request.headers['hx-request'] ? 200 : status);
-
-function StatusTag({ ctx, status }: { ctx: ViewContext; status: ItemStatus }) {
-  const cls = status === 'published' ? 'tag tag-ok' : status === 'draft' ? 'badge' : status === 'withdrawn' ? 'tag tag-off' : 'tag';
-  return <span class={cls}>{ctx.t(`page.approval.itemStatus.${status}`)}</span>;
-}
 
 // ---------------------------------------------------------------- the editor
 
@@ -477,8 +473,10 @@ export async function cataloguePages(app: FastifyInstance, platform: Platform) {
   app.get<{ Querystring: Static<typeof ListQuery> }>('/console/approval/items', { schema: { querystring: ListQuery }, config: auth }, async (request, reply) => {
     const status = request.query.status ?? 'draft';
     const q = request.query.q?.trim() || undefined;
-    const page = await listItems(platform.db, request.principal, { status, q, cursor: request.query.cursor, limit: 20 });
+    const unitId = request.query.unitId || undefined;
+    const [page, choices] = await Promise.all([listItems(platform.db, request.principal, { status, q, unitId, cursor: request.query.cursor, limit: 20 }), allUnits(platform.db)]);
     const units = await unitNames(platform.db, page.items.map((i) => i.unitId));
+    const unitName = choices.find((u) => u.id === unitId)?.name;
     return renderConsole(platform, request, reply, (ctx) => ({
       title: ctx.t('page.approval.items.title'),
       lead: ctx.t('page.approval.items.lead'),
@@ -494,7 +492,7 @@ export async function cataloguePages(app: FastifyInstance, platform: Platform) {
             <ul class="actions">
               {STATUSES.map((s) => (
                 <li>
-                  <a href={withQuery('/console/approval/items', {}, { status: s, q: q ?? null })} aria-current={s === status ? 'page' : undefined}>
+                  <a href={withQuery('/console/approval/items', {}, { status: s, q: q ?? null, unitId: unitId ?? null })} aria-current={s === status ? 'page' : undefined}>
                     {ctx.t(`page.approval.itemStatus.${s}`)}
                   </a>
                 </li>
@@ -507,6 +505,7 @@ export async function cataloguePages(app: FastifyInstance, platform: Platform) {
               <label for="items-q">{ctx.t('page.approval.hall.q')}</label>
               <input class="input" id="items-q" name="q" type="search" value={attr(q)} maxlength="100" />
             </div>
+            <SelectField ctx={ctx} form="items" name="unitId" label={ctx.ta('page.approval.guide.unit')} value={unitId ?? ''} options={unitOptions(choices, unitId ?? '')} placeholder={ctx.ta('page.approval.items.allUnits')} />
             <button type="submit" class="button">
               {ctx.t('page.approval.hall.searchButton')}
             </button>
@@ -516,22 +515,11 @@ export async function cataloguePages(app: FastifyInstance, platform: Platform) {
               <DataTable
                 id="items"
                 caption={ctx.t('page.approval.items.caption', { status: ctx.ta(`page.approval.itemStatus.${status}`) })}
-                head={[ctx.t('page.approval.guide.code'), ctx.t('page.approval.guide.name'), ctx.t('page.approval.items.version'), ctx.t('page.approval.items.status'), ctx.t('page.approval.guide.unit'), ctx.t('page.approval.items.updated')]}
+                head={[...itemHead(ctx), ctx.t('page.approval.guide.unit'), ctx.t('page.approval.items.updated')]}
               >
                 {page.items.map((item) => (
                   <tr>
-                    <td class="mono" safe>
-                      {item.code}
-                    </td>
-                    <td>
-                      <a href={`/console/approval/items/${attr(item.id)}`} safe>
-                        {item.name}
-                      </a>
-                    </td>
-                    <td>{item.version}</td>
-                    <td>
-                      <StatusTag ctx={ctx} status={item.status} />
-                    </td>
+                    <ItemCells ctx={ctx} item={item} />
                     <td safe>{units.get(item.unitId) ?? ''}</td>
                     <td>{dateOf(item.updatedAt, ctx)}</td>
                   </tr>
@@ -542,6 +530,7 @@ export async function cataloguePages(app: FastifyInstance, platform: Platform) {
           ) : (
             <EmptyState>{ctx.t('page.approval.items.none')}</EmptyState>
           )}
+          <CatalogueFiles ctx={ctx} unitId={unitId} unitName={unitName} />
         </>
       ),
     }));
@@ -572,7 +561,7 @@ export async function cataloguePages(app: FastifyInstance, platform: Platform) {
           <section class="panel" aria-labelledby="item-status">
             <h2 id="item-status">{ctx.t('page.approval.items.status')}</h2>
             <p>
-              <StatusTag ctx={ctx} status={item.status} /> {ctx.t('page.approval.guide.version', { version: item.version })}
+              <ItemStatusTag ctx={ctx} status={item.status} /> {ctx.t('page.approval.guide.version', { version: item.version })}
             </p>
             {manages ? (
               <ul class="actions">
@@ -640,7 +629,7 @@ export async function cataloguePages(app: FastifyInstance, platform: Platform) {
                   )}
                 </td>
                 <td>
-                  <StatusTag ctx={ctx} status={version.status} />
+                  <ItemStatusTag ctx={ctx} status={version.status} />
                 </td>
                 <td>{dateOf(version.publishedAt, ctx)}</td>
                 <td>{dateOf(version.updatedAt, ctx)}</td>

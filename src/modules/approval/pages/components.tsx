@@ -1,7 +1,7 @@
 import Html, { type Children } from '@kitajs/html';
 import { attr, Csrf, formatDateTime, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import type { Item } from '../catalogue.ts';
-import type { CaseState } from '../model.ts';
+import type { CaseState, ItemStatus } from '../model.ts';
 import type { ApplicationView } from '../applications.ts';
 import { yuan } from './editor.ts';
 
@@ -90,6 +90,36 @@ export function CaseIdentity({ ctx, view }: { ctx: ViewContext; view: Pick<Appli
         </a>{' '}
         {ctx.t('page.approval.guide.version', { version: view.itemVersion })}
       </dd>
+    </>
+  );
+}
+
+/** The console's catalogue list, the first crumb of every catalogue page. */
+export const itemsCrumb = (ctx: ViewContext) => ({ href: '/console/approval/items', label: ctx.t('page.approval.items.title') });
+
+export function ItemStatusTag({ ctx, status }: { ctx: ViewContext; status: ItemStatus }) {
+  const cls = status === 'published' ? 'tag tag-ok' : status === 'draft' ? 'badge' : status === 'withdrawn' ? 'tag tag-off' : 'tag';
+  return <span class={cls}>{ctx.t(`page.approval.itemStatus.${status}`)}</span>;
+}
+
+/** The columns every table of items starts with: code, name (linked to the item's console page), version, status. */
+export const itemHead = (ctx: ViewContext) => [ctx.t('page.approval.guide.code'), ctx.t('page.approval.guide.name'), ctx.t('page.approval.items.version'), ctx.t('page.approval.items.status')];
+
+export function ItemCells({ ctx, item }: { ctx: ViewContext; item: Pick<Item, 'id' | 'code' | 'name' | 'version' | 'status'> }) {
+  return (
+    <>
+      <td class="mono" safe>
+        {item.code}
+      </td>
+      <td>
+        <a href={`/console/approval/items/${attr(item.id)}`} safe>
+          {item.name}
+        </a>
+      </td>
+      <td>{item.version}</td>
+      <td>
+        <ItemStatusTag ctx={ctx} status={item.status} />
+      </td>
     </>
   );
 }
@@ -364,7 +394,19 @@ export function RadioGroup(props: { ctx: ViewContext; form: string; name: string
 
 const ACCEPT = '.pdf,.ofd,.jpg,.jpeg,.png,.gif,.tif,.tiff,.doc,.docx,.wps,.xls,.xlsx,.et,.zip,.txt,.csv';
 
-export function FileField(props: { ctx: ViewContext; form: string; name: string; label: string; hint?: string; error?: string; required?: boolean; kept?: { id: string; name: string } | null; keptName: string }) {
+export function FileField(props: {
+  ctx: ViewContext;
+  form: string;
+  name: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  required?: boolean;
+  kept?: { id: string; name: string } | null;
+  keptName?: string;
+  /** The file types offered by the browser's picker (the server decides from the content). */
+  accept?: string;
+}) {
   const id = `${props.form}-${props.name}`;
   return (
     <div class={['field', props.error ? 'field-invalid' : '']}>
@@ -376,7 +418,7 @@ export function FileField(props: { ctx: ViewContext; form: string; name: string;
       {props.kept ? (
         <p class="muted" id={`${attr(id)}-kept`}>
           {props.ctx.t('page.approval.apply.kept', { name: props.kept.name })}
-          <input type="hidden" name={attr(props.keptName)} value={attr(props.kept.id)} />
+          <input type="hidden" name={attr(props.keptName ?? '')} value={attr(props.kept.id)} />
         </p>
       ) : (
         ''
@@ -386,7 +428,7 @@ export function FileField(props: { ctx: ViewContext; form: string; name: string;
         type="file"
         id={attr(id)}
         name={attr(props.name)}
-        accept={ACCEPT}
+        accept={attr(props.accept ?? ACCEPT)}
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={[describedBy(id, props.hint, props.error), props.kept ? `${id}-kept` : ''].filter(Boolean).join(' ') || undefined}
       />

@@ -16,6 +16,7 @@ import { hallPages } from './hall.tsx';
 import { citizenPages } from './citizen.tsx';
 import { workPages } from './work.tsx';
 import { cataloguePages } from './catalogue.tsx';
+import { catalogueFilePages } from './catalogue-files.tsx';
 import './messages.ts';
 
 /** Seeing the approval task inbox: everyone who holds a step of a case (acceptance or review). */
@@ -47,4 +48,5 @@ export async function approvalPages(app: FastifyInstance, platform: Platform) {
   await citizenPages(app, platform);
   await workPages(app, platform);
   await cataloguePages(app, platform);
+  await catalogueFilePages(app, platform);
 }

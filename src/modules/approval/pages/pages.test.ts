@@ -2,6 +2,7 @@
 // page routes (urlencoded or multipart), redirects, re-rendered forms with their messages.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import ExcelJS from 'exceljs';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestContext, makeUnit, makeUser, seedRegions, TestClock, type TestContext, type TestUser } from '../../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../../platform/db/work.ts';
@@ -9,7 +10,8 @@ import { sql } from '../../../platform/db/index.ts';
 import { idCheckChar } from '../../../platform/org/codes.ts';
 import { multipartBody, SAMPLES, type MultipartPart } from '../../../platform/files/testing.ts';
 import type { Unit } from '../../../platform/org/service.ts';
-import { createItem, publishItem, type Item } from '../catalogue.ts';
+import { createItem, IMPORT_MAX_BYTES, publishItem, type Item } from '../catalogue.ts';
+import { writeCatalogueWorkbook } from '../catalogue-excel.ts';
 import type { ItemInput } from '../model.ts';
 
 const clock = new TestClock(new Date('2026-11-02T02:00:00Z')); // a Monday, 10:00 in Shanghai
@@ -849,5 +851,161 @@ describe('case panels: reassignment, clock stops, extensions and fees', () => {
     assert.match(timeline, /登记退费 20\.50 元（累计 99\.79 元）[\s\S]*多收退还/);
     const fees = (await apiView(staff.clerk)).events.filter((e) => e.type === 'fee_charged').map((e) => e.payload.amountFen);
     assert.deepEqual(fees, [12029, -2050]);
+  });
+});
+
+describe('catalogue files', () => {
+  const itemCount = async () => (await sql<{ n: number }>`select count(*)::int as n from approval_items`.execute(ctx.platform.db)).rows[0].n;
+  /** The item of the tests as another service: a new code, another name, changes on top. */
+  const variant = (code: string, name: string, changes: Partial<Item> = {}): Item => ({ ...item, code, name, ...changes });
+  const workbookOf = (items: Item[]) => writeCatalogueWorkbook(items, new Map([[units.window.id, units.window.name]]));
+  const importPage = (b: Browser, filename: string, content: Buffer, fields: Record<string, string> = {}, options: { csrf?: string } = {}) =>
+    postMultipart(b, '/console/approval/catalogue/import', fields, { file: { filename, content } }, options);
+  const hrefs = (page: string, pattern: RegExp) => [...page.matchAll(/href="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&')).filter((h) => pattern.test(h));
+  const problemRows = (page: string) => [...(/<table[^>]*>[\s\S]*?<\/table>/.exec(page.slice(page.indexOf('id="import-problems"')))?.[0] ?? '').matchAll(/<tr>\s*<td class="mono">([^<]*)<\/td>/g)].map((m) => m[1]);
+
+  test('the list links to the exports of the unit it shows and to the import page; the files are attachments', async () => {
+    const leader = await staffBrowser(staff.leader);
+    const list = html(await get(leader, `/console/approval/items?status=published&unitId=${units.window.id}`));
+    assert.match(list, /户外广告设施设置审批/);
+    assert.match(list, /href="\/console\/approval\/catalogue\/import"/);
+    const exports = hrefs(list, /catalogue\/export/);
+    assert.equal(exports.length, 4);
+    assert.ok(exports.every((h) => h.includes(`unitId=${units.window.id}`)));
+
+    const xlsx = await get(leader, exports.find((h) => h.includes('format=xlsx') && h.includes('status=published'))!);
+    assert.equal(xlsx.statusCode, 200);
+    assert.match(String(xlsx.headers['content-type']), /spreadsheetml/);
+    assert.match(String(xlsx.headers['content-disposition']), /^attachment/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.rawPayload as never);
+    assert.deepEqual(workbook.worksheets.map((w) => w.name), ['事项', '申请材料', '办理流程', '填写说明']);
+    assert.equal(workbook.getWorksheet('事项')!.getCell('B2').value, '户外广告设施设置审批');
+
+    const json = await get(leader, exports.find((h) => h.includes('format=json') && h.includes('status=published'))!);
+    assert.equal(json.statusCode, 200);
+    assert.match(String(json.headers['content-disposition']), /^attachment/);
+    assert.ok(json.json().items.some((i: { code: string }) => i.code === item.code));
+
+    const importForm = html(await get(leader, '/console/approval/catalogue/import'));
+    assert.match(importForm, /enctype="multipart\/form-data"/);
+    assert.match(importForm, /accept="\.xlsx,\.json"/);
+    assert.match(importForm, /<input[^>]*type="file"[^>]*aria-describedby="import-file-hint"/);
+    const template = await get(leader, hrefs(importForm, /catalogue\/template/)[0]);
+    assert.equal(template.statusCode, 200);
+    assert.match(String(template.headers['content-disposition']), /^attachment/);
+    const empty = new ExcelJS.Workbook();
+    await empty.xlsx.load(template.rawPayload as never);
+    assert.equal(empty.getWorksheet('事项')!.actualRowCount, 1, 'the headings only');
+
+    for (const url of ['/console/approval/items?lang=en', '/console/approval/catalogue/import?lang=en']) {
+      const english = html(await get(leader, url));
+      assert.match(english, /Export and import|Import services/, url);
+      assert.doesNotMatch(english, /\bpage\.approval\.[a-zA-Z.]+/, `${url}: every text translated`);
+    }
+  });
+
+  test('an Excel workbook imports as drafts, or published with the box ticked, and the items are listed', async () => {
+    const leader = await staffBrowser(staff.leader);
+    const before = await itemCount();
+    let res = await importPage(leader, '目录.xlsx', await workbookOf([variant('PAGE-XLSX-0001', '页面导入事项甲'), variant('PAGE-XLSX-0002', '页面导入事项乙')]));
+    assert.equal(res.statusCode, 200, res.body);
+    let page = html(res);
+    assert.match(page, /已导入 2 个事项：新建 2 个，更新 0 个，发布 0 个/);
+    const links = hrefs(page, /^\/console\/approval\/items\/[^/]+$/);
+    assert.equal(links.length, 2);
+    assert.equal(await itemCount(), before + 2);
+    const drafts = html(await get(leader, encodeURI('/console/approval/items?status=draft&q=页面导入')));
+    assert.match(drafts, /页面导入事项甲[\s\S]*页面导入事项乙/);
+
+    // The same codes again, published at once: the drafts are updated and published.
+    res = await importPage(leader, '目录.xlsx', await workbookOf([variant('PAGE-XLSX-0001', '页面导入事项甲'), variant('PAGE-XLSX-0002', '页面导入事项乙')]), { publish: 'on' });
+    page = html(res);
+    assert.match(page, /新建 0 个，更新 2 个，发布 2 个/);
+    assert.equal(await itemCount(), before + 2);
+    const published = html(await get(leader, encodeURI('/console/approval/items?status=published&q=页面导入')));
+    assert.match(published, /页面导入事项甲[\s\S]*页面导入事项乙/);
+  });
+
+  test('a workbook with errors lists every problem at its cell, in the caller’s language, and imports nothing', async () => {
+    const leader = await staffBrowser(staff.leader);
+    const before = await itemCount();
+    const broken = await workbookOf([
+      variant('PAGE-BAD-0001', '有误事项甲', { promisedDays: 30 }),
+      variant('PAGE-BAD-0002', '有误事项乙', { materials: [item.materials[0], { ...item.materials[1], key: item.materials[0].key }] }),
+    ]);
+    const res = await importPage(leader, 'broken.xlsx', broken);
+    assert.equal(res.statusCode, 422);
+    const page = html(res);
+    assert.match(page, /class="error-summary"/);
+    assert.match(page, /文件中有 2 处问题，未导入任何事项/);
+    assert.match(page, /<caption[^>]*>broken\.xlsx 中的问题<\/caption>/);
+    assert.match(page, /<th scope="col">位置<\/th>/);
+    // The first item's three materials take rows 2 to 4: the repeated key is the second item's second material.
+    assert.deepEqual(problemRows(page), ['事项!I2', '申请材料!B6']);
+    assert.match(page, /承诺时限（30 个工作日）不能超过法定时限（20 个工作日）/);
+    assert.equal(await itemCount(), before, 'nothing imported');
+
+    leader.cookies.zt_lang = 'en';
+    const english = html(await importPage(leader, 'broken.xlsx', broken));
+    assert.match(english, /2 problems in the file: nothing was imported/);
+    assert.match(english, /Promised days \(30\) may not exceed statutory days \(20\)/);
+    assert.equal(await itemCount(), before);
+  });
+
+  test('a JSON export imports; malformed JSON, other files, empty and missing files and too large ones are refused at the file input', async () => {
+    const leader = await staffBrowser(staff.leader);
+    const exported = (await get(leader, `/api/v1/approval/catalogue/export?format=json&unitId=${units.window.id}`)).json();
+    exported.items = exported.items.map((i: { code: string; name: string }) => ({ ...i, code: `JSON-${i.code}`, name: `${i.name}（JSON）` }));
+    const before = await itemCount();
+    const res = await importPage(leader, 'catalogue.json', Buffer.from(`\uFEFF${JSON.stringify(exported)}`));
+    assert.equal(res.statusCode, 200, res.body);
+    assert.match(html(res), new RegExp(`已导入 ${exported.items.length} 个事项：新建 ${exported.items.length} 个`));
+    assert.equal(await itemCount(), before + exported.items.length);
+
+    const bad = structuredClone(exported);
+    bad.items[0].promisedDays = 'soon';
+    const refusedJson = html(await importPage(leader, 'catalogue.json', Buffer.from(JSON.stringify(bad))));
+    assert.deepEqual(problemRows(refusedJson), ['items.0.promisedDays']);
+
+    const refusals: Array<[string, Buffer, number, RegExp]> = [
+      ['broken.json', Buffer.from('{"items": [ {"name": '), 400, /JSON 格式错误，无法解析/],
+      ['list.json', Buffer.from('[]'), 400, /包含 items 列表的对象/],
+      ['scan.pdf', SAMPLES.pdf(), 415, /既不是 Excel 工作簿（\.xlsx），也不是 JSON 文件/],
+      ['empty.xlsx', Buffer.alloc(0), 400, /文件是空的/],
+      ['huge.json', Buffer.alloc(IMPORT_MAX_BYTES + 1, 0x20), 413, /10 ?MB/],
+    ];
+    for (const [filename, content, status, message] of refusals) {
+      const refused = await importPage(leader, filename, content);
+      assert.equal(refused.statusCode, status, filename);
+      const page = html(refused);
+      assert.match(page, message, filename);
+      assert.match(page, /<a href="#import-file">/, `${filename}: the summary links to the file input`);
+      assert.match(page, /aria-describedby="import-file-hint import-file-error"/);
+    }
+    const none = await postMultipart(leader, '/console/approval/catalogue/import', { publish: 'on' }, {});
+    assert.equal(none.statusCode, 400);
+    assert.match(html(none), /请选择要导入的文件/);
+    assert.match(none.body, /name="publish" value="on" checked/, 'the box stays ticked');
+    // A zip that is no workbook: the reader says so about the whole file.
+    const zip = html(await importPage(leader, 'other.zip', SAMPLES.zip()));
+    assert.deepEqual(problemRows(zip), ['整个文件']);
+    assert.equal(await itemCount(), before + exported.items.length);
+  });
+
+  test('the import needs the catalogue permission and the session token', async () => {
+    const workbook = await workbookOf([variant('PAGE-DENY-0001', '不应导入的事项')]);
+    const before = await itemCount();
+    const clerk = await staffBrowser(staff.clerk);
+    const page = await get(clerk, '/console/approval/catalogue/import');
+    assert.equal(page.statusCode, 403);
+    assert.match(html(page), /没有执行此操作的权限/);
+    assert.equal((await importPage(clerk, 'a.xlsx', workbook)).statusCode, 403);
+    assert.doesNotMatch(html(await get(clerk, '/console/approval/tasks')), /catalogue\/import/);
+
+    const leader = await staffBrowser(staff.leader);
+    const forged = await importPage(leader, 'a.xlsx', workbook, {}, { csrf: 'forged' });
+    assert.equal(forged.statusCode, 403);
+    assert.equal(await itemCount(), before);
   });
 });

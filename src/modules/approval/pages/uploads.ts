@@ -2,13 +2,15 @@
  * File inputs in page forms, so that applying with materials works without JavaScript: the form
  * posts multipart/form-data to its page route, each file part is checked and staged here while
  * the body is read (prepareUpload of the files module), and the route saves what it needs with
- * saveUpload. Whatever is left staged is removed once the response is sent.
+ * saveUpload. Whatever is left staged is removed once the response is sent. A route that reads
+ * its one file itself (a catalogue import) declares `formFileBytes` and gets the bytes instead.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import multipart, { type MultipartFile } from '@fastify/multipart';
 import { AppError } from '../../../platform/http/index.ts';
 import { resolvePrincipal } from '../../../platform/iam/auth-hook.ts';
 import { prepareUpload, saveUpload, type FileInfo, type PreparedUpload } from '../../../platform/files/index.ts';
+import { tooLarge } from '../../../platform/files/service.ts';
 import { actorOf } from '../../../platform/http/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 
@@ -16,9 +18,19 @@ import type { Platform } from '../../../platform/module.ts';
 export const MAX_FORM_FILES = 100;
 const MULTIPART_OVERHEAD = 512 * 1024;
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes its first file part into memory, up to this many bytes, instead of staging it as an upload: see formFileInMemory. */
+    formFileBytes?: number;
+  }
+}
+
 export type StagedField = { prepared: PreparedUpload } | { error: AppError };
+/** A file read into memory for a route that declares `formFileBytes`. */
+export type MemoryFile = { filename: string; data: Buffer } | { error: AppError };
 
 const stagedFiles = new WeakMap<FastifyRequest, Map<string, StagedField>>();
+const memoryFiles = new WeakMap<FastifyRequest, MemoryFile>();
 
 async function drain(stream: AsyncIterable<unknown>) {
   try {
@@ -52,6 +64,8 @@ export async function registerPageUploads(app: FastifyInstance, platform: Platfo
     const trusted = !!principal && (!request.viaCookie || (typeof sent === 'string' && sent === principal.csrfToken));
     // An empty file input still sends a part, without a name and without content.
     if (!trusted || !part.filename) return drain(part.file);
+    const inMemory = request.routeOptions.config?.formFileBytes;
+    if (inMemory) return keepInMemory(request, part, Math.min(inMemory, limit));
     let files = stagedFiles.get(request);
     if (!files) stagedFiles.set(request, (files = new Map()));
     if (files.size >= MAX_FORM_FILES || files.has(part.fieldname)) return drain(part.file);
@@ -63,6 +77,18 @@ export async function registerPageUploads(app: FastifyInstance, platform: Platfo
       if (!(error instanceof AppError)) throw error;
       files.set(part.fieldname, { error });
     }
+  }
+
+  async function keepInMemory(request: FastifyRequest, part: MultipartFile, maxBytes: number) {
+    if (memoryFiles.has(request)) return drain(part.file);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // Read to the end even past the limit: the rest of the form follows the file.
+    for await (const chunk of part.file as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    }
+    memoryFiles.set(request, size > maxBytes || part.file.truncated ? { error: tooLarge(maxBytes) } : { filename: part.filename, data: Buffer.concat(chunks) });
   }
 
   await app.register(multipart, {
@@ -80,6 +106,11 @@ export async function registerPageUploads(app: FastifyInstance, platform: Platfo
     stagedFiles.delete(request);
     for (const staged of files.values()) if ('prepared' in staged) await staged.prepared.discard();
   });
+}
+
+/** The file a `formFileBytes` route received, or null when the form carried none. */
+export function formFileInMemory(request: FastifyRequest): MemoryFile | null {
+  return memoryFiles.get(request) ?? null;
 }
 
 /** The files staged from this request's form, by field name. */
