@@ -23,7 +23,7 @@ import { addWorkingDays, loadCalendar, shanghaiDate, workingDays } from '../../p
 import { applyInstanceAction, completeTask, getInstanceView, getTask, listOpenTasks, mayHandle, startInstance, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
 import { allSteps, type ClockStopReason, type FlowAction } from '../../platform/flow/engine.ts';
 import { attachFiles, getFiles, registerFileAccess } from '../../platform/files/index.ts';
-import { enqueueMessage, enqueueMessages, type NewMessage, type TemplateParams } from '../../platform/notify/index.ts';
+import { enqueueMessagesAtCommit, type NewMessage, type TemplateParams } from '../../platform/notify/index.ts';
 import { blindIndex, openField, sealField } from '../../platform/crypto/fields.ts';
 import { isValidCreditCode, isValidIdNumber, isValidMobile, maskIdNumber, maskPhone, regionPrefix } from '../../platform/org/codes.ts';
 import { getUnits, type Unit } from '../../platform/org/service.ts';
@@ -267,13 +267,12 @@ async function notifyApplicant(work: Work, platform: Platform, app: CaseRow, tem
   const account = app.applicant_user_id ? await findUserById(work.tx, app.applicant_user_id) : undefined;
   const lang: Lang = account?.lang === 'en' ? 'en' : 'zh-CN';
   const phone = openField(platform, app.applicant_phone_sealed);
-  await enqueueMessage(work, platform, { channel: 'sms', to: { address: phone }, template, params, lang, dedupeKey: `approval:${app.id}:${dedupe}:sms` });
-  if (account?.email) {
-    await enqueueMessage(work, platform, { channel: 'email', to: { userId: account.id, address: account.email }, template, params, lang, dedupeKey: `approval:${app.id}:${dedupe}:email` });
-  }
+  const messages: NewMessage[] = [{ channel: 'sms', to: { address: phone }, template, params, lang, dedupeKey: `approval:${app.id}:${dedupe}:sms` }];
+  if (account?.email) messages.push({ channel: 'email', to: { userId: account.id, address: account.email }, template, params, lang, dedupeKey: `approval:${app.id}:${dedupe}:email` });
+  await enqueueMessagesAtCommit(work, platform, messages);
 }
 
-/** An in-app message to everyone who may handle each newly opened task (or to its assignee), in one INSERT. */
+/** An in-app message to everyone who may handle each newly opened task (or to its assignee), written at commit. */
 async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item: Pick<Item, 'name' | 'process'>, tasks: TaskRow[]) {
   const names = new Map(allSteps(item.process).map((s) => [s.key, s.name]));
   const messages: NewMessage[] = [];
@@ -291,7 +290,7 @@ async function notifyNewTasks(work: Work, platform: Platform, app: CaseRow, item
       });
     }
   }
-  await enqueueMessages(work, platform, messages);
+  await enqueueMessagesAtCommit(work, platform, messages);
 }
 
 // ---------------------------------------------------------------- keeping the case in step with its process
@@ -814,7 +813,7 @@ export async function submitCorrection(work: Work, platform: Platform, principal
   const { app: updated } = await syncCase(work, platform, app, item, { events: [{ type: 'corrected', payload: { materials: [...provided] } }] });
   const requester = (await eventsOf(work.tx, app.id)).find((e) => e.type === 'correction_requested')?.actor_id;
   if (requester) {
-    await enqueueMessage(work, platform, { channel: 'inapp', to: { userId: requester }, template: 'approval.case.corrected', params: { receiptNo: app.receipt_no, itemName: item.name, caseId: app.id }, dedupeKey: `approval:${app.id}:corrected` });
+    await enqueueMessagesAtCommit(work, platform, [{ channel: 'inapp', to: { userId: requester }, template: 'approval.case.corrected', params: { receiptNo: app.receipt_no, itemName: item.name, caseId: app.id }, dedupeKey: `approval:${app.id}:corrected` }]);
   }
   recordAudit(work, { action: 'approval.application.correct', objectType: 'approval_application', objectId: app.id, details: { materials: [...provided] } }, now);
   await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'correct', stepKey: null });

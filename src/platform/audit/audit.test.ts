@@ -85,6 +85,18 @@ test('a transaction holds the lock of one lane only, so the others stay free for
   assert.equal(held, 1);
 });
 
+test('the chain is appended after the other steps before commit, so its lane is held only for the commit', async () => {
+  let locksDuringOtherStep = -1;
+  await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
+    recordAudit(work, { action: 'test.audit-last' });
+    work.beforeCommit('test.other', async () => {
+      const locks = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()`.execute(work.tx);
+      locksDuringOtherStep = locks.rows[0].n;
+    });
+  });
+  assert.equal(locksDuringOtherStep, 0);
+});
+
 test('a record moved to another lane breaks the chain there', async () => {
   await Promise.all(Array.from({ length: 12 }, (_, i) => inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => recordAudit(work, { action: 'test.lanes', objectId: String(i) }))));
   assert.equal((await verifyChain(ctx.platform.db)).ok, true);

@@ -91,7 +91,7 @@ export function recordAudit(work: Work, entry: AuditEntry, at: Date = new Date()
   if (!pending) {
     pending = [];
     work.bag.set(PENDING, pending);
-    work.beforeCommit(PENDING, () => appendToChain(work.tx, pending!));
+    work.beforeCommit(PENDING, () => appendToChain(work.tx, pending!), { last: true });
   }
   pending.push({ entry, at, actor: work.actor });
 }

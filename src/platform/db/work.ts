@@ -19,6 +19,7 @@ export const SYSTEM_ACTOR: Actor = { userId: null, username: 'system', unitId: n
  */
 export class Work {
   readonly #beforeCommit = new Map<string, () => Promise<void>>();
+  readonly #lastBeforeCommit = new Map<string, () => Promise<void>>();
   readonly #afterCommit: Array<() => void> = [];
   readonly bag = new Map<string, unknown>();
 
@@ -27,15 +28,21 @@ export class Work {
     readonly actor: Actor,
   ) {}
 
-  /** Registers a step to run once before commit; a second call with the same key is ignored. */
-  beforeCommit(key: string, step: () => Promise<void>) {
-    if (!this.#beforeCommit.has(key)) this.#beforeCommit.set(key, step);
+  /**
+   * Registers a step to run once before commit; a second call with the same key is ignored.
+   * `last` steps run after all the others (the audit chain: its lock is then held only for the
+   * commit itself).
+   */
+  beforeCommit(key: string, step: () => Promise<void>, options: { last?: boolean } = {}) {
+    const steps = options.last ? this.#lastBeforeCommit : this.#beforeCommit;
+    if (!steps.has(key)) steps.set(key, step);
   }
   afterCommit(step: () => void) {
     this.#afterCommit.push(step);
   }
   async flush() {
     for (const step of this.#beforeCommit.values()) await step();
+    for (const step of this.#lastBeforeCommit.values()) await step();
   }
   runAfterCommit() {
     for (const step of this.#afterCommit) {

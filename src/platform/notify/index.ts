@@ -21,6 +21,7 @@ export {
 export {
   enqueueMessage,
   enqueueMessages,
+  enqueueMessagesAtCommit,
   deliverDue,
   deliverAllDue,
   claimDueMessages,

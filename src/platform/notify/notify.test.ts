@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SMTPServer } from 'smtp-server';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, problem, PASSWORD, type TestContext } from '../../../test/helpers.ts';
+import { sql } from 'kysely';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 import { createUnit, getUnit } from '../org/service.ts';
 import { createStaffUser } from '../iam/service.ts';
@@ -19,6 +20,7 @@ import {
   deliverDue,
   enqueueMessage,
   enqueueMessages,
+  enqueueMessagesAtCommit,
   getOutboxMessage,
   notifySenders,
   retryDelayMs,
@@ -295,6 +297,36 @@ test('several messages in one INSERT: ids in order, a known key and a key twice 
   }
   await assert.rejects(inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => enqueueMessages(work, ctx.platform, [{ channel: 'email', to: { address: c }, template: 'test.code', params: {} }])), /code/, 'a bad message refuses the whole batch');
   assert.deepEqual(await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => enqueueMessages(work, ctx.platform, [])), []);
+});
+
+test('messages raised at several places of a transaction are written together at its commit, and not at all when it rolls back', async () => {
+  const [a, b] = [newEmail(), newEmail()];
+  const countOf = async (...addresses: string[]) => {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from notify_outbox where template = 'test.code' and params->>'code' = any(${addresses})`.execute(ctx.platform.db);
+    return rows[0].n;
+  };
+  await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
+    await enqueueMessagesAtCommit(work, ctx.platform, [{ channel: 'email', to: { address: a }, template: 'test.code', params: { code: a }, dedupeKey: `test-at-commit-${a}` }]);
+    await enqueueMessagesAtCommit(work, ctx.platform, [
+      { channel: 'email', to: { address: b }, template: 'test.code', params: { code: b }, dedupeKey: `test-at-commit-${b}` },
+      { channel: 'email', to: { address: b }, template: 'test.code', params: { code: b }, dedupeKey: `test-at-commit-${b}` },
+    ]);
+    assert.equal((await sql<{ n: number }>`select count(*)::int as n from notify_outbox where dedupe_key in (${`test-at-commit-${a}`}, ${`test-at-commit-${b}`})`.execute(work.tx)).rows[0].n, 0, 'nothing written before commit');
+  });
+  assert.equal(await countOf(a, b), 2, 'one message per dedupe key');
+  await assert.rejects(
+    inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
+      await enqueueMessagesAtCommit(work, ctx.platform, [{ channel: 'email', to: { address: a }, template: 'test.code', params: { code: 'rolled-back' } }]);
+      throw new Error('the change failed');
+    }),
+    /the change failed/,
+  );
+  assert.equal(await countOf('rolled-back'), 0);
+  await assert.rejects(
+    inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => enqueueMessagesAtCommit(work, ctx.platform, [{ channel: 'email', to: { address: a }, template: 'test.code', params: {} }])),
+    /code/,
+    'a bad message is refused where it is raised',
+  );
 });
 
 test('a failing sender is retried with exponential backoff and the message fails after the last attempt', async () => {

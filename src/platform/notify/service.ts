@@ -138,6 +138,34 @@ export async function enqueueMessages(work: Work, platform: Platform, messages: 
   return rows.map((r) => (fresh.has(r.id) ? r.id : byKey.get(r.dedupe_key)!));
 }
 
+const PENDING_MESSAGES = 'notify.pending';
+
+/**
+ * enqueueMessages for callers that need no ids: each message is checked and its row made now
+ * (an unknown template throws here), and all the rows the transaction raised are written by one
+ * INSERT just before it commits, instead of one INSERT per call.
+ */
+export async function enqueueMessagesAtCommit(work: Work, platform: Platform, messages: NewMessage[]): Promise<void> {
+  if (!messages.length) return;
+  const now = platform.clock.now();
+  let pending = work.bag.get(PENDING_MESSAGES) as NewOutboxRow[] | undefined;
+  if (!pending) {
+    const rows: NewOutboxRow[] = [];
+    work.bag.set(PENDING_MESSAGES, rows);
+    work.beforeCommit(PENDING_MESSAGES, async () => {
+      const batch = rows.splice(0);
+      for (let i = 0; i < batch.length; i += OUTBOX_INSERT_CHUNK) {
+        await notifyDb(work.tx).insertInto('notify_outbox').values(batch.slice(i, i + OUTBOX_INSERT_CHUNK)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+      }
+      if (batch.some((r) => r.status === 'created')) work.afterCommit(() => wakeDelivery(platform));
+    });
+    pending = rows;
+  }
+  for (const message of messages) pending.push(await outboxRow(work, platform, message, now));
+}
+
+type NewOutboxRow = Awaited<ReturnType<typeof outboxRow>>;
+
 const OUTBOX_INSERT_CHUNK = 1000;
 
 /** The outbox row of a message: template checked, recipient's language and address resolved and sealed. */
