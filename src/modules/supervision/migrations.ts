@@ -15,10 +15,12 @@ async function refuseChanges(db: Kysely<any>, table: string) {
  * Per-day counters of the cards, kept by the database: statement-level triggers add what inserted
  * and updated cards count for and take away what the old rows counted for, in one upsert per
  * statement in key order. Issuing, turning red, confirming and revoking all move them; an
- * explanation changes no count and touches no counter row.
+ * explanation changes no count and touches no counter row. With `slot`, each day's row of a unit
+ * and person is spread over slots (readers add them up).
  */
-async function cardDayCounters(db: Kysely<any>) {
-  const keys = `((issued_at at time zone 'UTC') + interval '8 hours')::date as day, unit_id, coalesce(person_id, '') as person_id`;
+function cardDayFunction(slot?: string) {
+  const keyNames = ['day', 'unit_id', 'person_id', ...(slot ? ['slot'] : [])].join(', ');
+  const keys = `((issued_at at time zone 'UTC') + interval '8 hours')::date as day, unit_id, coalesce(person_id, '') as person_id${slot ? `, ${slot} as slot` : ''}`;
   const counts = (sign: string) =>
     [
       `${sign}(case when color = 'yellow' then 1 else 0 end) as yellow`,
@@ -28,27 +30,35 @@ async function cardDayCounters(db: Kysely<any>) {
     ].join(', ');
   const rows = (source: string, sign: '' | '-') => `select ${keys}, ${counts(sign)} from ${source}`;
   const upsert = (sources: string) => `
-      insert into supervision_card_days as c (day, unit_id, person_id, yellow, red, confirmed_yellow, confirmed_red)
-      select day, unit_id, person_id, sum(yellow), sum(red), sum(confirmed_yellow), sum(confirmed_red) from (${sources}) x
-       group by day, unit_id, person_id
+      insert into supervision_card_days as c (${keyNames}, yellow, red, confirmed_yellow, confirmed_red)
+      select ${keyNames}, sum(yellow), sum(red), sum(confirmed_yellow), sum(confirmed_red) from (${sources}) x
+       group by ${keyNames}
       having sum(yellow) <> 0 or sum(red) <> 0 or sum(confirmed_yellow) <> 0 or sum(confirmed_red) <> 0
-       order by day, unit_id, person_id
-      on conflict (day, unit_id, person_id) do update
+       order by ${keyNames}
+      on conflict (${keyNames}) do update
          set yellow = c.yellow + excluded.yellow, red = c.red + excluded.red,
              confirmed_yellow = c.confirmed_yellow + excluded.confirmed_yellow, confirmed_red = c.confirmed_red + excluded.confirmed_red;`;
-  await sql`
-    create function supervision_card_days_apply() returns trigger language plpgsql as $$
+  return {
+    create: sql`
+    create or replace function supervision_card_days_apply() returns trigger language plpgsql as $$
     begin
       if tg_op = 'INSERT' then ${sql.raw(upsert(rows('new_rows', '')))}
       elsif tg_op = 'DELETE' then ${sql.raw(upsert(rows('old_rows', '-')))}
       else ${sql.raw(upsert(`${rows('new_rows', '')} union all ${rows('old_rows', '-')}`))}
       end if;
       return null;
-    end $$`.execute(db);
+    end $$`,
+    backfill: sql.raw(upsert(rows('supervision_cards', ''))),
+  };
+}
+
+async function cardDayCounters(db: Kysely<any>) {
+  const counters = cardDayFunction();
+  await counters.create.execute(db);
   await sql`create trigger supervision_card_days_on_insert after insert on supervision_cards referencing new table as new_rows for each statement execute function supervision_card_days_apply()`.execute(db);
   await sql`create trigger supervision_card_days_on_update after update on supervision_cards referencing old table as old_rows new table as new_rows for each statement execute function supervision_card_days_apply()`.execute(db);
   await sql`create trigger supervision_card_days_on_delete after delete on supervision_cards referencing old table as old_rows for each statement execute function supervision_card_days_apply()`.execute(db);
-  await sql.raw(upsert(rows('supervision_cards', ''))).execute(db);
+  await counters.backfill.execute(db);
 }
 
 export const supervisionMigrations: Record<string, Migration> = {
@@ -206,6 +216,17 @@ export const supervisionMigrations: Record<string, Migration> = {
           primary key (day, unit_id, person_id)
         )`.execute(db);
       await cardDayCounters(db);
+    },
+  },
+  '20261124_0100_supervision_card_day_slots': {
+    async up(db: Kysely<any>) {
+      // A unit's cards of a day for nobody in particular ('' person: open steps nobody holds yet)
+      // all counted on one row made every card-issuing transaction of the unit queue there until
+      // commit. The row is spread over eight slots, the connection's, as the approval counters.
+      await sql`alter table supervision_card_days add column slot smallint not null default 0`.execute(db);
+      await sql`alter table supervision_card_days drop constraint supervision_card_days_pkey`.execute(db);
+      await sql`alter table supervision_card_days add primary key (day, unit_id, person_id, slot)`.execute(db);
+      await cardDayFunction('(pg_backend_pid() % 8)::smallint').create.execute(db);
     },
   },
   '20261123_0500_supervision_cards_by_task': {
