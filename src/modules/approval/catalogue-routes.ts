@@ -10,12 +10,14 @@ import type { Platform } from '../../platform/module.ts';
 import { FormFieldSchema, ItemInputSchema, MaterialSchema, ProcessSchema, FeeSchema, type ItemInput } from './model.ts';
 import {
   CATALOGUE_PERMISSION,
+  IMPORT_MAX_BYTES,
   IMPORT_MAX_ITEMS,
   catalogueForExport,
   createItem,
   editPublished,
   getItemFor,
   importCatalogue,
+  jsonImportEntries,
   listItemVersions,
   listItems,
   publishItem,
@@ -23,13 +25,11 @@ import {
   toItemInput,
   unitNameResolver,
   withdrawItem,
-  type ImportEntry,
 } from './catalogue.ts';
 import { readCatalogueWorkbook, writeCatalogueWorkbook } from './catalogue-excel.ts';
 import './messages-catalogue.ts';
 
 /** Largest import file, JSON or Excel. */
-const IMPORT_MAX_BYTES = 10 * 1024 * 1024;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const EXPORT_FORMAT = 'zhengtong.approval.catalogue';
 
@@ -299,12 +299,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
         return importCatalogue(platform, principal, actorOf(request), entries, { ...options, readErrors: errors, format: 'xlsx' });
       }
       if (!request.body || typeof request.body !== 'object') throw new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: { key: 'approval.catalogue.import.notXlsxOrJson' } });
-      const entries: ImportEntry[] = request.body.items.map((value, i) => ({
-        value,
-        label: `items.${i}`,
-        pathOf: (path: string) => (path ? `items.${i}.${path}` : `items.${i}`),
-      }));
-      return importCatalogue(platform, principal, actorOf(request), entries, { ...options, format: 'json' });
+      return importCatalogue(platform, principal, actorOf(request), jsonImportEntries(request.body.items), { ...options, format: 'json' });
     },
   );
 }
