@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, type TestContext } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
-import { AUDIT_LANES, recordAudit, verifyChain } from './service.ts';
+import { AUDIT_LANES, GENESIS_HASH, recordAudit, verifyChain } from './service.ts';
 
 let ctx: TestContext;
 before(async () => {
@@ -97,13 +97,41 @@ test('the chain is appended after the other steps before commit, so its lane is 
   assert.equal(locksDuringOtherStep, 0);
 });
 
+test('identical records written at one instant on lanes that start from the genesis hash are all kept', async () => {
+  // A system job at one instant writes the same fields each time; on two fresh lanes the same
+  // previous hash (genesis) gives the same hash.
+  const at = new Date('2026-12-29T02:00:00Z');
+  const write = () => inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => recordAudit(work, { action: 'test.same-record', details: { days: 31 } }, at));
+  for (let i = 0; i < 12; i++) await write();
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from audit_log where action = 'test.same-record'`.execute(ctx.platform.db);
+  assert.equal(rows[0].n, 12);
+  assert.equal((await verifyChain(ctx.platform.db)).ok, true);
+});
+
+test('records are written once however often the steps before commit run, and records added after a run are written too', async () => {
+  await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
+    recordAudit(work, { action: 'test.flush-once', objectId: 'first' });
+    await work.flush();
+    await work.flush();
+    recordAudit(work, { action: 'test.flush-once', objectId: 'second' });
+  });
+  const { rows } = await sql<{ object_id: string }>`select object_id from audit_log where action = 'test.flush-once' order by id`.execute(ctx.platform.db);
+  assert.deepEqual(rows.map((r) => r.object_id), ['first', 'second']);
+  assert.equal((await verifyChain(ctx.platform.db)).ok, true);
+});
+
 test('a record moved to another lane breaks the chain there', async () => {
   await Promise.all(Array.from({ length: 12 }, (_, i) => inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => recordAudit(work, { action: 'test.lanes', objectId: String(i) }))));
   assert.equal((await verifyChain(ctx.platform.db)).ok, true);
-  const { rows } = await sql<{ id: number; lane: number }>`select id, lane from audit_log where action = 'test.lanes' order by id limit 1`.execute(ctx.platform.db);
+  // A record that follows another in its lane, moved to a lane that has records before it: it fits
+  // neither (a lane's first record moved to an empty lane would fit there).
+  const { rows } = await sql<{ id: number; lane: number; other: number }>`
+    select a.id, a.lane, (select b.lane from audit_log b where b.id < a.id and b.lane <> a.lane order by b.id desc limit 1) as other
+      from audit_log a where a.action = 'test.lanes' and a.prev_hash <> ${GENESIS_HASH} order by a.id limit 1`.execute(ctx.platform.db);
   const [target] = rows;
+  assert.ok(target && target.other !== null);
   await sql`alter table audit_log disable trigger audit_log_no_update`.execute(ctx.platform.db);
-  await sql`update audit_log set lane = ${(target.lane + 1) % AUDIT_LANES} where id = ${target.id}`.execute(ctx.platform.db);
+  await sql`update audit_log set lane = ${target.other} where id = ${target.id}`.execute(ctx.platform.db);
   const result = await verifyChain(ctx.platform.db);
   await sql`update audit_log set lane = ${target.lane} where id = ${target.id}`.execute(ctx.platform.db);
   await sql`alter table audit_log enable trigger audit_log_no_update`.execute(ctx.platform.db);

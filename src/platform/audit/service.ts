@@ -88,12 +88,11 @@ const PENDING = 'audit.pending';
  */
 export function recordAudit(work: Work, entry: AuditEntry, at: Date = new Date()) {
   let pending = work.bag.get(PENDING) as Array<{ entry: AuditEntry; at: Date; actor: Actor }> | undefined;
-  if (!pending) {
-    pending = [];
-    work.bag.set(PENDING, pending);
-    work.beforeCommit(PENDING, () => appendToChain(work.tx, pending!), { last: true });
-  }
+  if (!pending) work.bag.set(PENDING, (pending = []));
   pending.push({ entry, at, actor: work.actor });
+  const records = pending;
+  // Registered again after a flush ran it: records added later are written too, none twice.
+  work.beforeCommit(PENDING, () => appendToChain(work.tx, records.splice(0)), { last: true });
 }
 
 const CHAIN_LOCK = 7_346_001;
@@ -119,6 +118,7 @@ async function lockLane(db: Db): Promise<number> {
 }
 
 async function appendToChain(db: Db, pending: Array<{ entry: AuditEntry; at: Date; actor: Actor }>) {
+  if (!pending.length) return;
   const lane = await lockLane(db);
   // A statement of its own after the lock: its snapshot sees what the lane's previous holder committed.
   const last = await db.withTables<AuditTables>().selectFrom('audit_log').select('hash').where('lane', '=', lane).orderBy('id', 'desc').limit(1).executeTakeFirst();

@@ -40,9 +40,14 @@ export class Work {
   afterCommit(step: () => void) {
     this.#afterCommit.push(step);
   }
+  /** Runs the registered steps, each once: a second flush runs only steps registered since. */
   async flush() {
-    for (const step of this.#beforeCommit.values()) await step();
-    for (const step of this.#lastBeforeCommit.values()) await step();
+    for (const steps of [this.#beforeCommit, this.#lastBeforeCommit]) {
+      for (const [key, step] of steps) {
+        steps.delete(key);
+        await step();
+      }
+    }
   }
   runAfterCommit() {
     for (const step of this.#afterCommit) {

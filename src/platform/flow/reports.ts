@@ -463,15 +463,12 @@ interface PendingTally {
 export function tallyFinishedTasksAtCommit(work: Work, subjectType: string, finishedAt: Date, tasks: FinishedTaskFact[]) {
   if (!tasks.length) return;
   let pending = work.bag.get(PENDING_TALLIES) as PendingTally[] | undefined;
-  if (!pending) {
-    const list: PendingTally[] = [];
-    work.bag.set(PENDING_TALLIES, list);
-    work.beforeCommit(PENDING_TALLIES, async () => {
-      for (const entry of list.splice(0)) await tallyFinishedTasks(work.tx, entry.subjectType, entry.finishedAt, entry.tasks);
-    });
-    pending = list;
-  }
+  if (!pending) work.bag.set(PENDING_TALLIES, (pending = []));
   pending.push({ subjectType, finishedAt, tasks });
+  const list = pending;
+  work.beforeCommit(PENDING_TALLIES, async () => {
+    for (const entry of list.splice(0)) await tallyFinishedTasks(work.tx, entry.subjectType, entry.finishedAt, entry.tasks);
+  });
 }
 
 /** The first and last days (Asia/Shanghai) with finished tasks; null when there are none. */

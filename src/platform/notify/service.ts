@@ -148,20 +148,19 @@ const PENDING_MESSAGES = 'notify.pending';
 export async function enqueueMessagesAtCommit(work: Work, platform: Platform, messages: NewMessage[]): Promise<void> {
   if (!messages.length) return;
   const now = platform.clock.now();
+  const made: NewOutboxRow[] = [];
+  for (const message of messages) made.push(await outboxRow(work, platform, message, now));
   let pending = work.bag.get(PENDING_MESSAGES) as NewOutboxRow[] | undefined;
-  if (!pending) {
-    const rows: NewOutboxRow[] = [];
-    work.bag.set(PENDING_MESSAGES, rows);
-    work.beforeCommit(PENDING_MESSAGES, async () => {
-      const batch = rows.splice(0);
-      for (let i = 0; i < batch.length; i += OUTBOX_INSERT_CHUNK) {
-        await notifyDb(work.tx).insertInto('notify_outbox').values(batch.slice(i, i + OUTBOX_INSERT_CHUNK)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
-      }
-      if (batch.some((r) => r.status === 'created')) work.afterCommit(() => wakeDelivery(platform));
-    });
-    pending = rows;
-  }
-  for (const message of messages) pending.push(await outboxRow(work, platform, message, now));
+  if (!pending) work.bag.set(PENDING_MESSAGES, (pending = []));
+  pending.push(...made);
+  const rows = pending;
+  work.beforeCommit(PENDING_MESSAGES, async () => {
+    const batch = rows.splice(0);
+    for (let i = 0; i < batch.length; i += OUTBOX_INSERT_CHUNK) {
+      await notifyDb(work.tx).insertInto('notify_outbox').values(batch.slice(i, i + OUTBOX_INSERT_CHUNK)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+    }
+    if (batch.some((r) => r.status === 'created')) work.afterCommit(() => wakeDelivery(platform));
+  });
 }
 
 type NewOutboxRow = Awaited<ReturnType<typeof outboxRow>>;
