@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { assertAccessible, chromiumMissing, launchChromium } from './browser.ts';
+import { assertAccessible, chromiumMissing, htmxSettled, launchChromium } from './browser.ts';
 import { createTestContext, makeUnit, makeUser, seedRegions, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { idCheckChar } from '../../src/platform/org/codes.ts';
@@ -217,10 +217,12 @@ describe('online approval in the browser', { skip: chromiumMissing }, () => {
     await page.getByRole('button', { name: '添加环节' }).click();
     const stepName = page.locator('[id="item-process.stages.1.parallel.0.name"]');
     await stepName.waitFor();
+    await htmxSettled(page);
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'item-process.stages.1.parallel.0.name', 'the new row takes the focus');
     assert.equal(await page.getByLabel('事项名称').inputValue(), '临时占用城市道路审批', 'typed values survive the swap');
     await page.getByRole('button', { name: '为第 2 环节添加并联步骤' }).click();
     await page.locator('[id="item-process.stages.1.parallel.1.name"]').waitFor();
+    await htmxSettled(page);
 
     await page.getByLabel('办理结果').fill('临时占用城市道路许可决定书');
     await page.getByLabel('法定时限').fill('20');
@@ -244,7 +246,8 @@ describe('online approval in the browser', { skip: chromiumMissing }, () => {
     await page.getByLabel('承诺时限').fill('30');
     await page.getByRole('button', { name: '保存草稿' }).click();
     await page.locator('.error-summary').waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')), true);
+    // The page's script moves the focus once loaded: wait for it rather than for the element alone.
+    await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'), undefined, { timeout: 5000 });
     assert.match((await page.locator('.error-summary').textContent()) ?? '', /不能超过法定时限/);
     await assertAccessible(page, 'catalogue editor with errors', 'approval');
     await page.getByLabel('承诺时限').fill('10');

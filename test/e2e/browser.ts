@@ -54,3 +54,11 @@ export async function assertAccessible(page: Page, label: string, prefix = 'page
   assert.deepEqual(violations, [], `${label} (${page.url()}) has accessibility violations:\n${JSON.stringify(violations, null, 2)}`);
   await screenshot(page, `${prefix}-${label}`);
 }
+
+/**
+ * Waits until htmx has finished a swap: no request in flight and nothing still settling. A value
+ * typed while the swapped form settles can otherwise be lost to the next swap.
+ */
+export async function htmxSettled(page: Page) {
+  await page.waitForFunction(() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added'), undefined, { timeout: 5000 });
+}

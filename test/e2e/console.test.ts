@@ -103,7 +103,8 @@ describe('pages in the browser', { skip: chromiumMissing }, () => {
     const summary = page.locator('.error-summary');
     await summary.waitFor();
     assert.match((await summary.textContent()) ?? '', /用户名或密码错误/);
-    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')), true, 'the error summary takes the focus');
+    // The page's script moves the focus once loaded: wait for it rather than for the element alone.
+    await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'), undefined, { timeout: 5000 });
     assert.equal(await page.getByLabel('用户名').inputValue(), clerk.username, 'the username is kept');
     assert.equal(await page.getByLabel('密码').inputValue(), '', 'the password is never sent back');
     await assertAccessible(page, 'login page with an error', 'console');

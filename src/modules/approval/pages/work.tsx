@@ -151,7 +151,7 @@ function timeline(ctx: ViewContext, view: ApplicationView, people: Map<string, s
         break;
       case 'suspend':
         stoppedFor = String(action.reason);
-        out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.suspend', { actor, reason: ctx.ta(`page.approval.stop.${String(action.reason)}`) }), detail: action.note ? <p class="muted" safe>{String(action.note)}</p> : '' });
+        out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.suspend', { actor, reason: ctx.ta(`page.approval.timeline.stopReason.${String(action.reason)}`) }), detail: action.note ? <p class="muted" safe>{String(action.note)}</p> : '' });
         break;
       case 'resume': {
         const note = stoppedFor === 'correction' ? null : resumeNotes.shift();
