@@ -131,10 +131,12 @@ type CaseEvent = { seq: number; type: string; at: string; payload: Record<string
 function timeline(ctx: ViewContext, view: ApplicationView, people: Map<string, string>): TimelineEntry[] {
   const stepNames = new Map(view.steps.map((s) => [s.key, s.name]));
   const events = view.events as CaseEvent[];
-  // Each hand-ended clock stop and each reassignment writes one process action and one case
-  // event, in the same order: the event holds what the action does not (the note, the new holder).
+  // Each hand-ended clock stop, each reassignment and each extension writes one process action and
+  // one case event, in the same order: the event holds what the action does not (the note, the new
+  // holder, the new deadline).
   const resumeNotes = events.filter((e) => e.type === 'clock_resumed').map((e) => e.payload.note);
   const reassignedTo = events.filter((e) => e.type === 'reassigned').map((e) => String(e.payload.to ?? ''));
+  const extendedTo = events.filter((e) => e.type === 'extended').map((e) => e.payload.dueDate);
   let stoppedFor = '';
   const out: TimelineEntry[] = [];
   for (const action of view.actions as Array<Record<string, unknown> & { seq: number; type: string; at: string; actorName?: string | null }>) {
@@ -159,9 +161,13 @@ function timeline(ctx: ViewContext, view: ApplicationView, people: Map<string, s
         out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.resume', { actor }), detail: typeof note === 'string' && note ? <p class="muted" safe>{note}</p> : '' });
         break;
       }
-      case 'extend':
-        out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.extend', { actor, days: Number(action.days) }), detail: <p class="muted" safe>{String(action.reason ?? '')}</p> });
+      case 'extend': {
+        // The case event of the extension records the deadline it gave.
+        const due = extendedTo.shift();
+        const text = typeof due === 'string' ? ctx.t('page.approval.timeline.extendTo', { actor, days: Number(action.days), due }) : ctx.t('page.approval.timeline.extend', { actor, days: Number(action.days) });
+        out.push({ at: action.at, order: action.seq * 2, text, detail: <p class="muted" safe>{String(action.reason ?? '')}</p> });
         break;
+      }
       case 'reassign':
         out.push({ at: action.at, order: action.seq * 2, text: ctx.t('page.approval.timeline.reassign', { actor, step, to: people.get(reassignedTo.shift() ?? '') ?? '' }), detail: '' });
         break;
