@@ -15,7 +15,7 @@ import { recordAudit } from '../../platform/audit/service.ts';
 import { translate, type Lang } from '../../platform/i18n/index.ts';
 import type { Principal } from '../../platform/iam/principal.ts';
 import { getUnits } from '../../platform/org/service.ts';
-import { iam } from '../../platform/iam/queries.ts';
+import { displayNames } from '../../platform/iam/service.ts';
 import {
   finishedStepDueRange,
   finishedStepsPage,
@@ -146,7 +146,7 @@ async function statsItems(db: Db, rows: StepStatsRow[], corrections: Map<string,
   const units = await getUnits(db, [...new Set(rows.map((r) => r.unitId))]);
   const unitNames = new Map(units.map((u) => [u.id, u.name]));
   const cardsOf = new Map(cards.map((c) => [`${c.unitId}\u0000${c.personId ?? ''}`, c]));
-  const people = groupBy === 'person' ? await personNames(db, rows.map((r) => r.personId).filter((p): p is string => !!p)) : new Map<string, string>();
+  const people = groupBy === 'person' ? await displayNames(db, rows.map((r) => r.personId).filter((p): p is string => !!p)) : new Map<string, string>();
   return rows.map((r) => {
     const c = cardsOf.get(`${r.unitId}\u0000${r.personId ?? ''}`);
     const corr = corrections.get(r.unitId);
@@ -198,13 +198,6 @@ export async function rebuildStatistics(platform: Platform, period: { from: stri
     recordAudit(work, { action: 'supervision.stats.rebuild', objectType: 'supervision_stats', objectId: `${range.from}..${range.to}`, details: { days, steps } }, platform.clock.now());
   });
   return { days, steps };
-}
-
-async function personNames(db: Db, ids: string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(ids)];
-  if (!unique.length) return new Map();
-  const rows = await iam(db).selectFrom('users').select(['id', 'display_name']).where('id', 'in', unique).execute();
-  return new Map(rows.map((r) => [r.id, r.display_name]));
 }
 
 /** The finished steps behind a figure (drill-down), with the same definitions as the figures. */
