@@ -87,12 +87,7 @@ const PENDING = 'audit.pending';
  * one order across any number of processes and a rolled-back change leaves no record.
  */
 export function recordAudit(work: Work, entry: AuditEntry, at: Date = new Date()) {
-  let pending = work.bag.get(PENDING) as Array<{ entry: AuditEntry; at: Date; actor: Actor }> | undefined;
-  if (!pending) work.bag.set(PENDING, (pending = []));
-  pending.push({ entry, at, actor: work.actor });
-  const records = pending;
-  // Registered again after a flush ran it: records added later are written too, none twice.
-  work.beforeCommit(PENDING, () => appendToChain(work.tx, records.splice(0)), { last: true });
+  work.collectBeforeCommit(PENDING, [{ entry, at, actor: work.actor }], (records) => appendToChain(work.tx, records), { last: true });
 }
 
 const CHAIN_LOCK = 7_346_001;

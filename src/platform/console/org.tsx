@@ -12,6 +12,7 @@ import {
   attr,
   Csrf,
   DataTable,
+  EmptyRow,
   EmptyState,
   ErrorSummary,
   FormBody,
@@ -95,11 +96,7 @@ async function renderRegions(platform: Platform, request: FastifyRequest, reply:
                 </tr>
               ))
             ) : (
-              <tr>
-                <td colspan="4" class="muted">
-                  {ctx.t('page.regions.none')}
-                </td>
-              </tr>
+              <EmptyRow columns={4}>{ctx.t('page.regions.none')}</EmptyRow>
             )}
           </DataTable>
           {canAdd ? (

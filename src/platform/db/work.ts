@@ -37,6 +37,18 @@ export class Work {
     const steps = options.last ? this.#lastBeforeCommit : this.#beforeCommit;
     if (!steps.has(key)) steps.set(key, step);
   }
+  /**
+   * Keeps `items` under `key` and has `write` take all of them just before commit, in one go
+   * (audit records, notifications, roll-up increments: one statement instead of one per call).
+   * Items added after a flush ran `write` are written by the next one, none twice.
+   */
+  collectBeforeCommit<T>(key: string, items: T[], write: (items: T[]) => Promise<void>, options: { last?: boolean } = {}) {
+    let kept = this.bag.get(key) as T[] | undefined;
+    if (!kept) this.bag.set(key, (kept = []));
+    kept.push(...items);
+    const list = kept;
+    this.beforeCommit(key, () => write(list.splice(0)), options);
+  }
   afterCommit(step: () => void) {
     this.#afterCommit.push(step);
   }

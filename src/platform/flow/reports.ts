@@ -462,12 +462,8 @@ interface PendingTally {
  */
 export function tallyFinishedTasksAtCommit(work: Work, subjectType: string, finishedAt: Date, tasks: FinishedTaskFact[]) {
   if (!tasks.length) return;
-  let pending = work.bag.get(PENDING_TALLIES) as PendingTally[] | undefined;
-  if (!pending) work.bag.set(PENDING_TALLIES, (pending = []));
-  pending.push({ subjectType, finishedAt, tasks });
-  const list = pending;
-  work.beforeCommit(PENDING_TALLIES, async () => {
-    for (const entry of list.splice(0)) await tallyFinishedTasks(work.tx, entry.subjectType, entry.finishedAt, entry.tasks);
+  work.collectBeforeCommit<PendingTally>(PENDING_TALLIES, [{ subjectType, finishedAt, tasks }], async (entries) => {
+    for (const entry of entries) await tallyFinishedTasks(work.tx, entry.subjectType, entry.finishedAt, entry.tasks);
   });
 }
 

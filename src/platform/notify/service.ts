@@ -125,11 +125,7 @@ export async function enqueueMessages(work: Work, platform: Platform, messages: 
   const now = platform.clock.now();
   const rows = [];
   for (const message of messages) rows.push(await outboxRow(work, platform, message, now));
-  const inserted: Array<{ id: string }> = [];
-  // Bounded statements (14 parameters a row): a scan may notify many people at once.
-  for (let i = 0; i < rows.length; i += OUTBOX_INSERT_CHUNK) {
-    inserted.push(...(await notifyDb(work.tx).insertInto('notify_outbox').values(rows.slice(i, i + OUTBOX_INSERT_CHUNK)).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('id').execute()));
-  }
+  const inserted = await insertOutboxRows(work, rows);
   const fresh = new Set(inserted.map((r) => r.id));
   if (rows.some((r) => fresh.has(r.id) && r.status === 'created')) work.afterCommit(() => wakeDelivery(platform));
   const repeated = rows.filter((r) => !fresh.has(r.id)).map((r) => r.dedupe_key!);
@@ -150,22 +146,25 @@ export async function enqueueMessagesAtCommit(work: Work, platform: Platform, me
   const now = platform.clock.now();
   const made: NewOutboxRow[] = [];
   for (const message of messages) made.push(await outboxRow(work, platform, message, now));
-  let pending = work.bag.get(PENDING_MESSAGES) as NewOutboxRow[] | undefined;
-  if (!pending) work.bag.set(PENDING_MESSAGES, (pending = []));
-  pending.push(...made);
-  const rows = pending;
-  work.beforeCommit(PENDING_MESSAGES, async () => {
-    const batch = rows.splice(0);
-    for (let i = 0; i < batch.length; i += OUTBOX_INSERT_CHUNK) {
-      await notifyDb(work.tx).insertInto('notify_outbox').values(batch.slice(i, i + OUTBOX_INSERT_CHUNK)).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
-    }
-    if (batch.some((r) => r.status === 'created')) work.afterCommit(() => wakeDelivery(platform));
+  work.collectBeforeCommit(PENDING_MESSAGES, made, async (rows) => {
+    await insertOutboxRows(work, rows);
+    if (rows.some((r) => r.status === 'created')) work.afterCommit(() => wakeDelivery(platform));
   });
 }
 
 type NewOutboxRow = Awaited<ReturnType<typeof outboxRow>>;
 
 const OUTBOX_INSERT_CHUNK = 1000;
+
+/** Inserts outbox rows (a repeated dedupe key writes nothing) and returns the ids written. */
+async function insertOutboxRows(work: Work, rows: NewOutboxRow[]): Promise<Array<{ id: string }>> {
+  const inserted: Array<{ id: string }> = [];
+  // Bounded statements (14 parameters a row): a scan may notify many people at once.
+  for (let i = 0; i < rows.length; i += OUTBOX_INSERT_CHUNK) {
+    inserted.push(...(await notifyDb(work.tx).insertInto('notify_outbox').values(rows.slice(i, i + OUTBOX_INSERT_CHUNK)).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('id').execute()));
+  }
+  return inserted;
+}
 
 /** The outbox row of a message: template checked, recipient's language and address resolved and sealed. */
 async function outboxRow(work: Work, platform: Platform, message: NewMessage, now: Date) {

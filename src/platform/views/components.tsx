@@ -249,6 +249,17 @@ export function DataTable({ caption, head, children, id }: { caption: JSX.Elemen
   );
 }
 
+/** The one row of a table with nothing in it, across all its columns. */
+export function EmptyRow({ columns, children }: { columns: number; children: Children }) {
+  return (
+    <tr>
+      <td colspan={String(columns)} class="muted">
+        {children}
+      </td>
+    </tr>
+  );
+}
+
 export function EmptyState({ children }: { children: JSX.Element }) {
   return <p class="empty-state">{children}</p>;
 }

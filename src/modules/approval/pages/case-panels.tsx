@@ -4,7 +4,8 @@
  * console route that calls the same service as the API; each is shown only to whom the service
  * would allow it (the service checks again).
  */
-import { attr, Csrf, DataTable, ErrorSummary, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
+import type { Children } from '@kitajs/html';
+import { attr, Csrf, DataTable, EmptyRow, ErrorSummary, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import type { TaskRow } from '../../../platform/flow/service.ts';
 import { OPEN_CASE_STATES, type CaseState } from '../model.ts';
 import type { Item } from '../catalogue.ts';
@@ -57,6 +58,23 @@ function own(state: PanelState | null, form: PanelForm, taskId?: string): PanelS
   return state && state.form === form && state.taskId === taskId ? state : null;
 }
 
+/** A panel's form: the summary of its refusal, then the fields, posted with the session token. */
+function PanelForm(props: { ctx: ViewContext; form: string; action: string; state: PanelState | null; labels: Record<string, string>; submit: JSX.Element; secondary?: boolean; describedBy?: string; children: Children }) {
+  const { ctx, state, children, submit } = props;
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={props.form} summary={state?.summary} fields={state?.fields} labels={props.labels} />
+      <form method="post" action={attr(props.action)} class="form form-wide" novalidate aria-describedby={props.describedBy}>
+        <Csrf ctx={ctx} />
+        {children}
+        <button type="submit" class={props.secondary ? 'button button-secondary' : 'button'}>
+          {submit}
+        </button>
+      </form>
+    </>
+  );
+}
+
 export function ClockStopPanel({ ctx, view, powers, state }: PanelProps) {
   if (!powers.handle || !isOpenCase(view)) return '';
   const stop = own(state, 'clockStop');
@@ -68,9 +86,7 @@ export function ClockStopPanel({ ctx, view, powers, state }: PanelProps) {
       {!view.clockStopped ? (
         <>
           <p class="muted">{ctx.t('page.approval.clockStop.lead')}</p>
-          <ErrorSummary ctx={ctx} form="clockStop" summary={stop?.summary} fields={stop?.fields} labels={labels} />
-          <form method="post" action={`/console/approval/cases/${attr(view.id)}/clock-stops`} class="form form-wide" novalidate>
-            <Csrf ctx={ctx} />
+          <PanelForm ctx={ctx} form="clockStop" action={`/console/approval/cases/${view.id}/clock-stops`} state={stop} labels={labels} submit={ctx.t('page.approval.clockStop.submit')}>
             <RadioGroup
               ctx={ctx}
               form="clockStop"
@@ -82,22 +98,14 @@ export function ClockStopPanel({ ctx, view, powers, state }: PanelProps) {
               required
             />
             <TextArea ctx={ctx} form="clockStop" name="note" label={labels.note} hint={ctx.ta('page.approval.clockStop.noteHint')} value={stop?.values.note} error={stop?.fields?.note} maxlength={1000} rows={3} required />
-            <button type="submit" class="button">
-              {ctx.t('page.approval.clockStop.submit')}
-            </button>
-          </form>
+          </PanelForm>
         </>
       ) : isManualStop(view.clockStopped) ? (
         <>
           <p>{ctx.t('page.approval.clockStop.stopped', { reason: ctx.ta(`page.approval.clockStop.reason.${view.clockStopped}`) })}</p>
-          <ErrorSummary ctx={ctx} form="resume" summary={resume?.summary} fields={resume?.fields} labels={{ note: ctx.ta('page.approval.clockStop.resumeNote') }} />
-          <form method="post" action={`/console/approval/cases/${attr(view.id)}/clock-stops/resume`} class="form form-wide" novalidate>
-            <Csrf ctx={ctx} />
+          <PanelForm ctx={ctx} form="resume" action={`/console/approval/cases/${view.id}/clock-stops/resume`} state={resume} labels={{ note: ctx.ta('page.approval.clockStop.resumeNote') }} submit={ctx.t('page.approval.clockStop.resume')}>
             <TextArea ctx={ctx} form="resume" name="note" label={ctx.ta('page.approval.clockStop.resumeNote')} value={resume?.values.note} error={resume?.fields?.note} maxlength={1000} rows={2} />
-            <button type="submit" class="button">
-              {ctx.t('page.approval.clockStop.resume')}
-            </button>
-          </form>
+          </PanelForm>
         </>
       ) : (
         <p>{ctx.t('page.approval.clockStop.correction')}</p>
@@ -118,15 +126,10 @@ export function ExtensionPanel({ ctx, view, powers, state }: PanelProps) {
       <p id="extension-used">{ctx.t('page.approval.extension.used', { used: view.extensionDays, max: MAX_EXTENSION_DAYS, left })}</p>
       {left > 0 ? (
         <>
-          <ErrorSummary ctx={ctx} form="extension" summary={mine?.summary} fields={mine?.fields} labels={labels} />
-          <form method="post" action={`/console/approval/cases/${attr(view.id)}/extensions`} class="form form-wide" novalidate aria-describedby="extension-used">
-            <Csrf ctx={ctx} />
+          <PanelForm ctx={ctx} form="extension" action={`/console/approval/cases/${view.id}/extensions`} state={mine} labels={labels} submit={ctx.t('page.approval.extension.submit')} describedBy="extension-used">
             <TextField ctx={ctx} form="extension" name="days" inputmode="numeric" size="short" maxlength={3} label={labels.days} hint={ctx.ta('page.approval.extension.daysHint', { left })} value={mine?.values.days} error={mine?.fields?.days} required />
             <TextArea ctx={ctx} form="extension" name="reason" label={labels.reason} hint={ctx.ta('page.approval.extension.reasonHint')} value={mine?.values.reason} error={mine?.fields?.reason} maxlength={1000} rows={3} required />
-            <button type="submit" class="button">
-              {ctx.t('page.approval.extension.submit')}
-            </button>
-          </form>
+          </PanelForm>
         </>
       ) : (
         <p>{ctx.t('page.approval.extension.none')}</p>
@@ -159,14 +162,9 @@ function ReassignForm(props: { ctx: ViewContext; view: ApplicationView; task: Ta
       {props.assignee !== null ? <p>{ctx.t('page.approval.reassign.current', { name: props.assignee })}</p> : ''}
       {props.candidates.length ? (
         <>
-          <ErrorSummary ctx={ctx} form={form} summary={state?.summary} fields={state?.fields} labels={{ userId: props.label }} />
-          <form method="post" action={`/console/approval/cases/${attr(props.view.id)}/tasks/${attr(task.id)}/reassign`} class="form form-wide" novalidate>
-            <Csrf ctx={ctx} />
+          <PanelForm ctx={ctx} form={form} action={`/console/approval/cases/${props.view.id}/tasks/${task.id}/reassign`} state={state} labels={{ userId: props.label }} submit={ctx.t('page.approval.reassign.submit')} secondary>
             <SelectField ctx={ctx} form={form} name="userId" label={props.label} value={state?.values.userId ?? ''} error={state?.fields?.userId} placeholder={ctx.ta('page.approval.reassign.choose')} options={props.candidates.map((c) => ({ value: c.id, label: c.name }))} required />
-            <button type="submit" class="button button-secondary">
-              {ctx.t('page.approval.reassign.submit')}
-            </button>
-          </form>
+          </PanelForm>
         </>
       ) : (
         <p class="muted">{ctx.t('page.approval.reassign.nobody')}</p>
@@ -214,24 +212,15 @@ export function FeePanel({ ctx, view, item, powers, state }: PanelProps & { item
             </tr>
           </>
         ) : (
-          <tr>
-            <td colspan="4" class="muted">
-              {ctx.t('page.approval.fee.none')}
-            </td>
-          </tr>
+          <EmptyRow columns={4}>{ctx.t('page.approval.fee.none')}</EmptyRow>
         )}
       </DataTable>
       {powers.fee && feeAllowed(view) ? (
         <>
-          <ErrorSummary ctx={ctx} form="fee" summary={mine?.summary} fields={mine?.fields} labels={labels} />
-          <form method="post" action={`/console/approval/cases/${attr(view.id)}/fees`} class="form form-wide" novalidate>
-            <Csrf ctx={ctx} />
+          <PanelForm ctx={ctx} form="fee" action={`/console/approval/cases/${view.id}/fees`} state={mine} labels={labels} submit={ctx.t('page.approval.fee.submit')}>
             <TextField ctx={ctx} form="fee" name="amount" inputmode="decimal" size="short" maxlength={12} label={labels.amount} hint={ctx.ta('page.approval.fee.amountHint')} value={mine?.values.amount} error={mine?.fields?.amount} required />
             <TextField ctx={ctx} form="fee" name="note" maxlength={200} size="long" label={labels.note} hint={ctx.ta('page.approval.fee.noteHint')} value={mine?.values.note} error={mine?.fields?.note} />
-            <button type="submit" class="button">
-              {ctx.t('page.approval.fee.submit')}
-            </button>
-          </form>
+          </PanelForm>
         </>
       ) : (
         ''

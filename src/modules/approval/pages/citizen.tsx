@@ -18,6 +18,7 @@ import {
   attr,
   Csrf,
   DataTable,
+  EmptyRow,
   EmptyState,
   ErrorSummary,
   FormBody,
@@ -291,11 +292,7 @@ function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: Appli
             </tr>
           ))
         ) : (
-          <tr>
-            <td colspan="3" class="muted">
-              {ctx.t('page.approval.case.noMaterials')}
-            </td>
-          </tr>
+          <EmptyRow columns={3}>{ctx.t('page.approval.case.noMaterials')}</EmptyRow>
         )}
       </DataTable>
       {view.state === 'submitted' && !view.acceptedAt ? (

@@ -71,14 +71,23 @@ export function StateTag({ ctx, state }: { ctx: ViewContext; state: string }) {
 }
 
 /** The first rows of a case's summary list, the same for the applicant and the staff: state, receipt number, item version. */
-export function CaseIdentity({ ctx, view }: { ctx: ViewContext; view: Pick<ApplicationView, 'state' | 'clockStopped' | 'receiptNo' | 'itemId' | 'itemName' | 'itemVersion'> }) {
+/** A case's state, and whether its clock stands still, as one row of a description list. */
+export function CaseStateRow({ ctx, state, clockStopped }: { ctx: ViewContext; state: CaseState; clockStopped: string | null }) {
   return (
     <>
       <dt>{ctx.t('page.approval.case.state')}</dt>
       <dd>
-        <StateTag ctx={ctx} state={view.state} />
-        {view.clockStopped ? <span class="muted"> {ctx.t(`page.approval.stop.${view.clockStopped}`)}</span> : ''}
+        <StateTag ctx={ctx} state={state} />
+        {clockStopped ? <span class="muted"> {ctx.t(`page.approval.stop.${clockStopped}`)}</span> : ''}
       </dd>
+    </>
+  );
+}
+
+export function CaseIdentity({ ctx, view }: { ctx: ViewContext; view: Pick<ApplicationView, 'state' | 'clockStopped' | 'receiptNo' | 'itemId' | 'itemName' | 'itemVersion'> }) {
+  return (
+    <>
+      <CaseStateRow ctx={ctx} state={view.state} clockStopped={view.clockStopped} />
       <dt>{ctx.t('page.approval.case.receiptNo')}</dt>
       <dd class="mono" safe>
         {view.receiptNo}

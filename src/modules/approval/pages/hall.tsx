@@ -15,7 +15,7 @@ import { attr, DataTable, EmptyState, ErrorSummary, FormBody, formText, Notice, 
 import { getItemFor, getPublishedItemByCode, listItems, type Item } from '../catalogue.ts';
 import { listPublicResults, normalizeVerificationCode, progressByReceipt, verifyCertificate, type CertificateCheck, type PublicProgress } from '../public.ts';
 import { catalogueFacets, unitNames } from './data.ts';
-import { dateOf, Guide, ServiceNav, StateTag, StepStateTag } from './components.tsx';
+import { CaseStateRow, dateOf, Guide, ServiceNav, StateTag, StepStateTag } from './components.tsx';
 
 const HallQuery = Strict({
   q: Type.Optional(Type.String({ maxLength: 100 })),
@@ -84,11 +84,7 @@ function ProgressView({ ctx, progress }: { ctx: ViewContext; progress: PublicPro
     <section class="panel" aria-labelledby="progress-result" id="progress">
       <h2 id="progress-result">{ctx.t('page.approval.progress.resultTitle', { receiptNo: progress.receiptNo })}</h2>
       <dl class="stat-list">
-        <dt>{ctx.t('page.approval.case.state')}</dt>
-        <dd>
-          <StateTag ctx={ctx} state={progress.state} />
-          {progress.clockStopped ? <span class="muted"> {ctx.t(`page.approval.stop.${progress.clockStopped}`)}</span> : ''}
-        </dd>
+        <CaseStateRow ctx={ctx} state={progress.state} clockStopped={progress.clockStopped} />
         <dt>{ctx.t('page.approval.guide.name')}</dt>
         <dd safe>{progress.itemName}</dd>
         <dt>{ctx.t('page.approval.guide.unit')}</dt>

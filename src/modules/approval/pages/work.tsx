@@ -20,6 +20,7 @@ import {
   attr,
   Csrf,
   DataTable,
+  EmptyRow,
   EmptyState,
   ErrorSummary,
   FormBody,
@@ -469,11 +470,7 @@ function CasePage({ ctx, view, item, units, tasks, powers, people, state: forms 
             </tr>
           ))
         ) : (
-          <tr>
-            <td colspan="4" class="muted">
-              {ctx.t('page.approval.case.noMaterials')}
-            </td>
-          </tr>
+          <EmptyRow columns={4}>{ctx.t('page.approval.case.noMaterials')}</EmptyRow>
         )}
       </DataTable>
       {view.pendingMaterials.length ? (
