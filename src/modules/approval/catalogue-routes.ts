@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
 import { AppError, Id, Strict, actorOf, fieldError, invalid } from '../../platform/http/index.ts';
@@ -83,7 +83,7 @@ const ListQuery = Strict({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
-const ExportQuery = Strict({
+export const ExportQuery = Strict({
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('xlsx')], { default: 'json' })),
   status: Type.Optional(Type.Union([Type.Literal('published'), Type.Literal('draft')], { default: 'published' })),
   unitId: Type.Optional(Id),
@@ -246,21 +246,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
       },
       config: { auth: CATALOGUE_PERMISSION },
     },
-    async (request, reply) => {
-      const status = request.query.status ?? 'published';
-      const items = await catalogueForExport(platform.db, request.principal, { status, unitId: request.query.unitId });
-      const stamp = platform.clock.now();
-      const day = stamp.toISOString().slice(0, 10).replace(/-/g, '');
-      if (request.query.format === 'xlsx') {
-        const unitIds = [...new Set(items.flatMap((i) => [i.unitId, ...i.process.stages.flatMap((s) => ('parallel' in s ? s.parallel : [s]).map((step) => step.unitId))]))];
-        const units = await getUnits(platform.db, unitIds);
-        const workbook = await writeCatalogueWorkbook(items, new Map(units.map((u) => [u.id, u.name])));
-        return reply.type(XLSX).header('Content-Disposition', contentDisposition(`事项目录-${day}.xlsx`)).send(workbook);
-      }
-      return reply
-        .header('Content-Disposition', contentDisposition(`catalogue-${day}.json`))
-        .send({ format: EXPORT_FORMAT, version: 1, exportedAt: stamp.toISOString(), items: items.map(toItemInput) });
-    },
+    async (request, reply) => sendCatalogueExport(platform, request, reply),
   );
 
   app.post<{ Querystring: Static<typeof ImportQuery>; Body: Static<typeof ImportJsonBody> | undefined }>(
@@ -309,4 +295,25 @@ function toClientError(error: unknown): unknown {
   if (error instanceof AppError) return error;
   if ((error as { statusCode?: number }).statusCode || (error as { code?: string }).code?.startsWith('FST_')) return error;
   return new AppError('MALFORMED_REQUEST');
+}
+
+/**
+ * Answers an export request (the API's, or the console's, which sends a signed-out browser to the
+ * sign-in page instead of a JSON 401): the catalogue as JSON (the import format) or Excel.
+ */
+export async function sendCatalogueExport(platform: Platform, request: FastifyRequest<{ Querystring: Static<typeof ExportQuery> }>, reply: FastifyReply) {
+  const status = request.query.status ?? 'published';
+  const items = await catalogueForExport(platform.db, request.principal, { status, unitId: request.query.unitId });
+  const stamp = platform.clock.now();
+  const day = stamp.toISOString().slice(0, 10).replace(/-/g, '');
+  if (request.query.format === 'xlsx') {
+    const unitIds = [...new Set(items.flatMap((i) => [i.unitId, ...i.process.stages.flatMap((s) => ('parallel' in s ? s.parallel : [s]).map((step) => step.unitId))]))];
+    const units = await getUnits(platform.db, unitIds);
+    const workbook = await writeCatalogueWorkbook(items, new Map(units.map((u) => [u.id, u.name])));
+    return reply.type(XLSX).header('Content-Disposition', contentDisposition(`事项目录-${day}.xlsx`)).send(workbook);
+  }
+  return reply
+    .type('application/json; charset=utf-8')
+    .header('Content-Disposition', contentDisposition(`catalogue-${day}.json`))
+    .send({ format: EXPORT_FORMAT, version: 1, exportedAt: stamp.toISOString(), items: items.map(toItemInput) });
 }

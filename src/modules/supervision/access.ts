@@ -23,6 +23,7 @@ export function supervisorScope(principal: Principal | null): UnitScope | null {
   if (!principal || principal.kind !== 'staff') return null;
   const scopes = scopesFor(principal, READ);
   if (!scopes.length) return null;
+  // The oversight rule declared in index.ts: a unit-scoped assignment covers every unit.
   if (scopes.some((s) => 'unitId' in s)) return { all: true };
   return { all: false, unitIds: [], regionCodes: scopes.map((s) => (s as { regionCode: string }).regionCode) };
 }

@@ -2,12 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform, ZtModule } from '../../platform/module.ts';
 import { SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { subscribe } from '../../platform/events.ts';
-import { grantPermissions } from '../../platform/iam/roles.ts';
+import { declareOversightPermission, grantPermissions } from '../../platform/iam/roles.ts';
+import { READ } from './access.ts';
 import { supervisionMigrations } from './migrations.ts';
 import { supervisionApiRoutes } from './routes.ts';
 import { supervisionPages } from './pages.tsx';
 import { onCaseChanged, runScan } from './scan.ts';
 import './messages.ts';
+
+// The supervision office watches departments other than its own: a unit-scoped supervision.read
+// covers every unit, here and wherever another module checks it (a case page opened from a figure).
+declareOversightPermission(READ);
 
 // Auditors read what supervision saw (cards, their history, figures); they decide nothing.
 grantPermissions('auditor', ['supervision.read']);

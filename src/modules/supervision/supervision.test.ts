@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { createTestContext, seedRegions, problem, TestClock, type TestContext } from '../../../test/helpers.ts';
+import { createTestContext, makeUser, seedRegions, problem, TestClock, type TestContext } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import { bearer } from '../../../test/helpers.ts';
@@ -338,4 +338,21 @@ test('the monitor shows open cases per unit, steps at risk, cards today and the 
   const live = await get(ctx, world.people.supervisor, '/console/supervision/live');
   assert.equal(live.statusCode, 200);
   await finishCase(ctx, world, (await submitCase(ctx, world)).id);
+});
+
+test('a supervisor opens the case behind a card or a figure in any unit; one scoped to a county only that county’s cases', async () => {
+  clock.set(shanghai('2026-12-01 10:00:00'));
+  const { id } = await submitCase(ctx, world);
+  const countySupervisor = await makeUser(ctx.platform, world.units.other, [{ role: 'supervisor', scope: { regionCode: '990102' } }]);
+  for (const watcher of [world.people.supervisor, world.people.auditor]) {
+    const res = await get(ctx, watcher, `/api/v1/approval/applications/${id}`);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().id, id);
+    const page = await get(ctx, watcher, `/console/approval/cases/${id}`);
+    assert.equal(page.statusCode, 200, 'the case page opens from a drill-down link');
+    assert.doesNotMatch(page.body, /name="action"/, 'watching is not handling: no task form');
+  }
+  assert.equal((await get(ctx, countySupervisor, `/api/v1/approval/applications/${id}`)).statusCode, 404, 'the city’s case lies outside the county');
+  assert.equal((await get(ctx, countySupervisor, `/console/approval/cases/${id}`)).statusCode, 404);
+  assert.equal((await get(ctx, world.people.otherLeader, `/api/v1/approval/applications/${id}`)).statusCode, 404, 'another department still sees nothing');
 });

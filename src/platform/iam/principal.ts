@@ -1,5 +1,5 @@
 import type { Role } from './roles.ts';
-import { ROLE_PERMISSIONS } from './roles.ts';
+import { isOversightPermission, ROLE_PERMISSIONS } from './roles.ts';
 import { regionPrefix } from '../org/codes.ts';
 
 export type Scope = { unitId: string } | { regionCode: string };
@@ -36,9 +36,12 @@ export function scopesFor(principal: Principal, permission: string): Scope[] {
   return principal.roles.filter((r) => ROLE_PERMISSIONS[r.role]?.includes(permission)).map((r) => r.scope);
 }
 
-/** Whether an object belonging to `unit` lies inside one of the caller's scopes for `permission`. */
+/**
+ * Whether an object belonging to `unit` lies inside one of the caller's scopes for `permission`.
+ * A unit-scoped assignment of an oversight permission covers every unit.
+ */
 export function coversUnit(principal: Principal, permission: string, unit: { id: string; regionCode: string }): boolean {
   return scopesFor(principal, permission).some((scope) =>
-    'unitId' in scope ? scope.unitId === unit.id : unit.regionCode.startsWith(regionPrefix(scope.regionCode)),
+    'unitId' in scope ? scope.unitId === unit.id || isOversightPermission(permission) : unit.regionCode.startsWith(regionPrefix(scope.regionCode)),
   );
 }

@@ -46,6 +46,21 @@ export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
 
+const oversight = new Set<string>();
+
+/**
+ * Declares a permission of an office that watches other departments (supervision): an assignment
+ * of it scoped to a unit covers every unit of the installation, since that office's own unit is
+ * not what it watches; one scoped to a region still covers that region only.
+ */
+export function declareOversightPermission(permission: string) {
+  oversight.add(permission);
+}
+
+export function isOversightPermission(permission: string): boolean {
+  return oversight.has(permission);
+}
+
 /** Modules add the permissions they introduce to existing roles. */
 export function grantPermissions(role: Role, added: string[]) {
   for (const p of added) if (!permissions[role].includes(p)) permissions[role].push(p);

@@ -13,23 +13,26 @@ import { renderConsole } from '../../../platform/console/index.ts';
 import { attr, Csrf, DataTable, ErrorSummary, FormBody, formText, Notice, PageQueryFields, type ViewContext } from '../../../platform/views/index.ts';
 import { CATALOGUE_PERMISSION, IMPORT_MAX_BYTES, importCatalogue, jsonImportEntries, unitNameResolver, type ImportEntry, type ImportResult } from '../catalogue.ts';
 import { readCatalogueWorkbook, SHEET_NAMES, writeCatalogueWorkbook } from '../catalogue-excel.ts';
+import { ExportQuery, sendCatalogueExport } from '../catalogue-routes.ts';
 import { Checkbox, FileField, ItemCells, itemHead, itemsCrumb } from './components.tsx';
 import { formFileInMemory, type MemoryFile } from './uploads.ts';
 
 export const IMPORT_PATH = '/console/approval/catalogue/import';
 const TEMPLATE_PATH = '/console/approval/catalogue/template';
+const EXPORT_PATH = '/console/approval/catalogue/export';
 const FORM = 'import';
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const PlainQuery = Strict({ ...PageQueryFields });
+const ConsoleExportQuery = Strict({ ...ExportQuery.properties, ...PageQueryFields });
 
 type ExportStatus = 'published' | 'draft';
 type ExportFormat = 'xlsx' | 'json';
 
-/** The API's export: it takes the session cookie for GET, so a plain link downloads the file. */
+/** The console's copy of the API's export: a signed-out browser is sent to the sign-in page, not given a JSON 401. */
 export function exportHref(format: ExportFormat, status: ExportStatus, unitId?: string): string {
   const query = new URLSearchParams({ format, status });
   if (unitId) query.set('unitId', unitId);
-  return `/api/v1/approval/catalogue/export?${query.toString()}`;
+  return `${EXPORT_PATH}?${query.toString()}`;
 }
 
 /** The list page's panel: download the catalogue (of the unit the list shows, if one) and go to the import page. */
@@ -239,6 +242,8 @@ export async function catalogueFilePages(app: FastifyInstance, platform: Platfor
     const publish = formText(request.body, 'publish') === 'on';
     return renderImport(platform, request, reply, await importFile(platform, request, formFileInMemory(request), publish));
   });
+
+  app.get<{ Querystring: Static<typeof ConsoleExportQuery> }>(EXPORT_PATH, { schema: { querystring: ConsoleExportQuery }, config: { auth } }, async (request, reply) => sendCatalogueExport(platform, request, reply));
 
   app.get<{ Querystring: Static<typeof PlainQuery> }>(TEMPLATE_PATH, { schema: { querystring: PlainQuery }, config: { auth } }, async (_request, reply) => {
     const workbook = await writeCatalogueWorkbook([], new Map());

@@ -886,6 +886,11 @@ describe('catalogue files', () => {
     assert.equal(json.statusCode, 200);
     assert.match(String(json.headers['content-disposition']), /^attachment/);
     assert.ok(json.json().items.some((i: { code: string }) => i.code === item.code));
+    // A link followed after the session ended leads to the sign-in page, then back to the file.
+    const signedOut = await get({ cookies: {}, csrf: '' }, exports[0]);
+    assert.equal(signedOut.statusCode, 303);
+    assert.equal(location(signedOut), `/login?next=${encodeURIComponent(exports[0])}`);
+    assert.equal((await get(leader, `${exports[0]}&format=pdf`)).statusCode, 400, 'an unknown format');
 
     const importForm = html(await get(leader, '/console/approval/catalogue/import'));
     assert.match(importForm, /enctype="multipart\/form-data"/);
