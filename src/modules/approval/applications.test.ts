@@ -885,6 +885,17 @@ test('reassigning a task to a colleague', async () => {
   const planning = (await taskOf(people.planner, id, 'planning'))!;
   const leaderOfPlanning = await makeUser(ctx.platform, units.planning, ['unit_leader']);
   assert.equal((await post(leaderOfPlanning, `/api/v1/tasks/${planning.id}/reassign`, { userId: people.fireman.id })).statusCode, 400, 'not of that unit');
+  const disabled = await makeUser(ctx.platform, units.planning, ['approver']);
+  await sql`update users set disabled_at = now() where id = ${disabled.id}`.execute(ctx.platform.db);
+  for (const [userId, why] of [
+    [disabled.id, 'a disabled account'],
+    [citizen.id, 'a citizen'],
+    ['no-such-user', 'nobody'],
+  ]) {
+    const refused = await post(leaderOfPlanning, `/api/v1/tasks/${planning.id}/reassign`, { userId });
+    assert.equal(refused.statusCode, 400, why);
+    assert.equal(problem(refused).body.errors?.[0]?.path, 'userId', why);
+  }
   const res = await post(leaderOfPlanning, `/api/v1/tasks/${planning.id}/reassign`, { userId: people.planner2.id });
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(await taskOf(people.planner, id, 'planning'), undefined, 'only the assignee has it now');

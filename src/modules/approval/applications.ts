@@ -12,8 +12,7 @@ import type { Work } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
 import { coversUnit, hasPermission, type Principal } from '../../platform/iam/principal.ts';
-import { findUserById, rolesOf } from '../../platform/iam/queries.ts';
-import { accountsHoldingRole } from '../../platform/iam/service.ts';
+import { accountsHoldingRole, contactOf, staffHoldsRole } from '../../platform/iam/service.ts';
 import type { Role } from '../../platform/iam/roles.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { publish } from '../../platform/events.ts';
@@ -25,7 +24,7 @@ import { allSteps, type ClockStopReason, type FlowAction } from '../../platform/
 import { attachFiles, getFiles, registerFileAccess } from '../../platform/files/index.ts';
 import { enqueueMessagesAtCommit, type NewMessage, type TemplateParams } from '../../platform/notify/index.ts';
 import { blindIndex, openField, sealField } from '../../platform/crypto/fields.ts';
-import { isValidCreditCode, isValidIdNumber, isValidMobile, maskIdNumber, maskPhone, regionPrefix } from '../../platform/org/codes.ts';
+import { isValidCreditCode, isValidIdNumber, isValidMobile, maskIdNumber, maskPhone } from '../../platform/org/codes.ts';
 import { getUnits, type Unit } from '../../platform/org/service.ts';
 import { caseStateOf, OPEN_CASE_STATES, type ApplicationInput, type ApplicationTable, type ApprovalTables, type CaseState, type TaskAction } from './model.ts';
 import { getFiledItem, getItem, getPublishedItemByCode, type FiledItem, type Item } from './catalogue.ts';
@@ -264,8 +263,8 @@ const clip = (text: string, max = 100) => (text.length > max ? `${text.slice(0, 
 
 /** SMS to the applicant's phone, and e-mail when the applicant's account has an address. */
 async function notifyApplicant(work: Work, platform: Platform, app: CaseRow, template: string, params: TemplateParams, dedupe: string) {
-  const account = app.applicant_user_id ? await findUserById(work.tx, app.applicant_user_id) : undefined;
-  const lang: Lang = account?.lang === 'en' ? 'en' : 'zh-CN';
+  const account = app.applicant_user_id ? await contactOf(work.tx, app.applicant_user_id) : undefined;
+  const lang: Lang = account?.lang ?? 'zh-CN';
   const phone = openField(platform, app.applicant_phone_sealed);
   const messages: NewMessage[] = [{ channel: 'sms', to: { address: phone }, template, params, lang, dedupeKey: `approval:${app.id}:${dedupe}:sms` }];
   if (account?.email) messages.push({ channel: 'email', to: { userId: account.id, address: account.email }, template, params, lang, dedupeKey: `approval:${app.id}:${dedupe}:email` });
@@ -947,24 +946,18 @@ export async function reassignTask(work: Work, platform: Platform, principal: Pr
   if (!app) throw notFound();
   const task = (await getTask(work.tx, taskId))!;
   if (task.state !== 'open') throw new AppError('CONFLICT', { detail: { key: 'flow.taskClosed' } });
-  const target = await findUserById(work.tx, input.userId);
-  const roles = target ? await rolesOf(work.tx, target.id) : [];
-  const able =
-    target &&
-    target.kind === 'staff' &&
-    !target.disabled_at &&
-    target.id !== app.applicant_user_id &&
-    target.id !== app.submitted_by &&
-    roles.some((r) => r.role === task.role && (r.scope_unit_id === task.unit_id || (r.scope_region_code !== null && task.unit_region.startsWith(regionPrefix(r.scope_region_code)))));
-  if (!able) throw invalid([fieldError('userId', 'approval.app.assigneeCannotHandle')]);
+  const party = input.userId === app.applicant_user_id || input.userId === app.submitted_by;
+  if (party || !(await staffHoldsRole(work.tx, input.userId, task.role as Role, { id: task.unit_id, regionCode: task.unit_region }))) {
+    throw invalid([fieldError('userId', 'approval.app.assigneeCannotHandle')]);
+  }
   const item = (await loadItem(work.tx, app.item_id))!;
   const now = platform.clock.now();
-  await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'reassign', stepKey: task.step_key, to: target.id, by: principal.userId });
-  await syncCase(work, platform, app, item, { events: [{ type: 'reassigned', payload: { taskId, stepKey: task.step_key, to: target.id } }] });
-  await notifyNewTasks(work, platform, app, item, [{ ...task, assignee: target.id }]);
-  recordAudit(work, { action: 'approval.task.reassign', objectType: 'approval_application', objectId: app.id, details: { taskId, stepKey: task.step_key, to: target.id } }, now);
+  await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'reassign', stepKey: task.step_key, to: input.userId, by: principal.userId });
+  await syncCase(work, platform, app, item, { events: [{ type: 'reassigned', payload: { taskId, stepKey: task.step_key, to: input.userId } }] });
+  await notifyNewTasks(work, platform, app, item, [{ ...task, assignee: input.userId }]);
+  recordAudit(work, { action: 'approval.task.reassign', objectType: 'approval_application', objectId: app.id, details: { taskId, stepKey: task.step_key, to: input.userId } }, now);
   await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'reassign', stepKey: task.step_key });
-  return { taskId, caseId: app.id, assignee: target.id };
+  return { taskId, caseId: app.id, assignee: input.userId };
 }
 
 // ---------------------------------------------------------------- notices

@@ -811,6 +811,26 @@ export async function staffHoldingRole(db: Db, role: Role, unit: { id: string; r
     .map((row) => ({ id: row.id, name: row.display_name }));
 }
 
+/** How to reach an account: its language and e-mail address (for notifications), if it exists. */
+export async function contactOf(db: Db, userId: string): Promise<{ id: string; lang: 'zh-CN' | 'en'; email: string | null } | undefined> {
+  const row = await iam(db).selectFrom('users').select(['id', 'lang', 'email']).where('id', '=', userId).executeTakeFirst();
+  return row && { id: row.id, lang: row.lang === 'en' ? 'en' : 'zh-CN', email: row.email };
+}
+
+/** Whether an active staff account holds `role` with a scope covering `unit` (before handing it a task). */
+export async function staffHoldsRole(db: Db, userId: string, role: Role, unit: { id: string; regionCode: string }): Promise<boolean> {
+  const rows = await iam(db)
+    .selectFrom('user_roles as r')
+    .innerJoin('users as u', 'u.id', 'r.user_id')
+    .select(['r.scope_unit_id', 'r.scope_region_code'])
+    .where('u.id', '=', userId)
+    .where('u.kind', '=', 'staff')
+    .where('u.disabled_at', 'is', null)
+    .where('r.role', '=', role)
+    .execute();
+  return rows.some((r) => r.scope_unit_id === unit.id || (r.scope_region_code !== null && unit.regionCode.startsWith(regionPrefix(r.scope_region_code))));
+}
+
 /** Display names of accounts by id (who did something, shown to staff). */
 export async function displayNames(db: Db, ids: string[]): Promise<Map<string, string>> {
   const unique = [...new Set(ids.filter(Boolean))];
