@@ -1,7 +1,6 @@
 import type { Db } from '../../platform/db/index.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
-import { iam } from '../../platform/iam/queries.ts';
-import { regionPrefix } from '../../platform/org/codes.ts';
+import { accountsCoveringUnits } from '../../platform/iam/service.ts';
 
 export interface Recipient {
   userId: string;
@@ -19,27 +18,13 @@ const MAX_PER_UNIT = 50;
 export async function cardRecipients(db: Db, units: Array<{ id: string; regionCode: string }>): Promise<Map<string, Recipient[]>> {
   const out = new Map<string, Recipient[]>();
   if (!units.length) return out;
-  const rows = await iam(db)
-    .selectFrom('user_roles as r')
-    .innerJoin('users as u', 'u.id', 'r.user_id')
-    .select(['u.id', 'u.lang', 'r.role', 'r.scope_unit_id', 'r.scope_region_code'])
-    .where('u.disabled_at', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb('r.role', '=', 'supervisor'),
-        eb.and([eb('r.role', '=', 'unit_leader'), eb.or([eb('r.scope_unit_id', 'in', units.map((u) => u.id)), eb('r.scope_region_code', 'is not', null)])]),
-      ]),
-    )
-    .orderBy('u.id')
-    .limit(5000)
-    .execute();
+  // One after the other: `db` is often a transaction, which runs one statement at a time anyway.
+  const leaders = await leadersByUnit(db, units);
+  const supervisors = await supervisorsByUnit(db, units);
   for (const unit of units) {
     const seen = new Map<string, Lang>();
-    for (const row of rows) {
-      const inRegion = row.scope_region_code !== null && unit.regionCode.startsWith(regionPrefix(row.scope_region_code));
-      const covers = row.role === 'supervisor' ? row.scope_unit_id !== null || inRegion : row.scope_unit_id === unit.id || inRegion;
-      if (covers && !seen.has(row.id)) seen.set(row.id, row.lang === 'en' ? 'en' : 'zh-CN');
-    }
+    const everyone = [...(leaders.get(unit.id) ?? []), ...(supervisors.get(unit.id) ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const account of everyone) if (!seen.has(account.id)) seen.set(account.id, account.lang);
     out.set(
       unit.id,
       [...seen].slice(0, MAX_PER_UNIT).map(([userId, lang]) => ({ userId, lang })),
@@ -50,16 +35,22 @@ export async function cardRecipients(db: Db, units: Array<{ id: string; regionCo
 
 /** Active supervisors whose scope covers the unit (complaints are routed to them). */
 export async function supervisorsOf(db: Db, unit: { id: string; regionCode: string }): Promise<Recipient[]> {
-  const all = await cardRecipients(db, [unit]);
-  const rows = await iam(db).selectFrom('user_roles').select('user_id').where('role', '=', 'supervisor').execute();
-  const supervisors = new Set(rows.map((r) => r.user_id));
-  return (all.get(unit.id) ?? []).filter((r) => supervisors.has(r.userId));
+  return toRecipients((await supervisorsByUnit(db, [unit])).get(unit.id));
 }
 
 /** Active unit leaders of a unit (rectification tasks go to them). */
 export async function leadersOf(db: Db, unit: { id: string; regionCode: string }): Promise<Recipient[]> {
-  const all = await cardRecipients(db, [unit]);
-  const rows = await iam(db).selectFrom('user_roles').select('user_id').where('role', '=', 'unit_leader').execute();
-  const leaders = new Set(rows.map((r) => r.user_id));
-  return (all.get(unit.id) ?? []).filter((r) => leaders.has(r.userId));
+  return toRecipients((await leadersByUnit(db, [unit])).get(unit.id));
+}
+
+function supervisorsByUnit(db: Db, units: Array<{ id: string; regionCode: string }>) {
+  return accountsCoveringUnits(db, 'supervisor', units, { unitScopeCoversAll: true });
+}
+
+function leadersByUnit(db: Db, units: Array<{ id: string; regionCode: string }>) {
+  return accountsCoveringUnits(db, 'unit_leader', units);
+}
+
+function toRecipients(accounts: Array<{ id: string; lang: Lang }> | undefined): Recipient[] {
+  return (accounts ?? []).slice(0, MAX_PER_UNIT).map((a) => ({ userId: a.id, lang: a.lang }));
 }

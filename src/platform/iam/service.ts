@@ -775,24 +775,63 @@ export async function enableTotpWithSecret(work: Work, platform: Platform, userI
   recordAudit(work, { action: 'user.totp.enable', objectType: 'user', objectId: userId });
 }
 
-/** Active accounts holding `role` with a scope covering `unit`, each once, in id order. */
-async function holdersOfRole(db: Db, role: Role, unit: { id: string; regionCode: string }) {
-  const rows = await iam(db)
+type UnitRef = { id: string; regionCode: string };
+
+/**
+ * Active accounts holding `role` with a scope covering each of `units`, each once per unit, in id
+ * order. With `unitScopeCoversAll` (oversight roles such as the supervisor), a unit-scoped holder
+ * covers every unit, as `coversUnit` does for oversight permissions.
+ */
+async function holdersOfRoleByUnit(db: Db, role: Role, units: UnitRef[], unitScopeCoversAll = false) {
+  const out = new Map<string, HolderRow[]>();
+  if (!units.length) return out;
+  let query = iam(db)
     .selectFrom('user_roles as r')
     .innerJoin('users as u', 'u.id', 'r.user_id')
     .select(['u.id', 'u.lang', 'u.display_name', 'u.kind', 'r.scope_unit_id', 'r.scope_region_code'])
     .where('r.role', '=', role)
-    .where('u.disabled_at', 'is', null)
-    .where((eb) => eb.or([eb('r.scope_unit_id', '=', unit.id), eb('r.scope_region_code', 'is not', null)]))
-    .orderBy('u.id')
-    .limit(500)
-    .execute();
-  const seen = new Map<string, (typeof rows)[number]>();
-  for (const row of rows) {
-    const covers = row.scope_unit_id === unit.id || (row.scope_region_code !== null && unit.regionCode.startsWith(regionPrefix(row.scope_region_code)));
-    if (covers && !seen.has(row.id)) seen.set(row.id, row);
+    .where('u.disabled_at', 'is', null);
+  if (!unitScopeCoversAll) {
+    query = query.where((eb) => eb.or([eb('r.scope_unit_id', 'in', units.map((u) => u.id)), eb('r.scope_region_code', 'is not', null)]));
   }
-  return [...seen.values()];
+  const rows = await query.orderBy('u.id').limit(5000).execute();
+  for (const unit of units) {
+    const seen = new Map<string, HolderRow>();
+    for (const row of rows) {
+      const byUnit = row.scope_unit_id !== null && (unitScopeCoversAll || row.scope_unit_id === unit.id);
+      const byRegion = row.scope_region_code !== null && unit.regionCode.startsWith(regionPrefix(row.scope_region_code));
+      if ((byUnit || byRegion) && !seen.has(row.id)) seen.set(row.id, row);
+    }
+    out.set(unit.id, [...seen.values()]);
+  }
+  return out;
+}
+
+interface HolderRow {
+  id: string;
+  lang: string | null;
+  display_name: string;
+  kind: string;
+  scope_unit_id: string | null;
+  scope_region_code: string | null;
+}
+
+async function holdersOfRole(db: Db, role: Role, unit: UnitRef) {
+  return (await holdersOfRoleByUnit(db, role, [unit])).get(unit.id) ?? [];
+}
+
+/**
+ * For each unit, the active accounts holding `role` that cover it, with their language (whom to
+ * tell of a unit's affairs); `unitScopeCoversAll` for oversight roles, see `holdersOfRoleByUnit`.
+ */
+export async function accountsCoveringUnits(
+  db: Db,
+  role: Role,
+  units: UnitRef[],
+  options: { unitScopeCoversAll?: boolean } = {},
+): Promise<Map<string, Array<{ id: string; lang: 'zh-CN' | 'en' }>>> {
+  const byUnit = await holdersOfRoleByUnit(db, role, units, options.unitScopeCoversAll);
+  return new Map([...byUnit].map(([unitId, rows]) => [unitId, rows.map((row) => ({ id: row.id, lang: row.lang === 'en' ? ('en' as const) : ('zh-CN' as const) }))]));
 }
 
 /**
