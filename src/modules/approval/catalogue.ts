@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Type, type TUnion } from '@sinclair/typebox';
 import type { Db } from '../../platform/db/index.ts';
-import { isUniqueViolation, sql } from '../../platform/db/index.ts';
+import { escapeLike, isUniqueViolation, sql } from '../../platform/db/index.ts';
 import { inTransaction, type Actor, type Work } from '../../platform/db/work.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { AppError, conflict, fieldError, invalid, notFound, type FieldError } from '../../platform/http/errors.ts';
@@ -205,10 +205,6 @@ export interface ItemFilter {
   code?: string;
   limit?: number;
   cursor?: string;
-}
-
-function escapeLike(text: string) {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Lists items by code, with keyset pagination. */

@@ -1,4 +1,6 @@
-import { sql, type Db } from '../db/index.ts';
+import { escapeLike, sql, type Db } from '../db/index.ts';
+import { fieldError, invalid } from '../http/errors.ts';
+import { decodeCursor, encodeCursor } from '../http/schemas.ts';
 import type { Work, Actor } from '../db/work.ts';
 import { sm3 } from '../crypto/index.ts';
 
@@ -174,4 +176,69 @@ export async function verifyChain(db: Db, pageSize = 5000): Promise<VerifyResult
     if (rows.length < pageSize) return { ok: true, checked, firstBrokenId: null };
     afterId = rows[rows.length - 1].id;
   }
+}
+
+export interface AuditFilter {
+  /** An account id or the name recorded with the action. */
+  actor?: string;
+  /** An action, or a prefix ending in `*` ('user.*'). */
+  action?: string;
+  objectType?: string;
+  objectId?: string;
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+  cursor?: string;
+  limit: number;
+}
+
+export interface AuditView {
+  id: string;
+  at: string;
+  actorId: string | null;
+  actorName: string | null;
+  unitId: string | null;
+  ip: string | null;
+  requestId: string | null;
+  action: string;
+  objectType: string | null;
+  objectId: string | null;
+  outcome: Outcome;
+  details: Record<string, unknown>;
+  hash: string;
+}
+
+/** The audit log, newest first, one page of it (keyset on id). */
+export async function listAuditRecords(db: Db, filter: AuditFilter): Promise<{ items: AuditView[]; nextCursor: string | null }> {
+  const cursor = decodeCursor(filter.cursor, 1);
+  if (filter.cursor && (!cursor || !Number.isSafeInteger(Number(cursor[0])))) throw invalid([fieldError('cursor', 'error.VALIDATION_FAILED')]);
+  const { actor, action, objectType, objectId, from, to, limit } = filter;
+  let query = db.withTables<AuditTables>().selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  if (actor) query = query.where((eb) => eb.or([eb('actor_id', '=', actor), eb('actor_name', '=', actor)]));
+  if (action) query = action.endsWith('*') ? query.where('action', 'like', `${escapeLike(action.slice(0, -1))}%`) : query.where('action', '=', action);
+  if (objectType) query = query.where('object_type', '=', objectType);
+  if (objectId) query = query.where('object_id', '=', objectId);
+  if (from) query = query.where('at', '>=', from);
+  if (to) query = query.where('at', '<', to);
+  if (cursor) query = query.where('id', '<', Number(cursor[0]));
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((r) => ({
+      id: String(r.id),
+      at: new Date(r.at).toISOString(),
+      actorId: r.actor_id,
+      actorName: r.actor_name,
+      unitId: r.unit_id,
+      ip: r.ip,
+      requestId: r.request_id,
+      action: r.action,
+      objectType: r.object_type,
+      objectId: r.object_id,
+      outcome: r.outcome,
+      details: typeof r.details === 'string' ? JSON.parse(r.details) : r.details,
+      hash: r.hash,
+    })),
+    nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null,
+  };
 }

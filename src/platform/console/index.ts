@@ -11,6 +11,7 @@ import { accountPages } from './account.tsx';
 import { orgPages } from './org.tsx';
 import { userPages } from './users.tsx';
 import { calendarPages } from './calendar.tsx';
+import { auditPages } from './audit.tsx';
 
 /**
  * The server-rendered pages: the public portal shell (/), sign-in (/login) and the staff
@@ -37,6 +38,7 @@ export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
   await orgPages(app, platform);
   await userPages(app, platform);
   await calendarPages(app, platform);
+  await auditPages(app, platform);
 }
 
 /** For modules that add console pages: render inside the shell, add navigation by permission. */

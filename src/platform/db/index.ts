@@ -11,6 +11,11 @@ export { sql };
 /** Every module widens this with its own tables through `db.withTables<T>()`. */
 export type Db = Kysely<object>;
 
+/** `text` for a LIKE pattern, matched literally (its %, _ and \ escaped). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import * as OTPAuth from 'otpauth';
-import { isUniqueViolation, sql, type Db } from '../db/index.ts';
+import { escapeLike, isUniqueViolation, sql, type Db } from '../db/index.ts';
 import { inTransaction, type Actor, type Work } from '../db/work.ts';
 import { recordAudit } from '../audit/service.ts';
 import { AppError, fieldError, forbidden, invalid, notFound, type FieldError } from '../http/errors.ts';
@@ -532,7 +532,7 @@ export async function listUsers(platform: Platform, principal: Principal, filter
     );
   }
   if (filter.q) {
-    const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = `%${escapeLike(filter.q)}%`;
     query = query.where((eb) => eb.or([eb(lowerName, 'like', pattern.toLowerCase()), eb('display_name', 'like', pattern)]));
   }
   if (after) query = query.where(lowerName, '>', after[0] as string);

@@ -1,7 +1,7 @@
 import type { Generated, Selectable } from 'kysely';
 import crypto from 'node:crypto';
 import type { Db } from '../db/index.ts';
-import { isUniqueViolation, sql } from '../db/index.ts';
+import { escapeLike, isUniqueViolation, sql } from '../db/index.ts';
 import type { Work } from '../db/work.ts';
 import { recordAudit } from '../audit/service.ts';
 import { AppError, fieldError, invalid, notFound, type FieldError } from '../http/errors.ts';
@@ -198,7 +198,7 @@ export async function listUnits(db: Db, filter: { regionCode?: string; q?: strin
   const limit = filter.limit ?? 20;
   let query = q(db).selectFrom('units').selectAll().orderBy('region_code').orderBy('name').orderBy('id').limit(limit + 1);
   if (filter.regionCode) query = query.where('region_code', 'like', `${regionPrefix(filter.regionCode)}%`);
-  if (filter.q) query = query.where('name', 'like', `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  if (filter.q) query = query.where('name', 'like', `%${escapeLike(filter.q)}%`);
   const after = decodeCursor(filter.cursor, 3);
   if (filter.cursor && !after) throw invalid([fieldError('cursor', 'error.VALIDATION_FAILED')]);
   if (after) {

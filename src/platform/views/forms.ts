@@ -68,12 +68,17 @@ export async function attempt<T>(lang: Lang, action: () => Promise<T>): Promise<
   }
 }
 
+const dateTimeOptions: Intl.DateTimeFormatOptions = { timeZone: 'Asia/Shanghai', year: 'numeric', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false };
 const dateTime = {
-  'zh-CN': new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }),
-  en: new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }),
+  'zh-CN': new Intl.DateTimeFormat('zh-CN', { ...dateTimeOptions, month: '2-digit' }),
+  en: new Intl.DateTimeFormat('en-GB', { ...dateTimeOptions, month: 'short' }),
+};
+const dateTimeSeconds = {
+  'zh-CN': new Intl.DateTimeFormat('zh-CN', { ...dateTimeOptions, month: '2-digit', second: '2-digit' }),
+  en: new Intl.DateTimeFormat('en-GB', { ...dateTimeOptions, month: 'short', second: '2-digit' }),
 };
 
-/** A moment shown in Asia/Shanghai, the way each language writes it. */
-export function formatDateTime(value: string | Date, lang: Lang): string {
-  return dateTime[lang].format(typeof value === 'string' ? new Date(value) : value);
+/** A moment shown in Asia/Shanghai, the way each language writes it (to the second for records such as the audit log). */
+export function formatDateTime(value: string | Date, lang: Lang, options: { seconds?: boolean } = {}): string {
+  return (options.seconds ? dateTimeSeconds : dateTime)[lang].format(typeof value === 'string' ? new Date(value) : value);
 }

@@ -54,6 +54,8 @@ registerMessages({
     'console.nav.users.desc': '按单位管理工作人员账号',
     'console.nav.calendar': '工作日历',
     'console.nav.calendar.desc': '法定节假日与调休上班日',
+    'console.nav.audit': '安全审计日志',
+    'console.nav.audit.desc': '查询每一次登录和操作，核验日志的哈希链',
   },
   en: {
     'site.name': 'Zhengtong',
@@ -107,5 +109,7 @@ registerMessages({
     'console.nav.users.desc': 'Staff accounts by unit',
     'console.nav.calendar': 'Working calendar',
     'console.nav.calendar.desc': 'Public holidays and make-up working days',
+    'console.nav.audit': 'Audit log',
+    'console.nav.audit.desc': 'Every sign-in and change, and the check of the log’s hash chain',
   },
 });

@@ -34,6 +34,7 @@ const groups: NavGroup[] = [
       { href: '/console/units', key: 'console.nav.units', permission: 'unit.write' },
       { href: '/console/users', key: 'console.nav.users', permission: 'user.read' },
       { href: '/console/calendar', key: 'console.nav.calendar', permission: 'calendar.write' },
+      { href: '/console/audit', key: 'console.nav.audit', permission: 'audit.read' },
     ],
   },
 ];
