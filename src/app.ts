@@ -11,20 +11,27 @@ import { softwareCrypto, type CryptoProvider } from './platform/crypto/index.ts'
 import { loadFieldKey } from './platform/crypto/keys.ts';
 import { systemClock, type Clock, type Platform } from './platform/module.ts';
 import { healthRoutes } from './platform/health.ts';
-import { modules } from './modules.ts';
+import { knownModules, selectModules } from './modules.ts';
+import { ModuleRegistry } from './platform/registry.ts';
 
 export interface BuildOptions {
   config: Config;
   database: Database;
   clock?: Clock;
   crypto?: CryptoProvider;
+  /** The installed modules, when the caller built them already (the server's background work shares them). */
+  modules?: ModuleRegistry;
   /** Pino options; tests pass false. */
   logger?: boolean | object;
 }
 
-export const allMigrations = () => collectMigrations(modules.map((m) => m.migrations));
+/** The migrations of every known module, switched on or not (see ZtModule.migrations). */
+export const allMigrations = () => collectMigrations(knownModules.map((m) => m.migrations));
 
-/** Builds the application with every module registered. Never listens: server.ts does. */
+/** The installed modules' registry for a configuration. */
+export const moduleRegistry = (config: Config) => new ModuleRegistry(selectModules(config.modules));
+
+/** Builds the application with the configured modules installed from their manifests. Never listens: server.ts does. */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
   const app = Fastify({
@@ -45,6 +52,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     crypto: options.crypto ?? softwareCrypto,
     clock: options.clock ?? systemClock,
     fieldKey: loadFieldKey(config),
+    modules: options.modules ?? moduleRegistry(config),
   };
   app.decorate('platform', platform);
 
@@ -72,7 +80,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   installAuth(app, platform);
 
   await healthRoutes(app, platform, allMigrations());
-  for (const module of modules) {
+  for (const module of platform.modules.modules) {
     if (module.routes) await app.register(async (scope) => module.routes!(scope, platform));
   }
   return app;

@@ -1,40 +1,52 @@
+import { ConfigError } from './config/index.ts';
 import type { ZtModule } from './platform/module.ts';
-import { auditMigrations } from './platform/audit/migrations.ts';
-import { auditRoutes } from './platform/audit/routes.ts';
-import { orgMigrations } from './platform/org/migrations.ts';
-import { orgRoutes } from './platform/org/routes.ts';
-import { iamMigrations } from './platform/iam/migrations.ts';
-import { iamRoutes } from './platform/iam/routes.ts';
-import { calendarMigrations, calendarRoutes } from './platform/calendar/index.ts';
-import { flowMigrations } from './platform/flow/migrations.ts';
-import { flowReportMigrations } from './platform/flow/reports.ts';
-import { idempotencyJobs, idempotencyMigrations } from './platform/http/idempotency.ts';
-import { signingMigrations } from './platform/crypto/signing.ts';
-import './platform/flow/messages.ts';
-import { notifyMigrations, notifyRoutes, notifyJobs } from './platform/notify/index.ts';
-import { jobsMigrations, jobsRoutes } from './platform/jobs/index.ts';
-import { filesMigrations, filesRoutes, filesJobs } from './platform/files/index.ts';
-import { consoleRoutes } from './platform/console/index.ts';
-import { backupRoutes } from './platform/backup/routes.ts';
+import { httpManifest } from './platform/http/module.ts';
+import { auditManifest } from './platform/audit/module.ts';
+import { orgManifest } from './platform/org/module.ts';
+import { iamManifest } from './platform/iam/module.ts';
+import { calendarManifest } from './platform/calendar/index.ts';
+import { flowManifest } from './platform/flow/module.ts';
+import { notifyManifest } from './platform/notify/index.ts';
+import { jobsManifest } from './platform/jobs/index.ts';
+import { filesManifest } from './platform/files/index.ts';
+import { consoleManifest } from './platform/console/index.ts';
+import { backupManifest } from './platform/backup/module.ts';
 import { approvalModule } from './modules/approval/index.ts';
 import { supervisionModule } from './modules/supervision/index.ts';
-import './platform/iam/messages.ts';
-import './platform/org/messages.ts';
 
-/** Every module of the installation, platform first; migrations run in key order across all. */
-export const modules: ZtModule[] = [
-  { name: 'audit', migrations: auditMigrations, routes: auditRoutes },
-  { name: 'org', migrations: orgMigrations, routes: orgRoutes },
-  { name: 'iam', migrations: iamMigrations, routes: iamRoutes },
-  { name: 'calendar', migrations: calendarMigrations, routes: calendarRoutes },
-  { name: 'flow', migrations: { ...flowMigrations, ...flowReportMigrations } },
-  { name: 'idempotency', migrations: idempotencyMigrations, jobs: idempotencyJobs },
-  { name: 'signing', migrations: signingMigrations },
-  { name: 'notify', migrations: notifyMigrations, routes: notifyRoutes, jobs: notifyJobs },
-  { name: 'jobs', migrations: jobsMigrations, routes: jobsRoutes },
-  { name: 'files', migrations: filesMigrations, routes: filesRoutes, jobs: filesJobs },
-  { name: 'console', routes: consoleRoutes },
-  { name: 'backup', routes: backupRoutes },
-  approvalModule,
-  supervisionModule,
+/** The platform's parts: always installed. */
+export const platformModules: ZtModule[] = [
+  httpManifest,
+  auditManifest,
+  orgManifest,
+  iamManifest,
+  calendarManifest,
+  flowManifest,
+  notifyManifest,
+  jobsManifest,
+  filesManifest,
+  consoleManifest,
+  backupManifest,
 ];
+
+/** The business modules this build knows; ZT_MODULES chooses which of them run. */
+export const businessModules: ZtModule[] = [approvalModule, supervisionModule];
+
+/** Every known module, platform first; migrations run in key order across all of them. */
+export const knownModules: ZtModule[] = [...platformModules, ...businessModules];
+
+/**
+ * The modules to install: the platform and the business modules named in ZT_MODULES (all when it
+ * is unset). Unknown names and missing requirements are refused when the configuration is read.
+ */
+export function selectModules(names: readonly string[] | 'all'): ZtModule[] {
+  if (names === 'all') return knownModules;
+  const unknown = names.filter((name) => !businessModules.some((m) => m.name === name));
+  if (unknown.length) throw new ConfigError('ZT_MODULES', `unknown module ${unknown.join(', ')} (known: ${businessModules.map((m) => m.name).join(', ')})`);
+  const chosen = [...platformModules, ...businessModules.filter((m) => names.includes(m.name))];
+  for (const module of chosen) {
+    const missing = (module.requires ?? []).filter((needed) => !chosen.some((m) => m.name === needed));
+    if (missing.length) throw new ConfigError('ZT_MODULES', `module ${module.name} needs ${missing.join(', ')}`);
+  }
+  return chosen;
+}

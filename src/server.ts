@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
-import { allMigrations, buildApp } from './app.ts';
+import { allMigrations, buildApp, moduleRegistry } from './app.ts';
 import { ConfigError, type Config } from './config/index.ts';
 import { sql, type Database } from './platform/db/index.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
@@ -14,7 +14,6 @@ import { LOCK_HOLDER_ENV } from './platform/db/lock.ts';
 import { startBackgroundWork } from './platform/jobs/index.ts';
 import { DEMO_ACCOUNTS_FILE, formatDemoLogins, seedDemo, type DemoResult } from './platform/demo/seed.ts';
 import { appVersion } from './platform/backup/manifest.ts';
-import { modules } from './modules.ts';
 
 export async function hasUsers(database: Database): Promise<boolean> {
   const result = await sql<{ found: boolean }>`select exists (select 1 from users) as found`.execute(database.db);
@@ -65,7 +64,7 @@ export async function prepareDataFolder(config: Config): Promise<void> {
   const store = await openDataStore(config, 'prepare');
   try {
     await migrateIfNeeded(store.database);
-    const demo = config.demo && !(await hasUsers(store.database)) ? await seedDemo(makePlatform(config, store.database)) : null;
+    const demo = config.demo && !(await hasUsers(store.database)) ? await seedDemo(makePlatform(config, store.database, moduleRegistry(config))) : null;
     process.stdout.write(JSON.stringify({ demo }));
   } finally {
     await store.close();
@@ -111,7 +110,7 @@ export async function startServer(config: Config, out: (text: string) => void = 
   try {
     const migrated = await migrateIfNeeded(store.database);
     const seedHere = config.demo && !demo && !(await hasUsers(store.database));
-    if (seedHere) demo = await seedDemo(makePlatform(config, store.database));
+    if (seedHere) demo = await seedDemo(makePlatform(config, store.database, moduleRegistry(config)));
     if (store.database.kind === 'pglite' && (migrated.length || seedHere)) {
       // Migrating and filling the embedded database grows its WebAssembly memory, which never
       // shrinks: reopen it, so that the server runs in the memory of an ordinary start.
@@ -119,7 +118,7 @@ export async function startServer(config: Config, out: (text: string) => void = 
     }
     app = await buildApp({ config, database: store.database });
     await app.listen({ port: config.port, host: config.host });
-    stopBackground = startBackgroundWork(app.platform, modules, app.log);
+    stopBackground = startBackgroundWork(app.platform, app.log);
 
     const address = app.server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -135,6 +135,7 @@ export async function supervisionScenario(args: string[]) {
       csrfToken: null,
       mustChangePassword: false,
       totpEnrollmentRequired: false,
+      grants: server.platform.modules.permissions,
     };
 
     const first = await timed(() => runScan(server.platform, SYSTEM_ACTOR));

@@ -25,8 +25,10 @@ import { makePlatform, openDataStore, type DataStore } from '../platform/db/stor
 import type { Platform } from '../platform/module.ts';
 // The commands load only what they use, not every module of the application: they start in a
 // fraction of the time. Error messages need the catalogues of the services they call.
-import '../platform/iam/messages.ts';
-import '../platform/org/messages.ts';
+import { ModuleRegistry } from '../platform/registry.ts';
+import { httpManifest } from '../platform/http/module.ts';
+import { orgManifest } from '../platform/org/module.ts';
+import { iamManifest } from '../platform/iam/module.ts';
 import { CommandError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './usage.ts';
 
 const lang: Lang = /^zh/i.test(process.env.LC_ALL || process.env.LANG || '') ? 'zh-CN' : 'en';
@@ -84,8 +86,15 @@ async function allMigrations() {
   return (await import('../app.ts')).allMigrations();
 }
 
+/**
+ * What the commands need of the platform (the strings of their errors, the account permissions),
+ * without loading the pages and business modules that only the server needs.
+ */
+let cliModules: ModuleRegistry | null = null;
+const commandLineModules = () => (cliModules ??= new ModuleRegistry([httpManifest, orgManifest, iamManifest]));
+
 async function withPlatform<T>(command: string, fn: (platform: Platform) => Promise<T>): Promise<T> {
-  return withStore(command, (store, config) => fn(makePlatform(config, store.database)));
+  return withStore(command, (store, config) => fn(makePlatform(config, store.database, commandLineModules())));
 }
 
 // ---------------------------------------------------------------- passwords
@@ -244,6 +253,7 @@ export async function adminResetPassword(options: { username: string; passwordSt
       csrfToken: null,
       mustChangePassword: false,
       totpEnrollmentRequired: false,
+      grants: platform.modules.permissions,
     };
     await resetPassword(platform, operator, user.id, password, cliActor());
     print(`The password of ${user.username} was reset; it must be changed at the next sign-in. The account is unlocked and its sessions ended.`);

@@ -30,6 +30,8 @@ export interface Config {
   runJobs: boolean;
   /** Secret for field encryption (SM4); generated into dataDir when unset. */
   fieldKeyHex: string | null;
+  /** Business modules to run (ZT_MODULES); the platform always runs. */
+  modules: string[] | 'all';
 }
 
 export interface S3Config {
@@ -143,5 +145,18 @@ export function loadConfig(env: Env = process.env): Config {
     sms: { url: env.ZT_SMS_URL || null, token: env.ZT_SMS_TOKEN || null },
     runJobs: flag(env, 'ZT_RUN_JOBS', true),
     fieldKeyHex,
+    modules: moduleNames(env.ZT_MODULES),
   };
+}
+
+/** ZT_MODULES: unset or 'all' for every module, 'none' for the platform alone, else a comma-separated list. */
+function moduleNames(value: string | undefined): string[] | 'all' {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'all') return 'all';
+  if (text === 'none') return [];
+  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new ConfigError('ZT_MODULES', `"${name}" is not a module name (comma-separated lower-case names, 'all' or 'none')`);
+  }
+  return [...new Set(names)];
 }

@@ -1,8 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Migration } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Db } from './db/index.ts';
+import type { Work } from './db/work.ts';
 import type { CryptoProvider } from './crypto/index.ts';
+import type { MessageCatalogue } from './i18n/index.ts';
+import type { Role } from './iam/roles.ts';
+import type { Principal } from './iam/principal.ts';
+import type { AppError, ErrorDefinition } from './http/errors.ts';
+import type { Template } from './notify/templates.ts';
+import type { NavGroup } from './views/nav.ts';
+import type { DomainEvent } from './events.ts';
+import type { ModuleRegistry } from './registry.ts';
 
 /** The system clock, read at the moment of every decision (never cached), replaceable in tests. */
 export interface Clock {
@@ -19,6 +28,8 @@ export interface Platform {
   clock: Clock;
   /** SM4 key for personal data at rest. */
   fieldKey: Uint8Array;
+  /** What the installed modules contribute: permissions, navigation, subscriptions, subjects. */
+  modules: ModuleRegistry;
 }
 
 export interface JobDefinition {
@@ -28,13 +39,74 @@ export interface JobDefinition {
   run(platform: Platform): Promise<void>;
 }
 
-export interface ZtModule {
+/** A permission a module introduces, and the built-in roles that hold it by default. */
+export interface PermissionDeclaration {
+  /** '<module>.<verb>', e.g. 'approval.intake'. */
   name: string;
-  /** Keys sort into the global order: 'YYYYMMDD_HHMM_<module>_<what>'. */
+  roles: Role[];
+  /**
+   * An office that watches other departments (supervision): an assignment of it scoped to a unit
+   * covers every unit of the installation; one scoped to a region still covers that region only.
+   */
+  oversight?: boolean;
+}
+
+/** A number on the console home (待办, cards to review …), counted for the signed-in account. */
+export interface DashboardCounter {
+  /** '<module>.<name>'. */
+  id: string;
+  /** Catalogue key of the label. */
+  key: string;
+  /** Shown only to holders of this permission. */
+  permission: string;
+  /** Where the number leads. */
+  href: string;
+  count(platform: Platform, principal: Principal): Promise<number>;
+}
+
+/** Reacts to another module's event inside the publisher's unit of work. */
+export interface Subscription<E extends DomainEvent = DomainEvent> {
+  event: E['type'];
+  handle(work: Work, platform: Platform, event: E): Promise<void>;
+}
+
+export type HtmlErrorRenderer = (request: FastifyRequest, reply: FastifyReply, error: AppError) => unknown;
+
+/**
+ * Everything a module contributes, declared in one place. `buildApp` installs the manifests of the
+ * modules configured to run (ZT_MODULES); nothing registers itself by being imported.
+ */
+export interface ZtModule {
+  /** Lower-case, also the prefix of its permissions, messages, events, templates and error codes. */
+  name: string;
+  /** Part of the platform: always installed, whatever ZT_MODULES says. */
+  platform?: boolean;
+  /** Modules that must be installed with this one. */
+  requires?: string[];
+  /**
+   * Keys sort into the global order: 'YYYYMMDD_HHMM_<module>_<what>'. Migrations of every known
+   * module run whether or not it is switched on, so switching it on later needs no migration.
+   */
   migrations?: Record<string, Migration>;
   /** Registers the module's routes inside its own encapsulated plugin. */
   routes?: (app: FastifyInstance, platform: Platform) => Promise<void>;
   jobs?: JobDefinition[];
+  /** Message catalogues in both languages; keys start with the module's name (or 'page.<module>'). */
+  messages?: MessageCatalogue[];
+  /** Error codes of the module, '<MODULE>_<WHAT>', beside the platform's generic ones. */
+  errors?: Record<string, ErrorDefinition>;
+  permissions?: PermissionDeclaration[];
+  consoleNav?: NavGroup[];
+  dashboard?: DashboardCounter[];
+  /** Notification templates, '<module>.<name>'. */
+  templates?: Record<string, Template>;
+  /** Event types the module publishes (documentation and a check that subscriptions name real events). */
+  publishes?: string[];
+  subscriptions?: Subscription[];
+  /** The error page of non-API paths (the console provides it). */
+  htmlErrorPage?: HtmlErrorRenderer;
+  /** Loads the module's part of the demo city after the platform's (units, accounts) exist. */
+  demo?: (work: Work, platform: Platform) => Promise<void>;
 }
 
 declare module 'fastify' {

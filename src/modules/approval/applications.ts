@@ -15,6 +15,7 @@ import { coversUnit, hasPermission, type Principal } from '../../platform/iam/pr
 import { accountsHoldingRole, contactOf, staffHoldsRole } from '../../platform/iam/service.ts';
 import type { Role } from '../../platform/iam/roles.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
+import { APPROVAL_CASE_CHANGED, type ApprovalCaseChanged } from './events.ts';
 import { publish } from '../../platform/events.ts';
 import { AppError, conflict, fieldError, forbidden, invalid, notFound, type FieldError } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
@@ -29,7 +30,6 @@ import { getUnits, type Unit } from '../../platform/org/service.ts';
 import { caseStateOf, OPEN_CASE_STATES, type ApplicationInput, type ApplicationTable, type ApprovalTables, type CaseState, type TaskAction } from './model.ts';
 import { getFiledItem, getItem, getPublishedItemByCode, type FiledItem, type Item } from './catalogue.ts';
 import { canonicalJson, issueCertificate } from './certificates.ts';
-import './messages-applications.ts';
 
 // ---------------------------------------------------------------- rules and constants
 
@@ -466,7 +466,7 @@ export async function submitApplication(work: Work, platform: Platform, principa
     .executeTakeFirstOrThrow()) as CaseRow;
   await attachFiles(work, input.materials.map((m) => m.fileId), { ownerType: MATERIAL_OWNER, ownerId: id }, principal, now);
   recordAudit(work, { action: 'approval.application.submit', objectType: 'approval_application', objectId: id, details: { receiptNo, itemId: item.id, itemVersion: item.version, channel: input.channel } }, now);
-  await publish(work, platform, { type: 'approval.case.changed', caseId: id, action: 'submit', stepKey: null });
+  await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: id, action: 'submit', stepKey: null });
   await notifyNewTasks(work, platform, app, item, instance.view.tasks.filter((t) => t.state === 'open'));
   return { id, receiptNo, state };
 }
@@ -764,7 +764,7 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
   }
   const { app: updated } = await syncCase(work, platform, app, item, { patch, view, events });
   recordAudit(work, { action: `approval.task.${input.action}`, objectType: 'approval_application', objectId: app.id, details: { taskId, stepKey: step.key, state: updated.state } }, now);
-  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: input.action, stepKey: step.key });
+  await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: app.id, action: input.action, stepKey: step.key });
   return { taskId, caseId: app.id, state: updated.state, dueDate: updated.due_date };
 }
 
@@ -815,7 +815,7 @@ export async function submitCorrection(work: Work, platform: Platform, principal
     await enqueueMessagesAtCommit(work, platform, [{ channel: 'inapp', to: { userId: requester }, template: 'approval.case.corrected', params: { receiptNo: app.receipt_no, itemName: item.name, caseId: app.id }, dedupeKey: `approval:${app.id}:corrected` }]);
   }
   recordAudit(work, { action: 'approval.application.correct', objectType: 'approval_application', objectId: app.id, details: { materials: [...provided] } }, now);
-  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'correct', stepKey: null });
+  await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: app.id, action: 'correct', stepKey: null });
   return { id: app.id, receiptNo: app.receipt_no, state: updated.state, dueDate: updated.due_date };
 }
 
@@ -839,7 +839,7 @@ async function addPendingMaterials(work: Work, platform: Platform, principal: Pr
   const keys = [...new Set(materials.map((m) => m.materialKey))];
   await addEvent(work, app.id, 'materials_added', { materials: keys }, now);
   recordAudit(work, { action: 'approval.application.addMaterials', objectType: 'approval_application', objectId: app.id, details: { materials: keys } }, now);
-  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'add_materials', stepKey: null });
+  await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: app.id, action: 'add_materials', stepKey: null });
   return { id: app.id, receiptNo: app.receipt_no, state: app.state, dueDate: app.due_date };
 }
 
@@ -853,7 +853,7 @@ export async function withdrawApplication(work: Work, platform: Platform, princi
   await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'withdraw', by: principal.userId });
   const { app: updated } = await syncCase(work, platform, app, item, { events: [{ type: 'withdrawn', payload: { reason: input.reason?.trim() || null } }] });
   recordAudit(work, { action: 'approval.application.withdraw', objectType: 'approval_application', objectId: app.id, details: { receiptNo: app.receipt_no } }, now);
-  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'withdraw', stepKey: null });
+  await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: app.id, action: 'withdraw', stepKey: null });
   return { id: app.id, receiptNo: app.receipt_no, state: updated.state };
 }
 
@@ -888,7 +888,7 @@ export async function recordFee(work: Work, platform: Platform, principal: Princ
   const now = platform.clock.now();
   await addEvent(work, app.id, 'fee_charged', { amountFen: input.amountFen, totalFen, note }, now);
   recordAudit(work, { action: 'approval.application.fee', objectType: 'approval_application', objectId: app.id, details: { amountFen: input.amountFen, totalFen, note } }, now);
-  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'fee', stepKey: null });
+  await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: app.id, action: 'fee', stepKey: null });
   const standardFen = item.fee.charged ? (item.fee.amountFen ?? 0) : 0;
   return { id: app.id, state: app.state, dueDate: app.due_date, amountFen: input.amountFen, totalFen, standardFen };
 }
@@ -907,7 +907,7 @@ export async function extendApplication(work: Work, platform: Platform, principa
   await addEvent(work, app.id, 'extended', { days: input.days, reason, dueDate: updated.due_date }, now);
   await notifyApplicant(work, platform, updated, 'approval.case.extended', { receiptNo: app.receipt_no, itemName: item.name, days: input.days, dueDate: updated.due_date ?? '', reason: clip(reason) }, `extended:${view.actions.length}`);
   recordAudit(work, { action: 'approval.application.extend', objectType: 'approval_application', objectId: app.id, details: { days: input.days, reason, dueDate: updated.due_date } }, now);
-  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'extend', stepKey: null });
+  await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: app.id, action: 'extend', stepKey: null });
   return { id: app.id, state: updated.state, dueDate: updated.due_date, extensionDays: view.state.extensionDays + input.days };
 }
 
@@ -920,7 +920,7 @@ export async function startClockStop(work: Work, platform: Platform, principal: 
   await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'suspend', reason: input.reason as ClockStopReason, by: principal.userId, note });
   const { app: updated } = await syncCase(work, platform, app, item, { events: [{ type: 'clock_stopped', payload: { reason: input.reason, note } }] });
   recordAudit(work, { action: 'approval.application.clockStop', objectType: 'approval_application', objectId: app.id, details: { reason: input.reason } }, now);
-  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'clock_stop', stepKey: null });
+  await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: app.id, action: 'clock_stop', stepKey: null });
   return { id: app.id, state: updated.state, dueDate: updated.due_date, clockStopped: input.reason };
 }
 
@@ -934,7 +934,7 @@ export async function endClockStop(work: Work, platform: Platform, principal: Pr
   await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'resume', by: principal.userId });
   const { app: updated } = await syncCase(work, platform, app, item, { events: [{ type: 'clock_resumed', payload: { reason: stopped, note: input.note?.trim() || null } }] });
   recordAudit(work, { action: 'approval.application.clockResume', objectType: 'approval_application', objectId: app.id, details: { reason: stopped } }, now);
-  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'clock_resume', stepKey: null });
+  await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: app.id, action: 'clock_resume', stepKey: null });
   return { id: app.id, state: updated.state, dueDate: updated.due_date, clockStopped: null };
 }
 
@@ -956,7 +956,7 @@ export async function reassignTask(work: Work, platform: Platform, principal: Pr
   await syncCase(work, platform, app, item, { events: [{ type: 'reassigned', payload: { taskId, stepKey: task.step_key, to: input.userId } }] });
   await notifyNewTasks(work, platform, app, item, [{ ...task, assignee: input.userId }]);
   recordAudit(work, { action: 'approval.task.reassign', objectType: 'approval_application', objectId: app.id, details: { taskId, stepKey: task.step_key, to: input.userId } }, now);
-  await publish(work, platform, { type: 'approval.case.changed', caseId: app.id, action: 'reassign', stepKey: task.step_key });
+  await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: app.id, action: 'reassign', stepKey: task.step_key });
   return { taskId, caseId: app.id, assignee: input.userId };
 }
 

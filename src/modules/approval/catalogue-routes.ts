@@ -27,7 +27,6 @@ import {
   withdrawItem,
 } from './catalogue.ts';
 import { readCatalogueWorkbook, writeCatalogueWorkbook } from './catalogue-excel.ts';
-import './messages-catalogue.ts';
 
 /** Largest import file, JSON or Excel. */
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

@@ -16,20 +16,15 @@ import { AppError, conflict, fieldError, invalid, notFound, type FieldError } fr
 import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
 import { validationFieldErrors } from '../../platform/http/validation.ts';
 import { coversUnit, hasPermission, scopesFor, type Principal } from '../../platform/iam/principal.ts';
-import { grantPermissions } from '../../platform/iam/roles.ts';
 import { getUnit, getUnits, listUnits, unitIdsUnderRegions, type Unit } from '../../platform/org/service.ts';
 import { allSteps, stageSteps, validateDefinition, type ProcessDefinition } from '../../platform/flow/engine.ts';
 import type { Platform } from '../../platform/module.ts';
 import { Strict } from '../../platform/http/schemas.ts';
 import { ItemInputSchema, ProcessSchema, type ApprovalTables, type ItemInput, type ItemRow, type ItemStatus } from './model.ts';
 import type { UnitNameResolver } from './catalogue-excel.ts';
-import './messages-catalogue.ts';
 
 /** Managing the catalogue (create, edit, publish, withdraw, import) within the role's scope. */
 export const CATALOGUE_PERMISSION = 'approval.catalogue';
-// The unit's leader decides what the unit offers; the unit's administrator keeps the list.
-grantPermissions('unit_leader', [CATALOGUE_PERMISSION]);
-grantPermissions('unit_admin', [CATALOGUE_PERMISSION]);
 
 /** Roles that may hold the acceptance (受理) step, and those that may hold the later ones. */
 export const ACCEPTANCE_ROLES = ['window_clerk', 'village_officer'] as const;

@@ -4,7 +4,12 @@ import { approvalMigrations } from './migrations.ts';
 import { catalogueRoutes } from './catalogue-routes.ts';
 import { applicationsRoutes } from './applications-routes.ts';
 import { publicRoutes } from './public-routes.ts';
-import { approvalPages } from './pages/index.ts';
+import { approvalNav, approvalPages, TASKS_PERMISSION } from './pages/index.ts';
+import { CATALOGUE_PERMISSION } from './catalogue.ts';
+import { catalogueMessages } from './messages-catalogue.ts';
+import { applicationMessages, approvalTemplates } from './messages-applications.ts';
+import { approvalPageMessages } from './pages/messages.ts';
+import { APPROVAL_CASE_CHANGED } from './events.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await catalogueRoutes(app, platform);
@@ -14,4 +19,23 @@ async function approvalRoutes(app: FastifyInstance, platform: Platform) {
 }
 
 /** Online administrative approval (网上审批): catalogue, applications, parallel approval, results. */
-export const approvalModule: ZtModule = { name: 'approval', migrations: approvalMigrations, routes: approvalRoutes };
+export const approvalModule: ZtModule = {
+  name: 'approval',
+  migrations: approvalMigrations,
+  routes: approvalRoutes,
+  messages: [catalogueMessages, applicationMessages, approvalPageMessages],
+  templates: approvalTemplates,
+  permissions: [
+    { name: 'approval.intake', roles: ['window_clerk', 'village_officer'] },
+    { name: 'approval.handle', roles: ['approver', 'unit_leader'] },
+    { name: 'approval.lead', roles: ['unit_leader'] },
+    // The unit's leader decides what the unit offers; the unit's administrator keeps the list.
+    { name: CATALOGUE_PERMISSION, roles: ['unit_leader', 'unit_admin'] },
+    // Everyone who holds a step of a case (acceptance or review) sees the task inbox.
+    { name: TASKS_PERMISSION, roles: ['window_clerk', 'village_officer', 'approver', 'unit_leader'] },
+  ],
+  consoleNav: [approvalNav],
+  publishes: [APPROVAL_CASE_CHANGED],
+};
+
+export type { ApprovalCaseChanged } from './events.ts';

@@ -1,6 +1,6 @@
-import { registerMessages } from '../../platform/i18n/index.ts';
+import type { MessageCatalogue } from '../../platform/i18n/index.ts';
 
-registerMessages({
+export const catalogueMessages: MessageCatalogue = {
   'zh-CN': {
     'approval.catalogue.blank': '不能只填空白',
     'approval.catalogue.unitMissing': '单位不存在或不在您的管理范围内',
@@ -109,4 +109,4 @@ registerMessages({
     'approval.catalogue.import.tooLong': 'At most {max} characters',
     'approval.catalogue.import.cellTooLong': 'The cell is too long',
   },
-});
+};

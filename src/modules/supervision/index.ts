@@ -1,29 +1,22 @@
 import type { FastifyInstance } from 'fastify';
-import type { Platform, ZtModule } from '../../platform/module.ts';
+import type { Platform, Subscription, ZtModule } from '../../platform/module.ts';
 import { SYSTEM_ACTOR } from '../../platform/db/work.ts';
-import { subscribe } from '../../platform/events.ts';
-import { declareOversightPermission, grantPermissions } from '../../platform/iam/roles.ts';
-import { READ } from './access.ts';
+import type { ApprovalCaseChanged } from '../approval/index.ts';
+import { DECIDE, EXPLAIN, READ, SCAN } from './access.ts';
 import { supervisionMigrations } from './migrations.ts';
 import { supervisionApiRoutes } from './routes.ts';
-import { supervisionPages } from './pages.tsx';
+import { supervisionNav, supervisionPages } from './pages.tsx';
 import { onCaseChanged, runScan } from './scan.ts';
-import './messages.ts';
-
-// The supervision office watches departments other than its own: a unit-scoped supervision.read
-// covers every unit, here and wherever another module checks it (a case page opened from a figure).
-declareOversightPermission(READ);
-
-// Auditors read what supervision saw (cards, their history, figures); they decide nothing.
-grantPermissions('auditor', ['supervision.read']);
-
-// Every approval case action is checked in its own transaction.
-subscribe('approval.case.changed', onCaseChanged);
+import { supervisionMessages, supervisionTemplates } from './messages.ts';
+import { supervisionPageMessages } from './page-messages.ts';
 
 async function supervisionRoutes(app: FastifyInstance, platform: Platform) {
   await supervisionApiRoutes(app, platform);
   await app.register(async (pages) => supervisionPages(pages, platform));
 }
+
+/** Every approval case action is checked in its own transaction. */
+const caseChecks: Subscription<ApprovalCaseChanged> = { event: 'approval.case.changed', handle: onCaseChanged };
 
 /** Electronic supervision (电子监察): cards, the monitor, performance statistics, complaints, ratings. */
 export const supervisionModule: ZtModule = {
@@ -31,6 +24,20 @@ export const supervisionModule: ZtModule = {
   migrations: supervisionMigrations,
   routes: supervisionRoutes,
   jobs: [{ name: 'supervision.scan', everySeconds: 300, run: (platform) => runScan(platform, SYSTEM_ACTOR).then(() => undefined) }],
+  messages: [supervisionMessages, supervisionPageMessages],
+  templates: supervisionTemplates,
+  permissions: [
+    // The supervision office watches departments other than its own: a unit-scoped read covers
+    // every unit, here and wherever another module checks it (a case page opened from a figure).
+    // Auditors read what supervision saw (cards, their history, figures); they decide nothing.
+    { name: READ, roles: ['supervisor', 'auditor'], oversight: true },
+    { name: DECIDE, roles: ['supervisor'] },
+    { name: SCAN, roles: ['supervisor'] },
+    // A unit's leader explains a card given to the unit.
+    { name: EXPLAIN, roles: ['unit_leader'] },
+  ],
+  consoleNav: [supervisionNav],
+  subscriptions: [caseChecks],
 };
 
 export { runScan, checkCase } from './scan.ts';

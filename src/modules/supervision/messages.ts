@@ -1,7 +1,7 @@
-import { registerMessages } from '../../platform/i18n/index.ts';
-import { registerTemplate } from '../../platform/notify/index.ts';
+import type { MessageCatalogue } from '../../platform/i18n/index.ts';
+import type { Template } from '../../platform/notify/index.ts';
 
-registerMessages({
+export const supervisionMessages: MessageCatalogue = {
   'zh-CN': {
     'supervision.settings.outOfRange': '须为 {min} 至 {max} 之间的整数',
     'supervision.cursorInvalid': '分页游标无效，请从第一页重新开始',
@@ -108,25 +108,27 @@ registerMessages({
     'supervision.stats.col.red': 'Red cards',
     'supervision.stats.col.confirmed': 'Cards confirmed',
   },
-});
+};
 
-registerTemplate('supervision.cardIssued', {
-  'zh-CN': { subject: '电子监察：{unitName}被亮{color}', text: '电子监察发现：{reason}。{unitName}被亮{color}，请及时说明情况。', link: '/console/supervision/cards/{cardId}' },
-  en: { subject: 'Supervision: a {color} for {unitName}', text: 'Supervision found: {reason}. {unitName} received a {color}; please explain.', link: '/console/supervision/cards/{cardId}' },
-});
-registerTemplate('supervision.cardsIssued', {
-  'zh-CN': { subject: '电子监察：新亮 {red} 张红牌、{yellow} 张黄牌', text: '电子监察本次发出 {red} 张红牌、{yellow} 张黄牌，请及时查看。', link: '/console/supervision/cards' },
-  en: { subject: 'Supervision: {red} red and {yellow} yellow cards', text: 'Supervision has just issued {red} red and {yellow} yellow cards; please review them.', link: '/console/supervision/cards' },
-});
-registerTemplate('supervision.rectificationOpened', {
-  'zh-CN': { subject: '差评整改：受理号 {receiptNo}', text: '办件 {receiptNo} 收到 {score} 分评价，请于 {dueDate} 前完成整改并反馈。', link: '/console/supervision/rectifications' },
-  en: { subject: 'Rectification after a poor rating: {receiptNo}', text: 'Case {receiptNo} was rated {score}. Rectify and report by {dueDate}.', link: '/console/supervision/rectifications' },
-});
-registerTemplate('supervision.complaintFiled', {
-  'zh-CN': { subject: '新投诉：受理号 {receiptNo}', text: '收到关于办件 {receiptNo} 的投诉，请于 {dueDate} 前办结答复。', link: '/console/supervision/complaints' },
-  en: { subject: 'New complaint: case {receiptNo}', text: 'A complaint about case {receiptNo} was filed; answer it by {dueDate}.', link: '/console/supervision/complaints' },
-});
-registerTemplate('supervision.complaintReplied', {
-  'zh-CN': { subject: '投诉答复：受理号 {receiptNo}', text: '您关于办件 {receiptNo} 的投诉已有答复，请登录查看。' },
-  en: { subject: 'Your complaint has been answered', text: 'Your complaint about case {receiptNo} has been answered; sign in to read the reply.' },
-});
+export const supervisionTemplates: Record<string, Template> = {
+  'supervision.cardIssued': {
+    'zh-CN': { subject: '电子监察：{unitName}被亮{color}', text: '电子监察发现：{reason}。{unitName}被亮{color}，请及时说明情况。', link: '/console/supervision/cards/{cardId}' },
+    en: { subject: 'Supervision: a {color} for {unitName}', text: 'Supervision found: {reason}. {unitName} received a {color}; please explain.', link: '/console/supervision/cards/{cardId}' },
+  },
+  'supervision.cardsIssued': {
+    'zh-CN': { subject: '电子监察：新亮 {red} 张红牌、{yellow} 张黄牌', text: '电子监察本次发出 {red} 张红牌、{yellow} 张黄牌，请及时查看。', link: '/console/supervision/cards' },
+    en: { subject: 'Supervision: {red} red and {yellow} yellow cards', text: 'Supervision has just issued {red} red and {yellow} yellow cards; please review them.', link: '/console/supervision/cards' },
+  },
+  'supervision.rectificationOpened': {
+    'zh-CN': { subject: '差评整改：受理号 {receiptNo}', text: '办件 {receiptNo} 收到 {score} 分评价，请于 {dueDate} 前完成整改并反馈。', link: '/console/supervision/rectifications' },
+    en: { subject: 'Rectification after a poor rating: {receiptNo}', text: 'Case {receiptNo} was rated {score}. Rectify and report by {dueDate}.', link: '/console/supervision/rectifications' },
+  },
+  'supervision.complaintFiled': {
+    'zh-CN': { subject: '新投诉：受理号 {receiptNo}', text: '收到关于办件 {receiptNo} 的投诉，请于 {dueDate} 前办结答复。', link: '/console/supervision/complaints' },
+    en: { subject: 'New complaint: case {receiptNo}', text: 'A complaint about case {receiptNo} was filed; answer it by {dueDate}.', link: '/console/supervision/complaints' },
+  },
+  'supervision.complaintReplied': {
+    'zh-CN': { subject: '投诉答复：受理号 {receiptNo}', text: '您关于办件 {receiptNo} 的投诉已有答复，请登录查看。' },
+    en: { subject: 'Your complaint has been answered', text: 'Your complaint about case {receiptNo} has been answered; sign in to read the reply.' },
+  },
+};

@@ -1,6 +1,6 @@
-import { registerMessages } from '../../platform/i18n/index.ts';
+import type { MessageCatalogue } from '../../platform/i18n/index.ts';
 
-registerMessages({
+export const supervisionPageMessages: MessageCatalogue = {
   'zh-CN': {
     'page.supervision.nav.group': '电子监察',
     'page.supervision.nav.monitor': '实时监控',
@@ -167,4 +167,4 @@ registerMessages({
     'flash.supervisionConfirmed': 'Confirmed: the card counts in the unit’s and the person’s record.',
     'flash.supervisionRevoked': 'Revoked.',
   },
-});
+};

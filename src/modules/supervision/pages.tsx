@@ -21,13 +21,13 @@ import {
   PageQueryFields,
   Pagination,
   redirect,
-  registerConsoleNav,
   rememberPreferences,
   setFlash,
   withQuery,
   viewContext,
   type ViewContext,
 } from '../../platform/views/index.ts';
+import type { NavGroup } from '../../platform/views/nav.ts';
 import type { CaseState } from '../approval/model.ts';
 import { openCasesOf } from '../approval/supervision-view.ts';
 import { DECIDE, EXPLAIN, READ, scopeCovers, supervisorScope } from './access.ts';
@@ -35,9 +35,8 @@ import { decideCard, explainCard, getCard, listCards, type CardView } from './ca
 import { monitorSnapshot, type MonitorSnapshot, type MonitorStep } from './monitor.ts';
 import { computeStats, periodOf, statsSteps, type StatsItem } from './stats.ts';
 import { CARD_STATUSES } from './rules.ts';
-import './page-messages.ts';
 
-registerConsoleNav({
+export const supervisionNav: NavGroup = {
   id: 'supervision',
   key: 'page.supervision.nav.group',
   items: [
@@ -45,7 +44,7 @@ registerConsoleNav({
     { href: '/console/supervision/cards', key: 'page.supervision.nav.cards' },
     { href: '/console/supervision/stats', key: 'page.supervision.nav.stats' },
   ],
-});
+};
 
 const DatePattern = '^\\d{4}-\\d{2}-\\d{2}$';
 const MonitorQuery = Strict({ ...PageQueryFields });

@@ -10,11 +10,11 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import { inTransaction, type Actor, type Work } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
-import type { DomainEvent } from '../../platform/events.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { loadCalendar, shanghaiDate, workingDays, type WorkingCalendar } from '../../platform/calendar/index.ts';
 import { allSteps } from '../../platform/flow/engine.ts';
 import { flowOfSubject, instanceStatuses, openStepsAtRisk, stepsFinishedLate, type RiskBand, type StepSkip, type TaskSkip } from '../../platform/flow/reports.ts';
+import type { ApprovalCaseChanged } from '../approval/index.ts';
 import { APPROVAL_CASE_SUBJECT, caseFacts, openCasesDueBy, type CaseSkip } from '../approval/supervision-view.ts';
 import { issueCards, type Finding, type IssueResult } from './cards.ts';
 import { loadSettings } from './settings.ts';
@@ -172,9 +172,8 @@ async function caseFindings(db: Db, today: string, settings: SupervisionSettings
  * through the audit trail: supervision never blocks a department's work, and the periodic scan
  * catches the deadlines again.
  */
-export async function onCaseChanged(work: Work, platform: Platform, event: DomainEvent): Promise<void> {
-  const caseId = typeof event.caseId === 'string' ? event.caseId : null;
-  if (!caseId) return;
+export async function onCaseChanged(work: Work, platform: Platform, event: ApprovalCaseChanged): Promise<void> {
+  const caseId = event.caseId;
   await sql`savepoint supervision_hook`.execute(work.tx);
   try {
     await checkCase(work, platform, caseId, { action: event.action, stepKey: event.stepKey });

@@ -20,7 +20,7 @@ before(async () => {
 after(() => ctx.close());
 
 function principal(userId: string, unitId: string, role: 'supervisor' | 'unit_leader'): Principal {
-  return { userId, username: userId, displayName: userId, kind: 'staff', unitId, roles: [{ role, scope: { unitId } }], sessionId: null, tokenId: null, csrfToken: null, mustChangePassword: false, totpEnrollmentRequired: false };
+  return { userId, username: userId, displayName: userId, kind: 'staff', unitId, roles: [{ role, scope: { unitId } }], sessionId: null, tokenId: null, csrfToken: null, mustChangePassword: false, totpEnrollmentRequired: false, grants: ctx.platform.modules.permissions };
 }
 
 async function upload(user: World['citizen']) {

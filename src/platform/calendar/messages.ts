@@ -1,6 +1,6 @@
-import { registerMessages } from '../i18n/index.ts';
+import type { MessageCatalogue } from '../i18n/index.ts';
 
-registerMessages({
+export const calendarMessages: MessageCatalogue = {
   'zh-CN': {
     'calendar.dateInvalid': '“{value}”不是有效的日期，应为 YYYY-MM-DD 格式的实际日期',
     'calendar.dateOutOfRange': '日期须在 {min} 至 {max} 之间',
@@ -27,4 +27,4 @@ registerMessages({
     'calendar.workdayOnWeekday': '{date} is a Monday to Friday and a working day already: it cannot be a make-up working day',
     'calendar.warning.noData': 'The statutory holidays of {year} have not been entered: that year was computed as ordinary weeks (Saturday and Sunday off), so the result may be wrong',
   },
-});
+};

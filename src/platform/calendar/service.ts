@@ -5,7 +5,6 @@ import { recordAudit } from '../audit/service.ts';
 import { fieldError, invalid, type FieldError } from '../http/errors.ts';
 import * as pure from './working-days.ts';
 import { MAX_DATE, MAX_YEAR, MIN_DATE, MIN_YEAR, parseDate, formatDay, type CalendarDate, type ClockStop, type DayInfo, type SpecialKind, type WorkingCalendar } from './working-days.ts';
-import './messages.ts';
 
 export interface CalendarDayTable {
   date: string;

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError, setHtmlErrorPage } from '../http/index.ts';
-import type { Platform } from '../module.ts';
+import { AppError } from '../http/index.ts';
+import type { Platform, ZtModule } from '../module.ts';
+import type { NavGroup } from '../views/nav.ts';
+import { viewMessages } from '../views/messages.ts';
+import { consoleMessages } from './messages.ts';
 import { assetRoutes, rememberPreferences } from '../views/index.ts';
-import '../views/messages.ts';
-import './messages.ts';
 import { pageErrorHandler, renderErrorPage } from './shell.tsx';
 import { portalPages } from './portal.tsx';
 import { authPages } from './auth.tsx';
@@ -20,7 +21,6 @@ import { auditPages } from './audit.tsx';
  * enrol TOTP) or HTML error pages; /api keeps its problem+json answers.
  */
 export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
-  setHtmlErrorPage(renderErrorPage);
   // Pages are not part of the API contract: they stay out of the OpenAPI document.
   app.addHook('onRoute', (route) => {
     route.schema = { ...(route.schema ?? {}), hide: true } as typeof route.schema;
@@ -41,6 +41,40 @@ export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
   await auditPages(app, platform);
 }
 
+/** The console's own pages: the account's pages for everyone, administration by permission. */
+const consoleNav: NavGroup[] = [
+  {
+    id: 'mine',
+    key: 'console.nav.mine',
+    items: [
+      { href: '/console', key: 'console.nav.overview', allowRestricted: true },
+      { href: '/console/profile', key: 'console.nav.profile', allowRestricted: true },
+      { href: '/console/sessions', key: 'console.nav.sessions', allowRestricted: true },
+    ],
+  },
+  {
+    id: 'admin',
+    key: 'console.nav.admin',
+    items: [
+      { href: '/console/regions', key: 'console.nav.regions', permission: 'region.write' },
+      { href: '/console/units', key: 'console.nav.units', permission: 'unit.write' },
+      { href: '/console/users', key: 'console.nav.users', permission: 'user.read' },
+      { href: '/console/calendar', key: 'console.nav.calendar', permission: 'calendar.write' },
+      { href: '/console/audit', key: 'console.nav.audit', permission: 'audit.read' },
+    ],
+  },
+];
+
+/** The portal shell, sign-in and the staff console; its error page serves every non-API path. */
+export const consoleManifest: ZtModule = {
+  name: 'console',
+  platform: true,
+  routes: consoleRoutes,
+  messages: [viewMessages, consoleMessages],
+  consoleNav,
+  htmlErrorPage: renderErrorPage,
+};
+
 /** For modules that add console pages: render inside the shell, add navigation by permission. */
 export { renderConsole, renderPortal, pageErrorHandler, type PageSpec } from './shell.tsx';
-export { registerConsoleNav, type NavGroup, type NavItem } from '../views/nav.ts';
+export type { NavGroup, NavItem } from '../views/nav.ts';

@@ -1,4 +1,4 @@
-import { registerMessages } from '../i18n/index.ts';
+import type { MessageCatalogue } from '../i18n/index.ts';
 import { ROLES } from '../iam/roles.ts';
 
 const roleNames: Record<(typeof ROLES)[number], [string, string]> = {
@@ -678,4 +678,4 @@ for (const [role, [zhName, enName]] of Object.entries(roleNames)) {
   en[`console.role.${role}`] = enName;
 }
 
-registerMessages({ 'zh-CN': zh, en });
+export const consoleMessages: MessageCatalogue = { 'zh-CN': zh, en };

@@ -1,3 +1,4 @@
+import type { ModuleRegistry } from '../registry.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config/index.ts';
@@ -73,6 +74,6 @@ export function redactUrl(url: string): string {
 }
 
 /** The shared infrastructure for commands that work without the HTTP application. */
-export function makePlatform(config: Config, database: Database): Platform {
-  return { config, db: database.db, dbKind: database.kind, crypto: softwareCrypto, clock: systemClock, fieldKey: loadFieldKey(config) };
+export function makePlatform(config: Config, database: Database, modules: ModuleRegistry): Platform {
+  return { config, db: database.db, dbKind: database.kind, crypto: softwareCrypto, clock: systemClock, fieldKey: loadFieldKey(config), modules };
 }

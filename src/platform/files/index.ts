@@ -1,6 +1,10 @@
 import type { JobDefinition } from '../module.ts';
 import { purgeUnattachedFiles } from './service.ts';
 
+import type { ZtModule } from '../module.ts';
+import { filesMigrations } from './migrations.ts';
+import { filesRoutes } from './routes.ts';
+import { filesMessages } from './messages.ts';
 export { filesMigrations } from './migrations.ts';
 export { filesRoutes } from './routes.ts';
 export {
@@ -35,3 +39,13 @@ export { sanitizeFileName, contentDisposition } from './names.ts';
 export const filesJobs: JobDefinition[] = [
   { name: 'files.purge-unattached', everySeconds: 3600, run: async (platform) => void (await purgeUnattachedFiles(platform)) },
 ];
+
+/** Content-addressed attachments. */
+export const filesManifest: ZtModule = {
+  name: 'files',
+  platform: true,
+  migrations: filesMigrations,
+  routes: filesRoutes,
+  jobs: filesJobs,
+  messages: [filesMessages],
+};

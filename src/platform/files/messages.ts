@@ -1,6 +1,6 @@
-import { registerMessages } from '../i18n/index.ts';
+import type { MessageCatalogue } from '../i18n/index.ts';
 
-registerMessages({
+export const filesMessages: MessageCatalogue = {
   'zh-CN': {
     'files.notMultipart': '请以 multipart/form-data 方式上传文件',
     'files.fileMissing': '请选择要上传的文件',
@@ -21,4 +21,4 @@ registerMessages({
     'files.typeUnknown': 'The type of the content could not be recognised. Allowed types: {allowed}',
     'files.alreadyAttached': 'This file is already attached to something else',
   },
-});
+};

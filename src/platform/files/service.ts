@@ -12,7 +12,6 @@ import { BlobTooLargeError, LocalBlobStore, type BlobStore, type StagedBlob } fr
 import { S3BlobStore } from './s3-store.ts';
 import { sniffContent } from './sniff.ts';
 import { sanitizeFileName } from './names.ts';
-import './messages.ts';
 
 export interface FileTable {
   id: string;

@@ -1,6 +1,6 @@
-import { registerMessages } from '../i18n/index.ts';
+import type { MessageCatalogue } from '../i18n/index.ts';
 
-registerMessages({
+export const flowMessages: MessageCatalogue = {
   'zh-CN': {
     'flow.stepNotOpen': '该环节当前不可办理（已办结或尚未开始）',
     'flow.taskClosed': '该任务已被办理',
@@ -13,4 +13,4 @@ registerMessages({
     'flow.notAllowed': 'This action is not allowed in the current state',
     'flow.suspended': 'The clock is stopped (correction, hearing, public notice...); resume first',
   },
-});
+};

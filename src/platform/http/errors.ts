@@ -1,4 +1,4 @@
-import { registerMessages, translate, type Lang } from '../i18n/index.ts';
+import { registerMessages, translate, type Lang, type MessageCatalogue } from '../i18n/index.ts';
 
 /**
  * The one catalogue of error codes. Codes are stable: integrators match on them.
@@ -29,17 +29,56 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { status: 429, zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
   FILE_TYPE_NOT_ALLOWED: { status: 415, zh: '不允许上传此类型的文件', en: 'This type of file is not allowed' },
   IMPORT_FAILED: { status: 422, zh: '导入文件有错误，未导入任何数据', en: 'The import file has errors; nothing was imported' },
-  CALENDAR_NO_DATA: { status: 422, zh: '该年度没有节假日数据', en: 'There is no holiday data for that year' },
   INTERNAL: { status: 500, zh: '服务器内部错误，请联系管理员', en: 'Internal error; please contact the administrator' },
   UNAVAILABLE: { status: 503, zh: '服务暂不可用', en: 'Service unavailable' },
-} as const satisfies Record<string, { status: number; zh: string; en: string }>;
+} as const satisfies Record<string, ErrorDefinition>;
 
-export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+export interface ErrorDefinition {
+  status: number;
+  zh: string;
+  en: string;
+}
 
-registerMessages({
-  'zh-CN': Object.fromEntries(Object.entries(ERROR_CATALOGUE).map(([code, e]) => [`error.${code}`, e.zh])),
-  en: Object.fromEntries(Object.entries(ERROR_CATALOGUE).map(([code, e]) => [`error.${code}`, e.en])),
+/** The platform's generic codes. */
+export type PlatformErrorCode = keyof typeof ERROR_CATALOGUE;
+/** A module's own code, declared in its manifest: '<MODULE>_<WHAT>' in upper snake case. */
+export type ModuleErrorCode = `${Uppercase<string>}_${Uppercase<string>}`;
+export type ErrorCode = PlatformErrorCode | ModuleErrorCode;
+
+const definitions = new Map<string, ErrorDefinition>(Object.entries(ERROR_CATALOGUE));
+
+/**
+ * Adds a module's error codes (buildApp does it from the manifests). A module's code must carry
+ * its module's prefix; a code defined twice differently is a programming error.
+ */
+export function registerErrorCodes(module: string, codes: Record<string, ErrorDefinition>) {
+  const prefix = `${module.toUpperCase()}_`;
+  for (const [code, definition] of Object.entries(codes)) {
+    if (!code.startsWith(prefix) || !/^[A-Z][A-Z0-9_]*$/.test(code)) throw new Error(`error code ${code} of module ${module} must start with ${prefix}`);
+    const existing = definitions.get(code);
+    if (existing && JSON.stringify(existing) !== JSON.stringify(definition)) throw new Error(`error code ${code} defined twice`);
+    definitions.set(code, definition);
+  }
+  registerMessages(errorMessages(codes));
+}
+
+export function errorDefinition(code: string): ErrorDefinition | undefined {
+  return definitions.get(code);
+}
+
+const errorMessages = (codes: Record<string, ErrorDefinition>) => ({
+  'zh-CN': Object.fromEntries(Object.entries(codes).map(([code, e]) => [`error.${code}`, e.zh])),
+  en: Object.fromEntries(Object.entries(codes).map(([code, e]) => [`error.${code}`, e.en])),
 });
+
+/** The platform's error titles and the HTTP layer's own strings. */
+export const httpMessages: MessageCatalogue[] = [
+  errorMessages(ERROR_CATALOGUE),
+  {
+    'zh-CN': { 'http.idempotencyKeyInvalid': 'Idempotency-Key 须为 1 到 200 个可见 ASCII 字符' },
+    en: { 'http.idempotencyKeyInvalid': 'Idempotency-Key must be 1 to 200 visible ASCII characters' },
+  },
+];
 
 /** A message given either as a catalogue key with parameters or as ready text per language. */
 export type Message = { key: string; params?: Record<string, unknown> } | { 'zh-CN': string; en: string };
@@ -64,7 +103,10 @@ export class AppError extends Error {
   constructor(code: ErrorCode, options: { detail?: Message; errors?: FieldError[]; extra?: Record<string, unknown> } = {}) {
     super(code);
     this.code = code;
-    this.status = ERROR_CATALOGUE[code].status;
+    const definition = errorDefinition(code);
+    // An undeclared code is a programming error: its module's manifest must declare it.
+    if (!definition) throw new Error(`error code ${code} is not declared by any installed module`);
+    this.status = definition.status;
     this.detailMessage = options.detail;
     this.fieldErrors = options.errors;
     this.extra = options.extra;
@@ -91,8 +133,3 @@ export const forbidden = (detail?: Message) => new AppError('FORBIDDEN', { detai
 export const conflict = (detail?: Message) => new AppError('CONFLICT', { detail });
 export const invalid = (errors: FieldError[], detail?: Message) => new AppError('VALIDATION_FAILED', { errors, detail });
 export const fieldError = (path: string, key: string, params?: Record<string, unknown>): FieldError => ({ path, message: { key, params } });
-
-registerMessages({
-  'zh-CN': { 'http.idempotencyKeyInvalid': 'Idempotency-Key 须为 1 到 200 个可见 ASCII 字符' },
-  en: { 'http.idempotencyKeyInvalid': 'Idempotency-Key must be 1 to 200 visible ASCII characters' },
-});

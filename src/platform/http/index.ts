@@ -49,14 +49,6 @@ export function toAppError(error: FastifyError & { validation?: unknown[]; valid
   return new AppError('INTERNAL');
 }
 
-type HtmlRenderer = (request: FastifyRequest, reply: FastifyReply, error: AppError) => unknown;
-let htmlErrorPage: HtmlRenderer | null = null;
-
-/** The pages module renders errors of non-API paths (404 and the like) as HTML pages. */
-export function setHtmlErrorPage(render: HtmlRenderer) {
-  htmlErrorPage = render;
-}
-
 export async function registerHttpBasics(app: FastifyInstance, config: Config) {
   installValidators(app);
   // `?lang=` chooses the language on any route, so strict query schemas accept it everywhere.
@@ -101,6 +93,8 @@ export async function registerHttpBasics(app: FastifyInstance, config: Config) {
 
   app.setNotFoundHandler((request, reply) => {
     const error = new AppError('NOT_FOUND');
+    // The console module renders errors of non-API paths (404 and the like) as HTML pages.
+    const htmlErrorPage = request.server.platform.modules.htmlErrorPage;
     if (!request.url.startsWith('/api/') && htmlErrorPage) return htmlErrorPage(request, reply, error);
     return sendProblem(request, reply, error);
   });

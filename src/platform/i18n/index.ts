@@ -1,12 +1,21 @@
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: Lang[] = ['zh-CN', 'en'];
 export type Messages = Record<string, string>;
+/** A module's strings in both languages. */
+export interface MessageCatalogue {
+  'zh-CN': Messages;
+  en: Messages;
+}
 export type Translate = (key: string, params?: Record<string, unknown>) => string;
 
 const catalogues: Record<Lang, Messages> = { 'zh-CN': {}, en: {} };
 
-/** Modules add their strings at import time; a key defined twice is a programming error. */
-export function registerMessages(messages: { 'zh-CN': Messages; en: Messages }) {
+/**
+ * Adds a catalogue to the process's strings; buildApp does it for every installed module's
+ * manifest. Installing the same catalogue again changes nothing; a key defined twice with
+ * different text is a programming error.
+ */
+export function registerMessages(messages: MessageCatalogue) {
   for (const lang of LANGS) {
     for (const [key, text] of Object.entries(messages[lang])) {
       if (key in catalogues[lang] && catalogues[lang][key] !== text) throw new Error(`message ${key} defined twice`);

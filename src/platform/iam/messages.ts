@@ -1,6 +1,6 @@
-import { registerMessages } from '../i18n/index.ts';
+import type { MessageCatalogue } from '../i18n/index.ts';
 
-registerMessages({
+export const iamMessages: MessageCatalogue = {
   'zh-CN': {
     'iam.usernameInvalid': '用户名须为 3 到 64 位字母、数字或 _ . @ -',
     'iam.displayNameRequired': '请填写姓名',
@@ -41,4 +41,4 @@ registerMessages({
     'iam.totpNotStarted': 'Start the one-time code enrolment first',
     'iam.totpEnrollmentRequired': 'Your role requires one-time codes: enrol first',
   },
-});
+};

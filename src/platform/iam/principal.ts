@@ -1,5 +1,5 @@
 import type { Role } from './roles.ts';
-import { isOversightPermission, ROLE_PERMISSIONS } from './roles.ts';
+import type { PermissionTable } from '../registry.ts';
 import { regionPrefix } from '../org/codes.ts';
 
 export type Scope = { unitId: string } | { regionCode: string };
@@ -21,10 +21,12 @@ export interface Principal {
   csrfToken: string | null;
   mustChangePassword: boolean;
   totpEnrollmentRequired: boolean;
+  /** The installation's role-to-permission table (what its installed modules declared). */
+  grants: PermissionTable;
 }
 
 export function hasPermission(principal: Principal, permission: string): boolean {
-  return principal.roles.some((r) => ROLE_PERMISSIONS[r.role]?.includes(permission));
+  return principal.roles.some((r) => principal.grants.has(r.role, permission));
 }
 
 export function hasRole(principal: Principal, role: Role): boolean {
@@ -33,7 +35,7 @@ export function hasRole(principal: Principal, role: Role): boolean {
 
 /** The scopes in which the principal holds the permission. */
 export function scopesFor(principal: Principal, permission: string): Scope[] {
-  return principal.roles.filter((r) => ROLE_PERMISSIONS[r.role]?.includes(permission)).map((r) => r.scope);
+  return principal.roles.filter((r) => principal.grants.has(r.role, permission)).map((r) => r.scope);
 }
 
 /**
@@ -42,6 +44,6 @@ export function scopesFor(principal: Principal, permission: string): Scope[] {
  */
 export function coversUnit(principal: Principal, permission: string, unit: { id: string; regionCode: string }): boolean {
   return scopesFor(principal, permission).some((scope) =>
-    'unitId' in scope ? scope.unitId === unit.id || isOversightPermission(permission) : unit.regionCode.startsWith(regionPrefix(scope.regionCode)),
+    'unitId' in scope ? scope.unitId === unit.id || principal.grants.isOversight(permission) : unit.regionCode.startsWith(regionPrefix(scope.regionCode)),
   );
 }

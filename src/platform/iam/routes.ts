@@ -4,7 +4,7 @@ import { Strict, Id, ListQuery, actorOf } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { SESSION_COOKIE } from './auth-hook.ts';
 import * as iam from './service.ts';
-import { ROLES, ROLE_PERMISSIONS } from './roles.ts';
+import { ROLES, TOTP_REQUIRED_ROLES } from './roles.ts';
 import type { Principal } from './principal.ts';
 
 const Username = Type.String({ minLength: 1, maxLength: 64 });
@@ -83,7 +83,8 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
         tokenId: null,
         csrfToken: result.csrfToken,
         mustChangePassword: result.user.must_change_password,
-        totpEnrollmentRequired: result.roles.some((r) => ['sysadmin', 'secadmin', 'auditor', 'supervisor'].includes(r.role)) && !result.user.totp_enabled,
+        totpEnrollmentRequired: result.roles.some((r) => TOTP_REQUIRED_ROLES.includes(r.role)) && !result.user.totp_enabled,
+        grants: platform.modules.permissions,
       };
       return { user: meView(principal), csrfToken: result.csrfToken };
     },
@@ -212,7 +213,7 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
   );
 
   app.get('/api/v1/roles', { schema: { tags, summary: 'Built-in roles and their permissions' }, config: { auth: 'user' } }, async () => ({
-    items: ROLES.map((role) => ({ role, permissions: [...ROLE_PERMISSIONS[role]] })),
+    items: ROLES.map((role) => ({ role, permissions: platform.modules.permissions.permissionsOf(role) })),
     nextCursor: null,
   }));
 }

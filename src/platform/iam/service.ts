@@ -70,6 +70,7 @@ export async function authenticateSession(platform: Platform, token: string): Pr
       csrfToken: row.csrf_token,
       mustChangePassword: row.must_change_password,
       totpEnrollmentRequired: needsTotp(roles) && !row.totp_enabled,
+      grants: platform.modules.permissions,
     },
   };
 }
@@ -93,6 +94,7 @@ export async function authenticateBearer(platform: Platform, token: string): Pro
     csrfToken: null,
     mustChangePassword: false,
     totpEnrollmentRequired: false,
+    grants: platform.modules.permissions,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Platform, ZtModule } from '../module.ts';
+import type { Platform } from '../module.ts';
 import { createSenders } from '../notify/senders.ts';
 import { releaseOrphanedClaims, startDeliveryWaker, useNotifySenders } from '../notify/service.ts';
 import { releaseOrphanedJobLeases, startJobs, type Logger, type StopJobs } from './scheduler.ts';
@@ -9,7 +9,7 @@ import { releaseOrphanedJobLeases, startJobs, type Logger, type StopJobs } from 
  * serve requests; messages they write are delivered by the others). Returns stop(), which
  * waits for work in progress: call it on shutdown before closing the database.
  */
-export function startBackgroundWork(platform: Platform, modules: ZtModule[], log: Logger): () => Promise<void> {
+export function startBackgroundWork(platform: Platform, log: Logger): () => Promise<void> {
   if (!platform.config.runJobs) return async () => {};
   const senders = createSenders(platform.config, log);
   useNotifySenders(platform, senders);
@@ -30,7 +30,7 @@ export function startBackgroundWork(platform: Platform, modules: ZtModule[], log
     }
     if (stopped) return;
     stopWaker = startDeliveryWaker(platform, log);
-    stopJobs = startJobs(platform, modules.flatMap((m) => m.jobs ?? []), log);
+    stopJobs = startJobs(platform, platform.modules.jobs, log);
   })();
   return async () => {
     stopped = true;

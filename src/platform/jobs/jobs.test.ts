@@ -6,7 +6,6 @@ import type { JobDefinition, Platform } from '../module.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 import { registerTemplate } from '../notify/templates.ts';
 import { claimDueMessages, enqueueMessage, getOutboxMessage } from '../notify/service.ts';
-import { modules } from '../../modules.ts';
 import {
   JOB_LEASE_MS,
   claimDueJob,
@@ -163,7 +162,7 @@ test('startBackgroundWork delivers a message right after its commit and stops cl
   const interrupted = await inTransaction(platform.db, SYSTEM_ACTOR, (work) => enqueueMessage(work, platform, { channel: 'inapp', to: { userId: user.id }, template: 'test.wake', params: { name: '前' } }));
   await claimDueMessages(platform, 100);
   assert.equal((await getOutboxMessage(platform, interrupted))!.status, 'sending');
-  const stop = startBackgroundWork(platform, modules, silentLogger);
+  const stop = startBackgroundWork(platform, silentLogger);
   try {
     const id = await inTransaction(platform.db, SYSTEM_ACTOR, (work) => enqueueMessage(work, platform, { channel: 'inapp', to: { userId: user.id }, template: 'test.wake', params: { name: '张三' } }));
     let status = '';
@@ -184,6 +183,6 @@ test('startBackgroundWork delivers a message right after its commit and stops cl
   const names = (await listJobSchedule(platform.db)).map((row) => row.name);
   assert.ok(names.includes('notify.deliver'));
   // Processes started with ZT_RUN_JOBS=0 do no background work.
-  const noop = startBackgroundWork(ctx.platform, modules, silentLogger);
+  const noop = startBackgroundWork(ctx.platform, silentLogger);
   await noop();
 });

@@ -1,6 +1,9 @@
 import type { JobDefinition } from '../module.ts';
 import { deliverAllDue } from './service.ts';
 
+import type { ZtModule } from '../module.ts';
+import { notifyMigrations } from './migrations.ts';
+import { notifyRoutes } from './routes.ts';
 export { notifyMigrations } from './migrations.ts';
 export { notifyRoutes } from './routes.ts';
 export { registerTemplate, hasTemplate, renderTemplate, type Template, type TemplateText, type TemplateParams } from './templates.ts';
@@ -50,3 +53,13 @@ export {
 export const notifyJobs: JobDefinition[] = [
   { name: 'notify.deliver', everySeconds: 5, run: (platform) => deliverAllDue(platform).then(() => undefined) },
 ];
+
+/** The transactional outbox for SMS, e-mail and in-app messages. */
+export const notifyManifest: ZtModule = {
+  name: 'notify',
+  platform: true,
+  migrations: notifyMigrations,
+  routes: notifyRoutes,
+  jobs: notifyJobs,
+  permissions: [{ name: 'outbox.read', roles: ['sysadmin'] }],
+};

@@ -12,11 +12,13 @@ import { softwareCrypto } from '../crypto/index.ts';
 import { loadFieldKey } from '../crypto/keys.ts';
 import { systemClock, type Platform } from '../module.ts';
 import { importOrgCsv } from './import.ts';
+import { ModuleRegistry } from '../registry.ts';
+import { orgManifest } from './module.ts';
 
 const [databaseUrl, csvFile] = process.argv.slice(2);
 const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, ZT_DATA_DIR: os.tmpdir(), ZT_DEMO: '0', ZT_RUN_JOBS: '0', LOG_LEVEL: 'silent' });
 const database = await openDatabase({ databaseUrl, pgliteDir: null, poolSize: 2 });
-const platform: Platform = { config, db: database.db, dbKind: 'postgres', crypto: softwareCrypto, clock: systemClock, fieldKey: loadFieldKey(config) };
+const platform: Platform = { config, db: database.db, dbKind: 'postgres', crypto: softwareCrypto, clock: systemClock, fieldKey: loadFieldKey(config), modules: new ModuleRegistry([orgManifest]) };
 
 await importOrgCsv(platform, fs.readFileSync(csvFile), SYSTEM_ACTOR, {
   beforeCommit: async () => {

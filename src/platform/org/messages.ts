@@ -1,6 +1,6 @@
-import { registerMessages } from '../i18n/index.ts';
+import type { MessageCatalogue } from '../i18n/index.ts';
 
-registerMessages({
+export const orgMessages: MessageCatalogue = {
   'zh-CN': {
     'org.nameRequired': '请填写名称',
     'org.region.codeInvalid': '行政区划代码 {code} 不符合 GB/T 2260 规则（省市县 6 位，乡镇 9 位，村 12 位）',
@@ -83,4 +83,4 @@ registerMessages({
     'org.import.rolesNotAllowed': 'Granting roles needs the security administrator’s role.assign permission',
     'org.import.adminRoleNotAllowed': 'The administrator role {role} cannot be granted by import: use zt admin create',
   },
-});
+};

@@ -2,6 +2,7 @@ import Html from '@kitajs/html';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasMessage, translate, type Lang } from '../i18n/index.ts';
 import type { Principal } from '../iam/principal.ts';
+import type { NavGroup } from './nav.ts';
 import { hasPermission } from '../iam/principal.ts';
 
 export const LANG_COOKIE = 'zt_lang';
@@ -33,6 +34,8 @@ export interface ViewContext {
   display: DisplayMode;
   flash: Flash | null;
   can: (permission: string) => boolean;
+  /** The console navigation of the installed modules, before filtering by permission. */
+  navGroups: readonly NavGroup[];
 }
 
 export function viewContext(request: FastifyRequest): ViewContext {
@@ -53,6 +56,7 @@ export function viewContext(request: FastifyRequest): ViewContext {
     display: displayOf(request),
     flash: (request as FastifyRequest & { flash?: Flash | null }).flash ?? null,
     can: (permission) => !!principal && hasPermission(principal, permission),
+    navGroups: request.server.platform.modules.nav,
   };
 }
 

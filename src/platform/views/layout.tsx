@@ -3,7 +3,6 @@ import type { ViewContext } from './context.ts';
 import { assetUrl } from './assets.ts';
 import { attr, Breadcrumb, DisplaySwitch, FlashMessage, LangSwitch, SkipLink, Csrf, type Crumb } from './components.tsx';
 import { consoleNav } from './nav.ts';
-import './messages.ts';
 
 // htmx must not add inline styles or evaluate code: the CSP forbids both.
 const HTMX_CONFIG = JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false, historyCacheSize: 0 });

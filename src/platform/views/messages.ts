@@ -1,7 +1,7 @@
-import { registerMessages } from '../i18n/index.ts';
+import type { MessageCatalogue } from '../i18n/index.ts';
 
 // The shared layout's strings: site, portal shell, console shell and components.
-registerMessages({
+export const viewMessages: MessageCatalogue = {
   'zh-CN': {
     'site.name': '政通',
     'site.tagline': '一体化政务服务平台',
@@ -112,4 +112,4 @@ registerMessages({
     'console.nav.audit': 'Audit log',
     'console.nav.audit.desc': 'Every sign-in and change, and the check of the log’s hash chain',
   },
-});
+};

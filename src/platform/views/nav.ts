@@ -16,41 +16,11 @@ export interface NavGroup {
   items: NavItem[];
 }
 
-const groups: NavGroup[] = [
-  {
-    id: 'mine',
-    key: 'console.nav.mine',
-    items: [
-      { href: '/console', key: 'console.nav.overview', allowRestricted: true },
-      { href: '/console/profile', key: 'console.nav.profile', allowRestricted: true },
-      { href: '/console/sessions', key: 'console.nav.sessions', allowRestricted: true },
-    ],
-  },
-  {
-    id: 'admin',
-    key: 'console.nav.admin',
-    items: [
-      { href: '/console/regions', key: 'console.nav.regions', permission: 'region.write' },
-      { href: '/console/units', key: 'console.nav.units', permission: 'unit.write' },
-      { href: '/console/users', key: 'console.nav.users', permission: 'user.read' },
-      { href: '/console/calendar', key: 'console.nav.calendar', permission: 'calendar.write' },
-      { href: '/console/audit', key: 'console.nav.audit', permission: 'audit.read' },
-    ],
-  },
-];
-
-/** Modules add their console pages here (one group per module, or items in an existing group). */
-export function registerConsoleNav(group: NavGroup) {
-  const existing = groups.find((g) => g.id === group.id);
-  if (!existing) groups.push({ ...group, items: [...group.items] });
-  else for (const item of group.items) if (!existing.items.some((i) => i.href === item.href)) existing.items.push(item);
-}
-
 /** The navigation the caller may use; the current page is marked. */
 export function consoleNav(ctx: ViewContext) {
   const principal = ctx.principal;
   const restricted = !!principal && (principal.mustChangePassword || principal.totpEnrollmentRequired);
-  const visible = groups
+  const visible = ctx.navGroups
     .map((group) => ({
       id: group.id,
       key: group.key,

@@ -7,8 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../platform/http/index.ts';
 import type { Platform } from '../../../platform/module.ts';
-import { grantPermissions } from '../../../platform/iam/roles.ts';
-import { pageErrorHandler, registerConsoleNav } from '../../../platform/console/index.ts';
+import { pageErrorHandler, type NavGroup } from '../../../platform/console/index.ts';
 import { rememberPreferences } from '../../../platform/views/index.ts';
 import { CATALOGUE_PERMISSION } from '../catalogue.ts';
 import { registerPageUploads } from './uploads.ts';
@@ -17,13 +16,11 @@ import { citizenPages } from './citizen.tsx';
 import { workPages } from './work.tsx';
 import { cataloguePages } from './catalogue.tsx';
 import { catalogueFilePages } from './catalogue-files.tsx';
-import './messages.ts';
 
 /** Seeing the approval task inbox: everyone who holds a step of a case (acceptance or review). */
 export const TASKS_PERMISSION = 'approval.tasks';
-for (const role of ['window_clerk', 'village_officer', 'approver', 'unit_leader'] as const) grantPermissions(role, [TASKS_PERMISSION]);
 
-registerConsoleNav({
+export const approvalNav: NavGroup = {
   id: 'approval',
   key: 'page.approval.nav.group',
   items: [
@@ -31,7 +28,7 @@ registerConsoleNav({
     { href: '/console/approval/intake', key: 'page.approval.nav.intake', permission: 'approval.intake' },
     { href: '/console/approval/items', key: 'page.approval.nav.items', permission: CATALOGUE_PERMISSION },
   ],
-});
+};
 
 export async function approvalPages(app: FastifyInstance, platform: Platform) {
   app.addHook('onRoute', (route) => {

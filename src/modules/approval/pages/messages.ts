@@ -1,7 +1,7 @@
-import { registerMessages } from '../../../platform/i18n/index.ts';
+import type { MessageCatalogue } from '../../../platform/i18n/index.ts';
 
 // Strings of the approval pages: the portal's service hall and the console's approval pages.
-registerMessages({
+export const approvalPageMessages: MessageCatalogue = {
   'zh-CN': {
     'page.approval.nav.group': '网上审批',
     'page.approval.nav.tasks': '待办任务',
@@ -1064,4 +1064,4 @@ registerMessages({
     'flash.approval.notPublished': 'Only a draft can be published: this version is published or was handled by someone else.',
     'flash.approval.notWithdrawn': 'Only a published service can stop taking applications.',
   },
-});
+};

@@ -1,0 +1,19 @@
+import type { ZtModule } from '../module.ts';
+import { iamMigrations } from './migrations.ts';
+import { iamRoutes } from './routes.ts';
+import { iamMessages } from './messages.ts';
+
+/** Accounts, sessions, tokens and the built-in roles; the three administrators hold separate powers. */
+export const iamManifest: ZtModule = {
+  name: 'iam',
+  platform: true,
+  migrations: iamMigrations,
+  routes: iamRoutes,
+  messages: [iamMessages],
+  permissions: [
+    { name: 'user.read', roles: ['sysadmin', 'secadmin', 'auditor', 'unit_admin'] },
+    { name: 'user.write', roles: ['sysadmin', 'unit_admin'] },
+    { name: 'role.assign', roles: ['secadmin'] },
+    { name: 'role.read', roles: ['secadmin', 'auditor'] },
+  ],
+};

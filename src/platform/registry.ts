@@ -1,0 +1,111 @@
+import { registerMessages } from './i18n/index.ts';
+import { registerErrorCodes } from './http/errors.ts';
+import { registerTemplate } from './notify/templates.ts';
+import { ROLES, type Role } from './iam/roles.ts';
+import type { DomainEvent } from './events.ts';
+import type { NavGroup } from './views/nav.ts';
+import type { DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, Subscription, ZtModule } from './module.ts';
+
+/**
+ * Which built-in role holds which permission. iam owns the roles; each module declares the
+ * permissions it introduces and the roles that get them by default.
+ */
+export class PermissionTable {
+  readonly #byRole = new Map<Role, Set<string>>(ROLES.map((role) => [role, new Set<string>()]));
+  readonly #oversight = new Set<string>();
+  readonly #declared = new Map<string, string>();
+
+  declare(module: string, declaration: PermissionDeclaration) {
+    const owner = this.#declared.get(declaration.name);
+    if (owner && owner !== module) throw new Error(`permission ${declaration.name} is declared by ${owner} and ${module}`);
+    this.#declared.set(declaration.name, module);
+    for (const role of declaration.roles) this.#byRole.get(role)!.add(declaration.name);
+    if (declaration.oversight) this.#oversight.add(declaration.name);
+  }
+
+  has(role: Role, permission: string): boolean {
+    return this.#byRole.get(role)?.has(permission) ?? false;
+  }
+
+  isOversight(permission: string): boolean {
+    return this.#oversight.has(permission);
+  }
+
+  isDeclared(permission: string): boolean {
+    return this.#declared.has(permission);
+  }
+
+  permissionsOf(role: Role): string[] {
+    return [...(this.#byRole.get(role) ?? [])].sort();
+  }
+}
+
+/** What the installed modules contribute, read by the platform instead of importing a module. */
+export class ModuleRegistry {
+  readonly modules: readonly ZtModule[];
+  readonly permissions = new PermissionTable();
+  readonly nav: NavGroup[] = [];
+  readonly dashboard: DashboardCounter[] = [];
+  readonly jobs: JobDefinition[] = [];
+  readonly htmlErrorPage: HtmlErrorRenderer | null;
+  readonly #subscriptions = new Map<string, Subscription[]>();
+
+  constructor(modules: readonly ZtModule[]) {
+    this.modules = modules;
+    const names = new Set(modules.map((m) => m.name));
+    if (names.size !== modules.length) throw new Error('a module is listed twice');
+    const published = new Set(modules.flatMap((m) => m.publishes ?? []));
+    let htmlErrorPage: HtmlErrorRenderer | null = null;
+    for (const module of modules) {
+      for (const needed of module.requires ?? []) {
+        if (!names.has(needed)) throw new Error(`module ${module.name} needs module ${needed}, which is not installed`);
+      }
+      installStrings(module);
+      for (const declaration of module.permissions ?? []) this.permissions.declare(module.name, declaration);
+      for (const group of module.consoleNav ?? []) addNavGroup(this.nav, group);
+      this.dashboard.push(...(module.dashboard ?? []));
+      this.jobs.push(...(module.jobs ?? []));
+      for (const event of module.publishes ?? []) {
+        if (!event.startsWith(`${module.name}.`)) throw new Error(`event ${event} of module ${module.name} must start with '${module.name}.'`);
+      }
+      for (const subscription of module.subscriptions ?? []) {
+        // A subscription to a module that is switched off simply never fires.
+        if (!published.has(subscription.event) && names.has(subscription.event.split('.')[0])) {
+          throw new Error(`module ${module.name} subscribes to ${subscription.event}, which no module publishes`);
+        }
+        this.#subscriptions.set(subscription.event, [...(this.#subscriptions.get(subscription.event) ?? []), subscription]);
+      }
+      if (module.htmlErrorPage) htmlErrorPage = module.htmlErrorPage;
+    }
+    this.htmlErrorPage = htmlErrorPage;
+  }
+
+  has(name: string): boolean {
+    return this.modules.some((m) => m.name === name);
+  }
+
+  subscriptionsTo<E extends DomainEvent>(type: E['type']): readonly Subscription<E>[] {
+    return (this.#subscriptions.get(type) ?? []) as unknown as Subscription<E>[];
+  }
+}
+
+/**
+ * A module's strings, error codes and templates go into the process-wide catalogues: text is
+ * looked up by pure render functions that have no application at hand, installing a manifest
+ * twice changes nothing, and two applications in one process only ever add text.
+ */
+function installStrings(module: ZtModule) {
+  for (const catalogue of module.messages ?? []) registerMessages(catalogue);
+  if (module.errors) registerErrorCodes(module.name, module.errors);
+  for (const [key, template] of Object.entries(module.templates ?? {})) {
+    if (!key.startsWith(`${module.name}.`)) throw new Error(`template ${key} of module ${module.name} must start with '${module.name}.'`);
+    registerTemplate(key, template);
+  }
+}
+
+/** One group per module, or items added to a group another module opened (by id). */
+function addNavGroup(groups: NavGroup[], group: NavGroup) {
+  const existing = groups.find((g) => g.id === group.id);
+  if (!existing) groups.push({ ...group, items: [...group.items] });
+  else for (const item of group.items) if (!existing.items.some((i) => i.href === item.href)) existing.items.push(item);
+}
