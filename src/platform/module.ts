@@ -70,6 +70,32 @@ export interface Subscription<E extends DomainEvent = DomainEvent> {
   handle(work: Work, platform: Platform, event: E): Promise<void>;
 }
 
+/** A link of the public site: its path and the catalogue key of its label. */
+export interface PortalLink {
+  href: string;
+  key: string;
+}
+
+/** A card on the public home page: what the module offers the public, and where it starts. */
+export interface PortalSection {
+  id: string;
+  /** Catalogue keys: the heading, a sentence, the button, and the list of what it offers. */
+  key: string;
+  textKey: string;
+  linkKey: string;
+  href: string;
+  items: string[];
+}
+
+/** What a module adds to the public site. */
+export interface PortalContribution {
+  /** Links of the main navigation, between 首页 and the directory. */
+  nav?: PortalLink[];
+  sections?: PortalSection[];
+  /** Where a signed-in citizen or enterprise finds their own matters; the first installed module's wins. */
+  accountHome?: PortalLink;
+}
+
 export type HtmlErrorRenderer = (request: FastifyRequest, reply: FastifyReply, error: AppError) => unknown;
 
 /**
@@ -103,6 +129,7 @@ export interface ZtModule {
   /** Event types the module publishes (documentation and a check that subscriptions name real events). */
   publishes?: string[];
   subscriptions?: Subscription[];
+  portal?: PortalContribution;
   /** The error page of non-API paths (the console provides it). */
   htmlErrorPage?: HtmlErrorRenderer;
   /** Loads the module's part of the demo city after the platform's (units, accounts) exist. */
