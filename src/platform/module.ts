@@ -70,6 +70,11 @@ export interface Subscription<E extends DomainEvent = DomainEvent> {
   handle(work: Work, platform: Platform, event: E): Promise<void>;
 }
 
+/** The demo city as the modules' demo data sees it: its units by their key in the city's table. */
+export interface DemoCity {
+  unit(key: string): { id: string; name: string; regionCode: string };
+}
+
 /** A link of the public site: its path and the catalogue key of its label. */
 export interface PortalLink {
   href: string;
@@ -132,8 +137,11 @@ export interface ZtModule {
   portal?: PortalContribution;
   /** The error page of non-API paths (the console provides it). */
   htmlErrorPage?: HtmlErrorRenderer;
-  /** Loads the module's part of the demo city after the platform's (units, accounts) exist. */
-  demo?: (work: Work, platform: Platform) => Promise<void>;
+  /**
+   * Loads the module's part of the demo city once the platform's regions, units and accounts
+   * exist. Runs on every demo load: it must leave what it made before as it is.
+   */
+  demo?: (work: Work, platform: Platform, city: DemoCity) => Promise<void>;
 }
 
 declare module 'fastify' {
