@@ -11,6 +11,7 @@ import { applicationMessages, approvalTemplates } from './messages-applications.
 import { approvalPageMessages } from './pages/messages.ts';
 import { approvalPortalMessages } from './pages/portal-messages.ts';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
+import { loadApprovalDemo } from './demo.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await catalogueRoutes(app, platform);
@@ -51,6 +52,7 @@ export const approvalModule: ZtModule = {
     accountHome: { href: '/services/mine', key: 'page.approval.portal.mine' },
   },
   publishes: [APPROVAL_CASE_CHANGED],
+  demo: loadApprovalDemo,
 };
 
 export type { ApprovalCaseChanged } from './events.ts';
