@@ -110,7 +110,7 @@ const STATES: CaseState[] = ['submitted', 'accepted', 'correction_requested', 'i
 function LiveBoard({ ctx, board }: { ctx: ViewContext; board: MonitorSnapshot }) {
   const stepHead = [ctx.t('page.supervision.col.receipt'), ctx.t('page.supervision.col.item'), ctx.t('page.supervision.col.step'), ctx.t('page.supervision.col.unit'), ctx.t('page.supervision.col.due'), ctx.t('page.supervision.col.status')];
   return (
-    <div id="live" hx-get="/console/supervision/live" hx-trigger="every 15s" hx-swap="outerHTML" aria-live="polite">
+    <div id="live" data-hx-get="/console/supervision/live" data-hx-trigger="every 15s" data-hx-swap="outerHTML" aria-live="polite">
       <p class="muted">{ctx.t('page.supervision.asOf', { at: formatDateTime(board.at, ctx.lang) })}</p>
       <div class="panel-grid">
         <section class="panel" aria-labelledby="risk-title">
