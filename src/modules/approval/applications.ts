@@ -28,7 +28,8 @@ import { isValidCreditCode, isValidIdNumber, isValidMobile, maskIdNumber, maskPh
 import { getUnits, type Unit } from '../../platform/org/service.ts';
 import { caseStateOf, OPEN_CASE_STATES, type ApplicationInput, type ApplicationTable, type ApprovalTables, type CaseState, type TaskAction } from './model.ts';
 import { getFiledItem, getItem, getPublishedItemByCode, type FiledItem, type Item } from './catalogue.ts';
-import { canonicalJson, issueCertificate } from './certificates.ts';
+import { issueCertificate } from './certificates.ts';
+import { canonicalJson } from '../../platform/crypto/canonical-json.ts';
 import './messages-applications.ts';
 
 // ---------------------------------------------------------------- rules and constants

@@ -3,6 +3,7 @@ import { fieldError, invalid } from '../http/errors.ts';
 import { decodeCursor, encodeCursor } from '../http/schemas.ts';
 import type { Work, Actor } from '../db/work.ts';
 import { sm3 } from '../crypto/index.ts';
+import { canonicalJson } from '../crypto/canonical-json.ts';
 
 export type Outcome = 'success' | 'failure';
 
@@ -41,18 +42,6 @@ export type AuditTables = {
 
 export const GENESIS_HASH = '0'.repeat(64);
 const SECRET_FIELD = /pass(word)?|secret|token|totp|otp|key/i;
-
-/** Keys sorted, so the same record always hashes the same way after a round trip through jsonb. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
 
 export function hashRecord(prevHash: string, row: Omit<AuditRow, 'id' | 'hash' | 'prev_hash' | 'lane'>): string {
   const text = [
