@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { Strict, actorOf, decodeCursor, encodeCursor } from '../../platform/http/index.ts';
+import { Strict, actorOf } from '../../platform/http/index.ts';
 import { inTransaction } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import { shanghaiDate } from '../../platform/calendar/index.ts';
@@ -284,11 +284,7 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
     const scope = supervisorScope(request.principal);
     const unit = await getUnit(platform.db, unitId);
     if (!unit || !scopeCovers(scope, unit)) return reply.callNotFound();
-    const after = decodeCursor(request.query.cursor, 2) as [string, string] | null;
-    const cases = await openCasesOf(platform.db, unitId, state as CaseState, { limit: 51, after });
-    const page = cases.slice(0, 50);
-    const last = page[page.length - 1];
-    const next = cases.length > 50 && last ? encodeCursor([new Date(last.submittedAt).toISOString(), last.id]) : null;
+    const { items: page, nextCursor: next } = await openCasesOf(platform.db, unitId, state as CaseState, { limit: 50, cursor: request.query.cursor });
     return renderConsole(platform, request, reply, (ctx) => ({
       title: ctx.t('page.supervision.casesTitle', { unit: unit.name, state: ctx.ta(`page.supervision.state.${state}`) }),
       crumbs: [{ href: '/console/supervision', label: ctx.t('page.supervision.nav.monitor') }, { label: ctx.t('page.supervision.cases') }],
