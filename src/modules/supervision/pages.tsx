@@ -6,7 +6,8 @@ import type { Platform } from '../../platform/module.ts';
 import { shanghaiDate } from '../../platform/calendar/index.ts';
 import { getUnit } from '../../platform/org/service.ts';
 import { coversUnit } from '../../platform/iam/principal.ts';
-import { pageErrorHandler, renderConsole } from '../../platform/console/shell.tsx';
+import { renderConsole } from '../../platform/console/shell.tsx';
+import { pageScope } from '../../platform/console/page-scope.ts';
 import {
   attempt,
   attr,
@@ -22,7 +23,6 @@ import {
   Pagination,
   redirect,
   registerConsoleNav,
-  rememberPreferences,
   setFlash,
   withQuery,
   viewContext,
@@ -254,9 +254,7 @@ function StatsTable({ ctx, items, from, to, groupBy }: { ctx: ViewContext; items
 }
 
 export async function supervisionPages(app: FastifyInstance, platform: Platform) {
-  app.setErrorHandler(pageErrorHandler);
-  // Outside the console plugin: the one-time flash message and ?lang= / ?display= choices are read here.
-  app.addHook('onRequest', async (request, reply) => rememberPreferences(request, reply));
+  pageScope(app);
 
   app.get<{ Querystring: Static<typeof MonitorQuery> }>('/console/supervision', { schema: { querystring: MonitorQuery }, config: { auth: READ } }, async (request, reply) => {
     const board = await monitorSnapshot(platform, request.principal!);

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { createTestContext, makeUser, seedRegions, problem, TestClock, type TestContext } from '../../../test/helpers.ts';
+import { createTestContext, loginSession, makeUser, seedRegions, problem, TestClock, type TestContext } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import { bearer } from '../../../test/helpers.ts';
@@ -338,6 +338,30 @@ test('the monitor shows open cases per unit, steps at risk, cards today and the 
   const live = await get(ctx, world.people.supervisor, '/console/supervision/live');
   assert.equal(live.statusCode, 200);
   await finishCase(ctx, world, (await submitCase(ctx, world)).id);
+});
+
+test('a signed-in citizen is refused on the supervision console pages, as on every console page', async () => {
+  clock.set(shanghai('2026-12-01 10:00:00'));
+  const session = await loginSession(ctx.app, world.citizen.username, world.citizen.password);
+  const asCitizen = (url: string, method: 'GET' | 'POST' = 'GET') =>
+    ctx.app.inject({ method, url, headers: { cookie: session.cookie, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, payload: method === 'POST' ? `_csrf=${session.csrfToken}` : undefined });
+  const platformPage = await asCitizen('/console');
+  const approvalPage = await asCitizen('/console/approval/tasks');
+  assert.equal(platformPage.statusCode, 403);
+  assert.equal(approvalPage.statusCode, 403);
+  const refusal = /没有执行此操作的权限/;
+  assert.match(platformPage.body, refusal);
+  // The statistics and the cards pages need only a signed-in account: the staff-only guard is what refuses here.
+  const pages = ['/console/supervision', '/console/supervision/live', '/console/supervision/cards', `/console/supervision/cases?unitId=${world.units.window}&state=submitted`];
+  pages.push('/console/supervision/stats?from=2026-12-01&to=2026-12-01', '/console/supervision/stats/steps?from=2026-12-01&to=2026-12-01', '/console/supervision/cards/any-card');
+  for (const url of pages) {
+    const page = await asCitizen(url);
+    assert.equal(page.statusCode, platformPage.statusCode, url);
+    assert.equal(page.headers.location, undefined, url);
+    assert.match(String(page.headers['content-type']), /^text\/html/, url);
+    assert.match(page.body, refusal, url);
+  }
+  assert.equal((await asCitizen('/console/supervision/cards/any-card/explain', 'POST')).statusCode, 403);
 });
 
 test('a supervisor opens the case behind a card or a figure in any unit; one scoped to a county only that county’s cases', async () => {

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError, setHtmlErrorPage } from '../http/index.ts';
+import { setHtmlErrorPage } from '../http/index.ts';
 import type { Platform } from '../module.ts';
-import { assetRoutes, rememberPreferences } from '../views/index.ts';
+import { assetRoutes } from '../views/index.ts';
 import '../views/messages.ts';
 import './messages.ts';
-import { pageErrorHandler, renderErrorPage } from './shell.tsx';
+import { renderErrorPage } from './shell.tsx';
+import { pageScope } from './page-scope.ts';
 import { portalPages } from './portal.tsx';
 import { authPages } from './auth.tsx';
 import { accountPages } from './account.tsx';
@@ -21,16 +22,7 @@ import { auditPages } from './audit.tsx';
  */
 export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
   setHtmlErrorPage(renderErrorPage);
-  // Pages are not part of the API contract: they stay out of the OpenAPI document.
-  app.addHook('onRoute', (route) => {
-    route.schema = { ...(route.schema ?? {}), hide: true } as typeof route.schema;
-  });
-  app.setErrorHandler(pageErrorHandler);
-  app.addHook('onRequest', async (request, reply) => rememberPreferences(request, reply));
-  // The console is for staff; citizens' and enterprises' accounts have the portal.
-  app.addHook('preHandler', async (request) => {
-    if (request.principal && request.principal.kind !== 'staff' && request.url.startsWith('/console')) throw new AppError('FORBIDDEN');
-  });
+  pageScope(app);
   await assetRoutes(app);
   await portalPages(app, platform);
   await authPages(app, platform);
@@ -44,3 +36,4 @@ export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
 /** For modules that add console pages: render inside the shell, add navigation by permission. */
 export { renderConsole, renderPortal, pageErrorHandler, type PageSpec } from './shell.tsx';
 export { registerConsoleNav, type NavGroup, type NavItem } from '../views/nav.ts';
+export { pageScope } from './page-scope.ts';
