@@ -4,8 +4,8 @@
  */
 import type { Platform } from '../../platform/module.ts';
 import type { Principal } from '../../platform/iam/principal.ts';
-import { fieldError, invalid, notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { keysetPage, type Keyset, type PageRequest } from '../../platform/db/pagination.ts';
 import { loadCalendar, shanghaiDate, workingDays } from '../../platform/calendar/index.ts';
 import { getInstanceView, listOpenTasks, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
 import { allSteps, type FlowAction } from '../../platform/flow/engine.ts';
@@ -123,26 +123,24 @@ export async function getApplicationView(platform: Platform, principal: Principa
 }
 export type ApplicationView = Awaited<ReturnType<typeof getApplicationView>>;
 
+/** Applications as their applicants see them: newest first. */
+const NEWEST_FIRST: Keyset<{ submitted_at: Date | string; id: string }> = {
+  keys: [
+    { by: 'submitted_at', kind: 'timestamp', of: (r) => r.submitted_at },
+    { by: 'id', kind: 'text', of: (r) => r.id },
+  ],
+  order: 'desc',
+};
+
 /** The caller's own applications, newest first: a citizen's applications, or those a clerk filed. */
-export async function listMyApplications(platform: Platform, principal: Principal, options: { limit: number; cursor?: string }) {
-  const after = decodeCursor(options.cursor, 2);
-  if (options.cursor && (!after || typeof after[0] !== 'string' || typeof after[1] !== 'string' || Number.isNaN(Date.parse(after[0])))) throw invalid([fieldError('cursor', 'approval.app.cursorInvalid')]);
+export async function listMyApplications(platform: Platform, principal: Principal, options: PageRequest) {
   const column = principal.kind === 'public' ? 'applicant_user_id' : 'submitted_by';
-  let query = q(platform.db)
+  const query = q(platform.db)
     .selectFrom('approval_applications')
     .select(['id', 'receipt_no', 'item_id', 'item_code', 'item_version', 'channel', 'applicant_name', 'state', 'submitted_at', 'due_date', 'finished_at'])
-    .where(column, '=', principal.userId)
-    .orderBy('submitted_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit + 1);
-  if (after) {
-    const [at, id] = [new Date(after[0] as string), after[1] as string];
-    query = query.where((eb) => eb.or([eb('submitted_at', '<', at), eb.and([eb('submitted_at', '=', at), eb('id', '<', id)])]));
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, options.limit);
+    .where(column, '=', principal.userId);
+  const { items: page, nextCursor } = await keysetPage(query, NEWEST_FIRST, options);
   const items = await loadItems(platform.db, page.map((r) => r.item_id));
-  const last = page[page.length - 1];
   return {
     items: page.map((r) => ({
       id: r.id,
@@ -158,18 +156,13 @@ export async function listMyApplications(platform: Platform, principal: Principa
       dueDate: r.due_date,
       finishedAt: iso(r.finished_at),
     })),
-    nextCursor: rows.length > options.limit ? encodeCursor([iso(last.submitted_at), last.id]) : null,
+    nextCursor,
   };
 }
 
 /** The caller's open tasks on approval cases, oldest deadline first, keyset-paginated. */
-export async function listMyTasks(platform: Platform, principal: Principal, options: { limit: number; cursor?: string }) {
-  const after = decodeCursor(options.cursor, 2);
-  if (options.cursor && (!after || typeof after[0] !== 'string' || typeof after[1] !== 'string' || !workingDays.isValidDate(after[0] as string))) {
-    throw invalid([fieldError('cursor', 'approval.app.cursorInvalid')]);
-  }
-  const rows = await listOpenTasks(platform.db, principal, { limit: options.limit + 1, after: after as [string, string] | null, subjectType: CASE_SUBJECT });
-  const page = rows.slice(0, options.limit);
+export async function listMyTasks(platform: Platform, principal: Principal, options: PageRequest) {
+  const { items: page, nextCursor } = await listOpenTasks(platform.db, principal, { ...options, subjectType: CASE_SUBJECT });
   if (!page.length) return { items: [], nextCursor: null };
   const cases = await q(platform.db)
     .selectFrom('approval_applications')
@@ -181,7 +174,6 @@ export async function listMyTasks(platform: Platform, principal: Principal, opti
   const today = shanghaiDate(platform.clock.now());
   const dates = [today, ...page.map((t) => t.due_date)].sort();
   const calendar = await loadCalendar(platform.db, dates[0], dates[dates.length - 1]);
-  const last = page[page.length - 1];
   return {
     items: page.map((task) => {
       const app = byId.get(task.subject_id);
@@ -206,7 +198,7 @@ export async function listMyTasks(platform: Platform, principal: Principal, opti
         caseDueDate: app?.due_date ?? null,
       };
     }),
-    nextCursor: rows.length > options.limit ? encodeCursor([last.due_date, last.id]) : null,
+    nextCursor,
   };
 }
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql, type Generated, type Selectable } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { keysetPage, type Keyset, type PageRequest } from '../db/pagination.ts';
 import type { Work } from '../db/work.ts';
 import { recordAudit } from '../audit/service.ts';
 import { AppError, notFound } from '../http/errors.ts';
@@ -328,11 +329,20 @@ export async function getInstanceView(db: Db, instanceId: string, today: string)
   return toView(instance, instance.status, instance.version, deriveState(instance.definition, actions.map((a) => a.payload)), actions, tasks, today);
 }
 
-/** The caller's open tasks, oldest deadline first, keyset-paginated on (due_date, id). */
-export async function listOpenTasks(db: Db, principal: Principal, options: { limit: number; after?: [string, string] | null; subjectType?: string }) {
+/** Open tasks, oldest deadline first. */
+const DEADLINE_FIRST: Keyset<{ due_date: string; id: string }> = {
+  keys: [
+    { by: 't.due_date', kind: 'date', of: (t) => t.due_date },
+    { by: 't.id', kind: 'text', of: (t) => t.id },
+  ],
+  order: 'asc',
+};
+
+/** One page of the caller's open tasks, oldest deadline first. */
+export async function listOpenTasks(db: Db, principal: Principal, options: PageRequest & { subjectType?: string }) {
   const unitScopes = principal.roles.filter((r) => 'unitId' in r.scope).map((r) => ({ role: r.role, unitId: (r.scope as { unitId: string }).unitId }));
   const regionScopes = principal.roles.filter((r) => 'regionCode' in r.scope).map((r) => ({ role: r.role, prefix: regionPrefix((r.scope as { regionCode: string }).regionCode) }));
-  if (!unitScopes.length && !regionScopes.length) return [];
+  if (!unitScopes.length && !regionScopes.length) return { items: [], nextCursor: null };
   let query = q(db)
     .selectFrom('flow_tasks as t')
     .innerJoin('flow_instances as i', 'i.id', 't.instance_id')
@@ -344,16 +354,9 @@ export async function listOpenTasks(db: Db, principal: Principal, options: { lim
         ...regionScopes.map((s) => eb.and([eb('t.role', '=', s.role), eb('t.unit_region', 'like', `${s.prefix}%`)])),
       ]),
     )
-    .where((eb) => eb.or([eb('t.assignee', 'is', null), eb('t.assignee', '=', principal.userId)]))
-    .orderBy('t.due_date')
-    .orderBy('t.id')
-    .limit(options.limit);
+    .where((eb) => eb.or([eb('t.assignee', 'is', null), eb('t.assignee', '=', principal.userId)]));
   if (options.subjectType) query = query.where('i.subject_type', '=', options.subjectType);
-  if (options.after) {
-    const [due, id] = options.after;
-    query = query.where((eb) => eb.or([eb('t.due_date', '>', due), eb.and([eb('t.due_date', '=', due), eb('t.id', '>', id)])]));
-  }
-  return query.execute();
+  return keysetPage(query, DEADLINE_FIRST, options);
 }
 
 export async function getTask(db: Db, id: string): Promise<TaskRow | undefined> {
