@@ -10,6 +10,7 @@ import { catalogueMessages } from './messages-catalogue.ts';
 import { applicationMessages, approvalTemplates } from './messages-applications.ts';
 import { approvalPageMessages } from './pages/messages.ts';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
+import { approvalCaseSubject } from './supervised-subject.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await catalogueRoutes(app, platform);
@@ -36,6 +37,8 @@ export const approvalModule: ZtModule = {
   ],
   consoleNav: [approvalNav],
   publishes: [APPROVAL_CASE_CHANGED],
+  // Cases are supervised: their steps' deadlines, the rules on every action, the monitor's counts.
+  supervisedSubjects: [approvalCaseSubject],
 };
 
 export type { ApprovalCaseChanged } from './events.ts';

@@ -5,7 +5,7 @@ import { createTestContext, makeUser, seedRegions, problem, TestClock, type Test
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import { bearer } from '../../../test/helpers.ts';
-import { checkCase, runScan } from './scan.ts';
+import { checkSubject, runScan } from './scan.ts';
 import { act, cardsOf, finishCase, get, insertItem, makeWorld, post, scan, shanghai, submitCase, taskOf, type World } from './testing.ts';
 
 // Accounts and tokens are made at the latest instant any test uses; each test then sets its own time.
@@ -20,7 +20,7 @@ before(async () => {
 });
 after(() => ctx.close());
 
-const hook = (caseId: string) => inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => checkCase(work, ctx.platform, caseId, {}));
+const hook = (caseId: string) => inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => checkSubject(work, ctx.platform, 'approval_case', caseId, {}));
 const cardsOfCase = async (caseId: string) => (await cardsOf(ctx, world.people.supervisor, `&caseId=${caseId}`)).sort((a, b) => (a.reason + (a.stepKey ?? '') < b.reason + (b.stepKey ?? '') ? -1 : 1));
 
 async function count(table: string) {
