@@ -4,7 +4,7 @@ import { registerTemplate } from './notify/templates.ts';
 import { ROLES, type Role } from './iam/roles.ts';
 import type { DomainEvent } from './events.ts';
 import type { NavGroup } from './views/nav.ts';
-import type { DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, Subscription, SubjectWatcher, ZtModule } from './module.ts';
+import type { DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, PortalLink, PortalSection, Subscription, SubjectWatcher, ZtModule } from './module.ts';
 import type { SupervisedSubject } from './supervision.ts';
 
 /**
@@ -48,6 +48,9 @@ export class ModuleRegistry {
   readonly nav: NavGroup[] = [];
   readonly dashboard: DashboardCounter[] = [];
   readonly jobs: JobDefinition[] = [];
+  readonly portalNav: PortalLink[] = [];
+  readonly portalSections: PortalSection[] = [];
+  readonly accountHome: PortalLink | null;
   readonly htmlErrorPage: HtmlErrorRenderer | null;
   /** The supervised subjects of the installed modules, by type. */
   readonly subjects: readonly SupervisedSubject[];
@@ -59,6 +62,7 @@ export class ModuleRegistry {
     if (names.size !== modules.length) throw new Error('a module is listed twice');
     const published = new Set(modules.flatMap((m) => m.publishes ?? []));
     let htmlErrorPage: HtmlErrorRenderer | null = null;
+    let accountHome: PortalLink | null = null;
     for (const module of modules) {
       for (const needed of module.requires ?? []) {
         if (!names.has(needed)) throw new Error(`module ${module.name} needs module ${needed}, which is not installed`);
@@ -78,9 +82,13 @@ export class ModuleRegistry {
         }
         this.#subscriptions.set(subscription.event, [...(this.#subscriptions.get(subscription.event) ?? []), subscription]);
       }
+      this.portalNav.push(...(module.portal?.nav ?? []));
+      this.portalSections.push(...(module.portal?.sections ?? []));
+      accountHome ??= module.portal?.accountHome ?? null;
       if (module.htmlErrorPage) htmlErrorPage = module.htmlErrorPage;
     }
     this.htmlErrorPage = htmlErrorPage;
+    this.accountHome = accountHome;
     this.subjects = this.#installSubjects();
   }
 

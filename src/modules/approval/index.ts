@@ -9,8 +9,10 @@ import { CATALOGUE_PERMISSION } from './catalogue.ts';
 import { catalogueMessages } from './messages-catalogue.ts';
 import { applicationMessages, approvalTemplates } from './messages-applications.ts';
 import { approvalPageMessages } from './pages/messages.ts';
+import { approvalPortalMessages } from './pages/portal-messages.ts';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
 import { approvalCaseSubject } from './supervised-subject.ts';
+import { loadApprovalDemo } from './demo.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await catalogueRoutes(app, platform);
@@ -24,7 +26,7 @@ export const approvalModule: ZtModule = {
   name: 'approval',
   migrations: approvalMigrations,
   routes: approvalRoutes,
-  messages: [catalogueMessages, applicationMessages, approvalPageMessages],
+  messages: [catalogueMessages, applicationMessages, approvalPageMessages, approvalPortalMessages],
   templates: approvalTemplates,
   permissions: [
     { name: 'approval.intake', roles: ['window_clerk', 'village_officer'] },
@@ -36,9 +38,24 @@ export const approvalModule: ZtModule = {
     { name: TASKS_PERMISSION, roles: ['window_clerk', 'village_officer', 'approver', 'unit_leader'] },
   ],
   consoleNav: [approvalNav],
+  portal: {
+    nav: [{ href: '/services', key: 'page.approval.portal.nav' }],
+    sections: [
+      {
+        id: 'services',
+        key: 'page.approval.portal.section',
+        textKey: 'page.approval.portal.text',
+        linkKey: 'page.approval.portal.enter',
+        href: '/services',
+        items: ['page.approval.portal.catalogue', 'page.approval.portal.apply', 'page.approval.portal.progress', 'page.approval.portal.certificates'],
+      },
+    ],
+    accountHome: { href: '/services/mine', key: 'page.approval.portal.mine' },
+  },
   publishes: [APPROVAL_CASE_CHANGED],
   // Cases are supervised: their steps' deadlines, the rules on every action, the monitor's counts.
   supervisedSubjects: [approvalCaseSubject],
+  demo: loadApprovalDemo,
 };
 
 export type { ApprovalCaseChanged } from './events.ts';

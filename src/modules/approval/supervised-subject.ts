@@ -13,7 +13,8 @@ import { flowOfSubject, instanceStatuses } from '../../platform/flow/reports.ts'
 import { flowSubjectSteps } from '../../platform/flow/subject-steps.ts';
 import type { SubjectCarded, SubjectDeadlineFinding, SubjectFacts, SubjectSummary, SupervisedSubject } from '../../platform/supervision.ts';
 import type { Platform } from '../../platform/module.ts';
-import { applicantPhoneIndex, CASE_SUBJECT } from './applications.ts';
+import { applicantPhoneIndex } from './applicant.ts';
+import { CASE_SUBJECT } from './queries/cases.ts';
 import { OPEN_CASE_STATES, type ApprovalTables, type CaseState } from './model.ts';
 import { APPROVAL_CASE_CHANGED, type ApprovalCaseChanged } from './events.ts';
 
