@@ -192,8 +192,8 @@ function CardTable({ ctx, cards, caption }: { ctx: ViewContext; cards: CardView[
             </a>
           </td>
           <td>{ctx.t(`supervision.reason.${c.reason}`)}</td>
-          <td>
-            <SubjectLink href={c.link} text={c.receiptNo ?? c.caseId} />
+          <td class="mono" safe>
+            {c.receiptNo ?? c.caseId}
           </td>
           <td class="mono" safe>
             {c.stepKey ?? '—'}
@@ -391,8 +391,8 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
               <dt>{ctx.t('page.supervision.col.reason')}</dt>
               <dd>{ctx.t(`supervision.reason.${card.reason}`)}</dd>
               <dt>{ctx.t('page.supervision.col.receipt')}</dt>
-              <dd>
-                <SubjectLink href={card.link} text={card.receiptNo ?? card.caseId} />
+              <dd class="mono" safe>
+                {card.receiptNo ?? card.caseId}
               </dd>
               <dt>{ctx.t('page.supervision.col.item')}</dt>
               <dd safe>{card.itemName ?? '—'}</dd>
