@@ -9,7 +9,7 @@ import { registerHttpBasics } from './platform/http/index.ts';
 import { installAuth } from './platform/iam/auth-hook.ts';
 import { softwareCrypto, type CryptoProvider } from './platform/crypto/index.ts';
 import { loadFieldKey } from './platform/crypto/keys.ts';
-import { systemClock, type Clock, type Platform } from './platform/module.ts';
+import { systemClock, type Clock, type Platform, type ZtModule } from './platform/module.ts';
 import { healthRoutes } from './platform/health.ts';
 import { knownModules, selectModules } from './modules.ts';
 import { ModuleRegistry } from './platform/registry.ts';
@@ -21,6 +21,11 @@ export interface BuildOptions {
   crypto?: CryptoProvider;
   /** The installed modules, when the caller built them already (the server's background work shares them). */
   modules?: ModuleRegistry;
+  /**
+   * Modules installed beside the configured ones: tests install modules of their own (a module that
+   * exists only to exercise a platform contract). The product's list is src/modules.ts.
+   */
+  extraModules?: ZtModule[];
   /** Pino options; tests pass false. */
   logger?: boolean | object;
 }
@@ -29,7 +34,7 @@ export interface BuildOptions {
 export const allMigrations = () => collectMigrations(knownModules.map((m) => m.migrations));
 
 /** The installed modules' registry for a configuration. */
-export const moduleRegistry = (config: Config) => new ModuleRegistry(selectModules(config.modules));
+export const moduleRegistry = (config: Config, extraModules: ZtModule[] = []) => new ModuleRegistry([...selectModules(config.modules), ...extraModules]);
 
 /** Builds the application with the configured modules installed from their manifests. Never listens: server.ts does. */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
@@ -52,7 +57,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     crypto: options.crypto ?? softwareCrypto,
     clock: options.clock ?? systemClock,
     fieldKey: loadFieldKey(config),
-    modules: options.modules ?? moduleRegistry(config),
+    modules: options.modules ?? moduleRegistry(config, options.extraModules),
   };
   app.decorate('platform', platform);
 
@@ -79,7 +84,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });
   installAuth(app, platform);
 
-  await healthRoutes(app, platform, allMigrations());
+  await healthRoutes(app, platform, collectMigrations([allMigrations(), ...(options.extraModules ?? []).map((m) => m.migrations)]));
   for (const module of platform.modules.modules) {
     if (module.routes) await app.register(async (scope) => module.routes!(scope, platform));
   }

@@ -7,9 +7,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, allMigrations } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config/index.ts';
 import { openDatabase, type Database } from '../src/platform/db/index.ts';
-import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { collectMigrations, migrateToLatest } from '../src/platform/db/migrate.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../src/platform/db/work.ts';
-import type { Clock, Platform } from '../src/platform/module.ts';
+import type { Clock, Platform, ZtModule } from '../src/platform/module.ts';
 import { createRegion, createUnit, type Unit } from '../src/platform/org/service.ts';
 import { createStaffUser, grantRolesBySystem, createApiToken } from '../src/platform/iam/service.ts';
 import type { Role } from '../src/platform/iam/roles.ts';
@@ -88,7 +88,13 @@ async function openTestDatabase(): Promise<{ database: Database; drop: () => Pro
   return { database, drop: () => database.close() };
 }
 
-export async function createTestContext(options: { env?: Record<string, string>; clock?: TestClock; beforeReady?: (app: FastifyInstance) => void | Promise<void> } = {}): Promise<TestContext> {
+/**
+ * A migrated database and an application on it. `modules`: modules of the test's own, installed
+ * beside the configured ones (their migrations run on top of the shared template's).
+ */
+export async function createTestContext(
+  options: { env?: Record<string, string>; clock?: TestClock; beforeReady?: (app: FastifyInstance) => void | Promise<void>; modules?: ZtModule[] } = {},
+): Promise<TestContext> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-test-'));
   const config = loadConfig({
     ZT_DATA_DIR: dataDir,
@@ -102,8 +108,16 @@ export async function createTestContext(options: { env?: Record<string, string>;
     ...options.env,
   });
   const { database, drop } = await openTestDatabase();
+  if (options.modules?.length) {
+    try {
+      await migrateToLatest(database.db, collectMigrations([allMigrations(), ...options.modules.map((m) => m.migrations)]));
+    } catch (error) {
+      await drop();
+      throw error;
+    }
+  }
   const clock = options.clock ?? new TestClock();
-  const app = await buildApp({ config, database, clock, logger: false });
+  const app = await buildApp({ config, database, clock, logger: false, extraModules: options.modules });
   await options.beforeReady?.(app);
   await app.ready();
   return {

@@ -12,6 +12,7 @@ import type { Template } from './notify/templates.ts';
 import type { NavGroup } from './views/nav.ts';
 import type { DomainEvent } from './events.ts';
 import type { ModuleRegistry } from './registry.ts';
+import type { SubjectChange, SupervisedSubject } from './supervision.ts';
 
 /** The system clock, read at the moment of every decision (never cached), replaceable in tests. */
 export interface Clock {
@@ -69,6 +70,13 @@ export interface Subscription<E extends DomainEvent = DomainEvent> {
   event: E['type'];
   handle(work: Work, platform: Platform, event: E): Promise<void>;
 }
+
+/**
+ * Reacts to a change of any installed supervised subject (supervision checks it), inside the
+ * publisher's unit of work: the registry subscribes it to every event a subject declares in its
+ * `changedBy`, so the watcher names no module.
+ */
+export type SubjectWatcher = (work: Work, platform: Platform, subject: SupervisedSubject, change: SubjectChange) => Promise<void>;
 
 /** The demo city as the modules' demo data sees it: its units by their key in the city's table. */
 export interface DemoCity {
@@ -134,6 +142,11 @@ export interface ZtModule {
   /** Event types the module publishes (documentation and a check that subscriptions name real events). */
   publishes?: string[];
   subscriptions?: Subscription[];
+  /** The work this module offers to supervision (src/platform/supervision.ts). */
+  supervisedSubjects?: SupervisedSubject[];
+  /** Called when any installed module's supervised subject changes. */
+  watchesSubjects?: SubjectWatcher;
+
   portal?: PortalContribution;
   /** The error page of non-API paths (the console provides it). */
   htmlErrorPage?: HtmlErrorRenderer;

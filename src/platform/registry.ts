@@ -4,7 +4,8 @@ import { registerTemplate } from './notify/templates.ts';
 import { ROLES, type Role } from './iam/roles.ts';
 import type { DomainEvent } from './events.ts';
 import type { NavGroup } from './views/nav.ts';
-import type { DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, PortalLink, PortalSection, Subscription, ZtModule } from './module.ts';
+import type { DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, PortalLink, PortalSection, Subscription, SubjectWatcher, ZtModule } from './module.ts';
+import type { SupervisedSubject } from './supervision.ts';
 
 /**
  * Which built-in role holds which permission. iam owns the roles; each module declares the
@@ -51,6 +52,8 @@ export class ModuleRegistry {
   readonly portalSections: PortalSection[] = [];
   readonly accountHome: PortalLink | null;
   readonly htmlErrorPage: HtmlErrorRenderer | null;
+  /** The supervised subjects of the installed modules, by type. */
+  readonly subjects: readonly SupervisedSubject[];
   readonly #subscriptions = new Map<string, Subscription[]>();
 
   constructor(modules: readonly ZtModule[]) {
@@ -86,6 +89,35 @@ export class ModuleRegistry {
     }
     this.htmlErrorPage = htmlErrorPage;
     this.accountHome = accountHome;
+    this.subjects = this.#installSubjects();
+  }
+
+  /**
+   * Each subject's change events become subscriptions that hand the change to every module
+   * watching subjects (supervision), so a watcher needs no module's event by name.
+   */
+  #installSubjects(): SupervisedSubject[] {
+    const subjects: SupervisedSubject[] = [];
+    const watchers = this.modules.filter((m) => m.watchesSubjects).map((m) => m.watchesSubjects!) as SubjectWatcher[];
+    for (const module of this.modules) {
+      for (const subject of module.supervisedSubjects ?? []) {
+        if (subjects.some((s) => s.type === subject.type)) throw new Error(`supervised subject ${subject.type} is declared twice`);
+        subjects.push(subject);
+        for (const source of subject.changedBy) {
+          if (!(module.publishes ?? []).includes(source.event)) throw new Error(`subject ${subject.type} of module ${module.name} changes on ${source.event}, which the module does not publish`);
+          for (const watch of watchers) {
+            const subscription: Subscription = { event: source.event, handle: (work, platform, event) => watch(work, platform, subject, source.change(event)) };
+            this.#subscriptions.set(source.event, [...(this.#subscriptions.get(source.event) ?? []), subscription]);
+          }
+        }
+      }
+    }
+    return subjects;
+  }
+
+  /** The installed subject of this type, or null (its module is switched off, or the type is unknown). */
+  subject(type: string): SupervisedSubject | null {
+    return this.subjects.find((s) => s.type === type) ?? null;
   }
 
   has(name: string): boolean {

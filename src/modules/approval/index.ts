@@ -11,6 +11,7 @@ import { applicationMessages, approvalTemplates } from './messages-applications.
 import { approvalPageMessages } from './pages/messages.ts';
 import { approvalPortalMessages } from './pages/portal-messages.ts';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
+import { approvalCaseSubject } from './supervised-subject.ts';
 import { loadApprovalDemo } from './demo.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
@@ -52,6 +53,8 @@ export const approvalModule: ZtModule = {
     accountHome: { href: '/services/mine', key: 'page.approval.portal.mine' },
   },
   publishes: [APPROVAL_CASE_CHANGED],
+  // Cases are supervised: their steps' deadlines, the rules on every action, the monitor's counts.
+  supervisedSubjects: [approvalCaseSubject],
   demo: loadApprovalDemo,
 };
 

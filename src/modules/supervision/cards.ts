@@ -18,7 +18,8 @@ import { getUnit, getUnits } from '../../platform/org/service.ts';
 import { enqueueMessages, type NewMessage } from '../../platform/notify/index.ts';
 import { attachFile, getFile, listAttachedFiles, registerFileAccess } from '../../platform/files/index.ts';
 import { translate } from '../../platform/i18n/index.ts';
-import { caseSummaries } from '../approval/supervision-view.ts';
+import type { SubjectSummary } from '../../platform/supervision.ts';
+import { summariesOf } from './subjects.ts';
 import { DECIDE, EXPLAIN, readScope, scopeCovers, supervisorScope, unitFilter, type UnitScope } from './access.ts';
 import { cardRecipients } from './recipients.ts';
 import type { CardRow, SupervisionTables } from './model.ts';
@@ -30,8 +31,11 @@ const iso = (value: Date | string | null) => (value === null ? null : new Date(v
 export const CARD_FILE_OWNER = 'supervision.card';
 const MAX_ATTACHMENTS = 10;
 
-/** Something a scan or a hook found: issued as a card unless the same case, step and reason has one. */
+/** Something a scan or a hook found: issued as a card unless the same subject, step and reason has one. */
 export interface Finding {
+  /** The supervised subject's type (src/platform/supervision.ts)... */
+  subjectType: string;
+  /** ...and its id (an approval case's id, say). */
   caseId: string;
   /** '' for the case as a whole. */
   stepKey: string;
@@ -50,7 +54,7 @@ export interface IssueResult {
   cards: CardRow[];
 }
 
-const keyOf = (f: { caseId: string; stepKey: string; reason: string }) => `${f.caseId}\u0000${f.stepKey}\u0000${f.reason}`;
+const keyOf = (f: { subjectType: string; caseId: string; stepKey: string; reason: string }) => `${f.subjectType}\u0000${f.caseId}\u0000${f.stepKey}\u0000${f.reason}`;
 const CHUNK = 1000;
 
 /**
@@ -76,6 +80,7 @@ export async function issueCards(work: Work, platform: Platform, findings: Findi
       .values(
         sorted.slice(i, i + CHUNK).map((f) => ({
           id: crypto.randomUUID(),
+          subject_type: f.subjectType,
           case_id: f.caseId,
           step_key: f.stepKey,
           reason: f.reason,
@@ -93,12 +98,12 @@ export async function issueCards(work: Work, platform: Platform, findings: Findi
           decided_by: null,
         })),
       )
-      .onConflict((oc) => oc.columns(['case_id', 'step_key', 'reason']).doNothing())
+      .onConflict((oc) => oc.columns(['subject_type', 'case_id', 'step_key', 'reason']).doNothing())
       .returningAll()
       .execute();
     inserted.push(...rows);
   }
-  const insertedKeys = new Set(inserted.map((c) => keyOf({ caseId: c.case_id, stepKey: c.step_key, reason: c.reason })));
+  const insertedKeys = new Set(inserted.map((c) => keyOf({ subjectType: c.subject_type, caseId: c.case_id, stepKey: c.step_key, reason: c.reason })));
 
   const toUpgrade = sorted.filter((f) => f.color === 'red' && !insertedKeys.has(keyOf(f)));
   const upgraded: CardRow[] = [];
@@ -116,6 +121,7 @@ export async function issueCards(work: Work, platform: Platform, findings: Findi
         decided_by: null,
         version: eb('version', '+', 1),
       }))
+      .where('subject_type', '=', f.subjectType)
       .where('case_id', '=', f.caseId)
       .where('step_key', '=', f.stepKey)
       .where('reason', '=', f.reason)
@@ -181,6 +187,7 @@ async function notifyCards(work: Work, platform: Platform, cards: CardRow[]) {
 
 export interface CardView {
   id: string;
+  subjectType: string;
   caseId: string;
   stepKey: string | null;
   unitId: string;
@@ -196,14 +203,19 @@ export interface CardView {
   explainedAt: string | null;
   decidedAt: string | null;
   version: number;
+  /** The subject's tracking number and title, and its staff page. */
   receiptNo: string | null;
   itemName: string | null;
+  link: string | null;
 }
 
-function toView(row: CardRow, cases: Map<string, { receiptNo: string; itemName: string }>): CardView {
-  const found = cases.get(row.case_id);
+type Summaries = (ref: { subject_type: string; case_id: string }) => SubjectSummary | undefined;
+
+function toView(row: CardRow, subjects: Summaries): CardView {
+  const found = subjects(row);
   return {
     id: row.id,
+    subjectType: row.subject_type,
     caseId: row.case_id,
     stepKey: row.step_key || null,
     unitId: row.unit_id,
@@ -219,8 +231,9 @@ function toView(row: CardRow, cases: Map<string, { receiptNo: string; itemName: 
     explainedAt: iso(row.explained_at),
     decidedAt: iso(row.decided_at),
     version: row.version,
-    receiptNo: found?.receiptNo ?? null,
-    itemName: found?.itemName ?? null,
+    receiptNo: found?.trackingNo ?? null,
+    itemName: found?.title ?? null,
+    link: found?.staffLink ?? null,
   };
 }
 
@@ -230,6 +243,7 @@ export interface CardFilter {
   status?: CardStatus;
   reason?: CardReason;
   caseId?: string;
+  subjectType?: string;
   personId?: string;
   /** Issued at or after / before. */
   from?: Date;
@@ -254,7 +268,8 @@ const NEWEST_FIRST: Keyset<{ issued_at: Date | string; id: string }> = {
 };
 
 /** Cards the caller may see, newest first. */
-export async function listCards(db: Db, principal: Principal | null, filter: CardFilter): Promise<{ items: CardView[]; nextCursor: string | null }> {
+export async function listCards(platform: Platform, principal: Principal | null, filter: CardFilter): Promise<{ items: CardView[]; nextCursor: string | null }> {
+  const db = platform.db;
   const scope = requireScope(principal);
   let query = q(db).selectFrom('supervision_cards').selectAll().where(unitFilter(db, scope, 'unit_id'));
   if (filter.unitId) query = query.where('unit_id', '=', filter.unitId);
@@ -262,12 +277,13 @@ export async function listCards(db: Db, principal: Principal | null, filter: Car
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.reason) query = query.where('reason', '=', filter.reason);
   if (filter.caseId) query = query.where('case_id', '=', filter.caseId);
+  if (filter.subjectType) query = query.where('subject_type', '=', filter.subjectType);
   if (filter.personId) query = query.where('person_id', '=', filter.personId);
   if (filter.from) query = query.where('issued_at', '>=', filter.from);
   if (filter.to) query = query.where('issued_at', '<', filter.to);
   const page = await keysetPage(query, NEWEST_FIRST, filter);
-  const cases = await caseSummaries(db, page.items.map((r) => r.case_id));
-  return { items: page.items.map((r) => toView(r, cases)), nextCursor: page.nextCursor };
+  const subjects = await summariesOf(platform, db, page.items);
+  return { items: page.items.map((r) => toView(r, subjects)), nextCursor: page.nextCursor };
 }
 
 async function visibleCard(db: Db, principal: Principal | null, id: string, scope: UnitScope): Promise<CardRow> {
@@ -290,17 +306,18 @@ export interface CardHistoryEntry {
 }
 
 /** One card with its whole history and attachments; outside the caller's scope it does not exist. */
-export async function getCard(db: Db, principal: Principal | null, id: string): Promise<CardView & { history: CardHistoryEntry[] }> {
+export async function getCard(platform: Platform, principal: Principal | null, id: string): Promise<CardView & { history: CardHistoryEntry[] }> {
+  const db = platform.db;
   const scope = requireScope(principal);
   const row = await visibleCard(db, principal, id, scope);
-  const [events, files, cases] = await Promise.all([
+  const [events, files, subjects] = await Promise.all([
     q(db).selectFrom('supervision_card_events').selectAll().where('card_id', '=', id).orderBy('seq').execute(),
     listAttachedFiles(db, { ownerType: CARD_FILE_OWNER, ownerId: id }),
-    caseSummaries(db, [row.case_id]),
+    summariesOf(platform, db, [row]),
   ]);
   const byId = new Map(files.map((f) => [f.id, f]));
   return {
-    ...toView(row, cases),
+    ...toView(row, subjects),
     history: events.map((e) => ({
       seq: e.seq,
       type: e.type,
@@ -360,7 +377,7 @@ export async function explainCard(work: Work, platform: Platform, principal: Pri
   }
   await appendEvent(work, id, 'explained', card.color, text, attachments, now);
   recordAudit(work, { action: 'supervision.card.explain', objectType: 'supervision_card', objectId: id, details: { attachments: attachments.length } }, now);
-  return toView(updated, await caseSummaries(work.tx, [updated.case_id]));
+  return toView(updated, await summariesOf(platform, work.tx, [updated]));
 }
 
 /**
@@ -387,7 +404,7 @@ export async function decideCard(work: Work, platform: Platform, principal: Prin
   if (!updated) throw new AppError('CONFLICT');
   await appendEvent(work, id, status, card.color, text, [], now);
   recordAudit(work, { action: `supervision.card.${decision}`, objectType: 'supervision_card', objectId: id, details: { color: card.color, reason: card.reason, unitId: card.unit_id } }, now);
-  return toView(updated, await caseSummaries(work.tx, [updated.case_id]));
+  return toView(updated, await summariesOf(platform, work.tx, [updated]));
 }
 
 // Files explaining a card: the card's unit and the supervisors (and auditors) may download them.

@@ -18,7 +18,7 @@ import { isValidMobile, maskPhone } from '../../platform/org/codes.ts';
 import { getUnit } from '../../platform/org/service.ts';
 import { openField, sealField } from '../../platform/crypto/fields.ts';
 import { enqueueMessage } from '../../platform/notify/index.ts';
-import type { CaseSummary } from '../approval/supervision-view.ts';
+import type { SubjectSummary } from '../../platform/supervision.ts';
 import { DECIDE, scopeCovers, supervisorScope, unitFilter } from './access.ts';
 import { supervisorsOf } from './recipients.ts';
 import { loadSettings } from './settings.ts';
@@ -44,8 +44,8 @@ export interface ComplaintInput {
   content: string;
 }
 
-/** Files a complaint about a case the caller was allowed to name (the route checked who may). */
-export async function fileComplaint(work: Work, platform: Platform, found: CaseSummary, input: ComplaintInput) {
+/** Files a complaint about a supervised subject the caller was allowed to name (the route checked who may). */
+export async function fileComplaint(work: Work, platform: Platform, found: SubjectSummary, input: ComplaintInput) {
   const content = text(input.content, 'content');
   const name = text(input.complainantName, 'complainantName', 100);
   const phone = input.complainantPhone?.trim().replace(/[\s-]/g, '') || null;
@@ -58,9 +58,10 @@ export async function fileComplaint(work: Work, platform: Platform, found: CaseS
     .insertInto('supervision_complaints')
     .values({
       id,
+      subject_type: found.type,
       case_id: found.id,
       unit_id: found.unitId,
-      receipt_no: found.receiptNo,
+      receipt_no: found.trackingNo,
       channel: input.channel,
       complainant_user_id: input.complainantUserId,
       complainant_name: name,
@@ -84,14 +85,14 @@ export async function fileComplaint(work: Work, platform: Platform, found: CaseS
         channel: 'inapp',
         to: { userId: supervisor.userId },
         template: 'supervision.complaintFiled',
-        params: { receiptNo: found.receiptNo, dueDate: due, complaintId: id },
+        params: { receiptNo: found.trackingNo, dueDate: due, complaintId: id },
         lang: supervisor.lang,
         dedupeKey: `supervision:complaint:${id}:${supervisor.userId}`,
       });
     }
   }
-  recordAudit(work, { action: 'supervision.complaint.file', objectType: 'supervision_complaint', objectId: id, details: { caseId: found.id, channel: input.channel } }, now);
-  return { id, caseId: row.case_id, receiptNo: row.receipt_no, state: row.state, dueDate: row.due_date, filedAt: iso(row.filed_at)! };
+  recordAudit(work, { action: 'supervision.complaint.file', objectType: 'supervision_complaint', objectId: id, details: { subjectType: found.type, caseId: found.id, channel: input.channel } }, now);
+  return { id, subjectType: row.subject_type, caseId: row.case_id, receiptNo: row.receipt_no, state: row.state, dueDate: row.due_date, filedAt: iso(row.filed_at)! };
 }
 
 async function addNote(work: Work, complaintId: string, type: 'filed' | 'note' | 'replied', body: string, now: Date) {
@@ -103,6 +104,7 @@ async function addNote(work: Work, complaintId: string, type: 'filed' | 'note' |
 function complaintView(platform: Platform, row: ComplaintRow, today: string, forSupervisor: boolean) {
   return {
     id: row.id,
+    subjectType: row.subject_type,
     caseId: row.case_id,
     receiptNo: row.receipt_no,
     unitId: row.unit_id,

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { Platform, Subscription, ZtModule } from '../../platform/module.ts';
+import type { Platform, ZtModule } from '../../platform/module.ts';
 import { SYSTEM_ACTOR } from '../../platform/db/work.ts';
-import type { ApprovalCaseChanged } from '../approval/index.ts';
 import { DECIDE, EXPLAIN, READ, SCAN } from './access.ts';
 import { supervisionMigrations } from './migrations.ts';
 import { supervisionApiRoutes } from './routes.ts';
 import { supervisionNav, supervisionPages } from './pages.tsx';
-import { onCaseChanged, runScan } from './scan.ts';
+import { onSubjectChanged, runScan } from './scan.ts';
 import { supervisionMessages, supervisionTemplates } from './messages.ts';
 import { supervisionPageMessages } from './page-messages.ts';
 
@@ -15,10 +14,10 @@ async function supervisionRoutes(app: FastifyInstance, platform: Platform) {
   await app.register(async (pages) => supervisionPages(pages, platform));
 }
 
-/** Every approval case action is checked in its own transaction. */
-const caseChecks: Subscription<ApprovalCaseChanged> = { event: 'approval.case.changed', handle: onCaseChanged };
-
-/** Electronic supervision (电子监察): cards, the monitor, performance statistics, complaints, ratings. */
+/**
+ * Electronic supervision (电子监察) over the supervised subjects of every installed module (read
+ * from the registry): cards, the monitor, performance statistics, complaints, ratings.
+ */
 export const supervisionModule: ZtModule = {
   name: 'supervision',
   migrations: supervisionMigrations,
@@ -37,9 +36,10 @@ export const supervisionModule: ZtModule = {
     { name: EXPLAIN, roles: ['unit_leader'] },
   ],
   consoleNav: [supervisionNav],
-  subscriptions: [caseChecks],
+  // Every change of a supervised subject is checked in the transaction that made it.
+  watchesSubjects: onSubjectChanged,
 };
 
-export { runScan, checkCase } from './scan.ts';
+export { runScan, checkSubject } from './scan.ts';
 export { rateCase } from './ratings.ts';
 export { rebuildStatistics } from './stats.ts';

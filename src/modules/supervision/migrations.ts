@@ -235,4 +235,20 @@ export const supervisionMigrations: Record<string, Migration> = {
       await sql`create index supervision_cards_deadline_task on supervision_cards (task_id) where reason = 'deadline' and task_id is not null`.execute(db);
     },
   },
+  '20261206_2300_supervision_subject_types': {
+    async up(db: Kysely<any>) {
+      // Cards, complaints, ratings and rectifications name their subject by type and id: any
+      // module's supervised subject, not only approval cases (every existing row is one).
+      for (const table of ['supervision_cards', 'supervision_complaints', 'supervision_ratings', 'supervision_rectifications']) {
+        await sql`alter table ${sql.table(table)} add column subject_type text not null default 'approval_case'`.execute(db);
+        await sql`alter table ${sql.table(table)} alter column subject_type drop default`.execute(db);
+      }
+      await sql`drop index supervision_cards_one`.execute(db);
+      await sql`create unique index supervision_cards_one on supervision_cards (subject_type, case_id, step_key, reason)`.execute(db);
+      await sql`alter table supervision_ratings drop constraint supervision_ratings_case_id_key`.execute(db);
+      await sql`alter table supervision_ratings add constraint supervision_ratings_one unique (subject_type, case_id)`.execute(db);
+      await sql`drop index supervision_complaints_case`.execute(db);
+      await sql`create index supervision_complaints_case on supervision_complaints (subject_type, case_id)`.execute(db);
+    },
+  },
 };

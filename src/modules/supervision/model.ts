@@ -10,6 +10,8 @@ export interface SettingTable {
 
 export interface CardTable {
   id: string;
+  /** The supervised subject's type (src/platform/supervision.ts); case_id is its id. */
+  subject_type: string;
   case_id: string;
   /** '' for a finding about the whole case. */
   step_key: string;
@@ -52,6 +54,7 @@ export type ComplaintState = 'open' | 'handling' | 'replied';
 
 export interface ComplaintTable {
   id: string;
+  subject_type: string;
   case_id: string;
   unit_id: string;
   receipt_no: string;
@@ -82,6 +85,7 @@ export interface ComplaintNoteTable {
 
 export interface RatingTable {
   id: string;
+  subject_type: string;
   case_id: string;
   unit_id: string;
   item_id: string;
@@ -95,6 +99,7 @@ export interface RatingTable {
 export interface RectificationTable {
   id: string;
   rating_id: string;
+  subject_type: string;
   case_id: string;
   unit_id: string;
   state: 'open' | 'done';

@@ -28,13 +28,12 @@ import {
   type ViewContext,
 } from '../../platform/views/index.ts';
 import type { NavGroup } from '../../platform/views/nav.ts';
-import type { CaseState } from '../approval/model.ts';
-import { openCasesOf } from '../approval/supervision-view.ts';
 import { DECIDE, EXPLAIN, READ, scopeCovers, supervisorScope } from './access.ts';
 import { decideCard, explainCard, getCard, listCards, type CardView } from './cards.ts';
 import { monitorSnapshot, type MonitorSnapshot, type MonitorStep } from './monitor.ts';
 import { computeStats, periodOf, statsSteps, type StatsItem } from './stats.ts';
 import { CARD_STATUSES } from './rules.ts';
+import { subjectsOf } from './subjects.ts';
 
 export const supervisionNav: NavGroup = {
   id: 'supervision',
@@ -48,7 +47,7 @@ export const supervisionNav: NavGroup = {
 
 const DatePattern = '^\\d{4}-\\d{2}-\\d{2}$';
 const MonitorQuery = Strict({ ...PageQueryFields });
-const CasesQuery = Strict({ unitId: Type.String({ maxLength: 64 }), state: Type.Union(['submitted', 'accepted', 'correction_requested', 'in_review'].map((s) => Type.Literal(s))), cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
+const CasesQuery = Strict({ unitId: Type.String({ maxLength: 64 }), subjectType: Type.Optional(Type.String({ maxLength: 64 })), state: Type.String({ minLength: 1, maxLength: 64 }), cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
 const CardsQuery = Strict({
   color: Type.Optional(Type.Union([Type.Literal('yellow'), Type.Literal('red'), Type.Literal('')])),
   status: Type.Optional(Type.Union([...CARD_STATUSES.map((s) => Type.Literal(s)), Type.Literal('')])),
@@ -81,15 +80,26 @@ function ColorTag({ ctx, color }: { ctx: ViewContext; color: 'yellow' | 'red' | 
   return <span class={color === 'red' ? 'tag tag-off' : 'badge'}>{ctx.t(`supervision.color.${color}`)}</span>;
 }
 
+/** A subject's tracking number, linked to its owner's staff page when the subject's module is installed. */
+function SubjectLink({ href, text }: { href: string | null; text: string }) {
+  return href ? (
+    <a href={attr(href)} class="mono" safe>
+      {text}
+    </a>
+  ) : (
+    <span class="mono" safe>
+      {text}
+    </span>
+  );
+}
+
 function StepRows({ ctx, steps }: { ctx: ViewContext; steps: MonitorStep[] }) {
   return (
     <>
       {steps.map((s) => (
         <tr>
           <td>
-            <a href={`/console/approval/cases/${attr(s.caseId)}`} class="mono" safe>
-              {s.receiptNo ?? s.caseId}
-            </a>
+            <SubjectLink href={s.link} text={s.receiptNo ?? s.caseId} />
           </td>
           <td safe>{s.itemName ?? '—'}</td>
           <td class="mono" safe>
@@ -103,8 +113,6 @@ function StepRows({ ctx, steps }: { ctx: ViewContext; steps: MonitorStep[] }) {
     </>
   );
 }
-
-const STATES: CaseState[] = ['submitted', 'accepted', 'correction_requested', 'in_review'];
 
 /** The part of the monitor that refreshes itself (htmx polling every 15 s; without JavaScript, reload the page). */
 function LiveBoard({ ctx, board }: { ctx: ViewContext; board: MonitorSnapshot }) {
@@ -154,13 +162,14 @@ function LiveBoard({ ctx, board }: { ctx: ViewContext; board: MonitorSnapshot })
 function OpenCases({ ctx, board }: { ctx: ViewContext; board: MonitorSnapshot }) {
   if (!board.openCases.length) return <EmptyState>{ctx.t('page.supervision.noOpenCases')}</EmptyState>;
   return (
-    <DataTable id="open-cases" caption={ctx.t('page.supervision.openCases')} head={[ctx.t('page.supervision.col.unit'), ...STATES.map((s) => ctx.t(`page.supervision.state.${s}`)), ctx.t('page.supervision.col.total')]}>
+    <DataTable id="open-cases" caption={ctx.t('page.supervision.openCases')} head={[ctx.t('page.supervision.col.unit'), ...board.states.map((s) => ctx.t(s.labelKey)), ctx.t('page.supervision.col.total')]}>
       {board.openCases.map((u) => (
         <tr>
           <td safe>{u.unitName}</td>
-          {STATES.map((state) => (
-            <td>{u.states[state] ? <a href={`/console/supervision/cases?unitId=${attr(u.unitId)}&amp;state=${state}`}>{num(u.states[state])}</a> : '0'}</td>
-          ))}
+          {board.states.map(({ subjectType, state }) => {
+            const count = u.subjects[subjectType]?.[state];
+            return <td>{count ? <a href={`/console/supervision/cases?unitId=${attr(u.unitId)}&amp;subjectType=${attr(subjectType)}&amp;state=${attr(state)}`}>{num(count)}</a> : '0'}</td>;
+          })}
           <td>{num(u.total)}</td>
         </tr>
       ))}
@@ -277,13 +286,16 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
   });
 
   app.get<{ Querystring: Static<typeof CasesQuery> }>('/console/supervision/cases', { schema: { querystring: CasesQuery }, config: { auth: READ } }, async (request, reply) => {
-    const { unitId, state } = request.query;
+    const { unitId, state, subjectType } = request.query;
     const scope = supervisorScope(request.principal);
     const unit = await getUnit(platform.db, unitId);
-    if (!unit || !scopeCovers(scope, unit)) return reply.callNotFound();
-    const { items: page, nextCursor: next } = await openCasesOf(platform.db, unitId, state as CaseState, { limit: 50, cursor: request.query.cursor });
+    // Without a type: the installed subject that has this open state.
+    const subject = subjectsOf(platform).find((s) => (subjectType ? s.type === subjectType : true) && s.openStates.some((o) => o.state === state));
+    if (!unit || !scopeCovers(scope, unit) || !subject) return reply.callNotFound();
+    const stateLabel = subject.openStates.find((o) => o.state === state)!.labelKey;
+    const { items: page, nextCursor: next } = await subject.openSubjects(platform.db, unitId, state, { limit: 50, cursor: request.query.cursor });
     return renderConsole(platform, request, reply, (ctx) => ({
-      title: ctx.t('page.supervision.casesTitle', { unit: unit.name, state: ctx.ta(`page.supervision.state.${state}`) }),
+      title: ctx.t('page.supervision.casesTitle', { unit: unit.name, state: ctx.ta(stateLabel) }),
       crumbs: [{ href: '/console/supervision', label: ctx.t('page.supervision.nav.monitor') }, { label: ctx.t('page.supervision.cases') }],
       body: (
         <>
@@ -291,12 +303,10 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
             {page.map((c) => (
               <tr>
                 <td>
-                  <a href={`/console/approval/cases/${attr(c.id)}`} class="mono" safe>
-                    {c.receiptNo}
-                  </a>
+                  <SubjectLink href={c.staffLink} text={c.trackingNo} />
                 </td>
-                <td safe>{c.itemName}</td>
-                <td safe>{formatDateTime(c.submittedAt, ctx.lang)}</td>
+                <td safe>{c.title}</td>
+                <td safe>{formatDateTime(c.openedAt, ctx.lang)}</td>
                 <td safe>{c.dueDate ?? '—'}</td>
               </tr>
             ))}
@@ -310,7 +320,7 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
   app.get<{ Querystring: Static<typeof CardsQuery> }>('/console/supervision/cards', { schema: { querystring: CardsQuery }, config: { auth: 'user' } }, async (request, reply) => {
     const { color, status, today, cursor } = request.query;
     const day = shanghaiDate(platform.clock.now());
-    const result = await listCards(platform.db, request.principal, {
+    const result = await listCards(platform, request.principal, {
       color: color || undefined,
       status: status || undefined,
       from: today ? new Date(`${day}T00:00:00+08:00`) : undefined,
@@ -354,7 +364,7 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
   });
 
   async function renderCard(request: FastifyRequest, reply: FastifyReply, id: string, state: { summary?: string; status?: number; form?: string } = {}) {
-    const card = await getCard(platform.db, request.principal, id);
+    const card = await getCard(platform, request.principal, id);
     const unit = await getUnit(platform.db, card.unitId);
     const principal = request.principal!;
     const mayExplain = card.status === 'open' && !!unit && coversUnit(principal, EXPLAIN, unit);
@@ -560,9 +570,7 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
             {result.items.map((s) => (
               <tr>
                 <td>
-                  <a href={`/console/approval/cases/${attr(s.caseId)}`} class="mono" safe>
-                    {s.caseId}
-                  </a>
+                  <SubjectLink href={s.link} text={s.receiptNo ?? s.caseId} />
                 </td>
                 <td class="mono" safe>
                   {s.stepKey}

@@ -16,11 +16,12 @@ import { addWorkingDays, shanghaiDate } from '../../platform/calendar/index.ts';
 import { coversUnit, hasPermission, type Principal } from '../../platform/iam/principal.ts';
 import { getUnit, getUnits } from '../../platform/org/service.ts';
 import { enqueueMessage } from '../../platform/notify/index.ts';
-import { FINISHED_CASE_STATES, itemNames, type CaseSummary } from '../approval/supervision-view.ts';
+import type { SubjectSummary } from '../../platform/supervision.ts';
 import { DECIDE, EXPLAIN, readScope, scopeCovers, supervisorScope, unitFilter } from './access.ts';
 import { leadersOf } from './recipients.ts';
 import { loadSettings } from './settings.ts';
 import type { RatingRow, RectificationRow, SupervisionTables } from './model.ts';
+import { subjectsOf } from './subjects.ts';
 
 const q = (db: Db) => db.withTables<SupervisionTables>();
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
@@ -38,17 +39,17 @@ export interface RatingInput {
  * Records the rating of a finished case. A case not finished is 409 INVALID_STATE; a second rating
  * 409 CONFLICT (one per case, by a unique index: two at once, one wins).
  */
-export async function rateCase(work: Work, platform: Platform, found: CaseSummary, input: RatingInput, by: { channel: 'public' | 'account'; userId: string | null }) {
+export async function rateCase(work: Work, platform: Platform, found: SubjectSummary, input: RatingInput, by: { channel: 'public' | 'account'; userId: string | null }) {
   if (!Number.isInteger(input.score) || input.score < 1 || input.score > 5) throw invalid([fieldError('score', 'supervision.rating.score')]);
   const comment = input.comment?.trim() || null;
   if (comment && comment.length > COMMENT_MAX) throw invalid([fieldError('comment', 'supervision.textTooLong', { max: COMMENT_MAX })]);
-  if (!FINISHED_CASE_STATES.includes(found.state)) throw new AppError('INVALID_STATE', { detail: { key: 'supervision.rating.notFinished' } });
+  if (!found.finished) throw new AppError('INVALID_STATE', { detail: { key: 'supervision.rating.notFinished' } });
   const now = platform.clock.now();
   const id = crypto.randomUUID();
   const row = await q(work.tx)
     .insertInto('supervision_ratings')
-    .values({ id, case_id: found.id, unit_id: found.unitId, item_id: found.itemId, score: input.score, comment, channel: by.channel, rated_by: by.userId, rated_at: now })
-    .onConflict((oc) => oc.column('case_id').doNothing())
+    .values({ id, subject_type: found.type, case_id: found.id, unit_id: found.unitId, item_id: found.categoryId ?? '', score: input.score, comment, channel: by.channel, rated_by: by.userId, rated_at: now })
+    .onConflict((oc) => oc.columns(['subject_type', 'case_id']).doNothing())
     .returningAll()
     .executeTakeFirst();
   if (!row) throw new AppError('CONFLICT', { detail: { key: 'supervision.rating.already' } });
@@ -58,7 +59,7 @@ export async function rateCase(work: Work, platform: Platform, found: CaseSummar
     const { date: due } = await addWorkingDays(work.tx, shanghaiDate(now), settings.rectificationDays);
     rectification = await q(work.tx)
       .insertInto('supervision_rectifications')
-      .values({ id: crypto.randomUUID(), rating_id: id, case_id: found.id, unit_id: found.unitId, state: 'open', due_date: due, opened_at: now, measures: null, done_at: null, done_by: null })
+      .values({ id: crypto.randomUUID(), rating_id: id, subject_type: found.type, case_id: found.id, unit_id: found.unitId, state: 'open', due_date: due, opened_at: now, measures: null, done_at: null, done_by: null })
       .returningAll()
       .executeTakeFirstOrThrow();
     const unit = await getUnit(work.tx, found.unitId);
@@ -68,19 +69,19 @@ export async function rateCase(work: Work, platform: Platform, found: CaseSummar
           channel: 'inapp',
           to: { userId: leader.userId },
           template: 'supervision.rectificationOpened',
-          params: { receiptNo: found.receiptNo, score: input.score, dueDate: due, rectificationId: rectification.id },
+          params: { receiptNo: found.trackingNo, score: input.score, dueDate: due, rectificationId: rectification.id },
           lang: leader.lang,
           dedupeKey: `supervision:rectification:${rectification.id}:${leader.userId}`,
         });
       }
     }
   }
-  recordAudit(work, { action: 'supervision.rating.create', objectType: 'approval_application', objectId: found.id, details: { score: input.score, channel: by.channel, rectification: rectification?.id ?? null } }, now);
-  return { id: row.id, caseId: row.case_id, score: row.score, ratedAt: iso(row.rated_at)!, rectification: rectification ? { id: rectification.id, dueDate: rectification.due_date } : null };
+  recordAudit(work, { action: 'supervision.rating.create', objectType: found.type, objectId: found.id, details: { score: input.score, channel: by.channel, rectification: rectification?.id ?? null } }, now);
+  return { id: row.id, subjectType: row.subject_type, caseId: row.case_id, score: row.score, ratedAt: iso(row.rated_at)!, rectification: rectification ? { id: rectification.id, dueDate: rectification.due_date } : null };
 }
 
 function ratingView(r: RatingRow) {
-  return { id: r.id, caseId: r.case_id, unitId: r.unit_id, itemId: r.item_id, score: r.score, comment: r.comment, channel: r.channel, ratedAt: iso(r.rated_at)! };
+  return { id: r.id, subjectType: r.subject_type, caseId: r.case_id, unitId: r.unit_id, itemId: r.item_id, score: r.score, comment: r.comment, channel: r.channel, ratedAt: iso(r.rated_at)! };
 }
 
 /** Newest first, by rated_at (id breaks ties). */
@@ -107,19 +108,26 @@ export async function listRatings(db: Db, principal: Principal | null, filter: {
 }
 
 /** Rating statistics of a period per unit or per item: count, average, each score, satisfied (≥ 4) and dissatisfied (≤ 2). */
-export async function ratingStats(db: Db, principal: Principal | null, from: Date, to: Date, groupBy: 'unit' | 'item') {
+export async function ratingStats(platform: Platform, principal: Principal | null, from: Date, to: Date, groupBy: 'unit' | 'item') {
+  const db = platform.db;
   const scope = readScope(principal);
   if (!scope) throw forbidden();
   const column = groupBy === 'unit' ? sql.ref('unit_id') : sql.ref('item_id');
-  const result = await sql<{ key: string; unit_id: string; n: number; total: number; s1: number; s2: number; s3: number; s4: number; s5: number }>`
-    select ${column} as key, min(unit_id) as unit_id, count(*)::int as n, sum(score)::int as total,
+  const result = await sql<{ key: string; subject_type: string; unit_id: string; n: number; total: number; s1: number; s2: number; s3: number; s4: number; s5: number }>`
+    select ${column} as key, min(subject_type) as subject_type, min(unit_id) as unit_id, count(*)::int as n, sum(score)::int as total,
            count(*) filter (where score = 1)::int as s1, count(*) filter (where score = 2)::int as s2,
            count(*) filter (where score = 3)::int as s3, count(*) filter (where score = 4)::int as s4,
            count(*) filter (where score = 5)::int as s5
       from supervision_ratings
      where rated_at >= ${from} and rated_at < ${to} and ${unitFilter(db, scope, 'unit_id')}
-     group by 1 order by 1`.execute(db);
-  const names = groupBy === 'item' ? await itemNames(db, result.rows.map((r) => r.key)) : new Map();
+     group by ${groupBy === 'item' ? sql`subject_type, 1` : sql`1`} order by 1`.execute(db);
+  const names = new Map<string, { code: string | null; name: string }>();
+  if (groupBy === 'item') {
+    for (const subject of subjectsOf(platform)) {
+      const ids = result.rows.filter((r) => r.subject_type === subject.type).map((r) => r.key);
+      if (ids.length && subject.categoryNames) for (const [id, name] of await subject.categoryNames(db, ids)) names.set(id, name);
+    }
+  }
   const units = groupBy === 'unit' ? new Map((await getUnits(db, result.rows.map((r) => r.key))).map((u) => [u.id, u.name])) : new Map<string, string>();
   return result.rows.map((r) => {
     const count = Number(r.n);

@@ -5,7 +5,6 @@ import { idempotent } from '../../platform/http/idempotency.ts';
 import { inTransaction } from '../../platform/db/work.ts';
 import { hasPermission } from '../../platform/iam/principal.ts';
 import type { Platform } from '../../platform/module.ts';
-import { caseByReceiptAndPhone, caseIdByReceipt, caseSummary } from '../approval/supervision-view.ts';
 import { DECIDE, EXPLAIN, READ, SCAN, readScope, supervisorScope } from './access.ts';
 import { cardCounts, decideCard, explainCard, getCard, listCards } from './cards.ts';
 import { runScan } from './scan.ts';
@@ -14,6 +13,7 @@ import { completeRectification, listRatings, listRectifications, rateCase, ratin
 import { addComplaintNote, fileComplaint, getComplaint, listComplaints, replyComplaint } from './complaints.ts';
 import { loadSettings, updateSettings } from './settings.ts';
 import { monitorSnapshot } from './monitor.ts';
+import { subjectById, subjectByTrackingNo, subjectByTrackingNoAndPhone } from './subjects.ts';
 import { CARD_REASONS, CARD_STATUSES, DEFAULT_SETTINGS, SETTING_LIMITS } from './rules.ts';
 
 const tags = ['supervision'];
@@ -24,8 +24,10 @@ const Reason = Type.Union(CARD_REASONS.map((r) => Type.Literal(r)));
 const IdParams = Strict({ id: Id });
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 
+const SubjectType = Type.String({ minLength: 1, maxLength: 64, description: "the supervised subject's type, e.g. approval_case" });
 const Card = Type.Object({
   id: Type.String(),
+  subjectType: Type.String({ description: "the supervised subject's type (approval_case …); caseId is its id" }),
   caseId: Type.String(),
   stepKey: Type.Union([Type.String(), Type.Null()], { description: 'null for a finding about the whole case' }),
   unitId: Type.String(),
@@ -43,6 +45,7 @@ const Card = Type.Object({
   version: Type.Integer(),
   receiptNo: Type.Union([Type.String(), Type.Null()]),
   itemName: Type.Union([Type.String(), Type.Null()]),
+  link: Type.Union([Type.String(), Type.Null()], { description: "the subject's staff page" }),
 });
 const CardHistory = Type.Object({
   seq: Type.Integer(),
@@ -114,7 +117,7 @@ const RatingStatsQuery = Strict({ from: DateText, to: DateText, groupBy: Type.Op
 const Score = Type.Integer({ minimum: 1, maximum: 5, description: '5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意' });
 const Comment = Type.Optional(Type.String({ maxLength: 500 }));
 const PublicRatingBody = Strict({ receiptNo: Type.String({ minLength: 1, maxLength: 40 }), phone: Type.String({ minLength: 1, maxLength: 20 }), score: Score, comment: Comment });
-const AccountRatingBody = Strict({ caseId: Id, score: Score, comment: Comment });
+const AccountRatingBody = Strict({ caseId: Id, subjectType: Type.Optional(SubjectType), score: Score, comment: Comment });
 const RatingCreated = Type.Object({ id: Type.String(), caseId: Type.String(), score: Type.Integer(), ratedAt: Type.String() });
 const RatingsQuery = Strict({ unitId: Type.Optional(Id), itemId: Type.Optional(Id), maxScore: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })), ...ListQuery });
 const RectificationsQuery = Strict({ state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('done')])), unitId: Type.Optional(Id), ...ListQuery });
@@ -127,6 +130,7 @@ const PublicComplaintBody = Strict({
 });
 const ComplaintBody = Strict({
   caseId: Type.Optional(Id),
+  subjectType: Type.Optional(SubjectType),
   receiptNo: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
   content: Text(2000),
   complainantName: Type.Optional(Text(100)),
@@ -161,7 +165,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     async (request) => {
       const { issuedFrom, issuedTo, limit, ...rest } = request.query;
       if (issuedFrom && issuedTo) periodOf(issuedFrom, issuedTo);
-      return listCards(platform.db, request.principal, {
+      return listCards(platform, request.principal, {
         ...rest,
         limit: limit ?? 20,
         from: issuedFrom ? startOf(issuedFrom) : undefined,
@@ -173,7 +177,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/supervision/cards/:id',
     { schema: { tags, summary: 'One card with its append-only history and attachments', params: IdParams, response: { 200: CardDetail } }, config: { auth: 'user' } },
-    async (request) => getCard(platform.db, request.principal, request.params.id),
+    async (request) => getCard(platform, request.principal, request.params.id),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ExplainBody> }>(
@@ -339,7 +343,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     },
     async (request, reply) => {
       const result = await idempotent(platform, request, actorOf(request), async (work) => {
-        const found = await caseByReceiptAndPhone(work.tx, platform, request.body.receiptNo, request.body.phone);
+        const found = await subjectByTrackingNoAndPhone(platform, work.tx, request.body.receiptNo, request.body.phone);
         if (!found) throw notFound();
         const rating = await rateCase(work, platform, found, request.body, { channel: 'public', userId: request.principal?.userId ?? null });
         return { status: 201, body: { id: rating.id, caseId: rating.caseId, score: rating.score, ratedAt: rating.ratedAt } };
@@ -354,8 +358,8 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     async (request, reply) => {
       const principal = request.principal!;
       const result = await idempotent(platform, request, actorOf(request), async (work) => {
-        const found = await caseSummary(work.tx, request.body.caseId);
-        if (!found || found.applicantUserId !== principal.userId) throw notFound();
+        const found = await subjectById(platform, work.tx, request.body.caseId, request.body.subjectType);
+        if (!found || found.ownerUserId !== principal.userId) throw notFound();
         const rating = await rateCase(work, platform, found, request.body, { channel: 'account', userId: principal.userId });
         return { status: 201, body: { id: rating.id, caseId: rating.caseId, score: rating.score, ratedAt: rating.ratedAt } };
       });
@@ -377,7 +381,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     { schema: { tags, summary: 'Rating statistics of a period per unit or item', querystring: RatingStatsQuery }, config: { auth: 'user' } },
     async (request) => {
       const period = periodOf(request.query.from, request.query.to);
-      return { items: await ratingStats(platform.db, request.principal, period.fromInstant, period.toInstant, request.query.groupBy ?? 'unit') };
+      return { items: await ratingStats(platform, request.principal, period.fromInstant, period.toInstant, request.query.groupBy ?? 'unit') };
     },
   );
 
@@ -415,9 +419,9 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     },
     async (request, reply) => {
       const result = await idempotent(platform, request, actorOf(request), async (work) => {
-        const found = await caseByReceiptAndPhone(work.tx, platform, request.body.receiptNo, request.body.phone);
+        const found = await subjectByTrackingNoAndPhone(platform, work.tx, request.body.receiptNo, request.body.phone);
         if (!found) throw notFound();
-        const body = await fileComplaint(work, platform, found, { channel: 'online', complainantName: request.body.name, complainantPhone: request.body.phone, complainantUserId: request.principal?.kind === 'public' && found.applicantUserId === request.principal.userId ? request.principal.userId : null, content: request.body.content });
+        const body = await fileComplaint(work, platform, found, { channel: 'online', complainantName: request.body.name, complainantPhone: request.body.phone, complainantUserId: request.principal?.kind === 'public' && found.ownerUserId === request.principal.userId ? request.principal.userId : null, content: request.body.content });
         return { status: 201, body };
       });
       return reply.status(result.status).send(result.body);
@@ -441,12 +445,12 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
       const result = await idempotent(platform, request, actorOf(request), async (work) => {
         if (principal.kind === 'public') {
           if (!body.caseId) throw invalid([fieldError('caseId', 'supervision.textRequired')]);
-          const found = await caseSummary(work.tx, body.caseId);
-          if (!found || found.applicantUserId !== principal.userId) throw notFound();
+          const found = await subjectById(platform, work.tx, body.caseId, body.subjectType);
+          if (!found || found.ownerUserId !== principal.userId) throw notFound();
           return { status: 201, body: await fileComplaint(work, platform, found, { channel: 'online', complainantName: principal.displayName, complainantPhone: null, complainantUserId: principal.userId, content: body.content }) };
         }
         if (!supervisorScope(principal) || !hasPermission(principal, DECIDE)) throw forbidden({ key: 'supervision.complaint.staffOnlyByPhone' });
-        const found = body.caseId ? await caseSummary(work.tx, body.caseId) : body.receiptNo ? await caseByReceipt(work.tx, body.receiptNo) : null;
+        const found = body.caseId ? await subjectById(platform, work.tx, body.caseId, body.subjectType) : body.receiptNo ? await subjectByTrackingNo(platform, work.tx, body.receiptNo) : null;
         if (!body.caseId && !body.receiptNo) throw invalid([fieldError('receiptNo', 'supervision.textRequired')]);
         if (!found) throw notFound();
         if (!body.complainantName) throw invalid([fieldError('complainantName', 'supervision.textRequired')]);
@@ -485,9 +489,4 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     { schema: { tags, summary: 'Replies to the complainant and closes the complaint', params: IdParams, body: Strict({ reply: Text(2000) }) }, config: { auth: DECIDE } },
     async (request) => inTransaction(platform.db, actorOf(request), (work) => replyComplaint(work, platform, request.principal!, request.params.id, request.body)),
   );
-}
-
-async function caseByReceipt(db: Platform['db'], receiptNo: string) {
-  const id = await caseIdByReceipt(db, receiptNo);
-  return id ? caseSummary(db, id) : null;
 }

@@ -12,14 +12,12 @@ import { inTransaction, type Actor, type Work } from '../../platform/db/work.ts'
 import type { Platform } from '../../platform/module.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { loadCalendar, shanghaiDate, workingDays, type WorkingCalendar } from '../../platform/calendar/index.ts';
-import { allSteps } from '../../platform/flow/engine.ts';
-import { flowOfSubject, instanceStatuses, openStepsAtRisk, stepsFinishedLate, type RiskBand, type StepSkip, type TaskSkip } from '../../platform/flow/reports.ts';
-import type { ApprovalCaseChanged } from '../approval/index.ts';
-import { APPROVAL_CASE_SUBJECT, caseFacts, openCasesDueBy, type CaseSkip } from '../approval/supervision-view.ts';
+import type { RiskBand, SubjectCarded, SubjectChange, SubjectStepSkips, SupervisedSubject } from '../../platform/supervision.ts';
 import { issueCards, type Finding, type IssueResult } from './cards.ts';
 import { loadSettings } from './settings.ts';
 import { allowanceBands, caseEventsOutOfOrder, deadlineColor, finishedLate, flowOutOfOrder, lacksReasons, yellowAllowance, type SupervisionSettings } from './rules.ts';
 import type { SupervisionTables } from './model.ts';
+import { subjectsOf } from './subjects.ts';
 
 const q = (db: Db) => db.withTables<SupervisionTables>();
 
@@ -40,50 +38,42 @@ function bandsWithDueDates(today: string, settings: SupervisionSettings, calenda
   return allowanceBands(settings).map((b) => ({ minDays: b.minDays, maxDays: b.maxDays, dueBy: workingDays.addWorkingDays(today, b.remaining, calendar) }));
 }
 
-// What a scan already told: the reports leave these out inside their own index probes (one probe
-// of the cards' unique key per candidate, and first of the card recorded for that very task,
-// which spares the instance lookup), so a repeated scan fetches nothing it would not issue.
+// What a scan already told: the subjects' step queries leave these out inside their own index
+// probes (one probe of the cards' unique key per candidate, and first of the card recorded for
+// that very step, which spares the subject lookup), so a repeated scan fetches nothing it would not issue.
 
-/** The task's own deadline card (recorded with its task id) has the colour it would get now. */
-const taskCarded =
-  (today: string): TaskSkip =>
-  ({ taskId, dueDate }) =>
-    sql`select c.color = 'red' or ${dueDate} >= ${today}::date from supervision_cards c where c.task_id = ${taskId} and c.reason = 'deadline' limit 1`;
+/** Steps whose deadline card has the colour they would get now (red once the due date has passed). */
+const stepsCarded = (type: string, today: string): SubjectStepSkips => ({
+  skipStep: ({ stepId, dueDate }) =>
+    sql`select c.color = 'red' or ${dueDate} >= ${today}::date from supervision_cards c where c.task_id = ${stepId} and c.reason = 'deadline' and c.subject_type = ${type} limit 1`,
+  skip: ({ subjectId, stepKey, dueDate }) =>
+    sql`select c.color = 'red' or ${dueDate} >= ${today}::date from supervision_cards c where c.subject_type = ${type} and c.case_id = ${subjectId} and c.step_key = ${stepKey} and c.reason = 'deadline'`,
+});
 
-/** The late task's deadline card is red already. */
-const lateTaskCarded: TaskSkip = ({ taskId }) => sql`select c.color = 'red' from supervision_cards c where c.task_id = ${taskId} and c.reason = 'deadline' limit 1`;
+/** Late steps whose deadline card is red already. */
+const lateStepsCarded = (type: string): SubjectStepSkips => ({
+  skipStep: ({ stepId }) => sql`select c.color = 'red' from supervision_cards c where c.task_id = ${stepId} and c.reason = 'deadline' and c.subject_type = ${type} limit 1`,
+  skip: ({ subjectId, stepKey }) => sql`select c.color = 'red' from supervision_cards c where c.subject_type = ${type} and c.case_id = ${subjectId} and c.step_key = ${stepKey} and c.reason = 'deadline'`,
+});
 
-/** The step's deadline card exists with the colour it would get now (red once the due date has passed). */
-const deadlineCarded =
-  (today: string): StepSkip =>
-  ({ subjectId, stepKey, dueDate }) =>
-    sql`select c.color = 'red' or ${dueDate} >= ${today}::date from supervision_cards c where c.case_id = ${subjectId} and c.step_key = ${stepKey} and c.reason = 'deadline'`;
-
-/** The late step's deadline card is red already. */
-const lateCarded: StepSkip = ({ subjectId, stepKey }) =>
-  sql`select c.color = 'red' from supervision_cards c where c.case_id = ${subjectId} and c.step_key = ${stepKey} and c.reason = 'deadline'`;
-
-/** A case that would issue nothing new: still within its acceptance time, or carded already with that colour. */
-const caseCarded =
-  (today: string): CaseSkip =>
-  ({ id, state, dueDate, acceptDueDate, acceptedAt }) => sql`
-    case when ${state} = 'submitted'
-         then ${acceptedAt} is not null or ${acceptDueDate} >= ${today}::date
-              or exists (select 1 from supervision_cards c where c.case_id = ${id} and c.step_key = '' and c.reason = 'late_acceptance')
-         else (select c.color = 'red' or ${dueDate} >= ${today}::date from supervision_cards c where c.case_id = ${id} and c.step_key = '' and c.reason = 'case_deadline')
-    end`;
+/** The subject holds a card of that reason with the colour it would get now. */
+const subjectCarded =
+  (type: string, today: string): SubjectCarded =>
+  ({ id, reason, dueDate }) =>
+    sql`select c.color = 'red' or ${dueDate} >= ${today}::date from supervision_cards c where c.subject_type = ${type} and c.case_id = ${id} and c.step_key = '' and c.reason = ${reason}`;
 
 /** Open steps at risk now: red when overdue, yellow when within their allowance. */
-async function deadlineFindings(db: Db, today: string, settings: SupervisionSettings, calendar: WorkingCalendar): Promise<Finding[]> {
-  const steps = await openStepsAtRisk(db, APPROVAL_CASE_SUBJECT, bandsWithDueDates(today, settings, calendar), { skipTask: taskCarded(today), skip: deadlineCarded(today) });
+async function deadlineFindings(db: Db, subject: SupervisedSubject, bands: RiskBand[], today: string): Promise<Finding[]> {
+  const steps = await subject.openStepsAtRisk(db, bands, stepsCarded(subject.type, today));
   return steps.map((s) => ({
+    subjectType: subject.type,
     caseId: s.subjectId,
     stepKey: s.stepKey,
     reason: 'deadline' as const,
     color: s.dueDate < today ? ('red' as const) : ('yellow' as const),
     unitId: s.unitId,
-    personId: s.assignee,
-    taskId: s.taskId,
+    personId: s.personId,
+    taskId: s.stepId,
     dueDate: s.dueDate,
     detail: { days: s.days },
   }));
@@ -92,14 +82,15 @@ async function deadlineFindings(db: Db, today: string, settings: SupervisionSett
 /** Leaves out findings that would change nothing: the card exists with that colour (or is red already). */
 async function withoutKnown(db: Db, findings: Finding[]): Promise<Finding[]> {
   if (!findings.length) return [];
-  const existing = await sql<{ case_id: string; step_key: string; reason: string; color: string }>`
-    select c.case_id, c.step_key, c.reason, c.color
+  const existing = await sql<{ subject_type: string; case_id: string; step_key: string; reason: string; color: string }>`
+    select c.subject_type, c.case_id, c.step_key, c.reason, c.color
       from supervision_cards c
-      join unnest(${findings.map((f) => f.caseId)}::text[], ${findings.map((f) => f.stepKey)}::text[], ${findings.map((f) => f.reason)}::text[]) as k(case_id, step_key, reason)
-        on c.case_id = k.case_id and c.step_key = k.step_key and c.reason = k.reason`.execute(db);
-  const colors = new Map(existing.rows.map((r) => [`${r.case_id}\u0000${r.step_key}\u0000${r.reason}`, r.color]));
+      join unnest(${findings.map((f) => f.subjectType)}::text[], ${findings.map((f) => f.caseId)}::text[], ${findings.map((f) => f.stepKey)}::text[], ${findings.map((f) => f.reason)}::text[]) as k(subject_type, case_id, step_key, reason)
+        on c.subject_type = k.subject_type and c.case_id = k.case_id and c.step_key = k.step_key and c.reason = k.reason`.execute(db);
+  const key = (r: { subjectType: string; caseId: string; stepKey: string; reason: string }) => `${r.subjectType}\u0000${r.caseId}\u0000${r.stepKey}\u0000${r.reason}`;
+  const colors = new Map(existing.rows.map((r) => [key({ subjectType: r.subject_type, caseId: r.case_id, stepKey: r.step_key, reason: r.reason }), r.color]));
   return findings.filter((f) => {
-    const color = colors.get(`${f.caseId}\u0000${f.stepKey}\u0000${f.reason}`);
+    const color = colors.get(key(f));
     return color === undefined || (color === 'yellow' && f.color === 'red');
   });
 }
@@ -120,16 +111,20 @@ export async function runScan(platform: Platform, actor: Actor): Promise<{ yello
     const maxAllowance = Math.max(...allowanceBands(settings).map((b) => b.remaining));
     const calendar = await calendarFrom(work.tx, today, maxAllowance);
     const findings: Finding[] = [];
-
-    findings.push(...(await deadlineFindings(work.tx, today, settings, calendar)));
+    const bands = bandsWithDueDates(today, settings, calendar);
+    const caseDueBy = workingDays.addWorkingDays(today, settings.yellowRemainingDays, calendar);
 
     const mark = await q(work.tx).selectFrom('supervision_scan_marks').select('at').where('name', '=', LATE_MARK).executeTakeFirst();
     const markAt = mark && new Date(mark.at).getTime() <= now.getTime() ? new Date(mark.at).getTime() - LATE_OVERLAP_MS : now.getTime() - LATE_LOOKBACK_MS;
-    for (const s of await stepsFinishedLate(work.tx, APPROVAL_CASE_SUBJECT, new Date(markAt), { skipTask: lateTaskCarded, skip: lateCarded })) {
-      findings.push({ caseId: s.subjectId, stepKey: s.stepKey, reason: 'deadline', color: 'red', unitId: s.unitId, personId: s.finishedBy, taskId: s.taskId, dueDate: s.dueDate, detail: { days: s.days, finishedAt: s.finishedAt.toISOString() } });
+    for (const subject of subjectsOf(platform)) {
+      findings.push(...(await deadlineFindings(work.tx, subject, bands, today)));
+      for (const s of await subject.stepsFinishedLate(work.tx, new Date(markAt), lateStepsCarded(subject.type))) {
+        findings.push({ subjectType: subject.type, caseId: s.subjectId, stepKey: s.stepKey, reason: 'deadline', color: 'red', unitId: s.unitId, personId: s.personId, taskId: s.stepId, dueDate: s.dueDate, detail: { days: s.days, finishedAt: s.finishedAt.toISOString() } });
+      }
+      for (const f of (await subject.deadlines?.(work.tx, { today, dueBy: caseDueBy, carded: subjectCarded(subject.type, today) })) ?? []) {
+        findings.push({ subjectType: subject.type, caseId: f.subjectId, stepKey: '', reason: f.reason, color: f.color, unitId: f.unitId, personId: null, taskId: null, dueDate: f.dueDate });
+      }
     }
-
-    findings.push(...(await caseFindings(work.tx, today, settings, calendar)));
 
     const result = await issueCards(work, platform, await withoutKnown(work.tx, findings), now);
     await q(work.tx)
@@ -142,105 +137,83 @@ export async function runScan(platform: Platform, actor: Actor): Promise<{ yello
   });
 }
 
-/** Open cases near or past their case deadline, and cases not accepted within 5 working days. */
-async function caseFindings(db: Db, today: string, settings: SupervisionSettings, calendar: WorkingCalendar): Promise<Finding[]> {
-  const dueBy = workingDays.addWorkingDays(today, settings.yellowRemainingDays, calendar);
-  const cases = await openCasesDueBy(db, dueBy, { skip: caseCarded(today) });
-  if (!cases.length) return [];
-  const statuses = await instanceStatuses(db, APPROVAL_CASE_SUBJECT, cases.map((c) => c.id));
-  const findings: Finding[] = [];
-  for (const c of cases) {
-    if (statuses.get(c.id) !== 'running') continue;
-    if (c.state === 'submitted') {
-      if (!c.acceptedAt && today > c.acceptDueDate) {
-        findings.push({ caseId: c.id, stepKey: '', reason: 'late_acceptance', color: 'red', unitId: c.unitId, personId: null, taskId: null, dueDate: c.acceptDueDate });
-      }
-      continue;
-    }
-    findings.push({ caseId: c.id, stepKey: '', reason: 'case_deadline', color: today > c.dueDate ? 'red' : 'yellow', unitId: c.unitId, personId: null, taskId: null, dueDate: c.dueDate });
-  }
-  return findings;
-}
-
-// ---------------------------------------------------------------- the hook on case actions
+// ---------------------------------------------------------------- the hook on subject changes
 
 /**
- * Runs inside the transaction of every approval case action (`approval.case.changed`). Looks at
- * that case only: the step just finished (late?), the steps now open (at risk?), the acceptance
- * (later than allowed?), a second correction request, a rejection without reasons, a fee above
- * the standard, actions out of order. A failure here is contained in a savepoint and logged
- * through the audit trail: supervision never blocks a department's work, and the periodic scan
- * catches the deadlines again.
+ * Runs inside the transaction of every change of a supervised subject (the events its module
+ * declares in the subject's `changedBy`, an approval case action for one). Looks at that subject
+ * only: the step just finished (late?), the steps now open (at risk?), the acceptance (later than
+ * allowed?), a second correction request, a rejection without reasons, a fee above the standard,
+ * actions out of order. A failure here is contained in a savepoint and logged through the audit
+ * trail: supervision never blocks a department's work, and the periodic scan catches the
+ * deadlines again.
  */
-export async function onCaseChanged(work: Work, platform: Platform, event: ApprovalCaseChanged): Promise<void> {
-  const caseId = event.caseId;
+export async function onSubjectChanged(work: Work, platform: Platform, subject: SupervisedSubject, change: SubjectChange): Promise<void> {
   await sql`savepoint supervision_hook`.execute(work.tx);
   try {
-    await checkCase(work, platform, caseId, { action: event.action, stepKey: event.stepKey });
+    await checkSubject(work, platform, subject.type, change.subjectId, change);
     await sql`release savepoint supervision_hook`.execute(work.tx);
   } catch (error) {
     await sql`rollback to savepoint supervision_hook`.execute(work.tx);
-    recordAudit(work, { action: 'supervision.hook', objectType: 'approval_application', objectId: caseId, outcome: 'failure', details: { error: error instanceof Error ? error.message.slice(0, 500) : String(error) } }, platform.clock.now());
+    recordAudit(work, { action: 'supervision.hook', objectType: subject.type, objectId: change.subjectId, outcome: 'failure', details: { error: error instanceof Error ? error.message.slice(0, 500) : String(error) } }, platform.clock.now());
   }
 }
 
-export async function checkCase(work: Work, platform: Platform, caseId: string, event: { action?: unknown; stepKey?: unknown } = {}): Promise<IssueResult> {
+/** Checks one subject now (the hook, and tests): the cards it deserves and has not got yet are issued. */
+export async function checkSubject(work: Work, platform: Platform, subjectType: string, subjectId: string, change: { action?: string | null; stepKey?: string | null } = {}): Promise<IssueResult> {
+  const subject = platform.modules.subject(subjectType);
+  if (!subject) return { yellow: 0, red: 0, cards: [] };
   const db = work.tx;
   const now = platform.clock.now();
   const today = shanghaiDate(now);
-  const [flow, facts, settings] = await Promise.all([flowOfSubject(work, APPROVAL_CASE_SUBJECT, caseId), caseFacts(db, caseId), loadSettings(db)]);
-  if (!flow || !facts) return { yellow: 0, red: 0, cards: [] };
+  const [facts, settings] = await Promise.all([subject.facts(work, subjectId), loadSettings(db)]);
+  if (!facts) return { yellow: 0, red: 0, cards: [] };
   const summary = facts.summary;
   const findings: Finding[] = [];
-  const action = typeof event.action === 'string' ? event.action : '';
+  const found = (f: Omit<Finding, 'subjectType' | 'caseId'>) => findings.push({ subjectType, caseId: subjectId, ...f });
+  const action = change.action ?? '';
 
   // Finished steps: late ones are red (the step just finished, and any other the scan has not seen yet).
-  for (const task of flow.tasks) {
-    if (task.state !== 'done' || !task.finishedAt) continue;
-    if (finishedLate(shanghaiDate(new Date(task.finishedAt)), task.dueDate)) {
-      findings.push({ caseId, stepKey: task.stepKey, reason: 'deadline', color: 'red', unitId: task.unitId, personId: task.finishedBy, taskId: task.id, dueDate: task.dueDate, detail: { days: task.days, finishedAt: new Date(task.finishedAt).toISOString() } });
+  for (const step of facts.steps) {
+    if (step.state !== 'done' || !step.finishedAt) continue;
+    if (finishedLate(shanghaiDate(new Date(step.finishedAt)), step.dueDate)) {
+      found({ stepKey: step.stepKey, reason: 'deadline', color: 'red', unitId: step.unitId, personId: step.finishedBy, taskId: step.stepId, dueDate: step.dueDate, detail: { days: step.days, finishedAt: new Date(step.finishedAt).toISOString() } });
     }
   }
-  // Open steps of a running process (a stopped clock issues nothing).
-  const open = flow.status === 'running' ? flow.tasks.filter((t) => t.state === 'open') : [];
+  // Open steps of a running subject (a stopped clock issues nothing).
+  const open = facts.running ? facts.steps.filter((t) => t.state === 'open') : [];
   if (open.length) {
     const calendar = await calendarFrom(db, today, Math.max(...open.map((t) => yellowAllowance(t.days, settings))) + 400);
-    for (const task of open) {
-      const remaining = task.dueDate < today ? -1 : workingDays.countWorkingDays(today, task.dueDate, calendar);
-      const color = deadlineColor(today, task.dueDate, remaining, yellowAllowance(task.days, settings));
-      if (color) findings.push({ caseId, stepKey: task.stepKey, reason: 'deadline', color, unitId: task.unitId, personId: task.assignee, taskId: task.id, dueDate: task.dueDate, detail: { days: task.days } });
+    for (const step of open) {
+      const remaining = step.dueDate < today ? -1 : workingDays.countWorkingDays(today, step.dueDate, calendar);
+      const color = deadlineColor(today, step.dueDate, remaining, yellowAllowance(step.days, settings));
+      if (color) found({ stepKey: step.stepKey, reason: 'deadline', color, unitId: step.unitId, personId: step.personId, taskId: step.stepId, dueDate: step.dueDate, detail: { days: step.days } });
     }
   }
 
-  const firstStep = allSteps(flow.definition)[0]?.key ?? '';
-  if (summary.acceptedAt && shanghaiDate(new Date(summary.acceptedAt)) > summary.acceptDueDate) {
-    const accept = flow.tasks.find((t) => t.state === 'done' && allSteps(flow.definition).some((s) => s.key === t.stepKey && s.stageIndex === 0));
-    findings.push({ caseId, stepKey: '', reason: 'late_acceptance', color: 'red', unitId: summary.unitId, personId: accept?.finishedBy ?? null, taskId: accept?.id ?? null, dueDate: summary.acceptDueDate, detail: { acceptedAt: new Date(summary.acceptedAt).toISOString(), firstStep } });
+  const acceptance = facts.acceptance;
+  if (acceptance?.acceptedAt && shanghaiDate(new Date(acceptance.acceptedAt)) > acceptance.dueDate) {
+    found({ stepKey: '', reason: 'late_acceptance', color: 'red', unitId: summary.unitId, personId: acceptance.acceptedBy, taskId: acceptance.stepId, dueDate: acceptance.dueDate, detail: { acceptedAt: new Date(acceptance.acceptedAt).toISOString(), firstStep: acceptance.firstStep } });
   }
 
-  const corrections = flow.actions.filter((a) => a.payload.type === 'suspend' && a.payload.reason === 'correction');
-  if (Math.max(corrections.length, facts.corrections) >= 2) {
-    const second = corrections[1];
-    findings.push({ caseId, stepKey: typeof event.stepKey === 'string' ? event.stepKey : '', reason: 'repeated_correction', color: 'red', unitId: summary.unitId, personId: second?.actorId ?? null, taskId: null, dueDate: null, detail: { count: corrections.length } });
+  if (facts.corrections && facts.corrections.count >= 2) {
+    found({ stepKey: change.stepKey ?? '', reason: 'repeated_correction', color: 'red', unitId: summary.unitId, personId: facts.corrections.secondBy, taskId: null, dueDate: null, detail: { count: facts.corrections.count } });
   }
 
-  for (const entry of flow.actions) {
-    const payload = entry.payload;
-    if (payload.type !== 'complete' || payload.outcome !== 'reject') continue;
-    const task = [...flow.tasks].reverse().find((t) => t.stepKey === payload.stepKey && t.outcome === 'rejected');
-    if (lacksReasons(payload.opinion, settings.rejectionReasonMinChars)) {
-      findings.push({ caseId, stepKey: payload.stepKey, reason: 'rejection_without_reasons', color: 'red', unitId: task?.unitId ?? summary.unitId, personId: payload.by, taskId: task?.id ?? null, dueDate: null, detail: { opinion: payload.opinion ?? null } });
+  for (const rejection of facts.rejections ?? []) {
+    if (lacksReasons(rejection.opinion, settings.rejectionReasonMinChars)) {
+      found({ stepKey: rejection.stepKey, reason: 'rejection_without_reasons', color: 'red', unitId: rejection.unitId ?? summary.unitId, personId: rejection.by, taskId: rejection.stepId, dueDate: null, detail: { opinion: rejection.opinion } });
     }
   }
 
   const fee = facts.fee;
-  if (fee.chargedFen !== null && fee.chargedFen > fee.standardFen) {
-    findings.push({ caseId, stepKey: '', reason: 'fee_above_standard', color: 'red', unitId: summary.unitId, personId: null, taskId: null, dueDate: null, detail: { standardFen: fee.standardFen, chargedFen: fee.chargedFen } });
+  if (fee && fee.chargedFen !== null && fee.chargedFen > fee.standardFen) {
+    found({ stepKey: '', reason: 'fee_above_standard', color: 'red', unitId: summary.unitId, personId: null, taskId: null, dueDate: null, detail: { standardFen: fee.standardFen, chargedFen: fee.chargedFen } });
   }
 
-  const order = flowOutOfOrder(flow.definition, flow.actions) ?? caseEventsOutOfOrder(facts.events);
+  const order = (facts.process ? flowOutOfOrder(facts.process.definition, facts.process.actions) : null) ?? (facts.events ? caseEventsOutOfOrder(facts.events) : null);
   if (order) {
-    findings.push({ caseId, stepKey: '', reason: 'out_of_order', color: 'red', unitId: summary.unitId, personId: null, taskId: null, dueDate: null, detail: { ...order, action } });
+    found({ stepKey: '', reason: 'out_of_order', color: 'red', unitId: summary.unitId, personId: null, taskId: null, dueDate: null, detail: { ...order, action } });
   }
 
   return issueCards(work, platform, await withoutKnown(db, findings), now);

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createTestContext, seedRegions, TestClock, type TestContext } from '../../../test/helpers.ts';
 import type { Principal } from '../../platform/iam/principal.ts';
-import { openCaseCounts, openCaseCountsFromCases } from '../approval/supervision-view.ts';
 import { computeStats, computeStatsFromSteps, periodOf, rebuildStatistics } from './stats.ts';
 import { act, cardsOf, finishCase, get, makeWorld, post, scan, shanghai, submitCase, type World } from './testing.ts';
 
@@ -45,7 +44,9 @@ async function assertReconciled(label: string) {
       }
     }
   }
-  assert.deepEqual(await openCaseCounts(ctx.platform.db, null), await openCaseCountsFromCases(ctx.platform.db, null), `${label}: open cases per unit and state`);
+  for (const subject of ctx.platform.modules.subjects) {
+    assert.deepEqual(await subject.openCounts(ctx.platform.db, null), await subject.openCountsFromSubjects!(ctx.platform.db, null), `${label}: open ${subject.type} per unit and state`);
+  }
 }
 
 test('the daily roll-ups agree with a direct recomputation over the steps, cases and cards, and a rebuild changes nothing', async () => {

@@ -11,31 +11,19 @@ import { fieldError, forbidden, invalid } from '../../platform/http/errors.ts';
 import { workingDays } from '../../platform/calendar/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
+import { readCursor, writeCursor } from '../../platform/db/pagination.ts';
 import { translate, type Lang } from '../../platform/i18n/index.ts';
 import type { Principal } from '../../platform/iam/principal.ts';
 import { getUnits } from '../../platform/org/service.ts';
 import { displayNames } from '../../platform/iam/service.ts';
-import {
-  finishedStepDueRange,
-  finishedStepsPage,
-  finishedStepStats,
-  finishedTaskDayRange,
-  finishedTaskTotals,
-  rebuildFinishedTaskDays,
-  workingOrdinals,
-  type StepOutcomeFilter,
-  type StepStatsFilter,
-  type StepStatsRow,
-  type WorkingOrdinals,
-} from '../../platform/flow/reports.ts';
-import { APPROVAL_CASE_SUBJECT, correctionsByUnit, finishedCaseTotals } from '../approval/supervision-view.ts';
+import { finishedTaskDayRange, rebuildFinishedTaskDays, type StepOutcomeFilter, type StepStatsRow } from '../../platform/flow/reports.ts';
+import type { FinishedSubjectTotals, SubjectFinishedStepDetail } from '../../platform/supervision.ts';
 import { readScope, scopeUnitIds, type UnitScope } from './access.ts';
 import { cardCounts, cardTotals, type CardTotalsRow } from './cards.ts';
+import { subjectsOf, summariesOf } from './subjects.ts';
 
 /** The longest period one request may cover. */
 export const MAX_PERIOD_DAYS = 1100;
-/** The ordinals reach this far around the period; a due date beyond makes the query widen and run again. */
-const ORDINAL_MARGIN_DAYS = 800;
 
 export interface Period {
   from: string;
@@ -56,8 +44,28 @@ export function periodOf(from: string, to: string): Period {
   return { from, to, fromInstant: new Date(`${from}T00:00:00+08:00`), toInstant: new Date(`${workingDays.addCalendarDays(to, 1)}T00:00:00+08:00`) };
 }
 
-async function ordinalsFor(db: Db, period: Period): Promise<WorkingOrdinals> {
-  return workingOrdinals(db, workingDays.addCalendarDays(period.from, -ORDINAL_MARGIN_DAYS), workingDays.addCalendarDays(period.to, ORDINAL_MARGIN_DAYS));
+/** The figures of every installed subject type added up per unit (and person). */
+function addSteps(parts: StepStatsRow[][]): StepStatsRow[] {
+  const sums = new Map<string, StepStatsRow>();
+  for (const row of parts.flat()) {
+    const key = `${row.unitId}\u0000${row.personId ?? ''}`;
+    const sum = sums.get(key);
+    if (!sum) sums.set(key, { ...row });
+    else
+      for (const field of ['finished', 'onTime', 'early', 'overdue', 'workingDaysUsed', 'daysPromised', 'outsideRange'] as const) sum[field] += row[field];
+  }
+  return [...sums.values()].sort((a, b) => (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : (a.personId ?? '') < (b.personId ?? '') ? -1 : 1));
+}
+
+function addSubjects(parts: FinishedSubjectTotals[]): FinishedSubjectTotals {
+  const sums: FinishedSubjectTotals = new Map();
+  for (const part of parts) {
+    for (const [unitId, t] of part) {
+      const sum = sums.get(unitId) ?? { finishedCases: 0, correctedCases: 0 };
+      sums.set(unitId, { finishedCases: sum.finishedCases + t.finishedCases, correctedCases: sum.correctedCases + t.correctedCases });
+    }
+  }
+  return sums;
 }
 
 export interface StatsItem {
@@ -105,12 +113,16 @@ const scopeOfUnits = (unitIds: string[] | null): UnitScope => (unitIds === null 
  * the transactions that finish steps, finish cases and issue or decide cards: at most one row per
  * unit (or person) and day of the period, however many cases lie behind them.
  */
+/** The finished-steps drill-down's cursor: (finishedAt, stepId). */
+const FINISHED_STEP_KEYS = ['timestamp', 'text'] as const;
+
 export async function computeStats(platform: Platform, principal: Principal | null, period: Period, groupBy: 'unit' | 'person', options: { unitId?: string } = {}): Promise<StatsItem[]> {
   const db = platform.db;
   const unitIds = await statsScope(platform, principal, options);
+  const subjects = subjectsOf(platform);
   const [rows, corrections, cards] = await Promise.all([
-    finishedTaskTotals(db, { subjectType: APPROVAL_CASE_SUBJECT, fromDay: period.from, toDay: period.to, unitIds }, groupBy),
-    finishedCaseTotals(db, period.from, period.to, unitIds),
+    Promise.all(subjects.map((s) => s.finishedStepTotals(db, { fromDay: period.from, toDay: period.to, unitIds }, groupBy))).then(addSteps),
+    Promise.all(subjects.map((s) => s.finishedSubjectTotals?.(db, period.from, period.to, unitIds) ?? new Map())).then(addSubjects),
     cardTotals(db, scopeOfUnits(unitIds), period.from, period.to, groupBy),
   ]);
   return statsItems(db, rows, corrections, cards, groupBy);
@@ -123,18 +135,10 @@ export async function computeStats(platform: Platform, principal: Principal | nu
 export async function computeStatsFromSteps(platform: Platform, principal: Principal | null, period: Period, groupBy: 'unit' | 'person', options: { unitId?: string } = {}): Promise<StatsItem[]> {
   const db = platform.db;
   const unitIds = await statsScope(platform, principal, options);
-  const filter: StepStatsFilter = { subjectType: APPROVAL_CASE_SUBJECT, from: period.fromInstant, to: period.toInstant, unitIds };
-  let ordinals = await ordinalsFor(db, period);
-  let rows = await finishedStepStats(db, filter, groupBy, ordinals);
-  if (rows.some((r) => r.outsideRange > 0)) {
-    const range = await finishedStepDueRange(db, filter);
-    const first = [range.min ?? period.from, ordinals.first].sort()[0];
-    const last = [range.max ?? period.to, ordinals.last].sort()[1];
-    ordinals = await workingOrdinals(db, workingDays.addCalendarDays(first, -7), workingDays.addCalendarDays(last, 7));
-    rows = await finishedStepStats(db, filter, groupBy, ordinals);
-  }
-  const [corrections, cards] = await Promise.all([
-    correctionsByUnit(db, period.fromInstant, period.toInstant, unitIds),
+  const subjects = subjectsOf(platform);
+  const [rows, corrections, cards] = await Promise.all([
+    Promise.all(subjects.map((s) => s.finishedStepCounts(db, { from: period.fromInstant, to: period.toInstant, unitIds }, groupBy))).then(addSteps),
+    Promise.all(subjects.map((s) => s.finishedSubjectCounts?.(db, period.fromInstant, period.toInstant, unitIds) ?? new Map())).then(addSubjects),
     cardCounts(db, scopeOfUnits(unitIds), period.fromInstant, period.toInstant, groupBy),
   ]);
   return statsItems(db, rows, corrections, cards, groupBy);
@@ -209,29 +213,35 @@ export async function statsSteps(
   const db = platform.db;
   const scope = requireScope(principal);
   const unitIds = await scopeUnitIds(db, scope);
-  let ordinals = await ordinalsFor(db, period);
-  const page = { limit: filter.limit, cursor: filter.cursor };
-  const base = { subjectType: APPROVAL_CASE_SUBJECT, from: period.fromInstant, to: period.toInstant, unitIds, unitId: filter.unitId, personId: filter.personId, outcome: filter.outcome };
-  let steps = await finishedStepsPage(db, base, ordinals, page);
-  if (steps.items.some((r) => r.workingDaysUsed === null)) {
-    const dues = steps.items.map((r) => r.dueDate).sort();
-    ordinals = await workingOrdinals(db, [dues[0], ordinals.first].sort()[0], [dues[dues.length - 1], ordinals.last].sort()[1]);
-    steps = await finishedStepsPage(db, base, ordinals, page);
-  }
+  const cursor = readCursor(filter.cursor, FINISHED_STEP_KEYS);
+  const after = cursor ? ([(cursor[0] as Date).toISOString(), String(cursor[1])] as [string, string]) : null;
+  // Every subject type's page from the same cursor, merged in (finishedAt, stepId) order: the
+  // first `limit` of the merge are the first `limit` of all.
+  const page = { limit: filter.limit + 1, after };
+  const base = { from: period.fromInstant, to: period.toInstant, unitIds, unitId: filter.unitId, personId: filter.personId, outcome: filter.outcome };
+  const parts = await Promise.all(subjectsOf(platform).map(async (s) => (await s.finishedStepsPage(db, base, page)).map((r) => ({ ...r, subjectType: s.type }))));
+  const order = (r: SubjectFinishedStepDetail) => [new Date(r.finishedAt).getTime(), r.stepId] as const;
+  const rows = parts.flat().sort((a, b) => order(a)[0] - order(b)[0] || (order(a)[1] < order(b)[1] ? -1 : order(a)[1] > order(b)[1] ? 1 : 0));
+  const shown = rows.slice(0, filter.limit);
+  const last = shown[shown.length - 1];
+  const subjects = await summariesOf(platform, db, shown.map((r) => ({ subject_type: r.subjectType, case_id: r.subjectId })));
   return {
-    items: steps.items.map((r) => ({
-      taskId: r.taskId,
+    items: shown.map((r) => ({
+      taskId: r.stepId,
+      subjectType: r.subjectType,
       caseId: r.subjectId,
+      receiptNo: subjects({ subject_type: r.subjectType, case_id: r.subjectId })?.trackingNo ?? null,
+      link: subjects({ subject_type: r.subjectType, case_id: r.subjectId })?.staffLink ?? null,
       stepKey: r.stepKey,
       unitId: r.unitId,
-      personId: r.finishedBy,
+      personId: r.personId,
       days: r.days,
       dueDate: r.dueDate,
       finishedAt: new Date(r.finishedAt).toISOString(),
       workingDaysUsed: r.workingDaysUsed,
       outcome: r.outcome,
     })),
-    nextCursor: steps.nextCursor,
+    nextCursor: rows.length > filter.limit && last ? writeCursor(FINISHED_STEP_KEYS, [last.finishedAt, last.stepId]) : null,
   };
 }
 

@@ -5,7 +5,7 @@ import { createTestContext, loginSession, makeUser, seedRegions, problem, TestCl
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import { bearer } from '../../../test/helpers.ts';
-import { checkCase, runScan } from './scan.ts';
+import { checkSubject, runScan } from './scan.ts';
 import { writeCursor } from '../../platform/db/pagination.ts';
 import { act, cardsOf, finishCase, get, insertItem, makeWorld, post, scan, shanghai, submitCase, taskOf, type World } from './testing.ts';
 
@@ -21,7 +21,7 @@ before(async () => {
 });
 after(() => ctx.close());
 
-const hook = (caseId: string) => inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => checkCase(work, ctx.platform, caseId, {}));
+const hook = (caseId: string) => inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => checkSubject(work, ctx.platform, 'approval_case', caseId, {}));
 const cardsOfCase = async (caseId: string) => (await cardsOf(ctx, world.people.supervisor, `&caseId=${caseId}`)).sort((a, b) => (a.reason + (a.stepKey ?? '') < b.reason + (b.stepKey ?? '') ? -1 : 1));
 
 async function count(table: string) {

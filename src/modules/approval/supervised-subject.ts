@@ -1,19 +1,28 @@
 /**
- * What supervision (电子监察) may read about approval cases, read-only. Approval owns its
- * tables; supervision calls these functions instead of querying them, so a change of the
- * approval schema changes this file and nothing outside the module.
+ * Approval cases as a supervised subject (src/platform/supervision.ts): what supervision (电子监察)
+ * reads about them, read-only, through the registry. Approval owns its tables; a change of the
+ * approval schema changes this file and nothing outside the module. The steps are the process
+ * engine's tasks of the case; the counters (open cases per unit and state, finished cases per day)
+ * are approval's tables, kept by its triggers and read here.
  */
 import type { RawBuilder } from 'kysely';
 import { sql, type Db } from '../../platform/db/index.ts';
 import { keysetPage, type Keyset, type Page, type PageRequest } from '../../platform/db/pagination.ts';
+import type { Work } from '../../platform/db/work.ts';
+import { allSteps } from '../../platform/flow/engine.ts';
+import { flowOfSubject, instanceStatuses } from '../../platform/flow/reports.ts';
+import { flowSubjectSteps } from '../../platform/flow/subject-steps.ts';
+import type { SubjectCarded, SubjectDeadlineFinding, SubjectFacts, SubjectSummary, SupervisedSubject } from '../../platform/supervision.ts';
 import type { Platform } from '../../platform/module.ts';
 import { applicantPhoneIndex } from './applicant.ts';
+import { CASE_SUBJECT } from './queries/cases.ts';
 import { OPEN_CASE_STATES, type ApprovalTables, type CaseState } from './model.ts';
+import { APPROVAL_CASE_CHANGED, type ApprovalCaseChanged } from './events.ts';
 
 const q = (db: Db) => db.withTables<ApprovalTables>();
 
-/** Subject type of approval cases in the process engine. */
-export const APPROVAL_CASE_SUBJECT = 'approval_case';
+/** Subject type of approval cases in the process engine, and on supervision's cards. */
+export const APPROVAL_CASE_SUBJECT = CASE_SUBJECT;
 export const FINISHED_CASE_STATES: CaseState[] = ['approved', 'rejected'];
 
 export interface CaseSummary {
@@ -276,3 +285,109 @@ export async function itemNames(db: Db, ids: string[]): Promise<Map<string, { co
   const rows = await q(db).selectFrom('approval_items').select(['id', 'code', 'name', 'version']).where('id', 'in', unique).execute();
   return new Map(rows.map((r) => [r.id, { code: r.code, name: r.name, version: r.version }]));
 }
+
+// ---------------------------------------------------------------- the subject
+
+const asSubject = (c: CaseSummary): SubjectSummary => ({
+  type: APPROVAL_CASE_SUBJECT,
+  id: c.id,
+  trackingNo: c.receiptNo,
+  title: c.itemName,
+  unitId: c.unitId,
+  state: c.state,
+  finished: FINISHED_CASE_STATES.includes(c.state),
+  dueDate: c.dueDate,
+  openedAt: c.submittedAt,
+  ownerUserId: c.applicantUserId,
+  categoryId: c.itemId,
+  staffLink: `/console/approval/cases/${encodeURIComponent(c.id)}`,
+  publicLink: `/services/mine/${encodeURIComponent(c.id)}`,
+});
+
+const subjectMap = (cases: Map<string, CaseSummary>) => new Map([...cases].map(([id, c]) => [id, asSubject(c)]));
+
+/** Within its acceptance time, accepted, or carded already with the colour it would get now. */
+const casesCarded =
+  (today: string, carded: SubjectCarded): CaseSkip =>
+  ({ id, state, dueDate, acceptDueDate, acceptedAt }) => sql`
+    case when ${state} = 'submitted'
+         then ${acceptedAt} is not null or ${acceptDueDate} >= ${today}::date
+              or coalesce((${carded({ id, reason: 'late_acceptance', dueDate: acceptDueDate })}), false)
+         else (${carded({ id, reason: 'case_deadline', dueDate })})
+    end`;
+
+/** Open cases near or past their case deadline, and cases not accepted within their acceptance time. */
+async function caseDeadlines(db: Db, query: { today: string; dueBy: string; carded: SubjectCarded }): Promise<SubjectDeadlineFinding[]> {
+  const { today } = query;
+  const cases = await openCasesDueBy(db, query.dueBy, { skip: casesCarded(today, query.carded) });
+  if (!cases.length) return [];
+  const statuses = await instanceStatuses(db, APPROVAL_CASE_SUBJECT, cases.map((c) => c.id));
+  const findings: SubjectDeadlineFinding[] = [];
+  for (const c of cases) {
+    if (statuses.get(c.id) !== 'running') continue;
+    if (c.state === 'submitted') {
+      if (!c.acceptedAt && today > c.acceptDueDate) findings.push({ subjectId: c.id, unitId: c.unitId, reason: 'late_acceptance', color: 'red', dueDate: c.acceptDueDate });
+      continue;
+    }
+    findings.push({ subjectId: c.id, unitId: c.unitId, reason: 'case_deadline', color: today > c.dueDate ? 'red' : 'yellow', dueDate: c.dueDate });
+  }
+  return findings;
+}
+
+/** The case and its process, as supervision's rules read them. */
+async function caseSubjectFacts(work: Work, caseId: string): Promise<SubjectFacts | null> {
+  const [flow, facts] = await Promise.all([flowOfSubject(work, APPROVAL_CASE_SUBJECT, caseId), caseFacts(work.tx, caseId)]);
+  if (!flow || !facts) return null;
+  const summary = facts.summary;
+  const steps = allSteps(flow.definition);
+  const accept = flow.tasks.find((t) => t.state === 'done' && steps.some((s) => s.key === t.stepKey && s.stageIndex === 0));
+  const corrections = flow.actions.filter((a) => a.payload.type === 'suspend' && a.payload.reason === 'correction');
+  const rejections: NonNullable<SubjectFacts['rejections']> = [];
+  for (const entry of flow.actions) {
+    const payload = entry.payload;
+    if (payload.type !== 'complete' || payload.outcome !== 'reject') continue;
+    const task = [...flow.tasks].reverse().find((t) => t.stepKey === payload.stepKey && t.outcome === 'rejected');
+    rejections.push({ stepKey: payload.stepKey, opinion: payload.opinion ?? null, by: payload.by ?? null, unitId: task?.unitId ?? null, stepId: task?.id ?? null });
+  }
+  return {
+    summary: asSubject(summary),
+    steps: flow.tasks.map((t) => ({ stepId: t.id, stepKey: t.stepKey, unitId: t.unitId, state: t.state, personId: t.assignee, finishedBy: t.finishedBy, days: t.days, dueDate: t.dueDate, finishedAt: t.finishedAt })),
+    running: flow.status === 'running',
+    process: { definition: flow.definition, actions: flow.actions },
+    acceptance: { acceptedAt: summary.acceptedAt, dueDate: summary.acceptDueDate, acceptedBy: accept?.finishedBy ?? null, stepId: accept?.id ?? null, firstStep: steps[0]?.key ?? '' },
+    corrections: { count: Math.max(corrections.length, facts.corrections), secondBy: corrections[1]?.actorId ?? null },
+    rejections,
+    fee: facts.fee,
+    events: facts.events,
+  };
+}
+
+/** Approval cases, as supervision sees them. */
+export const approvalCaseSubject: SupervisedSubject = {
+  type: APPROVAL_CASE_SUBJECT,
+  labelKey: 'approval.subject.case',
+  changedBy: [{ event: APPROVAL_CASE_CHANGED, change: (e: ApprovalCaseChanged) => ({ subjectId: e.caseId, action: e.action, stepKey: e.stepKey }) }],
+  ...flowSubjectSteps(APPROVAL_CASE_SUBJECT),
+  deadlines: caseDeadlines,
+  facts: caseSubjectFacts,
+  openStates: OPEN_CASE_STATES.map((state) => ({ state, labelKey: `page.approval.state.${state}` })),
+  openCounts: openCaseCounts,
+  openCountsFromSubjects: openCaseCountsFromCases,
+  openSubjects: async (db, unitId, state, page) => {
+    const { items, nextCursor } = await openCasesOf(db, unitId, state as CaseState, page);
+    return { items: items.map(asSubject), nextCursor };
+  },
+  summaries: async (db, ids) => subjectMap(await caseSummaries(db, ids)),
+  async byTrackingNoAndPhone(db, platform, trackingNo, phone) {
+    const found = await caseByReceiptAndPhone(db, platform, trackingNo, phone);
+    return found && asSubject(found);
+  },
+  async byTrackingNo(db, trackingNo) {
+    const id = await caseIdByReceipt(db, trackingNo);
+    const found = id ? await caseSummary(db, id) : null;
+    return found && asSubject(found);
+  },
+  categoryNames: itemNames,
+  finishedSubjectTotals: finishedCaseTotals,
+  finishedSubjectCounts: correctionsByUnit,
+};
