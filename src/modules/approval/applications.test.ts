@@ -43,8 +43,8 @@ const FORM_FIELDS: NonNullable<ItemInput['formFields']> = [
 
 async function publicUser(name: string): Promise<TestUser> {
   const username = `${name}${crypto.randomBytes(3).toString('hex')}`;
-  const row = await registerPublicUser(ctx.platform, { username, displayName: name, password: 'Citizen#2026', kind: 'person', phone: phone() }, SYSTEM_ACTOR);
-  const { token } = await createApiToken(ctx.platform, row.id, 'test', 30, SYSTEM_ACTOR);
+  const row = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => registerPublicUser(work, ctx.platform, { username, displayName: name, password: 'Citizen#2026', kind: 'person', phone: phone() }));
+  const { token } = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createApiToken(work, ctx.platform, row.id, 'test', 30));
   return { id: row.id, username, password: 'Citizen#2026', unitId: '', token };
 }
 

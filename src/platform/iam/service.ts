@@ -126,6 +126,10 @@ function matchTotpStep(platform: Platform, user: UserRow, secretBase32: string, 
 /**
  * Signs in with username, password and (when enrolled) a one-time code. Every outcome is
  * audited; five failures in a row lock the account for fifteen minutes.
+ *
+ * Unlike the other commands, sign-in opens its own transactions: a refused attempt must still
+ * commit its failure count and audit record while the call throws, which a caller's unit of work
+ * would roll back. Nobody signs in as part of another change.
  */
 export async function login(platform: Platform, input: LoginInput, actor: Actor, userAgent: string | null): Promise<LoginResult> {
   const now = platform.clock.now();
@@ -211,9 +215,9 @@ export async function login(platform: Platform, input: LoginInput, actor: Actor,
   return { token, csrfToken, sessionId, user, roles };
 }
 
-export async function logout(platform: Platform, principal: Principal, actor: Actor) {
+export async function logout(work: Work, platform: Platform, principal: Principal) {
   if (!principal.sessionId) return;
-  await endSession(platform, principal, principal.sessionId, actor, 'logout');
+  await endSession(work, platform, principal, principal.sessionId, 'logout');
 }
 
 export async function listSessions(platform: Platform, principal: Principal) {
@@ -239,30 +243,26 @@ export async function listSessions(platform: Platform, principal: Principal) {
 }
 
 /** Ends one of the caller's own sessions; another user's session id is 404. */
-export async function endSession(platform: Platform, principal: Principal, sessionId: string, actor: Actor, reason = 'ended_by_user') {
-  await inTransaction(platform.db, actor, async (work) => {
-    const ended = await iam(work.tx)
-      .updateTable('sessions')
-      .set({ ended_at: platform.clock.now(), end_reason: reason })
-      .where('id', '=', sessionId)
-      .where('user_id', '=', principal.userId)
-      .where('ended_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(ended.numUpdatedRows) === 0) throw notFound();
-    recordAudit(work, { action: reason === 'logout' ? 'auth.logout' : 'session.end', objectType: 'session', objectId: sessionId });
-  });
+export async function endSession(work: Work, platform: Platform, principal: Principal, sessionId: string, reason = 'ended_by_user') {
+  const ended = await iam(work.tx)
+    .updateTable('sessions')
+    .set({ ended_at: platform.clock.now(), end_reason: reason })
+    .where('id', '=', sessionId)
+    .where('user_id', '=', principal.userId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(ended.numUpdatedRows) === 0) throw notFound();
+  recordAudit(work, { action: reason === 'logout' ? 'auth.logout' : 'session.end', objectType: 'session', objectId: sessionId });
 }
 
 // ---------------------------------------------------------------- tokens
 
-export async function createApiToken(platform: Platform, userId: string, name: string, days: number, actor: Actor) {
+export async function createApiToken(work: Work, platform: Platform, userId: string, name: string, days: number) {
   const token = `zt_${platform.crypto.randomToken()}`;
   const id = crypto.randomUUID();
   const expiresAt = new Date(platform.clock.now().getTime() + days * 86400_000);
-  await inTransaction(platform.db, actor, async (work) => {
-    await iam(work.tx).insertInto('api_tokens').values({ id, token_hash: tokenHash(platform, token), user_id: userId, name, expires_at: expiresAt }).execute();
-    recordAudit(work, { action: 'token.create', objectType: 'api_token', objectId: id, details: { name, userId, expiresAt: expiresAt.toISOString() } });
-  });
+  await iam(work.tx).insertInto('api_tokens').values({ id, token_hash: tokenHash(platform, token), user_id: userId, name, expires_at: expiresAt }).execute();
+  recordAudit(work, { action: 'token.create', objectType: 'api_token', objectId: id, details: { name, userId, expiresAt: expiresAt.toISOString() } });
   return { id, token, name, expiresAt: expiresAt.toISOString() };
 }
 
@@ -284,18 +284,16 @@ export async function listApiTokens(platform: Platform, principal: Principal) {
   }));
 }
 
-export async function revokeApiToken(platform: Platform, principal: Principal, id: string, actor: Actor) {
-  await inTransaction(platform.db, actor, async (work) => {
-    const res = await iam(work.tx)
-      .updateTable('api_tokens')
-      .set({ revoked_at: platform.clock.now() })
-      .where('id', '=', id)
-      .where('user_id', '=', principal.userId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) throw notFound();
-    recordAudit(work, { action: 'token.revoke', objectType: 'api_token', objectId: id });
-  });
+export async function revokeApiToken(work: Work, platform: Platform, principal: Principal, id: string) {
+  const res = await iam(work.tx)
+    .updateTable('api_tokens')
+    .set({ revoked_at: platform.clock.now() })
+    .where('id', '=', id)
+    .where('user_id', '=', principal.userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) === 0) throw notFound();
+  recordAudit(work, { action: 'token.revoke', objectType: 'api_token', objectId: id });
 }
 
 // ---------------------------------------------------------------- accounts
@@ -379,14 +377,17 @@ async function requireManagedUnit(platform: Platform, principal: Principal, unit
   return unit;
 }
 
-/** Staff account created by an administrator: the password must be changed at first sign-in. */
-export async function createStaffUser(platform: Platform, principal: Principal | null, input: NewUserInput, actor: Actor, options: { mustChangePassword?: boolean } = {}) {
+/**
+ * Staff account created by an administrator (or, with no principal, by the system) inside the
+ * caller's unit of work: the password must be changed at first sign-in.
+ */
+export async function createStaffUser(work: Work, platform: Platform, principal: Principal | null, input: NewUserInput, options: { mustChangePassword?: boolean } = {}) {
   checkAccountFields(input);
-  if (principal) await requireManagedUnit(platform, principal, input.unitId);
-  else await requireUnit(platform.db, input.unitId);
+  if (principal) await requireManagedUnit(platform, principal, input.unitId, work.tx);
+  else await requireUnit(work.tx, input.unitId);
   const passwordHash = await hashPassword(input.password);
   try {
-    return await inTransaction(platform.db, actor, (work) => insertStaffUser(work, platform, { ...input, passwordHash }, options));
+    return await insertStaffUser(work, platform, { ...input, passwordHash }, options);
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError('DUPLICATE', { errors: [fieldError(String((error as { constraint?: string }).constraint).includes('phone') ? 'phone' : 'username', 'iam.duplicateAccount')] });
     throw error;
@@ -403,25 +404,33 @@ export async function insertStaffUser(
   input: Omit<NewUserInput, 'password'> & { passwordHash: string },
   options: { mustChangePassword?: boolean } = {},
 ): Promise<UserRow> {
-  const id = crypto.randomUUID();
-  const row = await iam(work.tx)
+  const row = await insertAccountRow(work, platform, { ...input, id: crypto.randomUUID(), kind: 'staff', mustChangePassword: options.mustChangePassword ?? true });
+  recordAudit(work, { action: 'user.create', objectType: 'user', objectId: row.id, details: { username: row.username, unitId: row.unit_id } });
+  return row;
+}
+
+/** The users row of a new account; the mobile number is sealed, and indexed per kind of account. */
+function insertAccountRow(
+  work: Work,
+  platform: Platform,
+  input: { id: string; kind: 'staff' | 'public'; username: string; displayName: string; unitId: string | null; phone?: string; email?: string; passwordHash: string; mustChangePassword?: boolean },
+): Promise<UserRow> {
+  return iam(work.tx)
     .insertInto('users')
     .values({
-      id,
+      id: input.id,
       username: input.username,
       display_name: input.displayName.trim(),
-      kind: 'staff',
+      kind: input.kind,
       unit_id: input.unitId,
       phone_sealed: input.phone ? sealField(platform, input.phone) : null,
-      phone_index: input.phone ? blindIndex(platform, `staff:${input.phone}`) : null,
+      phone_index: input.phone ? blindIndex(platform, `${input.kind}:${input.phone}`) : null,
       email: input.email ?? null,
       password_hash: input.passwordHash,
-      must_change_password: options.mustChangePassword ?? true,
+      ...(input.mustChangePassword !== undefined ? { must_change_password: input.mustChangePassword } : {}),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  recordAudit(work, { action: 'user.create', objectType: 'user', objectId: id, details: { username: row.username, unitId: row.unit_id } });
-  return row;
 }
 
 /** Which of these usernames (any case) and staff mobile numbers an account already holds. */
@@ -450,32 +459,23 @@ export interface RegisterInput {
   email?: string;
 }
 
-/** Citizens and enterprises register themselves with a phone number or an e-mail address. */
-export async function registerPublicUser(platform: Platform, input: RegisterInput, actor: Actor) {
+/**
+ * Citizens and enterprises register themselves with a phone number or an e-mail address; the
+ * audit record names the new account as the one acting.
+ */
+export async function registerPublicUser(work: Work, platform: Platform, input: RegisterInput) {
   checkAccountFields(input);
   if (!input.phone && !input.email) throw invalid([fieldError('phone', 'iam.phoneOrEmailRequired')]);
   const passwordHash = await hashPassword(input.password);
   const id = crypto.randomUUID();
   try {
-    return await inTransaction(platform.db, { ...actor, userId: id, username: input.username }, async (work) => {
-      const row = await iam(work.tx)
-        .insertInto('users')
-        .values({
-          id,
-          username: input.username,
-          display_name: input.displayName.trim(),
-          kind: 'public',
-          unit_id: null,
-          phone_sealed: input.phone ? sealField(platform, input.phone) : null,
-          phone_index: input.phone ? blindIndex(platform, `public:${input.phone}`) : null,
-          email: input.email ?? null,
-          password_hash: passwordHash,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      recordAudit(work, { action: 'user.register', objectType: 'user', objectId: id, details: { username: row.username, applicantKind: input.kind } });
-      return row;
+    const row = await insertAccountRow(work, platform, { ...input, id, kind: 'public', unitId: null, passwordHash });
+    recordAudit(work, { action: 'user.register', objectType: 'user', objectId: id, details: { username: row.username, applicantKind: input.kind } }, new Date(), {
+      ...work.actor,
+      userId: id,
+      username: input.username,
     });
+    return row;
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError('DUPLICATE', { errors: [fieldError('username', 'iam.duplicateAccount')] });
     throw error;
@@ -486,18 +486,18 @@ export async function registerPublicUser(platform: Platform, input: RegisterInpu
  * An account the caller may see: themselves, any account for user.read holders whose scope
  * covers the account's unit. Anything else is 404.
  */
-export async function getVisibleUser(platform: Platform, principal: Principal, id: string) {
-  const user = await findUserById(platform.db, id);
+export async function getVisibleUser(platform: Platform, principal: Principal, id: string, db: Db = platform.db) {
+  const user = await findUserById(db, id);
   if (!user) throw notFound();
   if (user.id !== principal.userId) {
     if (!user.unit_id) {
       if (!hasPermission(principal, 'user.read') || !principal.roles.some((r) => THREE_ADMINS.includes(r.role))) throw notFound();
     } else {
-      const unit = await getUnit(platform.db, user.unit_id);
+      const unit = await getUnit(db, user.unit_id);
       if (!unit || !coversUnit(principal, 'user.read', unit)) throw notFound();
     }
   }
-  return { user, roles: toAssignments(await rolesOf(platform.db, user.id)) };
+  return { user, roles: toAssignments(await rolesOf(db, user.id)) };
 }
 
 export interface UserListFilter {
@@ -560,59 +560,55 @@ export interface UserPatch {
   version?: number;
 }
 
-export async function updateUser(platform: Platform, principal: Principal, id: string, patch: UserPatch, actor: Actor) {
-  const { user } = await getVisibleUser(platform, principal, id);
+export async function updateUser(work: Work, platform: Platform, principal: Principal, id: string, patch: UserPatch) {
+  const { user } = await getVisibleUser(platform, principal, id, work.tx);
   const self = user.id === principal.userId;
-  if (!self && !(user.unit_id && coversUnit(principal, 'user.write', (await getUnit(platform.db, user.unit_id))!))) throw forbidden();
+  if (!self && !(user.unit_id && coversUnit(principal, 'user.write', (await getUnit(work.tx, user.unit_id))!))) throw forbidden();
   checkAccountFields({ displayName: patch.displayName, phone: patch.phone ?? undefined, email: patch.email ?? undefined });
   if (patch.unitId !== undefined) {
     if (self || user.kind !== 'staff') throw forbidden();
-    await requireManagedUnit(platform, principal, patch.unitId);
+    await requireManagedUnit(platform, principal, patch.unitId, work.tx);
   }
-  return inTransaction(platform.db, actor, async (work) => {
-    const values: Record<string, unknown> = { updated_at: platform.clock.now(), version: sql`version + 1` };
-    const changed: string[] = [];
-    if (patch.displayName !== undefined) {
-      values.display_name = patch.displayName.trim();
-      changed.push('displayName');
-    }
-    if (patch.email !== undefined) {
-      values.email = patch.email;
-      changed.push('email');
-    }
-    if (patch.unitId !== undefined) {
-      values.unit_id = patch.unitId;
-      changed.push('unitId');
-    }
-    if (patch.phone !== undefined) {
-      values.phone_sealed = patch.phone ? sealField(platform, patch.phone) : null;
-      values.phone_index = patch.phone ? blindIndex(platform, `${user.kind}:${patch.phone}`) : null;
-      changed.push('phone');
-    }
-    let update = iam(work.tx).updateTable('users').set(values).where('id', '=', id);
-    if (patch.version !== undefined) update = update.where('version', '=', patch.version);
-    const row = await update.returningAll().executeTakeFirst();
-    if (!row) throw new AppError('CONFLICT');
-    recordAudit(work, { action: 'user.update', objectType: 'user', objectId: id, details: { fields: changed, unitId: patch.unitId } });
-    return row;
-  });
+  const values: Record<string, unknown> = { updated_at: platform.clock.now(), version: sql`version + 1` };
+  const changed: string[] = [];
+  if (patch.displayName !== undefined) {
+    values.display_name = patch.displayName.trim();
+    changed.push('displayName');
+  }
+  if (patch.email !== undefined) {
+    values.email = patch.email;
+    changed.push('email');
+  }
+  if (patch.unitId !== undefined) {
+    values.unit_id = patch.unitId;
+    changed.push('unitId');
+  }
+  if (patch.phone !== undefined) {
+    values.phone_sealed = patch.phone ? sealField(platform, patch.phone) : null;
+    values.phone_index = patch.phone ? blindIndex(platform, `${user.kind}:${patch.phone}`) : null;
+    changed.push('phone');
+  }
+  let update = iam(work.tx).updateTable('users').set(values).where('id', '=', id);
+  if (patch.version !== undefined) update = update.where('version', '=', patch.version);
+  const row = await update.returningAll().executeTakeFirst();
+  if (!row) throw new AppError('CONFLICT');
+  recordAudit(work, { action: 'user.update', objectType: 'user', objectId: id, details: { fields: changed, unitId: patch.unitId } });
+  return row;
 }
 
-export async function setUserDisabled(platform: Platform, principal: Principal, id: string, disabled: boolean, actor: Actor) {
-  const { user } = await getVisibleUser(platform, principal, id);
+export async function setUserDisabled(work: Work, platform: Platform, principal: Principal, id: string, disabled: boolean) {
+  const { user } = await getVisibleUser(platform, principal, id, work.tx);
   if (user.id === principal.userId) throw forbidden({ key: 'iam.cannotDisableSelf' });
-  const unit = user.unit_id ? await getUnit(platform.db, user.unit_id) : null;
+  const unit = user.unit_id ? await getUnit(work.tx, user.unit_id) : null;
   const mayWrite = unit ? coversUnit(principal, 'user.write', unit) : hasPermission(principal, 'user.write') && principal.roles.some((r) => r.role === 'sysadmin');
   if (!mayWrite) throw forbidden();
-  return inTransaction(platform.db, actor, async (work) => {
-    const now = platform.clock.now();
-    await iam(work.tx).updateTable('users').set({ disabled_at: disabled ? now : null, updated_at: now, version: sql`version + 1` }).where('id', '=', id).execute();
-    if (disabled) {
-      await iam(work.tx).updateTable('sessions').set({ ended_at: now, end_reason: 'disabled' }).where('user_id', '=', id).where('ended_at', 'is', null).execute();
-      await iam(work.tx).updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
-    }
-    recordAudit(work, { action: disabled ? 'user.disable' : 'user.enable', objectType: 'user', objectId: id });
-  });
+  const now = platform.clock.now();
+  await iam(work.tx).updateTable('users').set({ disabled_at: disabled ? now : null, updated_at: now, version: sql`version + 1` }).where('id', '=', id).execute();
+  if (disabled) {
+    await iam(work.tx).updateTable('sessions').set({ ended_at: now, end_reason: 'disabled' }).where('user_id', '=', id).where('ended_at', 'is', null).execute();
+    await iam(work.tx).updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
+  }
+  recordAudit(work, { action: disabled ? 'user.disable' : 'user.enable', objectType: 'user', objectId: id });
 }
 
 export interface RoleInput {
@@ -621,8 +617,8 @@ export interface RoleInput {
 }
 
 /** Replaces an account's roles. Only the security administrator does this, never for themselves. */
-export async function setUserRoles(platform: Platform, principal: Principal, id: string, input: RoleInput[], actor: Actor) {
-  const user = await findUserById(platform.db, id);
+export async function setUserRoles(work: Work, platform: Platform, principal: Principal, id: string, input: RoleInput[]) {
+  const user = await findUserById(work.tx, id);
   if (!user) throw notFound();
   if (user.id === principal.userId) throw forbidden({ key: 'iam.cannotGrantSelf' });
   const errors = [];
@@ -638,7 +634,7 @@ export async function setUserRoles(platform: Platform, principal: Principal, id:
       continue;
     }
     if (scope.regionCode) {
-      if (!(await getRegion(platform.db, scope.regionCode))) errors.push(fieldError(`roles.${i}.scope.regionCode`, 'org.unit.regionMissing', { code: scope.regionCode }));
+      if (!(await getRegion(work.tx, scope.regionCode))) errors.push(fieldError(`roles.${i}.scope.regionCode`, 'org.unit.regionMissing', { code: scope.regionCode }));
       assignments.push({ role: entry.role, scope_unit_id: null, scope_region_code: scope.regionCode });
     } else {
       const unitId = scope.unitId ?? user.unit_id;
@@ -646,7 +642,7 @@ export async function setUserRoles(platform: Platform, principal: Principal, id:
         errors.push(fieldError(`roles.${i}.scope`, 'iam.scopeRequired'));
         continue;
       }
-      if (!(await getUnit(platform.db, unitId))) errors.push(fieldError(`roles.${i}.scope.unitId`, 'iam.unitNotFound'));
+      if (!(await getUnit(work.tx, unitId))) errors.push(fieldError(`roles.${i}.scope.unitId`, 'iam.unitNotFound'));
       assignments.push({ role: entry.role, scope_unit_id: unitId, scope_region_code: null });
     }
   }
@@ -656,28 +652,26 @@ export async function setUserRoles(platform: Platform, principal: Principal, id:
   if (admins.size > 1) throw new AppError('ROLE_CONFLICT');
   const unique = new Map(assignments.map((a) => [`${a.role}|${a.scope_unit_id}|${a.scope_region_code}`, a]));
 
-  return inTransaction(platform.db, actor, async (work) => {
-    // Serialise concurrent role changes of one account.
-    await iam(work.tx).selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
-    const before = await rolesOf(work.tx, id);
-    await iam(work.tx).deleteFrom('user_roles').where('user_id', '=', id).execute();
-    if (unique.size) {
-      await iam(work.tx)
-        .insertInto('user_roles')
-        .values([...unique.values()].map((a) => ({ id: crypto.randomUUID(), user_id: id, ...a, granted_by: principal.userId })))
-        .execute();
-    }
-    recordAudit(work, {
-      action: 'user.roles.set',
-      objectType: 'user',
-      objectId: id,
-      details: {
-        before: before.map((r) => ({ role: r.role, unitId: r.scope_unit_id, regionCode: r.scope_region_code })),
-        after: [...unique.values()].map((r) => ({ role: r.role, unitId: r.scope_unit_id, regionCode: r.scope_region_code })),
-      },
-    });
-    return toAssignments(await rolesOf(work.tx, id));
+  // Serialise concurrent role changes of one account.
+  await iam(work.tx).selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
+  const before = await rolesOf(work.tx, id);
+  await iam(work.tx).deleteFrom('user_roles').where('user_id', '=', id).execute();
+  if (unique.size) {
+    await iam(work.tx)
+      .insertInto('user_roles')
+      .values([...unique.values()].map((a) => ({ id: crypto.randomUUID(), user_id: id, ...a, granted_by: principal.userId })))
+      .execute();
+  }
+  recordAudit(work, {
+    action: 'user.roles.set',
+    objectType: 'user',
+    objectId: id,
+    details: {
+      before: before.map((r) => ({ role: r.role, unitId: r.scope_unit_id, regionCode: r.scope_region_code })),
+      after: [...unique.values()].map((r) => ({ role: r.role, unitId: r.scope_unit_id, regionCode: r.scope_region_code })),
+    },
   });
+  return toAssignments(await rolesOf(work.tx, id));
 }
 
 /** Grants roles without a caller (command line and demo data); checks the same rules. */
@@ -702,6 +696,11 @@ export async function grantRolesBySystem(work: Work, userId: string, roles: Arra
   recordAudit(work, { action: 'user.roles.grant', objectType: 'user', objectId: userId, details: { roles: roles.map((r) => ({ role: r.role, ...r.scope })) } });
 }
 
+/**
+ * The account holder changes their own password. Like sign-in it opens its own transactions: a
+ * wrong current password is recorded even though the change is refused (a caller's unit of work
+ * would roll that record back with the refusal).
+ */
 export async function changePassword(platform: Platform, principal: Principal, current: string, next: string, actor: Actor) {
   const user = await findUserById(platform.db, principal.userId);
   if (!user) throw notFound();
@@ -730,45 +729,39 @@ export async function changePassword(platform: Platform, principal: Principal, c
 }
 
 /** Administrator reset: sets a new password that must be changed at next sign-in. */
-export async function resetPassword(platform: Platform, principal: Principal, id: string, password: string, actor: Actor) {
-  const { user } = await getVisibleUser(platform, principal, id);
-  const unit = user.unit_id ? await getUnit(platform.db, user.unit_id) : null;
+export async function resetPassword(work: Work, platform: Platform, principal: Principal, id: string, password: string) {
+  const { user } = await getVisibleUser(platform, principal, id, work.tx);
+  const unit = user.unit_id ? await getUnit(work.tx, user.unit_id) : null;
   if (!unit || !coversUnit(principal, 'user.write', unit) || user.id === principal.userId) throw forbidden();
   if (!isStrongPassword(password)) throw new AppError('PASSWORD_WEAK', { errors: [fieldError('password', 'error.PASSWORD_WEAK')] });
   const passwordHash = await hashPassword(password);
-  await inTransaction(platform.db, actor, async (work) => {
-    const now = platform.clock.now();
-    await iam(work.tx).updateTable('users').set({ password_hash: passwordHash, must_change_password: true, failed_logins: 0, locked_until: null, updated_at: now }).where('id', '=', id).execute();
-    await iam(work.tx).updateTable('sessions').set({ ended_at: now, end_reason: 'password_reset' }).where('user_id', '=', id).where('ended_at', 'is', null).execute();
-    recordAudit(work, { action: 'user.password.reset', objectType: 'user', objectId: id });
-  });
+  const now = platform.clock.now();
+  await iam(work.tx).updateTable('users').set({ password_hash: passwordHash, must_change_password: true, failed_logins: 0, locked_until: null, updated_at: now }).where('id', '=', id).execute();
+  await iam(work.tx).updateTable('sessions').set({ ended_at: now, end_reason: 'password_reset' }).where('user_id', '=', id).where('ended_at', 'is', null).execute();
+  recordAudit(work, { action: 'user.password.reset', objectType: 'user', objectId: id });
 }
 
 // ---------------------------------------------------------------- TOTP
 
 /** Starts enrolment: a new secret, stored sealed but not active until a code confirms it. */
-export async function beginTotpEnrollment(platform: Platform, principal: Principal, actor: Actor) {
-  const user = await findUserById(platform.db, principal.userId);
+export async function beginTotpEnrollment(work: Work, platform: Platform, principal: Principal) {
+  const user = await findUserById(work.tx, principal.userId);
   if (!user) throw notFound();
   if (user.totp_enabled) throw new AppError('INVALID_STATE', { detail: { key: 'iam.totpAlreadyEnabled' } });
   const secret = new OTPAuth.Secret({ size: 20 }).base32;
-  await inTransaction(platform.db, actor, async (work) => {
-    await iam(work.tx).updateTable('users').set({ totp_secret_sealed: sealField(platform, secret) }).where('id', '=', user.id).execute();
-    recordAudit(work, { action: 'user.totp.begin', objectType: 'user', objectId: user.id });
-  });
+  await iam(work.tx).updateTable('users').set({ totp_secret_sealed: sealField(platform, secret) }).where('id', '=', user.id).execute();
+  recordAudit(work, { action: 'user.totp.begin', objectType: 'user', objectId: user.id });
   return { secret, uri: totpFor(platform, user, secret).toString() };
 }
 
-export async function confirmTotpEnrollment(platform: Platform, principal: Principal, code: string, actor: Actor) {
-  const user = await findUserById(platform.db, principal.userId);
+export async function confirmTotpEnrollment(work: Work, platform: Platform, principal: Principal, code: string) {
+  const user = await findUserById(work.tx, principal.userId);
   if (!user || !user.totp_secret_sealed) throw new AppError('INVALID_STATE', { detail: { key: 'iam.totpNotStarted' } });
   if (user.totp_enabled) throw new AppError('INVALID_STATE', { detail: { key: 'iam.totpAlreadyEnabled' } });
   const step = matchTotpStep(platform, user, openField(platform, user.totp_secret_sealed), code);
   if (step === null) throw new AppError('TOTP_INVALID');
-  await inTransaction(platform.db, actor, async (work) => {
-    await iam(work.tx).updateTable('users').set({ totp_enabled: true, totp_last_step: step }).where('id', '=', user.id).execute();
-    recordAudit(work, { action: 'user.totp.enable', objectType: 'user', objectId: user.id });
-  });
+  await iam(work.tx).updateTable('users').set({ totp_enabled: true, totp_last_step: step }).where('id', '=', user.id).execute();
+  recordAudit(work, { action: 'user.totp.enable', objectType: 'user', objectId: user.id });
 }
 
 /** Turns TOTP on with a known secret (command line, demo accounts). */
