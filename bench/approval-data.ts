@@ -26,7 +26,7 @@ import type { Platform } from '../src/platform/module.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../src/platform/db/work.ts';
 import { createRegion, createUnit } from '../src/platform/org/service.ts';
 import { creditCheckChar, idCheckChar, maskIdNumber } from '../src/platform/org/codes.ts';
-import { createApiToken, grantRolesBySystem, insertStaffUser } from '../src/platform/iam/service.ts';
+import { createApiToken, grantRolesBySystem, insertStaffUser } from '../src/platform/iam/index.ts';
 import { hashPassword } from '../src/platform/iam/passwords.ts';
 import { blindIndex, openField, sealField } from '../src/platform/crypto/fields.ts';
 import { unitPublicKey, verifyUnitSignature } from '../src/platform/crypto/signing.ts';

@@ -11,7 +11,7 @@ import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../src/platform/db/work.ts';
 import type { Clock, Platform } from '../src/platform/module.ts';
 import { createRegion, createUnit, type Unit } from '../src/platform/org/service.ts';
-import { createStaffUser, grantRolesBySystem, createApiToken } from '../src/platform/iam/service.ts';
+import { createStaffUser, grantRolesBySystem, createApiToken } from '../src/platform/iam/index.ts';
 import type { Role } from '../src/platform/iam/roles.ts';
 import type { Scope } from '../src/platform/iam/principal.ts';
 import { creditCheckChar } from '../src/platform/org/codes.ts';

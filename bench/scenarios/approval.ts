@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { BENCH_PG_URL, benchServer, machine, percentile, postgresCpuMs, threadCpuMs } from '../support.ts';
 import { BENCH_FIELD_KEY, generateDataset, hasDataset, loadDataset, type ApprovalDataset, type BenchStaff } from '../approval-data.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
-import { createApiToken } from '../../src/platform/iam/service.ts';
+import { createApiToken } from '../../src/platform/iam/index.ts';
 import { creditCheckChar, idCheckChar } from '../../src/platform/org/codes.ts';
 
 type Server = Awaited<ReturnType<typeof benchServer>>;

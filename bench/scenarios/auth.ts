@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { benchServer, machine, percentile, runAutocannon } from '../support.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { createRegion, createUnit } from '../../src/platform/org/service.ts';
-import { createStaffUser, grantRolesBySystem, createApiToken } from '../../src/platform/iam/service.ts';
+import { createStaffUser, grantRolesBySystem, createApiToken } from '../../src/platform/iam/index.ts';
 
 const PASSWORD = 'Bench#Passw0rd';
 

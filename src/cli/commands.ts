@@ -12,7 +12,7 @@ import { AppError, renderMessage } from '../platform/http/errors.ts';
 import type { Lang } from '../platform/i18n/index.ts';
 import { getRegion, getUnit, listRegions, regionContains, type Unit } from '../platform/org/service.ts';
 import { prepareOrgImport, writeOrgImport } from '../platform/org/import.ts';
-import { accountFieldErrors, createApiToken, grantRolesBySystem, insertStaffUser, resetPassword } from '../platform/iam/service.ts';
+import { accountFieldErrors, createApiToken, grantRolesBySystem, insertStaffUser, resetPassword } from '../platform/iam/index.ts';
 import { findUserByUsername } from '../platform/iam/queries.ts';
 import { hashPassword, isStrongPassword } from '../platform/iam/passwords.ts';
 import { isRole, ROLES, THREE_ADMINS, type Role } from '../platform/iam/roles.ts';

@@ -5,7 +5,7 @@ import { createTestContext, seedRegions, makeUnit, makeUser, bearer, problem, Te
 import { buildApp } from '../../app.ts';
 import { sql } from '../../platform/db/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
-import { registerPublicUser, createApiToken } from '../../platform/iam/service.ts';
+import { registerPublicUser, createApiToken } from '../../platform/iam/index.ts';
 import { idCheckChar } from '../../platform/org/codes.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import { deliverAllDue, LogEmailSender, type NotifySenders, type SmsMessage, type SmsProvider } from '../../platform/notify/index.ts';

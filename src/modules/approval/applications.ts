@@ -12,7 +12,7 @@ import type { Work } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
 import { coversUnit, hasPermission, type Principal } from '../../platform/iam/principal.ts';
-import { accountsHoldingRole, contactOf, staffHoldsRole } from '../../platform/iam/service.ts';
+import { accountsHoldingRole, contactOf, staffHoldsRole } from '../../platform/iam/index.ts';
 import type { Role } from '../../platform/iam/roles.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { APPROVAL_CASE_CHANGED, type ApprovalCaseChanged } from './events.ts';

@@ -15,7 +15,7 @@ import { recordAudit } from '../../platform/audit/service.ts';
 import { translate, type Lang } from '../../platform/i18n/index.ts';
 import type { Principal } from '../../platform/iam/principal.ts';
 import { getUnits } from '../../platform/org/service.ts';
-import { displayNames } from '../../platform/iam/service.ts';
+import { displayNames } from '../../platform/iam/index.ts';
 import {
   finishedStepDueRange,
   finishedStepsPage,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { makeUnit, makeUser, bearer, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
-import { registerPublicUser, createApiToken } from '../../platform/iam/service.ts';
+import { registerPublicUser, createApiToken } from '../../platform/iam/index.ts';
 import { idCheckChar } from '../../platform/org/codes.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import type { ProcessDefinition } from '../../platform/flow/engine.ts';

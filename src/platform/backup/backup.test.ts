@@ -11,7 +11,7 @@ import { createTestContext, bearer, makeUser, type TestContext } from '../../../
 import { allMigrations } from '../../app.ts';
 import { verifyChain } from '../audit/service.ts';
 import { seedDemo } from '../demo/seed.ts';
-import { createStaffUser } from '../iam/service.ts';
+import { createStaffUser } from '../iam/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 import { createBackup } from './backup.ts';
 import { restoreBackup } from './restore.ts';

@@ -6,7 +6,7 @@ import { Id, Strict, actorOf } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { translate } from '../i18n/index.ts';
 import { inTransaction } from '../db/work.ts';
-import * as iam from '../iam/service.ts';
+import * as iam from '../iam/index.ts';
 import type { Principal, RoleAssignment } from '../iam/principal.ts';
 import { getRegion, getUnits } from '../org/service.ts';
 import { getDay, workingDays } from '../calendar/index.ts';

@@ -4,7 +4,7 @@ import { AppError, Strict, actorOf } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { translate } from '../i18n/index.ts';
 import { inTransaction } from '../db/work.ts';
-import * as iam from '../iam/service.ts';
+import * as iam from '../iam/index.ts';
 import { setSessionCookie } from '../iam/routes.ts';
 import { SESSION_COOKIE } from '../iam/auth-hook.ts';
 import { TOTP_REQUIRED_ROLES } from '../iam/roles.ts';

@@ -4,7 +4,7 @@ import * as OTPAuth from 'otpauth';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestContext, creditCode, makeUnit, makeUser, PASSWORD, seedRegions, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import type { Unit } from '../org/service.ts';
-import { registerPublicUser } from '../iam/service.ts';
+import { registerPublicUser } from '../iam/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 
 let ctx: TestContext;

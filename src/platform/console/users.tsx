@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, Strict, actorOf, fieldError, invalid, notFound } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { inTransaction } from '../db/work.ts';
-import * as iam from '../iam/service.ts';
+import * as iam from '../iam/index.ts';
 import { coversUnit, hasPermission, type Principal } from '../iam/principal.ts';
 import { ROLES, isRole } from '../iam/roles.ts';
 import * as org from '../org/service.ts';

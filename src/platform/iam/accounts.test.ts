@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as OTPAuth from 'otpauth';
 import { sql } from 'kysely';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
-import { authenticateBearer, createApiToken, createStaffUser, registerPublicUser } from './service.ts';
+import { authenticateBearer, createApiToken, createStaffUser, registerPublicUser } from './index.ts';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, loginSession, PASSWORD, type TestContext } from '../../../test/helpers.ts';
 
 let ctx: TestContext;

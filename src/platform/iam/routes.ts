@@ -4,7 +4,7 @@ import { Strict, Id, ListQuery, actorOf } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { SESSION_COOKIE } from './auth-hook.ts';
 import { inTransaction } from '../db/work.ts';
-import * as iam from './service.ts';
+import * as iam from './index.ts';
 import { ROLES, TOTP_REQUIRED_ROLES } from './roles.ts';
 import type { Principal } from './principal.ts';
 

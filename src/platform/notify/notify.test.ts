@@ -8,7 +8,7 @@ import { createTestContext, seedRegions, makeUnit, makeUser, bearer, problem, PA
 import { sql } from 'kysely';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 import { createUnit, getUnit } from '../org/service.ts';
-import { createStaffUser } from '../iam/service.ts';
+import { createStaffUser } from '../iam/index.ts';
 import { silentLogger, type Logger } from '../jobs/scheduler.ts';
 import { registerTemplate } from './templates.ts';
 import { HttpSmsProvider, LogEmailSender, LogSmsProvider, type EmailMessage, type EmailSender, type NotifySenders, type SmsMessage, type SmsProvider } from './senders.ts';

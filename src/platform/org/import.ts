@@ -8,7 +8,7 @@ import type { Platform } from '../module.ts';
 import { coversUnit, hasPermission, type Principal } from '../iam/principal.ts';
 import { isRole, THREE_ADMINS, type Role } from '../iam/roles.ts';
 import { hashPassword, isStrongPassword } from '../iam/passwords.ts';
-import { accountFieldErrors, findTakenAccountKeys, grantRolesBySystem, insertStaffUser } from '../iam/service.ts';
+import { accountFieldErrors, findTakenAccountKeys, grantRolesBySystem, insertStaffUser } from '../iam/index.ts';
 import { isValidCreditCode, isValidParent, regionLevelOf, regionPrefix, REGION_LEVELS, type RegionLevel } from './codes.ts';
 import { UNIT_KINDS, type OrgTables, type UnitKind } from './service.ts';
 

@@ -10,7 +10,7 @@ import { AppError, Id, Strict, actorOf, renderMessage } from '../../../platform/
 import { inTransaction } from '../../../platform/db/work.ts';
 import { translate } from '../../../platform/i18n/index.ts';
 import type { Platform } from '../../../platform/module.ts';
-import * as iam from '../../../platform/iam/service.ts';
+import * as iam from '../../../platform/iam/index.ts';
 import { setSessionCookie } from '../../../platform/iam/routes.ts';
 import { renderPortal } from '../../../platform/console/index.ts';
 import {
