@@ -301,7 +301,7 @@ const zh: Record<string, string> = {
   'page.calendar.hasData': '本年度法定节假日安排已录入。依据：{source}',
   'page.calendar.noDataTitle': '{year} 年的法定节假日安排尚未录入',
   'page.calendar.noDataText': '在录入并标记为已录入之前，该年度按正常周历计算工作日，涉及该年度的期限计算会给出提示。',
-  'page.calendar.month': '{month} 月',
+  'page.calendar.month': '{year} 年 {month} 月',
   'page.calendar.ordinaryMonth': '无特殊安排',
   'page.calendar.kind.holiday': '休',
   'page.calendar.kind.workday': '班',
