@@ -26,7 +26,7 @@ import type { Platform } from '../src/platform/module.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../src/platform/db/work.ts';
 import { createRegion, createUnit } from '../src/platform/org/service.ts';
 import { creditCheckChar, idCheckChar, maskIdNumber } from '../src/platform/org/codes.ts';
-import { createApiToken, grantRolesBySystem, insertStaffUser } from '../src/platform/iam/service.ts';
+import { createApiToken, grantRolesBySystem, insertStaffUser } from '../src/platform/iam/index.ts';
 import { hashPassword } from '../src/platform/iam/passwords.ts';
 import { blindIndex, openField, sealField } from '../src/platform/crypto/fields.ts';
 import { unitPublicKey, verifyUnitSignature } from '../src/platform/crypto/signing.ts';
@@ -489,7 +489,7 @@ async function sampleCases(platform: Platform, baseUrl: string, dataset: Omit<Ap
   const item = dataset.items[0];
   const tokens = new Map<string, string>();
   const tokenOf = async (member: BenchStaff) => {
-    if (!tokens.has(member.id)) tokens.set(member.id, (await createApiToken(platform, member.id, 'bench-sample', 1, SYSTEM_ACTOR)).token);
+    if (!tokens.has(member.id)) tokens.set(member.id, (await inTransaction(platform.db, SYSTEM_ACTOR, (work) => createApiToken(work, platform, member.id, 'bench-sample', 1))).token);
     return tokens.get(member.id)!;
   };
   const holder = (unitId: string, role: string, n = 0) => dataset.staff.filter((s) => s.unitId === unitId && s.role === role)[n];
@@ -1006,7 +1006,7 @@ export async function generateDataset(server: { platform: Platform; baseUrl: str
     );
     // Real blobs: one upload per material kind; file rows of the generated cases share them.
     const clerk = staff.find((s) => s.role === 'window_clerk')!;
-    const token = (await createApiToken(platform, clerk.id, 'bench-generator', 1, SYSTEM_ACTOR)).token;
+    const token = (await inTransaction(platform.db, SYSTEM_ACTOR, (work) => createApiToken(work, platform, clerk.id, 'bench-generator', 1))).token;
     for (let n = 0; n < 4; n++) await upload(server.baseUrl, token, `材料${n}.pdf`, Buffer.concat([SAMPLES.pdf(), Buffer.from(`\n% ${n}\n`)]));
     const samples = await sampleCases(platform, server.baseUrl, dataset);
     log(`  ${CITIZENS} citizens, sample blobs and ${samples.length} sample cases through the API`);

@@ -11,7 +11,7 @@ import { collectMigrations, migrateToLatest } from '../src/platform/db/migrate.t
 import { inTransaction, SYSTEM_ACTOR } from '../src/platform/db/work.ts';
 import type { Clock, Platform, ZtModule } from '../src/platform/module.ts';
 import { createRegion, createUnit, type Unit } from '../src/platform/org/service.ts';
-import { createStaffUser, grantRolesBySystem, createApiToken } from '../src/platform/iam/service.ts';
+import { createStaffUser, grantRolesBySystem, createApiToken } from '../src/platform/iam/index.ts';
 import type { Role } from '../src/platform/iam/roles.ts';
 import type { Scope } from '../src/platform/iam/principal.ts';
 import { creditCheckChar } from '../src/platform/org/codes.ts';
@@ -173,13 +173,13 @@ export interface TestUser {
 /** A staff account with roles (default scope: its unit) and a bearer token. */
 export async function makeUser(platform: Platform, unitId: string, roles: Array<Role | { role: Role; scope: Scope }> = [], options: { mustChangePassword?: boolean; username?: string } = {}): Promise<TestUser> {
   const username = options.username ?? unique('user');
-  const user = await createStaffUser(platform, null, { username, displayName: username, password: PASSWORD, unitId }, SYSTEM_ACTOR, { mustChangePassword: options.mustChangePassword ?? false });
+  const user = await inTransaction(platform.db, SYSTEM_ACTOR, (work) => createStaffUser(work, platform, null, { username, displayName: username, password: PASSWORD, unitId }, { mustChangePassword: options.mustChangePassword ?? false }));
   if (roles.length) {
     await inTransaction(platform.db, SYSTEM_ACTOR, (work) =>
       grantRolesBySystem(work, user.id, roles.map((r) => (typeof r === 'string' ? { role: r, scope: { unitId } } : r))),
     );
   }
-  const { token } = await createApiToken(platform, user.id, 'test', 1, SYSTEM_ACTOR);
+  const { token } = await inTransaction(platform.db, SYSTEM_ACTOR, (work) => createApiToken(work, platform, user.id, 'test', 1));
   return { id: user.id, username, password: PASSWORD, unitId, token };
 }
 

@@ -6,8 +6,8 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { BENCH_PG_URL, benchServer, machine, percentile, postgresCpuMs, threadCpuMs } from '../support.ts';
 import { BENCH_FIELD_KEY, generateDataset, hasDataset, loadDataset, type ApprovalDataset, type BenchStaff } from '../approval-data.ts';
-import { SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
-import { createApiToken } from '../../src/platform/iam/service.ts';
+import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
+import { createApiToken } from '../../src/platform/iam/index.ts';
 import { creditCheckChar, idCheckChar } from '../../src/platform/org/codes.ts';
 
 type Server = Awaited<ReturnType<typeof benchServer>>;
@@ -243,7 +243,7 @@ async function withDataset(options: Options, run: (server: Server, dataset: Appr
 async function tokensFor(server: Server, members: BenchStaff[]): Promise<Map<string, string>> {
   const tokens = new Map<string, string>();
   for (const member of members) {
-    if (!tokens.has(member.id)) tokens.set(member.id, (await createApiToken(server.platform, member.id, 'bench', 1, SYSTEM_ACTOR)).token);
+    if (!tokens.has(member.id)) tokens.set(member.id, (await inTransaction(server.platform.db, SYSTEM_ACTOR, (work) => createApiToken(work, server.platform, member.id, 'bench', 1))).token);
   }
   return tokens;
 }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { benchServer, machine, percentile, runAutocannon } from '../support.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { createRegion, createUnit } from '../../src/platform/org/service.ts';
-import { createStaffUser, grantRolesBySystem, createApiToken } from '../../src/platform/iam/service.ts';
+import { createStaffUser, grantRolesBySystem, createApiToken } from '../../src/platform/iam/index.ts';
 
 const PASSWORD = 'Bench#Passw0rd';
 
@@ -14,7 +14,7 @@ async function seed(platform: Awaited<ReturnType<typeof benchServer>>['platform'
   });
   const names: string[] = [];
   for (let i = 0; i < users; i++) {
-    const user = await createStaffUser(platform, null, { username: `bench${i}`, displayName: `基准${i}`, password: PASSWORD, unitId: unit.id }, SYSTEM_ACTOR, { mustChangePassword: false });
+    const user = await inTransaction(platform.db, SYSTEM_ACTOR, (work) => createStaffUser(work, platform, null, { username: `bench${i}`, displayName: `基准${i}`, password: PASSWORD, unitId: unit.id }, { mustChangePassword: false }));
     await inTransaction(platform.db, SYSTEM_ACTOR, (work) => grantRolesBySystem(work, user.id, [{ role: 'approver', scope: { unitId: unit.id } }]));
     names.push(user.username);
   }
@@ -56,7 +56,7 @@ export async function meScenario(args: string[]) {
     const login = await fetch(`${server.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
     const userId = (await login.json()).user.id as string;
-    const { token } = await createApiToken(server.platform, userId, 'bench', 1, SYSTEM_ACTOR);
+    const { token } = await inTransaction(server.platform.db, SYSTEM_ACTOR, (work) => createApiToken(work, server.platform, userId, 'bench', 1));
     const duration = Number(args[0] ?? 10);
     for (const [label, headers] of [['session cookie', { cookie }], ['bearer token', { authorization: `Bearer ${token}` }]] as const) {
       await runAutocannon({ url: `${server.baseUrl}/api/v1/me`, connections: 20, duration: 2, headers });

@@ -11,8 +11,8 @@ import { isValidDate, MAX_DATE, MIN_DATE } from '../platform/calendar/working-da
 import { AppError, renderMessage } from '../platform/http/errors.ts';
 import type { Lang } from '../platform/i18n/index.ts';
 import { getRegion, getUnit, listRegions, regionContains, type Unit } from '../platform/org/service.ts';
-import { importOrgCsv } from '../platform/org/import.ts';
-import { accountFieldErrors, createApiToken, grantRolesBySystem, insertStaffUser, resetPassword } from '../platform/iam/service.ts';
+import { prepareOrgImport, writeOrgImport } from '../platform/org/import.ts';
+import { accountFieldErrors, createApiToken, grantRolesBySystem, insertStaffUser, resetPassword } from '../platform/iam/index.ts';
 import { findUserByUsername } from '../platform/iam/queries.ts';
 import { hashPassword, isStrongPassword } from '../platform/iam/passwords.ts';
 import { isRole, ROLES, THREE_ADMINS, type Role } from '../platform/iam/roles.ts';
@@ -226,7 +226,7 @@ export async function adminToken(options: { username: string; days: string; name
     const user = await findUserByUsername(platform.db, options.username);
     if (!user) throw new CommandError(`no account is named ${options.username}`);
     if (user.disabled_at) throw new CommandError(`the account ${options.username} is disabled`);
-    const { token } = await createApiToken(platform, user.id, options.name, days, cliActor());
+    const { token } = await inTransaction(platform.db, cliActor(), (work) => createApiToken(work, platform, user.id, options.name, days));
     print(token);
   });
 }
@@ -255,7 +255,7 @@ export async function adminResetPassword(options: { username: string; passwordSt
       totpEnrollmentRequired: false,
       grants: platform.modules.permissions,
     };
-    await resetPassword(platform, operator, user.id, password, cliActor());
+    await inTransaction(platform.db, cliActor(), (work) => resetPassword(work, platform, operator, user.id, password));
     print(`The password of ${user.username} was reset; it must be changed at the next sign-in. The account is unlocked and its sessions ended.`);
   });
 }
@@ -291,7 +291,8 @@ export async function importUnits(file: string) {
     throw new CommandError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   await withPlatform('import units', async (platform) => {
-    const result = await importOrgCsv(platform, bytes, cliActor());
+    const prepared = await prepareOrgImport(platform, bytes);
+    const result = await inTransaction(platform.db, cliActor(), (work) => writeOrgImport(work, platform, prepared));
     print(`Imported ${result.regions} regions, ${result.units} units and ${result.staff} staff accounts from ${file}.`);
     if (result.credentials.length) {
       print('Generated passwords (shown once; each must be changed at first sign-in):');

@@ -2,7 +2,7 @@
 import type { Work } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
-import { accountsHoldingRole, contactOf } from '../../platform/iam/service.ts';
+import { accountsHoldingRole, contactOf } from '../../platform/iam/index.ts';
 import type { Role } from '../../platform/iam/roles.ts';
 import type { TaskRow } from '../../platform/flow/service.ts';
 import { allSteps } from '../../platform/flow/engine.ts';

@@ -4,6 +4,7 @@ export const supervisionPageMessages: MessageCatalogue = {
   'zh-CN': {
     'page.supervision.nav.group': '电子监察',
     'page.supervision.nav.monitor': '实时监控',
+    'page.supervision.nav.monitor.desc': '各单位在办件、临近或超过时限的环节和今日亮牌',
     'page.supervision.nav.cards': '黄牌红牌',
     'page.supervision.nav.cards.desc': '预警、黄牌红牌的说明与认定',
     'page.supervision.nav.stats.desc': '按单位和个人统计按时、提前、超期办结',
@@ -87,6 +88,7 @@ export const supervisionPageMessages: MessageCatalogue = {
   en: {
     'page.supervision.nav.group': 'Supervision',
     'page.supervision.nav.monitor': 'Monitor',
+    'page.supervision.nav.monitor.desc': 'Open cases per unit, steps close to or past their deadline, cards issued today',
     'page.supervision.nav.cards': 'Yellow and red cards',
     'page.supervision.nav.cards.desc': 'Warnings and cards: explanations and decisions',
     'page.supervision.nav.stats.desc': 'On-time, early and overdue completion by unit and person',

@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/index.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
-import { accountsCoveringUnits } from '../../platform/iam/service.ts';
+import { accountsCoveringUnits } from '../../platform/iam/index.ts';
 
 export interface Recipient {
   userId: string;

@@ -15,7 +15,7 @@ import { readCursor, writeCursor } from '../../platform/db/pagination.ts';
 import { translate, type Lang } from '../../platform/i18n/index.ts';
 import type { Principal } from '../../platform/iam/principal.ts';
 import { getUnits } from '../../platform/org/service.ts';
-import { displayNames } from '../../platform/iam/service.ts';
+import { displayNames } from '../../platform/iam/index.ts';
 import { finishedTaskDayRange, rebuildFinishedTaskDays, type StepOutcomeFilter, type StepStatsRow } from '../../platform/flow/reports.ts';
 import type { FinishedSubjectTotals, SubjectFinishedStepDetail } from '../../platform/supervision.ts';
 import { readScope, scopeUnitIds, type UnitScope } from './access.ts';

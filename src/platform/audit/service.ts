@@ -74,10 +74,11 @@ const PENDING = 'audit.pending';
 /**
  * Adds an audit record to the unit of work. Records are chained and written just before
  * commit, under a transaction-scoped advisory lock on one of the chain's lanes, so each lane has
- * one order across any number of processes and a rolled-back change leaves no record.
+ * one order across any number of processes and a rolled-back change leaves no record. `actor`
+ * stands for someone other than the unit of work's (an account that has just registered itself).
  */
-export function recordAudit(work: Work, entry: AuditEntry, at: Date = new Date()) {
-  work.collectBeforeCommit(PENDING, [{ entry, at, actor: work.actor }], (records) => appendToChain(work.tx, records), { last: true });
+export function recordAudit(work: Work, entry: AuditEntry, at: Date = new Date(), actor: Actor = work.actor) {
+  work.collectBeforeCommit(PENDING, [{ entry, at, actor }], (records) => appendToChain(work.tx, records), { last: true });
 }
 
 const CHAIN_LOCK = 7_346_001;

@@ -11,8 +11,8 @@ import { createTestContext, bearer, makeUser, type TestContext } from '../../../
 import { allMigrations } from '../../app.ts';
 import { verifyChain } from '../audit/service.ts';
 import { seedDemo } from '../demo/seed.ts';
-import { createStaffUser } from '../iam/service.ts';
-import { SYSTEM_ACTOR } from '../db/work.ts';
+import { createStaffUser } from '../iam/index.ts';
+import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 import { createBackup } from './backup.ts';
 import { restoreBackup } from './restore.ts';
 import { BackupError, type BackupManifest } from './manifest.ts';
@@ -42,7 +42,7 @@ before(async () => {
   const demo = await seedDemo(source.platform);
   totpSecret = demo.accounts.find((a) => a.username === 'sysadmin')!.totpSecret!;
   const unitId = (await sql<{ id: string }>`select id from units order by name limit 1`.execute(source.platform.db)).rows[0].id;
-  phoneUserId = (await createStaffUser(source.platform, null, { username: 'with_phone', displayName: '带手机号', password: 'Passw0rd!zt', unitId, phone: '13812345678' }, SYSTEM_ACTOR)).id;
+  phoneUserId = (await inTransaction(source.platform.db, SYSTEM_ACTOR, (work) => createStaffUser(work, source.platform, null, { username: 'with_phone', displayName: '带手机号', password: 'Passw0rd!zt', unitId, phone: '13812345678' }))).id;
   fs.mkdirSync(path.dirname(blobPath(source.dataDir)), { recursive: true });
   fs.writeFileSync(blobPath(source.dataDir), blob);
   fs.mkdirSync(path.join(source.dataDir, 'files', 'tmp'), { recursive: true });

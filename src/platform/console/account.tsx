@@ -5,7 +5,8 @@ import QRCode from 'qrcode';
 import { Id, Strict, actorOf } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { translate } from '../i18n/index.ts';
-import * as iam from '../iam/service.ts';
+import { inTransaction } from '../db/work.ts';
+import * as iam from '../iam/index.ts';
 import type { Principal, RoleAssignment } from '../iam/principal.ts';
 import { getRegion, getUnits } from '../org/service.ts';
 import { getDay, workingDays } from '../calendar/index.ts';
@@ -325,7 +326,7 @@ export async function accountPages(app: FastifyInstance, platform: Platform) {
 
   app.post<{ Body: Static<typeof FormBody> }>('/console/profile/totp', { schema: { body: FormBody }, config: { auth: 'user', ...restricted } }, async (request, reply) => {
     const principal = request.principal!;
-    const result = await attempt(request.lang, () => iam.beginTotpEnrollment(platform, principal, actorOf(request)));
+    const result = await attempt(request.lang, () => inTransaction(platform.db, actorOf(request), (work) => iam.beginTotpEnrollment(work, platform, principal)));
     if (!result.ok) return renderProfile(platform, request, reply, { totp: { summary: result.summary }, status: result.error.status });
     return renderProfile(platform, request, reply, { enrolment: await enrolmentView(result.value.secret, principal.username, result.value.uri) });
   });
@@ -339,7 +340,7 @@ export async function accountPages(app: FastifyInstance, platform: Platform) {
     const shownSecret = formText(request.body, 'secret').toUpperCase();
     const enrolment = /^[A-Z2-7]{16,64}$/.test(shownSecret) ? await enrolmentView(shownSecret, principal.username) : undefined;
     if (!/^\d{6}$/.test(code)) return renderProfile(platform, request, reply, { enrolment, totp: { fields: { code: translate(lang, 'page.login.totpFormat') } }, status: 400 });
-    const result = await attempt(lang, () => iam.confirmTotpEnrollment(platform, principal, code, actorOf(request)));
+    const result = await attempt(lang, () => inTransaction(platform.db, actorOf(request), (work) => iam.confirmTotpEnrollment(work, platform, principal, code)));
     if (!result.ok) {
       const fields = { code: result.summary };
       return renderProfile(platform, request, reply, { enrolment, totp: { fields }, status: result.error.status });
@@ -392,7 +393,7 @@ export async function accountPages(app: FastifyInstance, platform: Platform) {
     '/console/sessions/:id/end',
     { schema: { params: IdParams, body: FormBody }, config: { auth: 'user', ...restricted } },
     async (request, reply) => {
-      await iam.endSession(platform, request.principal!, request.params.id, actorOf(request));
+      await inTransaction(platform.db, actorOf(request), (work) => iam.endSession(work, platform, request.principal!, request.params.id));
       setFlash(reply, { kind: 'success', key: 'flash.sessionEnded' });
       return redirect(reply, '/console/sessions');
     },

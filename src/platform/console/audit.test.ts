@@ -4,7 +4,7 @@ import * as OTPAuth from 'otpauth';
 import { sql } from 'kysely';
 import { createTestContext, loginSession, makeUnit, makeUser, seedRegions, type TestContext } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
-import { enableTotpWithSecret } from '../iam/service.ts';
+import { enableTotpWithSecret } from '../iam/index.ts';
 import { recordAudit } from '../audit/service.ts';
 
 let ctx: TestContext;

@@ -3,7 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AppError, Strict, actorOf } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { translate } from '../i18n/index.ts';
-import * as iam from '../iam/service.ts';
+import { inTransaction } from '../db/work.ts';
+import * as iam from '../iam/index.ts';
 import { setSessionCookie } from '../iam/routes.ts';
 import { SESSION_COOKIE } from '../iam/auth-hook.ts';
 import { TOTP_REQUIRED_ROLES } from '../iam/roles.ts';
@@ -159,7 +160,7 @@ export async function authPages(app: FastifyInstance, platform: Platform) {
   );
 
   app.post<{ Body: Static<typeof FormBody> }>('/logout', { schema: { body: FormBody }, config: { auth: 'user', allowRestricted: true } }, async (request, reply) => {
-    await iam.logout(platform, request.principal!, actorOf(request));
+    await inTransaction(platform.db, actorOf(request), (work) => iam.logout(work, platform, request.principal!));
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     setFlash(reply, { kind: 'success', key: 'flash.loggedOut' });
     return redirect(reply, '/login');

@@ -1,8 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, loginSession, makeUnit, makeUser, PASSWORD, seedRegions, type TestContext } from '../../../test/helpers.ts';
-import { SYSTEM_ACTOR } from '../db/work.ts';
-import { registerPublicUser } from '../iam/service.ts';
+import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
+import { registerPublicUser } from '../iam/index.ts';
 import { AppError } from '../http/errors.ts';
 import { pageScope } from './page-scope.ts';
 
@@ -28,7 +28,7 @@ after(() => ctx.close());
 
 async function citizenSession() {
   const username = `citizen.scope${Date.now()}`;
-  await registerPublicUser(ctx.platform, { username, displayName: '王五', password: PASSWORD, kind: 'person', phone: '13900139011' }, SYSTEM_ACTOR);
+  await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => registerPublicUser(work, ctx.platform, { username, displayName: '王五', password: PASSWORD, kind: 'person', phone: '13900139011' }));
   return (await loginSession(ctx.app, username)).cookie;
 }
 

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, Strict, actorOf, fieldError, invalid, notFound } from '../http/index.ts';
 import type { Platform } from '../module.ts';
-import * as iam from '../iam/service.ts';
+import { inTransaction } from '../db/work.ts';
+import * as iam from '../iam/index.ts';
 import { coversUnit, hasPermission, type Principal } from '../iam/principal.ts';
 import { ROLES, isRole } from '../iam/roles.ts';
 import * as org from '../org/service.ts';
@@ -315,11 +316,15 @@ export async function userPages(app: FastifyInstance, platform: Platform) {
       if (values.displayName.length > 100) errors.push(fieldError('displayName', 'console.tooLong', { max: 100 }));
       if (values.username.length > 64) errors.push(fieldError('username', 'iam.usernameInvalid'));
       if (errors.length) throw invalid(errors);
-      return iam.createStaffUser(
-        platform,
-        principal,
-        { username: values.username, displayName: values.displayName, password, unitId: unit.id, ...(values.phone ? { phone: values.phone } : {}), ...(values.email ? { email: values.email } : {}) },
-        actorOf(request),
+      return inTransaction(platform.db, actorOf(request), (work) =>
+        iam.createStaffUser(work, platform, principal, {
+          username: values.username,
+          displayName: values.displayName,
+          password,
+          unitId: unit.id,
+          ...(values.phone ? { phone: values.phone } : {}),
+          ...(values.email ? { email: values.email } : {}),
+        }),
       );
     });
     if (!result.ok) return renderUsers(platform, request, reply, unit.id, { values, summary: result.summary, fields: result.fields, status: result.error.status });
@@ -334,7 +339,7 @@ export async function userPages(app: FastifyInstance, platform: Platform) {
       async (request, reply) => {
         const principal = request.principal!;
         const { user } = await iam.getVisibleUser(platform, principal, request.params.id);
-        await iam.setUserDisabled(platform, principal, user.id, action === 'disable', actorOf(request));
+        await inTransaction(platform.db, actorOf(request), (work) => iam.setUserDisabled(work, platform, principal, user.id, action === 'disable'));
         setFlash(reply, { kind: 'success', key: action === 'disable' ? 'flash.userDisabled' : 'flash.userEnabled', params: { username: user.username } });
         return redirect(reply, user.unit_id ? `/console/users?unit=${encodeURIComponent(user.unit_id)}` : '/console/users');
       },
@@ -370,7 +375,7 @@ export async function userPages(app: FastifyInstance, platform: Platform) {
           errors.push(fieldError('newRole', 'page.roles.roleForScope'));
         }
         if (errors.length) throw invalid(errors);
-        return iam.setUserRoles(platform, principal, user.id, input, actorOf(request));
+        return inTransaction(platform.db, actorOf(request), (work) => iam.setUserRoles(work, platform, principal, user.id, input));
       });
       if (!result.ok) {
         // The service names entries by position (roles.3.scope...): they are shown in the summary.

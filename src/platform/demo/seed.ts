@@ -6,7 +6,7 @@ import { ConfigError } from '../../config/index.ts';
 import { inTransaction, type Actor } from '../db/work.ts';
 import type { DemoCity, Platform } from '../module.ts';
 import { createRegion, createUnit, getRegion, listUnits, type RegionInput, type Unit } from '../org/service.ts';
-import { enableTotpWithSecret, grantRolesBySystem, insertStaffUser } from '../iam/service.ts';
+import { enableTotpWithSecret, grantRolesBySystem, insertStaffUser } from '../iam/index.ts';
 import { findUserByUsername } from '../iam/queries.ts';
 import { hashPassword, isStrongPassword } from '../iam/passwords.ts';
 import { TOTP_REQUIRED_ROLES, type Role } from '../iam/roles.ts';

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, loginSession, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
-import { authenticateBearer } from '../iam/service.ts';
+import { authenticateBearer } from '../iam/index.ts';
 import type { Principal } from '../iam/principal.ts';
 import type { AuditTables } from '../audit/service.ts';
 import { verifyChain } from '../audit/service.ts';

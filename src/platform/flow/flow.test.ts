@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestContext, seedRegions, makeUnit, makeUser, TestClock, type TestContext } from '../../../test/helpers.ts';
 import { sql } from 'kysely';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
-import { authenticateBearer } from '../iam/service.ts';
+import { authenticateBearer } from '../iam/index.ts';
 import type { Principal } from '../iam/principal.ts';
 import { applyInstanceAction, completeTask, getInstanceView, listOpenTasks, startInstance } from './service.ts';
 import type { ProcessDefinition } from './engine.ts';

@@ -2,6 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as OTPAuth from 'otpauth';
 import { sql } from 'kysely';
+import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
+import { authenticateBearer, createApiToken, createStaffUser, registerPublicUser } from './index.ts';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, loginSession, PASSWORD, type TestContext } from '../../../test/helpers.ts';
 
 let ctx: TestContext;
@@ -184,4 +186,34 @@ test('bodies: empty, oversized, wrong type are clear 4xx errors', async () => {
   assert.equal(wrongType.json().errors.length, 2);
   const xml = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
   assert.equal(xml.statusCode, 415);
+});
+
+test("accounts are written in the caller's unit of work: when it fails, the account and its audit records go with it", async () => {
+  const unit = await makeUnit(ctx.platform);
+  const admin = await makeUser(ctx.platform, unit.id, ['unit_admin']);
+  const principal = (await authenticateBearer(ctx.platform, admin.token))!;
+  const actor = { ...SYSTEM_ACTOR, userId: admin.id, username: admin.username };
+  const auditOf = (username: string) => count('audit_log', `action in ('user.create', 'user.register', 'token.create') and details->>'username' = '${username}'`);
+
+  await assert.rejects(
+    inTransaction(ctx.platform.db, actor, async (work) => {
+      const staff = await createStaffUser(work, ctx.platform, principal, { username: 'rolled.back', displayName: '回滚', password: 'Initial#2026', unitId: unit.id });
+      await createApiToken(work, ctx.platform, staff.id, 'with the account', 1);
+      await registerPublicUser(work, ctx.platform, { username: 'rolled.citizen', displayName: '回滚', password: 'Initial#2026', kind: 'person', email: 'rolled@example.cn' });
+      // The module's own step fails after the accounts were written.
+      throw new Error('the rest of the unit of work failed');
+    }),
+    /the rest of the unit of work failed/,
+  );
+  assert.equal(await count('users', "username in ('rolled.back', 'rolled.citizen')"), 0);
+  assert.equal(await auditOf('rolled.back'), 0);
+  assert.equal(await auditOf('rolled.citizen'), 0);
+  assert.equal(await count('api_tokens', "name = 'with the account'"), 0);
+
+  // The same unit of work, committed, leaves the account and its record (the check above can fail).
+  await inTransaction(ctx.platform.db, actor, (work) =>
+    createStaffUser(work, ctx.platform, principal, { username: 'committed.one', displayName: '提交', password: 'Initial#2026', unitId: unit.id }),
+  );
+  assert.equal(await count('users', "username = 'committed.one'"), 1);
+  assert.equal(await auditOf('committed.one'), 1);
 });

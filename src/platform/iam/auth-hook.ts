@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../http/errors.ts';
-import { authenticateBearer, authenticateSession } from './service.ts';
+import { authenticateBearer, authenticateSession } from './authenticate.ts';
 import { hasPermission } from './principal.ts';
 import type { Platform } from '../module.ts';
 

@@ -1,6 +1,7 @@
 import type { Generated, Selectable } from 'kysely';
 import { sql, type Db } from '../db/index.ts';
 import type { Role } from './roles.ts';
+import type { RoleAssignment } from './principal.ts';
 
 export interface UserTable {
   id: string;
@@ -133,4 +134,12 @@ export function tokenWithUser(db: Db, tokenHash: string) {
     ])
     .where('t.token_hash', '=', tokenHash)
     .executeTakeFirst();
+}
+
+/** Role rows as the assignments a principal carries. */
+export function toAssignments(rows: Array<{ role: Role; scope_unit_id: string | null; scope_region_code: string | null }>): RoleAssignment[] {
+  return rows.map((r) => ({
+    role: r.role,
+    scope: r.scope_unit_id ? { unitId: r.scope_unit_id } : { regionCode: r.scope_region_code! },
+  }));
 }

@@ -3,7 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Strict, Id, ListQuery, actorOf } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { SESSION_COOKIE } from './auth-hook.ts';
-import * as iam from './service.ts';
+import { inTransaction } from '../db/work.ts';
+import * as iam from './index.ts';
 import { ROLES, TOTP_REQUIRED_ROLES } from './roles.ts';
 import type { Principal } from './principal.ts';
 
@@ -91,7 +92,7 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
   );
 
   app.post('/api/v1/auth/logout', { schema: { tags, summary: 'Sign out: ends the session on the server' }, config: { auth: 'user', allowRestricted: true } }, async (request, reply) => {
-    await iam.logout(platform, request.principal!, actorOf(request));
+    await inTransaction(platform.db, actorOf(request), (work) => iam.logout(work, platform, request.principal!));
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
@@ -100,7 +101,7 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/auth/register',
     { schema: { tags, summary: 'Register a citizen or enterprise account', body: RegisterBody }, config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
-      const user = await iam.registerPublicUser(platform, request.body, actorOf(request));
+      const user = await inTransaction(platform.db, actorOf(request), (work) => iam.registerPublicUser(work, platform, request.body));
       return reply.status(201).send({ id: user.id, username: user.username });
     },
   );
@@ -125,26 +126,26 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/me/sessions/:id',
     { schema: { tags, summary: 'End one of own sessions', params: IdParams }, config: { auth: 'user', allowRestricted: true } },
     async (request, reply) => {
-      await iam.endSession(platform, request.principal!, request.params.id, actorOf(request));
+      await inTransaction(platform.db, actorOf(request), (work) => iam.endSession(work, platform, request.principal!, request.params.id));
       return reply.status(204).send();
     },
   );
 
   app.post('/api/v1/me/totp', { schema: { tags, summary: 'Begin TOTP enrolment: returns the secret once' }, config: { auth: 'user', allowRestricted: true } }, async (request) =>
-    iam.beginTotpEnrollment(platform, request.principal!, actorOf(request)),
+    inTransaction(platform.db, actorOf(request), (work) => iam.beginTotpEnrollment(work, platform, request.principal!)),
   );
 
   app.post<{ Body: Static<typeof TotpConfirmBody> }>(
     '/api/v1/me/totp/confirm',
     { schema: { tags, summary: 'Confirm TOTP enrolment with a code', body: TotpConfirmBody }, config: { auth: 'user', allowRestricted: true } },
     async (request, reply) => {
-      await iam.confirmTotpEnrollment(platform, request.principal!, request.body.code, actorOf(request));
+      await inTransaction(platform.db, actorOf(request), (work) => iam.confirmTotpEnrollment(work, platform, request.principal!, request.body.code));
       return reply.status(204).send();
     },
   );
 
   app.post<{ Body: Static<typeof TokenBody> }>('/api/v1/tokens', { schema: { tags, summary: 'Create a bearer token acting as the caller', body: TokenBody }, config: { auth: 'user' } }, async (request, reply) => {
-    const created = await iam.createApiToken(platform, request.principal!.userId, request.body.name, request.body.expiresInDays, actorOf(request));
+    const created = await inTransaction(platform.db, actorOf(request), (work) => iam.createApiToken(work, platform, request.principal!.userId, request.body.name, request.body.expiresInDays));
     return reply.status(201).send(created);
   });
 
@@ -154,12 +155,12 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
   }));
 
   app.delete<{ Params: Static<typeof IdParams> }>('/api/v1/tokens/:id', { schema: { tags, summary: 'Revoke an own token', params: IdParams }, config: { auth: 'user' } }, async (request, reply) => {
-    await iam.revokeApiToken(platform, request.principal!, request.params.id, actorOf(request));
+    await inTransaction(platform.db, actorOf(request), (work) => iam.revokeApiToken(work, platform, request.principal!, request.params.id));
     return reply.status(204).send();
   });
 
   app.post<{ Body: Static<typeof NewUserBody> }>('/api/v1/users', { schema: { tags, summary: 'Create a staff account', body: NewUserBody }, config: { auth: 'user.write' } }, async (request, reply) => {
-    const user = await iam.createStaffUser(platform, request.principal!, request.body, actorOf(request));
+    const user = await inTransaction(platform.db, actorOf(request), (work) => iam.createStaffUser(work, platform, request.principal!, request.body));
     return reply.status(201).send({ id: user.id, username: user.username, unitId: user.unit_id });
   });
 
@@ -178,19 +179,19 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/users/:id',
     { schema: { tags, summary: 'Change an account', params: IdParams, body: PatchUserBody }, config: { auth: 'user' } },
     async (request) => {
-      const user = await iam.updateUser(platform, request.principal!, request.params.id, request.body, actorOf(request));
+      const user = await inTransaction(platform.db, actorOf(request), (work) => iam.updateUser(work, platform, request.principal!, request.params.id, request.body));
       const { roles } = await iam.getVisibleUser(platform, request.principal!, user.id);
       return iam.toUserView(platform, user, roles);
     },
   );
 
   app.post<{ Params: Static<typeof IdParams> }>('/api/v1/users/:id/disable', { schema: { tags, summary: 'Disable an account', params: IdParams }, config: { auth: 'user.write' } }, async (request, reply) => {
-    await iam.setUserDisabled(platform, request.principal!, request.params.id, true, actorOf(request));
+    await inTransaction(platform.db, actorOf(request), (work) => iam.setUserDisabled(work, platform, request.principal!, request.params.id, true));
     return reply.status(204).send();
   });
 
   app.post<{ Params: Static<typeof IdParams> }>('/api/v1/users/:id/enable', { schema: { tags, summary: 'Enable an account again', params: IdParams }, config: { auth: 'user.write' } }, async (request, reply) => {
-    await iam.setUserDisabled(platform, request.principal!, request.params.id, false, actorOf(request));
+    await inTransaction(platform.db, actorOf(request), (work) => iam.setUserDisabled(work, platform, request.principal!, request.params.id, false));
     return reply.status(204).send();
   });
 
@@ -198,7 +199,7 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/users/:id/password',
     { schema: { tags, summary: 'Reset an account password (must be changed at next sign-in)', params: IdParams, body: ResetBody }, config: { auth: 'user.write' } },
     async (request, reply) => {
-      await iam.resetPassword(platform, request.principal!, request.params.id, request.body.password, actorOf(request));
+      await inTransaction(platform.db, actorOf(request), (work) => iam.resetPassword(work, platform, request.principal!, request.params.id, request.body.password));
       return reply.status(204).send();
     },
   );
@@ -207,7 +208,7 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/users/:id/roles',
     { schema: { tags, summary: 'Replace the roles of an account (security administrator)', params: IdParams, body: RolesBody }, config: { auth: 'role.assign' } },
     async (request) => {
-      const roles = await iam.setUserRoles(platform, request.principal!, request.params.id, request.body.roles, actorOf(request));
+      const roles = await inTransaction(platform.db, actorOf(request), (work) => iam.setUserRoles(work, platform, request.principal!, request.params.id, request.body.roles));
       return { id: request.params.id, roles };
     },
   );

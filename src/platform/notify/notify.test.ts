@@ -8,7 +8,7 @@ import { createTestContext, seedRegions, makeUnit, makeUser, bearer, problem, PA
 import { sql } from 'kysely';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 import { createUnit, getUnit } from '../org/service.ts';
-import { createStaffUser } from '../iam/service.ts';
+import { createStaffUser } from '../iam/index.ts';
 import { silentLogger, type Logger } from '../jobs/scheduler.ts';
 import { registerTemplate } from './templates.ts';
 import { HttpSmsProvider, LogEmailSender, LogSmsProvider, type EmailMessage, type EmailSender, type NotifySenders, type SmsMessage, type SmsProvider } from './senders.ts';
@@ -233,7 +233,7 @@ test("an account's address and language are looked up when only the user is give
   const unit = await makeUnit(ctx.platform);
   const phone = newPhone();
   const email = newEmail('staff');
-  const user = await createStaffUser(ctx.platform, null, { username: `notify${phone}`, displayName: '李四', password: PASSWORD, unitId: unit.id, phone, email }, SYSTEM_ACTOR, { mustChangePassword: false });
+  const user = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createStaffUser(work, ctx.platform, null, { username: `notify${phone}`, displayName: '李四', password: PASSWORD, unitId: unit.id, phone, email }, { mustChangePassword: false }));
   const sms = new CountingSms();
   const mail = new CountingEmail();
   const smsId = await enqueue({ channel: 'sms', to: { userId: user.id }, template: 'test.code', params: { code: '123456' } });

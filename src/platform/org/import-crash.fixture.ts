@@ -7,11 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { loadConfig } from '../../config/index.ts';
 import { openDatabase } from '../db/index.ts';
-import { SYSTEM_ACTOR } from '../db/work.ts';
+import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 import { softwareCrypto } from '../crypto/index.ts';
 import { loadFieldKey } from '../crypto/keys.ts';
 import { systemClock, type Platform } from '../module.ts';
-import { importOrgCsv } from './import.ts';
+import { prepareOrgImport, writeOrgImport } from './import.ts';
 import { ModuleRegistry } from '../registry.ts';
 import { orgManifest } from './module.ts';
 
@@ -20,10 +20,11 @@ const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, ZT_DATA_D
 const database = await openDatabase({ databaseUrl, pgliteDir: null, poolSize: 2 });
 const platform: Platform = { config, db: database.db, dbKind: 'postgres', crypto: softwareCrypto, clock: systemClock, fieldKey: loadFieldKey(config), modules: new ModuleRegistry([orgManifest]) };
 
-await importOrgCsv(platform, fs.readFileSync(csvFile), SYSTEM_ACTOR, {
-  beforeCommit: async () => {
-    process.send!('holding');
-    await new Promise(() => {});
-  },
+const prepared = await prepareOrgImport(platform, fs.readFileSync(csvFile));
+await inTransaction(platform.db, SYSTEM_ACTOR, async (work) => {
+  await writeOrgImport(work, platform, prepared);
+  await work.flush();
+  process.send!('holding');
+  await new Promise(() => {});
 });
 process.send!('committed');

@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
 import { parse, CsvError } from 'csv-parse/sync';
 import { isUniqueViolation } from '../db/index.ts';
-import { inTransaction, type Actor } from '../db/work.ts';
+import type { Work } from '../db/work.ts';
 import { recordAudit } from '../audit/service.ts';
 import { AppError, type FieldError } from '../http/errors.ts';
 import type { Platform } from '../module.ts';
 import { coversUnit, hasPermission, type Principal } from '../iam/principal.ts';
 import { isRole, THREE_ADMINS, type Role } from '../iam/roles.ts';
 import { hashPassword, isStrongPassword } from '../iam/passwords.ts';
-import { accountFieldErrors, findTakenAccountKeys, grantRolesBySystem, insertStaffUser } from '../iam/service.ts';
+import { accountFieldErrors, findTakenAccountKeys, grantRolesBySystem, insertStaffUser } from '../iam/index.ts';
 import { isValidCreditCode, isValidParent, regionLevelOf, regionPrefix, REGION_LEVELS, type RegionLevel } from './codes.ts';
 import { UNIT_KINDS, type OrgTables, type UnitKind } from './service.ts';
 
@@ -47,8 +47,6 @@ export interface ImportResult {
 export interface ImportOptions {
   /** The caller; null for the command line, which acts for the operator with no scope limit. */
   principal?: Principal | null;
-  /** Runs with every row written and the transaction still open (crash tests hold it here). */
-  beforeCommit?: () => Promise<void>;
 }
 
 /** Text of a CSV file: UTF-8 (with or without BOM), else GBK/GB 18030 as saved by Chinese Excel. */
@@ -378,13 +376,21 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return out;
 }
 
+/** A checked import, its passwords hashed: what `writeOrgImport` writes. */
+export interface PreparedImport {
+  plan: Plan;
+  staff: Array<NewStaff & { passwordHash: string }>;
+  credentials: ImportResult['credentials'];
+  bytes: number;
+}
+
 /**
- * Imports regions, units and staff from one CSV file (format: docs/import-format.md).
- * Every row is checked before anything is written; one bad row and nothing is imported, and
- * the error lists every bad row. The rows are then written in one transaction, so a crash
- * part-way leaves nothing behind.
+ * Reads and checks one CSV file of regions, units and staff (format: docs/import-format.md) and
+ * hashes the passwords, before any transaction is open: hashing a thousand passwords would hold
+ * the caller's unit of work (and, on the embedded database, its only connection) for seconds.
+ * Every row is checked; one bad row and the error lists every bad row, nothing to write.
  */
-export async function importOrgCsv(platform: Platform, csv: string | Uint8Array, actor: Actor, options: ImportOptions = {}): Promise<ImportResult> {
+export async function prepareOrgImport(platform: Platform, csv: string | Uint8Array, options: ImportOptions = {}): Promise<PreparedImport> {
   const size = typeof csv === 'string' ? Buffer.byteLength(csv) : csv.byteLength;
   if (size > IMPORT_MAX_BYTES) throw new AppError('PAYLOAD_TOO_LARGE');
   const principal = options.principal ?? null;
@@ -404,30 +410,35 @@ export async function importOrgCsv(platform: Platform, csv: string | Uint8Array,
     return { ...s, passwordHash: await hashPassword(password) };
   });
   credentials.sort((a, b) => a.username.localeCompare(b.username));
+  return { plan, staff, credentials, bytes: size };
+}
 
+/**
+ * Writes a prepared import inside the caller's unit of work, so a crash part-way leaves nothing
+ * behind. A key another import or request took since the check is a CONFLICT (retrying shows
+ * which); the caller's transaction is then rolled back with it.
+ */
+export async function writeOrgImport(work: Work, platform: Platform, prepared: PreparedImport): Promise<ImportResult> {
+  const { plan, staff } = prepared;
   try {
-    await inTransaction(platform.db, actor, async (work) => {
-      const db = work.tx.withTables<OrgTables>();
-      const at = platform.clock.now();
-      for (let i = 0; i < plan.regions.length; i += INSERT_CHUNK) await db.insertInto('regions').values(plan.regions.slice(i, i + INSERT_CHUNK)).execute();
-      for (const r of plan.regions) {
-        recordAudit(work, { action: 'region.create', objectType: 'region', objectId: r.code, details: { name: r.name, level: r.level, parentCode: r.parent_code, via: 'import' } }, at);
-      }
-      for (let i = 0; i < plan.units.length; i += INSERT_CHUNK) await db.insertInto('units').values(plan.units.slice(i, i + INSERT_CHUNK)).execute();
-      for (const u of plan.units) {
-        recordAudit(work, { action: 'unit.create', objectType: 'unit', objectId: u.id, details: { name: u.name, regionCode: u.region_code, kind: u.kind, externalKey: u.external_key, via: 'import' } }, at);
-      }
-      for (const s of staff) {
-        const user = await insertStaffUser(work, platform, s, { mustChangePassword: true });
-        if (s.roles.length) await grantRolesBySystem(work, user.id, s.roles.map((role) => ({ role, scope: { unitId: s.unitId } })));
-      }
-      recordAudit(work, { action: 'org.import', objectType: 'import', objectId: null, details: { regions: plan.regions.length, units: plan.units.length, staff: staff.length, bytes: size } }, at);
-      await options.beforeCommit?.();
-    });
+    const db = work.tx.withTables<OrgTables>();
+    const at = platform.clock.now();
+    for (let i = 0; i < plan.regions.length; i += INSERT_CHUNK) await db.insertInto('regions').values(plan.regions.slice(i, i + INSERT_CHUNK)).execute();
+    for (const r of plan.regions) {
+      recordAudit(work, { action: 'region.create', objectType: 'region', objectId: r.code, details: { name: r.name, level: r.level, parentCode: r.parent_code, via: 'import' } }, at);
+    }
+    for (let i = 0; i < plan.units.length; i += INSERT_CHUNK) await db.insertInto('units').values(plan.units.slice(i, i + INSERT_CHUNK)).execute();
+    for (const u of plan.units) {
+      recordAudit(work, { action: 'unit.create', objectType: 'unit', objectId: u.id, details: { name: u.name, regionCode: u.region_code, kind: u.kind, externalKey: u.external_key, via: 'import' } }, at);
+    }
+    for (const s of staff) {
+      const user = await insertStaffUser(work, platform, s, { mustChangePassword: true });
+      if (s.roles.length) await grantRolesBySystem(work, user.id, s.roles.map((role) => ({ role, scope: { unitId: s.unitId } })));
+    }
+    recordAudit(work, { action: 'org.import', objectType: 'import', objectId: null, details: { regions: plan.regions.length, units: plan.units.length, staff: staff.length, bytes: prepared.bytes } }, at);
   } catch (error) {
-    // Another import or request took one of the keys after the check: retrying shows which.
     if (isUniqueViolation(error)) throw new AppError('CONFLICT');
     throw error;
   }
-  return { regions: plan.regions.length, units: plan.units.length, staff: staff.length, credentials };
+  return { regions: plan.regions.length, units: plan.units.length, staff: staff.length, credentials: prepared.credentials };
 }

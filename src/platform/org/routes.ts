@@ -6,7 +6,7 @@ import { coversUnit } from '../iam/principal.ts';
 import type { Platform } from '../module.ts';
 import * as org from './service.ts';
 import { REGION_LEVELS } from './codes.ts';
-import { decodeCsv, importOrgCsv, IMPORT_MAX_BYTES } from './import.ts';
+import { decodeCsv, IMPORT_MAX_BYTES, prepareOrgImport, writeOrgImport } from './import.ts';
 
 const RegionCode = Type.String({ minLength: 1, maxLength: 12 });
 const RegionBody = Strict({
@@ -116,7 +116,8 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform) {
     async (request) => {
       // No body at all reads as an empty file.
       const csv = typeof request.body === 'string' ? request.body : (request.body?.csv ?? '');
-      return importOrgCsv(platform, csv, actorOf(request), { principal: request.principal });
+      const prepared = await prepareOrgImport(platform, csv, { principal: request.principal });
+      return inTransaction(platform.db, actorOf(request), (work) => writeOrgImport(work, platform, prepared));
     },
   );
 }

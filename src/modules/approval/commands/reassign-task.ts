@@ -5,7 +5,7 @@ import { recordAudit } from '../../../platform/audit/service.ts';
 import { publish } from '../../../platform/events.ts';
 import { APPROVAL_CASE_CHANGED, type ApprovalCaseChanged } from '../events.ts';
 import { coversUnit, type Principal } from '../../../platform/iam/principal.ts';
-import { staffHoldsRole } from '../../../platform/iam/service.ts';
+import { staffHoldsRole } from '../../../platform/iam/index.ts';
 import type { Role } from '../../../platform/iam/roles.ts';
 import { AppError, fieldError, invalid, notFound } from '../../../platform/http/errors.ts';
 import { applyInstanceAction, getTask } from '../../../platform/flow/service.ts';

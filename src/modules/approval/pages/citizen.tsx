@@ -10,7 +10,7 @@ import { AppError, Id, Strict, actorOf, renderMessage } from '../../../platform/
 import { inTransaction } from '../../../platform/db/work.ts';
 import { translate } from '../../../platform/i18n/index.ts';
 import type { Platform } from '../../../platform/module.ts';
-import * as iam from '../../../platform/iam/service.ts';
+import * as iam from '../../../platform/iam/index.ts';
 import { setSessionCookie } from '../../../platform/iam/routes.ts';
 import { renderPortal } from '../../../platform/console/index.ts';
 import {
@@ -368,7 +368,7 @@ export async function citizenPages(app: FastifyInstance, platform: Platform) {
     else if (password !== formRaw(body, 'password2')) fields.password2 = translate(lang, 'page.approval.register.passwordMismatch');
     if (Object.keys(fields).length) return again({ fields, status: 400 });
     const result = await attempt(lang, () =>
-      iam.registerPublicUser(platform, { username: form.username, displayName: form.displayName, password, kind: form.kind, ...(form.phone ? { phone: form.phone } : {}), ...(form.email ? { email: form.email } : {}) }, actorOf(request)),
+      inTransaction(platform.db, actorOf(request), (work) => iam.registerPublicUser(work, platform, { username: form.username, displayName: form.displayName, password, kind: form.kind, ...(form.phone ? { phone: form.phone } : {}), ...(form.email ? { email: form.email } : {}) })),
     );
     if (!result.ok) return again({ fields: result.fields, summary: result.summary, status: result.error.status });
     const session = await iam.login(platform, { username: form.username, password }, actorOf(request), request.headers['user-agent'] ?? null);

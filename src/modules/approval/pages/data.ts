@@ -6,7 +6,7 @@ import { getInstanceView, mayHandle, type TaskRow } from '../../../platform/flow
 import { shanghaiDate } from '../../../platform/calendar/index.ts';
 import { getUnits, listUnits, type Unit } from '../../../platform/org/service.ts';
 import { notFound } from '../../../platform/http/index.ts';
-import { staffHoldingRole } from '../../../platform/iam/service.ts';
+import { staffHoldingRole } from '../../../platform/iam/index.ts';
 import type { Role } from '../../../platform/iam/roles.ts';
 import type { ApprovalTables } from '../model.ts';
 import { CATALOGUE_PERMISSION } from '../catalogue.ts';

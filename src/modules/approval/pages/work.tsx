@@ -13,7 +13,7 @@ import { translate } from '../../../platform/i18n/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import type { TaskRow } from '../../../platform/flow/service.ts';
 import { getUnits } from '../../../platform/org/service.ts';
-import { displayNames } from '../../../platform/iam/service.ts';
+import { displayNames } from '../../../platform/iam/index.ts';
 import { renderConsole } from '../../../platform/console/index.ts';
 import {
   attempt,

@@ -1,0 +1,121 @@
+import crypto from 'node:crypto';
+import { sql } from '../../db/index.ts';
+import { inTransaction, type Actor, type Work } from '../../db/work.ts';
+import { recordAudit } from '../../audit/service.ts';
+import { AppError } from '../../http/errors.ts';
+import { openField } from '../../crypto/fields.ts';
+import type { Platform } from '../../module.ts';
+import { decoyHash, verifyPassword } from '../passwords.ts';
+import type { RoleAssignment } from '../principal.ts';
+import { findUserByUsername, iam, rolesOf, type UserRow, toAssignments } from '../queries.ts';
+import { SESSION_ABSOLUTE_MS, tokenHash } from '../authenticate.ts';
+import { matchTotpStep } from '../totp.ts';
+
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MS = 15 * 60 * 1000;
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  totp?: string;
+}
+
+export interface LoginResult {
+  token: string;
+  csrfToken: string;
+  sessionId: string;
+  user: UserRow;
+  roles: RoleAssignment[];
+}
+
+/**
+ * Signs in with username, password and (when enrolled) a one-time code. Every outcome is
+ * audited; five failures in a row lock the account for fifteen minutes.
+ *
+ * Unlike the other commands, sign-in opens its own transactions: a refused attempt must still
+ * commit its failure count and audit record while the call throws, which a caller's unit of work
+ * would roll back. Nobody signs in as part of another change.
+ */
+export async function login(platform: Platform, input: LoginInput, actor: Actor, userAgent: string | null): Promise<LoginResult> {
+  const now = platform.clock.now();
+  const user = await findUserByUsername(platform.db, input.username);
+  const audit = (work: Work, action: string, reason: string, userId: string | null) =>
+    recordAudit(work, { action, objectType: 'user', objectId: userId, outcome: 'failure', details: { username: input.username, reason } }, now);
+  const failActor = { ...actor, userId: user?.id ?? null, username: input.username, unitId: user?.unit_id ?? null };
+
+  if (!user) {
+    await verifyPassword(await decoyHash(), input.password);
+    await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', 'unknown_user', null));
+    throw new AppError('AUTH_INVALID');
+  }
+  if (user.locked_until && new Date(user.locked_until).getTime() > now.getTime()) {
+    await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', 'locked', user.id));
+    throw new AppError('AUTH_LOCKED', { extra: { lockedUntil: new Date(user.locked_until).toISOString() } });
+  }
+  const passwordOk = await verifyPassword(user.password_hash, input.password);
+  if (!passwordOk) {
+    const lockNow = await inTransaction(platform.db, failActor, async (work) => {
+      const updated = await iam(work.tx)
+        .updateTable('users')
+        .set({ failed_logins: sql`failed_logins + 1` })
+        .where('id', '=', user.id)
+        .returning('failed_logins')
+        .executeTakeFirstOrThrow();
+      audit(work, 'auth.login', 'wrong_password', user.id);
+      if (updated.failed_logins >= MAX_FAILED_LOGINS) {
+        const until = new Date(now.getTime() + LOCK_MS);
+        await iam(work.tx).updateTable('users').set({ failed_logins: 0, locked_until: until }).where('id', '=', user.id).execute();
+        recordAudit(work, { action: 'auth.lock', objectType: 'user', objectId: user.id, details: { until: until.toISOString() } }, now);
+        return until;
+      }
+      return null;
+    });
+    if (lockNow) throw new AppError('AUTH_LOCKED', { extra: { lockedUntil: lockNow.toISOString() } });
+    throw new AppError('AUTH_INVALID');
+  }
+  if (user.disabled_at) {
+    await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', 'disabled', user.id));
+    throw new AppError('AUTH_DISABLED');
+  }
+  let totpStep: number | null = null;
+  if (user.totp_enabled && user.totp_secret_sealed) {
+    if (!input.totp) throw new AppError('TOTP_REQUIRED');
+    totpStep = matchTotpStep(platform, user, openField(platform, user.totp_secret_sealed), input.totp);
+    if (totpStep === null || totpStep <= Number(user.totp_last_step)) {
+      await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', totpStep === null ? 'wrong_totp' : 'reused_totp', user.id));
+      throw new AppError('TOTP_INVALID');
+    }
+  }
+
+  const token = platform.crypto.randomToken();
+  const csrfToken = platform.crypto.randomToken(24);
+  const sessionId = crypto.randomUUID();
+  const okActor = { ...actor, userId: user.id, username: user.username, unitId: user.unit_id };
+  const roles = await inTransaction(platform.db, okActor, async (work) => {
+    const update = iam(work.tx).updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id);
+    if (totpStep !== null) {
+      // The step is consumed atomically: a code used by a concurrent login no longer matches.
+      const consumed = await update.set({ totp_last_step: totpStep }).where('totp_last_step', '<', totpStep).executeTakeFirst();
+      if (Number(consumed.numUpdatedRows) === 0) throw new AppError('TOTP_INVALID');
+    } else {
+      await update.execute();
+    }
+    await iam(work.tx)
+      .insertInto('sessions')
+      .values({
+        id: sessionId,
+        token_hash: tokenHash(platform, token),
+        user_id: user.id,
+        csrf_token: csrfToken,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
+        ip: actor.ip,
+        user_agent: userAgent?.slice(0, 300) ?? null,
+      })
+      .execute();
+    recordAudit(work, { action: 'auth.login', objectType: 'user', objectId: user.id, details: { sessionId, totp: undefined, secondFactor: totpStep !== null } }, now);
+    return toAssignments(await rolesOf(work.tx, user.id));
+  });
+  return { token, csrfToken, sessionId, user, roles };
+}
