@@ -8,7 +8,8 @@
 import type { CellValue, Workbook, Worksheet } from 'exceljs';
 import { fieldError, type FieldError } from '../../platform/http/errors.ts';
 import { loadExcel } from '../../platform/lazy.ts';
-import type { Item, ImportEntry } from './catalogue.ts';
+import type { Item } from './queries/items.ts';
+import type { ImportEntry } from './commands/import-catalogue.ts';
 import type { ItemInput } from './model.ts';
 
 

@@ -31,7 +31,13 @@ import {
   type ViewContext,
 } from '../../../platform/views/index.ts';
 import type { ItemStatus } from '../model.ts';
-import { CATALOGUE_PERMISSION, checkItem, createItem, editPublished, getItemFor, listItems, listItemVersions, mayManageUnit, normalizeInput, publishItem, updateDraft, withdrawItem, type Item } from '../catalogue.ts';
+import { CATALOGUE_PERMISSION, getItemFor, listItems, listItemVersions, mayManageUnit, type Item } from '../queries/items.ts';
+import { checkItem, normalizeInput } from '../item-checks.ts';
+import { createItem } from '../commands/create-item.ts';
+import { editPublished } from '../commands/edit-published-item.ts';
+import { publishItem } from '../commands/publish-item.ts';
+import { updateDraft } from '../commands/update-draft.ts';
+import { withdrawItem } from '../commands/withdraw-item.ts';
 import { allUnits, catalogueUnits, unitNames } from './data.ts';
 import { applyOp, FIELD_TYPES, fromItem, ITEM_KINDS, newEditorValues, readEditor, readOp, STEP_ROLES, toItemInput, type EditorOp, type EditorValues } from './editor.ts';
 import { Checkbox, dateOf, Guide, ItemCells, itemHead, ItemStatusTag, itemsCrumb, TextArea } from './components.tsx';

@@ -35,7 +35,7 @@ import {
   type FieldMessages,
   type ViewContext,
 } from '../../../platform/views/index.ts';
-import { getItemFor, type Item } from '../catalogue.ts';
+import { getItemFor, type Item } from '../queries/items.ts';
 import { getApplicationView, listMyApplications, type ApplicationView } from '../application-views.ts';
 import { submitCorrection } from '../commands/correct-application.ts';
 import { withdrawApplication } from '../commands/withdraw-application.ts';

@@ -1,6 +1,6 @@
 import Html, { type Children } from '@kitajs/html';
 import { attr, Csrf, formatDateTime, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
-import type { Item } from '../catalogue.ts';
+import type { Item } from '../queries/items.ts';
 import type { CaseState, ItemStatus } from '../model.ts';
 import type { ApplicationView } from '../application-views.ts';
 import { yuan } from './editor.ts';

@@ -9,7 +9,7 @@ import { AppError } from '../../../platform/http/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { pageErrorHandler, type NavGroup } from '../../../platform/console/index.ts';
 import { rememberPreferences } from '../../../platform/views/index.ts';
-import { CATALOGUE_PERMISSION } from '../catalogue.ts';
+import { CATALOGUE_PERMISSION } from '../queries/items.ts';
 import { registerPageUploads } from './uploads.ts';
 import { hallPages } from './hall.tsx';
 import { citizenPages } from './citizen.tsx';

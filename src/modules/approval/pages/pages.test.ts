@@ -10,7 +10,10 @@ import { sql } from '../../../platform/db/index.ts';
 import { idCheckChar } from '../../../platform/org/codes.ts';
 import { multipartBody, SAMPLES, type MultipartPart } from '../../../platform/files/testing.ts';
 import type { Unit } from '../../../platform/org/service.ts';
-import { createItem, IMPORT_MAX_BYTES, publishItem, type Item } from '../catalogue.ts';
+import { createItem } from '../commands/create-item.ts';
+import { IMPORT_MAX_BYTES } from '../commands/import-catalogue.ts';
+import { publishItem } from '../commands/publish-item.ts';
+import type { Item } from '../queries/items.ts';
 import { writeCatalogueWorkbook } from '../catalogue-excel.ts';
 import type { ItemInput } from '../model.ts';
 

@@ -38,7 +38,7 @@ import {
   type ViewContext,
 } from '../../../platform/views/index.ts';
 import { TASK_ACTIONS, type TaskAction } from '../model.ts';
-import { getItem, getItemFor, listItems, type Item } from '../catalogue.ts';
+import { getItem, getItemFor, listItems, type Item } from '../queries/items.ts';
 import { getApplicationView, listMyTasks, type ApplicationView } from '../application-views.ts';
 import { completeApprovalTask } from '../commands/complete-task.ts';
 import { extendApplication, MAX_EXTENSION_DAYS } from '../commands/extend-deadline.ts';
