@@ -14,6 +14,7 @@ import { registerPageUploads } from './uploads.ts';
 import { hallPages } from './hall.tsx';
 import { citizenPages } from './citizen.tsx';
 import { workPages } from './work.tsx';
+import { intakePages } from './intake.tsx';
 import { cataloguePages } from './catalogue.tsx';
 import { catalogueFilePages } from './catalogue-files.tsx';
 
@@ -43,6 +44,7 @@ export async function approvalPages(app: FastifyInstance, platform: Platform) {
   await registerPageUploads(app, platform);
   await hallPages(app, platform);
   await citizenPages(app, platform);
+  await intakePages(app, platform);
   await workPages(app, platform);
   await cataloguePages(app, platform);
   await catalogueFilePages(app, platform);
