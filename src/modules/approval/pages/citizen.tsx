@@ -40,7 +40,8 @@ import { getApplicationView, listMyApplications, type ApplicationView } from '..
 import { submitCorrection } from '../commands/correct-application.ts';
 import { withdrawApplication } from '../commands/withdraw-application.ts';
 import { unitNames } from './data.ts';
-import { ApplicationForm, applicationLabels, CaseIdentity, dateOf, emptyApplication, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea, type ApplicationValues } from './components.tsx';
+import { CaseIdentity, dateOf, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea } from './components.tsx';
+import { ApplicationForm, applicationLabels, emptyApplication, type ApplicationValues } from './application-form.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';
 import { saveStagedUploads } from './uploads.ts';
 

@@ -8,7 +8,7 @@ import { renderConsole } from '../../../platform/console/index.ts';
 import { attr, DataTable, EmptyState, ErrorSummary, FormBody, formText, PageQueryFields, Pagination, redirect, setFlash, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import { getItemFor, listItems, type Item } from '../queries/items.ts';
 import { unitNames } from './data.ts';
-import { ApplicationForm, applicationLabels, emptyApplication, type ApplicationValues } from './components.tsx';
+import { ApplicationForm, applicationLabels, emptyApplication, type ApplicationValues } from './application-form.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';
 
 const IdParams = Strict({ id: Id });
