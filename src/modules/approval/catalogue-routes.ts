@@ -15,7 +15,8 @@ import { editPublished } from './commands/edit-published-item.ts';
 import { publishItem } from './commands/publish-item.ts';
 import { saveItem } from './commands/save-item.ts';
 import { withdrawItem } from './commands/withdraw-item.ts';
-import { readCatalogueWorkbook, writeCatalogueWorkbook } from './catalogue-excel.ts';
+import { readCatalogueWorkbook } from './catalogue-excel.ts';
+import { writeCatalogueWorkbook } from './catalogue-excel-write.ts';
 
 /** Largest import file, JSON or Excel. */
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

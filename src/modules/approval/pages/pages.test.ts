@@ -14,7 +14,7 @@ import { createItem } from '../commands/create-item.ts';
 import { IMPORT_MAX_BYTES } from '../commands/import-catalogue.ts';
 import { publishItem } from '../commands/publish-item.ts';
 import type { Item } from '../queries/items.ts';
-import { writeCatalogueWorkbook } from '../catalogue-excel.ts';
+import { writeCatalogueWorkbook } from '../catalogue-excel-write.ts';
 import type { ItemInput } from '../model.ts';
 
 const clock = new TestClock(new Date('2026-11-02T02:00:00Z')); // a Monday, 10:00 in Shanghai
