@@ -35,7 +35,8 @@ import { allSteps, deriveState, openSteps, type FlowAction, type ProcessDefiniti
 import { fileBody, SAMPLES } from '../src/platform/files/testing.ts';
 import { rebuildFinishedTaskDays } from '../src/platform/flow/reports.ts';
 import { caseStateOf, type ItemInput } from '../src/modules/approval/model.ts';
-import { createItem, publishItem } from '../src/modules/approval/catalogue.ts';
+import { createItem } from '../src/modules/approval/commands/create-item.ts';
+import { publishItem } from '../src/modules/approval/commands/publish-item.ts';
 import { applicantIdIndex, applicantPhoneIndex } from '../src/modules/approval/applicant.ts';
 import { certificateText } from '../src/modules/approval/certificates.ts';
 

@@ -10,7 +10,9 @@ import { createTestContext, makeUnit, makeUser, seedRegions, PASSWORD, type Test
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { idCheckChar } from '../../src/platform/org/codes.ts';
 import { SAMPLES } from '../../src/platform/files/testing.ts';
-import { createItem, publishItem, type Item } from '../../src/modules/approval/catalogue.ts';
+import { createItem } from '../../src/modules/approval/commands/create-item.ts';
+import { publishItem } from '../../src/modules/approval/commands/publish-item.ts';
+import type { Item } from '../../src/modules/approval/queries/items.ts';
 
 describe('online approval in the browser', { skip: chromiumMissing }, () => {
   let ctx: TestContext;

@@ -12,7 +12,7 @@ import { allSteps, type FlowAction } from '../../platform/flow/engine.ts';
 import { openField } from '../../platform/crypto/fields.ts';
 import { maskIdNumber, maskPhone } from '../../platform/org/codes.ts';
 import { getUnits } from '../../platform/org/service.ts';
-import type { Item } from './catalogue.ts';
+import type { Item } from './queries/items.ts';
 import { CASE_SUBJECT, correctionOf, decisionOf, eventsOf, iso, loadItems, q, visibleCase } from './queries/cases.ts';
 
 // ---------------------------------------------------------------- one case

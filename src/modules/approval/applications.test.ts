@@ -14,7 +14,9 @@ import { verifyUnitSignature } from '../../platform/crypto/signing.ts';
 import type { ProcessDefinition } from '../../platform/flow/engine.ts';
 import type { ApprovalTables, ItemInput } from './model.ts';
 import { certificateText } from './certificates.ts';
-import { createItem, publishItem, saveItem } from './catalogue.ts';
+import { createItem } from './commands/create-item.ts';
+import { publishItem } from './commands/publish-item.ts';
+import { saveItem } from './commands/save-item.ts';
 
 // Tokens are made at the latest instant any test uses; each test then sets its own time.
 const clock = new TestClock(new Date('2026-12-30T00:00:00Z'));

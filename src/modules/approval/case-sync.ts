@@ -4,7 +4,7 @@ import type { Platform } from '../../platform/module.ts';
 import { addWorkingDays, shanghaiDate } from '../../platform/calendar/index.ts';
 import { getInstanceView, type InstanceView } from '../../platform/flow/service.ts';
 import { caseStateOf, type CaseState } from './model.ts';
-import type { FiledItem } from './catalogue.ts';
+import type { FiledItem } from './queries/items.ts';
 import { issueCertificate } from './certificates.ts';
 import { eventsInsert, type CaseEvent } from './case-events.ts';
 import { notifyApplicant, notifyNewTasks } from './notifications.ts';

@@ -8,14 +8,14 @@
 import type { CellValue, Workbook, Worksheet } from 'exceljs';
 import { fieldError, type FieldError } from '../../platform/http/errors.ts';
 import { loadExcel } from '../../platform/lazy.ts';
-import type { Item, ImportEntry } from './catalogue.ts';
+import type { ImportEntry } from './commands/import-catalogue.ts';
 import type { ItemInput } from './model.ts';
 
 
 export const SHEET_NAMES = { items: '事项', materials: '申请材料', process: '办理流程', readme: '填写说明' } as const;
 type SheetKey = 'items' | 'materials' | 'process';
 
-interface Column {
+export interface Column {
   key: string;
   header: string;
   width: number;
@@ -25,7 +25,7 @@ interface Column {
   text?: boolean;
 }
 
-const ITEM_COLUMNS: Column[] = [
+export const ITEM_COLUMNS: Column[] = [
   { key: 'code', header: '事项编码', width: 22, required: true, fields: ['code'], text: true },
   { key: 'name', header: '事项名称', width: 30, required: true, fields: ['name'] },
   { key: 'kind', header: '事项类型', width: 14, required: true, fields: ['kind'] },
@@ -46,7 +46,7 @@ const ITEM_COLUMNS: Column[] = [
   { key: 'lifeEvents', header: '人生事件', width: 20, fields: ['lifeEvents'] },
   { key: 'formFields', header: '申请表单（JSON）', width: 30, fields: ['formFields'] },
 ];
-const MATERIAL_COLUMNS: Column[] = [
+export const MATERIAL_COLUMNS: Column[] = [
   { key: 'code', header: '事项编码', width: 22, required: true, text: true },
   { key: 'key', header: '材料编号', width: 16, required: true, fields: ['key'], text: true },
   { key: 'name', header: '材料名称', width: 36, required: true, fields: ['name'] },
@@ -55,7 +55,7 @@ const MATERIAL_COLUMNS: Column[] = [
   { key: 'allowPending', header: '容缺受理', width: 10, required: true, fields: ['allowPending'] },
   { key: 'description', header: '说明', width: 40, fields: ['description'] },
 ];
-const PROCESS_COLUMNS: Column[] = [
+export const PROCESS_COLUMNS: Column[] = [
   { key: 'code', header: '事项编码', width: 22, required: true, text: true },
   { key: 'stage', header: '环节序号', width: 10, required: true },
   { key: 'mode', header: '会签方式', width: 10, fields: ['mode', 'parallel'] },
@@ -68,12 +68,12 @@ const PROCESS_COLUMNS: Column[] = [
 ];
 const COLUMNS: Record<SheetKey, Column[]> = { items: ITEM_COLUMNS, materials: MATERIAL_COLUMNS, process: PROCESS_COLUMNS };
 
-const KIND_LABELS: Record<ItemInput['kind'], string> = { licensing: '行政许可', non_licensing: '非行政许可审批', public_service: '公共服务' };
-const ROLE_LABELS: Record<string, string> = { window_clerk: '窗口受理人员', approver: '审批人员', unit_leader: '单位负责人', village_officer: '村级代办员' };
-const MODE_LABELS = { all: '全部', any: '任一' } as const;
-const YES = '是';
-const NO = '否';
-const LIST_SEPARATOR = '、';
+export const KIND_LABELS: Record<ItemInput['kind'], string> = { licensing: '行政许可', non_licensing: '非行政许可审批', public_service: '公共服务' };
+export const ROLE_LABELS: Record<string, string> = { window_clerk: '窗口受理人员', approver: '审批人员', unit_leader: '单位负责人', village_officer: '村级代办员' };
+export const MODE_LABELS = { all: '全部', any: '任一' } as const;
+export const YES = '是';
+export const NO = '否';
+export const LIST_SEPARATOR = '、';
 const CELL_MAX = 10_000;
 
 const looseName = (text: string) => text.toLowerCase().replace(/[\s_\-（）()]/g, '');
@@ -89,99 +89,7 @@ const KINDS = reverse(KIND_LABELS);
 const ROLES = reverse(ROLE_LABELS);
 const MODES = reverse(MODE_LABELS);
 
-const yuan = (fen: number) => Number((fen / 100).toFixed(2));
-
-// ---------------------------------------------------------------- writing
-
-const README: string[] = [
-  '本文件是政务服务事项目录，可修改后再导入（导入时全部事项无误才会写入，有错误时逐项列出，不导入任何内容）。',
-  '“事项”工作表每行一个事项；“申请材料”“办理流程”每行一项材料或一个办理步骤，以“事项编码”对应到事项。',
-  '事项类型：行政许可、非行政许可审批、公共服务。是否收费、是否必需、容缺受理：填“是”或“否”。收费金额以元为单位，最多两位小数。',
-  '实施主体、办理单位：填写单位名称，或在 ID 列填写单位ID（同名单位有多个时须填 ID；从其他系统导出的文件可清空 ID 列，按名称匹配）。',
-  '承诺时限不能超过法定时限；时限均为工作日。',
-  '办理流程：环节序号相同的步骤并行办理（会签），会签方式填“全部”（全部通过才进入下一环节）或“任一”（任一通过即可）。',
-  '第一个环节须为受理：一个步骤，办理角色为窗口受理人员，或在镇、村单位由村级代办员受理，时限不超过 5 个工作日；之后的环节由审批人员或单位负责人办理，合计时限不超过承诺时限。',
-  '办理角色：窗口受理人员、审批人员、单位负责人、村级代办员。主题分类、人生事件可填多个，以“、”分隔。',
-  '申请表单（JSON）：可留空；格式为 [{"key":"area","label":"面积","type":"number","required":true}]，type 为 text、textarea、number、date、select。',
-];
-
-function addSheet(workbook: Workbook, name: string, columns: Column[]): Worksheet {
-  const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width, style: c.text ? { numFmt: '@' } : {} }));
-  sheet.getRow(1).font = { bold: true };
-  return sheet;
-}
-
-function listValidation(sheet: Worksheet, columnKey: string, values: string[], rows: number) {
-  const column = sheet.getColumn(columnKey);
-  for (let r = 2; r <= rows + 1; r += 1) {
-    sheet.getCell(r, column.number).dataValidation = { type: 'list', allowBlank: true, formulae: [`"${values.join(',')}"`] };
-  }
-}
-
-/** The catalogue as an .xlsx workbook. `unitNames` gives the names written beside unit ids. */
-export async function writeCatalogueWorkbook(items: Item[], unitNames: Map<string, string>): Promise<Buffer> {
-  const { Workbook } = await loadExcel();
-  const workbook = new Workbook();
-  workbook.creator = 'Zhengtong';
-  const itemSheet = addSheet(workbook, SHEET_NAMES.items, ITEM_COLUMNS);
-  const materialSheet = addSheet(workbook, SHEET_NAMES.materials, MATERIAL_COLUMNS);
-  const processSheet = addSheet(workbook, SHEET_NAMES.process, PROCESS_COLUMNS);
-  for (const item of items) {
-    itemSheet.addRow({
-      code: item.code,
-      name: item.name,
-      kind: KIND_LABELS[item.kind],
-      unit: unitNames.get(item.unitId) ?? '',
-      unitId: item.unitId,
-      legalBasis: item.legalBasis,
-      conditions: item.conditions,
-      statutoryDays: item.statutoryDays,
-      promisedDays: item.promisedDays,
-      feeCharged: item.fee.charged ? YES : NO,
-      feeAmount: item.fee.amountFen !== undefined ? yuan(item.fee.amountFen) : null,
-      feeBasis: item.fee.basis ?? '',
-      resultName: item.resultName,
-      maxVisits: item.maxVisits,
-      consultPhone: item.consultPhone,
-      complaintPhone: item.complaintPhone,
-      themes: item.themes.join(LIST_SEPARATOR),
-      lifeEvents: item.lifeEvents.join(LIST_SEPARATOR),
-      formFields: item.formFields.length ? JSON.stringify(item.formFields) : '',
-    });
-    for (const m of item.materials) {
-      materialSheet.addRow({ code: item.code, key: m.key, name: m.name, required: m.required ? YES : NO, copies: m.copies, allowPending: m.allowPending ? YES : NO, description: m.description ?? '' });
-    }
-    item.process.stages.forEach((stage, i) => {
-      const parallel = 'parallel' in stage;
-      for (const step of parallel ? stage.parallel : [stage]) {
-        processSheet.addRow({
-          code: item.code,
-          stage: i + 1,
-          mode: parallel ? MODE_LABELS[stage.mode ?? 'all'] : '',
-          key: step.key,
-          name: step.name,
-          unit: unitNames.get(step.unitId) ?? '',
-          unitId: step.unitId,
-          role: ROLE_LABELS[step.role] ?? step.role,
-          days: step.days,
-        });
-      }
-    });
-  }
-  itemSheet.getColumn('feeAmount').numFmt = '0.00';
-  const spare = 200;
-  listValidation(itemSheet, 'kind', Object.values(KIND_LABELS), items.length + spare);
-  listValidation(itemSheet, 'feeCharged', [YES, NO], items.length + spare);
-  listValidation(materialSheet, 'required', [YES, NO], materialSheet.rowCount + spare);
-  listValidation(materialSheet, 'allowPending', [YES, NO], materialSheet.rowCount + spare);
-  listValidation(processSheet, 'role', Object.values(ROLE_LABELS), processSheet.rowCount + spare);
-  listValidation(processSheet, 'mode', Object.values(MODE_LABELS), processSheet.rowCount + spare);
-  const readme = workbook.addWorksheet(SHEET_NAMES.readme);
-  readme.getColumn(1).width = 120;
-  for (const line of README) readme.addRow([line]).alignment = { wrapText: true };
-  return Buffer.from(await workbook.xlsx.writeBuffer());
-}
+export const yuan = (fen: number) => Number((fen / 100).toFixed(2));
 
 // ---------------------------------------------------------------- reading
 

@@ -8,25 +8,15 @@ import { getUnits } from '../../platform/org/service.ts';
 import { contentDisposition } from '../../platform/files/names.ts';
 import type { Platform } from '../../platform/module.ts';
 import { FormFieldSchema, ItemInputSchema, MaterialSchema, ProcessSchema, FeeSchema, type ItemInput } from './model.ts';
-import {
-  CATALOGUE_PERMISSION,
-  IMPORT_MAX_BYTES,
-  IMPORT_MAX_ITEMS,
-  catalogueForExport,
-  createItem,
-  editPublished,
-  getItemFor,
-  importCatalogue,
-  jsonImportEntries,
-  listItemVersions,
-  listItems,
-  publishItem,
-  saveItem,
-  toItemInput,
-  unitNameResolver,
-  withdrawItem,
-} from './catalogue.ts';
-import { readCatalogueWorkbook, writeCatalogueWorkbook } from './catalogue-excel.ts';
+import { CATALOGUE_PERMISSION, catalogueForExport, getItemFor, listItemVersions, listItems, toItemInput, unitNameResolver } from './queries/items.ts';
+import { IMPORT_MAX_BYTES, IMPORT_MAX_ITEMS, importCatalogue, jsonImportEntries } from './commands/import-catalogue.ts';
+import { createItem } from './commands/create-item.ts';
+import { editPublished } from './commands/edit-published-item.ts';
+import { publishItem } from './commands/publish-item.ts';
+import { saveItem } from './commands/save-item.ts';
+import { withdrawItem } from './commands/withdraw-item.ts';
+import { readCatalogueWorkbook } from './catalogue-excel.ts';
+import { writeCatalogueWorkbook } from './catalogue-excel-write.ts';
 
 /** Largest import file, JSON or Excel. */
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { multipartBody } from '../../platform/files/testing.ts';
 import type { Unit } from '../../platform/org/service.ts';
-import { getItem, getPublishedItemByCode } from './catalogue.ts';
+import { getItem, getPublishedItemByCode } from './queries/items.ts';
 
 let ctx: TestContext;
 let unitA: Unit;

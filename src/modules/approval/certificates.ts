@@ -10,7 +10,7 @@ import { shanghaiDate } from '../../platform/calendar/index.ts';
 import { maskIdNumber } from '../../platform/org/codes.ts';
 import { getUnit } from '../../platform/org/service.ts';
 import type { ApplicationRow, ApprovalTables, CertificateRow } from './model.ts';
-import type { FiledItem } from './catalogue.ts';
+import type { FiledItem } from './queries/items.ts';
 
 const q = (db: Db) => db.withTables<ApprovalTables>();
 

@@ -5,7 +5,9 @@
  */
 import type { Work } from '../../platform/db/work.ts';
 import type { DemoCity, Platform } from '../../platform/module.ts';
-import { createItem, getPublishedItemByCode, publishItem } from './catalogue.ts';
+import { createItem } from './commands/create-item.ts';
+import { publishItem } from './commands/publish-item.ts';
+import { getPublishedItemByCode } from './queries/items.ts';
 import type { ItemInput } from './model.ts';
 
 const CONSULT = '0571-12345';

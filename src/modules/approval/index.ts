@@ -5,10 +5,9 @@ import { catalogueRoutes } from './catalogue-routes.ts';
 import { applicationsRoutes } from './applications-routes.ts';
 import { publicRoutes } from './public-routes.ts';
 import { approvalNav, approvalPages, TASKS_PERMISSION } from './pages/index.ts';
-import { CATALOGUE_PERMISSION } from './catalogue.ts';
-import { catalogueMessages } from './messages-catalogue.ts';
-import { applicationMessages, approvalTemplates } from './messages-applications.ts';
-import { approvalPageMessages } from './pages/messages.ts';
+import { CATALOGUE_PERMISSION } from './queries/items.ts';
+import { approvalMessages } from './messages/index.ts';
+import { approvalTemplates } from './templates.ts';
 import { approvalPortalMessages } from './pages/portal-messages.ts';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
 import { approvalCaseSubject } from './supervised-subject.ts';
@@ -26,7 +25,7 @@ export const approvalModule: ZtModule = {
   name: 'approval',
   migrations: approvalMigrations,
   routes: approvalRoutes,
-  messages: [catalogueMessages, applicationMessages, approvalPageMessages, approvalPortalMessages],
+  messages: [...approvalMessages, approvalPortalMessages],
   templates: approvalTemplates,
   permissions: [
     { name: 'approval.intake', roles: ['window_clerk', 'village_officer'] },

@@ -8,7 +8,7 @@ import type { TaskRow } from '../../platform/flow/service.ts';
 import { allSteps } from '../../platform/flow/engine.ts';
 import { enqueueMessagesAtCommit, type NewMessage, type TemplateParams } from '../../platform/notify/index.ts';
 import { openField } from '../../platform/crypto/fields.ts';
-import type { Item } from './catalogue.ts';
+import type { Item } from './queries/items.ts';
 import type { CaseRow } from './queries/cases.ts';
 
 const MAX_TASK_RECIPIENTS = 50;

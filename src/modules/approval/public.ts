@@ -15,7 +15,7 @@ import { allSteps } from '../../platform/flow/engine.ts';
 import { unitPublicKey, verifyUnitSignature } from '../../platform/crypto/signing.ts';
 import { getUnits } from '../../platform/org/service.ts';
 import type { ApprovalTables, CaseState } from './model.ts';
-import { getItem } from './catalogue.ts';
+import { getItem } from './queries/items.ts';
 import { applicantPhoneIndex } from './applicant.ts';
 import { certificateText } from './certificates.ts';
 

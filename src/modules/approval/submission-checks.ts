@@ -5,7 +5,7 @@ import { AppError, fieldError, type FieldError } from '../../platform/http/error
 import { workingDays } from '../../platform/calendar/index.ts';
 import { getFiles } from '../../platform/files/index.ts';
 import type { ApplicationInput } from './model.ts';
-import type { Item } from './catalogue.ts';
+import type { Item } from './queries/items.ts';
 
 /** Form data against the item's fields: unknown keys, required fields, types, lengths, options. */
 export function formErrors(fields: Item['formFields'], form: Record<string, unknown>): FieldError[] {

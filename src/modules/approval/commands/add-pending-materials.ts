@@ -8,7 +8,7 @@ import type { Principal } from '../../../platform/iam/principal.ts';
 import { AppError, fieldError, invalid } from '../../../platform/http/errors.ts';
 import { attachFiles } from '../../../platform/files/index.ts';
 import type { ApplicationInput } from '../model.ts';
-import type { Item } from '../catalogue.ts';
+import type { Item } from '../queries/items.ts';
 import { checkMaterials } from '../submission-checks.ts';
 import { addEvent } from '../case-events.ts';
 import { MATERIAL_OWNER, q, type CaseRow } from '../queries/cases.ts';

@@ -9,7 +9,7 @@ import { AppError, conflict, fieldError, forbidden, invalid, notFound, type Fiel
 import { applyInstanceAction, completeTask, getTask, mayHandle, type InstanceView } from '../../../platform/flow/service.ts';
 import { allSteps } from '../../../platform/flow/engine.ts';
 import type { TaskAction } from '../model.ts';
-import { getFiledItem, type Item } from '../catalogue.ts';
+import { getFiledItem, type Item } from '../queries/items.ts';
 import type { CaseEvent } from '../case-events.ts';
 import { syncCase } from '../case-sync.ts';
 import { clip, notifyApplicant } from '../notifications.ts';

@@ -13,7 +13,7 @@ import { startInstance } from '../../../platform/flow/service.ts';
 import { attachFiles } from '../../../platform/files/index.ts';
 import { blindIndex, sealField } from '../../../platform/crypto/fields.ts';
 import { caseStateOf, type ApplicationInput, type CaseState } from '../model.ts';
-import { getPublishedItemByCode } from '../catalogue.ts';
+import { getPublishedItemByCode } from '../queries/items.ts';
 import { canonicalJson } from '../../../platform/crypto/canonical-json.ts';
 import { applicantIdIndex, applicantPhoneIndex, checkApplicant } from '../applicant.ts';
 import { checkMaterials, formErrors, missingMaterialsError } from '../submission-checks.ts';

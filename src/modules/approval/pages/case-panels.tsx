@@ -8,7 +8,7 @@ import type { Children } from '@kitajs/html';
 import { attr, Csrf, DataTable, EmptyRow, ErrorSummary, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import type { TaskRow } from '../../../platform/flow/service.ts';
 import { OPEN_CASE_STATES, type CaseState } from '../model.ts';
-import type { Item } from '../catalogue.ts';
+import type { Item } from '../queries/items.ts';
 import type { ApplicationView } from '../application-views.ts';
 import { MANUAL_STOPS } from '../commands/stop-clock.ts';
 import { MAX_EXTENSION_DAYS } from '../commands/extend-deadline.ts';

@@ -11,8 +11,10 @@ import { ALLOWED_TYPES, contentDisposition } from '../../../platform/files/index
 import type { Platform } from '../../../platform/module.ts';
 import { renderConsole } from '../../../platform/console/index.ts';
 import { attr, Csrf, DataTable, ErrorSummary, FormBody, formText, Notice, PageQueryFields, type ViewContext } from '../../../platform/views/index.ts';
-import { CATALOGUE_PERMISSION, IMPORT_MAX_BYTES, importCatalogue, jsonImportEntries, unitNameResolver, type ImportEntry, type ImportResult } from '../catalogue.ts';
-import { readCatalogueWorkbook, SHEET_NAMES, writeCatalogueWorkbook } from '../catalogue-excel.ts';
+import { CATALOGUE_PERMISSION, unitNameResolver } from '../queries/items.ts';
+import { IMPORT_MAX_BYTES, importCatalogue, jsonImportEntries, type ImportEntry, type ImportResult } from '../commands/import-catalogue.ts';
+import { readCatalogueWorkbook, SHEET_NAMES } from '../catalogue-excel.ts';
+import { writeCatalogueWorkbook } from '../catalogue-excel-write.ts';
 import { ExportQuery, sendCatalogueExport } from '../catalogue-routes.ts';
 import { Checkbox, FileField, ItemCells, itemHead, itemsCrumb } from './components.tsx';
 import { formFileInMemory, type MemoryFile } from './uploads.ts';

@@ -35,12 +35,13 @@ import {
   type FieldMessages,
   type ViewContext,
 } from '../../../platform/views/index.ts';
-import { getItemFor, type Item } from '../catalogue.ts';
+import { getItemFor, type Item } from '../queries/items.ts';
 import { getApplicationView, listMyApplications, type ApplicationView } from '../application-views.ts';
 import { submitCorrection } from '../commands/correct-application.ts';
 import { withdrawApplication } from '../commands/withdraw-application.ts';
 import { unitNames } from './data.ts';
-import { ApplicationForm, applicationLabels, CaseIdentity, dateOf, emptyApplication, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea, type ApplicationValues } from './components.tsx';
+import { CaseIdentity, dateOf, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea } from './components.tsx';
+import { ApplicationForm, applicationLabels, emptyApplication, type ApplicationValues } from './application-form.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';
 import { saveStagedUploads } from './uploads.ts';
 

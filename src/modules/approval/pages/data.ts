@@ -9,7 +9,7 @@ import { notFound } from '../../../platform/http/index.ts';
 import { staffHoldingRole } from '../../../platform/iam/index.ts';
 import type { Role } from '../../../platform/iam/roles.ts';
 import type { ApprovalTables } from '../model.ts';
-import { CATALOGUE_PERMISSION } from '../catalogue.ts';
+import { CATALOGUE_PERMISSION } from '../queries/items.ts';
 
 const q = (db: Db) => db.withTables<ApprovalTables>();
 

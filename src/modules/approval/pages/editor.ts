@@ -11,7 +11,7 @@ import { fieldError, type FieldError } from '../../../platform/http/errors.ts';
 import { validationFieldErrors } from '../../../platform/http/validation.ts';
 import { Strict } from '../../../platform/http/schemas.ts';
 import { ItemInputSchema, StepSchema, type ItemInput } from '../model.ts';
-import type { Item } from '../catalogue.ts';
+import type { Item } from '../queries/items.ts';
 
 type StepInput = Static<typeof StepSchema>;
 

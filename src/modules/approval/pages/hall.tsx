@@ -12,7 +12,7 @@ import { translate } from '../../../platform/i18n/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { renderPortal } from '../../../platform/console/index.ts';
 import { attr, DataTable, EmptyState, ErrorSummary, FormBody, formText, liveSearchAttributes, Notice, PageHeading, PageQueryFields, Pagination, redirect, TextField, withQuery, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
-import { getItemFor, getPublishedItemByCode, listItems, type Item } from '../catalogue.ts';
+import { getItemFor, getPublishedItemByCode, listItems, type Item } from '../queries/items.ts';
 import { listPublicResults, normalizeVerificationCode, progressByReceipt, verifyCertificate, type CertificateCheck, type PublicProgress } from '../public.ts';
 import { catalogueFacets, unitNames } from './data.ts';
 import { CaseStateRow, dateOf, Guide, ServiceNav, StateTag, StepStateTag } from './components.tsx';

@@ -7,11 +7,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../../platform/module.ts';
 import { pageScope, type NavGroup } from '../../../platform/console/index.ts';
-import { CATALOGUE_PERMISSION } from '../catalogue.ts';
+import { CATALOGUE_PERMISSION } from '../queries/items.ts';
 import { registerPageUploads } from './uploads.ts';
 import { hallPages } from './hall.tsx';
 import { citizenPages } from './citizen.tsx';
 import { workPages } from './work.tsx';
+import { intakePages } from './intake.tsx';
 import { cataloguePages } from './catalogue.tsx';
 import { catalogueFilePages } from './catalogue-files.tsx';
 
@@ -33,6 +34,7 @@ export async function approvalPages(app: FastifyInstance, platform: Platform) {
   await registerPageUploads(app, platform);
   await hallPages(app, platform);
   await citizenPages(app, platform);
+  await intakePages(app, platform);
   await workPages(app, platform);
   await cataloguePages(app, platform);
   await catalogueFilePages(app, platform);

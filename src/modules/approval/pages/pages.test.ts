@@ -10,8 +10,11 @@ import { sql } from '../../../platform/db/index.ts';
 import { idCheckChar } from '../../../platform/org/codes.ts';
 import { multipartBody, SAMPLES, type MultipartPart } from '../../../platform/files/testing.ts';
 import type { Unit } from '../../../platform/org/service.ts';
-import { createItem, IMPORT_MAX_BYTES, publishItem, type Item } from '../catalogue.ts';
-import { writeCatalogueWorkbook } from '../catalogue-excel.ts';
+import { createItem } from '../commands/create-item.ts';
+import { IMPORT_MAX_BYTES } from '../commands/import-catalogue.ts';
+import { publishItem } from '../commands/publish-item.ts';
+import type { Item } from '../queries/items.ts';
+import { writeCatalogueWorkbook } from '../catalogue-excel-write.ts';
 import type { ItemInput } from '../model.ts';
 
 const clock = new TestClock(new Date('2026-11-02T02:00:00Z')); // a Monday, 10:00 in Shanghai

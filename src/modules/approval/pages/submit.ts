@@ -7,10 +7,10 @@ import { translate } from '../../../platform/i18n/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { attempt, formText, type FieldMessages } from '../../../platform/views/index.ts';
 import type { ApplicationInput } from '../model.ts';
-import type { Item } from '../catalogue.ts';
+import type { Item } from '../queries/items.ts';
 import { submitApplication, type SubmitResult } from '../commands/submit-application.ts';
 import { saveStagedUploads } from './uploads.ts';
-import type { ApplicationValues } from './components.tsx';
+import type { ApplicationValues } from './application-form.tsx';
 
 const TOKEN = /^[\w-]{16,100}$/;
 

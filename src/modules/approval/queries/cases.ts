@@ -10,7 +10,7 @@ import { allSteps } from '../../../platform/flow/engine.ts';
 import { registerFileAccess } from '../../../platform/files/index.ts';
 import { getUnits, type Unit } from '../../../platform/org/service.ts';
 import { OPEN_CASE_STATES, type ApplicationTable, type ApprovalTables, type CaseState } from '../model.ts';
-import { getItem, type Item } from '../catalogue.ts';
+import { getItem, type Item } from './items.ts';
 
 /** Subject type of approval cases in the process engine. */
 export const CASE_SUBJECT = 'approval_case';
