@@ -19,9 +19,9 @@ import { APPROVAL_CASE_CHANGED, type ApprovalCaseChanged } from './events.ts';
 import { publish } from '../../platform/events.ts';
 import { AppError, conflict, fieldError, forbidden, invalid, notFound, type FieldError } from '../../platform/http/errors.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
-import { addWorkingDays, loadCalendar, shanghaiDate, workingDays } from '../../platform/calendar/index.ts';
-import { applyInstanceAction, completeTask, getInstanceView, getTask, listOpenTasks, mayHandle, startInstance, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
-import { allSteps, type ClockStopReason, type FlowAction } from '../../platform/flow/engine.ts';
+import { addWorkingDays, shanghaiDate, workingDays } from '../../platform/calendar/index.ts';
+import { applyInstanceAction, completeTask, getInstanceView, getTask, mayHandle, startInstance, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
+import { allSteps, type FlowAction } from '../../platform/flow/engine.ts';
 import { attachFiles, getFiles, registerFileAccess } from '../../platform/files/index.ts';
 import { enqueueMessagesAtCommit, type NewMessage, type TemplateParams } from '../../platform/notify/index.ts';
 import { blindIndex, openField, sealField } from '../../platform/crypto/fields.ts';
@@ -638,54 +638,6 @@ export async function listMyApplications(platform: Platform, principal: Principa
   };
 }
 
-/** The caller's open tasks on approval cases, oldest deadline first, keyset-paginated. */
-export async function listMyTasks(platform: Platform, principal: Principal, options: { limit: number; cursor?: string }) {
-  const after = decodeCursor(options.cursor, 2);
-  if (options.cursor && (!after || typeof after[0] !== 'string' || typeof after[1] !== 'string' || !workingDays.isValidDate(after[0] as string))) {
-    throw invalid([fieldError('cursor', 'approval.app.cursorInvalid')]);
-  }
-  const rows = await listOpenTasks(platform.db, principal, { limit: options.limit + 1, after: after as [string, string] | null, subjectType: CASE_SUBJECT });
-  const page = rows.slice(0, options.limit);
-  if (!page.length) return { items: [], nextCursor: null };
-  const cases = await q(platform.db)
-    .selectFrom('approval_applications')
-    .select(['id', 'receipt_no', 'item_id', 'applicant_name', 'state', 'due_date'])
-    .where('id', 'in', [...new Set(page.map((t) => t.subject_id))])
-    .execute();
-  const byId = new Map(cases.map((c) => [c.id, c]));
-  const items = await loadItems(platform.db, cases.map((c) => c.item_id));
-  const today = shanghaiDate(platform.clock.now());
-  const dates = [today, ...page.map((t) => t.due_date)].sort();
-  const calendar = await loadCalendar(platform.db, dates[0], dates[dates.length - 1]);
-  const last = page[page.length - 1];
-  return {
-    items: page.map((task) => {
-      const app = byId.get(task.subject_id);
-      const item = app ? items.get(app.item_id) : undefined;
-      const step = item ? allSteps(item.process).find((s) => s.key === task.step_key) : undefined;
-      return {
-        id: task.id,
-        caseId: task.subject_id,
-        stepKey: task.step_key,
-        stepName: step?.name ?? task.step_key,
-        unitId: task.unit_id,
-        role: task.role,
-        dueDate: task.due_date,
-        openedAt: iso(task.opened_at)!,
-        remainingWorkingDays: workingDays.countWorkingDays(today, task.due_date, calendar),
-        suspended: task.status === 'suspended',
-        version: task.version,
-        itemName: item?.name ?? '',
-        receiptNo: app?.receipt_no ?? '',
-        applicantName: app?.applicant_name ?? '',
-        caseState: app?.state ?? null,
-        caseDueDate: app?.due_date ?? null,
-      };
-    }),
-    nextCursor: rows.length > options.limit ? encodeCursor([last.due_date, last.id]) : null,
-  };
-}
-
 // ---------------------------------------------------------------- handling tasks
 
 export interface CompleteInput {
@@ -917,7 +869,7 @@ export async function startClockStop(work: Work, platform: Platform, principal: 
   const note = input.note.trim();
   if (!note) throw invalid([fieldError('note', 'approval.app.reasonRequired')]);
   const now = platform.clock.now();
-  await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'suspend', reason: input.reason as ClockStopReason, by: principal.userId, note });
+  await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'suspend', reason: input.reason, by: principal.userId, note });
   const { app: updated } = await syncCase(work, platform, app, item, { events: [{ type: 'clock_stopped', payload: { reason: input.reason, note } }] });
   recordAudit(work, { action: 'approval.application.clockStop', objectType: 'approval_application', objectId: app.id, details: { reason: input.reason } }, now);
   await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: app.id, action: 'clock_stop', stepKey: null });

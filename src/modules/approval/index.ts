@@ -10,6 +10,9 @@ import { catalogueMessages } from './messages-catalogue.ts';
 import { applicationMessages, approvalTemplates } from './messages-applications.ts';
 import { approvalPageMessages } from './pages/messages.ts';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
+import { approvalTasks } from './tasks.ts';
+import { CASE_SUBJECT } from './applications.ts';
+import { countOpenTasks } from '../../platform/tasks/index.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await catalogueRoutes(app, platform);
@@ -35,6 +38,10 @@ export const approvalModule: ZtModule = {
     { name: TASKS_PERMISSION, roles: ['window_clerk', 'village_officer', 'approver', 'unit_leader'] },
   ],
   consoleNav: [approvalNav],
+  tasks: [approvalTasks],
+  dashboard: [
+    { id: 'approval.myTasks', key: 'approval.dashboard.myTasks', permission: TASKS_PERMISSION, href: '/console/approval/tasks', count: (platform, principal) => countOpenTasks(platform.db, principal, [CASE_SUBJECT]) },
+  ],
   publishes: [APPROVAL_CASE_CHANGED],
 };
 

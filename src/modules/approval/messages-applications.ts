@@ -3,6 +3,7 @@ import type { Template } from '../../platform/notify/index.ts';
 
 export const applicationMessages: MessageCatalogue = {
   'zh-CN': {
+    'approval.dashboard.myTasks': '待办审批任务',
     'approval.app.itemNotFound': '该事项不存在',
     'approval.app.itemNotPublished': '该事项未发布或已停止受理，不能申请',
     'approval.app.itemSuperseded': '该事项已发布新版本，请按最新版本申请',
@@ -85,6 +86,7 @@ export const applicationMessages: MessageCatalogue = {
     'approval.notice.nav': '文书操作',
   },
   en: {
+    'approval.dashboard.myTasks': 'Approval tasks',
     'approval.app.itemNotFound': 'There is no such service item',
     'approval.app.itemNotPublished': 'This service item is not published or no longer accepts applications',
     'approval.app.itemSuperseded': 'A newer version of this service item is published; apply to the current version',

@@ -44,7 +44,6 @@ import {
   endClockStop,
   extendApplication,
   getApplicationView,
-  listMyTasks,
   MANUAL_STOPS,
   MAX_EXTENSION_DAYS,
   MAX_FEE_FEN,
@@ -54,6 +53,7 @@ import {
   type ApplicationView,
   type ManualStop,
 } from '../applications.ts';
+import { listMyTasks } from '../tasks.ts';
 import { casePowers, caseTasks, unitNames, type CasePowers, type CaseTasks } from './data.ts';
 import { ClockStopPanel, ExtensionPanel, FeePanel, panelKey, ReassignPanel, shownPanelForms, type PanelForm, type PanelState } from './case-panels.tsx';
 import { fenOf, yuan } from './editor.ts';
@@ -627,7 +627,7 @@ export async function workPages(app: FastifyInstance, platform: Platform) {
   });
 
   app.get<{ Querystring: Static<typeof TasksQuery> }>('/console/approval/tasks', { schema: { querystring: TasksQuery }, config: { auth: 'approval.tasks' } }, async (request, reply) => {
-    const page = await listMyTasks(platform, request.principal!, { limit: 50, cursor: request.query.cursor });
+    const page = await listMyTasks(platform, request.principal!, { limit: 50, cursor: request.query.cursor, lang: request.lang });
     return renderConsole(platform, request, reply, (ctx) => ({
       title: ctx.t('page.approval.tasks.title'),
       lead: ctx.t('page.approval.tasks.lead'),
