@@ -96,6 +96,8 @@ export async function createTestContext(options: { env?: Record<string, string>;
     LOG_LEVEL: 'silent',
     ZT_FIELD_KEY: crypto.randomBytes(16).toString('hex'),
     ZT_RUN_JOBS: '0',
+    // `ZT_MODULES=none npm test -- src/platform` runs the platform's tests without the business modules.
+    ...(process.env.ZT_MODULES ? { ZT_MODULES: process.env.ZT_MODULES } : {}),
     ...(TEST_PG_URL ? { DATABASE_URL: 'postgres://unused' } : {}),
     ...options.env,
   });

@@ -272,8 +272,10 @@ export async function migrate() {
 
 export async function seed(options: { demo?: boolean; forceProduction?: boolean }) {
   if (!options.demo) throw new UsageError('say what to load: `zt seed --demo` (the demo city) is the only data set');
-  await withPlatform('seed', async (platform) => {
-    const result = await seedDemo(platform, { forceProduction: options.forceProduction });
+  // The installed modules add their own demo data: this command loads them all.
+  const { moduleRegistry } = await import('../app.ts');
+  await withStore('seed', async (store, config) => {
+    const result = await seedDemo(makePlatform(config, store.database, moduleRegistry(config)), { forceProduction: options.forceProduction });
     print(`Demo city 云川市: ${result.regionsCreated} regions and ${result.unitsCreated} units created (existing ones left as they were).`);
     print(formatDemoLogins({ accounts: result.accounts, password: result.password }));
     if (result.passwordGenerated) print('The password was generated; set ZT_DEMO_PASSWORD to choose it.');

@@ -71,6 +71,37 @@ export interface Subscription<E extends DomainEvent = DomainEvent> {
   handle(work: Work, platform: Platform, event: E): Promise<void>;
 }
 
+/** The demo city as the modules' demo data sees it: its units by their key in the city's table. */
+export interface DemoCity {
+  unit(key: string): { id: string; name: string; regionCode: string };
+}
+
+/** A link of the public site: its path and the catalogue key of its label. */
+export interface PortalLink {
+  href: string;
+  key: string;
+}
+
+/** A card on the public home page: what the module offers the public, and where it starts. */
+export interface PortalSection {
+  id: string;
+  /** Catalogue keys: the heading, a sentence, the button, and the list of what it offers. */
+  key: string;
+  textKey: string;
+  linkKey: string;
+  href: string;
+  items: string[];
+}
+
+/** What a module adds to the public site. */
+export interface PortalContribution {
+  /** Links of the main navigation, between 首页 and the directory. */
+  nav?: PortalLink[];
+  sections?: PortalSection[];
+  /** Where a signed-in citizen or enterprise finds their own matters; the first installed module's wins. */
+  accountHome?: PortalLink;
+}
+
 export type HtmlErrorRenderer = (request: FastifyRequest, reply: FastifyReply, error: AppError) => unknown;
 
 /**
@@ -106,10 +137,14 @@ export interface ZtModule {
   /** Event types the module publishes (documentation and a check that subscriptions name real events). */
   publishes?: string[];
   subscriptions?: Subscription[];
+  portal?: PortalContribution;
   /** The error page of non-API paths (the console provides it). */
   htmlErrorPage?: HtmlErrorRenderer;
-  /** Loads the module's part of the demo city after the platform's (units, accounts) exist. */
-  demo?: (work: Work, platform: Platform) => Promise<void>;
+  /**
+   * Loads the module's part of the demo city once the platform's regions, units and accounts
+   * exist. Runs on every demo load: it must leave what it made before as it is.
+   */
+  demo?: (work: Work, platform: Platform, city: DemoCity) => Promise<void>;
 }
 
 declare module 'fastify' {

@@ -5,7 +5,7 @@ import { ROLES, type Role } from './iam/roles.ts';
 import type { DomainEvent } from './events.ts';
 import type { NavGroup } from './views/nav.ts';
 import type { InstalledTaskKind } from './tasks/kinds.ts';
-import type { DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, Subscription, ZtModule } from './module.ts';
+import type { DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, PortalLink, PortalSection, Subscription, ZtModule } from './module.ts';
 
 /**
  * Which built-in role holds which permission. iam owns the roles; each module declares the
@@ -50,6 +50,9 @@ export class ModuleRegistry {
   readonly jobs: JobDefinition[] = [];
   /** Task kinds by the subject type of their process instances. */
   readonly taskKinds = new Map<string, InstalledTaskKind>();
+  readonly portalNav: PortalLink[] = [];
+  readonly portalSections: PortalSection[] = [];
+  readonly accountHome: PortalLink | null;
   readonly htmlErrorPage: HtmlErrorRenderer | null;
   readonly #subscriptions = new Map<string, Subscription[]>();
 
@@ -59,6 +62,7 @@ export class ModuleRegistry {
     if (names.size !== modules.length) throw new Error('a module is listed twice');
     const published = new Set(modules.flatMap((m) => m.publishes ?? []));
     let htmlErrorPage: HtmlErrorRenderer | null = null;
+    let accountHome: PortalLink | null = null;
     for (const module of modules) {
       for (const needed of module.requires ?? []) {
         if (!names.has(needed)) throw new Error(`module ${module.name} needs module ${needed}, which is not installed`);
@@ -83,9 +87,13 @@ export class ModuleRegistry {
         }
         this.#subscriptions.set(subscription.event, [...(this.#subscriptions.get(subscription.event) ?? []), subscription]);
       }
+      this.portalNav.push(...(module.portal?.nav ?? []));
+      this.portalSections.push(...(module.portal?.sections ?? []));
+      accountHome ??= module.portal?.accountHome ?? null;
       if (module.htmlErrorPage) htmlErrorPage = module.htmlErrorPage;
     }
     this.htmlErrorPage = htmlErrorPage;
+    this.accountHome = accountHome;
   }
 
   has(name: string): boolean {

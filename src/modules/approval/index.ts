@@ -9,6 +9,7 @@ import { CATALOGUE_PERMISSION } from './catalogue.ts';
 import { catalogueMessages } from './messages-catalogue.ts';
 import { applicationMessages, approvalTemplates } from './messages-applications.ts';
 import { approvalPageMessages } from './pages/messages.ts';
+import { approvalPortalMessages } from './pages/portal-messages.ts';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
 import { approvalTasks } from './tasks.ts';
 import { CASE_SUBJECT } from './applications.ts';
@@ -26,7 +27,7 @@ export const approvalModule: ZtModule = {
   name: 'approval',
   migrations: approvalMigrations,
   routes: approvalRoutes,
-  messages: [catalogueMessages, applicationMessages, approvalPageMessages],
+  messages: [catalogueMessages, applicationMessages, approvalPageMessages, approvalPortalMessages],
   templates: approvalTemplates,
   permissions: [
     { name: 'approval.intake', roles: ['window_clerk', 'village_officer'] },
@@ -42,6 +43,20 @@ export const approvalModule: ZtModule = {
   dashboard: [
     { id: 'approval.myTasks', key: 'approval.dashboard.myTasks', permission: TASKS_PERMISSION, href: '/console/approval/tasks', count: (platform, principal) => countOpenTasks(platform.db, principal, [CASE_SUBJECT]) },
   ],
+  portal: {
+    nav: [{ href: '/services', key: 'page.approval.portal.nav' }],
+    sections: [
+      {
+        id: 'services',
+        key: 'page.approval.portal.section',
+        textKey: 'page.approval.portal.text',
+        linkKey: 'page.approval.portal.enter',
+        href: '/services',
+        items: ['page.approval.portal.catalogue', 'page.approval.portal.apply', 'page.approval.portal.progress', 'page.approval.portal.certificates'],
+      },
+    ],
+    accountHome: { href: '/services/mine', key: 'page.approval.portal.mine' },
+  },
   publishes: [APPROVAL_CASE_CHANGED],
 };
 

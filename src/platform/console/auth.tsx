@@ -96,7 +96,7 @@ export async function authPages(app: FastifyInstance, platform: Platform) {
 
   app.get<{ Querystring: Static<typeof LoginQuery> }>('/login', { schema: { querystring: LoginQuery }, config: { auth: 'public' } }, async (request, reply) => {
     const next = safeNextPath(request.query.next);
-    if (request.principal) return redirect(reply, request.principal.kind === 'staff' ? next : publicLanding(next));
+    if (request.principal) return redirect(reply, request.principal.kind === 'staff' ? next : publicLanding(platform, next));
     const token = loginToken(request, reply);
     return renderPortal(request, reply, (ctx) => loginPage(ctx, { username: '', next, token, askTotp: false }));
   });
@@ -134,7 +134,7 @@ export async function authPages(app: FastifyInstance, platform: Platform) {
         const result = await iam.login(platform, { username, password, ...(totp ? { totp } : {}) }, actorOf(request), request.headers['user-agent'] ?? null);
         setSessionCookie(platform, reply, result.token);
         const restricted = result.user.must_change_password || (result.roles.some((r) => TOTP_REQUIRED_ROLES.includes(r.role)) && !result.user.totp_enabled);
-        if (result.user.kind !== 'staff') return redirect(reply, publicLanding(next));
+        if (result.user.kind !== 'staff') return redirect(reply, publicLanding(platform, next));
         return redirect(reply, restricted ? '/console/profile' : next);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
@@ -166,7 +166,8 @@ export async function authPages(app: FastifyInstance, platform: Platform) {
   });
 }
 
-/** Citizens and enterprises land in the service hall: on the page they came from, or their cases. */
-function publicLanding(next: string): string {
-  return next.startsWith('/services') ? next : '/services/mine';
+/** Citizens and enterprises go back to the public page they came from, else to their own matters (or the home page). */
+function publicLanding(platform: Platform, next: string): string {
+  if (next !== '/console' && !next.startsWith('/console/')) return next;
+  return platform.modules.accountHome?.href ?? '/';
 }

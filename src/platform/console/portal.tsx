@@ -14,11 +14,6 @@ const DirectoryQuery = Strict({
 });
 const HomeQuery = Strict({ ...PageQueryFields });
 
-const SECTIONS: Array<{ id: string; key: string; items: string[]; href?: string }> = [
-  { id: 'services', key: 'page.portal.services', href: '/services', items: ['page.portal.services.catalogue', 'page.portal.services.apply', 'page.portal.services.progress', 'page.portal.services.certificates'] },
-  { id: 'disclosure', key: 'page.portal.disclosure', items: ['page.portal.disclosure.catalogue', 'page.portal.disclosure.request', 'page.portal.disclosure.policies'] },
-  { id: 'interaction', key: 'page.portal.interaction', items: ['page.portal.interaction.mailbox', 'page.portal.interaction.board', 'page.portal.interaction.consultation'] },
-];
 
 export async function portalPages(app: FastifyInstance, platform: Platform) {
   app.get('/', { schema: { querystring: HomeQuery }, config: { auth: 'public' } }, async (request, reply) => {
@@ -43,22 +38,15 @@ export async function portalPages(app: FastifyInstance, platform: Platform) {
           </div>
         </section>
         <div class="sections">
-          {SECTIONS.map((section) => (
+          {platform.modules.portalSections.map((section) => (
             <section class="section-card" id={section.id} aria-labelledby={`${section.id}-title`}>
-              <h2 id={`${section.id}-title`}>
-                {ctx.t(section.key)}
-                {section.href ? '' : <span class="badge">{ctx.t('page.portal.coming')}</span>}
-              </h2>
-              <p>{ctx.t(`${section.key}.text`)}</p>
-              {section.href ? (
-                <p>
-                  <a class="button" href={section.href}>
-                    {ctx.t('ui.enterServices')}
-                  </a>
-                </p>
-              ) : (
-                ''
-              )}
+              <h2 id={`${section.id}-title`}>{ctx.t(section.key)}</h2>
+              <p>{ctx.t(section.textKey)}</p>
+              <p>
+                <a class="button" href={section.href}>
+                  {ctx.t(section.linkKey)}
+                </a>
+              </p>
               <ul>
                 {section.items.map((key) => (
                   <li>{ctx.t(key)}</li>

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import * as OTPAuth from 'otpauth';
 import { ConfigError } from '../../config/index.ts';
 import { inTransaction, type Actor } from '../db/work.ts';
-import type { Platform } from '../module.ts';
+import type { DemoCity, Platform } from '../module.ts';
 import { createRegion, createUnit, getRegion, listUnits, type RegionInput, type Unit } from '../org/service.ts';
 import { enableTotpWithSecret, grantRolesBySystem, insertStaffUser } from '../iam/service.ts';
 import { findUserByUsername } from '../iam/queries.ts';
@@ -127,6 +127,18 @@ export async function seedDemo(platform: Platform, options: { forceProduction?: 
       if (totpSecret) await enableTotpWithSecret(work, platform, user.id, totpSecret);
     });
     accounts.push({ username: account.username, role: account.role, displayName: account.displayName, unitName: unit.name, totpSecret, created: true });
+  }
+
+  // Each installed module adds its part (service items, documents …) to the demo city.
+  const city: DemoCity = {
+    unit(key) {
+      const unit = unitByKey.get(key);
+      if (!unit) throw new Error(`the demo city has no unit ${key}`);
+      return unit;
+    },
+  };
+  for (const module of platform.modules.modules) {
+    if (module.demo) await inTransaction(platform.db, DEMO_ACTOR, (work) => module.demo!(work, platform, city));
   }
 
   const anyCreated = accounts.some((a) => a.created);

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasMessage, translate, type Lang } from '../i18n/index.ts';
 import type { Principal } from '../iam/principal.ts';
 import type { NavGroup } from './nav.ts';
+import type { PortalLink } from '../module.ts';
 import { hasPermission } from '../iam/principal.ts';
 
 export const LANG_COOKIE = 'zt_lang';
@@ -36,6 +37,8 @@ export interface ViewContext {
   can: (permission: string) => boolean;
   /** The console navigation of the installed modules, before filtering by permission. */
   navGroups: readonly NavGroup[];
+  /** What the installed modules add to the public site's navigation and account menu. */
+  site: { nav: readonly PortalLink[]; accountHome: PortalLink | null };
 }
 
 export function viewContext(request: FastifyRequest): ViewContext {
@@ -57,6 +60,7 @@ export function viewContext(request: FastifyRequest): ViewContext {
     flash: (request as FastifyRequest & { flash?: Flash | null }).flash ?? null,
     can: (permission) => !!principal && hasPermission(principal, permission),
     navGroups: request.server.platform.modules.nav,
+    site: { nav: request.server.platform.modules.portalNav, accountHome: request.server.platform.modules.accountHome },
   };
 }
 

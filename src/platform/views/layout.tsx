@@ -46,13 +46,8 @@ function Brand({ ctx, href, sub }: { ctx: ViewContext; href: string; sub: JSX.El
   );
 }
 
-const PORTAL_NAV: Array<{ href: string; key: string }> = [
-  { href: '/', key: 'page.portal.nav.home' },
-  { href: '/services', key: 'page.portal.nav.services' },
-  { href: '/#disclosure', key: 'page.portal.nav.disclosure' },
-  { href: '/#interaction', key: 'page.portal.nav.interaction' },
-  { href: '/directory', key: 'page.portal.nav.directory' },
-];
+/** The portal's own links around those of the installed modules. */
+const portalNav = (ctx: ViewContext) => [{ href: '/', key: 'page.portal.nav.home' }, ...ctx.site.nav, { href: '/directory', key: 'page.portal.nav.directory' }];
 
 /** The public portal: utility bar, masthead, main navigation, footer with the accessibility statement. */
 export function PortalLayout({ ctx, title, crumbs, children }: { ctx: ViewContext; title: JSX.Element; crumbs?: Crumb[]; children: Children }) {
@@ -72,9 +67,13 @@ export function PortalLayout({ ctx, title, crumbs, children }: { ctx: ViewContex
             <li>
               {ctx.principal ? (
                 ctx.principal.kind === 'public' ? (
-                  <a class="tool-link" href="/services/mine">
-                    {ctx.t('ui.myCases')}
-                  </a>
+                  ctx.site.accountHome ? (
+                    <a class="tool-link" href={ctx.site.accountHome.href}>
+                      {ctx.t(ctx.site.accountHome.key)}
+                    </a>
+                  ) : (
+                    ''
+                  )
                 ) : (
                   <a class="tool-link" href="/console">
                     {ctx.t('ui.console')}
@@ -96,7 +95,7 @@ export function PortalLayout({ ctx, title, crumbs, children }: { ctx: ViewContex
       </header>
       <nav class="site-nav" aria-label={ctx.ta('page.portal.nav.label')}>
         <ul class="wrap">
-          {PORTAL_NAV.map((item) => (
+          {portalNav(ctx).map((item) => (
             <li>
               <a href={item.href} aria-current={item.href === ctx.path ? 'page' : undefined}>
                 {ctx.t(item.key)}
