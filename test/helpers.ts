@@ -9,7 +9,9 @@ import { loadConfig, type Config } from '../src/config/index.ts';
 import { openDatabase, type Database } from '../src/platform/db/index.ts';
 import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../src/platform/db/work.ts';
-import type { Clock, Platform } from '../src/platform/module.ts';
+import type { Clock, Platform, ZtModule } from '../src/platform/module.ts';
+import { ModuleRegistry } from '../src/platform/registry.ts';
+import { selectModules } from '../src/modules.ts';
 import { createRegion, createUnit, type Unit } from '../src/platform/org/service.ts';
 import { createStaffUser, grantRolesBySystem, createApiToken } from '../src/platform/iam/service.ts';
 import type { Role } from '../src/platform/iam/roles.ts';
@@ -88,7 +90,8 @@ async function openTestDatabase(): Promise<{ database: Database; drop: () => Pro
   return { database, drop: () => database.close() };
 }
 
-export async function createTestContext(options: { env?: Record<string, string>; clock?: TestClock; beforeReady?: (app: FastifyInstance) => void | Promise<void> } = {}): Promise<TestContext> {
+/** `modules`: test-only modules installed beside the configured ones (a module written the way the next ones will be). */
+export async function createTestContext(options: { env?: Record<string, string>; clock?: TestClock; beforeReady?: (app: FastifyInstance) => void | Promise<void>; modules?: ZtModule[] } = {}): Promise<TestContext> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-test-'));
   const config = loadConfig({
     ZT_DATA_DIR: dataDir,
@@ -103,7 +106,8 @@ export async function createTestContext(options: { env?: Record<string, string>;
   });
   const { database, drop } = await openTestDatabase();
   const clock = options.clock ?? new TestClock();
-  const app = await buildApp({ config, database, clock, logger: false });
+  const modules = options.modules ? new ModuleRegistry([...selectModules(config.modules), ...options.modules]) : undefined;
+  const app = await buildApp({ config, database, clock, logger: false, modules });
   await options.beforeReady?.(app);
   await app.ready();
   return {
