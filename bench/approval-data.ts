@@ -7,7 +7,7 @@
  * with a few set-based statements (INSERT ... SELECT over a plan table) from templates that the
  * real process engine derives: for every item and outcome (approved, corrected then approved,
  * rejected in review, not accepted, withdrawn) the action log, and for every prefix of it the
- * tasks, case state and events exactly as flow/service.ts and approval/applications.ts write them.
+ * tasks, case state and events exactly as flow/service.ts and approval's commands write them.
  * A case is the prefix of its template whose actions lie in the past, so recent cases are open at
  * the stage their time has reached. The sample cases are then compared, row shape by row shape,
  * with generated cases of the same template.
@@ -36,7 +36,7 @@ import { fileBody, SAMPLES } from '../src/platform/files/testing.ts';
 import { rebuildFinishedTaskDays } from '../src/platform/flow/reports.ts';
 import { caseStateOf, type ItemInput } from '../src/modules/approval/model.ts';
 import { createItem, publishItem } from '../src/modules/approval/catalogue.ts';
-import { applicantIdIndex, applicantPhoneIndex } from '../src/modules/approval/applications.ts';
+import { applicantIdIndex, applicantPhoneIndex } from '../src/modules/approval/applicant.ts';
 import { certificateText } from '../src/modules/approval/certificates.ts';
 
 /** Field key of benchmark databases, so that a kept database stays readable. Never used elsewhere. */

@@ -5,20 +5,14 @@ import { sendIdempotent } from '../../platform/http/idempotency.ts';
 import { inTransaction } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import { ApplicationInputSchema } from './model.ts';
-import {
-  MANUAL_STOPS,
-  MAX_EXTENSION_DAYS,
-  endClockStop,
-  extendApplication,
-  MAX_FEE_FEN,
-  recordFee,
-  getApplicationView,
-  listMyApplications,
-  startClockStop,
-  submitApplication,
-  submitCorrection,
-  withdrawApplication,
-} from './applications.ts';
+import { getApplicationView, listMyApplications } from './application-views.ts';
+import { submitApplication } from './commands/submit-application.ts';
+import { submitCorrection } from './commands/correct-application.ts';
+import { withdrawApplication } from './commands/withdraw-application.ts';
+import { extendApplication, MAX_EXTENSION_DAYS } from './commands/extend-deadline.ts';
+import { MAX_FEE_FEN, recordFee } from './commands/record-fee.ts';
+import { MANUAL_STOPS, startClockStop } from './commands/stop-clock.ts';
+import { endClockStop } from './commands/resume-clock.ts';
 import { noticeRoutes } from './notices.tsx';
 
 const IdParams = Strict({ id: Id });

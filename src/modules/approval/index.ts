@@ -12,7 +12,7 @@ import { approvalPageMessages } from './pages/messages.ts';
 import { approvalPortalMessages } from './pages/portal-messages.ts';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
 import { approvalTasks } from './tasks.ts';
-import { CASE_SUBJECT } from './applications.ts';
+import { CASE_SUBJECT } from './queries/cases.ts';
 import { countOpenTasks } from '../../platform/tasks/index.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {

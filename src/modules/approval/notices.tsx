@@ -5,7 +5,7 @@ import { Id, Strict } from '../../platform/http/index.ts';
 import type { Platform } from '../../platform/module.ts';
 import { assetUrl, attr, sendPage, viewContext, type ViewContext } from '../../platform/views/index.ts';
 import { pageErrorHandler } from '../../platform/console/shell.tsx';
-import { getNoticeData, NOTICE_KINDS, type NoticeData } from './applications.ts';
+import { getNoticeData, NOTICE_KINDS, type NoticeData } from './application-views.ts';
 
 const NoticeParams = Strict({ id: Id, kind: Type.Union(NOTICE_KINDS.map((k) => Type.Literal(k))) });
 

@@ -16,7 +16,7 @@ import { unitPublicKey, verifyUnitSignature } from '../../platform/crypto/signin
 import { getUnits } from '../../platform/org/service.ts';
 import type { ApprovalTables, CaseState } from './model.ts';
 import { getItem } from './catalogue.ts';
-import { applicantPhoneIndex } from './applications.ts';
+import { applicantPhoneIndex } from './applicant.ts';
 import { certificateText } from './certificates.ts';
 
 const q = (db: Db) => db.withTables<ApprovalTables>();

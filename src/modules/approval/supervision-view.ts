@@ -6,7 +6,7 @@
 import type { RawBuilder } from 'kysely';
 import { sql, type Db } from '../../platform/db/index.ts';
 import type { Platform } from '../../platform/module.ts';
-import { applicantPhoneIndex } from './applications.ts';
+import { applicantPhoneIndex } from './applicant.ts';
 import { OPEN_CASE_STATES, type ApprovalTables, type CaseState } from './model.ts';
 
 const q = (db: Db) => db.withTables<ApprovalTables>();

@@ -13,7 +13,9 @@ import { allSteps } from '../../platform/flow/engine.ts';
 import { listTaskInbox, type InboxItem, type TaskDescription, type TaskKind } from '../../platform/tasks/index.ts';
 import type { OpenTaskRow } from '../../platform/flow/service.ts';
 import { TASK_ACTIONS, type ApprovalTables, type CaseState } from './model.ts';
-import { CASE_SUBJECT, completeApprovalTask, reassignTask, type CompleteInput } from './applications.ts';
+import { CASE_SUBJECT } from './queries/cases.ts';
+import { completeApprovalTask, type CompleteInput } from './commands/complete-task.ts';
+import { reassignTask } from './commands/reassign-task.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 

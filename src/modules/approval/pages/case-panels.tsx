@@ -9,7 +9,9 @@ import { attr, Csrf, DataTable, EmptyRow, ErrorSummary, SelectField, TextField, 
 import type { TaskRow } from '../../../platform/flow/service.ts';
 import { OPEN_CASE_STATES, type CaseState } from '../model.ts';
 import type { Item } from '../catalogue.ts';
-import { MANUAL_STOPS, MAX_EXTENSION_DAYS, type ApplicationView } from '../applications.ts';
+import type { ApplicationView } from '../application-views.ts';
+import { MANUAL_STOPS } from '../commands/stop-clock.ts';
+import { MAX_EXTENSION_DAYS } from '../commands/extend-deadline.ts';
 import type { CasePowers, CaseTasks } from './data.ts';
 import { dateOf, feeText, RadioGroup, TextArea } from './components.tsx';
 import { yuan } from './editor.ts';

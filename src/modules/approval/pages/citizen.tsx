@@ -36,7 +36,9 @@ import {
   type ViewContext,
 } from '../../../platform/views/index.ts';
 import { getItemFor, type Item } from '../catalogue.ts';
-import { getApplicationView, listMyApplications, submitCorrection, withdrawApplication, type ApplicationView } from '../applications.ts';
+import { getApplicationView, listMyApplications, type ApplicationView } from '../application-views.ts';
+import { submitCorrection } from '../commands/correct-application.ts';
+import { withdrawApplication } from '../commands/withdraw-application.ts';
 import { unitNames } from './data.ts';
 import { ApplicationForm, applicationLabels, CaseIdentity, dateOf, emptyApplication, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea, type ApplicationValues } from './components.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';

@@ -2,7 +2,7 @@ import Html, { type Children } from '@kitajs/html';
 import { attr, Csrf, formatDateTime, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import type { Item } from '../catalogue.ts';
 import type { CaseState, ItemStatus } from '../model.ts';
-import type { ApplicationView } from '../applications.ts';
+import type { ApplicationView } from '../application-views.ts';
 import { yuan } from './editor.ts';
 
 /** A moment as shown to people (escaped: it is element content). */

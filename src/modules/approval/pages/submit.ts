@@ -8,7 +8,7 @@ import type { Platform } from '../../../platform/module.ts';
 import { attempt, formText, type FieldMessages } from '../../../platform/views/index.ts';
 import type { ApplicationInput } from '../model.ts';
 import type { Item } from '../catalogue.ts';
-import { submitApplication, type SubmitResult } from '../applications.ts';
+import { submitApplication, type SubmitResult } from '../commands/submit-application.ts';
 import { saveStagedUploads } from './uploads.ts';
 import type { ApplicationValues } from './components.tsx';
 

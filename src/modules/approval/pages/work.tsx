@@ -39,21 +39,14 @@ import {
 } from '../../../platform/views/index.ts';
 import { TASK_ACTIONS, type TaskAction } from '../model.ts';
 import { getItem, getItemFor, listItems, type Item } from '../catalogue.ts';
-import {
-  completeApprovalTask,
-  endClockStop,
-  extendApplication,
-  getApplicationView,
-  MANUAL_STOPS,
-  MAX_EXTENSION_DAYS,
-  MAX_FEE_FEN,
-  reassignTask,
-  recordFee,
-  startClockStop,
-  type ApplicationView,
-  type ManualStop,
-} from '../applications.ts';
+import { getApplicationView, type ApplicationView } from '../application-views.ts';
 import { listMyTasks } from '../tasks.ts';
+import { completeApprovalTask } from '../commands/complete-task.ts';
+import { extendApplication, MAX_EXTENSION_DAYS } from '../commands/extend-deadline.ts';
+import { MAX_FEE_FEN, recordFee } from '../commands/record-fee.ts';
+import { MANUAL_STOPS, startClockStop, type ManualStop } from '../commands/stop-clock.ts';
+import { endClockStop } from '../commands/resume-clock.ts';
+import { reassignTask } from '../commands/reassign-task.ts';
 import { casePowers, caseTasks, unitNames, type CasePowers, type CaseTasks } from './data.ts';
 import { ClockStopPanel, ExtensionPanel, FeePanel, panelKey, ReassignPanel, shownPanelForms, type PanelForm, type PanelState } from './case-panels.tsx';
 import { fenOf, yuan } from './editor.ts';
