@@ -5,8 +5,8 @@
  */
 import type { Platform } from '../../platform/module.ts';
 import type { Principal } from '../../platform/iam/principal.ts';
-import { fieldError, invalid, notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { keysetPage, type Keyset, type PageRequest } from '../../platform/db/pagination.ts';
 import { shanghaiDate } from '../../platform/calendar/index.ts';
 import { getInstanceView, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
 import { allSteps, type FlowAction } from '../../platform/flow/engine.ts';
@@ -124,26 +124,24 @@ export async function getApplicationView(platform: Platform, principal: Principa
 }
 export type ApplicationView = Awaited<ReturnType<typeof getApplicationView>>;
 
+/** Applications as their applicants see them: newest first. */
+const NEWEST_FIRST: Keyset<{ submitted_at: Date | string; id: string }> = {
+  keys: [
+    { by: 'submitted_at', kind: 'timestamp', of: (r) => r.submitted_at },
+    { by: 'id', kind: 'text', of: (r) => r.id },
+  ],
+  order: 'desc',
+};
+
 /** The caller's own applications, newest first: a citizen's applications, or those a clerk filed. */
-export async function listMyApplications(platform: Platform, principal: Principal, options: { limit: number; cursor?: string }) {
-  const after = decodeCursor(options.cursor, 2);
-  if (options.cursor && (!after || typeof after[0] !== 'string' || typeof after[1] !== 'string' || Number.isNaN(Date.parse(after[0])))) throw invalid([fieldError('cursor', 'approval.app.cursorInvalid')]);
+export async function listMyApplications(platform: Platform, principal: Principal, options: PageRequest) {
   const column = principal.kind === 'public' ? 'applicant_user_id' : 'submitted_by';
-  let query = q(platform.db)
+  const query = q(platform.db)
     .selectFrom('approval_applications')
     .select(['id', 'receipt_no', 'item_id', 'item_code', 'item_version', 'channel', 'applicant_name', 'state', 'submitted_at', 'due_date', 'finished_at'])
-    .where(column, '=', principal.userId)
-    .orderBy('submitted_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit + 1);
-  if (after) {
-    const [at, id] = [new Date(after[0] as string), after[1] as string];
-    query = query.where((eb) => eb.or([eb('submitted_at', '<', at), eb.and([eb('submitted_at', '=', at), eb('id', '<', id)])]));
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, options.limit);
+    .where(column, '=', principal.userId);
+  const { items: page, nextCursor } = await keysetPage(query, NEWEST_FIRST, options);
   const items = await loadItems(platform.db, page.map((r) => r.item_id));
-  const last = page[page.length - 1];
   return {
     items: page.map((r) => ({
       id: r.id,
@@ -159,7 +157,7 @@ export async function listMyApplications(platform: Platform, principal: Principa
       dueDate: r.due_date,
       finishedAt: iso(r.finished_at),
     })),
-    nextCursor: rows.length > options.limit ? encodeCursor([iso(last.submitted_at), last.id]) : null,
+    nextCursor,
   };
 }
 

@@ -13,7 +13,7 @@ import { escapeLike, isUniqueViolation, sql } from '../../platform/db/index.ts';
 import { inTransaction, type Actor, type Work } from '../../platform/db/work.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { AppError, conflict, fieldError, invalid, notFound, type FieldError } from '../../platform/http/errors.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
+import { keysetPage, type Keyset } from '../../platform/db/pagination.ts';
 import { validationFieldErrors } from '../../platform/http/validation.ts';
 import { coversUnit, hasPermission, scopesFor, type Principal } from '../../platform/iam/principal.ts';
 import { getUnit, getUnits, listUnits, unitIdsUnderRegions, type Unit } from '../../platform/org/service.ts';
@@ -202,11 +202,20 @@ export interface ItemFilter {
   cursor?: string;
 }
 
+/** The catalogue's order: by code, then version. */
+const BY_CODE: Keyset<{ code: string; version: number }> = {
+  keys: [
+    { by: 'code', kind: 'text', of: (r) => r.code },
+    { by: 'version', kind: 'integer', of: (r) => r.version },
+  ],
+  order: 'asc',
+};
+
 /** Lists items by code, with keyset pagination. */
 export async function listItems(db: Db, viewer: Principal | null, filter: ItemFilter): Promise<{ items: Item[]; nextCursor: string | null }> {
   const status = filter.status ?? 'published';
   const limit = Math.min(Math.max(filter.limit ?? 20, 1), 200);
-  let query = q(db).selectFrom('approval_items').selectAll().where('status', '=', status).orderBy('code').orderBy('version').limit(limit + 1);
+  let query = q(db).selectFrom('approval_items').selectAll().where('status', '=', status);
   if (status === 'draft') {
     if (!viewer) throw new AppError('AUTH_REQUIRED');
     if (!hasPermission(viewer, CATALOGUE_PERMISSION)) throw new AppError('FORBIDDEN', { detail: { key: 'approval.catalogue.draftsNeedPermission' } });
@@ -236,16 +245,8 @@ export async function listItems(db: Db, viewer: Principal | null, filter: ItemFi
       eb.or([eb('name', 'ilike', pattern), eb('code', 'ilike', pattern), ...(text.length >= 3 ? [sql<boolean>`name % ${text}`] : [])]),
     );
   }
-  const after = decodeCursor(filter.cursor, 2);
-  if (filter.cursor && (!after || typeof after[0] !== 'string' || typeof after[1] !== 'number')) throw invalid([fieldError('cursor', 'error.VALIDATION_FAILED')]);
-  if (after) {
-    const [code, version] = after as [string, number];
-    query = query.where((eb) => eb.or([eb('code', '>', code), eb.and([eb('code', '=', code), eb('version', '>', version)])]));
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { items: page.map(toItem), nextCursor: rows.length > limit && last ? encodeCursor([last.code, last.version]) : null };
+  const page = await keysetPage(query, BY_CODE, { limit, cursor: filter.cursor });
+  return { items: page.items.map(toItem), nextCursor: page.nextCursor };
 }
 
 /** Every item of a status for export: published ones of any unit, drafts within the caller's scope. */

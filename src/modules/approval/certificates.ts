@@ -4,6 +4,7 @@ import type { Work } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { signAsUnit } from '../../platform/crypto/signing.ts';
+import { canonicalJson } from '../../platform/crypto/canonical-json.ts';
 import { openField } from '../../platform/crypto/fields.ts';
 import { shanghaiDate } from '../../platform/calendar/index.ts';
 import { maskIdNumber } from '../../platform/org/codes.ts';
@@ -12,18 +13,6 @@ import type { ApplicationRow, ApprovalTables, CertificateRow } from './model.ts'
 import type { FiledItem } from './catalogue.ts';
 
 const q = (db: Db) => db.withTables<ApprovalTables>();
-
-/** Keys sorted at every level: the same content always gives the same text after a round trip through jsonb. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
 
 /** The text that is hashed (SM3) and signed (SM2) for a certificate: its canonical content. */
 export const certificateText = (content: Record<string, unknown>) => canonicalJson(content);

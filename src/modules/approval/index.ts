@@ -14,6 +14,7 @@ import { APPROVAL_CASE_CHANGED } from './events.ts';
 import { approvalTasks } from './tasks.ts';
 import { CASE_SUBJECT } from './queries/cases.ts';
 import { countOpenTasks } from '../../platform/tasks/index.ts';
+import { loadApprovalDemo } from './demo.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await catalogueRoutes(app, platform);
@@ -58,6 +59,7 @@ export const approvalModule: ZtModule = {
     accountHome: { href: '/services/mine', key: 'page.approval.portal.mine' },
   },
   publishes: [APPROVAL_CASE_CHANGED],
+  demo: loadApprovalDemo,
 };
 
 export type { ApprovalCaseChanged } from './events.ts';

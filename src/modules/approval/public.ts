@@ -7,8 +7,8 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../platform/db/index.ts';
 import type { Platform } from '../../platform/module.ts';
-import { notFound, invalid, fieldError } from '../../platform/http/errors.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { keysetPage, type Keyset } from '../../platform/db/pagination.ts';
 import { shanghaiDate } from '../../platform/calendar/index.ts';
 import { getInstanceView, type TaskRow } from '../../platform/flow/service.ts';
 import { allSteps } from '../../platform/flow/engine.ts';
@@ -211,33 +211,31 @@ export interface PublicResult {
   enterpriseName: string | null;
 }
 
+/** Finished cases, latest decision first. */
+const LATEST_FIRST: Keyset<{ finished_at: Date | null; id: string }> = {
+  keys: [
+    { by: 'a.finished_at', kind: 'timestamp', of: (r) => r.finished_at },
+    { by: 'a.id', kind: 'text', of: (r) => r.id },
+  ],
+  order: 'desc',
+};
+
 /**
  * Finished cases, newest first (结果公示): approvals and refusals, never a natural person's name,
  * ID number or phone. Keyset pagination on (finished_at, id).
  */
 export async function listPublicResults(db: Db, options: { limit?: number; cursor?: string; unitId?: string } = {}): Promise<{ items: PublicResult[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
-  const after = decodeCursor(options.cursor, 2);
-  if (options.cursor && (!after || typeof after[0] !== 'string' || typeof after[1] !== 'string' || Number.isNaN(Date.parse(after[0])))) throw invalid([fieldError('cursor', 'approval.app.cursorInvalid')]);
   let query = q(db)
     .selectFrom('approval_applications as a')
     .innerJoin('approval_items as i', 'i.id', 'a.item_id')
     .leftJoin('approval_certificates as c', 'c.id', 'a.certificate_id')
     .select(['a.id', 'a.receipt_no', 'a.item_code', 'i.name as item_name', 'a.unit_id', 'a.state', 'a.finished_at', 'a.applicant_kind', 'a.applicant_name', 'c.certificate_no'])
     .where('a.finished_at', 'is not', null)
-    .where('a.state', 'in', ['approved', 'rejected'])
-    .orderBy('a.finished_at', 'desc')
-    .orderBy('a.id', 'desc')
-    .limit(limit + 1);
+    .where('a.state', 'in', ['approved', 'rejected']);
   if (options.unitId) query = query.where('a.unit_id', '=', options.unitId);
-  if (after) {
-    const [at, id] = [new Date(after[0] as string), after[1] as string];
-    query = query.where((eb) => eb.or([eb('a.finished_at', '<', at), eb.and([eb('a.finished_at', '=', at), eb('a.id', '<', id)])]));
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, limit);
+  const { items: page, nextCursor } = await keysetPage(query, LATEST_FIRST, { limit, cursor: options.cursor });
   const units = new Map((await getUnits(db, [...new Set(page.map((r) => r.unit_id))])).map((u) => [u.id, u.name]));
-  const last = page[page.length - 1];
   return {
     items: page.map((r) => ({
       receiptNo: r.receipt_no,
@@ -249,7 +247,7 @@ export async function listPublicResults(db: Db, options: { limit?: number; curso
       certificateNo: r.state === 'approved' ? (r.certificate_no ?? null) : null,
       enterpriseName: r.applicant_kind === 'enterprise' ? r.applicant_name : null,
     })),
-    nextCursor: rows.length > limit && last ? encodeCursor([iso(last.finished_at), last.id]) : null,
+    nextCursor,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { RawBuilder } from 'kysely';
 import { sql, type Db } from '../../platform/db/index.ts';
+import { keysetPage, type Keyset, type Page, type PageRequest } from '../../platform/db/pagination.ts';
 import type { Platform } from '../../platform/module.ts';
 import { applicantPhoneIndex } from './applicant.ts';
 import { OPEN_CASE_STATES, type ApprovalTables, type CaseState } from './model.ts';
@@ -218,23 +219,21 @@ export async function openCaseCountsFromCases(db: Db, unitIds: string[] | null):
   return rows.map((r) => ({ unitId: r.unit_id, state: r.state, count: Number(r.n) }));
 }
 
-/** The cases behind one cell of openCaseCounts, newest first, keyset-paginated on (submitted_at, id). */
-export async function openCasesOf(db: Db, unitId: string, state: CaseState, page: { limit: number; after?: [string, string] | null }): Promise<CaseSummary[]> {
-  let query = q(db)
-    .selectFrom('approval_applications')
-    .select(['id', 'submitted_at'])
-    .where('unit_id', '=', unitId)
-    .where('state', '=', state)
-    .orderBy('submitted_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(page.limit);
-  if (page.after) {
-    const [at, id] = [new Date(page.after[0]), page.after[1]];
-    query = query.where((eb) => eb.or([eb('submitted_at', '<', at), eb.and([eb('submitted_at', '=', at), eb('id', '<', id)])]));
-  }
-  const ids = (await query.execute()).map((r) => r.id);
-  const summaries = await caseSummaries(db, ids);
-  return ids.map((id) => summaries.get(id)!).filter(Boolean);
+/** Cases newest first, by submission (id breaks ties). */
+const NEWEST_FIRST: Keyset<{ submitted_at: Date; id: string }> = {
+  keys: [
+    { by: 'submitted_at', kind: 'timestamp', of: (r) => r.submitted_at },
+    { by: 'id', kind: 'text', of: (r) => r.id },
+  ],
+  order: 'desc',
+};
+
+/** The cases behind one cell of openCaseCounts, newest first, one page of them. */
+export async function openCasesOf(db: Db, unitId: string, state: CaseState, page: PageRequest): Promise<Page<CaseSummary>> {
+  const query = q(db).selectFrom('approval_applications').select(['id', 'submitted_at']).where('unit_id', '=', unitId).where('state', '=', state);
+  const { items, nextCursor } = await keysetPage(query, NEWEST_FIRST, page);
+  const summaries = await caseSummaries(db, items.map((r) => r.id));
+  return { items: items.map((r) => summaries.get(r.id)!).filter(Boolean), nextCursor };
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Work } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { AppError, fieldError, forbidden, invalid, notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
+import { keysetPage, type Keyset } from '../../platform/db/pagination.ts';
 import { coversUnit, hasPermission, type Principal } from '../../platform/iam/principal.ts';
 import { getUnit, getUnits } from '../../platform/org/service.ts';
 import { enqueueMessages, type NewMessage } from '../../platform/notify/index.ts';
@@ -244,20 +244,19 @@ function requireScope(principal: Principal | null): UnitScope {
   return scope;
 }
 
-/** Cards the caller may see, newest first, keyset-paginated on (issued_at, id). */
+/** Newest first, by issued_at (id breaks ties). */
+const NEWEST_FIRST: Keyset<{ issued_at: Date | string; id: string }> = {
+  keys: [
+    { by: 'issued_at', kind: 'timestamp', of: (r) => r.issued_at },
+    { by: 'id', kind: 'text', of: (r) => r.id },
+  ],
+  order: 'desc',
+};
+
+/** Cards the caller may see, newest first. */
 export async function listCards(db: Db, principal: Principal | null, filter: CardFilter): Promise<{ items: CardView[]; nextCursor: string | null }> {
   const scope = requireScope(principal);
-  const after = decodeCursor(filter.cursor, 2);
-  if (filter.cursor && (!after || typeof after[0] !== 'string' || Number.isNaN(Date.parse(after[0] as string)) || typeof after[1] !== 'string')) {
-    throw invalid([fieldError('cursor', 'supervision.cursorInvalid')]);
-  }
-  let query = q(db)
-    .selectFrom('supervision_cards')
-    .selectAll()
-    .where(unitFilter(db, scope, 'unit_id'))
-    .orderBy('issued_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1);
+  let query = q(db).selectFrom('supervision_cards').selectAll().where(unitFilter(db, scope, 'unit_id'));
   if (filter.unitId) query = query.where('unit_id', '=', filter.unitId);
   if (filter.color) query = query.where('color', '=', filter.color);
   if (filter.status) query = query.where('status', '=', filter.status);
@@ -266,15 +265,9 @@ export async function listCards(db: Db, principal: Principal | null, filter: Car
   if (filter.personId) query = query.where('person_id', '=', filter.personId);
   if (filter.from) query = query.where('issued_at', '>=', filter.from);
   if (filter.to) query = query.where('issued_at', '<', filter.to);
-  if (after) {
-    const [at, id] = [new Date(after[0] as string), after[1] as string];
-    query = query.where((eb) => eb.or([eb('issued_at', '<', at), eb.and([eb('issued_at', '=', at), eb('id', '<', id)])]));
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, filter.limit);
-  const cases = await caseSummaries(db, page.map((r) => r.case_id));
-  const last = page[page.length - 1];
-  return { items: page.map((r) => toView(r, cases)), nextCursor: rows.length > filter.limit && last ? encodeCursor([iso(last.issued_at), last.id]) : null };
+  const page = await keysetPage(query, NEWEST_FIRST, filter);
+  const cases = await caseSummaries(db, page.items.map((r) => r.case_id));
+  return { items: page.items.map((r) => toView(r, cases)), nextCursor: page.nextCursor };
 }
 
 async function visibleCard(db: Db, principal: Principal | null, id: string, scope: UnitScope): Promise<CardRow> {

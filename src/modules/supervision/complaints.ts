@@ -11,7 +11,7 @@ import type { Work } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { AppError, fieldError, forbidden, invalid, notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
+import { keysetPage, type Keyset } from '../../platform/db/pagination.ts';
 import { addWorkingDays, shanghaiDate } from '../../platform/calendar/index.ts';
 import { hasPermission, type Principal } from '../../platform/iam/principal.ts';
 import { isValidMobile, maskPhone } from '../../platform/org/codes.ts';
@@ -120,25 +120,29 @@ function complaintView(platform: Platform, row: ComplaintRow, today: string, for
   };
 }
 
+/** Newest first, by filed_at (id breaks ties). */
+const NEWEST_FIRST: Keyset<{ filed_at: Date | string; id: string }> = {
+  keys: [
+    { by: 'filed_at', kind: 'timestamp', of: (r) => r.filed_at },
+    { by: 'id', kind: 'text', of: (r) => r.id },
+  ],
+  order: 'desc',
+};
+
 /** Supervisors see the complaints about units in their scope; a citizen sees the complaints they filed. */
 export async function listComplaints(platform: Platform, principal: Principal | null, filter: { state?: ComplaintState; overdue?: boolean; limit: number; cursor?: string }) {
   if (!principal) throw forbidden();
   const db = platform.db;
   const scope = supervisorScope(principal);
-  const after = decodeCursor(filter.cursor, 2);
-  if (filter.cursor && (!after || typeof after[0] !== 'string' || Number.isNaN(Date.parse(after[0] as string)))) throw invalid([fieldError('cursor', 'supervision.cursorInvalid')]);
   const today = shanghaiDate(platform.clock.now());
-  let query = q(db).selectFrom('supervision_complaints').selectAll().orderBy('filed_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1);
+  let query = q(db).selectFrom('supervision_complaints').selectAll();
   if (scope) query = query.where(unitFilter(db, scope, 'unit_id'));
   else if (principal.kind === 'public') query = query.where('complainant_user_id', '=', principal.userId);
   else throw forbidden();
   if (filter.state) query = query.where('state', '=', filter.state);
   if (filter.overdue) query = query.where('state', '<>', 'replied').where('due_date', '<', today);
-  if (after) query = query.where((eb) => eb.or([eb('filed_at', '<', new Date(after[0] as string)), eb.and([eb('filed_at', '=', new Date(after[0] as string)), eb('id', '<', after[1] as string)])]));
-  const rows = await query.execute();
-  const page = rows.slice(0, filter.limit);
-  const last = page[page.length - 1];
-  return { items: page.map((r) => complaintView(platform, r, today, !!scope)), nextCursor: rows.length > filter.limit && last ? encodeCursor([iso(last.filed_at), last.id]) : null };
+  const page = await keysetPage(query, NEWEST_FIRST, filter);
+  return { items: page.items.map((r) => complaintView(platform, r, today, !!scope)), nextCursor: page.nextCursor };
 }
 
 async function visibleComplaint(db: Db, principal: Principal, id: string, lock = false) {

@@ -4,7 +4,6 @@ import type { Template } from '../../platform/notify/index.ts';
 export const supervisionMessages: MessageCatalogue = {
   'zh-CN': {
     'supervision.settings.outOfRange': '须为 {min} 至 {max} 之间的整数',
-    'supervision.cursorInvalid': '分页游标无效，请从第一页重新开始',
     'supervision.dashboard.cardsToExplain': '待说明的监察卡',
     'supervision.dashboard.cardsToReview': '待审核的说明',
     'supervision.textRequired': '请填写内容',
@@ -59,7 +58,6 @@ export const supervisionMessages: MessageCatalogue = {
   },
   en: {
     'supervision.settings.outOfRange': 'Must be a whole number from {min} to {max}',
-    'supervision.cursorInvalid': 'The page cursor is not valid; start again from the first page',
     'supervision.dashboard.cardsToExplain': 'Cards to explain',
     'supervision.dashboard.cardsToReview': 'Explanations to review',
     'supervision.textRequired': 'Enter some text',

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { Strict, actorOf, decodeCursor, encodeCursor } from '../../platform/http/index.ts';
+import { Strict, actorOf } from '../../platform/http/index.ts';
 import { inTransaction } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import { shanghaiDate } from '../../platform/calendar/index.ts';
 import { getUnit } from '../../platform/org/service.ts';
 import { coversUnit } from '../../platform/iam/principal.ts';
-import { pageErrorHandler, renderConsole } from '../../platform/console/shell.tsx';
+import { renderConsole } from '../../platform/console/shell.tsx';
+import { pageScope } from '../../platform/console/page-scope.ts';
 import {
   attempt,
   attr,
@@ -21,7 +22,6 @@ import {
   PageQueryFields,
   Pagination,
   redirect,
-  rememberPreferences,
   setFlash,
   withQuery,
   viewContext,
@@ -110,7 +110,7 @@ const STATES: CaseState[] = ['submitted', 'accepted', 'correction_requested', 'i
 function LiveBoard({ ctx, board }: { ctx: ViewContext; board: MonitorSnapshot }) {
   const stepHead = [ctx.t('page.supervision.col.receipt'), ctx.t('page.supervision.col.item'), ctx.t('page.supervision.col.step'), ctx.t('page.supervision.col.unit'), ctx.t('page.supervision.col.due'), ctx.t('page.supervision.col.status')];
   return (
-    <div id="live" hx-get="/console/supervision/live" hx-trigger="every 15s" hx-swap="outerHTML" aria-live="polite">
+    <div id="live" data-hx-get="/console/supervision/live" data-hx-trigger="every 15s" data-hx-swap="outerHTML" aria-live="polite">
       <p class="muted">{ctx.t('page.supervision.asOf', { at: formatDateTime(board.at, ctx.lang) })}</p>
       <div class="panel-grid">
         <section class="panel" aria-labelledby="risk-title">
@@ -253,9 +253,7 @@ function StatsTable({ ctx, items, from, to, groupBy }: { ctx: ViewContext; items
 }
 
 export async function supervisionPages(app: FastifyInstance, platform: Platform) {
-  app.setErrorHandler(pageErrorHandler);
-  // Outside the console plugin: the one-time flash message and ?lang= / ?display= choices are read here.
-  app.addHook('onRequest', async (request, reply) => rememberPreferences(request, reply));
+  pageScope(app);
 
   app.get<{ Querystring: Static<typeof MonitorQuery> }>('/console/supervision', { schema: { querystring: MonitorQuery }, config: { auth: READ } }, async (request, reply) => {
     const board = await monitorSnapshot(platform, request.principal!);
@@ -283,11 +281,7 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
     const scope = supervisorScope(request.principal);
     const unit = await getUnit(platform.db, unitId);
     if (!unit || !scopeCovers(scope, unit)) return reply.callNotFound();
-    const after = decodeCursor(request.query.cursor, 2) as [string, string] | null;
-    const cases = await openCasesOf(platform.db, unitId, state as CaseState, { limit: 51, after });
-    const page = cases.slice(0, 50);
-    const last = page[page.length - 1];
-    const next = cases.length > 50 && last ? encodeCursor([new Date(last.submittedAt).toISOString(), last.id]) : null;
+    const { items: page, nextCursor: next } = await openCasesOf(platform.db, unitId, state as CaseState, { limit: 50, cursor: request.query.cursor });
     return renderConsole(platform, request, reply, (ctx) => ({
       title: ctx.t('page.supervision.casesTitle', { unit: unit.name, state: ctx.ta(`page.supervision.state.${state}`) }),
       crumbs: [{ href: '/console/supervision', label: ctx.t('page.supervision.nav.monitor') }, { label: ctx.t('page.supervision.cases') }],

@@ -11,7 +11,7 @@ import type { Work } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { AppError, fieldError, forbidden, invalid, notFound } from '../../platform/http/errors.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
+import { keysetPage, type Keyset } from '../../platform/db/pagination.ts';
 import { addWorkingDays, shanghaiDate } from '../../platform/calendar/index.ts';
 import { coversUnit, hasPermission, type Principal } from '../../platform/iam/principal.ts';
 import { getUnit, getUnits } from '../../platform/org/service.ts';
@@ -83,23 +83,27 @@ function ratingView(r: RatingRow) {
   return { id: r.id, caseId: r.case_id, unitId: r.unit_id, itemId: r.item_id, score: r.score, comment: r.comment, channel: r.channel, ratedAt: iso(r.rated_at)! };
 }
 
+/** Newest first, by rated_at (id breaks ties). */
+const LATEST_RATINGS: Keyset<{ rated_at: Date | string; id: string }> = {
+  keys: [
+    { by: 'rated_at', kind: 'timestamp', of: (r) => r.rated_at },
+    { by: 'id', kind: 'text', of: (r) => r.id },
+  ],
+  order: 'desc',
+};
+
 /** Ratings the caller may read (supervisors: all; a department: its own), newest first. */
 export async function listRatings(db: Db, principal: Principal | null, filter: { unitId?: string; itemId?: string; maxScore?: number; from?: Date; to?: Date; limit: number; cursor?: string }) {
   const scope = readScope(principal);
   if (!scope) throw forbidden();
-  const after = decodeCursor(filter.cursor, 2);
-  if (filter.cursor && (!after || typeof after[0] !== 'string' || Number.isNaN(Date.parse(after[0] as string)))) throw invalid([fieldError('cursor', 'supervision.cursorInvalid')]);
-  let query = q(db).selectFrom('supervision_ratings').selectAll().where(unitFilter(db, scope, 'unit_id')).orderBy('rated_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1);
+  let query = q(db).selectFrom('supervision_ratings').selectAll().where(unitFilter(db, scope, 'unit_id'));
   if (filter.unitId) query = query.where('unit_id', '=', filter.unitId);
   if (filter.itemId) query = query.where('item_id', '=', filter.itemId);
   if (filter.maxScore) query = query.where('score', '<=', filter.maxScore);
   if (filter.from) query = query.where('rated_at', '>=', filter.from);
   if (filter.to) query = query.where('rated_at', '<', filter.to);
-  if (after) query = query.where((eb) => eb.or([eb('rated_at', '<', new Date(after[0] as string)), eb.and([eb('rated_at', '=', new Date(after[0] as string)), eb('id', '<', after[1] as string)])]));
-  const rows = await query.execute();
-  const page = rows.slice(0, filter.limit);
-  const last = page[page.length - 1];
-  return { items: page.map(ratingView), nextCursor: rows.length > filter.limit && last ? encodeCursor([iso(last.rated_at), last.id]) : null };
+  const page = await keysetPage(query, LATEST_RATINGS, filter);
+  return { items: page.items.map(ratingView), nextCursor: page.nextCursor };
 }
 
 /** Rating statistics of a period per unit or per item: count, average, each score, satisfied (≥ 4) and dissatisfied (≤ 2). */
@@ -164,22 +168,26 @@ function rectificationView(r: RectificationRow, calls: Map<string, unknown[]>, t
   };
 }
 
+/** Newest first, by opened_at (id breaks ties). */
+const LATEST_RECTIFICATIONS: Keyset<{ opened_at: Date | string; id: string }> = {
+  keys: [
+    { by: 'opened_at', kind: 'timestamp', of: (r) => r.opened_at },
+    { by: 'id', kind: 'text', of: (r) => r.id },
+  ],
+  order: 'desc',
+};
+
 export async function listRectifications(platform: Platform, principal: Principal | null, filter: { state?: 'open' | 'done'; unitId?: string; limit: number; cursor?: string }) {
   const db = platform.db;
   const scope = readScope(principal);
   if (!scope) throw forbidden();
-  const after = decodeCursor(filter.cursor, 2);
-  if (filter.cursor && (!after || typeof after[0] !== 'string' || Number.isNaN(Date.parse(after[0] as string)))) throw invalid([fieldError('cursor', 'supervision.cursorInvalid')]);
-  let query = q(db).selectFrom('supervision_rectifications').selectAll().where(unitFilter(db, scope, 'unit_id')).orderBy('opened_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1);
+  let query = q(db).selectFrom('supervision_rectifications').selectAll().where(unitFilter(db, scope, 'unit_id'));
   if (filter.state) query = query.where('state', '=', filter.state);
   if (filter.unitId) query = query.where('unit_id', '=', filter.unitId);
-  if (after) query = query.where((eb) => eb.or([eb('opened_at', '<', new Date(after[0] as string)), eb.and([eb('opened_at', '=', new Date(after[0] as string)), eb('id', '<', after[1] as string)])]));
-  const rows = await query.execute();
-  const page = rows.slice(0, filter.limit);
-  const calls = await rectificationCalls(db, page.map((r) => r.id));
+  const page = await keysetPage(query, LATEST_RECTIFICATIONS, filter);
+  const calls = await rectificationCalls(db, page.items.map((r) => r.id));
   const today = shanghaiDate(platform.clock.now());
-  const last = page[page.length - 1];
-  return { items: page.map((r) => rectificationView(r, calls, today)), nextCursor: rows.length > filter.limit && last ? encodeCursor([iso(last.opened_at), last.id]) : null };
+  return { items: page.items.map((r) => rectificationView(r, calls, today)), nextCursor: page.nextCursor };
 }
 
 async function visibleRectification(db: Db, principal: Principal, id: string, lock = false) {

@@ -8,7 +8,6 @@ import type { Db } from '../../platform/db/index.ts';
 import { loadEcharts, loadExcel } from '../../platform/lazy.ts';
 import type { Platform } from '../../platform/module.ts';
 import { fieldError, forbidden, invalid } from '../../platform/http/errors.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/schemas.ts';
 import { workingDays } from '../../platform/calendar/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
@@ -210,23 +209,17 @@ export async function statsSteps(
   const db = platform.db;
   const scope = requireScope(principal);
   const unitIds = await scopeUnitIds(db, scope);
-  const after = decodeCursor(filter.cursor, 2);
-  if (filter.cursor && (!after || typeof after[0] !== 'string' || Number.isNaN(Date.parse(after[0] as string)) || typeof after[1] !== 'string')) {
-    throw invalid([fieldError('cursor', 'supervision.cursorInvalid')]);
-  }
   let ordinals = await ordinalsFor(db, period);
-  const page = { limit: filter.limit + 1, after: after as [string, string] | null };
+  const page = { limit: filter.limit, cursor: filter.cursor };
   const base = { subjectType: APPROVAL_CASE_SUBJECT, from: period.fromInstant, to: period.toInstant, unitIds, unitId: filter.unitId, personId: filter.personId, outcome: filter.outcome };
-  let rows = await finishedStepsPage(db, base, ordinals, page);
-  if (rows.some((r) => r.workingDaysUsed === null)) {
-    const dues = rows.map((r) => r.dueDate).sort();
+  let steps = await finishedStepsPage(db, base, ordinals, page);
+  if (steps.items.some((r) => r.workingDaysUsed === null)) {
+    const dues = steps.items.map((r) => r.dueDate).sort();
     ordinals = await workingOrdinals(db, [dues[0], ordinals.first].sort()[0], [dues[dues.length - 1], ordinals.last].sort()[1]);
-    rows = await finishedStepsPage(db, base, ordinals, page);
+    steps = await finishedStepsPage(db, base, ordinals, page);
   }
-  const shown = rows.slice(0, filter.limit);
-  const last = shown[shown.length - 1];
   return {
-    items: shown.map((r) => ({
+    items: steps.items.map((r) => ({
       taskId: r.taskId,
       caseId: r.subjectId,
       stepKey: r.stepKey,
@@ -238,7 +231,7 @@ export async function statsSteps(
       workingDaysUsed: r.workingDaysUsed,
       outcome: r.outcome,
     })),
-    nextCursor: rows.length > filter.limit && last ? encodeCursor([new Date(last.finishedAt).toISOString(), last.taskId]) : null,
+    nextCursor: steps.nextCursor,
   };
 }
 

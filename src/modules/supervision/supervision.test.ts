@@ -1,11 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { createTestContext, makeUser, seedRegions, problem, TestClock, type TestContext } from '../../../test/helpers.ts';
+import { createTestContext, loginSession, makeUser, seedRegions, problem, TestClock, type TestContext } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import { bearer } from '../../../test/helpers.ts';
 import { checkCase, runScan } from './scan.ts';
+import { writeCursor } from '../../platform/db/pagination.ts';
 import { act, cardsOf, finishCase, get, insertItem, makeWorld, post, scan, shanghai, submitCase, taskOf, type World } from './testing.ts';
 
 // Accounts and tokens are made at the latest instant any test uses; each test then sets its own time.
@@ -338,6 +339,51 @@ test('the monitor shows open cases per unit, steps at risk, cards today and the 
   const live = await get(ctx, world.people.supervisor, '/console/supervision/live');
   assert.equal(live.statusCode, 200);
   await finishCase(ctx, world, (await submitCase(ctx, world)).id);
+});
+
+test('the open cases behind a monitor figure page newest first; a cursor not made here is a 400 page', async () => {
+  clock.set(shanghai('2026-12-02 09:00:00'));
+  const older = await submitCase(ctx, world);
+  clock.set(shanghai('2026-12-02 09:05:00'));
+  const newer = await submitCase(ctx, world);
+  const url = `/console/supervision/cases?unitId=${world.units.window}&state=submitted`;
+  const first = await get(ctx, world.people.supervisor, url);
+  assert.equal(first.statusCode, 200, first.body);
+  assert.ok(first.body.indexOf(newer.receiptNo) > 0 && first.body.indexOf(newer.receiptNo) < first.body.indexOf(older.receiptNo), 'newest first');
+  // The page after the newer case starts with the older one.
+  const after = writeCursor(['timestamp', 'text'], [shanghai('2026-12-02 09:05:00'), newer.id]);
+  const next = await get(ctx, world.people.supervisor, `${url}&cursor=${after}`);
+  assert.equal(next.statusCode, 200);
+  assert.doesNotMatch(next.body, new RegExp(newer.receiptNo));
+  assert.match(next.body, new RegExp(older.receiptNo));
+  const bad = await get(ctx, world.people.supervisor, `${url}&cursor=${Buffer.from('[1,2]').toString('base64url')}`);
+  assert.equal(bad.statusCode, 400);
+  assert.match(String(bad.headers['content-type']), /^text\/html/);
+  for (const c of [older, newer]) await finishCase(ctx, world, c.id);
+});
+
+test('a signed-in citizen is refused on the supervision console pages, as on every console page', async () => {
+  clock.set(shanghai('2026-12-01 10:00:00'));
+  const session = await loginSession(ctx.app, world.citizen.username, world.citizen.password);
+  const asCitizen = (url: string, method: 'GET' | 'POST' = 'GET') =>
+    ctx.app.inject({ method, url, headers: { cookie: session.cookie, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, payload: method === 'POST' ? `_csrf=${session.csrfToken}` : undefined });
+  const platformPage = await asCitizen('/console');
+  const approvalPage = await asCitizen('/console/approval/tasks');
+  assert.equal(platformPage.statusCode, 403);
+  assert.equal(approvalPage.statusCode, 403);
+  const refusal = /没有执行此操作的权限/;
+  assert.match(platformPage.body, refusal);
+  // The statistics and the cards pages need only a signed-in account: the staff-only guard is what refuses here.
+  const pages = ['/console/supervision', '/console/supervision/live', '/console/supervision/cards', `/console/supervision/cases?unitId=${world.units.window}&state=submitted`];
+  pages.push('/console/supervision/stats?from=2026-12-01&to=2026-12-01', '/console/supervision/stats/steps?from=2026-12-01&to=2026-12-01', '/console/supervision/cards/any-card');
+  for (const url of pages) {
+    const page = await asCitizen(url);
+    assert.equal(page.statusCode, platformPage.statusCode, url);
+    assert.equal(page.headers.location, undefined, url);
+    assert.match(String(page.headers['content-type']), /^text\/html/, url);
+    assert.match(page.body, refusal, url);
+  }
+  assert.equal((await asCitizen('/console/supervision/cards/any-card/explain', 'POST')).statusCode, 403);
 });
 
 test('a supervisor opens the case behind a card or a figure in any unit; one scoped to a county only that county’s cases', async () => {

@@ -1,8 +1,8 @@
 import { escapeLike, sql, type Db } from '../db/index.ts';
-import { fieldError, invalid } from '../http/errors.ts';
-import { decodeCursor, encodeCursor } from '../http/schemas.ts';
+import { keysetPage, writeCursor, type Keyset } from '../db/pagination.ts';
 import type { Work, Actor } from '../db/work.ts';
 import { sm3 } from '../crypto/index.ts';
+import { canonicalJson } from '../crypto/canonical-json.ts';
 
 export type Outcome = 'success' | 'failure';
 
@@ -41,18 +41,6 @@ export type AuditTables = {
 
 export const GENESIS_HASH = '0'.repeat(64);
 const SECRET_FIELD = /pass(word)?|secret|token|totp|otp|key/i;
-
-/** Keys sorted, so the same record always hashes the same way after a round trip through jsonb. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
 
 export function hashRecord(prevHash: string, row: Omit<AuditRow, 'id' | 'hash' | 'prev_hash' | 'lane'>): string {
   const text = [
@@ -208,23 +196,25 @@ export interface AuditView {
   hash: string;
 }
 
-/** The audit log, newest first, one page of it (keyset on id). */
+/** The audit log's order for reading: newest first, keyset on the id. */
+const NEWEST_FIRST: Keyset<{ id: number }> = { keys: [{ by: 'id', kind: 'integer', of: (r) => r.id }], order: 'desc' };
+
+/** The cursor of a page that starts at the record with this id (a link to a record deep in the log). */
+export const auditCursorFrom = (id: number) => writeCursor(['integer'], [id + 1]);
+
+/** The audit log, newest first, one page of it. */
 export async function listAuditRecords(db: Db, filter: AuditFilter): Promise<{ items: AuditView[]; nextCursor: string | null }> {
-  const cursor = decodeCursor(filter.cursor, 1);
-  if (filter.cursor && (!cursor || !Number.isSafeInteger(Number(cursor[0])))) throw invalid([fieldError('cursor', 'error.VALIDATION_FAILED')]);
-  const { actor, action, objectType, objectId, from, to, limit } = filter;
-  let query = db.withTables<AuditTables>().selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  const { actor, action, objectType, objectId, from, to, limit, cursor } = filter;
+  let query = db.withTables<AuditTables>().selectFrom('audit_log').selectAll();
   if (actor) query = query.where((eb) => eb.or([eb('actor_id', '=', actor), eb('actor_name', '=', actor)]));
   if (action) query = action.endsWith('*') ? query.where('action', 'like', `${escapeLike(action.slice(0, -1))}%`) : query.where('action', '=', action);
   if (objectType) query = query.where('object_type', '=', objectType);
   if (objectId) query = query.where('object_id', '=', objectId);
   if (from) query = query.where('at', '>=', from);
   if (to) query = query.where('at', '<', to);
-  if (cursor) query = query.where('id', '<', Number(cursor[0]));
-  const rows = await query.execute();
-  const page = rows.slice(0, limit);
+  const page = await keysetPage(query, NEWEST_FIRST, { limit, cursor });
   return {
-    items: page.map((r) => ({
+    items: page.items.map((r) => ({
       id: String(r.id),
       at: new Date(r.at).toISOString(),
       actorId: r.actor_id,
@@ -239,6 +229,6 @@ export async function listAuditRecords(db: Db, filter: AuditFilter): Promise<{ i
       details: typeof r.details === 'string' ? JSON.parse(r.details) : r.details,
       hash: r.hash,
     })),
-    nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null,
+    nextCursor: page.nextCursor,
   };
 }

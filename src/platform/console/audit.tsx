@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { Strict, encodeCursor, fieldError, invalid } from '../http/index.ts';
+import { Strict, fieldError, invalid } from '../http/index.ts';
 import type { Platform } from '../module.ts';
-import { listAuditRecords, verifyChain, type AuditView, type VerifyResult } from '../audit/service.ts';
+import { auditCursorFrom, listAuditRecords, verifyChain, type AuditView, type VerifyResult } from '../audit/service.ts';
 import { workingDays } from '../calendar/index.ts';
 import { attempt, attr, DataTable, EmptyState, ErrorSummary, formatDateTime, Notice, PageQueryFields, Pagination, TextField, withQuery, type ViewContext } from '../views/index.ts';
 import { renderConsole } from './shell.tsx';
@@ -107,7 +107,7 @@ function ChainResult({ ctx, result }: { ctx: ViewContext; result: VerifyResult }
     <Notice kind="error" title={ctx.t('page.audit.chainBroken')}>
       <p>{ctx.t('page.audit.chainBrokenDetail', { id: String(result.firstBrokenId), checked: result.checked })}</p>
       <p>
-        <a href={attr(`/console/audit?cursor=${encodeURIComponent(encodeCursor([Number(result.firstBrokenId) + 1]))}`)}>{ctx.t('page.audit.showBroken')}</a>
+        <a href={attr(`/console/audit?cursor=${encodeURIComponent(auditCursorFrom(Number(result.firstBrokenId)))}`)}>{ctx.t('page.audit.showBroken')}</a>
       </p>
     </Notice>
   );

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../http/index.ts';
 import type { Platform, ZtModule } from '../module.ts';
 import type { NavGroup } from '../views/nav.ts';
 import { viewMessages } from '../views/messages.ts';
 import { consoleMessages } from './messages.ts';
-import { assetRoutes, rememberPreferences } from '../views/index.ts';
-import { pageErrorHandler, renderErrorPage } from './shell.tsx';
+import { assetRoutes } from '../views/index.ts';
+import { renderErrorPage } from './shell.tsx';
+import { pageScope } from './page-scope.ts';
 import { portalPages } from './portal.tsx';
 import { authPages } from './auth.tsx';
 import { accountPages } from './account.tsx';
@@ -21,16 +21,7 @@ import { auditPages } from './audit.tsx';
  * enrol TOTP) or HTML error pages; /api keeps its problem+json answers.
  */
 export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
-  // Pages are not part of the API contract: they stay out of the OpenAPI document.
-  app.addHook('onRoute', (route) => {
-    route.schema = { ...(route.schema ?? {}), hide: true } as typeof route.schema;
-  });
-  app.setErrorHandler(pageErrorHandler);
-  app.addHook('onRequest', async (request, reply) => rememberPreferences(request, reply));
-  // The console is for staff; citizens' and enterprises' accounts have the portal.
-  app.addHook('preHandler', async (request) => {
-    if (request.principal && request.principal.kind !== 'staff' && request.url.startsWith('/console')) throw new AppError('FORBIDDEN');
-  });
+  pageScope(app);
   await assetRoutes(app);
   await portalPages(app, platform);
   await authPages(app, platform);
@@ -78,3 +69,4 @@ export const consoleManifest: ZtModule = {
 /** For modules that add console pages: render inside the shell, add navigation by permission. */
 export { renderConsole, renderPortal, pageErrorHandler, type PageSpec } from './shell.tsx';
 export type { NavGroup, NavItem } from '../views/nav.ts';
+export { pageScope } from './page-scope.ts';

@@ -17,6 +17,7 @@ import {
   ErrorSummary,
   FormBody,
   formText,
+  liveSearchAttributes,
   PageQueryFields,
   Pagination,
   redirect,
@@ -161,13 +162,7 @@ async function renderUnits(platform: Platform, request: FastifyRequest<{ Queryst
                 type="search"
                 value={attr(q)}
                 maxlength="100"
-                hx-get="/console/units"
-                hx-trigger="input changed delay:400ms, search"
-                hx-target="#units-results"
-                hx-select="#units-results"
-                hx-swap="outerHTML"
-                hx-push-url="true"
-                hx-include="closest form"
+                {...liveSearchAttributes('/console/units', 'units-results')}
               />
             </div>
             <div class="field">

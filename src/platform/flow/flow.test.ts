@@ -46,7 +46,7 @@ after(() => ctx.close());
 const start = () => inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => startInstance(work, ctx.platform, { definition, subjectType: 'test_case', subjectId: crypto.randomUUID() }));
 const complete = (who: Principal, taskId: string, outcome: 'approve' | 'reject' | 'return' = 'approve') =>
   inTransaction(ctx.platform.db, { ...SYSTEM_ACTOR, userId: who.userId, username: who.username }, (work) => completeTask(work, ctx.platform, who, taskId, { outcome }));
-const taskOf = async (who: Principal, instanceId: string) => (await listOpenTasks(ctx.platform.db, who, { limit: 200 })).find((t) => t.instance_id === instanceId);
+const taskOf = async (who: Principal, instanceId: string) => (await listOpenTasks(ctx.platform.db, who, { limit: 200 })).items.find((t) => t.instance_id === instanceId);
 
 test('due dates count working days across National Day and the make-up Saturday', async () => {
   const { id } = await start();
@@ -69,7 +69,7 @@ test('parallel branches: each department sees only its own task; the case moves 
   const fire = await taskOf(people.fireman, id);
   assert.ok(planning && fire);
   assert.notEqual(planning.id, fire.id);
-  assert.equal((await listOpenTasks(ctx.platform.db, people.planner, { limit: 200 })).some((t) => t.id === fire.id), false);
+  assert.equal((await listOpenTasks(ctx.platform.db, people.planner, { limit: 200 })).items.some((t) => t.id === fire.id), false);
   await complete(people.planner, planning.id);
   assert.equal(await taskOf(people.leader, id), undefined, 'decision waits for the other branch');
   await complete(people.fireman, fire.id);

@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { keysetAfter, keysetOrder, pageOf, readCursor, type Keyset, type Page, type PageRequest } from '../db/pagination.ts';
 import type { Work } from '../db/work.ts';
 import type { FlowTables } from './service.ts';
 import { loadCalendar } from '../calendar/service.ts';
@@ -574,6 +575,15 @@ export interface FinishedStepDetail extends FinishedStepRow {
   outcome: 'early' | 'onTime' | 'overdue';
 }
 
+/** Finished steps in the order they were finished. */
+const FINISHED_FIRST: Keyset<FinishedStepDetail> = {
+  keys: [
+    { by: 't.finished_at', kind: 'timestamp', of: (r) => r.finishedAt },
+    { by: 't.id', kind: 'text', of: (r) => r.taskId },
+  ],
+  order: 'asc',
+};
+
 /**
  * The finished steps behind a figure of finishedStepStats, keyset-paginated on (finished_at, id):
  * the same filter and the same definitions, so the rows add up to the figure.
@@ -582,8 +592,9 @@ export async function finishedStepsPage(
   db: Db,
   filter: StepStatsFilter & { unitId?: string; personId?: string; outcome?: StepOutcomeFilter },
   ordinals: WorkingOrdinals,
-  page: { limit: number; after?: [string, string] | null },
-): Promise<FinishedStepDetail[]> {
+  page: PageRequest,
+): Promise<Page<FinishedStepDetail>> {
+  const after = readCursor(page.cursor, ['timestamp', 'text']);
   const outcome =
     filter.outcome === 'early'
       ? sql` and ${shanghaiDay('t.finished_at')} < t.due_date`
@@ -592,7 +603,6 @@ export async function finishedStepsPage(
         : filter.outcome === 'overdue'
           ? sql` and ${shanghaiDay('t.finished_at')} > t.due_date`
           : sql``;
-  const after = page.after ? sql` and (t.finished_at, t.id) > (${new Date(page.after[0])}, ${page.after[1]})` : sql``;
   const result = await sql<{ id: string; instance_id: string; subject_id: string; step_key: string; unit_id: string; finished_by: string | null; days: number; due_date: string; finished_at: Date; finished_day: string; used: number | null }>`
     with cal as (select * from unnest(${ordinals.dates}::date[], ${ordinals.ordinals}::int[]) as c(d, ord))
     select t.id, t.instance_id, i.subject_id, t.step_key, t.unit_id, t.finished_by, t.days, t.due_date, t.finished_at,
@@ -605,10 +615,10 @@ export async function finishedStepsPage(
      where t.state = 'done' and t.finished_at >= ${filter.from} and t.finished_at < ${filter.to}
        ${filter.unitId ? sql` and t.unit_id = ${filter.unitId}` : sql``}
        ${filter.personId ? sql` and t.finished_by = ${filter.personId}` : sql``}
-       ${scopeFilter(filter.unitIds)} ${outcome} ${after}
-     order by t.finished_at, t.id
-     limit ${page.limit}`.execute(db);
-  return result.rows.map((r) => ({
+       ${scopeFilter(filter.unitIds)} ${outcome} ${after ? sql` and ${keysetAfter(FINISHED_FIRST, after)}` : sql``}
+     order by ${keysetOrder(FINISHED_FIRST)}
+     limit ${page.limit + 1}`.execute(db);
+  const rows = result.rows.map((r): FinishedStepDetail => ({
     taskId: r.id,
     instanceId: r.instance_id,
     subjectId: r.subject_id,
@@ -621,6 +631,7 @@ export async function finishedStepsPage(
     workingDaysUsed: r.used === null ? null : Number(r.used),
     outcome: r.finished_day < r.due_date ? 'early' : r.finished_day <= r.due_date ? 'onTime' : 'overdue',
   }));
+  return pageOf(rows, page.limit, FINISHED_FIRST);
 }
 
 // ---------------------------------------------------------------- the monitor

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { sql, type Generated, type Selectable } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { keysetPage, type Keyset, type PageRequest } from '../db/pagination.ts';
 import type { Work } from '../db/work.ts';
 import { recordAudit } from '../audit/service.ts';
 import { AppError, notFound } from '../http/errors.ts';
@@ -328,6 +329,15 @@ export async function getInstanceView(db: Db, instanceId: string, today: string)
   return toView(instance, instance.status, instance.version, deriveState(instance.definition, actions.map((a) => a.payload)), actions, tasks, today);
 }
 
+/** Open tasks, oldest deadline first. */
+const DEADLINE_FIRST: Keyset<{ due_date: string; id: string }> = {
+  keys: [
+    { by: 't.due_date', kind: 'date', of: (t) => t.due_date },
+    { by: 't.id', kind: 'text', of: (t) => t.id },
+  ],
+  order: 'asc',
+};
+
 /**
  * The caller's open tasks: those whose step's role and unit (or region) match one of the caller's
  * role assignments, not handed to somebody else. Served by the partial indexes on open tasks.
@@ -351,22 +361,14 @@ function openTasksOf(db: Db, principal: Principal, subjectTypes?: readonly strin
   return query;
 }
 
-/** The caller's open tasks, oldest deadline first, keyset-paginated on (due_date, id); only of the given subject types when named. */
-export async function listOpenTasks(db: Db, principal: Principal, options: { limit: number; after?: [string, string] | null; subjectTypes?: readonly string[] }) {
+/** One page of the caller's open tasks, oldest deadline first; only of the given subject types when named. */
+export async function listOpenTasks(db: Db, principal: Principal, options: PageRequest & { subjectTypes?: readonly string[] }) {
   const open = openTasksOf(db, principal, options.subjectTypes);
-  if (!open) return [];
-  let query = open
-    .select(['t.id', 't.instance_id', 'i.subject_type', 'i.subject_id', 't.step_key', 't.unit_id', 't.role', 't.due_date', 't.opened_at', 't.assignee', 't.version', 'i.status'])
-    .orderBy('t.due_date')
-    .orderBy('t.id')
-    .limit(options.limit);
-  if (options.after) {
-    const [due, id] = options.after;
-    query = query.where((eb) => eb.or([eb('t.due_date', '>', due), eb.and([eb('t.due_date', '=', due), eb('t.id', '>', id)])]));
-  }
-  return query.execute();
+  if (!open) return { items: [], nextCursor: null };
+  const query = open.select(['t.id', 't.instance_id', 'i.subject_type', 'i.subject_id', 't.step_key', 't.unit_id', 't.role', 't.due_date', 't.opened_at', 't.assignee', 't.version', 'i.status']);
+  return keysetPage(query, DEADLINE_FIRST, options);
 }
-export type OpenTaskRow = Awaited<ReturnType<typeof listOpenTasks>>[number];
+export type OpenTaskRow = Awaited<ReturnType<typeof listOpenTasks>>['items'][number];
 
 /** How many open tasks the caller has (of the given subject types when named): a counter on the console home. */
 export async function countOpenTasks(db: Db, principal: Principal, subjectTypes?: readonly string[]): Promise<number> {

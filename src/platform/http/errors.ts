@@ -75,8 +75,8 @@ const errorMessages = (codes: Record<string, ErrorDefinition>) => ({
 export const httpMessages: MessageCatalogue[] = [
   errorMessages(ERROR_CATALOGUE),
   {
-    'zh-CN': { 'http.idempotencyKeyInvalid': 'Idempotency-Key 须为 1 到 200 个可见 ASCII 字符' },
-    en: { 'http.idempotencyKeyInvalid': 'Idempotency-Key must be 1 to 200 visible ASCII characters' },
+    'zh-CN': { 'http.idempotencyKeyInvalid': 'Idempotency-Key 须为 1 到 200 个可见 ASCII 字符', 'http.cursorInvalid': '分页游标无效，请从第一页重新开始' },
+    en: { 'http.idempotencyKeyInvalid': 'Idempotency-Key must be 1 to 200 visible ASCII characters', 'http.cursorInvalid': 'The page cursor is not valid; start again from the first page' },
   },
 ];
 

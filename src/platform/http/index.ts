@@ -13,6 +13,12 @@ export * from './schemas.ts';
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 
+/** No page uses these browser features; denying them keeps injected or third-party code away from them. */
+export const PERMISSIONS_POLICY = [
+  'accelerometer', 'camera', 'display-capture', 'geolocation', 'gyroscope', 'hid', 'magnetometer',
+  'microphone', 'midi', 'payment', 'serial', 'usb', 'xr-spatial-tracking',
+].map((feature) => `${feature}=()`).join(', ');
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   if (error.code === 'AUTH_REQUIRED' || error.code === 'SESSION_EXPIRED') reply.header('WWW-Authenticate', 'Bearer');
   return reply.status(error.status).type(PROBLEM).send(error.toProblem(request.lang, request.url.split('?')[0]));
@@ -89,6 +95,13 @@ export async function registerHttpBasics(app: FastifyInstance, config: Config) {
     request.lang = pickLang(query?.lang ?? request.cookies.zt_lang, request.headers['accept-language']);
     reply.header('X-Request-Id', String(request.id));
     reply.header('Content-Language', request.lang);
+  });
+
+  // API answers carry personal data and tokens: no cache (browser, proxy) keeps them unless a route
+  // says otherwise itself. onSend runs for every answer, errors and 404s included.
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('Permissions-Policy', PERMISSIONS_POLICY);
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('Cache-Control', 'no-store');
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -25,17 +25,3 @@ export const Problem = Type.Object(
   { $id: 'Problem', description: 'RFC 9457 problem details' },
 );
 
-/** Keyset pagination cursor: opaque base64url of the last row's sort key. */
-export function encodeCursor(values: unknown[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
-}
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | null {
-  if (!cursor) return null;
-  try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === arity) return values;
-  } catch {
-    /* falls through */
-  }
-  return null;
-}

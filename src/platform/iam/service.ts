@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/service.ts';
 import { AppError, fieldError, forbidden, invalid, notFound, type FieldError } from '../http/errors.ts';
 import { blindIndex, openField, sealField } from '../crypto/fields.ts';
 import { getRegion, getUnit, requireUnit, unitIdsUnderRegions, type Unit } from '../org/service.ts';
-import { decodeCursor, encodeCursor } from '../http/schemas.ts';
+import { keysetPage } from '../db/pagination.ts';
 import { isValidMobile, maskPhone, regionPrefix } from '../org/codes.ts';
 import type { Platform } from '../module.ts';
 import { decoyHash, hashPassword, isStrongPassword, verifyPassword } from './passwords.ts';
@@ -512,11 +512,8 @@ export interface UserListFilter {
  * A `unitId` outside that scope is 404, like any object the caller may not see.
  */
 export async function listUsers(platform: Platform, principal: Principal, filter: UserListFilter): Promise<{ items: UserView[]; nextCursor: string | null }> {
-  const limit = filter.limit ?? 20;
-  const after = decodeCursor(filter.cursor, 1);
-  if (filter.cursor && (!after || typeof after[0] !== 'string')) throw invalid([fieldError('cursor', 'error.VALIDATION_FAILED')]);
   const lowerName = sql<string>`lower(username)`;
-  let query = iam(platform.db).selectFrom('users').selectAll().where('kind', '=', 'staff').orderBy(lowerName).limit(limit + 1);
+  let query = iam(platform.db).selectFrom('users').selectAll().where('kind', '=', 'staff');
   if (filter.unitId) {
     const unit = await getUnit(platform.db, filter.unitId);
     if (!unit || !coversUnit(principal, 'user.read', unit)) throw notFound();
@@ -537,19 +534,13 @@ export async function listUsers(platform: Platform, principal: Principal, filter
     const pattern = `%${escapeLike(filter.q)}%`;
     query = query.where((eb) => eb.or([eb(lowerName, 'like', pattern.toLowerCase()), eb('display_name', 'like', pattern)]));
   }
-  if (after) query = query.where(lowerName, '>', after[0] as string);
-  const rows = await query.execute();
-  const page = rows.slice(0, limit);
+  const { items: page, nextCursor } = await keysetPage(query, { keys: [{ by: lowerName, kind: 'text', of: (u) => u.username.toLowerCase() }], order: 'asc' }, { limit: filter.limit ?? 20, cursor: filter.cursor });
   const roles = new Map<string, Array<{ role: Role; scope_unit_id: string | null; scope_region_code: string | null }>>();
   if (page.length) {
     const roleRows = await iam(platform.db).selectFrom('user_roles').selectAll().where('user_id', 'in', page.map((u) => u.id)).orderBy('granted_at').execute();
     for (const r of roleRows) roles.set(r.user_id, [...(roles.get(r.user_id) ?? []), r]);
   }
-  const last = page[page.length - 1];
-  return {
-    items: page.map((u) => toUserView(platform, u, toAssignments(roles.get(u.id) ?? []))),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.username.toLowerCase()]) : null,
-  };
+  return { items: page.map((u) => toUserView(platform, u, toAssignments(roles.get(u.id) ?? []))), nextCursor };
 }
 
 export interface UserPatch {

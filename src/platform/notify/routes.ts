@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { Strict, Id, ListQuery, actorOf, decodeCursor, encodeCursor, fieldError, invalid } from '../http/index.ts';
+import { Strict, Id, ListQuery, actorOf } from '../http/index.ts';
 import { inTransaction } from '../db/work.ts';
 import type { Platform } from '../module.ts';
-import { countUnread, listInbox, listOutbox, markInboxRead, type PageCursor } from './service.ts';
+import { countUnread, listInbox, listOutbox, markInboxRead } from './service.ts';
 
 const InboxQuery = Strict({ unread: Type.Optional(Type.Boolean()), ...ListQuery });
 const OutboxQuery = Strict({
@@ -21,17 +21,6 @@ const InboxItem = Type.Object({
   readAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 
-function pageCursor(raw: string | undefined): PageCursor | null {
-  if (!raw) return null;
-  const values = decodeCursor(raw, 2);
-  if (!values || typeof values[0] !== 'string' || typeof values[1] !== 'string' || Number.isNaN(Date.parse(values[0]))) {
-    throw invalid([fieldError('cursor', 'error.VALIDATION_FAILED')]);
-  }
-  return { createdAt: values[0], id: values[1] };
-}
-
-const nextCursor = (next: PageCursor | null) => (next ? encodeCursor([next.createdAt, next.id]) : null);
-
 export async function notifyRoutes(app: FastifyInstance, platform: Platform) {
   app.get<{ Querystring: Static<typeof InboxQuery> }>(
     '/api/v1/me/messages',
@@ -46,9 +35,8 @@ export async function notifyRoutes(app: FastifyInstance, platform: Platform) {
     },
     async (request) => {
       const userId = request.principal!.userId;
-      const after = pageCursor(request.query.cursor);
-      const page = await listInbox(platform.db, userId, { unread: request.query.unread, limit: request.query.limit ?? 20, after });
-      return { items: page.items, nextCursor: nextCursor(page.next), unreadCount: await countUnread(platform.db, userId) };
+      const page = await listInbox(platform.db, userId, { unread: request.query.unread, limit: request.query.limit ?? 20, cursor: request.query.cursor });
+      return { ...page, unreadCount: await countUnread(platform.db, userId) };
     },
   );
 
@@ -65,9 +53,7 @@ export async function notifyRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/notify/outbox',
     { schema: { tags: ['notify'], summary: 'Outgoing messages and their delivery status, newest first; addresses masked', querystring: OutboxQuery }, config: { auth: 'outbox.read' } },
     async (request) => {
-      const after = pageCursor(request.query.cursor);
-      const page = await listOutbox(platform, { status: request.query.status, limit: request.query.limit ?? 20, after });
-      return { items: page.items, nextCursor: nextCursor(page.next) };
+      return listOutbox(platform, { status: request.query.status, limit: request.query.limit ?? 20, cursor: request.query.cursor });
     },
   );
 }

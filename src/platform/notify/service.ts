@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { sql, type Db } from '../db/index.ts';
 import type { Work } from '../db/work.ts';
+import { keysetPage, type Keyset } from '../db/pagination.ts';
 import type { Platform } from '../module.ts';
 import type { Lang } from '../i18n/index.ts';
 import { blindIndex, openField, sealField } from '../crypto/fields.ts';
@@ -535,24 +536,21 @@ export function toOutboxView(platform: Platform, row: OutboxRow): OutboxView {
   };
 }
 
-export interface PageCursor {
-  createdAt: string;
-  id: string;
-}
+/** Outbox and inbox are read newest first. */
+const NEWEST_FIRST: Keyset<{ created_at: Date | string; id: string }> = {
+  keys: [
+    { by: 'created_at', kind: 'timestamp', of: (r) => r.created_at },
+    { by: 'id', kind: 'text', of: (r) => r.id },
+  ],
+  order: 'desc',
+};
 
 /** The outbox, newest first (operators watch delivery); addresses masked. */
-export async function listOutbox(platform: Platform, filter: { status?: OutboxStatus; limit: number; after?: PageCursor | null }) {
-  let query = notifyDb(platform.db).selectFrom('notify_outbox').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1);
+export async function listOutbox(platform: Platform, filter: { status?: OutboxStatus; limit: number; cursor?: string }) {
+  let query = notifyDb(platform.db).selectFrom('notify_outbox').selectAll();
   if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.after) {
-    const at = new Date(filter.after.createdAt);
-    const id = filter.after.id;
-    query = query.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]));
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, filter.limit);
-  const last = page[page.length - 1];
-  return { items: page.map((row) => toOutboxView(platform, row)), next: rows.length > filter.limit && last ? { createdAt: toDate(last.created_at).toISOString(), id: last.id } : null };
+  const page = await keysetPage(query, NEWEST_FIRST, filter);
+  return { items: page.items.map((row) => toOutboxView(platform, row)), nextCursor: page.nextCursor };
 }
 
 export async function getOutboxMessage(platform: Platform, id: string): Promise<OutboxRow | null> {
@@ -578,18 +576,11 @@ export const toInboxView = (row: InboxRow): InboxView => ({
 });
 
 /** A user's in-app messages, newest first. */
-export async function listInbox(db: Db, userId: string, filter: { unread?: boolean; limit: number; after?: PageCursor | null }) {
-  let query = notifyDb(db).selectFrom('notify_inbox').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1);
+export async function listInbox(db: Db, userId: string, filter: { unread?: boolean; limit: number; cursor?: string }) {
+  let query = notifyDb(db).selectFrom('notify_inbox').selectAll().where('user_id', '=', userId);
   if (filter.unread) query = query.where('read_at', 'is', null);
-  if (filter.after) {
-    const at = new Date(filter.after.createdAt);
-    const id = filter.after.id;
-    query = query.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]));
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, filter.limit);
-  const last = page[page.length - 1];
-  return { items: page.map(toInboxView), next: rows.length > filter.limit && last ? { createdAt: toDate(last.created_at).toISOString(), id: last.id } : null };
+  const page = await keysetPage(query, NEWEST_FIRST, filter);
+  return { items: page.items.map(toInboxView), nextCursor: page.nextCursor };
 }
 
 export async function countUnread(db: Db, userId: string): Promise<number> {

@@ -5,7 +5,7 @@ import { escapeLike, isUniqueViolation, sql } from '../db/index.ts';
 import type { Work } from '../db/work.ts';
 import { recordAudit } from '../audit/service.ts';
 import { AppError, fieldError, invalid, notFound, type FieldError } from '../http/errors.ts';
-import { decodeCursor, encodeCursor } from '../http/schemas.ts';
+import { keysetPage, type Keyset } from '../db/pagination.ts';
 import { isValidCreditCode, isValidParent, regionLevelOf, regionPrefix, type RegionLevel } from './codes.ts';
 
 export type UnitKind = 'government' | 'department' | 'service_center' | 'town' | 'village' | 'other';
@@ -194,21 +194,22 @@ export async function listRegions(db: Db, parentCode: string | null): Promise<Re
   return (await query.execute()).map(toRegion);
 }
 
+/** Units in the directory's order: by region code, then name (id breaks ties). */
+const BY_REGION_AND_NAME: Keyset<UnitRow> = {
+  keys: [
+    { by: 'region_code', kind: 'text', of: (u) => u.region_code },
+    { by: 'name', kind: 'text', of: (u) => u.name },
+    { by: 'id', kind: 'text', of: (u) => u.id },
+  ],
+  order: 'asc',
+};
+
 export async function listUnits(db: Db, filter: { regionCode?: string; q?: string; limit?: number; cursor?: string }) {
-  const limit = filter.limit ?? 20;
-  let query = q(db).selectFrom('units').selectAll().orderBy('region_code').orderBy('name').orderBy('id').limit(limit + 1);
+  let query = q(db).selectFrom('units').selectAll();
   if (filter.regionCode) query = query.where('region_code', 'like', `${regionPrefix(filter.regionCode)}%`);
   if (filter.q) query = query.where('name', 'like', `%${escapeLike(filter.q)}%`);
-  const after = decodeCursor(filter.cursor, 3);
-  if (filter.cursor && !after) throw invalid([fieldError('cursor', 'error.VALIDATION_FAILED')]);
-  if (after) {
-    const [r, n, i] = after as [string, string, string];
-    query = query.where((eb) => eb.or([eb('region_code', '>', r), eb.and([eb('region_code', '=', r), eb.or([eb('name', '>', n), eb.and([eb('name', '=', n), eb('id', '>', i)])])])]));
-  }
-  const rows = await query.execute();
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { items: page.map(toUnit), nextCursor: rows.length > limit && last ? encodeCursor([last.region_code, last.name, last.id]) : null };
+  const page = await keysetPage(query, BY_REGION_AND_NAME, { limit: filter.limit ?? 20, cursor: filter.cursor });
+  return { items: page.items.map(toUnit), nextCursor: page.nextCursor };
 }
 
 /** A region with the chain of its parents, top first. */

@@ -5,8 +5,7 @@
 import type { Work } from '../db/work.ts';
 import type { Lang } from '../i18n/index.ts';
 import { hasPermission, type Principal } from '../iam/principal.ts';
-import { fieldError, forbidden, invalid, notFound } from '../http/errors.ts';
-import { decodeCursor, encodeCursor } from '../http/schemas.ts';
+import { forbidden, notFound } from '../http/errors.ts';
 import { validateBody } from '../http/validation.ts';
 import { loadCalendar, shanghaiDate, workingDays } from '../calendar/index.ts';
 import { listOpenTasks, taskSubjectType, type OpenTaskRow } from '../flow/service.ts';
@@ -37,14 +36,9 @@ export interface InboxItem {
  * indexes on open tasks serve.
  */
 export async function listTaskInbox(platform: Platform, principal: Principal, options: { limit: number; cursor?: string; lang: Lang; subjectTypes?: readonly string[] }): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
-  const after = decodeCursor(options.cursor, 2);
-  if (options.cursor && (!after || typeof after[0] !== 'string' || typeof after[1] !== 'string' || !workingDays.isValidDate(after[0]))) {
-    throw invalid([fieldError('cursor', 'tasks.cursorInvalid')]);
-  }
   const kinds = platform.modules.taskKinds;
   const subjectTypes = [...kinds.keys()].filter((type) => !options.subjectTypes || options.subjectTypes.includes(type));
-  const rows = await listOpenTasks(platform.db, principal, { limit: options.limit + 1, after: after as [string, string] | null, subjectTypes });
-  const page = rows.slice(0, options.limit);
+  const { items: page, nextCursor } = await listOpenTasks(platform.db, principal, { limit: options.limit, cursor: options.cursor, subjectTypes });
   if (!page.length) return { items: [], nextCursor: null };
   const descriptions = new Map<string, Awaited<ReturnType<InstalledTaskKind['describe']>>>();
   for (const [type, kind] of kinds) {
@@ -54,7 +48,6 @@ export async function listTaskInbox(platform: Platform, principal: Principal, op
   const today = shanghaiDate(platform.clock.now());
   const dates = [today, ...page.map((t) => t.due_date)].sort();
   const calendar = await loadCalendar(platform.db, dates[0], dates[dates.length - 1]);
-  const last = page[page.length - 1];
   return {
     items: page.map((task) => {
       const description = descriptions.get(task.subject_type)?.get(task.id);
@@ -68,7 +61,7 @@ export async function listTaskInbox(platform: Platform, principal: Principal, op
         remainingWorkingDays: workingDays.countWorkingDays(today, task.due_date, calendar),
       };
     }),
-    nextCursor: rows.length > options.limit ? encodeCursor([last.due_date, last.id]) : null,
+    nextCursor,
   };
 }
 

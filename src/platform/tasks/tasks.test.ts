@@ -110,7 +110,7 @@ test('tasks of a module that is not installed are neither listed nor completed',
   const orphan = await startDocument('letters_letter', '群众来信');
   assert.equal((await inbox(clerk)).some((t) => t.caseId === orphan), false);
   const principal = (await authenticateBearer(ctx.platform, clerk.token))!;
-  const task = (await listOpenTasks(ctx.platform.db, principal, { limit: 200 })).find((t) => t.subject_id === orphan)!;
+  const task = (await listOpenTasks(ctx.platform.db, principal, { limit: 200 })).items.find((t) => t.subject_id === orphan)!;
   assert.ok(task, 'the engine has the task; the inbox does not offer it');
   const res = await complete(clerk, task.id, { outcome: 'pass' });
   assert.equal(res.statusCode, 404, res.body);

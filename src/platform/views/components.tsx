@@ -319,3 +319,20 @@ export function PageHeading({ title, lead }: { title: JSX.Element; lead?: JSX.El
     </div>
   );
 }
+
+/**
+ * The attributes of a search box whose results follow the typing: htmx fetches `url` with the
+ * form's fields and swaps only the element `#resultsId`, keeping the address in step; without
+ * JavaScript the form submits as usual. Written `data-hx-*` so the pages stay valid HTML.
+ */
+export function liveSearchAttributes(url: string, resultsId: string): Record<string, string> {
+  return {
+    'data-hx-get': url,
+    'data-hx-trigger': 'input changed delay:400ms, search',
+    'data-hx-target': `#${resultsId}`,
+    'data-hx-select': `#${resultsId}`,
+    'data-hx-swap': 'outerHTML',
+    'data-hx-push-url': 'true',
+    'data-hx-include': 'closest form',
+  };
+}

@@ -14,7 +14,7 @@ import { attachFiles } from '../../../platform/files/index.ts';
 import { blindIndex, sealField } from '../../../platform/crypto/fields.ts';
 import { approvalProcess, caseStateOf, type ApplicationInput, type CaseState } from '../model.ts';
 import { getPublishedItemByCode } from '../catalogue.ts';
-import { canonicalJson } from '../certificates.ts';
+import { canonicalJson } from '../../../platform/crypto/canonical-json.ts';
 import { applicantIdIndex, applicantPhoneIndex, checkApplicant } from '../applicant.ts';
 import { checkMaterials, formErrors, missingMaterialsError } from '../submission-checks.ts';
 import { eventsInsert } from '../case-events.ts';

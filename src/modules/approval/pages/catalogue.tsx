@@ -100,7 +100,7 @@ function Editor({ ctx, state, editor }: { ctx: ViewContext; state: EditorState; 
   return (
     <div id="editor">
       <ErrorSummary ctx={ctx} form={form} summary={state.summary} fields={state.fields} labels={labels} />
-      <form method="post" action={attr(editor.action)} class="form form-wide" novalidate hx-post={attr(editor.action)} hx-target="#editor" hx-select="#editor" hx-swap="outerHTML">
+      <form method="post" action={attr(editor.action)} class="form form-wide" novalidate data-hx-post={attr(editor.action)} data-hx-target="#editor" data-hx-select="#editor" data-hx-swap="outerHTML">
         <Csrf ctx={ctx} />
         {/* Enter in a text field submits with the first button: let it be Save, not a row button. */}
         <button type="submit" name="op" value="save" class="visually-hidden" tabindex="-1" aria-hidden="true">

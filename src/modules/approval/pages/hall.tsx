@@ -11,7 +11,7 @@ import { AppError, Id, Strict, notFound } from '../../../platform/http/index.ts'
 import { translate } from '../../../platform/i18n/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { renderPortal } from '../../../platform/console/index.ts';
-import { attr, DataTable, EmptyState, ErrorSummary, FormBody, formText, Notice, PageHeading, PageQueryFields, Pagination, redirect, TextField, withQuery, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
+import { attr, DataTable, EmptyState, ErrorSummary, FormBody, formText, liveSearchAttributes, Notice, PageHeading, PageQueryFields, Pagination, redirect, TextField, withQuery, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import { getItemFor, getPublishedItemByCode, listItems, type Item } from '../catalogue.ts';
 import { listPublicResults, normalizeVerificationCode, progressByReceipt, verifyCertificate, type CertificateCheck, type PublicProgress } from '../public.ts';
 import { catalogueFacets, unitNames } from './data.ts';
@@ -302,12 +302,7 @@ export async function hallPages(app: FastifyInstance, platform: Platform) {
                 type="search"
                 value={attr(text)}
                 maxlength="100"
-                hx-get="/services"
-                hx-trigger="input changed delay:400ms, search"
-                hx-target="#hall-results"
-                hx-select="#hall-results"
-                hx-swap="outerHTML"
-                hx-push-url="true"
+                {...liveSearchAttributes('/services', 'hall-results')}
               />
             </div>
             <button type="submit" class="button">

@@ -5,10 +5,8 @@
  * here, and the routes stay out of the OpenAPI document.
  */
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../../platform/http/index.ts';
 import type { Platform } from '../../../platform/module.ts';
-import { pageErrorHandler, type NavGroup } from '../../../platform/console/index.ts';
-import { rememberPreferences } from '../../../platform/views/index.ts';
+import { pageScope, type NavGroup } from '../../../platform/console/index.ts';
 import { CATALOGUE_PERMISSION } from '../catalogue.ts';
 import { registerPageUploads } from './uploads.ts';
 import { hallPages } from './hall.tsx';
@@ -31,15 +29,7 @@ export const approvalNav: NavGroup = {
 };
 
 export async function approvalPages(app: FastifyInstance, platform: Platform) {
-  app.addHook('onRoute', (route) => {
-    route.schema = { ...(route.schema ?? {}), hide: true } as typeof route.schema;
-  });
-  app.setErrorHandler(pageErrorHandler);
-  app.addHook('onRequest', async (request, reply) => rememberPreferences(request, reply));
-  // The console is for staff; citizens' and enterprises' accounts have the portal.
-  app.addHook('preHandler', async (request) => {
-    if (request.principal && request.principal.kind !== 'staff' && request.url.startsWith('/console')) throw new AppError('FORBIDDEN');
-  });
+  pageScope(app);
   await registerPageUploads(app, platform);
   await hallPages(app, platform);
   await citizenPages(app, platform);

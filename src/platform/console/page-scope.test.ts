@@ -1,0 +1,59 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestContext, loginSession, makeUnit, makeUser, PASSWORD, seedRegions, type TestContext } from '../../../test/helpers.ts';
+import { SYSTEM_ACTOR } from '../db/work.ts';
+import { registerPublicUser } from '../iam/service.ts';
+import { AppError } from '../http/errors.ts';
+import { pageScope } from './page-scope.ts';
+
+// A module's page plugin, as small as it gets: one console page any signed-in account passes the
+// permission check of, one portal page, and one that fails, so only the page scope decides.
+let ctx: TestContext;
+before(async () => {
+  ctx = await createTestContext({
+    beforeReady: async (app) => {
+      await app.register(async (pages) => {
+        pageScope(pages);
+        pages.get('/console/probe', { config: { auth: 'user' } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send('<p>probe</p>'));
+        pages.get('/probe', { config: { auth: 'user' } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send('<p>portal probe</p>'));
+        pages.get('/console/probe/broken', { config: { auth: 'user' } }, async () => {
+          throw new AppError('CONFLICT');
+        });
+      });
+    },
+  });
+  await seedRegions(ctx.platform);
+});
+after(() => ctx.close());
+
+async function citizenSession() {
+  const username = `citizen.scope${Date.now()}`;
+  await registerPublicUser(ctx.platform, { username, displayName: '王五', password: PASSWORD, kind: 'person', phone: '13900139011' }, SYSTEM_ACTOR);
+  return (await loginSession(ctx.app, username)).cookie;
+}
+
+test('a console page in a page scope refuses a signed-in citizen with the same 403 page as the platform console', async () => {
+  const cookie = await citizenSession();
+  const probe = await ctx.app.inject({ url: '/console/probe', headers: { cookie } });
+  const platformConsole = await ctx.app.inject({ url: '/console', headers: { cookie } });
+  assert.equal(platformConsole.statusCode, 403);
+  assert.equal(probe.statusCode, 403);
+  assert.match(String(probe.headers['content-type']), /^text\/html/);
+  assert.match(probe.body, /没有执行此操作的权限/);
+  assert.doesNotMatch(probe.body, /<p>probe<\/p>/);
+  // The portal side of the same scope is theirs.
+  const portal = await ctx.app.inject({ url: '/probe', headers: { cookie } });
+  assert.equal(portal.statusCode, 200);
+});
+
+test('staff pass; errors become HTML pages in the caller’s language; ?lang= is remembered', async () => {
+  const unit = await makeUnit(ctx.platform);
+  const clerk = await makeUser(ctx.platform, unit.id);
+  const { cookie } = await loginSession(ctx.app, clerk.username);
+  const ok = await ctx.app.inject({ url: '/console/probe', headers: { cookie } });
+  assert.equal(ok.statusCode, 200);
+  const broken = await ctx.app.inject({ url: '/console/probe/broken?lang=en', headers: { cookie } });
+  assert.equal(broken.statusCode, 409);
+  assert.match(String(broken.headers['content-type']), /^text\/html/);
+  assert.ok(broken.cookies.some((c) => c.name === 'zt_lang' && c.value === 'en'), 'the language choice is kept');
+});
