@@ -6,6 +6,7 @@ import { orgManifest } from './platform/org/module.ts';
 import { iamManifest } from './platform/iam/module.ts';
 import { calendarManifest } from './platform/calendar/index.ts';
 import { flowManifest } from './platform/flow/module.ts';
+import { tasksManifest } from './platform/tasks/index.ts';
 import { notifyManifest } from './platform/notify/index.ts';
 import { jobsManifest } from './platform/jobs/index.ts';
 import { filesManifest } from './platform/files/index.ts';
@@ -22,6 +23,7 @@ export const platformModules: ZtModule[] = [
   iamManifest,
   calendarManifest,
   flowManifest,
+  tasksManifest,
   notifyManifest,
   jobsManifest,
   filesManifest,

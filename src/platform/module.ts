@@ -13,6 +13,7 @@ import type { NavGroup } from './views/nav.ts';
 import type { DomainEvent } from './events.ts';
 import type { ModuleRegistry } from './registry.ts';
 import type { SubjectChange, SupervisedSubject } from './supervision.ts';
+import type { TaskKind } from './tasks/kinds.ts';
 
 /** The system clock, read at the moment of every decision (never cached), replaceable in tests. */
 export interface Clock {
@@ -137,6 +138,8 @@ export interface ZtModule {
   permissions?: PermissionDeclaration[];
   consoleNav?: NavGroup[];
   dashboard?: DashboardCounter[];
+  /** Kinds of process-engine tasks the module owns: the platform's inbox lists and completes them. */
+  tasks?: TaskKind[];
   /** Notification templates, '<module>.<name>'. */
   templates?: Record<string, Template>;
   /** Event types the module publishes (documentation and a check that subscriptions name real events). */

@@ -4,6 +4,7 @@ import { registerTemplate } from './notify/templates.ts';
 import { ROLES, type Role } from './iam/roles.ts';
 import type { DomainEvent } from './events.ts';
 import type { NavGroup } from './views/nav.ts';
+import type { InstalledTaskKind } from './tasks/kinds.ts';
 import type { DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, PortalLink, PortalSection, Subscription, SubjectWatcher, ZtModule } from './module.ts';
 import type { SupervisedSubject } from './supervision.ts';
 
@@ -48,6 +49,8 @@ export class ModuleRegistry {
   readonly nav: NavGroup[] = [];
   readonly dashboard: DashboardCounter[] = [];
   readonly jobs: JobDefinition[] = [];
+  /** Task kinds by the subject type of their process instances. */
+  readonly taskKinds = new Map<string, InstalledTaskKind>();
   readonly portalNav: PortalLink[] = [];
   readonly portalSections: PortalSection[] = [];
   readonly accountHome: PortalLink | null;
@@ -72,6 +75,11 @@ export class ModuleRegistry {
       for (const group of module.consoleNav ?? []) addNavGroup(this.nav, group);
       this.dashboard.push(...(module.dashboard ?? []));
       this.jobs.push(...(module.jobs ?? []));
+      for (const kind of module.tasks ?? []) {
+        const other = this.taskKinds.get(kind.subjectType);
+        if (other) throw new Error(`tasks of ${kind.subjectType} are declared by ${other.module} and ${module.name}`);
+        this.taskKinds.set(kind.subjectType, { ...kind, module: module.name });
+      }
       for (const event of module.publishes ?? []) {
         if (!event.startsWith(`${module.name}.`)) throw new Error(`event ${event} of module ${module.name} must start with '${module.name}.'`);
       }

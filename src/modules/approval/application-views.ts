@@ -1,19 +1,20 @@
 /**
  * What callers see of cases: one case in full (masked personal data, steps, actions and events),
- * the caller's own applications and open tasks, and the data of the printable notices.
+ * the caller's own applications, and the data of the printable notices (open tasks: tasks.ts,
+ * through the platform's inbox).
  */
 import type { Platform } from '../../platform/module.ts';
 import type { Principal } from '../../platform/iam/principal.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { keysetPage, type Keyset, type PageRequest } from '../../platform/db/pagination.ts';
-import { loadCalendar, shanghaiDate, workingDays } from '../../platform/calendar/index.ts';
-import { getInstanceView, listOpenTasks, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
+import { shanghaiDate } from '../../platform/calendar/index.ts';
+import { getInstanceView, type InstanceView, type TaskRow } from '../../platform/flow/service.ts';
 import { allSteps, type FlowAction } from '../../platform/flow/engine.ts';
 import { openField } from '../../platform/crypto/fields.ts';
 import { maskIdNumber, maskPhone } from '../../platform/org/codes.ts';
 import { getUnits } from '../../platform/org/service.ts';
 import type { Item } from './queries/items.ts';
-import { CASE_SUBJECT, correctionOf, decisionOf, eventsOf, iso, loadItems, q, visibleCase } from './queries/cases.ts';
+import { correctionOf, decisionOf, eventsOf, iso, loadItems, q, visibleCase } from './queries/cases.ts';
 
 // ---------------------------------------------------------------- one case
 
@@ -160,47 +161,6 @@ export async function listMyApplications(platform: Platform, principal: Principa
   };
 }
 
-/** The caller's open tasks on approval cases, oldest deadline first, keyset-paginated. */
-export async function listMyTasks(platform: Platform, principal: Principal, options: PageRequest) {
-  const { items: page, nextCursor } = await listOpenTasks(platform.db, principal, { ...options, subjectType: CASE_SUBJECT });
-  if (!page.length) return { items: [], nextCursor: null };
-  const cases = await q(platform.db)
-    .selectFrom('approval_applications')
-    .select(['id', 'receipt_no', 'item_id', 'applicant_name', 'state', 'due_date'])
-    .where('id', 'in', [...new Set(page.map((t) => t.subject_id))])
-    .execute();
-  const byId = new Map(cases.map((c) => [c.id, c]));
-  const items = await loadItems(platform.db, cases.map((c) => c.item_id));
-  const today = shanghaiDate(platform.clock.now());
-  const dates = [today, ...page.map((t) => t.due_date)].sort();
-  const calendar = await loadCalendar(platform.db, dates[0], dates[dates.length - 1]);
-  return {
-    items: page.map((task) => {
-      const app = byId.get(task.subject_id);
-      const item = app ? items.get(app.item_id) : undefined;
-      const step = item ? allSteps(item.process).find((s) => s.key === task.step_key) : undefined;
-      return {
-        id: task.id,
-        caseId: task.subject_id,
-        stepKey: task.step_key,
-        stepName: step?.name ?? task.step_key,
-        unitId: task.unit_id,
-        role: task.role,
-        dueDate: task.due_date,
-        openedAt: iso(task.opened_at)!,
-        remainingWorkingDays: workingDays.countWorkingDays(today, task.due_date, calendar),
-        suspended: task.status === 'suspended',
-        version: task.version,
-        itemName: item?.name ?? '',
-        receiptNo: app?.receipt_no ?? '',
-        applicantName: app?.applicant_name ?? '',
-        caseState: app?.state ?? null,
-        caseDueDate: app?.due_date ?? null,
-      };
-    }),
-    nextCursor,
-  };
-}
 
 // ---------------------------------------------------------------- notices
 

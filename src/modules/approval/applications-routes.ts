@@ -4,17 +4,15 @@ import { Id, ListQuery, Strict, actorOf } from '../../platform/http/index.ts';
 import { sendIdempotent } from '../../platform/http/idempotency.ts';
 import { inTransaction } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
-import { ApplicationInputSchema, TASK_ACTIONS } from './model.ts';
-import { getApplicationView, listMyApplications, listMyTasks } from './application-views.ts';
+import { ApplicationInputSchema } from './model.ts';
+import { getApplicationView, listMyApplications } from './application-views.ts';
 import { submitApplication } from './commands/submit-application.ts';
-import { completeApprovalTask } from './commands/complete-task.ts';
 import { submitCorrection } from './commands/correct-application.ts';
 import { withdrawApplication } from './commands/withdraw-application.ts';
 import { extendApplication, MAX_EXTENSION_DAYS } from './commands/extend-deadline.ts';
 import { MAX_FEE_FEN, recordFee } from './commands/record-fee.ts';
 import { MANUAL_STOPS, startClockStop } from './commands/stop-clock.ts';
 import { endClockStop } from './commands/resume-clock.ts';
-import { reassignTask } from './commands/reassign-task.ts';
 import { noticeRoutes } from './notices.tsx';
 
 const IdParams = Strict({ id: Id });
@@ -22,21 +20,7 @@ const Mine = Type.Optional(Type.Literal(true, { description: 'Only the caller’
 const MineQuery = Strict({ mine: Mine, ...ListQuery });
 const MaterialRef = Strict({ materialKey: Type.String({ maxLength: 40 }), fileId: Id });
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const StepKey = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' });
 
-const CompleteBody = Strict({
-  action: Type.Union(TASK_ACTIONS.map((a) => Type.Literal(a)), { description: 'accept (acceptance step), approve (later steps), reject, request_correction, return' }),
-  opinion: Type.Optional(Type.String({ maxLength: 2000, description: 'Required for reject and return' })),
-  missing: Type.Optional(
-    Type.Array(Strict({ materialKey: Type.String({ maxLength: 40 }), reason: Text(500) }), {
-      minItems: 1,
-      maxItems: 100,
-      description: 'request_correction only: every missing material with its reason, all at once (一次性告知)',
-    }),
-  ),
-  returnTo: Type.Optional(StepKey),
-  expectedVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'The task version the caller saw; 409 when it changed' })),
-});
 const CorrectionBody = Strict({ materials: Type.Array(MaterialRef, { minItems: 1, maxItems: 200 }) });
 const WithdrawBody = Strict({ reason: Type.Optional(Type.String({ maxLength: 1000 })) });
 const ExtensionBody = Strict({ days: Type.Integer({ minimum: 1, maximum: MAX_EXTENSION_DAYS }), reason: Text(1000) });
@@ -46,7 +30,6 @@ const FeeBody = Strict({
   note: Type.Optional(Type.String({ maxLength: 200 })),
 });
 const ResumeBody = Strict({ note: Type.Optional(Type.String({ maxLength: 1000 })) });
-const ReassignBody = Strict({ userId: Id });
 
 const CaseState = Type.String({ description: 'submitted, accepted, correction_requested, in_review, approved, rejected, withdrawn' });
 const Created = Type.Object({ id: Type.String(), receiptNo: Type.String(), state: CaseState });
@@ -118,35 +101,15 @@ const CaseSummary = Type.Object({
   dueDate: Nullable(Type.String()),
   finishedAt: Nullable(Type.String()),
 });
-const TaskItem = Type.Object({
-  id: Type.String(),
-  caseId: Type.String(),
-  stepKey: Type.String(),
-  stepName: Type.String(),
-  unitId: Type.String(),
-  role: Type.String(),
-  dueDate: Type.String(),
-  openedAt: Type.String(),
-  remainingWorkingDays: Type.Integer({ description: 'Working days from today to the due date; 0 on the due date, negative when overdue' }),
-  suspended: Type.Boolean(),
-  version: Type.Integer(),
-  itemName: Type.String(),
-  receiptNo: Type.String(),
-  applicantName: Type.String(),
-  caseState: Nullable(Type.String()),
-  caseDueDate: Nullable(Type.String()),
-});
 const Page = <T extends ReturnType<typeof Type.Object>>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
-const Completed = Type.Object({ taskId: Type.String(), caseId: Type.String(), state: CaseState, dueDate: Nullable(Type.String()) });
 const CaseChange = Type.Object({ id: Type.String(), state: CaseState, dueDate: Nullable(Type.String()) }, { additionalProperties: true });
 
 /**
  * Creating POSTs (applications, corrections, extensions, clock stops) honour Idempotency-Key;
- * state transitions (complete, withdraw, resume, reassign) answer a repeat with 409 instead.
+ * state transitions (withdraw, resume; completing and reassigning tasks: the platform's inbox) answer a repeat with 409 instead.
  */
 export async function applicationsRoutes(app: FastifyInstance, platform: Platform) {
   const tags = ['approval'];
-  const taskTags = ['tasks'];
 
   app.post<{ Body: Static<typeof ApplicationInputSchema> }>(
     '/api/v1/approval/applications',
@@ -264,52 +227,6 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
       config: { auth: 'approval.handle' },
     },
     async (request) => inTransaction(platform.db, actorOf(request), (work) => endClockStop(work, platform, request.principal!, request.params.id, request.body)),
-  );
-
-  app.get<{ Querystring: Static<typeof MineQuery> }>(
-    '/api/v1/tasks',
-    {
-      schema: {
-        tags: taskTags,
-        summary: 'The caller’s open tasks on approval cases, oldest deadline first',
-        description: 'A task is the caller’s when its step’s role and unit match one of the caller’s role assignments (or it was reassigned to the caller). Keyset pagination with `cursor`.',
-        querystring: MineQuery,
-        response: { 200: Page(TaskItem) },
-      },
-      config: { auth: 'user' },
-    },
-    async (request) => listMyTasks(platform, request.principal!, { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
-  );
-
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CompleteBody> }>(
-    '/api/v1/tasks/:id/complete',
-    {
-      schema: {
-        tags: taskTags,
-        summary: 'Complete a task: accept, approve, reject (ends the case), request_correction (once per case, stops the clock) or return',
-        description: 'Another unit’s task is 404; a task already completed is 409 (two people at once: one wins). Nobody accepts or approves an application they made or filed (403).',
-        params: IdParams,
-        body: CompleteBody,
-        response: { 200: Completed },
-      },
-      config: { auth: 'user' },
-    },
-    async (request) => inTransaction(platform.db, actorOf(request), (work) => completeApprovalTask(work, platform, request.principal!, request.params.id, request.body)),
-  );
-
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ReassignBody> }>(
-    '/api/v1/tasks/:id/reassign',
-    {
-      schema: {
-        tags: taskTags,
-        summary: 'A unit leader hands an open task to one person holding the step’s role in its unit',
-        params: IdParams,
-        body: ReassignBody,
-        response: { 200: Type.Object({ taskId: Type.String(), caseId: Type.String(), assignee: Type.String() }) },
-      },
-      config: { auth: 'approval.lead' },
-    },
-    async (request) => inTransaction(platform.db, actorOf(request), (work) => reassignTask(work, platform, request.principal!, request.params.id, request.body)),
   );
 
   await noticeRoutes(app, platform);

@@ -11,6 +11,9 @@ import { approvalTemplates } from './templates.ts';
 import { approvalPortalMessages } from './pages/portal-messages.ts';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
 import { approvalCaseSubject } from './supervised-subject.ts';
+import { approvalTasks } from './tasks.ts';
+import { CASE_SUBJECT } from './queries/cases.ts';
+import { countOpenTasks } from '../../platform/tasks/index.ts';
 import { loadApprovalDemo } from './demo.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
@@ -37,6 +40,10 @@ export const approvalModule: ZtModule = {
     { name: TASKS_PERMISSION, roles: ['window_clerk', 'village_officer', 'approver', 'unit_leader'] },
   ],
   consoleNav: [approvalNav],
+  tasks: [approvalTasks],
+  dashboard: [
+    { id: 'approval.myTasks', key: 'approval.dashboard.myTasks', permission: TASKS_PERMISSION, href: '/console/approval/tasks', count: (platform, principal) => countOpenTasks(platform.db, principal, [CASE_SUBJECT]) },
+  ],
   portal: {
     nav: [{ href: '/services', key: 'page.approval.portal.nav' }],
     sections: [

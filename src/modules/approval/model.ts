@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Generated, Selectable } from 'kysely';
 import { Strict, Id } from '../../platform/http/schemas.ts';
-import type { InstanceState, ProcessDefinition } from '../../platform/flow/engine.ts';
+import type { InstanceState, OutcomeDefinition, ProcessDefinition } from '../../platform/flow/engine.ts';
 
 // ---------------------------------------------------------------- request schemas
 
@@ -196,6 +196,26 @@ export type ApprovalTables = {
 export type ItemRow = Selectable<ItemTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;
 export type CertificateRow = Selectable<CertificateTable>;
+
+// ---------------------------------------------------------------- approval's words for the process engine
+
+/**
+ * How a step of an approval case ends: accept and approve both advance (`approve` in the log),
+ * a rejection (不予受理 at acceptance, 不予许可 later) ends the case, a return sends it back.
+ */
+export const APPROVAL_OUTCOMES: OutcomeDefinition[] = [
+  { key: 'approve', effect: 'advance' },
+  { key: 'reject', effect: 'end', ends: 'rejected' },
+  { key: 'return', effect: 'return' },
+];
+/** Why an approval case's clock stops: 补正 (with a correction request), 听证, 检验检测专家评审, 公示. */
+export const APPROVAL_CLOCK_STOPS = ['correction', 'hearing', 'inspection', 'public_notice'] as const;
+export type ApprovalClockStop = (typeof APPROVAL_CLOCK_STOPS)[number];
+
+/** The process an approval case runs: the item's stages with approval's outcomes and clock stops. */
+export function approvalProcess(process: ProcessDefinition): ProcessDefinition {
+  return { stages: process.stages, outcomes: APPROVAL_OUTCOMES, clockStops: [...APPROVAL_CLOCK_STOPS] };
+}
 
 // ---------------------------------------------------------------- case state
 

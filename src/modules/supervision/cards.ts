@@ -477,3 +477,15 @@ export async function cardTotals(db: Db, scope: UnitScope, fromDay: string, toDa
      order by 1, 2`.execute(db);
   return result.rows.map((r) => ({ unitId: r.unit_id, personId: r.person_id, yellow: Number(r.yellow), red: Number(r.red), confirmedYellow: Number(r.cy), confirmedRed: Number(r.cr) }));
 }
+
+/** How many cards in a scope wait for someone: open ones for an explanation, explained ones for a decision. */
+export async function countCardsAwaiting(db: Db, scope: UnitScope | null, status: 'open' | 'explained'): Promise<number> {
+  if (!scope) return 0;
+  const row = await q(db)
+    .selectFrom('supervision_cards')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('status', '=', status)
+    .where(unitFilter(db, scope, 'unit_id'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

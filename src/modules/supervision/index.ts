@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Platform, ZtModule } from '../../platform/module.ts';
 import { SYSTEM_ACTOR } from '../../platform/db/work.ts';
-import { DECIDE, EXPLAIN, READ, SCAN } from './access.ts';
+import { DECIDE, EXPLAIN, READ, SCAN, departmentScope, supervisorScope } from './access.ts';
+import { countCardsAwaiting } from './cards.ts';
 import { supervisionMigrations } from './migrations.ts';
 import { supervisionApiRoutes } from './routes.ts';
 import { supervisionNav, supervisionPages } from './pages.tsx';
@@ -38,6 +39,11 @@ export const supervisionModule: ZtModule = {
   consoleNav: [supervisionNav],
   // Every change of a supervised subject is checked in the transaction that made it.
   watchesSubjects: onSubjectChanged,
+  dashboard: [
+    // A unit leader explains the cards given to the unit; the supervision office decides on the explained ones.
+    { id: 'supervision.cardsToExplain', key: 'supervision.dashboard.cardsToExplain', permission: EXPLAIN, href: '/console/supervision/cards?status=open', count: (platform, principal) => countCardsAwaiting(platform.db, departmentScope(principal), 'open') },
+    { id: 'supervision.cardsToReview', key: 'supervision.dashboard.cardsToReview', permission: DECIDE, href: '/console/supervision/cards?status=explained', count: (platform, principal) => countCardsAwaiting(platform.db, supervisorScope(principal), 'explained') },
+  ],
 };
 
 export { runScan, checkSubject } from './scan.ts';

@@ -4,6 +4,8 @@ import type { Template } from '../../platform/notify/index.ts';
 export const supervisionMessages: MessageCatalogue = {
   'zh-CN': {
     'supervision.settings.outOfRange': '须为 {min} 至 {max} 之间的整数',
+    'supervision.dashboard.cardsToExplain': '待说明的监察卡',
+    'supervision.dashboard.cardsToReview': '待审核的说明',
     'supervision.textRequired': '请填写内容',
     'supervision.textTooLong': '内容不能超过 {max} 个字',
     'supervision.tooManyAttachments': '附件不能超过 {max} 个',
@@ -56,6 +58,8 @@ export const supervisionMessages: MessageCatalogue = {
   },
   en: {
     'supervision.settings.outOfRange': 'Must be a whole number from {min} to {max}',
+    'supervision.dashboard.cardsToExplain': 'Cards to explain',
+    'supervision.dashboard.cardsToReview': 'Explanations to review',
     'supervision.textRequired': 'Enter some text',
     'supervision.textTooLong': 'At most {max} characters',
     'supervision.tooManyAttachments': 'At most {max} attachments',

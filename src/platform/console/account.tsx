@@ -7,7 +7,7 @@ import type { Platform } from '../module.ts';
 import { translate } from '../i18n/index.ts';
 import { inTransaction } from '../db/work.ts';
 import * as iam from '../iam/index.ts';
-import type { Principal, RoleAssignment } from '../iam/principal.ts';
+import { hasPermission, type Principal, type RoleAssignment } from '../iam/principal.ts';
 import { getRegion, getUnits } from '../org/service.ts';
 import { getDay, workingDays } from '../calendar/index.ts';
 import {
@@ -234,6 +234,12 @@ async function enrolmentView(secret: string, username: string, givenUri?: string
   return { secret, uri, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
 }
 
+/** The numbers the installed modules declare for the console home that the account may see (待办, cards …). */
+async function dashboardCounters(platform: Platform, principal: Principal) {
+  const visible = principal.kind === 'staff' ? platform.modules.dashboard.filter((counter) => hasPermission(principal, counter.permission)) : [];
+  return Promise.all(visible.map(async (counter) => ({ key: counter.key, href: counter.href, count: await counter.count(platform, principal) })));
+}
+
 export async function accountPages(app: FastifyInstance, platform: Platform) {
   const restricted = { allowRestricted: true } as const;
 
@@ -241,6 +247,7 @@ export async function accountPages(app: FastifyInstance, platform: Platform) {
     const principal = request.principal!;
     const described = await describeRoles(platform, principal.roles);
     const today = await getDay(platform.db, workingDays.shanghaiDate(platform.clock.now()));
+    const counters = await dashboardCounters(platform, principal);
     return renderConsole(platform, request, reply, (ctx) => {
       const links = consoleNav(ctx)
         .flatMap((g) => g.items)
@@ -268,7 +275,20 @@ export async function accountPages(app: FastifyInstance, platform: Platform) {
                   )}
                 </p>
                 <h3>{ctx.t('console.today.tasks')}</h3>
-                <p class="muted">{ctx.t('console.today.noTasks')}</p>
+                {counters.length ? (
+                  <ul class="counters" id="dashboard-counters">
+                    {counters.map((counter) => (
+                      <li>
+                        <a href={counter.href}>
+                          <span class="counter-number">{counter.count}</span> {ctx.t(counter.key)}
+                        </a>
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  ''
+                )}
+                {counters.every((counter) => counter.count === 0) ? <p class="muted">{ctx.t('console.today.noTasks')}</p> : ''}
               </section>
               <section class="panel" aria-labelledby="quick-title">
                 <h2 id="quick-title">{ctx.t('console.overview.quick')}</h2>

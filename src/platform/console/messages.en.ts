@@ -286,7 +286,7 @@ export const consoleEn: Record<string, string> = {
   'console.today.rest': '{date} ({weekday}), a day off',
   'console.today.special': '{name}',
   'console.today.tasks': 'Tasks',
-  'console.today.noTasks': 'No tasks. Once approvals, documents and public participation are running, the matters assigned to you appear here.',
+  'console.today.noTasks': 'Nothing waiting for you.',
   'page.audit.lead': 'A record of every sign-in and every change in the system. Records can only be added, never changed or deleted; each is linked to the one before it in its chain by SM3. This page is read-only.',
   'page.audit.caption': 'Audit records (newest first)',
   'page.audit.at': 'Time',

@@ -320,7 +320,7 @@ export const consoleZh: Record<string, string> = {
   'console.today.rest': '{date}（{weekday}），休息日',
   'console.today.special': '{name}',
   'console.today.tasks': '待办事项',
-  'console.today.noTasks': '暂无待办。审批、公文、政民互动等业务上线后，分配给您的事项将显示在这里。',
+  'console.today.noTasks': '暂无待办。',
   'flash.calendarDaySaved': '已保存 {date}：{name}。',
   'flash.calendarDayCleared': '{date} 已恢复为正常日期。',
   'flash.calendarYearSaved': '{year} 年已标记为已录入。',

@@ -102,3 +102,12 @@ test('definitions are checked: duplicate keys, empty stages, bad limits', () => 
   assert.equal(bad.length, 3);
   assert.deepEqual(validateDefinition({ stages: [] }), ['stages: at least one stage']);
 });
+
+test('a definition stored before outcomes were data is read with the three it was written with, any stop reason counted', () => {
+  assert.equal(definition.outcomes, undefined);
+  const state = deriveState(definition, [{ type: 'start' }, { type: 'suspend', reason: 'public_notice', by: 'c' }, { type: 'resume', by: 'c' }, approve('accept'), { type: 'complete', stepKey: 'fire', outcome: 'reject', by: 'u' }]);
+  assert.equal(state.status, 'rejected');
+  assert.deepEqual(state.stopCounts, { public_notice: 1 });
+  assert.equal(state.steps.find((s) => s.key === 'accept')!.outcome, 'approve');
+  assert.throws(() => deriveState(definition, [{ type: 'start' }, { type: 'complete', stepKey: 'accept', outcome: 'countersign', by: 'u' }]), FlowError);
+});

@@ -12,7 +12,7 @@ import { regionPrefix } from '../org/codes.ts';
 import type { Principal } from '../iam/principal.ts';
 import type { Platform } from '../module.ts';
 import { rememberSubjectFlow, tallyFinishedTasksAtCommit, type FinishedTaskFact } from './reports.ts';
-import { allSteps, deriveState, FlowError, openSteps, type FlowAction, type InstanceState, type ProcessDefinition, type StepOutcome } from './engine.ts';
+import { allSteps, deriveState, FlowError, openSteps, type FlowAction, type InstanceState, type ProcessDefinition } from './engine.ts';
 
 interface InstanceTable {
   id: string;
@@ -293,7 +293,7 @@ export function mayHandle(principal: Principal, task: Pick<TaskRow, 'role' | 'un
  * else a moment ago) is 409; `expectedVersion`, when given, must match the task's version. The
  * task and its instance are read and locked in one statement.
  */
-export async function completeTask(work: Work, platform: Platform, principal: Principal, taskId: string, input: { outcome: StepOutcome; opinion?: string; returnTo?: string; expectedVersion?: number }) {
+export async function completeTask(work: Work, platform: Platform, principal: Principal, taskId: string, input: { outcome: string; opinion?: string; returnTo?: string; expectedVersion?: number }) {
   // The instance's log and tasks come with the lock. They are read with the statement's snapshot,
   // taken before a lock wait: when another action committed in between, the locked version is
   // ahead of the log read (one action per version) and they are read again.
@@ -338,15 +338,17 @@ const DEADLINE_FIRST: Keyset<{ due_date: string; id: string }> = {
   order: 'asc',
 };
 
-/** One page of the caller's open tasks, oldest deadline first. */
-export async function listOpenTasks(db: Db, principal: Principal, options: PageRequest & { subjectType?: string }) {
+/**
+ * The caller's open tasks: those whose step's role and unit (or region) match one of the caller's
+ * role assignments, not handed to somebody else. Served by the partial indexes on open tasks.
+ */
+function openTasksOf(db: Db, principal: Principal, subjectTypes?: readonly string[]) {
   const unitScopes = principal.roles.filter((r) => 'unitId' in r.scope).map((r) => ({ role: r.role, unitId: (r.scope as { unitId: string }).unitId }));
   const regionScopes = principal.roles.filter((r) => 'regionCode' in r.scope).map((r) => ({ role: r.role, prefix: regionPrefix((r.scope as { regionCode: string }).regionCode) }));
-  if (!unitScopes.length && !regionScopes.length) return { items: [], nextCursor: null };
+  if ((!unitScopes.length && !regionScopes.length) || subjectTypes?.length === 0) return null;
   let query = q(db)
     .selectFrom('flow_tasks as t')
     .innerJoin('flow_instances as i', 'i.id', 't.instance_id')
-    .select(['t.id', 't.instance_id', 'i.subject_type', 'i.subject_id', 't.step_key', 't.unit_id', 't.role', 't.due_date', 't.opened_at', 't.assignee', 't.version', 'i.status'])
     .where('t.state', '=', 'open')
     .where((eb) =>
       eb.or([
@@ -355,8 +357,31 @@ export async function listOpenTasks(db: Db, principal: Principal, options: PageR
       ]),
     )
     .where((eb) => eb.or([eb('t.assignee', 'is', null), eb('t.assignee', '=', principal.userId)]));
-  if (options.subjectType) query = query.where('i.subject_type', '=', options.subjectType);
+  if (subjectTypes) query = query.where('i.subject_type', 'in', subjectTypes);
+  return query;
+}
+
+/** One page of the caller's open tasks, oldest deadline first; only of the given subject types when named. */
+export async function listOpenTasks(db: Db, principal: Principal, options: PageRequest & { subjectTypes?: readonly string[] }) {
+  const open = openTasksOf(db, principal, options.subjectTypes);
+  if (!open) return { items: [], nextCursor: null };
+  const query = open.select(['t.id', 't.instance_id', 'i.subject_type', 'i.subject_id', 't.step_key', 't.unit_id', 't.role', 't.due_date', 't.opened_at', 't.assignee', 't.version', 'i.status']);
   return keysetPage(query, DEADLINE_FIRST, options);
+}
+export type OpenTaskRow = Awaited<ReturnType<typeof listOpenTasks>>['items'][number];
+
+/** How many open tasks the caller has (of the given subject types when named): a counter on the console home. */
+export async function countOpenTasks(db: Db, principal: Principal, subjectTypes?: readonly string[]): Promise<number> {
+  const open = openTasksOf(db, principal, subjectTypes);
+  if (!open) return 0;
+  const row = await open.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The subject type of a task's instance (which module's task it is), or undefined for an unknown task. */
+export async function taskSubjectType(db: Db, taskId: string): Promise<string | undefined> {
+  const row = await q(db).selectFrom('flow_tasks as t').innerJoin('flow_instances as i', 'i.id', 't.instance_id').select('i.subject_type').where('t.id', '=', taskId).executeTakeFirst();
+  return row?.subject_type;
 }
 
 export async function getTask(db: Db, id: string): Promise<TaskRow | undefined> {

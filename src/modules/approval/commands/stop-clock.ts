@@ -7,7 +7,6 @@ import { APPROVAL_CASE_CHANGED, type ApprovalCaseChanged } from '../events.ts';
 import type { Principal } from '../../../platform/iam/principal.ts';
 import { fieldError, invalid } from '../../../platform/http/errors.ts';
 import { applyInstanceAction } from '../../../platform/flow/service.ts';
-import type { ClockStopReason } from '../../../platform/flow/engine.ts';
 import { syncCase } from '../case-sync.ts';
 import { caseForStaff } from '../queries/cases.ts';
 
@@ -21,7 +20,7 @@ export async function startClockStop(work: Work, platform: Platform, principal: 
   const note = input.note.trim();
   if (!note) throw invalid([fieldError('note', 'approval.app.reasonRequired')]);
   const now = platform.clock.now();
-  await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'suspend', reason: input.reason as ClockStopReason, by: principal.userId, note });
+  await applyInstanceAction(work, platform, app.flow_instance_id, { type: 'suspend', reason: input.reason, by: principal.userId, note });
   const { app: updated } = await syncCase(work, platform, app, item, { events: [{ type: 'clock_stopped', payload: { reason: input.reason, note } }] });
   recordAudit(work, { action: 'approval.application.clockStop', objectType: 'approval_application', objectId: app.id, details: { reason: input.reason } }, now);
   await publish<ApprovalCaseChanged>(work, platform, { type: APPROVAL_CASE_CHANGED, caseId: app.id, action: 'clock_stop', stepKey: null });

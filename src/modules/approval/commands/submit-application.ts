@@ -12,7 +12,7 @@ import { addWorkingDays, shanghaiDate } from '../../../platform/calendar/index.t
 import { startInstance } from '../../../platform/flow/service.ts';
 import { attachFiles } from '../../../platform/files/index.ts';
 import { blindIndex, sealField } from '../../../platform/crypto/fields.ts';
-import { caseStateOf, type ApplicationInput, type CaseState } from '../model.ts';
+import { approvalProcess, caseStateOf, type ApplicationInput, type CaseState } from '../model.ts';
 import { getPublishedItemByCode } from '../queries/items.ts';
 import { canonicalJson } from '../../../platform/crypto/canonical-json.ts';
 import { applicantIdIndex, applicantPhoneIndex, checkApplicant } from '../applicant.ts';
@@ -84,7 +84,7 @@ export async function submitApplication(work: Work, platform: Platform, principa
   const { rows } = await sql<{ n: number }>`select nextval('approval_receipt_seq') as n`.execute(work.tx);
   const today = shanghaiDate(now);
   const receiptNo = `${today.replace(/-/g, '')}${String(Number(rows[0].n)).padStart(6, '0')}`;
-  const instance = await startInstance(work, platform, { definition: item.process, subjectType: CASE_SUBJECT, subjectId: id });
+  const instance = await startInstance(work, platform, { definition: approvalProcess(item.process), subjectType: CASE_SUBJECT, subjectId: id });
   const { date: acceptDue } = await addWorkingDays(work.tx, today, ACCEPT_WORKING_DAYS);
   const state = caseStateOf(instance.state);
   // The case, its first event and its materials in one statement (keys are checked at its end).

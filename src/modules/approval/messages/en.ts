@@ -103,6 +103,7 @@ export const applicationEn: Messages = {
   'approval.app.correctionIncomplete': '{count} requested materials are still missing: {names}',
   'approval.app.notApplicant': 'Only the applicant or the staff member who filed the application can do this',
   'approval.app.finished': 'This case is finished',
+  'approval.dashboard.myTasks': 'Approval tasks',
   'approval.subject.case': 'Approval case',
   'approval.app.notAccepted': 'This case has not been accepted yet',
   'approval.app.feeNotNow': 'A fee can be recorded only on an accepted case that is not withdrawn or rejected',

@@ -103,6 +103,7 @@ export const applicationZhCN: Messages = {
   'approval.app.correctionIncomplete': '仍缺少 {count} 项需补正的材料：{names}',
   'approval.app.notApplicant': '只有申请人或代为提交申请的工作人员可以执行此操作',
   'approval.app.finished': '本件已办结',
+  'approval.dashboard.myTasks': '待办审批任务',
   'approval.subject.case': '审批件',
   'approval.app.notAccepted': '本件尚未受理',
   'approval.app.feeNotNow': '本件未受理、已撤回或不予批准，不能登记收费',

@@ -14,7 +14,7 @@ import { displayNames } from '../../../platform/iam/index.ts';
 import { renderConsole } from '../../../platform/console/index.ts';
 import { attempt, attr, DataTable, EmptyState, FormBody, formList, fieldMessages, formText, PageQueryFields, Pagination, redirect, setFlash, type FieldMessages, type Flash } from '../../../platform/views/index.ts';
 import { TASK_ACTIONS, type TaskAction } from '../model.ts';
-import { listMyTasks } from '../application-views.ts';
+import { listMyTasks } from '../tasks.ts';
 import { completeApprovalTask } from '../commands/complete-task.ts';
 import { extendApplication, MAX_EXTENSION_DAYS } from '../commands/extend-deadline.ts';
 import { MAX_FEE_FEN, recordFee } from '../commands/record-fee.ts';
@@ -69,7 +69,7 @@ const panelForm = (form: PanelForm, values: Record<string, string>, taskId?: str
 export async function workPages(app: FastifyInstance, platform: Platform) {
 
   app.get<{ Querystring: Static<typeof TasksQuery> }>('/console/approval/tasks', { schema: { querystring: TasksQuery }, config: { auth: 'approval.tasks' } }, async (request, reply) => {
-    const page = await listMyTasks(platform, request.principal!, { limit: 50, cursor: request.query.cursor });
+    const page = await listMyTasks(platform, request.principal!, { limit: 50, cursor: request.query.cursor, lang: request.lang });
     return renderConsole(platform, request, reply, (ctx) => ({
       title: ctx.t('page.approval.tasks.title'),
       lead: ctx.t('page.approval.tasks.lead'),
