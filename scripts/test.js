@@ -4,6 +4,7 @@
 // fresh copy of it: with ZT_TEST_DATABASE_URL, a database on that PostgreSQL server created with
 // CREATE DATABASE ... TEMPLATE; otherwise an embedded database loaded from a dump. The template
 // (and any database a test file left behind) is removed at the end, also on Ctrl-C or SIGTERM.
+// Browser test files share one Chromium, started here when the run includes any.
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -31,6 +32,10 @@ const env = { ...process.env, NODE_ENV: 'test' };
 // Names of this run's databases: pid and random bytes, so runs at once on one server never meet.
 const runId = `${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
 const cleanups = [];
+let runner = null;
+// Ctrl-C reaches the test runner too (same process group); a signal sent to this process alone is
+// passed on. Either way the runner stops its files, and the clean-up runs once it has exited.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => (runner ? runner.kill(signal) : finish(128 + os.constants.signals[signal])));
 
 function makeTemplate(templateArgs) {
   const made = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/make-test-template.ts'), ...templateArgs], { stdio: 'inherit', env, cwd: root });
@@ -49,6 +54,21 @@ if (env.ZT_TEST_DATABASE_URL) {
   env.ZT_TEST_PGLITE_TEMPLATE = template;
   cleanups.push(() => fs.rmSync(template, { force: true }));
   if (!makeTemplate([template])) await finish(1);
+}
+
+// The browser test files connect to one Chromium instead of each launching its own.
+if (tests.some((file) => file.split(path.sep).includes('e2e'))) {
+  const { tsImport } = await import('tsx/esm/api');
+  const { chromiumMissing, launchSharedChromium } = await tsImport('../test/e2e/browser.ts', import.meta.url);
+  if (!chromiumMissing) {
+    try {
+      const browser = await launchSharedChromium();
+      env.ZT_TEST_BROWSER_WS = browser.wsEndpoint();
+      cleanups.push(() => browser.close());
+    } catch (error) {
+      console.error(`shared Chromium not started, each browser test launches its own: ${error.message}`);
+    }
+  }
 }
 
 /** Drops the template and whatever this run's test files did not drop themselves (an interrupted file). */
@@ -75,8 +95,5 @@ async function finish(code) {
 }
 
 const concurrency = env.ZT_TEST_CONCURRENCY || String(Math.max(2, os.availableParallelism()));
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=900000', ...flags, ...tests], { stdio: 'inherit', env, cwd: root });
-// Ctrl-C reaches the test runner too (same process group); a signal sent to this process alone is
-// passed on. Either way the runner stops its files, and the clean-up runs once it has exited.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => finish(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
+runner = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=900000', ...flags, ...tests], { stdio: 'inherit', env, cwd: root });
+runner.on('exit', (code, signal) => finish(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
