@@ -48,12 +48,20 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
+/**
+ * Set by scripts/test.js: a database migrated once per run from the code under test, which each
+ * file copies (CREATE DATABASE ... TEMPLATE: ~0.4 s instead of ~3 s of migrations), and the prefix
+ * of this run's database names, by which the runner drops what an interrupted file left behind.
+ */
+const PG_TEMPLATE = process.env.ZT_TEST_PG_TEMPLATE || null;
+const PG_PREFIX = process.env.ZT_TEST_PG_PREFIX || 'zt_test_';
+
 async function openTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
   if (TEST_PG_URL) {
-    const name = `zt_test_${crypto.randomBytes(6).toString('hex')}`;
+    const name = `${PG_PREFIX}${crypto.randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: TEST_PG_URL });
     await admin.connect();
-    await admin.query(`create database ${name}`);
+    await admin.query(`create database ${name}${PG_TEMPLATE ? ` template ${PG_TEMPLATE}` : ''}`);
     await admin.end();
     const url = new URL(TEST_PG_URL);
     url.pathname = `/${name}`;
@@ -66,6 +74,7 @@ async function openTestDatabase(): Promise<{ database: Database; drop: () => Pro
       await client.end();
     };
     try {
+      // Nothing to do on a copy of the template; run on its own, a file migrates its database here.
       await migrateToLatest(database.db, allMigrations());
     } catch (error) {
       await dropDatabase();

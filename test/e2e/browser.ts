@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.ZT_CHROMIUM ?? '/usr/bin/chromium';
 /** The `skip` of a browser test suite: a reason when Chromium is not installed. */
@@ -13,11 +13,24 @@ export const SCREENSHOTS = process.env.ZT_SCREENSHOTS || null;
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+const LAUNCH_OPTIONS = {
+  executablePath: CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
+/**
+ * The browser of a test file. Under scripts/test.js the files share the run's one Chromium
+ * (ZT_TEST_BROWSER_WS) and each works in contexts of its own, which close when it disconnects:
+ * connecting takes about a fifth of a launch. Run on its own, a file launches its own.
+ */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const shared = process.env.ZT_TEST_BROWSER_WS;
+  return shared ? chromium.connect(shared) : chromium.launch(LAUNCH_OPTIONS);
+}
+
+/** The Chromium that the browser test files of a run connect to (started by scripts/test.js). */
+export function launchSharedChromium(): Promise<BrowserServer> {
+  return chromium.launchServer(LAUNCH_OPTIONS);
 }
 
 export async function screenshot(page: Page, name: string) {
