@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError, Id, NoContent, Strict, actorOf, fieldError, invalid, problems } from '../http/index.ts';
+import { AppError, Id, NoContent, Ref, Strict, actorOf, fieldError, invalid, problems } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { openDownload, prepareUpload, saveUpload, tooLarge, type FileInfo, type PreparedUpload } from './service.ts';
 import { contentDisposition } from './names.ts';
@@ -76,7 +76,7 @@ export async function filesRoutes(app: FastifyInstance, platform: Platform) {
             },
           },
         },
-        response: { 201: FileView, ...problems(413, 415) },
+        response: { 201: Ref(FileView), ...problems(413, 415) },
       },
       config: { auth: 'user' },
       preHandler: async (request) => {

@@ -72,6 +72,11 @@ export function installApiConventions(app: FastifyInstance) {
     }
     if (route.config && 'rateLimit' in route.config && route.config.rateLimit) statuses.add(429);
     const response = (schema.response ??= {}) as Record<string, unknown>;
+    // A route that does not describe its success yet is documented as an undescribed answer
+    // (the empty schema serialises every field); describing it is the route's job.
+    if (!Object.keys(response).some((status) => status.startsWith('2'))) {
+      response[200] = { description: 'Success (shape not described yet)', content: { 'application/json': { schema: {} } } };
+    }
     for (const status of statuses) response[status] ??= status === 401 && isPublic ? problemResponse(401, 'A bearer token was sent and is not valid: AUTH_INVALID') : problemResponse(status);
   });
 }
