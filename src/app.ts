@@ -6,6 +6,8 @@ import type { Config } from './config/index.ts';
 import type { Database } from './platform/db/index.ts';
 import { collectMigrations } from './platform/db/migrate.ts';
 import { registerHttpBasics } from './platform/http/index.ts';
+import { apiDocumentOptions, installApiConventions } from './platform/http/openapi.ts';
+import { validatorCompiler } from './platform/http/validation.ts';
 import { installAuth } from './platform/iam/auth-hook.ts';
 import { softwareCrypto, type CryptoProvider } from './platform/crypto/index.ts';
 import { loadFieldKey } from './platform/crypto/keys.ts';
@@ -49,6 +51,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false } },
+    // Every plugin scope validates with the platform's validator (see validation.ts).
+    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never } },
   });
   const platform: Platform = {
     config,
@@ -63,24 +67,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await registerHttpBasics(app, config);
   await app.register(rateLimit, { global: false });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Zhengtong (政通) API', version: '1', description: 'Unified e-government platform. Errors are application/problem+json with a stable code.' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer' },
-          session: { type: 'apiKey', in: 'cookie', name: 'zt_session' },
-        },
-      },
-      security: [{ bearer: [] }, { session: [] }],
-    },
-    // The document describes the API; HTML pages and assets stay out of it.
-    transform: ({ schema, url }) => ({
-      schema: url.startsWith('/api/') || url === '/healthz' || url === '/readyz' ? schema : { ...schema, hide: true },
-      url,
-    }),
-  });
+  installApiConventions(app);
+  await app.register(swagger, apiDocumentOptions(config));
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });
   installAuth(app, platform);
 

@@ -115,6 +115,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
     '/api/v1/approval/applications',
     {
       schema: {
+        operationId: 'submitApplication',
         tags,
         summary: 'Apply for a service item, online (citizen or enterprise account) or at a window (staff with approval.intake)',
         description:
@@ -130,7 +131,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
   app.get<{ Querystring: Static<typeof MineQuery> }>(
     '/api/v1/approval/applications',
     {
-      schema: { tags, summary: 'The caller’s own applications, newest first (a citizen’s applications, or those a clerk filed)', querystring: MineQuery, response: { 200: Page(CaseSummary) } },
+      schema: { operationId: 'listMyApplications', tags, summary: 'The caller’s own applications, newest first (a citizen’s applications, or those a clerk filed)', querystring: MineQuery, response: { 200: Page(CaseSummary) } },
       config: { auth: 'user' },
     },
     async (request) => listMyApplications(platform, request.principal!, { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
@@ -140,6 +141,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
     '/api/v1/approval/applications/:id',
     {
       schema: {
+        operationId: 'getApplication',
         tags,
         summary: 'A case: state, deadlines, steps, the process log, events and the result',
         description: 'Visible to the applicant, the clerk who filed it and staff whose scope covers a unit of one of its steps; 404 for anyone else.',
@@ -155,6 +157,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
     '/api/v1/approval/applications/:id/corrections',
     {
       schema: {
+        operationId: 'submitCorrection',
         tags,
         summary: 'Hand in the materials a correction request listed (all of them at once; the clock resumes), or materials accepted as pending (容缺) later',
         params: IdParams,
@@ -169,7 +172,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof WithdrawBody> }>(
     '/api/v1/approval/applications/:id/withdraw',
     {
-      schema: { tags, summary: 'The applicant withdraws an application that is not accepted yet', params: IdParams, body: WithdrawBody, response: { 200: Created } },
+      schema: { operationId: 'withdrawApplication', tags, summary: 'The applicant withdraws an application that is not accepted yet', params: IdParams, body: WithdrawBody, response: { 200: Created } },
       config: { auth: 'user' },
     },
     async (request) => inTransaction(platform.db, actorOf(request), (work) => withdrawApplication(work, platform, request.principal!, request.params.id, request.body)),
@@ -179,6 +182,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
     '/api/v1/approval/applications/:id/extensions',
     {
       schema: {
+        operationId: 'extendApplication',
         tags,
         summary: `A unit leader extends the time limit (延期) with a reason; at most ${MAX_EXTENSION_DAYS} working days in all`,
         params: IdParams,
@@ -194,6 +198,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
     '/api/v1/approval/applications/:id/fees',
     {
       schema: {
+        operationId: 'chargeApplicationFee',
         tags,
         summary: 'Record a fee charged on an accepted case (收费), in fen; supervision compares the total with the item\'s standard',
         params: IdParams,
@@ -209,6 +214,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
     '/api/v1/approval/applications/:id/clock-stops',
     {
       schema: {
+        operationId: 'stopApplicationClock',
         tags,
         summary: 'Stop the clock for a hearing, an inspection/testing/expert review or a public notice, with the reason',
         params: IdParams,
@@ -223,7 +229,7 @@ export async function applicationsRoutes(app: FastifyInstance, platform: Platfor
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ResumeBody> }>(
     '/api/v1/approval/applications/:id/clock-stops/resume',
     {
-      schema: { tags, summary: 'End the hearing, inspection or public-notice stop: the clock runs again', params: IdParams, body: ResumeBody, response: { 200: CaseChange } },
+      schema: { operationId: 'resumeApplicationClock', tags, summary: 'End the hearing, inspection or public-notice stop: the clock runs again', params: IdParams, body: ResumeBody, response: { 200: CaseChange } },
       config: { auth: 'approval.handle' },
     },
     async (request) => inTransaction(platform.db, actorOf(request), (work) => endClockStop(work, platform, request.principal!, request.params.id, request.body)),

@@ -104,6 +104,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
     '/api/v1/approval/items',
     {
       schema: {
+        operationId: 'createItem',
         tags,
         summary: 'Create a service item (draft version 1) with its standard elements and process',
         description:
@@ -120,6 +121,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
     '/api/v1/approval/items',
     {
       schema: {
+        operationId: 'listItems',
         tags,
         summary: 'Service items by code: published ones for anyone; drafts (status=draft) within the caller’s catalogue scope',
         description: '`q` finds text in the name or code (Chinese included); `theme`, `lifeEvent`, `kind`, `unitId` filter.',
@@ -134,7 +136,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/approval/items/:id',
     {
-      schema: { tags, summary: 'One version of an item: a published, superseded or withdrawn one for anyone, a draft within the catalogue scope', params: IdParams, response: { 200: ItemView } },
+      schema: { operationId: 'getItem', tags, summary: 'One version of an item: a published, superseded or withdrawn one for anyone, a draft within the catalogue scope', params: IdParams, response: { 200: ItemView } },
       config: { auth: 'public' },
     },
     async (request) => getItemFor(platform.db, request.principal, request.params.id),
@@ -143,7 +145,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/approval/items/:id/versions',
     {
-      schema: { tags, summary: 'Every version of the item’s code, newest first (drafts within the catalogue scope only)', params: IdParams, response: { 200: ItemPage } },
+      schema: { operationId: 'listItemVersions', tags, summary: 'Every version of the item’s code, newest first (drafts within the catalogue scope only)', params: IdParams, response: { 200: ItemPage } },
       config: { auth: 'public' },
     },
     async (request) => ({ items: await listItemVersions(platform.db, request.principal, request.params.id), nextCursor: null }),
@@ -153,6 +155,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
     '/api/v1/approval/items/:id',
     {
       schema: {
+        operationId: 'updateItem',
         tags,
         summary: 'Edit an item: a draft in place; a published (or superseded, withdrawn) version never changes: the edit becomes a new draft',
         description:
@@ -177,6 +180,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
     '/api/v1/approval/items/:id/draft',
     {
       schema: {
+        operationId: 'draftItemVersion',
         tags,
         summary: 'The draft to edit an item: the existing draft of its code (200), or a new version copying the published one (201)',
         params: IdParams,
@@ -195,6 +199,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
     '/api/v1/approval/items/:id/publish',
     {
       schema: {
+        operationId: 'publishItem',
         tags,
         summary: 'Publish a draft: it becomes the version citizens apply to and the one published before is superseded',
         description: 'The draft is checked again. Anything but a draft, or the second of two simultaneous publishes: 409 CONFLICT. Optional body `{ editVersion }`.',
@@ -212,6 +217,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
     '/api/v1/approval/items/:id/withdraw',
     {
       schema: {
+        operationId: 'withdrawItem',
         tags,
         summary: 'Stop a published item from accepting applications (cases already filed go on)',
         params: IdParams,
@@ -227,6 +233,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
     '/api/v1/approval/catalogue/export',
     {
       schema: {
+        operationId: 'exportCatalogue',
         tags,
         summary: 'Export the catalogue as JSON (the import format) or as an Excel workbook',
         description:
@@ -243,6 +250,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
     {
       bodyLimit: IMPORT_MAX_BYTES,
       schema: {
+        operationId: 'importCatalogue',
         tags,
         summary: 'Import items from JSON or an Excel workbook: all of them or none',
         description:

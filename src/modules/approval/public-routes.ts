@@ -80,6 +80,7 @@ export async function publicRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/public/progress',
     {
       schema: {
+        operationId: 'getPublicProgress',
         tags,
         summary: 'Progress of an application by its receipt number and the applicant’s phone (anonymous)',
         description: 'A wrong receipt number and a wrong phone both answer 404, so the answer never tells which was wrong. Rate-limited per address.',
@@ -95,6 +96,7 @@ export async function publicRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/public/certificates/:code',
     {
       schema: {
+        operationId: 'verifyCertificate',
         tags,
         summary: 'Verify a result certificate by its verification code',
         description: 'Recomputes the SM3 digest of the certificate’s canonical content and verifies its SM2 signature with the issuing unit’s public key. Unknown code: 404; altered content: 200 with `valid: false`.',
@@ -111,6 +113,7 @@ export async function publicRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/public/results',
     {
       schema: {
+        operationId: 'listPublicResults',
         tags,
         summary: 'Public list of results (结果公示): finished cases, newest first, without personal data',
         description: 'Approved and refused cases with item, unit, date and certificate number; an enterprise applicant is named, a natural person never.',

@@ -150,7 +150,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
   app.post(
     '/api/v1/supervision/scan',
     {
-      schema: { tags, summary: 'Runs the deadline scan now (it also runs every 5 minutes): the cards issued by this run', response: { 200: Type.Object({ yellow: Type.Integer(), red: Type.Integer() }) } },
+      schema: { operationId: 'runSupervisionScan', tags, summary: 'Runs the deadline scan now (it also runs every 5 minutes): the cards issued by this run', response: { 200: Type.Object({ yellow: Type.Integer(), red: Type.Integer() }) } },
       config: { auth: SCAN },
     },
     async (request) => runScan(platform, actorOf(request)),
@@ -159,7 +159,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
   app.get<{ Querystring: Static<typeof CardsQuery> }>(
     '/api/v1/supervision/cards',
     {
-      schema: { tags, summary: 'Yellow and red cards, newest first: supervisors see every unit, anyone else their own unit', querystring: CardsQuery, response: { 200: Page(Card) } },
+      schema: { operationId: 'listCards', tags, summary: 'Yellow and red cards, newest first: supervisors see every unit, anyone else their own unit', querystring: CardsQuery, response: { 200: Page(Card) } },
       config: { auth: 'user' },
     },
     async (request) => {
@@ -176,13 +176,13 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/supervision/cards/:id',
-    { schema: { tags, summary: 'One card with its append-only history and attachments', params: IdParams, response: { 200: CardDetail } }, config: { auth: 'user' } },
+    { schema: { operationId: 'getCard', tags, summary: 'One card with its append-only history and attachments', params: IdParams, response: { 200: CardDetail } }, config: { auth: 'user' } },
     async (request) => getCard(platform, request.principal, request.params.id),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ExplainBody> }>(
     '/api/v1/supervision/cards/:id/explain',
-    { schema: { tags, summary: 'The unit explains an open card (once), with attachments', params: IdParams, body: ExplainBody, response: { 200: Card } }, config: { auth: EXPLAIN } },
+    { schema: { operationId: 'explainCard', tags, summary: 'The unit explains an open card (once), with attachments', params: IdParams, body: ExplainBody, response: { 200: Card } }, config: { auth: EXPLAIN } },
     async (request) => inTransaction(platform.db, actorOf(request), (work) => explainCard(work, platform, request.principal!, request.params.id, request.body)),
   );
 
@@ -191,6 +191,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
       `/api/v1/supervision/cards/:id/${decision}`,
       {
         schema: {
+          operationId: `${decision}Card`,
           tags,
           summary: decision === 'confirm' ? 'A supervisor confirms a card, with a reason: it counts in the unit’s and the person’s record' : 'A supervisor revokes a card, with a reason',
           params: IdParams,
@@ -207,6 +208,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     '/api/v1/supervision/records',
     {
       schema: {
+        operationId: 'listSupervisionRecords',
         tags,
         summary: 'Cards issued in a period per unit or person: by colour, confirmed (the record, 责任追究), revoked, pending',
         querystring: PeriodQuery,
@@ -230,13 +232,13 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
 
   app.get(
     '/api/v1/supervision/settings',
-    { schema: { tags, summary: 'The thresholds in force (yellow card, complaint and rectification deadlines)', response: { 200: SettingsSchema } }, config: { auth: READ } },
+    { schema: { operationId: 'getSupervisionSettings', tags, summary: 'The thresholds in force (yellow card, complaint and rectification deadlines)', response: { 200: SettingsSchema } }, config: { auth: READ } },
     async () => loadSettings(platform.db),
   );
 
   app.put<{ Body: Static<typeof SettingsPatch> }>(
     '/api/v1/supervision/settings',
-    { schema: { tags, summary: 'Changes some thresholds (supervisors); audited', body: SettingsPatch, response: { 200: SettingsSchema } }, config: { auth: DECIDE } },
+    { schema: { operationId: 'updateSupervisionSettings', tags, summary: 'Changes some thresholds (supervisors); audited', body: SettingsPatch, response: { 200: SettingsSchema } }, config: { auth: DECIDE } },
     async (request) => {
       if (!supervisorScope(request.principal)) throw forbidden();
       return inTransaction(platform.db, actorOf(request), (work) => updateSettings(work, request.body, platform.clock.now()));
@@ -246,7 +248,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
   app.get(
     '/api/v1/supervision/monitor',
     {
-      schema: { tags, summary: 'The real-time monitor’s figures: open cases per unit and state, steps at risk now, cards today, longest-waiting steps, overdue complaints' },
+      schema: { operationId: 'getMonitor', tags, summary: 'The real-time monitor’s figures: open cases per unit and state, steps at risk now, cards today, longest-waiting steps, overdue complaints' },
       config: { auth: READ },
     },
     async (request) => monitorSnapshot(platform, request.principal!),
@@ -258,6 +260,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     '/api/v1/supervision/stats',
     {
       schema: {
+        operationId: 'getStats',
         tags,
         summary: 'Performance of a period per unit (or person): one item per unit that finished steps in it',
         description: 'Steps finished from `from` to `to` (both included, Asia/Shanghai). onTime includes early; onTime + overdue = finished. The steps behind each figure: GET /api/v1/supervision/stats/steps.',
@@ -273,6 +276,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     '/api/v1/supervision/stats/steps',
     {
       schema: {
+        operationId: 'getStepStats',
         tags,
         summary: 'The finished steps behind a figure of the statistics (same filter, same definitions)',
         querystring: StepsQuery,
@@ -303,7 +307,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
 
   app.get<{ Querystring: Static<typeof PeriodQuery> }>(
     '/api/v1/supervision/stats/export.xlsx',
-    { schema: { tags, summary: 'The statistics as an Excel workbook', querystring: PeriodQuery }, config: { auth: 'user' } },
+    { schema: { operationId: 'exportStats', tags, summary: 'The statistics as an Excel workbook', querystring: PeriodQuery }, config: { auth: 'user' } },
     async (request, reply) => {
       const period = periodOf(request.query.from, request.query.to);
       const groupBy = request.query.groupBy ?? 'unit';
@@ -319,7 +323,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
 
   app.get<{ Querystring: Static<typeof PeriodQuery> }>(
     '/api/v1/supervision/stats/chart.svg',
-    { schema: { tags, summary: 'The statistics as a chart (ECharts, rendered on the server as SVG)', querystring: PeriodQuery }, config: { auth: 'user' } },
+    { schema: { operationId: 'getStatsChart', tags, summary: 'The statistics as a chart (ECharts, rendered on the server as SVG)', querystring: PeriodQuery }, config: { auth: 'user' } },
     async (request, reply) => {
       const period = periodOf(request.query.from, request.query.to);
       const items = await computeStats(platform, request.principal, period, request.query.groupBy ?? 'unit');
@@ -333,6 +337,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     '/api/v1/public/ratings',
     {
       schema: {
+        operationId: 'ratePublicly',
         tags,
         summary: 'The applicant rates a finished case once (好差评): receipt number and the applicant’s phone; 2 or less opens a rectification task',
         description: 'Unknown receipt number or wrong phone: 404. Case not finished: 409 INVALID_STATE. Already rated: 409 CONFLICT.',
@@ -354,7 +359,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
 
   app.post<{ Body: Static<typeof AccountRatingBody> }>(
     '/api/v1/supervision/ratings',
-    { schema: { tags, summary: 'The signed-in applicant rates their finished case once (the “my applications” page)', body: AccountRatingBody, response: { 201: RatingCreated } }, config: { auth: 'user' } },
+    { schema: { operationId: 'rateCase', tags, summary: 'The signed-in applicant rates their finished case once (the “my applications” page)', body: AccountRatingBody, response: { 201: RatingCreated } }, config: { auth: 'user' } },
     async (request, reply) => {
       const principal = request.principal!;
       const result = await idempotent(platform, request, actorOf(request), async (work) => {
@@ -369,7 +374,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
 
   app.get<{ Querystring: Static<typeof RatingsQuery> }>(
     '/api/v1/supervision/ratings',
-    { schema: { tags, summary: 'Ratings, newest first (supervisors: every unit; a department: its own)', querystring: RatingsQuery }, config: { auth: 'user' } },
+    { schema: { operationId: 'listRatings', tags, summary: 'Ratings, newest first (supervisors: every unit; a department: its own)', querystring: RatingsQuery }, config: { auth: 'user' } },
     async (request) => {
       const { limit, ...rest } = request.query;
       return listRatings(platform.db, request.principal, { ...rest, limit: limit ?? 20 });
@@ -378,7 +383,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
 
   app.get<{ Querystring: Static<typeof RatingStatsQuery> }>(
     '/api/v1/supervision/ratings/stats',
-    { schema: { tags, summary: 'Rating statistics of a period per unit or item', querystring: RatingStatsQuery }, config: { auth: 'user' } },
+    { schema: { operationId: 'getRatingStats', tags, summary: 'Rating statistics of a period per unit or item', querystring: RatingStatsQuery }, config: { auth: 'user' } },
     async (request) => {
       const period = periodOf(request.query.from, request.query.to);
       return { items: await ratingStats(platform, request.principal, period.fromInstant, period.toInstant, request.query.groupBy ?? 'unit') };
@@ -387,7 +392,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
 
   app.get<{ Querystring: Static<typeof RectificationsQuery> }>(
     '/api/v1/supervision/rectifications',
-    { schema: { tags, summary: 'Rectification tasks opened by poor ratings (整改)', querystring: RectificationsQuery }, config: { auth: 'user' } },
+    { schema: { operationId: 'listRectifications', tags, summary: 'Rectification tasks opened by poor ratings (整改)', querystring: RectificationsQuery }, config: { auth: 'user' } },
     async (request) => {
       const { limit, ...rest } = request.query;
       return listRectifications(platform, request.principal, { ...rest, limit: limit ?? 20 });
@@ -396,14 +401,14 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
 
   app.post<{ Params: Static<typeof IdParams>; Body: { measures: string } }>(
     '/api/v1/supervision/rectifications/:id/complete',
-    { schema: { tags, summary: 'The unit reports its rectification measures and closes the task', params: IdParams, body: Strict({ measures: Text(2000) }) }, config: { auth: EXPLAIN } },
+    { schema: { operationId: 'completeRectification', tags, summary: 'The unit reports its rectification measures and closes the task', params: IdParams, body: Strict({ measures: Text(2000) }) }, config: { auth: EXPLAIN } },
     async (request) => inTransaction(platform.db, actorOf(request), (work) => completeRectification(work, platform, request.principal!, request.params.id, request.body)),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: { reached: boolean; satisfied?: boolean; note: string } }>(
     '/api/v1/supervision/rectifications/:id/calls',
     {
-      schema: { tags, summary: 'Supervision records a follow-up call (回访) with the applicant', params: IdParams, body: Strict({ reached: Type.Boolean(), satisfied: Type.Optional(Type.Boolean()), note: Text(2000) }) },
+      schema: { operationId: 'recordFollowUpCall', tags, summary: 'Supervision records a follow-up call (回访) with the applicant', params: IdParams, body: Strict({ reached: Type.Boolean(), satisfied: Type.Optional(Type.Boolean()), note: Text(2000) }) },
       config: { auth: DECIDE },
     },
     async (request) => inTransaction(platform.db, actorOf(request), (work) => recordRectificationCall(work, platform, request.principal!, request.params.id, request.body)),
@@ -414,7 +419,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
   app.post<{ Body: Static<typeof PublicComplaintBody> }>(
     '/api/v1/public/complaints',
     {
-      schema: { tags, summary: 'The applicant files a complaint about their case (receipt number and their phone); routed to supervision', body: PublicComplaintBody, response: { 201: ComplaintCreated } },
+      schema: { operationId: 'fileComplaintPublicly', tags, summary: 'The applicant files a complaint about their case (receipt number and their phone); routed to supervision', body: PublicComplaintBody, response: { 201: ComplaintCreated } },
       config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
@@ -432,6 +437,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
     '/api/v1/supervision/complaints',
     {
       schema: {
+        operationId: 'fileComplaint',
         tags,
         summary: 'A complaint about a case: by its applicant (signed in; another person’s case is 404), or recorded by a supervisor from a phone call',
         body: ComplaintBody,
@@ -465,7 +471,7 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
 
   app.get<{ Querystring: Static<typeof ComplaintsQuery> }>(
     '/api/v1/supervision/complaints',
-    { schema: { tags, summary: 'Complaints: supervisors see those about units in their scope; a citizen sees their own', querystring: ComplaintsQuery }, config: { auth: 'user' } },
+    { schema: { operationId: 'listComplaints', tags, summary: 'Complaints: supervisors see those about units in their scope; a citizen sees their own', querystring: ComplaintsQuery }, config: { auth: 'user' } },
     async (request) => {
       const { limit, ...rest } = request.query;
       return listComplaints(platform, request.principal, { ...rest, limit: limit ?? 20 });
@@ -474,19 +480,19 @@ export async function supervisionApiRoutes(app: FastifyInstance, platform: Platf
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/supervision/complaints/:id',
-    { schema: { tags, summary: 'One complaint with its handling record (supervisors) or its reply (the complainant)', params: IdParams }, config: { auth: 'user' } },
+    { schema: { operationId: 'getComplaint', tags, summary: 'One complaint with its handling record (supervisors) or its reply (the complainant)', params: IdParams }, config: { auth: 'user' } },
     async (request) => getComplaint(platform, request.principal!, request.params.id),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: { note: string } }>(
     '/api/v1/supervision/complaints/:id/notes',
-    { schema: { tags, summary: 'Adds to the handling record (办理记录)', params: IdParams, body: Strict({ note: Text(2000) }) }, config: { auth: DECIDE } },
+    { schema: { operationId: 'addComplaintNote', tags, summary: 'Adds to the handling record (办理记录)', params: IdParams, body: Strict({ note: Text(2000) }) }, config: { auth: DECIDE } },
     async (request) => inTransaction(platform.db, actorOf(request), (work) => addComplaintNote(work, platform, request.principal!, request.params.id, request.body)),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: { reply: string } }>(
     '/api/v1/supervision/complaints/:id/reply',
-    { schema: { tags, summary: 'Replies to the complainant and closes the complaint', params: IdParams, body: Strict({ reply: Text(2000) }) }, config: { auth: DECIDE } },
+    { schema: { operationId: 'replyToComplaint', tags, summary: 'Replies to the complainant and closes the complaint', params: IdParams, body: Strict({ reply: Text(2000) }) }, config: { auth: DECIDE } },
     async (request) => inTransaction(platform.db, actorOf(request), (work) => replyComplaint(work, platform, request.principal!, request.params.id, request.body)),
   );
 }

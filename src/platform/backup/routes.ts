@@ -18,11 +18,12 @@ export async function backupRoutes(app: FastifyInstance, platform: Platform) {
     '/api/v1/system/backup',
     {
       schema: {
+        operationId: 'downloadBackup',
         tags: ['system'],
         summary: 'Download a consistent backup (tar.gz of every table, the files and the keys; as secret as the data itself)',
         description: 'The same archive as `zt backup`, restored with `zt restore`. System administrator only. The archive holds the field-encryption key.',
         produces: ['application/gzip'],
-        response: { 200: { description: 'the archive', type: 'string', format: 'binary' } },
+        response: { 200: { description: 'the archive', content: { 'application/gzip': { schema: { type: 'string', format: 'binary' } } } } },
       },
       config: { auth: 'system.backup' },
     },

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import { Strict, actorOf } from '../http/index.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { NoContent, Ref, StringEnum, Strict, actorOf, problems } from '../http/index.ts';
 import { translate } from '../i18n/index.ts';
 import { inTransaction } from '../db/work.ts';
 import type { Platform } from '../module.ts';
@@ -9,7 +10,7 @@ import { MAX_YEAR, MIN_YEAR, SPECIAL_KINDS, type ClockStop } from './working-day
 
 const DateText = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Calendar date in Asia/Shanghai, YYYY-MM-DD', examples: ['2026-10-08'] });
 const Year = Type.Integer({ minimum: MIN_YEAR, maximum: MAX_YEAR, description: `A year from ${MIN_YEAR} to ${MAX_YEAR}` });
-const Kind = Type.Union(SPECIAL_KINDS.map((k) => Type.Literal(k)), { description: 'holiday: a day off; workday: a make-up working day (调休上班) on a weekend' });
+const Kind = StringEnum(SPECIAL_KINDS, { description: 'holiday: a day off; workday: a make-up working day (调休上班) on a weekend' });
 const Stops = Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}/\\d{4}-\\d{2}-\\d{2}$' }), {
   maxItems: calendar.MAX_STOPS,
   description: 'Clock stops, each start/end with both days included (repeat the parameter for several): their working days do not count',
@@ -29,7 +30,7 @@ const YearBody = Strict({ source: Type.String({ minLength: 1, maxLength: 200, de
 
 const Warning = Type.Object({ code: Type.Literal('CALENDAR_NO_DATA'), year: Type.Integer(), message: Type.String() });
 const Warnings = Type.Array(Warning, { description: 'Years the computation looked at whose holidays are not entered: counted as ordinary weeks' });
-const Day = Type.Object({ date: Type.String(), kind: Kind, name: Type.String(), updatedAt: Type.String({ format: 'date-time' }) });
+const Day = Type.Object({ date: Type.String(), kind: Kind, name: Type.String(), updatedAt: Type.String({ format: 'date-time' }) }, { $id: 'CalendarDay', title: 'CalendarDay' });
 const YearItem = Type.Object({ year: Type.Integer(), source: Type.String(), updatedAt: Type.String({ format: 'date-time' }) });
 
 function toStops(texts: string[] | undefined): ClockStop[] {
@@ -41,6 +42,8 @@ function toStops(texts: string[] | undefined): ClockStop[] {
 
 export async function calendarRoutes(app: FastifyInstance, platform: Platform) {
   const tags = ['calendar'];
+  app.addSchema(Day);
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   /** Localizes the warnings and logs them: a deadline computed without holiday data may be wrong. */
   function reportWarnings(request: FastifyRequest, warnings: calendar.CalendarWarning[]) {
@@ -48,10 +51,11 @@ export async function calendarRoutes(app: FastifyInstance, platform: Platform) {
     return warnings.map((w) => ({ ...w, message: translate(request.lang, 'calendar.warning.noData', { year: w.year }) }));
   }
 
-  app.get<{ Querystring: Static<typeof AddQuery> }>(
+  api.get(
     '/api/v1/calendar/add',
     {
       schema: {
+        operationId: 'addWorkingDays',
         tags,
         summary: 'The date `days` working days after `from` (day 1 is the first working day after `from`)',
         description: 'Working days inside a clock stop are skipped. `days=0` returns `from`; a negative `days` counts backwards.',
@@ -67,10 +71,11 @@ export async function calendarRoutes(app: FastifyInstance, platform: Platform) {
     },
   );
 
-  app.get<{ Querystring: Static<typeof CountQuery> }>(
+  api.get(
     '/api/v1/calendar/count',
     {
       schema: {
+        operationId: 'countWorkingDays',
         tags,
         summary: 'Working days from `from` to `to`, clock stops excluded',
         description: 'Counts the working days after `from` up to and including `to`; when `to` is earlier, minus those from `to` up to the day before `from`.',
@@ -86,28 +91,28 @@ export async function calendarRoutes(app: FastifyInstance, platform: Platform) {
     },
   );
 
-  app.get(
+  api.get(
     '/api/v1/calendar/years',
     {
-      schema: { tags, summary: 'The years whose official holiday arrangement is entered', response: { 200: Type.Object({ items: Type.Array(YearItem), nextCursor: Type.Null() }) } },
+      schema: { operationId: 'listCalendarYears', tags, summary: 'The years whose official holiday arrangement is entered', response: { 200: Type.Object({ items: Type.Array(YearItem), nextCursor: Type.Null() }) } },
       config: { auth: 'public' },
     },
     async () => ({ items: await calendar.listYears(platform.db), nextCursor: null }),
   );
 
-  app.put<{ Params: Static<typeof YearParams>; Body: Static<typeof YearBody> }>(
+  api.put(
     '/api/v1/calendar/years/:year',
     {
-      schema: { tags, summary: 'Mark the year as entered: computations in it stop warning', params: YearParams, body: YearBody, response: { 200: YearItem } },
+      schema: { operationId: 'markCalendarYear', tags, summary: 'Mark the year as entered: computations in it stop warning', params: YearParams, body: YearBody, response: { 200: YearItem } },
       config: { auth: 'calendar.write' },
     },
     async (request) => inTransaction(platform.db, actorOf(request), (work) => calendar.setYear(work, request.params.year, request.body, platform.clock.now())),
   );
 
-  app.delete<{ Params: Static<typeof YearParams> }>(
+  api.delete(
     '/api/v1/calendar/years/:year',
     {
-      schema: { tags, summary: 'Mark the year as not entered (its days stay); 204 also when it was not marked', params: YearParams },
+      schema: { operationId: 'unmarkCalendarYear', tags, summary: 'Mark the year as not entered (its days stay); 204 also when it was not marked', params: YearParams, response: { 204: NoContent } },
       config: { auth: 'calendar.write' },
     },
     async (request, reply) => {
@@ -116,10 +121,11 @@ export async function calendarRoutes(app: FastifyInstance, platform: Platform) {
     },
   );
 
-  app.get<{ Params: Static<typeof DayParams> }>(
+  api.get(
     '/api/v1/calendar/days/:date',
     {
       schema: {
+        operationId: 'getCalendarDay',
         tags,
         summary: 'What the calendar says about one date',
         params: DayParams,
@@ -139,26 +145,27 @@ export async function calendarRoutes(app: FastifyInstance, platform: Platform) {
     async (request) => calendar.getDay(platform.db, request.params.date),
   );
 
-  app.put<{ Params: Static<typeof DayParams>; Body: Static<typeof DayBody> }>(
+  api.put(
     '/api/v1/calendar/days/:date',
     {
       schema: {
+        operationId: 'setCalendarDay',
         tags,
         summary: 'Make the date a holiday or a make-up working day',
         description: 'A make-up working day must fall on a Saturday or Sunday. Sending the same values again changes nothing.',
         params: DayParams,
         body: DayBody,
-        response: { 200: Day },
+        response: { 200: Ref(Day), ...problems(422) },
       },
       config: { auth: 'calendar.write' },
     },
     async (request) => inTransaction(platform.db, actorOf(request), (work) => calendar.setDay(work, request.params.date, request.body, platform.clock.now())),
   );
 
-  app.delete<{ Params: Static<typeof DayParams> }>(
+  api.delete(
     '/api/v1/calendar/days/:date',
     {
-      schema: { tags, summary: 'Make the date ordinary again; 204 also when it already was (idempotent)', params: DayParams },
+      schema: { operationId: 'clearCalendarDay', tags, summary: 'Make the date ordinary again; 204 also when it already was (idempotent)', params: DayParams, response: { 204: NoContent } },
       config: { auth: 'calendar.write' },
     },
     async (request, reply) => {
@@ -167,10 +174,11 @@ export async function calendarRoutes(app: FastifyInstance, platform: Platform) {
     },
   );
 
-  app.get<{ Params: Static<typeof YearParams> }>(
+  api.get(
     '/api/v1/calendar/:year',
     {
       schema: {
+        operationId: 'getCalendarYear',
         tags,
         summary: 'Every non-ordinary day of the year (holidays and make-up working days)',
         params: YearParams,
@@ -179,7 +187,7 @@ export async function calendarRoutes(app: FastifyInstance, platform: Platform) {
             year: Type.Integer(),
             hasData: Type.Boolean({ description: 'Whether the official arrangement of the year is entered' }),
             source: Type.Union([Type.String(), Type.Null()]),
-            items: Type.Array(Day),
+            items: Type.Array(Ref(Day)),
           }),
         },
       },

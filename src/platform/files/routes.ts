@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError, Id, Strict, actorOf, fieldError, invalid } from '../http/index.ts';
+import { AppError, Id, NoContent, Ref, Strict, actorOf, fieldError, invalid, problems } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { openDownload, prepareUpload, saveUpload, tooLarge, type FileInfo, type PreparedUpload } from './service.ts';
 import { contentDisposition } from './names.ts';
@@ -36,11 +37,13 @@ const FileView = Type.Object(
     mime: Type.String({ description: 'Decided from the content, never from the name or the Content-Type the client sent' }),
     sm3: Type.String({ description: 'SM3 digest of the content, hexadecimal' }),
   },
-  { additionalProperties: false },
+  { $id: 'File', title: 'File', additionalProperties: false },
 );
 
 export async function filesRoutes(app: FastifyInstance, platform: Platform) {
   const tags = ['files'];
+  app.addSchema(FileView);
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const limit = platform.config.uploadLimitBytes;
   // Registered in this module's scope only: no other route accepts multipart through it.
   await app.register(multipart, {
@@ -54,10 +57,11 @@ export async function filesRoutes(app: FastifyInstance, platform: Platform) {
     if (reply.statusCode >= 400 && request.method === 'POST' && !request.raw.complete) reply.header('Connection', 'close');
   });
 
-  app.post(
+  api.post(
     '/api/v1/files',
     {
       schema: {
+        operationId: 'uploadFile',
         tags,
         summary: 'Upload one attachment (multipart/form-data, one file part, conventionally named "file")',
         description:
@@ -72,7 +76,7 @@ export async function filesRoutes(app: FastifyInstance, platform: Platform) {
             },
           },
         },
-        response: { 201: FileView },
+        response: { 201: Ref(FileView), ...problems(413, 415) },
       },
       config: { auth: 'user' },
       preHandler: async (request) => {
@@ -108,14 +112,21 @@ export async function filesRoutes(app: FastifyInstance, platform: Platform) {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  api.get(
     '/api/v1/files/:id',
     {
       schema: {
+        operationId: 'downloadFile',
         tags,
         summary: 'Download an attachment, if the caller may see what it is attached to',
         description: 'An unattached file only by its uploader. Otherwise 404 (401 when not signed in). ETag is the SM3 digest.',
         params: Strict({ id: Id }),
+        // Signing in is optional: what may be downloaded depends on who asks.
+        security: [{}, { bearer: [] }, { session: [] }],
+        response: {
+          200: { description: 'The content, with its sniffed type as Content-Type', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+          304: { ...NoContent, description: 'Not modified: If-None-Match matched the ETag' },
+        },
       },
       config: { auth: 'public' },
     },

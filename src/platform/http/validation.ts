@@ -1,7 +1,7 @@
-import { Ajv, type Options, type ErrorObject } from 'ajv';
+import { Ajv, type AnySchema, type Options, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import localize from 'ajv-i18n';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import type { Lang } from '../i18n/index.ts';
 import { AppError, type FieldError } from './errors.ts';
 
@@ -18,11 +18,18 @@ const common: Options = {
 const bodyAjv = addFormats.default(new Ajv({ ...common, coerceTypes: false }));
 const textAjv = addFormats.default(new Ajv({ ...common, coerceTypes: 'array' }));
 
+export const validatorCompiler: FastifySchemaCompiler<AnySchema> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? bodyAjv : textAjv;
+  return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<AnySchema>>;
+};
+
+/**
+ * Also handed to Fastify's schema controller at construction (see buildApp): a plugin scope that
+ * registers shared schemas with addSchema would otherwise build Fastify's default validator,
+ * which coerces body types.
+ */
 export function installValidators(app: FastifyInstance) {
-  app.setValidatorCompiler(({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? bodyAjv : textAjv;
-    return ajv.compile(schema);
-  });
+  app.setValidatorCompiler(validatorCompiler);
 }
 
 /** Turns Ajv's errors into field errors in the caller's language. */

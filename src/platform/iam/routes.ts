@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import { Strict, Id, ListQuery, actorOf } from '../http/index.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { Strict, Id, ListQuery, Answer, NoContent, Nullable, Page, Ref, StringEnum, actorOf, problems } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { SESSION_COOKIE } from './auth-hook.ts';
 import { inTransaction } from '../db/work.ts';
@@ -44,6 +45,68 @@ const TotpConfirmBody = Strict({ code: Type.String({ pattern: '^\\d{6}$' }) });
 const IdParams = Strict({ id: Id });
 const UserListQuery = Strict({ unitId: Type.Optional(Id), q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), ...ListQuery });
 
+const ScopeAnswer = Type.Union([Type.Object({ unitId: Type.String() }), Type.Object({ regionCode: Type.String() })], { description: 'a unit, or a region and everything under it' });
+const RoleAssignment = Type.Object({ role: Type.String({ description: 'a built-in role, e.g. approver' }), scope: ScopeAnswer });
+const AccountKind = StringEnum(['staff', 'public']);
+const Me = Answer(
+  {
+    id: Type.String(),
+    username: Type.String(),
+    displayName: Type.String(),
+    kind: AccountKind,
+    unitId: Nullable(Type.String()),
+    roles: Type.Array(RoleAssignment),
+    mustChangePassword: Type.Boolean(),
+    totpEnrollmentRequired: Type.Boolean({ description: 'a role held requires TOTP and it is not enrolled yet' }),
+  },
+  { $id: 'Me', title: 'Me', description: 'the signed-in caller' },
+);
+const User = Answer(
+  {
+    id: Type.String(),
+    username: Type.String(),
+    displayName: Type.String(),
+    kind: AccountKind,
+    unitId: Nullable(Type.String()),
+    phone: Nullable(Type.String({ description: 'masked unless the caller may see it' })),
+    email: Nullable(Type.String()),
+    roles: Type.Array(RoleAssignment),
+    disabled: Type.Boolean(),
+    mustChangePassword: Type.Boolean(),
+    totpEnabled: Type.Boolean(),
+    createdAt: Type.String({ format: 'date-time' }),
+    version: Type.Integer({ description: 'send back in PATCH to detect concurrent changes' }),
+  },
+  { $id: 'User', title: 'User' },
+);
+const SessionAnswer = Answer(
+  {
+    id: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    lastSeenAt: Type.String({ format: 'date-time' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    ip: Nullable(Type.String()),
+    userAgent: Nullable(Type.String()),
+    current: Type.Boolean({ description: 'the session making this call' }),
+  },
+  { $id: 'Session', title: 'Session' },
+);
+const ApiToken = Answer(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    revokedAt: Nullable(Type.String({ format: 'date-time' })),
+    lastUsedAt: Nullable(Type.String({ format: 'date-time' })),
+  },
+  { $id: 'ApiToken', title: 'ApiToken', description: 'a bearer token, without its secret' },
+);
+const CreatedToken = Answer({ id: Type.String(), token: Type.String({ description: 'the secret, shown only in this answer' }), name: Type.String(), expiresAt: Type.String({ format: 'date-time' }) });
+const LoginAnswer = Answer({ user: Ref(Me), csrfToken: Type.String({ description: 'send as X-CSRF-Token on writes made with the session cookie' }) });
+const TotpSecret = Answer({ secret: Type.String({ description: 'base32' }), uri: Type.String({ description: 'otpauth:// URI for an authenticator app' }) });
+const RoleWithPermissions = Answer({ role: Type.String(), permissions: Type.Array(Type.String()) });
+
 export function meView(principal: Principal) {
   return {
     id: principal.userId,
@@ -63,11 +126,13 @@ export function setSessionCookie(platform: Platform, reply: FastifyReply, token:
 
 export async function iamRoutes(app: FastifyInstance, platform: Platform) {
   const tags = ['iam'];
+  for (const schema of [Me, User, SessionAnswer, ApiToken]) app.addSchema(schema);
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post<{ Body: Static<typeof LoginBody> }>(
+  api.post(
     '/api/v1/auth/login',
     {
-      schema: { tags, summary: 'Sign in', body: LoginBody },
+      schema: { operationId: 'signIn', tags, summary: 'Sign in', body: LoginBody, response: { 200: LoginAnswer, ...problems(401, 403, 423) } },
       config: { auth: 'public', rateLimit: { max: platform.config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
@@ -91,93 +156,131 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
     },
   );
 
-  app.post('/api/v1/auth/logout', { schema: { tags, summary: 'Sign out: ends the session on the server' }, config: { auth: 'user', allowRestricted: true } }, async (request, reply) => {
-    await inTransaction(platform.db, actorOf(request), (work) => iam.logout(work, platform, request.principal!));
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send();
-  });
+  api.post(
+    '/api/v1/auth/logout',
+    { schema: { operationId: 'signOut', tags, summary: 'Sign out: ends the session on the server', response: { 204: NoContent } }, config: { auth: 'user', allowRestricted: true } },
+    async (request, reply) => {
+      await inTransaction(platform.db, actorOf(request), (work) => iam.logout(work, platform, request.principal!));
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    },
+  );
 
-  app.post<{ Body: Static<typeof RegisterBody> }>(
+  api.post(
     '/api/v1/auth/register',
-    { schema: { tags, summary: 'Register a citizen or enterprise account', body: RegisterBody }, config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    {
+      schema: {
+        operationId: 'registerAccount',
+        tags,
+        summary: 'Register a citizen or enterprise account',
+        body: RegisterBody,
+        response: { 201: Answer({ id: Type.String(), username: Type.String() }), ...problems(409, 422) },
+      },
+      config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const user = await inTransaction(platform.db, actorOf(request), (work) => iam.registerPublicUser(work, platform, request.body));
       return reply.status(201).send({ id: user.id, username: user.username });
     },
   );
 
-  app.get('/api/v1/me', { schema: { tags, summary: 'The caller' }, config: { auth: 'user', allowRestricted: true } }, async (request) => meView(request.principal!));
+  api.get('/api/v1/me', { schema: { operationId: 'getMe', tags, summary: 'The caller', response: { 200: Ref(Me) } }, config: { auth: 'user', allowRestricted: true } }, async (request) => meView(request.principal!));
 
-  app.post<{ Body: Static<typeof PasswordBody> }>(
+  api.post(
     '/api/v1/me/password',
-    { schema: { tags, summary: 'Change own password', body: PasswordBody }, config: { auth: 'user', allowRestricted: true } },
+    { schema: { operationId: 'changeMyPassword', tags, summary: 'Change own password', body: PasswordBody, response: { 204: NoContent, ...problems(422) } }, config: { auth: 'user', allowRestricted: true } },
     async (request, reply) => {
       await iam.changePassword(platform, request.principal!, request.body.currentPassword, request.body.newPassword, actorOf(request));
       return reply.status(204).send();
     },
   );
 
-  app.get('/api/v1/me/sessions', { schema: { tags, summary: 'Own open sessions' }, config: { auth: 'user', allowRestricted: true } }, async (request) => ({
+  api.get('/api/v1/me/sessions', { schema: { operationId: 'listMySessions', tags, summary: 'Own open sessions', response: { 200: Page(Ref(SessionAnswer)) } }, config: { auth: 'user', allowRestricted: true } }, async (request) => ({
     items: await iam.listSessions(platform, request.principal!),
     nextCursor: null,
   }));
 
-  app.delete<{ Params: Static<typeof IdParams> }>(
+  api.delete(
     '/api/v1/me/sessions/:id',
-    { schema: { tags, summary: 'End one of own sessions', params: IdParams }, config: { auth: 'user', allowRestricted: true } },
+    { schema: { operationId: 'endMySession', tags, summary: 'End one of own sessions', params: IdParams, response: { 204: NoContent } }, config: { auth: 'user', allowRestricted: true } },
     async (request, reply) => {
       await inTransaction(platform.db, actorOf(request), (work) => iam.endSession(work, platform, request.principal!, request.params.id));
       return reply.status(204).send();
     },
   );
 
-  app.post('/api/v1/me/totp', { schema: { tags, summary: 'Begin TOTP enrolment: returns the secret once' }, config: { auth: 'user', allowRestricted: true } }, async (request) =>
+  api.post('/api/v1/me/totp', { schema: { operationId: 'beginTotpEnrolment', tags, summary: 'Begin TOTP enrolment: returns the secret once', response: { 200: TotpSecret, ...problems(409) } }, config: { auth: 'user', allowRestricted: true } }, async (request) =>
     inTransaction(platform.db, actorOf(request), (work) => iam.beginTotpEnrollment(work, platform, request.principal!)),
   );
 
-  app.post<{ Body: Static<typeof TotpConfirmBody> }>(
+  api.post(
     '/api/v1/me/totp/confirm',
-    { schema: { tags, summary: 'Confirm TOTP enrolment with a code', body: TotpConfirmBody }, config: { auth: 'user', allowRestricted: true } },
+    { schema: { operationId: 'confirmTotpEnrolment', tags, summary: 'Confirm TOTP enrolment with a code', body: TotpConfirmBody, response: { 204: NoContent, ...problems(409) } }, config: { auth: 'user', allowRestricted: true } },
     async (request, reply) => {
       await inTransaction(platform.db, actorOf(request), (work) => iam.confirmTotpEnrollment(work, platform, request.principal!, request.body.code));
       return reply.status(204).send();
     },
   );
 
-  app.post<{ Body: Static<typeof TokenBody> }>('/api/v1/tokens', { schema: { tags, summary: 'Create a bearer token acting as the caller', body: TokenBody }, config: { auth: 'user' } }, async (request, reply) => {
-    const created = await inTransaction(platform.db, actorOf(request), (work) => iam.createApiToken(work, platform, request.principal!.userId, request.body.name, request.body.expiresInDays));
-    return reply.status(201).send(created);
-  });
+  api.post(
+    '/api/v1/tokens',
+    { schema: { operationId: 'createApiToken', tags, summary: 'Create a bearer token acting as the caller', body: TokenBody, response: { 201: CreatedToken } }, config: { auth: 'user' } },
+    async (request, reply) => {
+      const created = await inTransaction(platform.db, actorOf(request), (work) => iam.createApiToken(work, platform, request.principal!.userId, request.body.name, request.body.expiresInDays));
+      return reply.status(201).send(created);
+    },
+  );
 
-  app.get('/api/v1/tokens', { schema: { tags, summary: 'Own bearer tokens (never the secret)' }, config: { auth: 'user' } }, async (request) => ({
+  api.get('/api/v1/tokens', { schema: { operationId: 'listApiTokens', tags, summary: 'Own bearer tokens (never the secret)', response: { 200: Page(Ref(ApiToken)) } }, config: { auth: 'user' } }, async (request) => ({
     items: await iam.listApiTokens(platform, request.principal!),
     nextCursor: null,
   }));
 
-  app.delete<{ Params: Static<typeof IdParams> }>('/api/v1/tokens/:id', { schema: { tags, summary: 'Revoke an own token', params: IdParams }, config: { auth: 'user' } }, async (request, reply) => {
-    await inTransaction(platform.db, actorOf(request), (work) => iam.revokeApiToken(work, platform, request.principal!, request.params.id));
-    return reply.status(204).send();
-  });
+  api.delete(
+    '/api/v1/tokens/:id',
+    { schema: { operationId: 'revokeApiToken', tags, summary: 'Revoke an own token', params: IdParams, response: { 204: NoContent } }, config: { auth: 'user' } },
+    async (request, reply) => {
+      await inTransaction(platform.db, actorOf(request), (work) => iam.revokeApiToken(work, platform, request.principal!, request.params.id));
+      return reply.status(204).send();
+    },
+  );
 
-  app.post<{ Body: Static<typeof NewUserBody> }>('/api/v1/users', { schema: { tags, summary: 'Create a staff account', body: NewUserBody }, config: { auth: 'user.write' } }, async (request, reply) => {
-    const user = await inTransaction(platform.db, actorOf(request), (work) => iam.createStaffUser(work, platform, request.principal!, request.body));
-    return reply.status(201).send({ id: user.id, username: user.username, unitId: user.unit_id });
-  });
-
-  app.get<{ Querystring: Static<typeof UserListQuery> }>(
+  api.post(
     '/api/v1/users',
-    { schema: { tags, summary: 'Staff accounts within the caller’s user.read scope, by username', querystring: UserListQuery }, config: { auth: 'user.read' } },
+    {
+      schema: {
+        operationId: 'createUser',
+        tags,
+        summary: 'Create a staff account',
+        body: NewUserBody,
+        response: { 201: Answer({ id: Type.String(), username: Type.String(), unitId: Nullable(Type.String()) }), ...problems(404, 409, 422) },
+      },
+      config: { auth: 'user.write' },
+    },
+    async (request, reply) => {
+      const user = await inTransaction(platform.db, actorOf(request), (work) => iam.createStaffUser(work, platform, request.principal!, request.body));
+      return reply.status(201).send({ id: user.id, username: user.username, unitId: user.unit_id });
+    },
+  );
+
+  api.get(
+    '/api/v1/users',
+    {
+      schema: { operationId: 'listUsers', tags, summary: 'Staff accounts within the caller’s user.read scope, by username', querystring: UserListQuery, response: { 200: Page(Ref(User)) } }, config: { auth: 'user.read' } },
     async (request) => iam.listUsers(platform, request.principal!, request.query),
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>('/api/v1/users/:id', { schema: { tags, summary: 'An account', params: IdParams }, config: { auth: 'user' } }, async (request) => {
-    const { user, roles } = await iam.getVisibleUser(platform, request.principal!, request.params.id);
-    return iam.toUserView(platform, user, roles);
-  });
-
-  app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof PatchUserBody> }>(
+  api.get(
     '/api/v1/users/:id',
-    { schema: { tags, summary: 'Change an account', params: IdParams, body: PatchUserBody }, config: { auth: 'user' } },
+    { schema: { operationId: 'getUser', tags, summary: 'An account', params: IdParams, response: { 200: Ref(User) } }, config: { auth: 'user' } },
+    async (request) => {
+      const { user, roles } = await iam.getVisibleUser(platform, request.principal!, request.params.id);
+      return iam.toUserView(platform, user, roles);
+    },
+  );
+
+  api.patch(
+    '/api/v1/users/:id',
+    { schema: { operationId: 'updateUser', tags, summary: 'Change an account', params: IdParams, body: PatchUserBody, response: { 200: Ref(User), ...problems(409) } }, config: { auth: 'user' } },
     async (request) => {
       const user = await inTransaction(platform.db, actorOf(request), (work) => iam.updateUser(work, platform, request.principal!, request.params.id, request.body));
       const { roles } = await iam.getVisibleUser(platform, request.principal!, user.id);
@@ -185,35 +288,52 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams> }>('/api/v1/users/:id/disable', { schema: { tags, summary: 'Disable an account', params: IdParams }, config: { auth: 'user.write' } }, async (request, reply) => {
-    await inTransaction(platform.db, actorOf(request), (work) => iam.setUserDisabled(work, platform, request.principal!, request.params.id, true));
-    return reply.status(204).send();
-  });
+  api.post(
+    '/api/v1/users/:id/disable',
+    { schema: { operationId: 'disableUser', tags, summary: 'Disable an account', params: IdParams, response: { 204: NoContent } }, config: { auth: 'user.write' } },
+    async (request, reply) => {
+      await inTransaction(platform.db, actorOf(request), (work) => iam.setUserDisabled(work, platform, request.principal!, request.params.id, true));
+      return reply.status(204).send();
+    },
+  );
 
-  app.post<{ Params: Static<typeof IdParams> }>('/api/v1/users/:id/enable', { schema: { tags, summary: 'Enable an account again', params: IdParams }, config: { auth: 'user.write' } }, async (request, reply) => {
-    await inTransaction(platform.db, actorOf(request), (work) => iam.setUserDisabled(work, platform, request.principal!, request.params.id, false));
-    return reply.status(204).send();
-  });
+  api.post(
+    '/api/v1/users/:id/enable',
+    { schema: { operationId: 'enableUser', tags, summary: 'Enable an account again', params: IdParams, response: { 204: NoContent } }, config: { auth: 'user.write' } },
+    async (request, reply) => {
+      await inTransaction(platform.db, actorOf(request), (work) => iam.setUserDisabled(work, platform, request.principal!, request.params.id, false));
+      return reply.status(204).send();
+    },
+  );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ResetBody> }>(
+  api.post(
     '/api/v1/users/:id/password',
-    { schema: { tags, summary: 'Reset an account password (must be changed at next sign-in)', params: IdParams, body: ResetBody }, config: { auth: 'user.write' } },
+    {
+      schema: { operationId: 'resetUserPassword', tags, summary: 'Reset an account password (must be changed at next sign-in)', params: IdParams, body: ResetBody, response: { 204: NoContent, ...problems(422) } }, config: { auth: 'user.write' } },
     async (request, reply) => {
       await inTransaction(platform.db, actorOf(request), (work) => iam.resetPassword(work, platform, request.principal!, request.params.id, request.body.password));
       return reply.status(204).send();
     },
   );
 
-  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof RolesBody> }>(
+  api.put(
     '/api/v1/users/:id/roles',
-    { schema: { tags, summary: 'Replace the roles of an account (security administrator)', params: IdParams, body: RolesBody }, config: { auth: 'role.assign' } },
+    {
+      schema: {
+        operationId: 'setUserRoles',
+        tags,
+        summary: 'Replace the roles of an account (security administrator)',
+        params: IdParams,
+        body: RolesBody,
+        response: { 200: Answer({ id: Type.String(), roles: Type.Array(RoleAssignment) }), ...problems(422) },
+      }, config: { auth: 'role.assign' } },
     async (request) => {
       const roles = await inTransaction(platform.db, actorOf(request), (work) => iam.setUserRoles(work, platform, request.principal!, request.params.id, request.body.roles));
       return { id: request.params.id, roles };
     },
   );
 
-  app.get('/api/v1/roles', { schema: { tags, summary: 'Built-in roles and their permissions' }, config: { auth: 'user' } }, async () => ({
+  api.get('/api/v1/roles', { schema: { operationId: 'listRoles', tags, summary: 'Built-in roles and their permissions', response: { 200: Page(RoleWithPermissions) } }, config: { auth: 'user' } }, async () => ({
     items: ROLES.map((role) => ({ role, permissions: platform.modules.permissions.permissionsOf(role) })),
     nextCursor: null,
   }));

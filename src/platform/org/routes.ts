@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import { Strict, Id, actorOf, notFound } from '../http/index.ts';
+import { Strict, Id, Answer, Nullable, Page, Ref, StringEnum, actorOf, notFound, problems } from '../http/index.ts';
 import { inTransaction } from '../db/work.ts';
 import { coversUnit } from '../iam/principal.ts';
 import type { Platform } from '../module.ts';
@@ -23,6 +24,24 @@ const UnitBody = Strict({
   creditCode: Type.Optional(Type.Union([Type.String({ maxLength: 18 }), Type.Null()])),
   externalKey: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
 });
+const RegionSchema = Answer(
+  { code: Type.String({ description: 'GB/T 2260 code' }), name: Type.String(), level: StringEnum(REGION_LEVELS), parentCode: Nullable(Type.String()) },
+  { $id: 'Region', title: 'Region' },
+);
+const RegionWithAncestors = Answer({ ...RegionSchema.properties, ancestors: Type.Array(Ref(RegionSchema), { description: 'the parents, top first' }) });
+const UnitSchema = Answer(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    regionCode: Type.String(),
+    kind: StringEnum(org.UNIT_KINDS),
+    parentId: Nullable(Type.String()),
+    creditCode: Nullable(Type.String({ description: 'GB 32100 unified social credit code' })),
+    externalKey: Nullable(Type.String()),
+    version: Type.Integer(),
+  },
+  { $id: 'Unit', title: 'Unit' },
+);
 const RegionQuery = Strict({ parentCode: Type.Optional(RegionCode) });
 const ImportJsonBody = Strict({ csv: Type.String({ maxLength: IMPORT_MAX_BYTES }) });
 const ImportResultSchema = Type.Object({
@@ -40,16 +59,25 @@ const UnitQuery = Strict({
 
 export async function orgRoutes(app: FastifyInstance, platform: Platform) {
   const tags = ['org'];
+  app.addSchema(RegionSchema);
+  app.addSchema(UnitSchema);
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get<{ Querystring: Static<typeof RegionQuery> }>(
+  api.get(
     '/api/v1/regions',
-    { schema: { tags, summary: 'One level of the region tree (top level without parentCode)', querystring: RegionQuery }, config: { auth: 'public' } },
+    {
+      schema: { operationId: 'listRegions', tags, summary: 'One level of the region tree (top level without parentCode)', querystring: RegionQuery, response: { 200: Page(Ref(RegionSchema)) } },
+      config: { auth: 'public' },
+    },
     async (request) => ({ items: await org.listRegions(platform.db, request.query.parentCode ?? null), nextCursor: null }),
   );
 
-  app.get<{ Params: { code: string } }>(
+  api.get(
     '/api/v1/regions/:code',
-    { schema: { tags, summary: 'One region with the chain of its parents (ancestors, top first)', params: Strict({ code: RegionCode }) }, config: { auth: 'public' } },
+    {
+      schema: { operationId: 'getRegion', tags, summary: 'One region with the chain of its parents (ancestors, top first)', params: Strict({ code: RegionCode }), response: { 200: RegionWithAncestors } },
+      config: { auth: 'public' },
+    },
     async (request) => {
       const region = await org.getRegionWithAncestors(platform.db, request.params.code);
       if (!region) throw notFound();
@@ -57,24 +85,24 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform) {
     },
   );
 
-  app.post<{ Body: Static<typeof RegionBody> }>(
+  api.post(
     '/api/v1/regions',
-    { schema: { tags, summary: 'Add a region', body: RegionBody }, config: { auth: 'region.write' } },
+    { schema: { operationId: 'createRegion', tags, summary: 'Add a region', body: RegionBody, response: { 201: Ref(RegionSchema), ...problems(409) } }, config: { auth: 'region.write' } },
     async (request, reply) => {
       const region = await inTransaction(platform.db, actorOf(request), (work) => org.createRegion(work, request.body));
       return reply.status(201).send(region);
     },
   );
 
-  app.get<{ Querystring: Static<typeof UnitQuery> }>(
+  api.get(
     '/api/v1/units',
-    { schema: { tags, summary: 'Units, by region subtree and name', querystring: UnitQuery }, config: { auth: 'public' } },
+    { schema: { operationId: 'listUnits', tags, summary: 'Units, by region subtree and name', querystring: UnitQuery, response: { 200: Page(Ref(UnitSchema)) } }, config: { auth: 'public' } },
     async (request) => org.listUnits(platform.db, request.query),
   );
 
-  app.get<{ Params: { id: string } }>(
+  api.get(
     '/api/v1/units/:id',
-    { schema: { tags, summary: 'One unit', params: Strict({ id: Id }) }, config: { auth: 'public' } },
+    { schema: { operationId: 'getUnit', tags, summary: 'One unit', params: Strict({ id: Id }), response: { 200: Ref(UnitSchema) } }, config: { auth: 'public' } },
     async (request) => {
       const unit = await org.getUnit(platform.db, request.params.id);
       if (!unit) throw notFound();
@@ -82,9 +110,9 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform) {
     },
   );
 
-  app.post<{ Body: Static<typeof UnitBody> }>(
+  api.post(
     '/api/v1/units',
-    { schema: { tags, summary: 'Add a unit', body: UnitBody }, config: { auth: 'unit.write' } },
+    { schema: { operationId: 'createUnit', tags, summary: 'Add a unit', body: UnitBody, response: { 201: Ref(UnitSchema), ...problems(404, 409) } }, config: { auth: 'unit.write' } },
     async (request, reply) => {
       const principal = request.principal!;
       // The new unit must lie inside the caller's unit.write scope.
@@ -100,22 +128,25 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform) {
     done(null, decodeCsv(body as Buffer, charset));
   });
 
-  app.post<{ Body: string | Static<typeof ImportJsonBody> }>(
+  api.post(
     '/api/v1/units/import',
     {
       bodyLimit: IMPORT_MAX_BYTES,
       schema: {
+        operationId: 'importUnits',
         tags,
         summary: 'Import regions, units and staff from CSV (docs/import-format.md): all rows or none',
         description: 'Body: the file as text/csv (UTF-8 or GBK), or JSON { csv }. Any bad row: 422 IMPORT_FAILED listing every bad row, nothing imported.',
         body: { content: { 'text/csv': { schema: Type.String() }, 'application/json': { schema: ImportJsonBody } } },
-        response: { 200: ImportResultSchema },
+        response: { 200: ImportResultSchema, ...problems(413, 415, 422) },
       },
       config: { auth: 'unit.import' },
     },
     async (request) => {
       // No body at all reads as an empty file.
-      const csv = typeof request.body === 'string' ? request.body : (request.body?.csv ?? '');
+      // A body with two content types is not inferred: text/csv arrives as a string, JSON as { csv }.
+      const body = request.body as string | Static<typeof ImportJsonBody> | undefined;
+      const csv = typeof body === 'string' ? body : (body?.csv ?? '');
       const prepared = await prepareOrgImport(platform, csv, { principal: request.principal });
       return inTransaction(platform.db, actorOf(request), (work) => writeOrgImport(work, platform, prepared));
     },
