@@ -188,7 +188,10 @@ export async function adminCreate(options: AdminCreateOptions) {
   const unitRoles = roles.filter((r) => !THREE_ADMINS.includes(r as Role));
   if (unitRoles.length && !options.unit) throw new UsageError(`--unit is required for ${unitRoles.join(', ')}`);
   const fieldErrors = accountFieldErrors({ username: options.username, displayName: options.name ?? options.username });
-  if (fieldErrors.length) throw new UsageError(fieldErrors.map((e) => `${e.path}: ${renderMessage(e.message, lang)}`).join('; '));
+  if (fieldErrors.length) {
+    commandLineModules(); // their messages
+    throw new UsageError(fieldErrors.map((e) => `${e.path}: ${renderMessage(e.message, lang)}`).join('; '));
+  }
 
   const password = await readPassword();
   if (!isStrongPassword(password)) throw new AppError('PASSWORD_WEAK');
@@ -388,6 +391,8 @@ export function describe(error: unknown): { message: string; code: number } {
   if (error instanceof DataDirLockedError || error instanceof DemoRefusedError) return { message: error.message, code: EXIT_FAILURE };
   if (error instanceof BackupError) return { message: error.message, code: EXIT_FAILURE };
   if (error instanceof AppError) {
+    // A command may refuse before it opened the platform: the messages are installed here too.
+    commandLineModules();
     const problem = error.toProblem(lang);
     const details = (problem.errors ?? []).map((e) => `\n  ${e.path}: ${e.message}`).join('');
     return { message: `${problem.detail}${details}`, code: EXIT_FAILURE };
