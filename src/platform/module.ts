@@ -12,6 +12,7 @@ import type { Template } from './notify/templates.ts';
 import type { NavGroup } from './views/nav.ts';
 import type { DomainEvent } from './events.ts';
 import type { ModuleRegistry } from './registry.ts';
+import type { FileAccessPolicy } from './files/service.ts';
 import type { SubjectChange, SupervisedSubject } from './supervision.ts';
 import type { TaskKind } from './tasks/kinds.ts';
 
@@ -151,6 +152,8 @@ export interface ZtModule {
   watchesSubjects?: SubjectWatcher;
 
   portal?: PortalContribution;
+  /** Who may download files attached to the module's objects, by owner type '<module>.<object>'. */
+  fileAccess?: Record<string, FileAccessPolicy>;
   /** The error page of non-API paths (the console provides it). */
   htmlErrorPage?: HtmlErrorRenderer;
   /**

@@ -1,6 +1,7 @@
 import { registerMessages } from './i18n/index.ts';
 import { registerErrorCodes } from './http/errors.ts';
 import { registerTemplate } from './notify/templates.ts';
+import { FILE_OWNER_TYPE, type FileAccessPolicy } from './files/service.ts';
 import { ROLES, type Role } from './iam/roles.ts';
 import type { DomainEvent } from './events.ts';
 import type { NavGroup } from './views/nav.ts';
@@ -52,6 +53,7 @@ export class ModuleRegistry {
   /** Task kinds by the subject type of their process instances. */
   readonly taskKinds = new Map<string, InstalledTaskKind>();
   readonly portalNav: PortalLink[] = [];
+  readonly fileAccess = new Map<string, FileAccessPolicy>();
   readonly portalSections: PortalSection[] = [];
   readonly accountHome: PortalLink | null;
   readonly htmlErrorPage: HtmlErrorRenderer | null;
@@ -89,6 +91,11 @@ export class ModuleRegistry {
           throw new Error(`module ${module.name} subscribes to ${subscription.event}, which no module publishes`);
         }
         this.#subscriptions.set(subscription.event, [...(this.#subscriptions.get(subscription.event) ?? []), subscription]);
+      }
+      for (const [ownerType, policy] of Object.entries(module.fileAccess ?? {})) {
+        if (!FILE_OWNER_TYPE.test(ownerType) || !ownerType.startsWith(`${module.name}.`)) throw new Error(`file owner type ${ownerType} of module ${module.name} must be '${module.name}.<object>'`);
+        if (this.fileAccess.has(ownerType)) throw new Error(`file access for ${ownerType} is declared twice`);
+        this.fileAccess.set(ownerType, policy);
       }
       this.portalNav.push(...(module.portal?.nav ?? []));
       this.portalSections.push(...(module.portal?.sections ?? []));

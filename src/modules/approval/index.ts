@@ -12,7 +12,7 @@ import { approvalPortalMessages } from './pages/portal-messages.ts';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
 import { approvalCaseSubject } from './supervised-subject.ts';
 import { approvalTasks } from './tasks.ts';
-import { CASE_SUBJECT } from './queries/cases.ts';
+import { CASE_SUBJECT, MATERIAL_OWNER, mayDownloadMaterials } from './queries/cases.ts';
 import { countOpenTasks } from '../../platform/tasks/index.ts';
 import { loadApprovalDemo } from './demo.ts';
 
@@ -62,6 +62,7 @@ export const approvalModule: ZtModule = {
   // Cases are supervised: their steps' deadlines, the rules on every action, the monitor's counts.
   supervisedSubjects: [approvalCaseSubject],
   demo: loadApprovalDemo,
+  fileAccess: { [MATERIAL_OWNER]: mayDownloadMaterials },
 };
 
 export type { ApprovalCaseChanged } from './events.ts';

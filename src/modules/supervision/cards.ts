@@ -16,7 +16,8 @@ import { keysetPage, type Keyset } from '../../platform/db/pagination.ts';
 import { coversUnit, hasPermission, type Principal } from '../../platform/iam/principal.ts';
 import { getUnit, getUnits } from '../../platform/org/service.ts';
 import { enqueueMessages, type NewMessage } from '../../platform/notify/index.ts';
-import { attachFile, getFile, listAttachedFiles, registerFileAccess } from '../../platform/files/index.ts';
+import { attachFile, getFile, listAttachedFiles } from '../../platform/files/index.ts';
+import type { FileAccessPolicy } from '../../platform/files/service.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import type { SubjectSummary } from '../../platform/supervision.ts';
 import { summariesOf } from './subjects.ts';
@@ -407,15 +408,15 @@ export async function decideCard(work: Work, platform: Platform, principal: Prin
   return toView(updated, await summariesOf(platform, work.tx, [updated]));
 }
 
-// Files explaining a card: the card's unit and the supervisors (and auditors) may download them.
-registerFileAccess(CARD_FILE_OWNER, async (platform, principal, ownerId) => {
+/** Files explaining a card: the card's unit and the supervisors (and auditors) may download them. */
+export const mayDownloadCardFiles: FileAccessPolicy = async (platform, principal, ownerId) => {
   const scope = readScope(principal);
   if (!scope) return false;
   const row = await q(platform.db).selectFrom('supervision_cards').select('unit_id').where('id', '=', ownerId).executeTakeFirst();
   if (!row) return false;
   const unit = await getUnit(platform.db, row.unit_id);
   return scopeCovers(scope, { id: row.unit_id, regionCode: unit?.regionCode ?? '' });
-});
+};
 
 // ---------------------------------------------------------------- the record (责任追究)
 

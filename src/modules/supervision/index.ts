@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform, ZtModule } from '../../platform/module.ts';
 import { SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { DECIDE, EXPLAIN, READ, SCAN, departmentScope, supervisorScope } from './access.ts';
-import { countCardsAwaiting } from './cards.ts';
+import { CARD_FILE_OWNER, countCardsAwaiting, mayDownloadCardFiles } from './cards.ts';
 import { supervisionMigrations } from './migrations.ts';
 import { supervisionApiRoutes } from './routes.ts';
 import { supervisionNav, supervisionPages } from './pages.tsx';
@@ -26,6 +26,7 @@ export const supervisionModule: ZtModule = {
   jobs: [{ name: 'supervision.scan', everySeconds: 300, run: (platform) => runScan(platform, SYSTEM_ACTOR).then(() => undefined) }],
   messages: [supervisionMessages, supervisionPageMessages],
   templates: supervisionTemplates,
+  fileAccess: { [CARD_FILE_OWNER]: mayDownloadCardFiles },
   permissions: [
     // The supervision office watches departments other than its own: a unit-scoped read covers
     // every unit, here and wherever another module checks it (a case page opened from a figure).

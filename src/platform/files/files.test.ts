@@ -12,7 +12,8 @@ import { authenticateBearer } from '../iam/index.ts';
 import type { Principal } from '../iam/principal.ts';
 import type { AuditTables } from '../audit/service.ts';
 import { verifyChain } from '../audit/service.ts';
-import { attachFile, attachFiles, registerFileAccess, purgeUnattachedFiles, listAttachedFiles, canAccessFile, type FilesTables } from './service.ts';
+import type { ZtModule } from '../module.ts';
+import { attachFile, attachFiles, purgeUnattachedFiles, listAttachedFiles, canAccessFile, type FilesTables } from './service.ts';
 import { SAMPLES, fileBody, multipartBody } from './testing.ts';
 
 let ctx: TestContext;
@@ -24,10 +25,13 @@ let filesRoot: string;
 // A stand-in for a module that attaches files to its objects: a case is visible to the
 // users listed for it; "public" cases to everyone, signed in or not.
 const caseReaders = new Map<string, Set<string>>();
-registerFileAccess('test.case', async (_platform, principal, ownerId) => ownerId.startsWith('public-') || (!!principal && !!caseReaders.get(ownerId)?.has(principal.userId)));
+const testModule: ZtModule = {
+  name: 'test',
+  fileAccess: { 'test.case': async (_platform, principal, ownerId) => ownerId.startsWith('public-') || (!!principal && !!caseReaders.get(ownerId)?.has(principal.userId)) },
+};
 
 before(async () => {
-  ctx = await createTestContext();
+  ctx = await createTestContext({ modules: [testModule] });
   await seedRegions(ctx.platform);
   const unit = await makeUnit(ctx.platform);
   alice = await makeUser(ctx.platform, unit.id, ['window_clerk']);
@@ -283,8 +287,9 @@ test('attach: only the uploader, once; then the owning module decides who downlo
     inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => attachFile(work, crypto.randomUUID(), { ownerType: 'test.case', ownerId: caseId }, a)),
     (e: { code?: string }) => e.code === 'NOT_FOUND',
   );
-  // An owner type nobody declared a policy for is a programming error.
-  await assert.rejects(inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => attachFile(work, up.id, { ownerType: 'test.nobody', ownerId: caseId }, a)), /no file access policy/);
+  // An owner type that is not '<module>.<object>' is a programming error; one no installed module
+  // declares a policy for leaves its files to nobody (checked below with 'test.nobody').
+  await assert.rejects(inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => attachFile(work, up.id, { ownerType: 'Test Nobody', ownerId: caseId }, a)), /invalid file owner type/);
 
   const attached = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => attachFile(work, up.id, { ownerType: 'test.case', ownerId: caseId }, a, ctx.clock.now()));
   assert.equal(attached.ownerId, caseId);
@@ -312,6 +317,12 @@ test('attach: only the uploader, once; then the owning module decides who downlo
   const pub = (await upload(alice, '公示.pdf', SAMPLES.pdf())).json();
   await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => attachFile(work, pub.id, { ownerType: 'test.case', ownerId: 'public-1' }, a));
   assert.equal((await download(null, pub.id)).statusCode, 200);
+
+  // Files of an owner type no installed module declares a policy for: nobody downloads them.
+  const orphan = (await upload(alice, '孤立.pdf', SAMPLES.pdf())).json();
+  await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => attachFile(work, orphan.id, { ownerType: 'test.nobody', ownerId: 'public-2' }, a));
+  assert.equal(problem(await download(alice, orphan.id)).status, 404);
+  assert.equal(await canAccessFile(ctx.platform, a, orphan.id), false);
 });
 
 test('attaching the same file from two transactions at once: one wins, the other conflicts', async () => {

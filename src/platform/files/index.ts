@@ -18,7 +18,7 @@ export {
   openDownload,
   prepareUpload,
   purgeUnattachedFiles,
-  registerFileAccess,
+  FILE_OWNER_TYPE,
   saveUpload,
   uploadFile,
   useBlobStore,

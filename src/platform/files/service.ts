@@ -96,23 +96,13 @@ async function lockContent(work: Work, sm3: string, mode: 'shared' | 'exclusive'
 /** Decides whether the caller (null: anonymous) may download files attached to one object. */
 export type FileAccessPolicy = (platform: Platform, principal: Principal | null, ownerId: string) => Promise<boolean>;
 
-const accessPolicies = new Map<string, FileAccessPolicy>();
-const OWNER_TYPE = /^[a-z][a-z0-9_.-]{0,63}$/;
-
-/**
- * A module declares who may download files attached to its objects of one type
- * ('approval.application', 'exchange.document'...). Without a policy, nobody may.
- */
-export function registerFileAccess(ownerType: string, policy: FileAccessPolicy) {
-  if (!OWNER_TYPE.test(ownerType)) throw new Error(`invalid file owner type "${ownerType}"`);
-  const existing = accessPolicies.get(ownerType);
-  if (existing && existing !== policy) throw new Error(`file access policy for "${ownerType}" registered twice`);
-  accessPolicies.set(ownerType, policy);
-}
+/** Owner types of attached files: '<module>.<object>' ('approval.application', 'exchange.document' …). */
+export const FILE_OWNER_TYPE = /^[a-z][a-z0-9_.-]{0,63}$/;
 
 async function mayAccess(platform: Platform, principal: Principal | null, row: FileRow): Promise<boolean> {
   if (row.owner_type === null || row.owner_id === null) return !!principal && principal.userId === row.uploaded_by;
-  const policy = accessPolicies.get(row.owner_type);
+  // Each module declares in its manifest who may download files attached to its objects; without a policy, nobody may.
+  const policy = platform.modules.fileAccess.get(row.owner_type);
   return policy ? policy(platform, principal, row.owner_id) : false;
 }
 
@@ -275,7 +265,8 @@ export async function attachFile(work: Work, fileId: string, owner: FileOwner, p
  * precise answer (404, 409, or the file already attached to this owner).
  */
 export async function attachFiles(work: Work, fileIds: string[], owner: FileOwner, principal: Principal, at: Date = new Date()): Promise<FileInfo[]> {
-  if (!accessPolicies.has(owner.ownerType)) throw new Error(`no file access policy registered for "${owner.ownerType}"`);
+  // Who may download them is the owning module's fileAccess policy (its manifest); none, nobody may.
+  if (!FILE_OWNER_TYPE.test(owner.ownerType)) throw new Error(`invalid file owner type "${owner.ownerType}"`);
   if (!fileIds.length) return [];
   const unique = [...new Set(fileIds)];
   const attached = await q(work.tx)

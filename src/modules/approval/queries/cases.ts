@@ -7,7 +7,7 @@ import type { Work } from '../../../platform/db/work.ts';
 import { coversUnit, type Principal } from '../../../platform/iam/principal.ts';
 import { AppError, notFound } from '../../../platform/http/errors.ts';
 import { allSteps } from '../../../platform/flow/engine.ts';
-import { registerFileAccess } from '../../../platform/files/index.ts';
+import type { FileAccessPolicy } from '../../../platform/files/service.ts';
 import { getUnits, type Unit } from '../../../platform/org/service.ts';
 import { OPEN_CASE_STATES, type ApplicationTable, type ApprovalTables, type CaseState } from '../model.ts';
 import { getItem, type Item } from './items.ts';
@@ -75,7 +75,8 @@ export async function visibleCase(db: Db, principal: Principal, id: string, opti
   return { app, item };
 }
 
-registerFileAccess(MATERIAL_OWNER, async (platform, principal, ownerId) => {
+/** Who may download an application's materials: whoever may see the case. */
+export const mayDownloadMaterials: FileAccessPolicy = async (platform, principal, ownerId) => {
   if (!principal) return false;
   try {
     await visibleCase(platform.db, principal, ownerId);
@@ -83,7 +84,7 @@ registerFileAccess(MATERIAL_OWNER, async (platform, principal, ownerId) => {
   } catch {
     return false;
   }
-});
+};
 
 /** An open, accepted case the caller holds `permission` for (scope over one of its step units); else 404. */
 export async function caseForStaff(work: Work, principal: Principal, id: string, permission: string) {
