@@ -10,7 +10,7 @@ import { sql, type Db } from '../../platform/db/index.ts';
 import { keysetPage, type Keyset, type Page, type PageRequest } from '../../platform/db/pagination.ts';
 import type { Work } from '../../platform/db/work.ts';
 import { allSteps } from '../../platform/flow/engine.ts';
-import { flowOfSubject, instanceStatuses } from '../../platform/flow/reports.ts';
+import { flowOfSubject, instanceStatuses } from '../../platform/flow/subject-flow.ts';
 import { flowSubjectSteps } from '../../platform/flow/subject-steps.ts';
 import type { SubjectCarded, SubjectDeadlineFinding, SubjectFacts, SubjectSummary, SupervisedSubject } from '../../platform/supervision.ts';
 import type { Platform } from '../../platform/module.ts';

@@ -1,6 +1,6 @@
 import type { ZtModule } from '../module.ts';
 import { flowMigrations } from './migrations.ts';
-import { flowReportMigrations } from './reports.ts';
+import { flowReportMigrations } from './report-migrations.ts';
 import { flowMessages } from './messages.ts';
 
 /** The process engine: definitions, instances, tasks and their action log. */

@@ -4,71 +4,14 @@
  * the longest-waiting steps. Every query is backed by a partial index on open or finished tasks,
  * so its cost grows with the answer, not with the history.
  */
-import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { keysetAfter, keysetOrder, pageOf, readCursor, type Keyset, type Page, type PageRequest } from '../db/pagination.ts';
 import type { Work } from '../db/work.ts';
 import type { FlowTables } from './service.ts';
 import { loadCalendar } from '../calendar/service.ts';
 import * as workingDays from '../calendar/working-days.ts';
-import type { FlowAction, ProcessDefinition } from './engine.ts';
 
-export const flowReportMigrations: Record<string, Migration> = {
-  '20261120_0050_flow_supervision_indexes': {
-    async up(db: Kysely<any>) {
-      // Deadline scan: one short range per band of time limits ("days between a and b and due by T").
-      await sql`create index flow_tasks_open_days_due on flow_tasks (days, due_date) where state = 'open'`.execute(db);
-      // Statistics and late finishes: index-only scans over the finished steps of a period.
-      await sql`
-        create index flow_tasks_done_finished on flow_tasks (finished_at)
-          include (unit_id, finished_by, due_date, days, instance_id, step_key)
-          where state = 'done'`.execute(db);
-      // The monitor's longest-waiting steps.
-      await sql`create index flow_tasks_open_opened on flow_tasks (opened_at) where state = 'open'`.execute(db);
-      // Statistics filter steps by subject type without reading the instance rows.
-      await sql`create index flow_instances_subject_id on flow_instances (subject_type, id)`.execute(db);
-    },
-  },
-  '20261123_0100_flow_task_days': {
-    async up(db: Kysely<any>) {
-      // Finished tasks per day and unit (and per day, unit and person): kept by the engine in the
-      // transaction that finishes a task, so statistics of a period add up a few rows per day.
-      for (const [table, person] of [['flow_task_days', false], ['flow_task_person_days', true]] as const) {
-        await sql`
-          create table ${sql.raw(table)} (
-            subject_type text not null,
-            day date not null,
-            unit_id text not null,
-            ${sql.raw(person ? "person_id text not null, -- '' when nobody is recorded" : '')}
-            finished integer not null,
-            on_time integer not null,
-            early integer not null,
-            used_days bigint not null,
-            promised_days bigint not null,
-            primary key (subject_type, day, unit_id${sql.raw(person ? ', person_id' : '')})
-          )`.execute(db);
-      }
-      await rebuildFinishedTaskDays(db as Db, null);
-    },
-  },
-  '20261123_0400_flow_open_by_age': {
-    async up(db: Kysely<any>) {
-      // The monitor's longest-waiting steps in (opened_at, id) order straight from the index: with
-      // opened_at alone, steps opened at the same instant had to be read and sorted all together.
-      await sql`create index flow_tasks_open_by_age on flow_tasks (opened_at, id) where state = 'open'`.execute(db);
-      await sql`drop index flow_tasks_open_opened`.execute(db);
-    },
-  },
-  '20261123_1710_flow_task_days_slots': {
-    async up(db: Kysely<any>) {
-      // A unit's row of the day is updated by every task it finishes that day and stays locked
-      // until each commit: spread over slots, the unit's approvers no longer queue on one row.
-      await sql`alter table flow_task_days add column slot smallint not null default 0`.execute(db);
-      await sql`alter table flow_task_days drop constraint flow_task_days_pkey`.execute(db);
-      await sql`alter table flow_task_days add primary key (subject_type, day, unit_id, slot)`.execute(db);
-    },
-  },
-};
 
 const q = (db: Db) => db.withTables<FlowTables>();
 
@@ -187,79 +130,6 @@ export async function stepsFinishedLate(db: Db, subjectType: string, since: Date
      limit ${limit}`.execute(db);
   return result.rows.map((r) => ({ taskId: r.id, instanceId: r.instance_id, subjectId: r.subject_id, stepKey: r.step_key, unitId: r.unit_id, finishedBy: r.finished_by, days: r.days, dueDate: r.due_date, finishedAt: r.finished_at }));
 }
-
-export interface SubjectFlow {
-  instanceId: string;
-  status: string;
-  definition: ProcessDefinition;
-  actions: Array<{ seq: number; payload: FlowAction; actorId: string | null; at: Date }>;
-  tasks: Array<{ id: string; stepKey: string; round: number; unitId: string; state: string; assignee: string | null; days: number; dueDate: string; openedAt: Date; finishedAt: Date | null; finishedBy: string | null; outcome: string | null }>;
-}
-
-const SUBJECT_FLOWS = 'flow.subject-flows';
-const subjectKey = (subjectType: string, subjectId: string) => `${subjectType}\u0000${subjectId}`;
-
-/**
- * The engine notes here what an action of this transaction left behind (log and tasks as just
- * written), so that flowOfSubject in the same transaction (the supervision hook, right after)
- * need not read them back.
- */
-export function rememberSubjectFlow(work: Work, subjectType: string, subjectId: string, flow: SubjectFlow) {
-  let known = work.bag.get(SUBJECT_FLOWS) as Map<string, SubjectFlow> | undefined;
-  if (!known) work.bag.set(SUBJECT_FLOWS, (known = new Map()));
-  known.set(subjectKey(subjectType, subjectId), flow);
-}
-
-/** The process of one subject (the latest instance): its log and its tasks, in one statement. */
-export async function flowOfSubject(work: Work, subjectType: string, subjectId: string): Promise<SubjectFlow | null> {
-  const known = (work.bag.get(SUBJECT_FLOWS) as Map<string, SubjectFlow> | undefined)?.get(subjectKey(subjectType, subjectId));
-  if (known) return known;
-  const db = work.tx;
-  type TaskJson = { id: string; step_key: string; round: number; unit_id: string; state: string; assignee: string | null; days: number; due_date: string; opened_at: string; finished_at: string | null; finished_by: string | null; outcome: string | null };
-  const { rows } = await sql<{ id: string; status: string; definition: ProcessDefinition; actions: Array<{ seq: number; payload: FlowAction; actor_id: string | null; at: string }>; tasks: TaskJson[] }>`
-    select i.id, i.status, i.definition,
-           coalesce((select json_agg(json_build_object('seq', a.seq, 'payload', a.payload, 'actor_id', a.actor_id, 'at', a.at) order by a.seq)
-                       from flow_actions a where a.instance_id = i.id), '[]') as actions,
-           coalesce((select json_agg(json_build_object('id', t.id, 'step_key', t.step_key, 'round', t.round, 'unit_id', t.unit_id, 'state', t.state,
-                                                       'assignee', t.assignee, 'days', t.days, 'due_date', t.due_date, 'opened_at', t.opened_at,
-                                                       'finished_at', t.finished_at, 'finished_by', t.finished_by, 'outcome', t.outcome) order by t.opened_at, t.step_key)
-                       from flow_tasks t where t.instance_id = i.id), '[]') as tasks
-      from flow_instances i
-     where i.subject_type = ${subjectType} and i.subject_id = ${subjectId}
-     order by i.started_at desc
-     limit 1`.execute(db);
-  const instance = rows[0];
-  if (!instance) return null;
-  return {
-    instanceId: instance.id,
-    status: instance.status,
-    definition: instance.definition,
-    actions: instance.actions.map((a) => ({ seq: a.seq, payload: a.payload, actorId: a.actor_id, at: new Date(a.at) })),
-    tasks: instance.tasks.map((t) => ({
-      id: t.id,
-      stepKey: t.step_key,
-      round: t.round,
-      unitId: t.unit_id,
-      state: t.state,
-      assignee: t.assignee,
-      days: t.days,
-      dueDate: t.due_date,
-      openedAt: new Date(t.opened_at),
-      finishedAt: t.finished_at === null ? null : new Date(t.finished_at),
-      finishedBy: t.finished_by,
-      outcome: t.outcome,
-    })),
-  };
-}
-
-/** Status of the instances of some subjects (running, suspended...), by subject id. */
-export async function instanceStatuses(db: Db, subjectType: string, subjectIds: string[]): Promise<Map<string, string>> {
-  if (!subjectIds.length) return new Map();
-  const rows = await q(db).selectFrom('flow_instances').select(['subject_id', 'status']).where('subject_type', '=', subjectType).where('subject_id', 'in', subjectIds).orderBy('started_at').execute();
-  return new Map(rows.map((r) => [r.subject_id, r.status]));
-}
-
-// ---------------------------------------------------------------- statistics of finished steps
 
 /**
  * Working-day ordinals: for each date of a range, how many working days lie from the range's start

@@ -11,7 +11,8 @@ import { getUnits } from '../org/service.ts';
 import { regionPrefix } from '../org/codes.ts';
 import type { Principal } from '../iam/principal.ts';
 import type { Platform } from '../module.ts';
-import { rememberSubjectFlow, tallyFinishedTasksAtCommit, type FinishedTaskFact } from './reports.ts';
+import { tallyFinishedTasksAtCommit, type FinishedTaskFact } from './reports.ts';
+import { rememberSubjectFlow } from './subject-flow.ts';
 import { allSteps, deriveState, FlowError, openSteps, type FlowAction, type InstanceState, type ProcessDefinition } from './engine.ts';
 
 interface InstanceTable {

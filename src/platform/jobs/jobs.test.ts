@@ -5,7 +5,8 @@ import { createTestContext, seedRegions, makeUnit, makeUser, bearer, problem, ty
 import type { JobDefinition, Platform } from '../module.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 import { registerTemplate } from '../notify/templates.ts';
-import { claimDueMessages, enqueueMessage, getOutboxMessage } from '../notify/service.ts';
+import { claimDueMessages, enqueueMessage } from '../notify/service.ts';
+import { getOutboxMessage } from '../notify/views.ts';
 import {
   JOB_LEASE_MS,
   claimDueJob,

@@ -32,11 +32,6 @@ export {
   notifySenders,
   wakeDelivery,
   startDeliveryWaker,
-  listInbox,
-  countUnread,
-  markInboxRead,
-  listOutbox,
-  getOutboxMessage,
   MAX_ATTEMPTS,
   DELIVERY_LEASE_MS,
   RATE_LIMITS,
@@ -48,6 +43,7 @@ export {
   type DeliveryReport,
   type NotifyTables,
 } from './service.ts';
+export { listInbox, countUnread, markInboxRead, listOutbox, getOutboxMessage } from './views.ts';
 
 /** The outbox worker as a periodic job; commits also wake it at once (startDeliveryWaker). */
 export const notifyJobs: JobDefinition[] = [

@@ -21,11 +21,11 @@ import {
   enqueueMessage,
   enqueueMessages,
   enqueueMessagesAtCommit,
-  getOutboxMessage,
   notifySenders,
   retryDelayMs,
   type NewMessage,
 } from './service.ts';
+import { getOutboxMessage } from './views.ts';
 
 // ---------------------------------------------------------------- an SMTP server in this process
 

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { Strict, Id, ListQuery, Answer, Nullable, Page, Ref, StringEnum, actorOf } from '../http/index.ts';
 import { inTransaction } from '../db/work.ts';
 import type { Platform } from '../module.ts';
-import { countUnread, listInbox, listOutbox, markInboxRead } from './service.ts';
+import { countUnread, listInbox, listOutbox, markInboxRead } from './views.ts';
 
 const InboxQuery = Strict({ unread: Type.Optional(Type.Boolean()), ...ListQuery });
 const OutboxQuery = Strict({

@@ -2,16 +2,14 @@ import crypto from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { sql, type Db } from '../db/index.ts';
 import type { Work } from '../db/work.ts';
-import { keysetPage, type Keyset } from '../db/pagination.ts';
 import type { Platform } from '../module.ts';
 import type { Lang } from '../i18n/index.ts';
 import { blindIndex, openField, sealField } from '../crypto/fields.ts';
-import { isValidMobile, maskPhone } from '../org/codes.ts';
+import { isValidMobile } from '../org/codes.ts';
 import { findUserById } from '../iam/queries.ts';
-import { notFound } from '../http/errors.ts';
 import { silentLogger, type Logger } from '../jobs/scheduler.ts';
 import { checkTemplateParams, renderTemplate, type TemplateParams } from './templates.ts';
-import { PermanentDeliveryError, createSenders, maskEmail, type DeliveryReceipt, type NotifySenders } from './senders.ts';
+import { PermanentDeliveryError, createSenders, type DeliveryReceipt, type NotifySenders } from './senders.ts';
 
 export type Channel = 'sms' | 'email' | 'inapp';
 export const CHANNELS: Channel[] = ['sms', 'email', 'inapp'];
@@ -54,7 +52,7 @@ export interface InboxTable {
 export type InboxRow = Selectable<InboxTable>;
 
 export type NotifyTables = { notify_outbox: OutboxTable; notify_inbox: InboxTable };
-const notifyDb = (db: Db) => db.withTables<NotifyTables>();
+export const notifyDb = (db: Db) => db.withTables<NotifyTables>();
 
 // ---------------------------------------------------------------- delivery policy
 
@@ -277,7 +275,7 @@ export async function releaseOrphanedClaims(platform: Platform): Promise<number>
 
 // ---------------------------------------------------------------- the worker
 
-const toDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+export const toDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 const paramsOf = (row: OutboxRow): TemplateParams => (typeof row.params === 'string' ? JSON.parse(row.params) : row.params);
 
 export interface DeliveryReport {
@@ -485,122 +483,4 @@ export async function deliverAllDue(platform: Platform, options: DeliverOptions 
     if (report.claimed + report.deferred + report.failed < batch) break;
   }
   return total;
-}
-
-// ---------------------------------------------------------------- reading
-
-export interface OutboxView {
-  id: string;
-  channel: Channel;
-  userId: string | null;
-  address: string | null;
-  template: string;
-  lang: Lang;
-  status: OutboxStatus;
-  attempts: number;
-  nextAttemptAt: string | null;
-  leaseUntil: string | null;
-  lastError: string | null;
-  providerRef: string | null;
-  createdAt: string;
-  deliveredAt: string | null;
-}
-
-function maskedAddress(platform: Platform, row: OutboxRow): string | null {
-  if (!row.address_sealed) return null;
-  try {
-    const plain = openField(platform, row.address_sealed);
-    return row.channel === 'sms' ? maskPhone(plain) : maskEmail(plain);
-  } catch {
-    return '***';
-  }
-}
-
-export function toOutboxView(platform: Platform, row: OutboxRow): OutboxView {
-  const pending = row.status === 'created' || row.status === 'sending';
-  return {
-    id: row.id,
-    channel: row.channel,
-    userId: row.user_id,
-    address: maskedAddress(platform, row),
-    template: row.template,
-    lang: row.lang,
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: pending ? toDate(row.next_attempt_at).toISOString() : null,
-    leaseUntil: row.lease_until ? toDate(row.lease_until).toISOString() : null,
-    lastError: row.last_error,
-    providerRef: row.provider_ref,
-    createdAt: toDate(row.created_at).toISOString(),
-    deliveredAt: row.delivered_at ? toDate(row.delivered_at).toISOString() : null,
-  };
-}
-
-/** Outbox and inbox are read newest first. */
-const NEWEST_FIRST: Keyset<{ created_at: Date | string; id: string }> = {
-  keys: [
-    { by: 'created_at', kind: 'timestamp', of: (r) => r.created_at },
-    { by: 'id', kind: 'text', of: (r) => r.id },
-  ],
-  order: 'desc',
-};
-
-/** The outbox, newest first (operators watch delivery); addresses masked. */
-export async function listOutbox(platform: Platform, filter: { status?: OutboxStatus; limit: number; cursor?: string }) {
-  let query = notifyDb(platform.db).selectFrom('notify_outbox').selectAll();
-  if (filter.status) query = query.where('status', '=', filter.status);
-  const page = await keysetPage(query, NEWEST_FIRST, filter);
-  return { items: page.items.map((row) => toOutboxView(platform, row)), nextCursor: page.nextCursor };
-}
-
-export async function getOutboxMessage(platform: Platform, id: string): Promise<OutboxRow | null> {
-  return (await notifyDb(platform.db).selectFrom('notify_outbox').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
-}
-
-export interface InboxView {
-  id: string;
-  title: string;
-  body: string;
-  link: string | null;
-  createdAt: string;
-  readAt: string | null;
-}
-
-export const toInboxView = (row: InboxRow): InboxView => ({
-  id: row.id,
-  title: row.title,
-  body: row.body,
-  link: row.link,
-  createdAt: toDate(row.created_at).toISOString(),
-  readAt: row.read_at ? toDate(row.read_at).toISOString() : null,
-});
-
-/** A user's in-app messages, newest first. */
-export async function listInbox(db: Db, userId: string, filter: { unread?: boolean; limit: number; cursor?: string }) {
-  let query = notifyDb(db).selectFrom('notify_inbox').selectAll().where('user_id', '=', userId);
-  if (filter.unread) query = query.where('read_at', 'is', null);
-  const page = await keysetPage(query, NEWEST_FIRST, filter);
-  return { items: page.items.map(toInboxView), nextCursor: page.nextCursor };
-}
-
-export async function countUnread(db: Db, userId: string): Promise<number> {
-  const row = await notifyDb(db).selectFrom('notify_inbox').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
-
-/** Marks one of the user's own messages read (the first time counts); another user's message is 404. */
-export async function markInboxRead(work: Work, platform: Platform, userId: string, id: string): Promise<InboxView> {
-  const now = platform.clock.now();
-  const updated = await notifyDb(work.tx)
-    .updateTable('notify_inbox')
-    .set({ read_at: now })
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .where('read_at', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
-  if (updated) return toInboxView(updated);
-  const existing = await notifyDb(work.tx).selectFrom('notify_inbox').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-  if (!existing) throw notFound();
-  return toInboxView(existing);
 }
