@@ -4,6 +4,9 @@ import { approvalMigrations } from './migrations.ts';
 import { catalogueRoutes } from './catalogue-routes.ts';
 import { applicationsRoutes } from './applications-routes.ts';
 import { publicRoutes } from './public-routes.ts';
+import { documentsRoutes } from './documents-routes.ts';
+import { DOCUMENT_OWNER, mayDownloadDocuments } from './documents/service.ts';
+import { mayDownloadSeal, SEAL_OWNER, SEAL_PERMISSION } from './documents/seals.ts';
 import { approvalNav, approvalPages, TASKS_PERMISSION } from './pages/index.ts';
 import { CATALOGUE_PERMISSION } from './queries/items.ts';
 import { approvalMessages } from './messages/index.ts';
@@ -20,6 +23,7 @@ async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await catalogueRoutes(app, platform);
   await applicationsRoutes(app, platform);
   await publicRoutes(app, platform);
+  await documentsRoutes(app, platform);
   await app.register(async (pages) => approvalPages(pages, platform));
 }
 
@@ -37,6 +41,8 @@ export const approvalModule: ZtModule = {
     // The unit's leader decides what the unit offers; the unit's administrator keeps the list.
     { name: CATALOGUE_PERMISSION, roles: ['unit_leader', 'unit_admin'] },
     // Everyone who holds a step of a case (acceptance or review) sees the task inbox.
+    // The unit's administrator keeps the unit's seal image printed on the documents it issues.
+    { name: SEAL_PERMISSION, roles: ['unit_admin'] },
     { name: TASKS_PERMISSION, roles: ['window_clerk', 'village_officer', 'approver', 'unit_leader'] },
   ],
   consoleNav: [approvalNav],
@@ -62,7 +68,7 @@ export const approvalModule: ZtModule = {
   // Cases are supervised: their steps' deadlines, the rules on every action, the monitor's counts.
   supervisedSubjects: [approvalCaseSubject],
   demo: loadApprovalDemo,
-  fileAccess: { [MATERIAL_OWNER]: mayDownloadMaterials },
+  fileAccess: { [MATERIAL_OWNER]: mayDownloadMaterials, [DOCUMENT_OWNER]: mayDownloadDocuments, [SEAL_OWNER]: mayDownloadSeal },
 };
 
 export type { ApprovalCaseChanged } from './events.ts';

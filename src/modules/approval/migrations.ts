@@ -234,4 +234,30 @@ export const approvalMigrations: Record<string, Migration> = {
       await counterFunction({ ...FINISHED_DAYS, keys: { ...FINISHED_DAYS.keys, slot } }).execute(db);
     },
   },
+  '20261207_0200_approval_documents': {
+    async up(db: Kysely<any>) {
+      // The issued documents of a case (the certificate and the notices as PDF): generated once,
+      // stored by the files module and served as stored from then on.
+      await sql`
+        create table approval_documents (
+          application_id text not null references approval_applications (id),
+          kind text not null check (kind in ('certificate', 'acceptance', 'non_acceptance', 'correction', 'denial')),
+          file_id text not null references files (id),
+          document_no text not null,
+          issued_at timestamptz not null,
+          created_at timestamptz not null,
+          primary key (application_id, kind)
+        )`.execute(db);
+      await sql`create sequence approval_document_seq`.execute(db);
+      // A unit's seal image (PNG), printed in the seal area of the documents it issues.
+      await sql`
+        create table approval_unit_seals (
+          unit_id text primary key references units (id),
+          file_id text not null references files (id),
+          set_by text not null references users (id),
+          set_at timestamptz not null
+        )`.execute(db);
+    },
+  },
 };
+

@@ -186,12 +186,36 @@ export interface CertificateTable {
   revoked_at: Date | null;
 }
 
+export const DOCUMENT_KINDS = ['certificate', 'acceptance', 'non_acceptance', 'correction', 'denial'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+/** The notices among the documents: all but the certificate. */
+export const NOTICE_DOCUMENT_KINDS = ['acceptance', 'non_acceptance', 'correction', 'denial'] as const;
+export type NoticeDocumentKind = (typeof NOTICE_DOCUMENT_KINDS)[number];
+
+export interface DocumentTable {
+  application_id: string;
+  kind: DocumentKind;
+  file_id: string;
+  document_no: string;
+  issued_at: Date;
+  created_at: Date;
+}
+
+export interface UnitSealTable {
+  unit_id: string;
+  file_id: string;
+  set_by: string;
+  set_at: Date;
+}
+
 export type ApprovalTables = {
   approval_items: ItemTable;
   approval_applications: ApplicationTable;
   approval_materials: MaterialTable;
   approval_events: EventTable;
   approval_certificates: CertificateTable;
+  approval_documents: DocumentTable;
+  approval_unit_seals: UnitSealTable;
 };
 export type ItemRow = Selectable<ItemTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;

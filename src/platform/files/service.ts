@@ -223,6 +223,61 @@ export async function uploadFile(platform: Platform, principal: Principal, actor
   }
 }
 
+// ------------------------------------------------------------------ generated content
+
+export interface GeneratedFile {
+  /** The whole content: generated documents are small (a few hundred KB at most). */
+  content: Uint8Array;
+  name: string;
+  mime: string;
+  owner: FileOwner;
+  /** The account whose action made it exist (recorded as the uploader). */
+  createdBy: string;
+  at: Date;
+}
+
+/**
+ * Stores content the platform made itself (a generated document) and records it already
+ * attached to its owner, in the caller's unit of work: no type sniffing (the caller made it),
+ * no unattached window. The owning module's fileAccess policy decides who downloads it.
+ */
+export async function storeGeneratedFile(work: Work, platform: Platform, input: GeneratedFile): Promise<FileInfo> {
+  if (!FILE_OWNER_TYPE.test(input.owner.ownerType)) throw new Error(`invalid file owner type "${input.owner.ownerType}"`);
+  const store = blobStoreFor(platform);
+  const content = async function* () {
+    yield input.content;
+  };
+  let blob = await store.put(content());
+  await lockContent(work, blob.sm3, 'shared');
+  // A purge may have removed the blob between the put above and the lock.
+  if (!(await store.exists(blob.sm3))) blob = await store.put(content());
+  const row = await q(work.tx)
+    .insertInto('files')
+    .values({
+      id: crypto.randomUUID(),
+      sm3: blob.sm3,
+      size: blob.size,
+      mime: input.mime,
+      name: input.name,
+      uploaded_by: input.createdBy,
+      uploaded_at: input.at,
+      owner_type: input.owner.ownerType,
+      owner_id: input.owner.ownerId,
+      attached_at: input.at,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  recordAudit(work, { action: 'file.generate', objectType: 'file', objectId: row.id, details: { ownerType: input.owner.ownerType, ownerId: input.owner.ownerId, name: input.name, size: blob.size, sm3: blob.sm3 } }, input.at);
+  return toInfo(row);
+}
+
+/** The stored bytes of a file, for a caller that has already decided the reader may have them. */
+export async function readFileContent(platform: Platform, file: Pick<FileInfo, 'sm3'>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await blobStoreFor(platform).get(file.sm3)) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
 // ------------------------------------------------------------------ attach and read
 
 export async function getFile(db: Db, id: string): Promise<FileInfo | null> {

@@ -1,0 +1,193 @@
+/**
+ * Official documents (公文) as PDF: the issuing authority's name in red over a red rule, the
+ * document number, the title, the addressee, the body, the issuer and the date in Chinese form
+ * with the unit's seal image over them when one is uploaded, and a QR code to the public page
+ * that checks the document. The font is Noto Serif SC (a Song face) from its npm package,
+ * parsed once per process and subset into each document by pdfkit (see decision 0012).
+ */
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import PDFDocument from 'pdfkit';
+import * as fontkit from 'fontkit';
+import QRCode from 'qrcode';
+
+const require = createRequire(import.meta.url);
+const FONT_FILES = {
+  regular: '@expo-google-fonts/noto-serif-sc/400Regular/NotoSerifSC_400Regular.ttf',
+  bold: '@expo-google-fonts/noto-serif-sc/700Bold/NotoSerifSC_700Bold.ttf',
+} as const;
+
+type Font = ReturnType<typeof fontkit.create>;
+let fonts: { regular: Font; bold: Font } | null = null;
+
+/** The two faces, read and parsed on first use and kept: a document then only subsets them. */
+export function documentFonts() {
+  if (!fonts) {
+    const load = (file: string) => fontkit.create(fs.readFileSync(require.resolve(file)));
+    fonts = { regular: load(FONT_FILES.regular), bold: load(FONT_FILES.bold) };
+  }
+  return fonts;
+}
+
+const DIGITS = '〇一二三四五六七八九';
+
+function chineseNumber(n: number): string {
+  if (n <= 10) return n === 10 ? '十' : DIGITS[n];
+  if (n < 20) return `十${DIGITS[n - 10]}`;
+  return `${DIGITS[Math.floor(n / 10)]}十${n % 10 ? DIGITS[n % 10] : ''}`;
+}
+
+/** '2026-12-07' as written on official documents: 二〇二六年十二月七日. */
+export function chineseDate(isoDate: string): string {
+  const [y, m, d] = isoDate.split('-').map(Number);
+  const year = String(y)
+    .split('')
+    .map((c) => DIGITS[Number(c)])
+    .join('');
+  return `${year}年${chineseNumber(m)}月${chineseNumber(d)}日`;
+}
+
+export interface OfficialDocument {
+  /** The issuing authority (the unit's name): the red header and the signature. */
+  issuer: string;
+  documentNo: string;
+  title: string;
+  /** The addressee, "张三：". */
+  to?: string;
+  paragraphs: string[];
+  /** Labelled fields, for the certificate. */
+  fields?: Array<[string, string]>;
+  table?: { caption: string; headers: string[]; rows: string[][] };
+  /** Paragraphs after the table or fields. */
+  closing?: string[];
+  /** 二〇二六年十二月七日 */
+  date: string;
+  /** The unit's seal as PNG; without one the seal area holds the issuer's name only. */
+  seal: Buffer | null;
+  qr: { url: string; caption: string };
+  /** Small print at the foot: the digest and the signature of a certificate. */
+  footnotes?: string[];
+  meta: { subject: string; createdAt: Date };
+}
+
+const RED = '#c8161d';
+const BLACK = '#000000';
+const PAGE = { width: 595.28, height: 841.89 };
+const MARGIN = { x: 72, top: 64, bottom: 60 };
+const BODY = 12.5;
+
+function drawQr(doc: PDFKit.PDFDocument, url: string, x: number, y: number, size: number) {
+  const qr = QRCode.create(url, { errorCorrectionLevel: 'M' });
+  const count = qr.modules.size;
+  const cell = size / count;
+  for (let r = 0; r < count; r++) {
+    for (let c = 0; c < count; c++) if (qr.modules.get(r, c)) doc.rect(x + c * cell, y + r * cell, cell, cell);
+  }
+  doc.fill(BLACK);
+}
+
+function drawTable(doc: PDFKit.PDFDocument, table: NonNullable<OfficialDocument['table']>) {
+  const width = PAGE.width - 2 * MARGIN.x;
+  const columns = [0.12, 0.38, 0.5].map((f) => f * width);
+  doc.font('bold').fontSize(BODY).text(table.caption, MARGIN.x, doc.y, { width, align: 'center' });
+  doc.moveDown(0.3);
+  const row = (cells: string[], font: 'regular' | 'bold') => {
+    doc.font(font).fontSize(BODY - 1);
+    const heights = cells.map((cell, i) => doc.heightOfString(cell, { width: columns[i] - 8 }));
+    const height = Math.max(...heights) + 8;
+    if (doc.y + height > PAGE.height - MARGIN.bottom - 40) doc.addPage();
+    const top = doc.y;
+    let x = MARGIN.x;
+    cells.forEach((cell, i) => {
+      doc.rect(x, top, columns[i], height).lineWidth(0.6).stroke(BLACK);
+      doc.text(cell, x + 4, top + 4, { width: columns[i] - 8 });
+      x += columns[i];
+    });
+    doc.x = MARGIN.x;
+    doc.y = top + height;
+  };
+  row(table.headers, 'bold');
+  for (const cells of table.rows) row(cells, 'regular');
+  doc.moveDown(0.6);
+}
+
+function drawFields(doc: PDFKit.PDFDocument, fields: Array<[string, string]>) {
+  const width = PAGE.width - 2 * MARGIN.x;
+  const label = 110;
+  for (const [name, value] of fields) {
+    const top = doc.y;
+    doc.font('bold').fontSize(BODY).text(name, MARGIN.x + 12, top, { width: label });
+    doc.font('regular').fontSize(BODY).text(value, MARGIN.x + 12 + label, top, { width: width - label - 12 });
+    doc.x = MARGIN.x;
+    doc.y = Math.max(doc.y, top) + 6;
+  }
+  doc.moveDown(0.4);
+}
+
+/** Lays out one document on A4 and returns the PDF's bytes. */
+export async function renderOfficialDocument(input: OfficialDocument): Promise<Buffer> {
+  const { regular, bold } = documentFonts();
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: MARGIN.top, bottom: MARGIN.bottom, left: MARGIN.x, right: MARGIN.x },
+    lang: 'zh-CN',
+    displayTitle: true,
+    info: { Title: `${input.title} ${input.documentNo}`, Author: input.issuer, Subject: input.meta.subject, Creator: 'Zhengtong', Producer: 'Zhengtong', CreationDate: input.meta.createdAt },
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const finished = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  doc.registerFont('regular', regular as never);
+  doc.registerFont('bold', bold as never);
+  const width = PAGE.width - 2 * MARGIN.x;
+
+  // The red header (版头): the issuer, the number, a red rule.
+  doc.font('bold').fontSize(24).fillColor(RED).text(input.issuer, MARGIN.x, MARGIN.top, { width, align: 'center', characterSpacing: 2 });
+  doc.moveDown(0.5);
+  doc.font('regular').fontSize(BODY).fillColor(BLACK).text(input.documentNo, { width, align: 'center' });
+  const rule = doc.y + 6;
+  doc.moveTo(MARGIN.x, rule).lineTo(PAGE.width - MARGIN.x, rule).lineWidth(1.5).stroke(RED);
+  doc.y = rule + 22;
+
+  doc.font('bold').fontSize(22).fillColor(BLACK).text(input.title, MARGIN.x, doc.y, { width, align: 'center', characterSpacing: 1 });
+  doc.moveDown(0.8);
+  if (input.to) doc.font('regular').fontSize(BODY).text(input.to, MARGIN.x, doc.y, { width });
+  const paragraph = (text: string) => doc.font('regular').fontSize(BODY).text(text, MARGIN.x, doc.y, { width, indent: 2 * BODY, lineGap: 5, paragraphGap: 6, align: 'justify' });
+  input.paragraphs.forEach(paragraph);
+  if (input.fields) drawFields(doc, input.fields);
+  if (input.table) drawTable(doc, input.table);
+  (input.closing ?? []).forEach(paragraph);
+
+  // Signature block (落款) on the right: issuer and date, the seal over them.
+  const blockHeight = 130;
+  if (doc.y + blockHeight + 20 > PAGE.height - MARGIN.bottom - 90) doc.addPage();
+  const signTop = Math.max(doc.y + 30, 0);
+  const signWidth = 220;
+  const signX = PAGE.width - MARGIN.x - signWidth;
+  doc.font('regular').fontSize(BODY + 1).fillColor(BLACK).text(input.issuer, signX, signTop + 34, { width: signWidth, align: 'center' });
+  doc.text(input.date, signX, doc.y + 6, { width: signWidth, align: 'center' });
+  if (input.seal) {
+    const sealSize = 120;
+    doc.image(input.seal, signX + (signWidth - sealSize) / 2, signTop, { fit: [sealSize, sealSize] });
+  }
+
+  // QR code to the public page that checks it, at the foot on the left.
+  const qrSize = 78;
+  const qrTop = Math.max(signTop, doc.y - qrSize + 10);
+  drawQr(doc, input.qr.url, MARGIN.x, qrTop, qrSize);
+  doc.font('regular').fontSize(8).fillColor(BLACK).text(input.qr.caption, MARGIN.x, qrTop + qrSize + 4, { width: 150 });
+  doc.y = Math.max(doc.y, signTop + blockHeight);
+
+  if (input.footnotes?.length) {
+    doc.moveDown(1);
+    const top = doc.y;
+    doc.moveTo(MARGIN.x, top).lineTo(PAGE.width - MARGIN.x, top).lineWidth(0.5).stroke('#888888');
+    doc.y = top + 6;
+    for (const note of input.footnotes) doc.font('regular').fontSize(7.5).fillColor('#333333').text(note, MARGIN.x, doc.y, { width, lineGap: 1 });
+  }
+  doc.end();
+  return finished;
+}
