@@ -184,6 +184,7 @@ export async function getNoticeData(platform: Platform, principal: Principal, id
   const units = new Map((await getUnits(platform.db, unitIds)).map((u) => [u.id, u.name]));
   const accepted = events.find((e) => e.type === 'accepted');
   return {
+    id: app.id,
     kind,
     receiptNo: app.receipt_no,
     itemName: item.name,

@@ -243,6 +243,19 @@ test('the acceptance notice and the certificate are issued once as PDF and serve
   assert.match(verify.body, /核验通过：证照真实有效/);
   assert.ok(certBytes.toString('latin1').includes('/Subject') || certBytes.length > 0);
 
+  // The window prints them from the staff case page; the HTML notice links to its PDF, with no seal text.
+  const clerkSession = await loginSession(ctx.app, people.clerk.username, people.clerk.password);
+  const page = await ctx.app.inject({ method: 'GET', url: `/console/approval/cases/${id}`, headers: { cookie: clerkSession.cookie } });
+  assert.equal(page.statusCode, 200, page.body);
+  assert.ok(page.body.includes(`href="${notice(id, 'acceptance')}"`));
+  assert.ok(page.body.includes(`href="${certificate(id)}"`));
+  assert.match(page.body, /打印受理通知书（PDF）/);
+  assert.doesNotMatch(page.body, /denial\.pdf|correction\.pdf/);
+  const html = await ctx.app.inject({ method: 'GET', url: `/approval/applications/${id}/notices/acceptance`, headers: { cookie: clerkSession.cookie } });
+  assert.equal(html.statusCode, 200);
+  assert.doesNotMatch(html.body, /盖章）|site-nav/);
+  assert.ok(html.body.includes(`href="${notice(id, 'acceptance')}"`));
+
   // Recorded in approval's own table, stored by the files module, attached to the case.
   const rows = await documentRows(id);
   assert.deepEqual(

@@ -6,6 +6,14 @@ import type { Platform } from '../../platform/module.ts';
 import { assetUrl, attr, sendPage, viewContext, type ViewContext } from '../../platform/views/index.ts';
 import { pageErrorHandler } from '../../platform/console/shell.tsx';
 import { getNoticeData, NOTICE_KINDS, type NoticeData } from './application-views.ts';
+import { documentUrl } from './documents/service.ts';
+import type { DocumentKind } from './model.ts';
+
+/** The PDF that is the issued text of an HTML notice. */
+function pdfKindOf(notice: NoticeData): DocumentKind {
+  if (notice.kind !== 'rejection') return notice.kind;
+  return notice.decision?.notAccepted ? 'non_acceptance' : 'denial';
+}
 
 const NoticeParams = Strict({ id: Id, kind: Type.Union(NOTICE_KINDS.map((k) => Type.Literal(k))) });
 
@@ -15,12 +23,11 @@ function titleKey(notice: NoticeData): string {
   return notice.decision?.notAccepted ? 'approval.notice.notAccepted' : 'approval.notice.rejected';
 }
 
-/** Issuer and date at the foot of a notice, where the seal goes on paper. */
+/** Issuer and date at the foot of a notice; the sealed text is the PDF (documents/). */
 function Signature({ ctx, unit, date }: { ctx: ViewContext; unit: string; date: string | null }) {
   return (
     <footer class="notice-signature">
       <p safe>{unit}</p>
-      <p>{ctx.t('approval.notice.seal')}</p>
       <p>
         <time datetime={attr(date ?? '')} safe>
           {date ?? ''}
@@ -113,13 +120,17 @@ function NoticePage({ ctx, notice }: { ctx: ViewContext; notice: NoticeData }) {
           <link rel="stylesheet" href={assetUrl('app.css')} />
         </head>
         <body class="portal">
-          <nav class="site-nav" aria-label={ctx.ta('approval.notice.nav')}>
-            <div class="wrap">
-              <p>{ctx.t('approval.notice.printHint')}</p>
-              <p>
+          <nav class="wrap notice-tools" aria-label={ctx.ta('approval.notice.nav')}>
+            <ul class="actions">
+              <li>
+                <a class="button" href={documentUrl(notice.id, pdfKindOf(notice))}>
+                  {ctx.t('approval.notice.pdf')}
+                </a>
+              </li>
+              <li>
                 <a href="/">{ctx.t('approval.notice.home')}</a>
-              </p>
-            </div>
+              </li>
+            </ul>
           </nav>
           <main id="main" class="wrap">
             <article class="panel official-notice" aria-labelledby="notice-title">

@@ -36,6 +36,8 @@ export const documentsZhCN: Messages = {
   'approval.document.qr.certificate': '扫码核验真伪 · 核验码 {code}',
   'approval.document.qr.notice': '扫码查询办件进度 · 受理号 {receiptNo}',
   'approval.document.subject': '{item} · 受理号 {receiptNo}',
+  'approval.notice.pdf': '下载或打印盖章文书（PDF）',
+  'page.approval.case.print': '打印{name}（PDF）',
   'approval.seal.notPng': '印章图片须为 PNG 格式',
   'approval.seal.fileMissing': '找不到该文件，请先上传印章图片',
 };
@@ -75,6 +77,8 @@ export const documentsEn: Messages = {
   'approval.document.qr.certificate': 'Scan to verify · code {code}',
   'approval.document.qr.notice': 'Scan to follow the case · receipt {receiptNo}',
   'approval.document.subject': '{item} · receipt {receiptNo}',
+  'approval.notice.pdf': 'Download or print the sealed document (PDF)',
+  'page.approval.case.print': 'Print the {name} (PDF)',
   'approval.seal.notPng': 'A seal image must be a PNG file',
   'approval.seal.fileMissing': 'No such file: upload the seal image first',
 };

@@ -136,8 +136,6 @@ export const applicationEn: Messages = {
   'approval.notice.rejection.remedy': 'If you disagree, you may apply for administrative reconsideration within sixty days, or bring an administrative lawsuit before the people’s court within six months, of receiving this decision.',
   'approval.notice.phones': 'Enquiries: {consult}; complaints: {complaint}',
   'approval.notice.decidedBy': 'Step: {step}',
-  'approval.notice.seal': '(Seal)',
-  'approval.notice.printHint': 'Use your browser’s Print command (Ctrl+P) to print this document.',
   'approval.notice.home': 'Home',
   'approval.notice.nav': 'Document actions',
 };

@@ -136,8 +136,6 @@ export const applicationZhCN: Messages = {
   'approval.notice.rejection.remedy': '如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。',
   'approval.notice.phones': '咨询电话：{consult}；投诉电话：{complaint}',
   'approval.notice.decidedBy': '办理环节：{step}',
-  'approval.notice.seal': '（盖章）',
-  'approval.notice.printHint': '请使用浏览器的“打印”功能（Ctrl+P）打印本文书。',
   'approval.notice.home': '返回首页',
   'approval.notice.nav': '文书操作',
 };

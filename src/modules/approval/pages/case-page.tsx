@@ -18,6 +18,7 @@ import { casePowers, caseTasks, type CasePowers, type CaseTasks } from './data.t
 import { ClockStopPanel, ExtensionPanel, FeePanel, panelKey, ReassignPanel, shownPanelForms, type PanelState } from './case-panels.tsx';
 import { yuan } from './editor.ts';
 import { CaseIdentity, dateOf, RadioGroup, StepStateTag, TextArea } from './components.tsx';
+import { documentKindsOf, documentUrl } from '../documents/service.ts';
 
 export const tasksCrumb = (ctx: ViewContext) => ({ href: '/console/approval/tasks', label: ctx.t('page.approval.tasks.title') });
 
@@ -299,27 +300,13 @@ function CasePage({ ctx, view, item, units, tasks, powers, people, state: forms 
           <dd>{dateOf(view.finishedAt, ctx)}</dd>
         </dl>
         <ul class="actions">
-          {view.acceptedAt ? (
+          {documentKindsOf(view).map((kind) => (
             <li>
-              <a href={`/approval/applications/${attr(view.id)}/notices/acceptance`}>{ctx.t('approval.notice.acceptance')}</a>
+              <a href={documentUrl(view.id, kind)} type="application/pdf">
+                {ctx.t('page.approval.case.print', { name: ctx.t(`approval.document.kind.${kind}`) })}
+              </a>
             </li>
-          ) : (
-            ''
-          )}
-          {view.correction ? (
-            <li>
-              <a href={`/approval/applications/${attr(view.id)}/notices/correction`}>{ctx.t('approval.notice.correction')}</a>
-            </li>
-          ) : (
-            ''
-          )}
-          {view.decision ? (
-            <li>
-              <a href={`/approval/applications/${attr(view.id)}/notices/rejection`}>{ctx.t(view.decision.notAccepted ? 'approval.notice.notAccepted' : 'approval.notice.rejected')}</a>
-            </li>
-          ) : (
-            ''
-          )}
+          ))}
           {view.result ? (
             <li>
               <a href={`/services/certificates/${attr(view.result.verificationCode)}`}>{ctx.t('page.approval.case.viewCertificate')}</a>
