@@ -2,6 +2,7 @@ import { loginScenario, meScenario } from './auth.ts';
 import { startupScenario } from './startup.ts';
 import { supervisionScenario } from './supervision.ts';
 import { approvalScenario } from './approval.ts';
+import { documentsScenario } from './documents.ts';
 
 export interface Scenario {
   description: string;
@@ -17,5 +18,6 @@ export const scenarios: Record<string, Scenario> = {
   'approval-complete': { description: 'completing distinct open tasks in parallel (tasks/s), PostgreSQL [--cases N] [--db NAME]', run: (args) => approvalScenario(['complete'], args) },
   'approval-submit': { description: 'window submissions with distinct applicants (submissions/s), PostgreSQL [--cases N] [--db NAME]', run: (args) => approvalScenario(['submit'], args) },
   approval: { description: 'the four approval scenarios in order on one dataset [--cases N] [--db NAME]', run: (args) => approvalScenario(['inbox', 'case', 'complete', 'submit'], args) },
+  documents: { description: 'certificate PDFs: first download (laid out, stored) and later ones (stored bytes), size, embedded database [--cases N]', run: (args) => documentsScenario(args) },
   supervision: { description: 'deadline scan over 1M open steps, statistics of a year over 1M finished cases, monitor, PostgreSQL [open] [finished]', run: (args) => supervisionScenario(args) },
 };

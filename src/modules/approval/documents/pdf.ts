@@ -132,6 +132,8 @@ export async function renderOfficialDocument(input: OfficialDocument): Promise<B
     margins: { top: MARGIN.top, bottom: MARGIN.bottom, left: MARGIN.x, right: MARGIN.x },
     lang: 'zh-CN',
     displayTitle: true,
+    // The Song face from the start: the default (Helvetica) would parse its metrics file for every document.
+    font: regular as never,
     info: { Title: `${input.title} ${input.documentNo}`, Author: input.issuer, Subject: input.meta.subject, Creator: 'Zhengtong', Producer: 'Zhengtong', CreationDate: input.meta.createdAt },
   });
   const chunks: Buffer[] = [];
