@@ -24,7 +24,7 @@ function titleKey(notice: NoticeData): string {
 }
 
 /** Issuer and date at the foot of a notice; the sealed text is the PDF (documents/). */
-function Signature({ ctx, unit, date }: { ctx: ViewContext; unit: string; date: string | null }) {
+function Signature({ unit, date }: { unit: string; date: string | null }) {
   return (
     <footer class="notice-signature">
       <p safe>{unit}</p>
@@ -45,7 +45,7 @@ function Body({ ctx, notice }: { ctx: ViewContext; notice: NoticeData }) {
         <p>{ctx.t('approval.notice.acceptance.body', common)}</p>
         <p>{ctx.t('approval.notice.acceptance.due', { days: notice.promisedDays, due: notice.dueDate ?? '' })}</p>
         <p>{ctx.t('approval.notice.phones', { consult: notice.consultPhone, complaint: notice.complaintPhone })}</p>
-        <Signature ctx={ctx} unit={notice.unitName} date={notice.acceptedDate} />
+        <Signature unit={notice.unitName} date={notice.acceptedDate} />
       </>
     );
   }
@@ -83,7 +83,7 @@ function Body({ ctx, notice }: { ctx: ViewContext; notice: NoticeData }) {
         )}
         <p>{ctx.t('approval.notice.correction.clock')}</p>
         <p>{ctx.t('approval.notice.phones', { consult: notice.consultPhone, complaint: notice.complaintPhone })}</p>
-        <Signature ctx={ctx} unit={correction.unitName} date={correction.date} />
+        <Signature unit={correction.unitName} date={correction.date} />
       </>
     );
   }
@@ -97,7 +97,7 @@ function Body({ ctx, notice }: { ctx: ViewContext; notice: NoticeData }) {
       <p>{ctx.t('approval.notice.decidedBy', { step: decision.stepName })}</p>
       <p>{ctx.t('approval.notice.rejection.remedy')}</p>
       <p>{ctx.t('approval.notice.phones', { consult: notice.consultPhone, complaint: notice.complaintPhone })}</p>
-      <Signature ctx={ctx} unit={decision.unitName} date={decision.date} />
+      <Signature unit={decision.unitName} date={decision.date} />
     </>
   );
 }
