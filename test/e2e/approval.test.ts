@@ -13,6 +13,7 @@ import { SAMPLES } from '../../src/platform/files/testing.ts';
 import { createItem } from '../../src/modules/approval/commands/create-item.ts';
 import { publishItem } from '../../src/modules/approval/commands/publish-item.ts';
 import type { Item } from '../../src/modules/approval/queries/items.ts';
+import type { ApprovalTables } from '../../src/modules/approval/model.ts';
 
 describe('online approval in the browser', { skip: chromiumMissing }, () => {
   let ctx: TestContext;
@@ -205,6 +206,16 @@ describe('online approval in the browser', { skip: chromiumMissing }, () => {
     // The anonymous visitor, having scanned the QR code, sees the same verification.
     await anonymous.goto(`${base}/services/certificates/${code}`);
     assert.match((await anonymous.locator('main').textContent()) ?? '', /核验通过/);
+    // The printable acceptance notice passes axe and links to the issued PDF, which the citizen's session downloads.
+    const { id: caseId } = await ctx.platform.db.withTables<ApprovalTables>().selectFrom('approval_applications').select('id').where('receipt_no', '=', receiptNo).executeTakeFirstOrThrow();
+    await page.goto(`${base}/approval/applications/${caseId}/notices/acceptance`);
+    await assertAccessible(page, 'acceptance notice', 'approval');
+    for (const url of [`/api/v1/approval/applications/${caseId}/notices/acceptance.pdf`, `/api/v1/approval/applications/${caseId}/certificate.pdf`]) {
+      const pdf = await page.request.get(`${base}${url}`);
+      assert.equal(pdf.status(), 200, url);
+      assert.equal(pdf.headers()['content-type'], 'application/pdf');
+      assert.equal((await pdf.body()).subarray(0, 5).toString('latin1'), '%PDF-');
+    }
     await anonymousContext.close();
     await citizenContext.close();
   });
