@@ -152,6 +152,16 @@ export async function documentsScenario(args: string[]) {
     console.log(`certificate generated, signed content printed, stored (first download, ${first.length}): ${stats(first)}`);
     console.log(`certificate size: ${(sizes[0] / KB).toFixed(1)}–${(sizes.at(-1)! / KB).toFixed(1)} KB`);
     console.log(`stored certificate served again (${again.length}): ${stats(again)}`);
+    const notices: number[] = [];
+    const noticeSizes: number[] = [];
+    for (const id of ids) {
+      const started = performance.now();
+      const res = await call(tokens.citizen, 'GET', `/api/v1/approval/applications/${id}/notices/acceptance.pdf`);
+      notices.push(performance.now() - started);
+      noticeSizes.push(res.rawPayload.length);
+    }
+    noticeSizes.sort((a, b) => a - b);
+    console.log(`acceptance notice generated and stored (first download, ${notices.length}): ${stats(notices)}; ${(noticeSizes[0] / KB).toFixed(1)}–${(noticeSizes.at(-1)! / KB).toFixed(1)} KB`);
     console.log(`resident memory after: ${rssMb().toFixed(0)} MB`);
     console.log('budget: certificate PDF generated in < 300 ms and < 300 KB');
     console.log(`machine: ${machine()}`);
