@@ -136,9 +136,12 @@ async function issueDocument(work: Work, platform: Platform, principal: Principa
   recordAudit(work, { action: 'approval.document.issue', objectType: 'approval_application', objectId: app.id, details: { kind, documentNo, fileId: file.id, sm3: file.sm3, size: file.size } }, now);
 }
 
+/** Hex in groups of eight: read and compared by eye, and broken across lines between groups. */
+const groups = (hex: string) => hex.match(/.{1,8}/g)!.join(' ');
+
 type Layout = Pick<OfficialDocument, 'to' | 'paragraphs' | 'fields' | 'table' | 'closing' | 'qr' | 'footnotes'>;
 
-function certificateLayout(platform: Platform, app: CaseRow, item: Item, certificate: { certificate_no: string; verification_code: string; content: Record<string, unknown>; content_sm3: string; signature: string }): Layout {
+export function certificateLayout(platform: Platform, app: CaseRow, item: Item, certificate: { certificate_no: string; verification_code: string; content: Record<string, unknown>; content_sm3: string; signature: string }): Layout {
   const c = certificate.content as Record<string, string>;
   const url = `${platform.config.publicUrl}/services/certificates/${certificate.verification_code}`;
   return {
@@ -153,7 +156,7 @@ function certificateLayout(platform: Platform, app: CaseRow, item: Item, certifi
       [zh('approval.document.certificate.code'), certificate.verification_code],
     ],
     qr: { url, caption: zh('approval.document.qr.certificate', { code: certificate.verification_code }) },
-    footnotes: [zh('approval.document.sm3', { digest: certificate.content_sm3 }), zh('approval.document.sm2', { signature: certificate.signature }), zh('approval.document.signed')],
+    footnotes: [zh('approval.document.sm3', { digest: groups(certificate.content_sm3) }), zh('approval.document.sm2', { signature: groups(certificate.signature) }), zh('approval.document.signed')],
   };
 }
 
