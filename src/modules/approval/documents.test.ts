@@ -6,7 +6,7 @@ import { sql } from '../../platform/db/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { registerPublicUser, createApiToken } from '../../platform/iam/index.ts';
 import { idCheckChar } from '../../platform/org/codes.ts';
-import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
+import { fileBody, multipartBody, SAMPLES } from '../../platform/files/testing.ts';
 import type { ApprovalTables } from './model.ts';
 import { chineseDate } from './documents/pdf.ts';
 
@@ -333,4 +333,34 @@ test('a denial gets the decision not to grant, with the unit’s seal image once
   assert.match(denial.toString('latin1'), /\/Subtype \/Image/, 'the seal image is drawn');
   assert.match(assertPdf(await get(citizen, notice(id, 'acceptance')), /^受理通知书-/).toString('latin1'), /\/Subtype \/Image/);
   assert.equal(problem(await get(citizen, certificate(id))).status, 404);
+});
+
+test('a unit administrator sets the unit’s seal from the console page', async () => {
+  const session = await loginSession(ctx.app, people.otherAdmin.username, people.otherAdmin.password);
+  const open = () => ctx.app.inject({ method: 'GET', url: '/console/approval/seal', headers: { cookie: session.cookie } });
+  const send = (filename: string, content: Buffer) => {
+    const body = multipartBody([
+      { name: '_csrf', content: session.csrfToken },
+      { name: 'seal_file', filename, content },
+    ]);
+    return ctx.app.inject({ method: 'POST', url: '/console/approval/seal', payload: body.payload, headers: { ...body.headers, cookie: session.cookie } });
+  };
+  const page = await open();
+  assert.equal(page.statusCode, 200, page.body);
+  assert.match(page.body, /尚未上传印章/);
+  assert.match(page.body, /type="file"/);
+
+  const refused = await send('公章.pdf', SAMPLES.pdf());
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /PNG/);
+  assert.equal((await q().selectFrom('approval_unit_seals').select('file_id').where('unit_id', '=', units.other).executeTakeFirst()), undefined, 'nothing set');
+
+  const accepted = await send('公章.png', SAMPLES.png());
+  assert.equal(accepted.statusCode, 303, accepted.body);
+  assert.match((await open()).body, /已启用印章/);
+  assert.ok(await q().selectFrom('approval_unit_seals').select('file_id').where('unit_id', '=', units.other).executeTakeFirst());
+
+  // A clerk has no such page.
+  const clerk = await loginSession(ctx.app, people.clerk.username, people.clerk.password);
+  assert.equal((await ctx.app.inject({ method: 'GET', url: '/console/approval/seal', headers: { cookie: clerk.cookie } })).statusCode, 403);
 });

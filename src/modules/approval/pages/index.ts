@@ -15,6 +15,8 @@ import { workPages } from './work.tsx';
 import { intakePages } from './intake.tsx';
 import { cataloguePages } from './catalogue.tsx';
 import { catalogueFilePages } from './catalogue-files.tsx';
+import { sealPages, SEAL_PATH } from './seal.tsx';
+import { SEAL_PERMISSION } from '../documents/seals.ts';
 
 /** Seeing the approval task inbox: everyone who holds a step of a case (acceptance or review). */
 export const TASKS_PERMISSION = 'approval.tasks';
@@ -26,6 +28,7 @@ export const approvalNav: NavGroup = {
     { href: '/console/approval/tasks', key: 'page.approval.nav.tasks', permission: TASKS_PERMISSION },
     { href: '/console/approval/intake', key: 'page.approval.nav.intake', permission: 'approval.intake' },
     { href: '/console/approval/items', key: 'page.approval.nav.items', permission: CATALOGUE_PERMISSION },
+    { href: SEAL_PATH, key: 'page.approval.nav.seal', permission: SEAL_PERMISSION },
   ],
 };
 
@@ -38,4 +41,5 @@ export async function approvalPages(app: FastifyInstance, platform: Platform) {
   await workPages(app, platform);
   await cataloguePages(app, platform);
   await catalogueFilePages(app, platform);
+  await sealPages(app, platform);
 }
