@@ -19,6 +19,7 @@ const STAFF_PAGES = [
   '/console/approval/intake',
   '/console/approval/items',
   '/console/approval/items/new',
+  '/console/approval/seal',
   '/console/supervision',
   '/console/supervision/cards',
   '/console/supervision/stats',
