@@ -165,8 +165,10 @@ export async function renderOfficialDocument(input: OfficialDocument): Promise<B
 
   // Signature block (落款) on the right: issuer and date, the seal over them.
   const blockHeight = 130;
-  if (doc.y + blockHeight + 20 > PAGE.height - MARGIN.bottom - 90) doc.addPage();
-  const signTop = Math.max(doc.y + 30, 0);
+  // The signature block, and the small print under it, stay together on one page.
+  const footnoteHeight = input.footnotes?.length ? 70 : 0;
+  if (doc.y + 24 + blockHeight + footnoteHeight > PAGE.height - MARGIN.bottom) doc.addPage();
+  const signTop = doc.y + 24;
   const signWidth = 220;
   const signX = PAGE.width - MARGIN.x - signWidth;
   doc.font('regular').fontSize(BODY + 1).fillColor(BLACK).text(input.issuer, signX, signTop + 34, { width: signWidth, align: 'center' });
