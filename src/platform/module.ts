@@ -102,8 +102,37 @@ export interface PortalSection {
   items: string[];
 }
 
+/** A link of a home page block: a catalogue key or a name from the data, with a short note. */
+export interface PortalHomeLink {
+  href: string;
+  /** Catalogue key of the label; else `text`, shown as it is (escaped). */
+  key?: string;
+  text?: string;
+  /** Catalogue key of a line under the label, or of a note with `{count}`. */
+  noteKey?: string;
+  count?: number;
+}
+
+/** A block of the public home page filled from a module's data (hot items, departments …). */
+export interface PortalHomeBlock {
+  id: string;
+  /** Catalogue key of the heading. */
+  titleKey: string;
+  /** 'cards': a few large links; 'list': a ranked list; 'chips': short links side by side. */
+  layout: 'cards' | 'list' | 'chips';
+  links: PortalHomeLink[];
+  /** Catalogue key shown when there are no links (else the block is left out). */
+  emptyKey?: string;
+  /** A link under the block (all of it). */
+  more?: { href: string; key: string };
+}
+
 /** What a module adds to the public site. */
 export interface PortalContribution {
+  /** The home page's search box: a GET form to `action` with an input named q. The first installed module's wins. */
+  search?: { action: string };
+  /** Blocks of the home page under the search box, in order; kept short and cached by the module. */
+  home?: (platform: Platform) => Promise<PortalHomeBlock[]>;
   /** Links of the main navigation, between 首页 and the directory. */
   nav?: PortalLink[];
   sections?: PortalSection[];

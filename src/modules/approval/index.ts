@@ -15,6 +15,7 @@ import { approvalTasks } from './tasks.ts';
 import { CASE_SUBJECT, MATERIAL_OWNER, mayDownloadMaterials } from './queries/cases.ts';
 import { countOpenTasks } from '../../platform/tasks/index.ts';
 import { loadApprovalDemo } from './demo.ts';
+import { approvalHomeBlocks } from './portal-home.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await catalogueRoutes(app, platform);
@@ -46,6 +47,8 @@ export const approvalModule: ZtModule = {
   ],
   portal: {
     nav: [{ href: '/services', key: 'page.approval.portal.nav' }],
+    search: { action: '/services' },
+    home: approvalHomeBlocks,
     sections: [
       {
         id: 'services',

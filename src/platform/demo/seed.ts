@@ -10,6 +10,7 @@ import { enableTotpWithSecret, grantRolesBySystem, insertStaffUser } from '../ia
 import { findUserByUsername } from '../iam/queries.ts';
 import { hashPassword, isStrongPassword } from '../iam/passwords.ts';
 import { TOTP_REQUIRED_ROLES, type Role } from '../iam/roles.ts';
+import { refreshCityName } from '../site.ts';
 import { DEMO_ACCOUNTS, DEMO_CITY, DEMO_COUNTIES, DEMO_PROVINCE, demoCreditCode, demoUnits } from './city.ts';
 
 export const DEMO_ACTOR: Actor = { userId: null, username: 'system:demo', unitId: null, ip: null, requestId: null };
@@ -140,6 +141,9 @@ export async function seedDemo(platform: Platform, options: { forceProduction?: 
   for (const module of platform.modules.modules) {
     if (module.demo) await inTransaction(platform.db, DEMO_ACTOR, (work) => module.demo!(work, platform, city));
   }
+
+  // The portal now goes by the demo city's name.
+  await refreshCityName(platform, true);
 
   const anyCreated = accounts.some((a) => a.created);
   let accountsFile: string | null = null;
