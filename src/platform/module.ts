@@ -85,6 +85,36 @@ export interface DemoCity {
   unit(key: string): { id: string; name: string; regionCode: string };
 }
 
+/** A finished piece of the demo city's past work (an approval case), for the modules that react to it. */
+export interface DemoFinishedSubject {
+  type: string;
+  id: string;
+  /** The applicant's account, when the case was filed online. */
+  applicantUserId: string | null;
+  applicantName: string;
+  applicantPhone: string;
+}
+
+/**
+ * What other modules do while the demo city's past is generated: the platform passed to them has
+ * its clock set to the moment in the past. Everything goes through the modules' own services.
+ */
+export interface DemoActivityHooks {
+  /** At the end of each past working day (the supervision scan). */
+  onDay?: (platform: Platform) => Promise<void>;
+  /** Some time after a subject finished (ratings, complaints); `random` is the generator's seeded one. */
+  onFinished?: (platform: Platform, subject: DemoFinishedSubject, random: () => number) => Promise<void>;
+  /** Once all is generated, with the real clock (statistics roll-ups). */
+  onEnd?: (platform: Platform) => Promise<void>;
+}
+
+/** The demo city's past activity: the module that generates it and the hooks of the others. */
+export interface DemoActivity {
+  /** Generates `count` past cases over the last months, calling every module's hooks; does nothing when the city has cases. */
+  generate?: (platform: Platform, options: { count: number; progress: (line: string) => void; hooks: DemoActivityHooks[] }) => Promise<{ created: number }>;
+  hooks?: DemoActivityHooks;
+}
+
 /** A link of the public site: its path and the catalogue key of its label. */
 export interface PortalLink {
   href: string;
@@ -190,6 +220,8 @@ export interface ZtModule {
    * exist. Runs on every demo load: it must leave what it made before as it is.
    */
   demo?: (work: Work, platform: Platform, city: DemoCity) => Promise<void>;
+  /** The demo city's past: generated once, after every module's demo data (outside one transaction). */
+  demoActivity?: DemoActivity;
 }
 
 declare module 'fastify' {

@@ -16,6 +16,7 @@ import { CASE_SUBJECT, MATERIAL_OWNER, mayDownloadMaterials } from './queries/ca
 import { countOpenTasks } from '../../platform/tasks/index.ts';
 import { loadApprovalDemo } from './demo.ts';
 import { approvalHomeBlocks } from './portal-home.ts';
+import { generateDemoCases } from './demo-cases.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await catalogueRoutes(app, platform);
@@ -65,6 +66,7 @@ export const approvalModule: ZtModule = {
   // Cases are supervised: their steps' deadlines, the rules on every action, the monitor's counts.
   supervisedSubjects: [approvalCaseSubject],
   demo: loadApprovalDemo,
+  demoActivity: { generate: generateDemoCases },
   fileAccess: { [MATERIAL_OWNER]: mayDownloadMaterials },
 };
 
