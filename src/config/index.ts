@@ -140,7 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
     demo: flag(env, 'ZT_DEMO', !production),
     demoPassword,
     cityName,
-    demoCases: integer(env, 'ZT_DEMO_CASES', 400, 0, 5000),
+    demoCases: integer(env, 'ZT_DEMO_CASES', 300, 0, 5000),
     production,
     logLevel,
     publicUrl,

@@ -13,14 +13,14 @@ const lines: string[] = [];
 
 before(async () => {
   ctx = await createTestContext({ env: { ZT_DEMO_PASSWORD: PASSWORD } });
-  first = await seedDemo(ctx.platform, { cases: 60, progress: (line) => lines.push(line) });
+  first = await seedDemo(ctx.platform, { cases: 24, progress: (line) => lines.push(line) });
 });
 after(() => ctx?.close());
 
 const rows = async <T>(query: ReturnType<typeof sql<T>>) => (await query.execute(ctx.platform.db)).rows;
 
 test('the demo city gets past cases in every state over the last three months, through the services', async () => {
-  assert.equal(first.casesCreated, 60);
+  assert.equal(first.casesCreated, 24);
   const states = await rows(sql<{ state: string; n: number }>`select state, count(*)::int as n from approval_applications group by state`);
   const byState = new Map(states.map((r) => [r.state, r.n]));
   for (const state of STATES) assert.ok((byState.get(state) ?? 0) > 0, `no case ${state}: ${JSON.stringify(states)}`);
@@ -33,10 +33,10 @@ test('the demo city gets past cases in every state over the last three months, t
   const [noEvents] = await rows(sql<{ n: number }>`select count(*)::int as n from approval_applications a where not exists (select 1 from approval_events e where e.application_id = a.id)`);
   assert.equal(noEvents.n, 0);
   const [audited] = await rows(sql<{ n: number }>`select count(distinct object_id)::int as n from audit_log where action = 'approval.application.submit'`);
-  assert.equal(audited.n, 60);
+  assert.equal(audited.n, 24);
   const [uncertified] = await rows(sql<{ n: number }>`select count(*)::int as n from approval_applications where state = 'approved' and certificate_id is null`);
   assert.equal(uncertified.n, 0);
-  assert.ok(lines.some((l) => /演示数据：已生成 \d+\/60 件/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /演示数据：已生成 \d+\/24 件/.test(l)), lines.join('\n'));
 });
 
 test('supervision shows real figures: cards for late steps, ratings good and bad, complaints', async () => {
@@ -59,7 +59,7 @@ test('the demo citizen signs in with the mobile number and sees cases in every s
 
 test('a second load adds no cases', async () => {
   const before = await rows(sql<{ n: number }>`select count(*)::int as n from approval_applications`);
-  const again = await seedDemo(ctx.platform, { cases: 60 });
+  const again = await seedDemo(ctx.platform, { cases: 24 });
   assert.equal(again.casesCreated, 0);
   assert.ok(again.publicAccounts.every((a) => !a.created));
   const after = await rows(sql<{ n: number }>`select count(*)::int as n from approval_applications`);

@@ -14,14 +14,13 @@ import { subjectById } from './subjects.ts';
 
 const RATED_SHARE = 0.6;
 const COMPLAINT_SHARE = 0.05;
-/** GB/T 39734's five levels, mostly 非常满意 and 满意. */
+/** GB/T 39734's five levels, mostly 非常满意 and 满意; one rating in eight is 不满意 or 非常不满意. */
 const SCORES: Array<[score: number, weight: number]> = [
-  [5, 58],
-  [4, 22],
-  [3, 8],
-  [2, 7],
-  [1, 5],
+  [5, 65],
+  [4, 25],
+  [3, 10],
 ];
+const POOR_EVERY = 8;
 const GOOD = ['办事效率高，工作人员很耐心。', '网上提交很方便，没跑一次腿。', '材料一次性告知清楚，点赞。', ''];
 const POOR = ['等待时间太长，进度也查不清楚。', '补正材料的要求前后不一致，来回跑了两次。', '窗口人员态度一般，解释不清楚。'];
 const COMPLAINTS = ['承诺时限已经过了还没有结果，打电话也没人说明原因。', '受理后一直显示审查中，希望加快办理。', '窗口说材料齐全，后来又要求补正，耽误了开业。'];
@@ -30,7 +29,11 @@ function pick<T>(random: () => number, list: readonly T[]): T {
   return list[Math.floor(random() * list.length)];
 }
 
+let ratings = 0;
+
 function scoreOf(random: () => number): number {
+  ratings += 1;
+  if (ratings % POOR_EVERY === 3) return ratings % (2 * POOR_EVERY) === 3 ? 2 : 1;
   let r = random() * 100;
   for (const [score, weight] of SCORES) if ((r -= weight) < 0) return score;
   return 5;

@@ -20,6 +20,7 @@ export {
   purgeUnattachedFiles,
   FILE_OWNER_TYPE,
   saveUpload,
+  recordStoredUpload,
   uploadFile,
   useBlobStore,
   UNATTACHED_RETENTION_MS,
