@@ -17,6 +17,19 @@ const DirectoryQuery = Strict({
 const HomeQuery = Strict({ ...PageQueryFields });
 
 
+const TOP_REGIONS_FRESH_MS = 60_000;
+const topRegionsCache = new WeakMap<object, { at: number; regions: ReturnType<typeof org.listRegions> }>();
+
+/** The top regions for the home page's directory teaser, read at most once a minute (they change with a new province). */
+function topRegionsOf(platform: Platform): ReturnType<typeof org.listRegions> {
+  const hit = topRegionsCache.get(platform.db);
+  if (hit && Date.now() - hit.at < TOP_REGIONS_FRESH_MS) return hit.regions;
+  const regions = org.listRegions(platform.db, null);
+  topRegionsCache.set(platform.db, { at: Date.now(), regions });
+  regions.catch(() => topRegionsCache.delete(platform.db));
+  return regions;
+}
+
 /** The installed modules' home page blocks, in module order; empty ones without a note are left out. */
 async function homeBlocks(platform: Platform): Promise<PortalHomeBlock[]> {
   const parts = await Promise.all(platform.modules.portalHome.map((home) => home(platform)));
@@ -88,7 +101,7 @@ function HomeBlockView({ ctx, block }: { ctx: ViewContext; block: PortalHomeBloc
 
 export async function portalPages(app: FastifyInstance, platform: Platform) {
   app.get('/', { schema: { querystring: HomeQuery }, config: { auth: 'public' } }, async (request, reply) => {
-    const [topRegions, blocks] = await Promise.all([org.listRegions(platform.db, null), homeBlocks(platform)]);
+    const [topRegions, blocks] = await Promise.all([topRegionsOf(platform), homeBlocks(platform)]);
     const search = platform.modules.portalSearch;
     return renderPortal(request, reply, (ctx) => ({
       title: ctx.t('page.portal.nav.home'),
