@@ -36,6 +36,11 @@ test('the demo city gets past cases in every state over the last three months, t
   assert.equal(audited.n, 24);
   const [uncertified] = await rows(sql<{ n: number }>`select count(*)::int as n from approval_applications where state = 'approved' and certificate_id is null`);
   assert.equal(uncertified.n, 0);
+  // Past SMS and e-mail were settled in the past: the first start does not send them now.
+  const [waiting] = await rows(sql<{ n: number }>`select count(*)::int as n from notify_outbox where status in ('created', 'sending') and channel <> 'inapp' and created_at < ${new Date(now - 2 * 86_400_000)}`);
+  assert.equal(waiting.n, 0);
+  const [inbox] = await rows(sql<{ n: number }>`select count(*)::int as n from notify_inbox`);
+  assert.ok(inbox.n > 0, 'in-app messages delivered');
   assert.ok(lines.some((l) => /演示数据：已生成 \d+\/24 件/.test(l)), lines.join('\n'));
 });
 

@@ -21,6 +21,7 @@ import { findUserByUsername, rolesOf, toAssignments } from '../../platform/iam/q
 import { hashPassword } from '../../platform/iam/passwords.ts';
 import { recordStoredUpload, uploadFile, type FileInfo } from '../../platform/files/index.ts';
 import { getUnit } from '../../platform/org/service.ts';
+import { deliverAllDue, type NotifySenders } from '../../platform/notify/index.ts';
 import { allSteps } from '../../platform/flow/engine.ts';
 import { shanghaiDate } from '../../platform/calendar/index.ts';
 import { q as itemsQ, toItem, type Item } from './queries/items.ts';
@@ -32,6 +33,10 @@ import { CASE_SUBJECT } from './queries/cases.ts';
 import { demoApplicant, DEMO_PUBLIC_ACCOUNTS, mulberry32, type DemoApplicant } from './demo-people.ts';
 
 const DAY_MS = 86_400_000;
+const PAST_SENDERS: NotifySenders = {
+  email: { kind: 'demo-past', send: async () => ({ ref: 'demo: past message, not sent' }), close: () => {} },
+  sms: { kind: 'demo-past', send: async () => ({ ref: 'demo: past message, not sent' }) },
+};
 const SPAN_DAYS = 90;
 const DEMO_ACTOR: Actor = { userId: null, username: 'system:demo', unitId: null, ip: null, requestId: null };
 
@@ -436,6 +441,10 @@ export async function generateDemoCases(platform: Platform, options: { count: nu
   };
   const endOfDay = async (date: string) => {
     current = Date.parse(`${date}T18:00:00+08:00`);
+    // The day's messages go out that day: in-app ones to their inboxes; SMS and e-mail of the past
+    // are recorded as sent without being sent (their numbers are invented), so that the first start
+    // does not write hundreds of old messages to the log.
+    await deliverAllDue(at, { senders: PAST_SENDERS, batch: 200, maxRounds: 1000 });
     // The end-of-day work on Mondays, Wednesdays and Fridays: the scan also catches the steps
     // finished late since the last one, and it is the generator's costliest part.
     if (![1, 3, 5].includes(new Date(current).getUTCDay())) return;
