@@ -60,11 +60,11 @@ export async function portalScenario(args: string[]) {
   const base = `http://127.0.0.1:${port}`;
   try {
     let ready = false;
-    while (!ready && performance.now() - started < 300_000) {
+    while (!ready && performance.now() - started < 900_000) {
       ready = await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false);
       if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
-    if (!ready) throw new Error(`not ready within 300 s:\n${output}`);
+    if (!ready) throw new Error(`not ready within 900 s:\n${output}`);
     console.log(`first start with the demo city: ${((performance.now() - started) / 1000).toFixed(1)} s to ready (budget < 60 s)`);
     const items = (await (await fetch(`${base}/api/v1/approval/items?limit=1`)).json()) as { items: Array<{ id: string; name: string }> };
     const guide = items.items[0];

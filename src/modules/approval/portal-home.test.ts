@@ -44,6 +44,8 @@ test('the demo city home page: the city name, a search box, 个人办事 / 法�
   assert.ok(links.includes('/services?target=person'));
   assert.ok(links.includes('/services?target=enterprise'));
   assert.ok(body.includes('个人办事') && body.includes('法人办事'));
+  // 办件公示: progress query, published results, certificate check.
+  for (const href of ['/services/progress', '/services/results', '/services/certificates']) assert.ok(links.includes(href), href);
 
   // Hot items lead to their guides; every demo item is published, so all three are listed.
   const items = (await ctx.app.inject({ method: 'GET', url: '/api/v1/approval/items?limit=100' })).json().items as Array<{ id: string; name: string; unitId: string; lifeEvents: string[] }>;
@@ -63,7 +65,7 @@ test('the demo city home page: the city name, a search box, 个人办事 / 法�
 
   // The guides and the department filter answer. (target= and lifeEvent= are the service hall's
   // filters of the contract; the hall checks them with its own query schema.)
-  for (const href of [...new Set(links.filter((h) => h.startsWith('/services/items/') || h.startsWith('/services?unit=')))]) {
+  for (const href of [...new Set(links.filter((h) => h.startsWith('/services/') || h.startsWith('/services?unit=')))]) {
     const res = await ctx.app.inject({ method: 'GET', url: href });
     assert.ok(res.statusCode === 200, `${href}: ${res.statusCode}`);
   }

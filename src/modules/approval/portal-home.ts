@@ -86,5 +86,15 @@ async function computeBlocks(platform: Platform): Promise<PortalHomeBlock[]> {
         .sort(eventOrder)
         .map((value) => ({ href: `/services?lifeEvent=${encodeURIComponent(value)}`, text: value })),
     },
+    {
+      id: 'public',
+      titleKey: 'page.approval.home.public.title',
+      layout: 'chips',
+      links: [
+        { href: '/services/progress', key: 'page.approval.progress.title' },
+        { href: '/services/results', key: 'page.approval.results.title' },
+        { href: '/services/certificates', key: 'page.approval.certificate.checkTitle' },
+      ],
+    },
   ];
 }

@@ -24,6 +24,7 @@ export const approvalPortalMessages: MessageCatalogue = {
     'page.approval.home.units.count': '{count} 项',
     'page.approval.home.events.title': '按人生事件',
     'page.approval.home.more': '查看全部事项',
+    'page.approval.home.public.title': '办件查询与公示',
   },
   en: {
     'page.approval.portal.nav': 'Online services',
@@ -47,5 +48,6 @@ export const approvalPortalMessages: MessageCatalogue = {
     'page.approval.home.units.count': '{count} services',
     'page.approval.home.events.title': 'By life event',
     'page.approval.home.more': 'All services',
+    'page.approval.home.public.title': 'Progress, results and checks',
   },
 };
