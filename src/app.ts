@@ -15,6 +15,7 @@ import { systemClock, type Clock, type Platform, type ZtModule } from './platfor
 import { healthRoutes } from './platform/health.ts';
 import { knownModules, selectModules } from './modules.ts';
 import { ModuleRegistry } from './platform/registry.ts';
+import { refreshCityName } from './platform/site.ts';
 
 export interface BuildOptions {
   config: Config;
@@ -71,6 +72,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(swagger, apiDocumentOptions(config));
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });
   installAuth(app, platform);
+  // Pages show the city's name (site.ts); read it again now and then, never failing a request.
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/') || request.url.startsWith('/assets/')) return;
+    await refreshCityName(platform).catch((error: unknown) => request.log.warn({ err: error }, 'city name not read'));
+  });
 
   await healthRoutes(app, platform, collectMigrations([allMigrations(), ...(options.extraModules ?? []).map((m) => m.migrations)]));
   for (const module of platform.modules.modules) {

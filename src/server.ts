@@ -38,6 +38,9 @@ export async function migrateIfNeeded(database: Database): Promise<string[]> {
  * a child process (`zt prepare`) that shares the lock: it leaves over a hundred megabytes behind
  * that the server would otherwise keep for its whole life. Returns the demo logins, if loaded.
  */
+/** Marks the child's progress lines on its standard error. */
+const PROGRESS_MARK = 'zt-progress: ';
+
 async function prepareApart(config: Config): Promise<DemoResult | null> {
   const bin = fileURLToPath(new URL('../bin/zt.js', import.meta.url));
   const env: NodeJS.ProcessEnv = { ...process.env, ZT_DATA_DIR: config.dataDir, ZT_DEMO: config.demo ? '1' : '0', [LOCK_HOLDER_ENV]: String(process.pid) };
@@ -46,7 +49,15 @@ async function prepareApart(config: Config): Promise<DemoResult | null> {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
+  let pending = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    // The demo's progress (演示数据：已生成 120/400 件) as it comes; the rest is kept for an error.
+    pending += d;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (line.startsWith(PROGRESS_MARK)) process.stdout.write(`${line.slice(PROGRESS_MARK.length)}\n`);
+  });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', resolve);
@@ -64,7 +75,9 @@ export async function prepareDataFolder(config: Config): Promise<void> {
   const store = await openDataStore(config, 'prepare');
   try {
     await migrateIfNeeded(store.database);
-    const demo = config.demo && !(await hasUsers(store.database)) ? await seedDemo(makePlatform(config, store.database, moduleRegistry(config))) : null;
+    // Progress lines go to standard error, which the starting server passes on as they come.
+    const progress = (line: string) => process.stderr.write(`${PROGRESS_MARK}${line}\n`);
+    const demo = config.demo && !(await hasUsers(store.database)) ? await seedDemo(makePlatform(config, store.database, moduleRegistry(config)), { progress }) : null;
     process.stdout.write(JSON.stringify({ demo }));
   } finally {
     await store.close();
@@ -110,7 +123,7 @@ export async function startServer(config: Config, out: (text: string) => void = 
   try {
     const migrated = await migrateIfNeeded(store.database);
     const seedHere = config.demo && !demo && !(await hasUsers(store.database));
-    if (seedHere) demo = await seedDemo(makePlatform(config, store.database, moduleRegistry(config)));
+    if (seedHere) demo = await seedDemo(makePlatform(config, store.database, moduleRegistry(config)), { progress: (line) => out(`${line}\n`) });
     if (store.database.kind === 'pglite' && (migrated.length || seedHere)) {
       // Migrating and filling the embedded database grows its WebAssembly memory, which never
       // shrinks: reopen it, so that the server runs in the memory of an ordinary start.
@@ -141,7 +154,7 @@ function banner(config: Config, where: string, url: string, demo: DemoResult | n
     '',
   ];
   if (demo) {
-    lines.push(formatDemoLogins({ accounts: demo.accounts, password: demo.password }).trimEnd());
+    lines.push(formatDemoLogins({ accounts: demo.accounts, publicAccounts: demo.publicAccounts, password: demo.password }).trimEnd());
     if (demo.passwordGenerated) lines.push('The password was generated; set ZT_DEMO_PASSWORD before the first start to choose it.');
     if (demo.accountsFile) lines.push(`These logins are also in ${demo.accountsFile} (readable by its owner only).`);
     lines.push('');

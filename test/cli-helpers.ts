@@ -20,7 +20,8 @@ after(() => {
 
 /** The environment of a fresh shell: no inherited database or test settings. */
 export function envFor(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ZT_RUN_JOBS: '0', NODE_ENV: 'development' };
+  // The demo city's past cases take seconds: a test that wants them asks for a few.
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ZT_RUN_JOBS: '0', NODE_ENV: 'development', ZT_DEMO_CASES: '0' };
   for (const name of ['DATABASE_URL', 'ZT_FIELD_KEY', 'ZT_DEMO', 'ZT_DEMO_PASSWORD', 'PORT', 'HOST', 'ZT_TEST_PGLITE_TEMPLATE']) delete env[name];
   return { ...env, ...extra };
 }

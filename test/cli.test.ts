@@ -35,9 +35,12 @@ test('usage: help, unknown commands and options, a bad setting named', async () 
 const A = path.join(work, 'a');
 
 test('first start: migrates, loads the demo city, prints the addresses and logins, holds the folder, shuts down gracefully', async (t) => {
-  const server = await startServer({ ZT_DATA_DIR: A, ZT_DEMO_PASSWORD: DEMO_PASSWORD });
+  const server = await startServer({ ZT_DATA_DIR: A, ZT_DEMO_PASSWORD: DEMO_PASSWORD, ZT_DEMO_CASES: '6' });
   t.diagnostic(`first start ready after ${server.seconds.toFixed(1)} s`);
   const banner = server.banner;
+  // The demo city's past cases, with their progress; the citizen's and company's portal logins.
+  assert.match(banner, /演示数据：已生成 6\/6 件/);
+  assert.match(banner, /13957100001\s+林小雨/);
   assert.match(banner, /Portal\s+http:\/\/127\.0\.0\.1:\d+\/\n/);
   assert.match(banner, /Console\s+http:\/\/127\.0\.0\.1:\d+\/console\n/);
   assert.match(banner, /API docs\s+http:\/\/127\.0\.0\.1:\d+\/api\/docs\n/);

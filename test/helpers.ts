@@ -111,6 +111,8 @@ export async function createTestContext(
     LOG_LEVEL: 'silent',
     ZT_FIELD_KEY: crypto.randomBytes(16).toString('hex'),
     ZT_RUN_JOBS: '0',
+    // The demo city's past cases take seconds: tests that want them ask for a few.
+    ZT_DEMO_CASES: '0',
     // `ZT_MODULES=none npm test -- src/platform` runs the platform's tests without the business modules.
     ...(process.env.ZT_MODULES ? { ZT_MODULES: process.env.ZT_MODULES } : {}),
     ...(TEST_PG_URL ? { DATABASE_URL: 'postgres://unused' } : {}),

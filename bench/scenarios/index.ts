@@ -3,6 +3,7 @@ import { startupScenario } from './startup.ts';
 import { supervisionScenario } from './supervision.ts';
 import { approvalScenario } from './approval.ts';
 import { documentsScenario } from './documents.ts';
+import { portalScenario } from './portal.ts';
 
 export interface Scenario {
   description: string;
@@ -11,6 +12,7 @@ export interface Scenario {
 
 export const scenarios: Record<string, Scenario> = {
   startup: { description: 'npm start: first start and restart times, idle resident memory (embedded database)', run: () => startupScenario() },
+  portal: { description: 'npm start with the demo city (first start, budget 60 s), then home, service list and guide at 20 concurrent visitors (p95 < 50 ms), embedded database [seconds]', run: (args) => portalScenario(args) },
   login: { description: 'login latency with argon2id (p50/p95/p99), PostgreSQL', run: () => loginScenario() },
   me: { description: 'authenticated GET /api/v1/me throughput on one process, PostgreSQL [seconds]', run: (args) => meScenario(args) },
   'approval-inbox': { description: "approver's inbox first page over 1M cases (p50/p95/p99), PostgreSQL [--cases N] [--db NAME keeps the data]", run: (args) => approvalScenario(['inbox'], args) },

@@ -29,7 +29,7 @@ function rssMb(pid: number): number {
 export async function startupScenario() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-startup-'));
   const port = 3900 + Math.floor(Math.random() * 90);
-  const env = { ...process.env, ZT_DATA_DIR: dataDir, PORT: String(port), ZT_DEMO_PASSWORD: 'Bench#Demo2026', LOG_LEVEL: 'warn' };
+  const env = { ...process.env, ZT_DATA_DIR: dataDir, PORT: String(port), ZT_DEMO_PASSWORD: 'Bench#Demo2026', LOG_LEVEL: 'warn', ZT_DEMO_CASES: '0' };
   // The node flags of `npm start` itself, so that the figures are those an office gets.
   const startScript: string = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start;
   const nodeFlags = startScript.split(/\s+/).filter((word) => word.startsWith('--'));

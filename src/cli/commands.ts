@@ -278,9 +278,9 @@ export async function seed(options: { demo?: boolean; forceProduction?: boolean 
   // The installed modules add their own demo data: this command loads them all.
   const { moduleRegistry } = await import('../app.ts');
   await withStore('seed', async (store, config) => {
-    const result = await seedDemo(makePlatform(config, store.database, moduleRegistry(config)), { forceProduction: options.forceProduction });
-    print(`Demo city 云川市: ${result.regionsCreated} regions and ${result.unitsCreated} units created (existing ones left as they were).`);
-    print(formatDemoLogins({ accounts: result.accounts, password: result.password }));
+    const result = await seedDemo(makePlatform(config, store.database, moduleRegistry(config)), { forceProduction: options.forceProduction, progress: print });
+    print(`Demo city 云川市: ${result.regionsCreated} regions and ${result.unitsCreated} units created (existing ones left as they were); ${result.casesCreated} past cases generated.`);
+    print(formatDemoLogins({ accounts: result.accounts, publicAccounts: result.publicAccounts, password: result.password }));
     if (result.passwordGenerated) print('The password was generated; set ZT_DEMO_PASSWORD to choose it.');
     if (result.accountsFile) print(`These logins are also in ${result.accountsFile}.`);
   });

@@ -12,6 +12,10 @@ export interface Config {
   preparedStatements: boolean;
   demo: boolean;
   demoPassword: string | null;
+  /** The city (or county) the portal serves, e.g. 云川市 (ZT_CITY_NAME); else the demo city's when loaded. */
+  cityName: string | null;
+  /** How many past cases the demo city is given on its first load (ZT_DEMO_CASES). */
+  demoCases: number;
   production: boolean;
   logLevel: LogLevel;
   /** Public base URL used in links (notifications, QR codes). */
@@ -115,6 +119,8 @@ export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
   const demoPassword = env.ZT_DEMO_PASSWORD || null;
+  const cityName = env.ZT_CITY_NAME?.trim() || null;
+  if (cityName && cityName.length > 30) throw new ConfigError('ZT_CITY_NAME', 'at most 30 characters, e.g. 云川市');
   const fieldKeyHex = env.ZT_FIELD_KEY || null;
   if (fieldKeyHex && !/^[0-9a-fA-F]{32}$/.test(fieldKeyHex)) {
     throw new ConfigError('ZT_FIELD_KEY', 'must be 32 hexadecimal characters (an SM4 key)');
@@ -133,6 +139,8 @@ export function loadConfig(env: Env = process.env): Config {
     preparedStatements: flag(env, 'ZT_DB_PREPARED_STATEMENTS', true),
     demo: flag(env, 'ZT_DEMO', !production),
     demoPassword,
+    cityName,
+    demoCases: integer(env, 'ZT_DEMO_CASES', 300, 0, 5000),
     production,
     logLevel,
     publicUrl,

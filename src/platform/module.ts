@@ -85,6 +85,36 @@ export interface DemoCity {
   unit(key: string): { id: string; name: string; regionCode: string };
 }
 
+/** A finished piece of the demo city's past work (an approval case), for the modules that react to it. */
+export interface DemoFinishedSubject {
+  type: string;
+  id: string;
+  /** The applicant's account, when the case was filed online. */
+  applicantUserId: string | null;
+  applicantName: string;
+  applicantPhone: string;
+}
+
+/**
+ * What other modules do while the demo city's past is generated: the platform passed to them has
+ * its clock set to the moment in the past. Everything goes through the modules' own services.
+ */
+export interface DemoActivityHooks {
+  /** At the end of each past working day (the supervision scan). */
+  onDay?: (platform: Platform) => Promise<void>;
+  /** Some time after a subject finished (ratings, complaints); `random` is the generator's seeded one. */
+  onFinished?: (platform: Platform, subject: DemoFinishedSubject, random: () => number) => Promise<void>;
+  /** Once all is generated, with the real clock (statistics roll-ups). */
+  onEnd?: (platform: Platform) => Promise<void>;
+}
+
+/** The demo city's past activity: the module that generates it and the hooks of the others. */
+export interface DemoActivity {
+  /** Generates `count` past cases over the last months, calling every module's hooks; does nothing when the city has cases. */
+  generate?: (platform: Platform, options: { count: number; progress: (line: string) => void; hooks: DemoActivityHooks[] }) => Promise<{ created: number }>;
+  hooks?: DemoActivityHooks;
+}
+
 /** A link of the public site: its path and the catalogue key of its label. */
 export interface PortalLink {
   href: string;
@@ -102,8 +132,37 @@ export interface PortalSection {
   items: string[];
 }
 
+/** A link of a home page block: a catalogue key or a name from the data, with a short note. */
+export interface PortalHomeLink {
+  href: string;
+  /** Catalogue key of the label; else `text`, shown as it is (escaped). */
+  key?: string;
+  text?: string;
+  /** Catalogue key of a line under the label, or of a note with `{count}`. */
+  noteKey?: string;
+  count?: number;
+}
+
+/** A block of the public home page filled from a module's data (hot items, departments …). */
+export interface PortalHomeBlock {
+  id: string;
+  /** Catalogue key of the heading. */
+  titleKey: string;
+  /** 'cards': a few large links; 'list': a ranked list; 'chips': short links side by side. */
+  layout: 'cards' | 'list' | 'chips';
+  links: PortalHomeLink[];
+  /** Catalogue key shown when there are no links (else the block is left out). */
+  emptyKey?: string;
+  /** A link under the block (all of it). */
+  more?: { href: string; key: string };
+}
+
 /** What a module adds to the public site. */
 export interface PortalContribution {
+  /** The home page's search box: a GET form to `action` with an input named q. The first installed module's wins. */
+  search?: { action: string };
+  /** Blocks of the home page under the search box, in order; kept short and cached by the module. */
+  home?: (platform: Platform) => Promise<PortalHomeBlock[]>;
   /** Links of the main navigation, between 首页 and the directory. */
   nav?: PortalLink[];
   sections?: PortalSection[];
@@ -161,6 +220,8 @@ export interface ZtModule {
    * exist. Runs on every demo load: it must leave what it made before as it is.
    */
   demo?: (work: Work, platform: Platform, city: DemoCity) => Promise<void>;
+  /** The demo city's past: generated once, after every module's demo data (outside one transaction). */
+  demoActivity?: DemoActivity;
 }
 
 declare module 'fastify' {

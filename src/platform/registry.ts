@@ -6,7 +6,7 @@ import { ROLES, type Role } from './iam/roles.ts';
 import type { DomainEvent } from './events.ts';
 import type { NavGroup } from './views/nav.ts';
 import type { InstalledTaskKind } from './tasks/kinds.ts';
-import type { DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, PortalLink, PortalSection, Subscription, SubjectWatcher, ZtModule } from './module.ts';
+import type { DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, PortalContribution, PortalLink, PortalSection, Subscription, SubjectWatcher, ZtModule } from './module.ts';
 import type { SupervisedSubject } from './supervision.ts';
 
 /**
@@ -56,6 +56,8 @@ export class ModuleRegistry {
   readonly fileAccess = new Map<string, FileAccessPolicy>();
   readonly portalSections: PortalSection[] = [];
   readonly accountHome: PortalLink | null;
+  readonly portalSearch: { action: string } | null;
+  readonly portalHome: Array<NonNullable<PortalContribution['home']>> = [];
   readonly htmlErrorPage: HtmlErrorRenderer | null;
   /** The supervised subjects of the installed modules, by type. */
   readonly subjects: readonly SupervisedSubject[];
@@ -68,6 +70,7 @@ export class ModuleRegistry {
     const published = new Set(modules.flatMap((m) => m.publishes ?? []));
     let htmlErrorPage: HtmlErrorRenderer | null = null;
     let accountHome: PortalLink | null = null;
+    let portalSearch: { action: string } | null = null;
     for (const module of modules) {
       for (const needed of module.requires ?? []) {
         if (!names.has(needed)) throw new Error(`module ${module.name} needs module ${needed}, which is not installed`);
@@ -100,10 +103,13 @@ export class ModuleRegistry {
       this.portalNav.push(...(module.portal?.nav ?? []));
       this.portalSections.push(...(module.portal?.sections ?? []));
       accountHome ??= module.portal?.accountHome ?? null;
+      portalSearch ??= module.portal?.search ?? null;
+      if (module.portal?.home) this.portalHome.push(module.portal.home);
       if (module.htmlErrorPage) htmlErrorPage = module.htmlErrorPage;
     }
     this.htmlErrorPage = htmlErrorPage;
     this.accountHome = accountHome;
+    this.portalSearch = portalSearch;
     this.subjects = this.#installSubjects();
   }
 

@@ -18,6 +18,8 @@ import { approvalTasks } from './tasks.ts';
 import { CASE_SUBJECT, MATERIAL_OWNER, mayDownloadMaterials } from './queries/cases.ts';
 import { countOpenTasks } from '../../platform/tasks/index.ts';
 import { loadApprovalDemo } from './demo.ts';
+import { approvalHomeBlocks } from './portal-home.ts';
+import { generateDemoCases } from './demo-cases.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await catalogueRoutes(app, platform);
@@ -52,6 +54,8 @@ export const approvalModule: ZtModule = {
   ],
   portal: {
     nav: [{ href: '/services', key: 'page.approval.portal.nav' }],
+    search: { action: '/services' },
+    home: approvalHomeBlocks,
     sections: [
       {
         id: 'services',
@@ -68,6 +72,7 @@ export const approvalModule: ZtModule = {
   // Cases are supervised: their steps' deadlines, the rules on every action, the monitor's counts.
   supervisedSubjects: [approvalCaseSubject],
   demo: loadApprovalDemo,
+  demoActivity: { generate: generateDemoCases },
   fileAccess: { [MATERIAL_OWNER]: mayDownloadMaterials, [DOCUMENT_OWNER]: mayDownloadDocuments, [SEAL_OWNER]: mayDownloadSeal },
 };
 

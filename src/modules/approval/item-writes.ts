@@ -10,6 +10,7 @@ import type { Unit } from '../../platform/org/service.ts';
 import type { Platform } from '../../platform/module.ts';
 import type { ItemInput, ItemRow } from './model.ts';
 import { mayManageUnit, q, toItem, type Item } from './queries/items.ts';
+import { invalidatePortalHome } from './portal-home.ts';
 
 const KIND_MARK: Record<ItemInput['kind'], string> = { licensing: 'XK', non_licensing: 'FX', public_service: 'GG' };
 export const json = (value: unknown) => JSON.stringify(value) as never;
@@ -115,6 +116,7 @@ export async function writeDraft(work: Work, platform: Platform, row: ItemRow, i
 
 export async function publishRow(work: Work, platform: Platform, row: ItemRow, via?: string): Promise<Item & { supersededVersion: number | null }> {
   const now = platform.clock.now();
+  work.afterCommit(() => invalidatePortalHome(platform));
   const previous = await q(work.tx)
     .updateTable('approval_items')
     .set({ status: 'superseded', updated_at: now })

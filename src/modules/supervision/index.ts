@@ -9,6 +9,7 @@ import { supervisionNav, supervisionPages } from './pages.tsx';
 import { onSubjectChanged, runScan } from './scan.ts';
 import { supervisionMessages, supervisionTemplates } from './messages.ts';
 import { supervisionPageMessages } from './page-messages.ts';
+import { supervisionDemoHooks } from './demo.ts';
 
 async function supervisionRoutes(app: FastifyInstance, platform: Platform) {
   await supervisionApiRoutes(app, platform);
@@ -40,6 +41,7 @@ export const supervisionModule: ZtModule = {
   consoleNav: [supervisionNav],
   // Every change of a supervised subject is checked in the transaction that made it.
   watchesSubjects: onSubjectChanged,
+  demoActivity: { hooks: supervisionDemoHooks },
   dashboard: [
     // A unit leader explains the cards given to the unit; the supervision office decides on the explained ones.
     { id: 'supervision.cardsToExplain', key: 'supervision.dashboard.cardsToExplain', permission: EXPLAIN, href: '/console/supervision/cards?status=open', count: (platform, principal) => countCardsAwaiting(platform.db, departmentScope(principal), 'open') },

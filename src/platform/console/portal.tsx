@@ -2,7 +2,9 @@ import Html from '@kitajs/html';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Strict, notFound } from '../http/index.ts';
-import type { Platform } from '../module.ts';
+import type { Platform, PortalHomeBlock, PortalHomeLink } from '../module.ts';
+import type { ViewContext } from '../views/context.ts';
+import { portalName } from '../views/layout.tsx';
 import * as org from '../org/service.ts';
 import { attr, DataTable, EmptyState, PageHeading, Pagination, PageQueryFields } from '../views/index.ts';
 import { renderPortal } from './shell.tsx';
@@ -15,28 +17,135 @@ const DirectoryQuery = Strict({
 const HomeQuery = Strict({ ...PageQueryFields });
 
 
+const TOP_REGIONS_FRESH_MS = 60_000;
+const topRegionsCache = new WeakMap<object, { at: number; regions: ReturnType<typeof org.listRegions> }>();
+
+/** The top regions for the home page's directory teaser, read at most once a minute (they change with a new province). */
+function topRegionsOf(platform: Platform): ReturnType<typeof org.listRegions> {
+  const hit = topRegionsCache.get(platform.db);
+  if (hit && Date.now() - hit.at < TOP_REGIONS_FRESH_MS) return hit.regions;
+  const regions = org.listRegions(platform.db, null);
+  topRegionsCache.set(platform.db, { at: Date.now(), regions });
+  regions.catch(() => topRegionsCache.delete(platform.db));
+  return regions;
+}
+
+/** The installed modules' home page blocks, in module order; empty ones without a note are left out. */
+async function homeBlocks(platform: Platform): Promise<PortalHomeBlock[]> {
+  const parts = await Promise.all(platform.modules.portalHome.map((home) => home(platform)));
+  return parts.flat().filter((block) => block.links.length || block.emptyKey);
+}
+
+function LinkLabel({ ctx, link }: { ctx: ViewContext; link: PortalHomeLink }) {
+  return link.key ? <>{ctx.t(link.key)}</> : <span safe>{link.text ?? ''}</span>;
+}
+
+function LinkNote({ ctx, link }: { ctx: ViewContext; link: PortalHomeLink }) {
+  return link.noteKey ? <span class="note">{ctx.t(link.noteKey, link.count === undefined ? undefined : { count: link.count })}</span> : '';
+}
+
+function HomeBlockView({ ctx, block }: { ctx: ViewContext; block: PortalHomeBlock }) {
+  const titleId = `home-${block.id}-title`;
+  return (
+    <section class={`home-block home-block-${block.layout}`} id={`home-${attr(block.id)}`} aria-labelledby={titleId}>
+      <h2 id={titleId}>{ctx.t(block.titleKey)}</h2>
+      {!block.links.length ? (
+        <p class="muted">{ctx.t(block.emptyKey!)}</p>
+      ) : block.layout === 'cards' ? (
+        <ul class="home-cards">
+          {block.links.map((link) => (
+            <li>
+              <a href={attr(link.href)}>
+                <strong>
+                  <LinkLabel ctx={ctx} link={link} />
+                </strong>
+                <LinkNote ctx={ctx} link={link} />
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : block.layout === 'list' ? (
+        <ol class="home-list">
+          {block.links.map((link) => (
+            <li>
+              <a href={attr(link.href)}>
+                <LinkLabel ctx={ctx} link={link} />
+              </a>
+              <LinkNote ctx={ctx} link={link} />
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <ul class="home-chips">
+          {block.links.map((link) => (
+            <li>
+              <a href={attr(link.href)}>
+                <LinkLabel ctx={ctx} link={link} />
+                {link.noteKey ? ' ' : ''}
+                <LinkNote ctx={ctx} link={link} />
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {block.more ? (
+        <p>
+          <a href={attr(block.more.href)}>{ctx.t(block.more.key)}</a>
+        </p>
+      ) : (
+        ''
+      )}
+    </section>
+  );
+}
+
 export async function portalPages(app: FastifyInstance, platform: Platform) {
   app.get('/', { schema: { querystring: HomeQuery }, config: { auth: 'public' } }, async (request, reply) => {
-    const topRegions = await org.listRegions(platform.db, null);
+    const [topRegions, blocks] = await Promise.all([topRegionsOf(platform), homeBlocks(platform)]);
+    const search = platform.modules.portalSearch;
     return renderPortal(request, reply, (ctx) => ({
       title: ctx.t('page.portal.nav.home'),
       body: (
       <>
         <section class="hero" aria-labelledby="hero-title">
           <div>
-            <h1 id="hero-title">{ctx.t('page.portal.hero.title')}</h1>
-            <p class="lead">{ctx.t('page.portal.hero.lead')}</p>
+            <h1 id="hero-title">{portalName(ctx)}</h1>
+            <p class="lead">
+              <strong>{ctx.t('page.portal.hero.title')}</strong>
+              {ctx.t('ui.colon')}
+              {ctx.t('page.portal.hero.lead')}
+            </p>
+            {search ? (
+              <form class="home-search" method="get" action={attr(search.action)} role="search">
+                <label for="home-q">{ctx.t('page.portal.search.label')}</label>
+                <input id="home-q" type="search" name="q" maxlength="100" placeholder={ctx.ta('page.portal.search.placeholder')} />
+                <button type="submit" class="button">
+                  {ctx.t('page.portal.search.submit')}
+                </button>
+              </form>
+            ) : (
+              ''
+            )}
           </div>
           <div class="hero-aside">
             <h2>{ctx.t('page.portal.staff.title')}</h2>
             <p>{ctx.t('page.portal.staff.text')}</p>
             <p>
-              <a class="button" href={ctx.principal ? '/console' : '/login'}>
-                {ctx.principal ? ctx.t('ui.console') : ctx.t('page.portal.staff.login')}
+              <a class="button button-secondary" href={ctx.principal && ctx.principal.kind === 'staff' ? '/console' : '/login'}>
+                {ctx.principal && ctx.principal.kind === 'staff' ? ctx.t('ui.console') : ctx.t('page.portal.staff.login')}
               </a>
             </p>
           </div>
         </section>
+        {blocks.length ? (
+          <div class="home-blocks">
+            {blocks.map((block) => (
+              <HomeBlockView ctx={ctx} block={block} />
+            ))}
+          </div>
+        ) : (
+          ''
+        )}
         <div class="sections">
           {platform.modules.portalSections.map((section) => (
             <section class="section-card" id={section.id} aria-labelledby={`${section.id}-title`}>

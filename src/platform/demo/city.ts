@@ -1,6 +1,6 @@
 import type { UnitKind } from '../org/service.ts';
 import type { Role } from '../iam/roles.ts';
-import { creditCheckChar } from '../org/codes.ts';
+import { creditCheckChar, idCheckChar } from '../org/codes.ts';
 
 /**
  * The demo city 云川市 (Yunchuan), fictional. Its codes sit in Zhejiang's numbering space
@@ -187,4 +187,44 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { username: 'responder', role: 'responder', displayName: '何静', unitKey: 'city.hrss' },
   { username: 'hotline_operator', role: 'hotline_operator', displayName: '马骏', unitKey: 'city.hotline', cityWide: true },
   { username: 'village_officer', role: 'village_officer', displayName: '杨春梅', unitKey: '331221100201' },
+];
+
+/** An applicant of the demo city's cases. */
+export interface DemoApplicant {
+  kind: 'person' | 'enterprise';
+  name: string;
+  /** ID number (GB 11643) of a person, unified social credit code (GB 32100) of an enterprise. */
+  id: string;
+  phone: string;
+}
+
+const COUNTY_CODES = DEMO_COUNTIES.map((c) => c.code);
+
+/** A valid (fictional) ID number of a person registered in one of the demo counties. */
+export function personId(n: number): string {
+  const year = 1960 + (n % 45);
+  const month = String(1 + (n % 12)).padStart(2, '0');
+  const day = String(1 + (n % 28)).padStart(2, '0');
+  const first17 = `${COUNTY_CODES[n % COUNTY_CODES.length]}${year}${month}${day}${String(100 + (n % 900)).padStart(3, '0')}`;
+  return first17 + idCheckChar(first17);
+}
+
+/** A valid (fictional) credit code of an enterprise (91: registered by the market regulator) in a demo county. */
+export function companyCreditCode(n: number): string {
+  const first17 = `91${COUNTY_CODES[n % COUNTY_CODES.length]}MA${String(1000000 + n * 7919).slice(-7)}`;
+  return first17 + creditCheckChar(first17);
+}
+
+export interface DemoPublicAccount {
+  kind: 'person' | 'enterprise';
+  /** The account's user name: its mobile number. */
+  phone: string;
+  displayName: string;
+  applicant: DemoApplicant;
+}
+
+/** One citizen and one company of the demo city, who sign in on the portal with their mobile number. */
+export const DEMO_PUBLIC_ACCOUNTS: DemoPublicAccount[] = [
+  { kind: 'person', phone: '13957100001', displayName: '林小雨', applicant: { kind: 'person', name: '林小雨', id: personId(4242), phone: '13957100001' } },
+  { kind: 'enterprise', phone: '13957100002', displayName: '云川市青禾食品有限公司', applicant: { kind: 'enterprise', name: '云川市青禾食品有限公司', id: companyCreditCode(4243), phone: '13957100002' } },
 ];

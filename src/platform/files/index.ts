@@ -22,6 +22,7 @@ export {
   storeGeneratedFile,
   FILE_OWNER_TYPE,
   saveUpload,
+  recordStoredUpload,
   uploadFile,
   useBlobStore,
   UNATTACHED_RETENTION_MS,

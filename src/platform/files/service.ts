@@ -186,31 +186,34 @@ export async function saveUpload(platform: Platform, principal: Principal, actor
   if (!staged) throw new Error('not a prepared upload');
   const store = blobStoreFor(platform);
   await store.commit(staged);
-  const row = await inTransaction(platform.db, actor, async (work) => {
+  return inTransaction(platform.db, actor, async (work) => {
     await lockContent(work, staged.sm3, 'shared');
     // A purge may have removed the blob between the commit above and the lock.
     if (!(await store.exists(staged.sm3))) await store.commit(staged);
-    const now = platform.clock.now();
-    const inserted = await q(work.tx)
-      .insertInto('files')
-      .values({
-        id: crypto.randomUUID(),
-        sm3: staged.sm3,
-        size: staged.size,
-        mime: prepared.mime,
-        name: prepared.name,
-        uploaded_by: principal.userId,
-        uploaded_at: now,
-        owner_type: null,
-        owner_id: null,
-        attached_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    recordAudit(work, { action: 'file.upload', objectType: 'file', objectId: inserted.id, details: { name: prepared.name, size: staged.size, mime: prepared.mime, sm3: staged.sm3 } }, now);
-    return inserted;
+    return insertFileRow(work, platform, principal, { sm3: staged.sm3, size: staged.size, mime: prepared.mime, name: prepared.name });
   });
-  return toInfo(row);
+}
+
+async function insertFileRow(work: Work, platform: Platform, principal: Principal, blob: { sm3: string; size: number; mime: string; name: string }): Promise<FileInfo> {
+  const now = platform.clock.now();
+  const inserted = await q(work.tx)
+    .insertInto('files')
+    .values({ id: crypto.randomUUID(), sm3: blob.sm3, size: blob.size, mime: blob.mime, name: blob.name, uploaded_by: principal.userId, uploaded_at: now, owner_type: null, owner_id: null, attached_at: null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  recordAudit(work, { action: 'file.upload', objectType: 'file', objectId: inserted.id, details: { name: blob.name, size: blob.size, mime: blob.mime, sm3: blob.sm3 } }, now);
+  return toInfo(inserted);
+}
+
+/**
+ * Records another upload of content the store already keeps (the same digest as an earlier
+ * upload's), inside the caller's unit of work: for a generator filing many copies of one sample.
+ * Content no longer stored is an error.
+ */
+export async function recordStoredUpload(work: Work, platform: Platform, principal: Principal, blob: Pick<FileInfo, 'sm3' | 'size' | 'mime' | 'name'>): Promise<FileInfo> {
+  await lockContent(work, blob.sm3, 'shared');
+  if (!(await blobStoreFor(platform).exists(blob.sm3))) throw new Error(`content ${blob.sm3} is not stored`);
+  return insertFileRow(work, platform, principal, { sm3: blob.sm3, size: blob.size, mime: blob.mime, name: blob.name });
 }
 
 /** prepareUpload then saveUpload: for callers that have nothing else to read first. */

@@ -5,6 +5,7 @@ import type { Principal } from '../iam/principal.ts';
 import type { NavGroup } from './nav.ts';
 import type { PortalLink } from '../module.ts';
 import { hasPermission } from '../iam/principal.ts';
+import { cityNameOf } from '../site.ts';
 
 export const LANG_COOKIE = 'zt_lang';
 export const DISPLAY_COOKIE = 'zt_display';
@@ -38,7 +39,7 @@ export interface ViewContext {
   /** The console navigation of the installed modules, before filtering by permission. */
   navGroups: readonly NavGroup[];
   /** What the installed modules add to the public site's navigation and account menu. */
-  site: { nav: readonly PortalLink[]; accountHome: PortalLink | null };
+  site: { nav: readonly PortalLink[]; accountHome: PortalLink | null; cityName: string | null };
 }
 
 export function viewContext(request: FastifyRequest): ViewContext {
@@ -60,7 +61,7 @@ export function viewContext(request: FastifyRequest): ViewContext {
     flash: (request as FastifyRequest & { flash?: Flash | null }).flash ?? null,
     can: (permission) => !!principal && hasPermission(principal, permission),
     navGroups: request.server.platform.modules.nav,
-    site: { nav: request.server.platform.modules.portalNav, accountHome: request.server.platform.modules.accountHome },
+    site: { nav: request.server.platform.modules.portalNav, accountHome: request.server.platform.modules.accountHome, cityName: cityNameOf(request.server.platform) },
   };
 }
 

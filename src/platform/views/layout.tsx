@@ -7,7 +7,12 @@ import { consoleNav } from './nav.ts';
 // htmx must not add inline styles or evaluate code: the CSP forbids both.
 const HTMX_CONFIG = JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false, historyCacheSize: 0 });
 
-function Document({ ctx, title, bodyClass, children }: { ctx: ViewContext; title: JSX.Element; bodyClass: string; children: Children }) {
+/** The public site's name: the city's portal (云川市政务服务网) when a city is set, else the platform's. */
+export function portalName(ctx: ViewContext): JSX.Element {
+  return ctx.site.cityName ? ctx.t('site.portalName', { city: ctx.site.cityName }) : ctx.t('site.name');
+}
+
+function Document({ ctx, title, bodyClass, children, siteName }: { ctx: ViewContext; title: JSX.Element; bodyClass: string; children: Children; siteName?: JSX.Element }) {
   return (
     <>
       {'<!doctype html>'}
@@ -18,7 +23,7 @@ function Document({ ctx, title, bodyClass, children }: { ctx: ViewContext; title
           <title>
             {title}
             {' - '}
-            {ctx.t('site.name')}
+            {siteName ?? ctx.t('site.name')}
           </title>
           <meta name="htmx-config" content={attr(HTMX_CONFIG)} />
           <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
@@ -32,14 +37,14 @@ function Document({ ctx, title, bodyClass, children }: { ctx: ViewContext; title
   );
 }
 
-function Brand({ ctx, href, sub }: { ctx: ViewContext; href: string; sub: JSX.Element }) {
+function Brand({ ctx, href, sub, name }: { ctx: ViewContext; href: string; sub: JSX.Element; name?: JSX.Element }) {
   return (
     <a class="brand" href={href}>
       <span class="brand-mark" aria-hidden="true">
         政
       </span>
       <span class="brand-text">
-        <span class="brand-name">{ctx.t('site.name')}</span>
+        <span class="brand-name">{name ?? ctx.t('site.name')}</span>
         <span class="brand-sub">{sub}</span>
       </span>
     </a>
@@ -52,11 +57,11 @@ const portalNav = (ctx: ViewContext) => [{ href: '/', key: 'page.portal.nav.home
 /** The public portal: utility bar, masthead, main navigation, footer with the accessibility statement. */
 export function PortalLayout({ ctx, title, crumbs, children }: { ctx: ViewContext; title: JSX.Element; crumbs?: Crumb[]; children: Children }) {
   return (
-    <Document ctx={ctx} title={title} bodyClass="portal">
+    <Document ctx={ctx} title={title} bodyClass="portal" siteName={portalName(ctx)}>
       <SkipLink ctx={ctx} />
       <div class="utility-bar">
         <div class="wrap utility-inner">
-          <p class="utility-welcome">{ctx.t('page.portal.welcome')}</p>
+          <p class="utility-welcome">{ctx.t('page.portal.welcome', { site: portalName(ctx) })}</p>
           <ul class="tool-list">
             <li>
               <DisplaySwitch ctx={ctx} />
@@ -90,7 +95,7 @@ export function PortalLayout({ ctx, title, crumbs, children }: { ctx: ViewContex
       </div>
       <header class="site-header">
         <div class="wrap">
-          <Brand ctx={ctx} href="/" sub={ctx.t('site.tagline')} />
+          <Brand ctx={ctx} href="/" name={portalName(ctx)} sub={ctx.t(ctx.site.cityName ? 'site.portalTagline' : 'site.tagline')} />
         </div>
       </header>
       <nav class="site-nav" aria-label={ctx.ta('page.portal.nav.label')}>

@@ -1,0 +1,56 @@
+// The public home page of the demo city in the browser: axe at a desktop and a phone width, no
+// sideways scrolling, and the search box leading to the service hall.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { assertAccessible, chromiumMissing, launchChromium, screenshot } from './browser.ts';
+import { createTestContext, type TestContext } from '../helpers.ts';
+import { seedDemo } from '../../src/platform/demo/seed.ts';
+
+describe('the portal home page in the browser', { skip: chromiumMissing }, () => {
+  let ctx: TestContext;
+  let browser: Browser;
+  let base: string;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    ctx = await createTestContext({ env: { ZT_DEMO_PASSWORD: 'Yunchuan-Demo-1' } });
+    await seedDemo(ctx.platform, { cases: 12 });
+    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await ctx?.close();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  for (const width of [1366, 390]) {
+    test(`at ${width} px: the city's name, the search box, the blocks; axe passes and nothing scrolls sideways`, async () => {
+      const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
+      });
+      await page.goto(`${base}/`);
+      assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), '云川市政务服务网');
+      for (const name of ['按服务对象', '热门事项', '按部门办事', '按人生事件']) assert.ok(await page.getByRole('heading', { level: 2, name }).isVisible(), name);
+      await assertAccessible(page, `portal home ${width}`, 'portal');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
+      await screenshot(page, `portal-home-${width}`);
+
+      // The search box is an <input type="search" name="q"> leading to the service hall.
+      const search = page.getByRole('searchbox', { name: '搜索办事事项' });
+      assert.ok(await search.isVisible());
+      await search.fill('食品');
+      await search.press('Enter');
+      await page.waitForURL(/\/services\?q=/);
+      assert.ok(page.url().includes(`q=${encodeURIComponent('食品')}`));
+      await context.close();
+    });
+  }
+});
