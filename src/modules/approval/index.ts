@@ -5,7 +5,7 @@ import { catalogueRoutes } from './catalogue-routes.ts';
 import { applicationsRoutes } from './applications-routes.ts';
 import { publicRoutes } from './public-routes.ts';
 import { approvalNav, approvalPages, TASKS_PERMISSION } from './pages/index.ts';
-import { CATALOGUE_PERMISSION } from './queries/items.ts';
+import { CATALOGUE_PERMISSION, ITEM_FILE_OWNER, mayDownloadItemFiles } from './queries/items.ts';
 import { approvalMessages } from './messages/index.ts';
 import { approvalTemplates } from './templates.ts';
 import { approvalPortalMessages } from './pages/portal-messages.ts';
@@ -62,7 +62,7 @@ export const approvalModule: ZtModule = {
   // Cases are supervised: their steps' deadlines, the rules on every action, the monitor's counts.
   supervisedSubjects: [approvalCaseSubject],
   demo: loadApprovalDemo,
-  fileAccess: { [MATERIAL_OWNER]: mayDownloadMaterials },
+  fileAccess: { [MATERIAL_OWNER]: mayDownloadMaterials, [ITEM_FILE_OWNER]: mayDownloadItemFiles },
 };
 
 export type { ApprovalCaseChanged } from './events.ts';

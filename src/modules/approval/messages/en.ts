@@ -3,6 +3,8 @@ import type { Messages } from '../../../platform/i18n/index.ts';
 
 /** Strings of the service-item catalogue: its API, editor and import. */
 export const catalogueEn: Messages = {
+  'approval.catalogue.instantPromisedDays': 'An instant item (handled on the spot) is promised in 1 working day, not {promised}',
+  'approval.catalogue.materialFileUnknown': 'No such uploaded file, or it belongs to something else',
   'approval.catalogue.blank': 'May not be blank',
   'approval.catalogue.unitMissing': 'No such unit within your administration',
   'approval.catalogue.stepUnitMissing': 'No such unit',

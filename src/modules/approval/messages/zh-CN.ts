@@ -3,6 +3,8 @@ import type { Messages } from '../../../platform/i18n/index.ts';
 
 /** Strings of the service-item catalogue: its API, editor and import. */
 export const catalogueZhCN: Messages = {
+  'approval.catalogue.instantPromisedDays': '即办件当场办结，承诺时限应为 1 个工作日，不能是 {promised} 个工作日',
+  'approval.catalogue.materialFileUnknown': '没有这个已上传的文件，或该文件属于其他对象',
   'approval.catalogue.blank': '不能只填空白',
   'approval.catalogue.unitMissing': '单位不存在或不在您的管理范围内',
   'approval.catalogue.stepUnitMissing': '办理单位不存在',
