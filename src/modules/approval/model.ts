@@ -139,11 +139,12 @@ export interface ItemTable {
   form_fields: NonNullable<ItemInput['formFields']>;
   themes: string[];
   life_events: string[];
-  targets: Target[];
-  place: string;
-  hours: string;
-  handling_type: HandlingType;
-  faq: NonNullable<ItemInput['faq']>;
+  // The guide's later elements have defaults in the table: rows written before them need none.
+  targets: Generated<Target[]>;
+  place: Generated<string>;
+  hours: Generated<string>;
+  handling_type: Generated<HandlingType>;
+  faq: Generated<NonNullable<ItemInput['faq']>>;
   created_by: string | null;
   created_at: Date;
   updated_at: Date;

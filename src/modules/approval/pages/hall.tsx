@@ -12,20 +12,23 @@ import { translate } from '../../../platform/i18n/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { renderPortal } from '../../../platform/console/index.ts';
 import { attr, DataTable, EmptyState, ErrorSummary, FormBody, formText, liveSearchAttributes, Notice, PageHeading, PageQueryFields, Pagination, redirect, TextField, withQuery, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
-import { getItemFor, getPublishedItemByCode, listItems, type Item } from '../queries/items.ts';
+import { listItems, type Item } from '../queries/items.ts';
 import { listPublicResults, normalizeVerificationCode, progressByReceipt, verifyCertificate, type CertificateCheck, type PublicProgress } from '../public.ts';
 import { catalogueFacets, unitNames } from './data.ts';
-import { CaseStateRow, dateOf, Guide, ServiceNav, StateTag, StepStateTag } from './components.tsx';
+import { CaseStateRow, dateOf, ServiceNav, StateTag, StepStateTag } from './components.tsx';
 
 const HallQuery = Strict({
   q: Type.Optional(Type.String({ maxLength: 100 })),
   unit: Type.Optional(Type.String({ maxLength: 64 })),
   theme: Type.Optional(Type.String({ maxLength: 50 })),
+  /** A life event (人生事件); `event` is its older name. */
+  lifeEvent: Type.Optional(Type.String({ maxLength: 50 })),
   event: Type.Optional(Type.String({ maxLength: 50 })),
+  /** 个人办事 (person) or 法人办事 (enterprise). */
+  target: Type.Optional(Type.Union([Type.Literal('person'), Type.Literal('enterprise'), Type.Literal('')])),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   ...PageQueryFields,
 });
-const ItemParams = Strict({ id: Id });
 const PlainQuery = Strict({ ...PageQueryFields });
 const CodeParams = Strict({ code: Type.String({ minLength: 1, maxLength: 40 }) });
 const CodeQuery = Strict({ code: Type.Optional(Type.String({ maxLength: 40 })), ...PageQueryFields });
@@ -33,27 +36,46 @@ const ResultsQuery = Strict({ cursor: Type.Optional(Type.String({ maxLength: 200
 
 const hallCrumb = (ctx: ViewContext) => ({ href: '/services', label: ctx.t('page.approval.hall.title') });
 
-function ItemsTable({ ctx, items, units, caption }: { ctx: ViewContext; items: Item[]; units: Map<string, string>; caption: JSX.Element }) {
+/**
+ * The items as cards: a card keeps name, authority, who may apply and the time limit readable
+ * at 360 px, where a five-column table scrolls sideways.
+ */
+function ItemCards({ ctx, items, units, caption }: { ctx: ViewContext; items: Item[]; units: Map<string, string>; caption: JSX.Element }) {
   return (
-    <DataTable id="hall-items" caption={caption} head={[ctx.t('page.approval.guide.name'), ctx.t('page.approval.guide.unit'), ctx.t('page.approval.guide.kind'), ctx.t('page.approval.guide.promisedDays'), ctx.t('ui.actions')]}>
-      {items.map((item) => (
-        <tr>
-          <td>
-            <a href={`/services/items/${attr(item.id)}`} safe>
-              {item.name}
-            </a>
-          </td>
-          <td safe>{units.get(item.unitId) ?? ''}</td>
-          <td>{ctx.t(`page.approval.kind.${item.kind}`)}</td>
-          <td>{ctx.t('page.approval.guide.workingDays', { days: item.promisedDays })}</td>
-          <td class="cell-actions">
-            <a href={`/services/items/${attr(item.id)}/apply`} aria-label={ctx.ta('page.approval.hall.applyTo', { name: item.name })}>
-              {ctx.t('page.approval.hall.apply')}
-            </a>
-          </td>
-        </tr>
-      ))}
-    </DataTable>
+    <section aria-labelledby="hall-items-caption">
+      <h2 id="hall-items-caption" class="visually-hidden">
+        {caption}
+      </h2>
+      <ul class="item-cards" id="hall-items">
+        {items.map((item) => (
+          <li class="item-card">
+            <h3 class="item-card-title">
+              <a href={`/services/items/${attr(item.id)}`} safe>
+                {item.name}
+              </a>
+            </h3>
+            <p class="item-card-tags">
+              <span class="tag">{ctx.t(`page.approval.kind.${item.kind}`)}</span>
+              <span class={item.handlingType === 'instant' ? 'tag tag-ok' : 'tag'}>{ctx.t(`page.approval.guide.handling.${item.handlingType}`)}</span>
+              {item.targets.map((t) => (
+                <span class="tag">{ctx.t(`page.approval.hall.target.${t}`)}</span>
+              ))}
+            </p>
+            <dl class="item-card-facts">
+              <dt>{ctx.t('page.approval.hall.unitLabel')}</dt>
+              <dd safe>{units.get(item.unitId) ?? ''}</dd>
+              <dt>{ctx.t('page.approval.hall.daysLabel')}</dt>
+              <dd>{item.handlingType === 'instant' ? ctx.t('page.approval.guide.instantDays') : ctx.t('page.approval.guide.workingDays', { days: item.promisedDays })}</dd>
+            </dl>
+            <p class="item-card-actions">
+              <a class="button button-small" href={`/services/items/${attr(item.id)}/apply`} aria-label={ctx.ta('page.approval.hall.applyTo', { name: item.name })}>
+                {ctx.t('page.approval.hall.apply')}
+              </a>
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -277,14 +299,23 @@ function CodeForm({ ctx, code, error }: { ctx: ViewContext; code: string; error?
 
 export async function hallPages(app: FastifyInstance, platform: Platform) {
   app.get<{ Querystring: Static<typeof HallQuery> }>('/services', { schema: { querystring: HallQuery }, config: { auth: 'public' } }, async (request, reply) => {
-    const { q, unit, theme, event, cursor } = request.query;
+    const { q, unit, theme, cursor } = request.query;
+    const event = request.query.lifeEvent || request.query.event || undefined;
+    const target = request.query.target || undefined;
     const text = q?.trim() || undefined;
-    const filtered = !!(text || unit || theme || event);
-    const [facets, page] = await Promise.all([catalogueFacets(platform.db), listItems(platform.db, null, { q: text, unitId: unit || undefined, theme: theme || undefined, lifeEvent: event || undefined, cursor, limit: 20 })]);
+    const filtered = !!(text || unit || theme || event || target);
+    const [facets, page] = await Promise.all([
+      catalogueFacets(platform.db),
+      listItems(platform.db, null, { q: text, unitId: unit || undefined, theme: theme || undefined, lifeEvent: event, target, cursor, limit: 20 }),
+    ]);
     const units = new Map(facets.units.map((u) => [u.unit.id, u.unit.name]));
     const missing = page.items.filter((i) => !units.has(i.unitId)).map((i) => i.unitId);
     for (const [id, name] of await unitNames(platform.db, missing)) units.set(id, name);
-    const filterLabel = unit ? (units.get(unit) ?? '') : (theme ?? event ?? text ?? '');
+    const labelOf = (ctx: ViewContext) =>
+      [text, unit ? (units.get(unit) ?? '') : undefined, theme, event, target ? ctx.ta(`page.approval.hall.target.${target}`) : undefined].filter((x): x is string => !!x).join(ctx.ta('page.approval.guide.listSeparator'));
+    // Facet links keep the other filters: 法人办事 within 开办企业, say.
+    const keep: Record<string, string | null> = { q: text ?? null, unit: unit ?? null, theme: theme ?? null, lifeEvent: event ?? null, target: target ?? null };
+    const facetHref = (change: Record<string, string | undefined>) => withQuery('/services', {}, { ...keep, ...Object.fromEntries(Object.entries(change).map(([k, v]) => [k, v ?? null])) });
     return renderPortal(request, reply, (ctx) => ({
       title: ctx.t('page.approval.hall.title'),
       crumbs: [{ label: ctx.t('page.approval.hall.title') }],
@@ -292,7 +323,19 @@ export async function hallPages(app: FastifyInstance, platform: Platform) {
         <>
           <PageHeading title={ctx.t('page.approval.hall.title')} lead={ctx.t('page.approval.hall.lead')} />
           <ServiceNav ctx={ctx} />
+          <nav class="target-tabs" aria-label={ctx.ta('page.approval.hall.byTarget')}>
+            <ul>
+              {(['person', 'enterprise'] as const).map((t) => (
+                <li>
+                  <a href={attr(facetHref({ target: target === t ? undefined : t, cursor: undefined }))} aria-current={target === t ? 'true' : undefined}>
+                    {ctx.t(`page.approval.hall.target.${t}`)}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
           <form method="get" action="/services" class="search-bar" role="search" aria-label={ctx.ta('page.approval.hall.search')}>
+            {target ? <input type="hidden" name="target" value={attr(target)} /> : ''}
             <div class="field">
               <label for="hall-q">{ctx.t('page.approval.hall.q')}</label>
               <input
@@ -315,14 +358,14 @@ export async function hallPages(app: FastifyInstance, platform: Platform) {
             </p>
             {filtered ? (
               <p>
-                {ctx.t('page.approval.hall.filter', { filter: filterLabel })} <a href="/services">{ctx.t('page.approval.hall.clear')}</a>
+                {ctx.t('page.approval.hall.filter', { filter: labelOf(ctx) })} <a href="/services">{ctx.t('page.approval.hall.clear')}</a>
               </p>
             ) : (
               ''
             )}
             {page.items.length ? (
               <>
-                <ItemsTable ctx={ctx} items={page.items} units={units} caption={filtered ? ctx.t('page.approval.hall.results') : ctx.t('page.approval.hall.all')} />
+                <ItemCards ctx={ctx} items={page.items} units={units} caption={filtered ? ctx.t('page.approval.hall.results') : ctx.t('page.approval.hall.all')} />
                 <Pagination ctx={ctx} nextCursor={page.nextCursor} hasPrevious={!!cursor} />
               </>
             ) : (
@@ -334,52 +377,11 @@ export async function hallPages(app: FastifyInstance, platform: Platform) {
               ctx={ctx}
               id="by-unit"
               title={ctx.t('page.approval.hall.byUnit')}
-              entries={facets.units.map((u) => ({ href: withQuery('/services', {}, { unit: u.unit.id }), label: u.unit.name, count: u.count, current: unit === u.unit.id }))}
+              entries={facets.units.map((u) => ({ href: facetHref({ unit: u.unit.id }), label: u.unit.name, count: u.count, current: unit === u.unit.id }))}
             />
-            <FacetList ctx={ctx} id="by-theme" title={ctx.t('page.approval.hall.byTheme')} entries={facets.themes.map((f) => ({ href: withQuery('/services', {}, { theme: f.value }), label: f.value, count: f.count, current: theme === f.value }))} />
-            <FacetList ctx={ctx} id="by-event" title={ctx.t('page.approval.hall.byEvent')} entries={facets.lifeEvents.map((f) => ({ href: withQuery('/services', {}, { event: f.value }), label: f.value, count: f.count, current: event === f.value }))} />
+            <FacetList ctx={ctx} id="by-theme" title={ctx.t('page.approval.hall.byTheme')} entries={facets.themes.map((f) => ({ href: facetHref({ theme: f.value }), label: f.value, count: f.count, current: theme === f.value }))} />
+            <FacetList ctx={ctx} id="by-event" title={ctx.t('page.approval.hall.byEvent')} entries={facets.lifeEvents.map((f) => ({ href: facetHref({ lifeEvent: f.value }), label: f.value, count: f.count, current: event === f.value }))} />
           </div>
-        </>
-      ),
-    }));
-  });
-
-  app.get<{ Params: Static<typeof ItemParams>; Querystring: Static<typeof PlainQuery> }>('/services/items/:id', { schema: { params: ItemParams, querystring: PlainQuery }, config: { auth: 'public' } }, async (request, reply) => {
-    const item = await getItemFor(platform.db, request.principal, request.params.id);
-    const current = item.status === 'published' ? item : await getPublishedItemByCode(platform.db, item.code);
-    const units = await unitNames(platform.db, [item.unitId, ...item.process.stages.flatMap((s) => ('parallel' in s ? s.parallel : [s]).map((step) => step.unitId))]);
-    return renderPortal(request, reply, (ctx) => ({
-      title: Html.escapeHtml(item.name),
-      crumbs: [hallCrumb(ctx), { label: Html.escapeHtml(item.name) }],
-      body: (
-        <>
-          <PageHeading title={<span safe>{item.name}</span>} lead={ctx.t('page.approval.guide.lead')} />
-          <ServiceNav ctx={ctx} />
-          {item.status === 'published' ? (
-            <p class="actions">
-              <a class="button" href={`/services/items/${attr(item.id)}/apply`}>
-                {ctx.t('page.approval.hall.apply')}
-              </a>
-              {ctx.can('approval.intake') ? (
-                <a class="button button-secondary" href={`/console/approval/intake/${attr(item.id)}`}>
-                  {ctx.t('page.approval.intake.title')}
-                </a>
-              ) : (
-                ''
-              )}
-            </p>
-          ) : (
-            <Notice kind="warning" title={ctx.t(`page.approval.guide.status.${item.status}`)}>
-              {current && current.id !== item.id ? (
-                <p>
-                  <a href={`/services/items/${attr(current.id)}`}>{ctx.t('page.approval.guide.toCurrent', { version: current.version })}</a>
-                </p>
-              ) : (
-                <p>{ctx.t('page.approval.guide.notOpen')}</p>
-              )}
-            </Notice>
-          )}
-          <Guide ctx={ctx} item={item} units={units} />
         </>
       ),
     }));

@@ -14,7 +14,8 @@ import { type Item } from '../queries/items.ts';
 import { checkItem, normalizeInput } from '../item-checks.ts';
 import { allUnits, catalogueUnits } from './data.ts';
 import { applyOp, FIELD_TYPES, ITEM_KINDS, readEditor, readOp, STEP_ROLES, toItemInput, type EditorOp, type EditorValues } from './editor.ts';
-import { Checkbox, Guide, itemsCrumb, TextArea } from './components.tsx';
+import { Checkbox, itemsCrumb, TextArea } from './components.tsx';
+import { Guide } from './guide.tsx';
 
 /** htmx swaps only successful answers: a refused editor form is answered 200 to it, with its status to everyone else. */
 const statusFor = (request: FastifyRequest, status: number) => (request.headers['hx-request'] ? 200 : status);
