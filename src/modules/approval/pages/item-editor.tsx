@@ -97,6 +97,7 @@ function Editor({ ctx, state, editor }: { ctx: ViewContext; state: EditorState; 
           </div>
           <fieldset id={`${form}-targets`} aria-describedby={f.targets ? `${form}-targets-error` : undefined}>
             <legend class="fieldset-legend">{ctx.t('page.approval.guide.targets')}</legend>
+            <input type="hidden" name="targets" value="shown" />
             {f.targets ? (
               <p class="field-error" id={`${form}-targets-error`} safe>
                 {f.targets}
