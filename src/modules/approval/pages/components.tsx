@@ -1,4 +1,4 @@
-import Html, { type Children } from '@kitajs/html';
+import Html from '@kitajs/html';
 import { attr, formatDateTime, type ViewContext } from '../../../platform/views/index.ts';
 import type { Item } from '../queries/items.ts';
 import type { CaseState, ItemStatus } from '../model.ts';

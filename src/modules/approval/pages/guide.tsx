@@ -169,15 +169,21 @@ function MaterialList({ ctx, item }: { ctx: ViewContext; item: Item }) {
             {m.blankFileId || m.exampleFileId ? (
               <p class="material-files">
                 {m.blankFileId ? (
-                  <a href={attr(fileHref(m.blankFileId))} download="" aria-label={ctx.ta('page.approval.guide.blankFormOf', { name: m.name })}>
+                  <a href={attr(fileHref(m.blankFileId))} download="">
                     {g('blankForm')}
+                    <span class="visually-hidden" safe>
+                      {ctx.ta('page.approval.guide.ofMaterial', { name: m.name })}
+                    </span>
                   </a>
                 ) : (
                   ''
                 )}
                 {m.exampleFileId ? (
-                  <a href={attr(fileHref(m.exampleFileId))} download="" aria-label={ctx.ta('page.approval.guide.exampleOf', { name: m.name })}>
+                  <a href={attr(fileHref(m.exampleFileId))} download="">
                     {g('example')}
+                    <span class="visually-hidden" safe>
+                      {ctx.ta('page.approval.guide.ofMaterial', { name: m.name })}
+                    </span>
                   </a>
                 ) : (
                   ''
