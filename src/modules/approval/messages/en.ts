@@ -41,6 +41,8 @@ export const catalogueEn: Messages = {
   'approval.catalogue.import.required': 'Required',
   'approval.catalogue.import.integer': 'Must be a whole number',
   'approval.catalogue.import.yesNo': 'Must be 是 (yes) or 否 (no)',
+  'approval.catalogue.import.targetInvalid': 'Who may apply is 自然人 or 法人 (natural or legal persons), several separated by 、',
+  'approval.catalogue.import.handlingTypeInvalid': 'The handling is 即办件 (instant) or 承诺件 (promised)',
   'approval.catalogue.import.kindInvalid': 'The kind is 行政许可, 非行政许可审批 or 公共服务 (licensing, non_licensing, public_service)',
   'approval.catalogue.import.roleInvalid': 'The role is 窗口受理人员, 审批人员, 单位负责人 or 村级代办员 (window_clerk, approver, unit_leader, village_officer)',
   'approval.catalogue.import.modeInvalid': 'The mode is 全部 (all) or 任一 (any)',

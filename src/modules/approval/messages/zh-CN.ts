@@ -41,6 +41,8 @@ export const catalogueZhCN: Messages = {
   'approval.catalogue.import.required': '必填',
   'approval.catalogue.import.integer': '须为整数',
   'approval.catalogue.import.yesNo': '须为“是”或“否”',
+  'approval.catalogue.import.targetInvalid': '申请对象须为“自然人”“法人”，多个用顿号分隔',
+  'approval.catalogue.import.handlingTypeInvalid': '办件类型须为“即办件”或“承诺件”',
   'approval.catalogue.import.kindInvalid': '事项类型须为“行政许可”“非行政许可审批”或“公共服务”',
   'approval.catalogue.import.roleInvalid': '办理角色须为“窗口受理人员”“审批人员”“单位负责人”或“村级代办员”',
   'approval.catalogue.import.modeInvalid': '会签方式须为“全部”或“任一”',
