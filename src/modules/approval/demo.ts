@@ -35,11 +35,7 @@ const FORM_ROWS: Array<[label: string, example: string]> = [
   ['申请日期', '2026 年 12 月 1 日'],
 ];
 
-/**
- * An application form as a small workbook: the title, a row per question, blank or filled in.
- * A workbook costs some 25 ms to write: the blank forms carry their own titles, the examples
- * share one (the same content is stored once).
- */
+/** An application form as a small workbook: the title, a row per question, blank or filled in. */
 async function formWorkbook(title: string, itemName: string, example: boolean): Promise<Uint8Array> {
   const { Workbook } = await loadExcel();
   const workbook = new Workbook();
@@ -124,13 +120,15 @@ export async function loadApprovalDemo(work: Work, platform: Platform, city: Dem
   // The forms are recorded as the demo unit administrator's: a file is always someone's.
   const recorder = await findUserByUsername(work.tx, 'unit_admin');
   if (!recorder) throw new Error('the demo accounts come before the demo items');
-  let exampleContent: Uint8Array | null = null;
+  // Writing a workbook costs tens of milliseconds: the items share one blank form and one example
+  // (stored once, recorded per item under the item's own material name).
+  const blankContent = await formWorkbook('政务服务事项申请表', '', false);
+  const exampleContent = await formWorkbook('政务服务事项申请表', '（所申请的事项名称）', true);
   for (const [n, d] of missing.entries()) {
     const owner = { ownerType: ITEM_FILE_OWNER, ownerId: d.code };
     const title = d.materials[0];
-    const blank = await storeGeneratedFile(work, platform, { name: `${title}.xlsx`, type: 'xlsx', content: await formWorkbook(title, d.name, false) }, owner, recorder.id);
+    const blank = await storeGeneratedFile(work, platform, { name: `${title}.xlsx`, type: 'xlsx', content: blankContent }, owner, recorder.id);
     // A filled example for every other item: enough to show both links.
-    exampleContent ??= await formWorkbook('政务服务事项申请表', '（所申请的事项名称）', true);
     const example = n % 2 === 0 ? await storeGeneratedFile(work, platform, { name: `${title}（示例）.xlsx`, type: 'xlsx', content: exampleContent }, owner, recorder.id) : null;
     const draft = await createItem(work, platform, null, inputOf(city, d, { blank: blank.id, ...(example ? { example: example.id } : {}) }));
     await publishItem(work, platform, null, draft.id);

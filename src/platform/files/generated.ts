@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { Work } from '../db/work.ts';
+import { sm3 } from '../crypto/index.ts';
 import { recordAudit } from '../audit/service.ts';
 import type { Platform } from '../module.ts';
 import { blobStoreFor, FILE_OWNER_TYPE, type FileOwner, type FilesTables } from './service.ts';
@@ -20,11 +21,16 @@ export interface GeneratedFile {
 /** Stores the content and records the file attached to `owner`; `recordedBy` is the account it is recorded under. */
 export async function storeGeneratedFile(work: Work, platform: Platform, file: GeneratedFile, owner: FileOwner, recordedBy: string): Promise<{ id: string; sm3: string }> {
   if (!FILE_OWNER_TYPE.test(owner.ownerType)) throw new Error(`invalid file owner type "${owner.ownerType}"`);
-  const stored = await blobStoreFor(platform).put(
-    (async function* () {
-      yield file.content;
-    })(),
-  );
+  // Content made once and stored many times (the same form for many items) is written once.
+  const store = blobStoreFor(platform);
+  const digest = sm3(file.content);
+  const stored = (await store.exists(digest))
+    ? { sm3: digest, size: file.content.byteLength }
+    : await store.put(
+        (async function* () {
+          yield file.content;
+        })(),
+      );
   const now = platform.clock.now();
   const id = crypto.randomUUID();
   const name = sanitizeFileName(file.name, file.type);
