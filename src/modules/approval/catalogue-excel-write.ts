@@ -2,7 +2,7 @@
 import type { Workbook, Worksheet } from 'exceljs';
 import { loadExcel } from '../../platform/lazy.ts';
 import type { Item } from './queries/items.ts';
-import { ITEM_COLUMNS, KIND_LABELS, LIST_SEPARATOR, MATERIAL_COLUMNS, MODE_LABELS, NO, PROCESS_COLUMNS, ROLE_LABELS, SHEET_NAMES, YES, yuan, type Column } from './catalogue-excel.ts';
+import { HANDLING_LABELS, ITEM_COLUMNS, KIND_LABELS, TARGET_LABELS, LIST_SEPARATOR, MATERIAL_COLUMNS, MODE_LABELS, NO, PROCESS_COLUMNS, ROLE_LABELS, SHEET_NAMES, YES, yuan, type Column } from './catalogue-excel.ts';
 
 const README: string[] = [
   '本文件是政务服务事项目录，可修改后再导入（导入时全部事项无误才会写入，有错误时逐项列出，不导入任何内容）。',
@@ -58,10 +58,15 @@ export async function writeCatalogueWorkbook(items: Item[], unitNames: Map<strin
       complaintPhone: item.complaintPhone,
       themes: item.themes.join(LIST_SEPARATOR),
       lifeEvents: item.lifeEvents.join(LIST_SEPARATOR),
+      targets: item.targets.map((t) => TARGET_LABELS[t]).join(LIST_SEPARATOR),
+      handlingType: HANDLING_LABELS[item.handlingType],
+      place: item.place,
+      hours: item.hours,
+      faq: item.faq.length ? JSON.stringify(item.faq) : '',
       formFields: item.formFields.length ? JSON.stringify(item.formFields) : '',
     });
     for (const m of item.materials) {
-      materialSheet.addRow({ code: item.code, key: m.key, name: m.name, required: m.required ? YES : NO, copies: m.copies, allowPending: m.allowPending ? YES : NO, description: m.description ?? '' });
+      materialSheet.addRow({ code: item.code, key: m.key, name: m.name, required: m.required ? YES : NO, copies: m.copies, allowPending: m.allowPending ? YES : NO, description: m.description ?? '', blankFileId: m.blankFileId ?? '', exampleFileId: m.exampleFileId ?? '' });
     }
     item.process.stages.forEach((stage, i) => {
       const parallel = 'parallel' in stage;

@@ -44,6 +44,11 @@ export const ITEM_COLUMNS: Column[] = [
   { key: 'complaintPhone', header: '监督投诉电话', width: 16, required: true, fields: ['complaintPhone'], text: true },
   { key: 'themes', header: '主题分类', width: 20, fields: ['themes'] },
   { key: 'lifeEvents', header: '人生事件', width: 20, fields: ['lifeEvents'] },
+  { key: 'targets', header: '申请对象', width: 16, fields: ['targets'] },
+  { key: 'handlingType', header: '办件类型', width: 10, fields: ['handlingType'] },
+  { key: 'place', header: '办理地点', width: 30, fields: ['place'] },
+  { key: 'hours', header: '办理时间', width: 30, fields: ['hours'] },
+  { key: 'faq', header: '常见问题（JSON）', width: 30, fields: ['faq'] },
   { key: 'formFields', header: '申请表单（JSON）', width: 30, fields: ['formFields'] },
 ];
 export const MATERIAL_COLUMNS: Column[] = [
@@ -54,6 +59,8 @@ export const MATERIAL_COLUMNS: Column[] = [
   { key: 'copies', header: '份数', width: 8, required: true, fields: ['copies'] },
   { key: 'allowPending', header: '容缺受理', width: 10, required: true, fields: ['allowPending'] },
   { key: 'description', header: '说明', width: 40, fields: ['description'] },
+  { key: 'blankFileId', header: '空白表格文件ID', width: 38, fields: ['blankFileId'], text: true },
+  { key: 'exampleFileId', header: '示例样表文件ID', width: 38, fields: ['exampleFileId'], text: true },
 ];
 export const PROCESS_COLUMNS: Column[] = [
   { key: 'code', header: '事项编码', width: 22, required: true, text: true },
@@ -71,6 +78,8 @@ const COLUMNS: Record<SheetKey, Column[]> = { items: ITEM_COLUMNS, materials: MA
 export const KIND_LABELS: Record<ItemInput['kind'], string> = { licensing: '行政许可', non_licensing: '非行政许可审批', public_service: '公共服务' };
 export const ROLE_LABELS: Record<string, string> = { window_clerk: '窗口受理人员', approver: '审批人员', unit_leader: '单位负责人', village_officer: '村级代办员' };
 export const MODE_LABELS = { all: '全部', any: '任一' } as const;
+export const TARGET_LABELS: Record<'person' | 'enterprise', string> = { person: '自然人', enterprise: '法人' };
+export const HANDLING_LABELS: Record<'instant' | 'promised', string> = { instant: '即办件', promised: '承诺件' };
 export const YES = '是';
 export const NO = '否';
 export const LIST_SEPARATOR = '、';
@@ -86,6 +95,9 @@ const reverse = (labels: Record<string, string>) => {
   return map;
 };
 const KINDS = reverse(KIND_LABELS);
+const TARGETS = reverse({ ...TARGET_LABELS, enterprise: '法人和其他组织' });
+TARGETS.set(looseName('法人'), 'enterprise');
+const HANDLING = reverse(HANDLING_LABELS);
 const ROLES = reverse(ROLE_LABELS);
 const MODES = reverse(MODE_LABELS);
 
@@ -366,6 +378,24 @@ export async function readCatalogueWorkbook(data: Buffer, resolve: UnitNameResol
         reader.add(r.ref('formFields'), 'jsonInvalid');
       }
     }
+    let faq: unknown = [];
+    if (r.text('faq')) {
+      try {
+        faq = JSON.parse(r.text('faq'));
+      } catch {
+        reader.add(r.ref('faq'), 'jsonInvalid');
+      }
+    }
+    const targets = splitList(r.text('targets')).map((label) => {
+      const target = TARGETS.get(looseName(label));
+      if (!target) reader.add(r.ref('targets'), 'targetInvalid');
+      return target;
+    });
+    let handlingType: string | undefined;
+    if (r.text('handlingType')) {
+      handlingType = HANDLING.get(looseName(r.text('handlingType')));
+      if (!handlingType) reader.add(r.ref('handlingType'), 'handlingTypeInvalid');
+    }
     const value: Record<string, unknown> = {
       code,
       name: required(reader, r, 'name'),
@@ -385,6 +415,11 @@ export async function readCatalogueWorkbook(data: Buffer, resolve: UnitNameResol
       formFields,
       themes: splitList(r.text('themes')),
       lifeEvents: splitList(r.text('lifeEvents')),
+      targets: targets.length ? targets : undefined,
+      handlingType,
+      place: r.text('place') || undefined,
+      hours: r.text('hours') || undefined,
+      faq,
     };
     for (const k of Object.keys(value)) if (value[k] === undefined) delete value[k];
     const place: Placement = { row: r, materials: [], steps: new Map(), stageRows: [], unitColumn: unit.column, stepUnitColumns: new Map() };
@@ -406,6 +441,8 @@ export async function readCatalogueWorkbook(data: Buffer, resolve: UnitNameResol
       allowPending: yesNo(reader, r, 'allowPending'),
     };
     if (r.text('description')) material.description = r.text('description');
+    if (r.text('blankFileId')) material.blankFileId = r.text('blankFileId');
+    if (r.text('exampleFileId')) material.exampleFileId = r.text('exampleFileId');
     for (const k of Object.keys(material)) if (material[k] === undefined) delete material[k];
     if (owner) {
       (owner.value.materials as unknown[]).push(material);

@@ -7,7 +7,7 @@ import { inTransaction } from '../../platform/db/work.ts';
 import { getUnits } from '../../platform/org/service.ts';
 import { contentDisposition } from '../../platform/files/names.ts';
 import type { Platform } from '../../platform/module.ts';
-import { FormFieldSchema, ItemInputSchema, MaterialSchema, ProcessSchema, FeeSchema, type ItemInput } from './model.ts';
+import { FormFieldSchema, ItemInputSchema, MaterialSchema, ProcessSchema, FeeSchema, type ItemInput, FaqSchema } from './model.ts';
 import { CATALOGUE_PERMISSION, catalogueForExport, getItemFor, listItemVersions, listItems, toItemInput, unitNameResolver } from './queries/items.ts';
 import { IMPORT_MAX_BYTES, IMPORT_MAX_ITEMS, importCatalogue, jsonImportEntries } from './commands/import-catalogue.ts';
 import { createItem } from './commands/create-item.ts';
@@ -49,6 +49,11 @@ const ItemView = Type.Object(
     formFields: Type.Array(FormFieldSchema),
     themes: Type.Array(Type.String()),
     lifeEvents: Type.Array(Type.String()),
+    targets: Type.Array(Type.Union([Type.Literal('person'), Type.Literal('enterprise')]), { description: '申请对象: natural persons, legal persons' }),
+    place: Type.String({ description: '办理地点' }),
+    hours: Type.String({ description: '办理时间' }),
+    handlingType: Type.Union([Type.Literal('instant'), Type.Literal('promised')], { description: '即办件 or 承诺件' }),
+    faq: Type.Array(FaqSchema, { description: '常见问题' }),
     createdAt: Time,
     updatedAt: Time,
     publishedAt: Type.Union([Time, Type.Null()]),
@@ -67,6 +72,7 @@ const ListQuery = Strict({
   q: Type.Optional(Type.String({ maxLength: 100, description: 'text in the name or the code' })),
   theme: Type.Optional(Type.String({ maxLength: 50 })),
   lifeEvent: Type.Optional(Type.String({ maxLength: 50 })),
+  target: Type.Optional(Type.Union([Type.Literal('person'), Type.Literal('enterprise')], { description: '申请对象: items open to natural persons (个人办事) or legal persons (法人办事)' })),
   kind: Type.Optional(Kind),
   code: Type.Optional(Type.String({ maxLength: 40 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),
@@ -124,7 +130,7 @@ async function routes(app: FastifyInstance, platform: Platform) {
         operationId: 'listItems',
         tags,
         summary: 'Service items by code: published ones for anyone; drafts (status=draft) within the caller’s catalogue scope',
-        description: '`q` finds text in the name or code (Chinese included); `theme`, `lifeEvent`, `kind`, `unitId` filter.',
+        description: '`q` finds text in the name or code (Chinese included); `theme`, `lifeEvent`, `target`, `kind`, `unitId` filter.',
         querystring: ListQuery,
         response: { 200: ItemPage },
       },

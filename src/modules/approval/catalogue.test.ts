@@ -397,7 +397,17 @@ test('JSON export and import round-trip; one bad item imports nothing', async ()
 test('Excel export and import round-trip, units by name, errors at cells, nothing imported on error', async () => {
   const office = await makeUnit(ctx.platform, '表格测试局');
   const user = await makeUser(ctx.platform, office.id, ['unit_leader']);
-  const feeItem = itemBody({ name: '收费事项', unitId: office.id, fee: { charged: true, amountFen: 12345, basis: '物价批复' }, themes: ['甲', '乙'] });
+  const feeItem = itemBody({
+    name: '收费事项',
+    unitId: office.id,
+    fee: { charged: true, amountFen: 12345, basis: '物价批复' },
+    themes: ['甲', '乙'],
+    // The guide's later elements make the round trip too.
+    targets: ['enterprise'],
+    place: '市民中心一楼',
+    hours: '工作日 8:30—17:30',
+    faq: [{ question: '要多久？', answer: '十个工作日。' }],
+  });
   const anyItem = itemBody({
     name: '或签事项',
     unitId: office.id,
@@ -421,6 +431,14 @@ test('Excel export and import round-trip, units by name, errors at cells, nothin
   assert.deepEqual(workbook.worksheets.map((w) => w.name), ['事项', '申请材料', '办理流程', '填写说明']);
   const items = workbook.getWorksheet('事项')!;
   assert.equal(items.getCell('B1').value, '事项名称');
+  const targetsColumn = (() => {
+    let n = 0;
+    items.getRow(1).eachCell((cell, i) => {
+      if (cell.value === '申请对象') n = i;
+    });
+    return n;
+  })();
+  assert.equal(items.getCell(2, targetsColumn).value, '法人');
   assert.equal(items.actualRowCount, 3);
   assert.equal(workbook.getWorksheet('申请材料')!.actualRowCount, 1 + 2);
   assert.equal(workbook.getWorksheet('办理流程')!.actualRowCount, 1 + 4 + 3);

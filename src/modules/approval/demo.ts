@@ -1,102 +1,139 @@
 /**
- * The demo city's service items (事项), published at the city's administrative licensing bureau
- * so that a visitor can walk the whole citizen journey with the demo accounts: the window clerk
- * accepts, the planning bureau's approver reviews, the bureau's leader decides.
+ * The demo city's service items (事项): the catalogue of demo-items.ts, published through the
+ * catalogue's commands so that a visitor finds real-world items in every department and life
+ * event. Acceptance is at the city's one-stop window (一窗受理, the administrative licensing
+ * bureau, where the demo window clerk works); the departments review, side by side in joint
+ * reviews; the implementing unit's leader decides. Each item's application form comes as a
+ * blank form to download (an .xlsx made here), and for some a filled example too.
  */
 import type { Work } from '../../platform/db/work.ts';
 import type { DemoCity, Platform } from '../../platform/module.ts';
+import { loadExcel } from '../../platform/lazy.ts';
+import { storeGeneratedFile } from '../../platform/files/index.ts';
+import { findUserByUsername } from '../../platform/iam/queries.ts';
 import { createItem } from './commands/create-item.ts';
 import { publishItem } from './commands/publish-item.ts';
-import { getPublishedItemByCode } from './queries/items.ts';
+import { ITEM_FILE_OWNER, q } from './queries/items.ts';
 import type { ItemInput } from './model.ts';
+import { DEMO_ITEMS, type DemoItem, type DemoReview } from './demo-items.ts';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const CONSULT = '0571-12345';
-const COMPLAINT = '0571-12345';
+const COMPLAINT = '12345';
+const PLACE = '云川市民中心（云川市青溪区市民大道 1 号）一楼综合受理窗口';
+const HOURS = '周一至周五 上午 8:30—12:00，下午 14:00—17:30（法定节假日除外）；网上办理全天受理';
 
-function demoItems(city: DemoCity): ItemInput[] {
-  const bureau = city.unit('city.approval').id;
-  const planning = city.unit('city.planning').id;
-  const accept = { key: 'accept', name: '受理', unitId: bureau, role: 'window_clerk' as const, days: 1 };
-  const decide = (days: number) => ({ key: 'decide', name: '审批决定', unitId: bureau, role: 'unit_leader' as const, days });
-  return [
-    {
-      code: '331200-XK-0001',
-      name: '食品经营许可证核发',
-      kind: 'licensing',
-      unitId: bureau,
-      legalBasis: '《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》',
-      conditions: '具有与经营的食品品种、数量相适应的经营场所，有食品安全管理人员和管理制度，设备布局和工艺流程合理。',
-      materials: [
-        { key: 'application', name: '食品经营许可申请书', required: true, copies: 1, allowPending: false },
-        { key: 'licence', name: '营业执照或其他主体资格证明文件', required: true, copies: 1, allowPending: false },
-        { key: 'floor_plan', name: '经营场所平面布局图', required: true, copies: 1, allowPending: false },
-        { key: 'rules', name: '食品安全管理制度', required: false, copies: 1, allowPending: true },
-      ],
-      statutoryDays: 10,
-      promisedDays: 5,
-      fee: { charged: false },
-      resultName: '食品经营许可证',
-      maxVisits: 0,
-      consultPhone: CONSULT,
-      complaintPhone: COMPLAINT,
-      process: { stages: [accept, decide(3)] },
-      themes: ['市场准入'],
-      lifeEvents: ['开办企业'],
-    },
-    {
-      code: '331200-XK-0002',
-      name: '建设工程规划许可证核发',
-      kind: 'licensing',
-      unitId: bureau,
-      legalBasis: '《中华人民共和国城乡规划法》第四十条',
-      conditions: '建设项目符合控制性详细规划和规划条件，已取得建设用地使用权。',
-      materials: [
-        { key: 'application', name: '建设工程规划许可申请表', required: true, copies: 1, allowPending: false },
-        { key: 'land', name: '建设用地使用权证明文件', required: true, copies: 1, allowPending: false },
-        { key: 'design', name: '建设工程设计方案总平面图', required: true, copies: 1, allowPending: false },
-      ],
-      statutoryDays: 20,
-      promisedDays: 10,
-      fee: { charged: false },
-      resultName: '建设工程规划许可证',
-      maxVisits: 1,
-      consultPhone: CONSULT,
-      complaintPhone: COMPLAINT,
-      process: { stages: [accept, { key: 'review', name: '规划审查', unitId: planning, role: 'approver' as const, days: 5 }, decide(3)] },
-      themes: ['工程建设'],
-      lifeEvents: ['投资建设'],
-    },
-    {
-      code: '331200-XK-0003',
-      name: '公共场所卫生许可',
-      kind: 'licensing',
-      unitId: bureau,
-      legalBasis: '《公共场所卫生管理条例》第八条',
-      conditions: '公共场所的卫生设施、从业人员健康合格证明和卫生管理制度符合要求。',
-      materials: [
-        { key: 'application', name: '公共场所卫生许可申请表', required: true, copies: 1, allowPending: false },
-        { key: 'health', name: '从业人员健康合格证明', required: true, copies: 1, allowPending: false },
-        { key: 'inspection', name: '卫生检测或评价报告', required: false, copies: 1, allowPending: true },
-      ],
-      statutoryDays: 20,
-      promisedDays: 8,
-      fee: { charged: false },
-      resultName: '公共场所卫生许可证',
-      maxVisits: 0,
-      consultPhone: CONSULT,
-      complaintPhone: COMPLAINT,
-      process: { stages: [accept, decide(5)] },
-      themes: ['卫生健康'],
-      lifeEvents: ['开办企业'],
-    },
-  ];
+/** What every application form asks, and what the filled example says. */
+const FORM_ROWS: Array<[label: string, example: string]> = [
+  ['申请人（单位名称或姓名）', '云川市青溪区示例商贸有限公司'],
+  ['统一社会信用代码 / 公民身份号码', '91331202MA2H000001'],
+  ['法定代表人 / 经办人', '张明'],
+  ['联系电话', '13800000000'],
+  ['住所 / 地址', '云川市青溪区白鹭街道滨江路 18 号'],
+  ['申请事项及内容', ''],
+  ['申请人声明', '本人（单位）对所提交材料的真实性负责。'],
+  ['申请人签字（盖章）', '张明'],
+  ['申请日期', '2026 年 12 月 1 日'],
+];
+
+/** An application form as a small workbook: the title, a row per question, blank or filled in. */
+async function formWorkbook(title: string, itemName: string, example: boolean): Promise<Uint8Array> {
+  const { Workbook } = await loadExcel();
+  const workbook = new Workbook();
+  workbook.creator = '云川市政务服务网';
+  const sheet = workbook.addWorksheet(example ? '示例' : '申请表');
+  sheet.columns = [{ width: 34 }, { width: 56 }];
+  sheet.mergeCells('A1:B1');
+  sheet.getCell('A1').value = example ? `${title}（示例样表）` : title;
+  sheet.getCell('A1').font = { bold: true, size: 16 };
+  sheet.getCell('A1').alignment = { horizontal: 'center' };
+  for (const [label, value] of FORM_ROWS) {
+    const row = sheet.addRow([label, example ? value || itemName : '']);
+    row.height = 28;
+    row.eachCell((cell) => {
+      cell.border = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
+      cell.alignment = { vertical: 'middle', wrapText: true };
+    });
+  }
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
 }
 
-/** Publishes the demo items that are not there yet; published ones are left as they are. */
+function steps(city: DemoCity, d: DemoItem): ItemInput['process'] {
+  const window = city.unit('city.approval').id;
+  const step = ([unitKey, name, days]: DemoReview, key: string) => ({ key, name, unitId: city.unit(unitKey).id, role: 'approver' as const, days });
+  const stages: ItemInput['process']['stages'] = [{ key: 'accept', name: '受理', unitId: window, role: 'window_clerk', days: 1 }];
+  (d.reviews ?? []).forEach((review, i) => {
+    if (Array.isArray(review[0])) stages.push({ parallel: (review as DemoReview[]).map((r, j) => step(r, `review${i + 1}_${j + 1}`)) });
+    else stages.push(step(review as DemoReview, `review${i + 1}`));
+  });
+  stages.push({ key: 'decide', name: d.instant ? '当场办结' : '审批决定', unitId: city.unit(d.unit).id, role: 'unit_leader', days: d.decideDays ?? 1 });
+  return { stages };
+}
+
+function inputOf(city: DemoCity, d: DemoItem, files: { blank: string; example?: string }): ItemInput {
+  return {
+    code: d.code,
+    name: d.name,
+    kind: d.kind,
+    unitId: city.unit(d.unit).id,
+    legalBasis: d.basis,
+    conditions: d.conditions,
+    materials: d.materials.map((name, i) => ({
+      key: i === 0 ? 'application' : `material${i}`,
+      name,
+      required: i < 3,
+      copies: 1,
+      allowPending: i >= 3,
+      ...(i === 0 ? { blankFileId: files.blank, ...(files.example ? { exampleFileId: files.example } : {}) } : {}),
+    })),
+    statutoryDays: d.statutory,
+    promisedDays: d.promised,
+    fee: d.fee ? { charged: true, amountFen: d.fee.amountFen, basis: d.fee.basis } : { charged: false },
+    resultName: d.result,
+    maxVisits: d.visits ?? 0,
+    consultPhone: CONSULT,
+    complaintPhone: COMPLAINT,
+    process: steps(city, d),
+    themes: d.themes,
+    lifeEvents: d.events,
+    targets: d.targets,
+    place: PLACE,
+    hours: HOURS,
+    handlingType: d.instant ? 'instant' : 'promised',
+    faq: (d.faq ?? []).map(([question, answer]) => ({ question, answer })),
+  };
+}
+
+/** Publishes the demo items whose code has no published version yet; the others are left as they are. */
 export async function loadApprovalDemo(work: Work, platform: Platform, city: DemoCity) {
-  for (const input of demoItems(city)) {
-    if (await getPublishedItemByCode(work.tx, input.code!)) continue;
-    const draft = await createItem(work, platform, null, input);
+  const published = new Set(
+    (
+      await q(work.tx)
+        .selectFrom('approval_items')
+        .select('code')
+        .where('status', '=', 'published')
+        .where('code', 'in', DEMO_ITEMS.map((d) => d.code))
+        .execute()
+    ).map((r) => r.code),
+  );
+  const missing = DEMO_ITEMS.filter((d) => !published.has(d.code));
+  if (!missing.length) return;
+  // The forms are recorded as the demo unit administrator's: a file is always someone's.
+  const recorder = await findUserByUsername(work.tx, 'unit_admin');
+  if (!recorder) throw new Error('the demo accounts come before the demo items');
+  // Writing a workbook costs tens of milliseconds: the items share one blank form and one example
+  // (stored once, recorded per item under the item's own material name).
+  const blankContent = await formWorkbook('政务服务事项申请表', '', false);
+  const exampleContent = await formWorkbook('政务服务事项申请表', '（所申请的事项名称）', true);
+  for (const [n, d] of missing.entries()) {
+    const owner = { ownerType: ITEM_FILE_OWNER, ownerId: d.code };
+    const title = d.materials[0];
+    const file = (name: string, content: Uint8Array) => storeGeneratedFile(work, platform, { name, mime: XLSX, content, owner, createdBy: recorder.id, at: platform.clock.now() });
+    const blank = await file(`${title}.xlsx`, blankContent);
+    // A filled example for every other item: enough to show both links.
+    const example = n % 2 === 0 ? await file(`${title}（示例）.xlsx`, exampleContent) : null;
+    const draft = await createItem(work, platform, null, inputOf(city, d, { blank: blank.id, ...(example ? { example: example.id } : {}) }));
     await publishItem(work, platform, null, draft.id);
   }
 }

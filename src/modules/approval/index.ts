@@ -8,7 +8,7 @@ import { documentsRoutes } from './documents-routes.ts';
 import { DOCUMENT_OWNER, mayDownloadDocuments } from './documents/service.ts';
 import { mayDownloadSeal, SEAL_OWNER, SEAL_PERMISSION } from './documents/seals.ts';
 import { approvalNav, approvalPages, TASKS_PERMISSION } from './pages/index.ts';
-import { CATALOGUE_PERMISSION } from './queries/items.ts';
+import { CATALOGUE_PERMISSION, ITEM_FILE_OWNER, mayDownloadItemFiles } from './queries/items.ts';
 import { approvalMessages } from './messages/index.ts';
 import { approvalTemplates } from './templates.ts';
 import { approvalPortalMessages } from './pages/portal-messages.ts';
@@ -73,7 +73,12 @@ export const approvalModule: ZtModule = {
   supervisedSubjects: [approvalCaseSubject],
   demo: loadApprovalDemo,
   demoActivity: { generate: generateDemoCases },
-  fileAccess: { [MATERIAL_OWNER]: mayDownloadMaterials, [DOCUMENT_OWNER]: mayDownloadDocuments, [SEAL_OWNER]: mayDownloadSeal },
+  fileAccess: {
+    [MATERIAL_OWNER]: mayDownloadMaterials,
+    [ITEM_FILE_OWNER]: mayDownloadItemFiles,
+    [DOCUMENT_OWNER]: mayDownloadDocuments,
+    [SEAL_OWNER]: mayDownloadSeal,
+  },
 };
 
 export type { ApprovalCaseChanged } from './events.ts';

@@ -4,8 +4,9 @@ import { fieldError, type FieldError } from '../../platform/http/errors.ts';
 import { coversUnit, hasPermission, type Principal } from '../../platform/iam/principal.ts';
 import { getUnits, type Unit } from '../../platform/org/service.ts';
 import { allSteps, stageSteps, validateDefinition } from '../../platform/flow/engine.ts';
+import type { FilesTables } from '../../platform/files/service.ts';
 import type { ItemInput } from './model.ts';
-import { CATALOGUE_PERMISSION } from './queries/items.ts';
+import { CATALOGUE_PERMISSION, ITEM_FILE_OWNER } from './queries/items.ts';
 
 /** Roles that may hold the acceptance (受理) step, and those that may hold the later ones. */
 export const ACCEPTANCE_ROLES = ['window_clerk', 'village_officer'] as const;
@@ -28,7 +29,13 @@ export function normalizeInput(input: ItemInput): ItemInput {
     unitId: input.unitId,
     legalBasis: input.legalBasis.trim(),
     conditions: input.conditions.trim(),
-    materials: input.materials.map(({ description, ...m }) => ({ ...m, name: m.name.trim(), ...(description?.trim() ? { description: description.trim() } : {}) })),
+    materials: input.materials.map(({ description, blankFileId, exampleFileId, ...m }) => ({
+      ...m,
+      name: m.name.trim(),
+      ...(description?.trim() ? { description: description.trim() } : {}),
+      ...(blankFileId ? { blankFileId } : {}),
+      ...(exampleFileId ? { exampleFileId } : {}),
+    })),
     statutoryDays: input.statutoryDays,
     promisedDays: input.promisedDays,
     fee,
@@ -44,7 +51,24 @@ export function normalizeInput(input: ItemInput): ItemInput {
     formFields: (input.formFields ?? []).map((f) => ({ ...f, label: f.label.trim() })),
     themes: unique(input.themes),
     lifeEvents: unique(input.lifeEvents),
+    targets: input.targets?.length ? (['person', 'enterprise'] as const).filter((t) => input.targets!.includes(t)) : ['person', 'enterprise'],
+    place: input.place?.trim() ?? '',
+    hours: input.hours?.trim() ?? '',
+    handlingType: input.handlingType ?? 'promised',
+    faq: (input.faq ?? []).map((f) => ({ question: f.question.trim(), answer: f.answer.trim() })),
   };
+}
+
+/**
+ * A file a material may offer for download: one the caller uploaded and has not attached to
+ * anything yet, or one the item's code already offers. The system (principal null) may use any
+ * unattached file.
+ */
+async function mayUseMaterialFile(db: Db, principal: Principal | null, id: string, code: string | undefined): Promise<boolean> {
+  const row = await db.withTables<FilesTables>().selectFrom('files').select(['owner_type', 'owner_id', 'uploaded_by']).where('id', '=', id).executeTakeFirst();
+  if (!row) return false;
+  if (row.owner_type === null) return !principal || row.uploaded_by === principal.userId;
+  return row.owner_type === ITEM_FILE_OWNER && !!code && row.owner_id === code;
 }
 
 /** Looks units up once per check (an import checks a thousand items against the same units). */
@@ -87,6 +111,18 @@ export async function checkItem(
   for (const field of ['consultPhone', 'complaintPhone'] as const) {
     const phone = input[field].trim();
     if (!PHONE.test(phone) || phone.replace(/\D/g, '').length < 3) add(field, 'phoneInvalid');
+  }
+  // 即办件: handled on the spot, so nothing after acceptance takes more than the one day.
+  if (input.handlingType === 'instant' && input.promisedDays > 1) add('handlingType', 'instantPromisedDays', { promised: input.promisedDays });
+  (input.faq ?? []).forEach((f, i) => {
+    if (!f.question.trim()) add(`faq.${i}.question`, 'blank');
+    if (!f.answer.trim()) add(`faq.${i}.answer`, 'blank');
+  });
+  for (const [i, m] of input.materials.entries()) {
+    for (const field of ['blankFileId', 'exampleFileId'] as const) {
+      const id = m[field];
+      if (id && !(await mayUseMaterialFile(db, principal, id, input.code))) add(`materials.${i}.${field}`, 'materialFileUnknown');
+    }
   }
   if (input.promisedDays > input.statutoryDays) add('promisedDays', 'promisedOverStatutory', { promised: input.promisedDays, statutory: input.statutoryDays });
 

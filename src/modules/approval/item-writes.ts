@@ -8,8 +8,9 @@ import { AppError, conflict, fieldError, notFound } from '../../platform/http/er
 import type { Principal } from '../../platform/iam/principal.ts';
 import type { Unit } from '../../platform/org/service.ts';
 import type { Platform } from '../../platform/module.ts';
+import type { FilesTables } from '../../platform/files/service.ts';
 import type { ItemInput, ItemRow } from './model.ts';
-import { mayManageUnit, q, toItem, type Item } from './queries/items.ts';
+import { ITEM_FILE_OWNER, mayManageUnit, q, toItem, type Item } from './queries/items.ts';
 import { invalidatePortalHome } from './portal-home.ts';
 
 const KIND_MARK: Record<ItemInput['kind'], string> = { licensing: 'XK', non_licensing: 'FX', public_service: 'GG' };
@@ -34,6 +35,11 @@ export function columnsOf(input: ItemInput) {
     form_fields: json(input.formFields ?? []),
     themes: json(input.themes ?? []),
     life_events: json(input.lifeEvents ?? []),
+    targets: json(input.targets ?? ['person', 'enterprise']),
+    place: input.place ?? '',
+    hours: input.hours ?? '',
+    handling_type: input.handlingType ?? 'promised',
+    faq: json(input.faq ?? []),
   };
 }
 
@@ -81,6 +87,7 @@ export async function insertDraft(work: Work, platform: Platform, input: ItemInp
     if (isUniqueViolation(error)) throw duplicateCode(code, pathPrefix);
     throw error;
   }
+  await attachMaterialFiles(work, platform, code, input);
   recordAudit(work, { action: 'approval.item.create', objectType: 'approval_item', objectId: row.id, details: { code, version: 1, name: row.name, unitId: row.unit_id, via } }, now);
   return toItem(row);
 }
@@ -108,6 +115,7 @@ export async function writeDraft(work: Work, platform: Platform, row: ItemRow, i
     throw error;
   }
   if (!updated) throw conflict();
+  await attachMaterialFiles(work, platform, updated.code, input);
   const details: Record<string, unknown> = { code: updated.code, version: updated.version, editVersion: updated.edit_version, via };
   if (input.code !== row.code) details.previousCode = row.code;
   recordAudit(work, { action: 'approval.item.update', objectType: 'approval_item', objectId: row.id, details }, now);
@@ -138,4 +146,28 @@ export async function publishRow(work: Work, platform: Platform, row: ItemRow, v
     now,
   );
   return { ...toItem(published), supersededVersion: previous?.version ?? null };
+}
+
+// ---------------------------------------------------------------- the materials' blank forms and examples
+
+
+export const materialFileIds = (input: Pick<ItemInput, 'materials'>) => input.materials.flatMap((m) => [m.blankFileId, m.exampleFileId].filter((id): id is string => !!id));
+
+/**
+ * Attaches the materials' files not attached yet to the item's code. checkMaterialFiles has made
+ * sure each is the caller's own upload or already the code's.
+ */
+export async function attachMaterialFiles(work: Work, platform: Platform, code: string, input: Pick<ItemInput, 'materials'>) {
+  const ids = materialFileIds(input);
+  if (!ids.length) return;
+  const now = platform.clock.now();
+  const attached = await work.tx
+    .withTables<FilesTables>()
+    .updateTable('files')
+    .set({ owner_type: ITEM_FILE_OWNER, owner_id: code, attached_at: now })
+    .where('id', 'in', [...new Set(ids)])
+    .where('owner_type', 'is', null)
+    .returning(['id', 'name', 'sm3'])
+    .execute();
+  for (const row of attached) recordAudit(work, { action: 'file.attach', objectType: 'file', objectId: row.id, details: { ownerType: ITEM_FILE_OWNER, ownerId: code, name: row.name, sm3: row.sm3 } }, now);
 }

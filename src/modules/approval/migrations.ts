@@ -259,5 +259,19 @@ export const approvalMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '20261207_0300_approval_item_guide': {
+    async up(db: Kysely<any>) {
+      // The guide's elements the first catalogue lacked: 申请对象, 办理地点, 办理时间, 即办件/承诺件, 常见问题.
+      await sql`
+        alter table approval_items
+          add column targets jsonb not null default '["person", "enterprise"]',
+          add column place text not null default '',
+          add column hours text not null default '',
+          add column handling_type text not null default 'promised' check (handling_type in ('instant', 'promised')),
+          add column faq jsonb not null default '[]'`.execute(db);
+      // The hall's 个人办事 / 法人办事 filter.
+      await sql`create index approval_items_published_targets on approval_items using gin (targets) where status = 'published'`.execute(db);
+    },
+  },
 };
 

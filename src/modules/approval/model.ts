@@ -15,6 +15,10 @@ export const MaterialSchema = Strict({
   copies: Type.Integer({ minimum: 0, maximum: 99 }),
   allowPending: Type.Boolean({ description: '容缺受理: may be handed in after acceptance' }),
   description: Type.Optional(Text(1000, 0)),
+  /** 空白表格: a blank form to download (a file of the files module, public once the item is published). */
+  blankFileId: Type.Optional(Id),
+  /** 示例样表: a filled-in example to download. */
+  exampleFileId: Type.Optional(Id),
 });
 
 export const StepSchema = Strict({
@@ -47,6 +51,13 @@ export const FeeSchema = Strict({
   amountFen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000_00 })),
 });
 
+export const TARGETS = ['person', 'enterprise'] as const;
+export type Target = (typeof TARGETS)[number];
+export const HANDLING_TYPES = ['instant', 'promised'] as const;
+export type HandlingType = (typeof HANDLING_TYPES)[number];
+
+export const FaqSchema = Strict({ question: Text(300), answer: Text(2000) });
+
 /** The standard elements of a service item (the 14 elements plus the process). */
 export const ItemInputSchema = Strict({
   code: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z-]{4,40}$' })),
@@ -67,6 +78,16 @@ export const ItemInputSchema = Strict({
   formFields: Type.Optional(Type.Array(FormFieldSchema, { maxItems: 100 })),
   themes: Type.Optional(Type.Array(Text(50), { maxItems: 20 })),
   lifeEvents: Type.Optional(Type.Array(Text(50), { maxItems: 20 })),
+  /** 申请对象: natural persons (个人办事), legal persons (法人办事), or both. Default both. */
+  targets: Type.Optional(Type.Array(Type.Union([Type.Literal('person'), Type.Literal('enterprise')]), { minItems: 1, maxItems: 2 })),
+  /** 办理地点 */
+  place: Type.Optional(Text(500, 0)),
+  /** 办理时间 */
+  hours: Type.Optional(Text(300, 0)),
+  /** 即办件 (handled on the spot) or 承诺件 (within the promised days). Default promised. */
+  handlingType: Type.Optional(Type.Union([Type.Literal('instant'), Type.Literal('promised')])),
+  /** 常见问题 */
+  faq: Type.Optional(Type.Array(FaqSchema, { maxItems: 30 })),
 });
 export type ItemInput = Static<typeof ItemInputSchema>;
 
@@ -118,6 +139,12 @@ export interface ItemTable {
   form_fields: NonNullable<ItemInput['formFields']>;
   themes: string[];
   life_events: string[];
+  // The guide's later elements have defaults in the table: rows written before them need none.
+  targets: Generated<Target[]>;
+  place: Generated<string>;
+  hours: Generated<string>;
+  handling_type: Generated<HandlingType>;
+  faq: Generated<NonNullable<ItemInput['faq']>>;
   created_by: string | null;
   created_at: Date;
   updated_at: Date;

@@ -107,6 +107,17 @@ const COUNTY_DEPARTMENTS: Array<[suffix: string, name: string, kind: UnitKind, c
   ['civil', '民政局', 'department', '11'],
 ];
 
+/**
+ * City units added after the first demo cities were made: appended after every other unit, so
+ * the credit codes of the units already there (numbered by position) stay as they were.
+ */
+const LATER_CITY_UNITS: Array<[key: string, name: string, kind: UnitKind, credit: CreditPrefix]> = [
+  ['city.culture', '云川市文化广电旅游局', 'department', '11'],
+  ['city.water', '云川市水利局', 'department', '11'],
+  ['city.medical', '云川市医疗保障局', 'department', '11'],
+  ['city.hpf', '云川市住房公积金管理中心', 'other', '12'],
+];
+
 function townUnitName(town: DemoTown): string {
   if (town.name.endsWith('街道')) return `${town.name}办事处`;
   return `${town.name}人民政府`;
@@ -138,6 +149,7 @@ export function demoUnits(): DemoUnit[] {
       }
     }
   }
+  for (const [key, name, kind, credit] of LATER_CITY_UNITS) units.push({ key, name, regionCode: DEMO_CITY.code, kind, credit });
   return units;
 }
 

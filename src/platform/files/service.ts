@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { sm3 as sm3Digest } from '../crypto/index.ts';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Selectable } from 'kysely';
@@ -250,7 +251,9 @@ export async function storeGeneratedFile(work: Work, platform: Platform, input: 
   const content = async function* () {
     yield input.content;
   };
-  let blob = await store.put(content());
+  // Content made once and stored many times (one blank form for many items) is written once.
+  const digest = sm3Digest(input.content);
+  let blob = (await store.exists(digest)) ? { sm3: digest, size: input.content.byteLength } : await store.put(content());
   await lockContent(work, blob.sm3, 'shared');
   // A purge may have removed the blob between the put above and the lock.
   if (!(await store.exists(blob.sm3))) blob = await store.put(content());

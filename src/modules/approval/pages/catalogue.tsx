@@ -19,7 +19,8 @@ import { updateDraft } from '../commands/update-draft.ts';
 import { withdrawItem } from '../commands/withdraw-item.ts';
 import { allUnits, unitNames } from './data.ts';
 import { fromItem, newEditorValues, toItemInput } from './editor.ts';
-import { dateOf, Guide, ItemCells, itemHead, ItemStatusTag, itemsCrumb } from './components.tsx';
+import { dateOf, ItemCells, itemHead, ItemStatusTag, itemsCrumb } from './components.tsx';
+import { Guide } from './guide.tsx';
 import { CatalogueFiles } from './catalogue-files.tsx';
 import { editorContext, handleEditor, renderEditor, unitOptions } from './item-editor.tsx';
 

@@ -17,7 +17,7 @@ function filled() {
     promisedDays: '10',
     resultName: '决定书',
     consultPhone: '0999-1',
-    materials: [{ key: 'form', name: '申请表', required: true, copies: '1', allowPending: false, description: '' }],
+    materials: [{ key: 'form', name: '申请表', required: true, copies: '1', allowPending: false, description: '', blankFileId: '', exampleFileId: '' }],
   };
 }
 
@@ -81,6 +81,10 @@ test('values become an item input: one step is a stage, several are parallel; yu
   ];
   v.formFields = [{ key: 'kind', label: '类型', type: 'select', required: true, options: '甲、乙,丙' }, { key: '', label: '', type: 'text', required: false, options: '' }];
   v.themes = '交通、 城市管理，交通';
+  v.targetEnterprise = false;
+  v.handlingType = 'instant';
+  v.place = '市民中心二楼 A 区';
+  v.faq = '怎么办理？\n到窗口提交材料。\n\n问：收费吗？\n答：不收费。\n网上也能办。';
   const { input, errors } = toItemInput(v);
   assert.deepEqual(errors, []);
   assert.equal(input!.fee.amountFen, 1250);
@@ -94,13 +98,24 @@ test('values become an item input: one step is a stage, several are parallel; yu
   assert.equal(again.feeAmount, '12.50');
   assert.equal(again.stages[1].mode, 'any');
   assert.equal(again.formFields[0].options, '甲、乙、丙');
+  assert.deepEqual(input!.targets, ['person']);
+  assert.equal(input!.handlingType, 'instant');
+  assert.deepEqual(input!.faq, [
+    { question: '怎么办理？', answer: '到窗口提交材料。' },
+    { question: '收费吗？', answer: '不收费。\n网上也能办。' },
+  ]);
+  assert.equal(again.faq, '怎么办理？\n到窗口提交材料。\n\n收费吗？\n不收费。\n网上也能办。');
+  assert.equal(again.targetPerson && !again.targetEnterprise, true);
+  assert.equal(again.place, '市民中心二楼 A 区');
+  v.targetPerson = false;
+  assert.ok(toItemInput(v).errors.some((e) => e.path === 'targets'), 'at least one kind of applicant');
 });
 
 test('problems point at the inputs, with blank rows skipped in the numbering', () => {
   const v = filled();
   v.statutoryDays = 'twenty';
   v.feeAmount = '1.234';
-  v.materials = [{ key: '', name: '', required: false, copies: '', allowPending: false, description: '' }, { key: 'Bad Key', name: 'B', required: true, copies: 'x', allowPending: false, description: '' }];
+  v.materials = [{ key: '', name: '', required: false, copies: '', allowPending: false, description: '', blankFileId: '', exampleFileId: '' }, { key: 'Bad Key', name: 'B', required: true, copies: 'x', allowPending: false, description: '', blankFileId: '', exampleFileId: '' }];
   v.stages[0].steps[0].days = '';
   const { input, errors, fieldOf } = toItemInput(v);
   assert.equal(input, null);

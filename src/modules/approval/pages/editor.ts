@@ -28,6 +28,9 @@ export interface MaterialRow {
   copies: string;
   allowPending: boolean;
   description: string;
+  /** Files of 空白表格 and 示例样表, kept through the form as they are (hidden inputs). */
+  blankFileId: string;
+  exampleFileId: string;
 }
 export interface FieldRow {
   key: string;
@@ -65,6 +68,13 @@ export interface EditorValues {
   complaintPhone: string;
   themes: string;
   lifeEvents: string;
+  targetPerson: boolean;
+  targetEnterprise: boolean;
+  place: string;
+  hours: string;
+  handlingType: string;
+  /** 常见问题 as typed: 问 on one line, 答 on the lines below, a blank line between questions. */
+  faq: string;
   materials: MaterialRow[];
   formFields: FieldRow[];
   stages: StageRow[];
@@ -104,7 +114,7 @@ function indexes(form: Form, pattern: RegExp): number[] {
   return [...found].filter((n) => Number.isSafeInteger(n) && n >= 0 && n < 1000).sort((a, b) => a - b);
 }
 
-export const emptyMaterial = (): MaterialRow => ({ key: '', name: '', required: true, copies: '1', allowPending: false, description: '' });
+export const emptyMaterial = (): MaterialRow => ({ key: '', name: '', required: true, copies: '1', allowPending: false, description: '', blankFileId: '', exampleFileId: '' });
 export const emptyField = (): FieldRow => ({ key: '', label: '', type: 'text', required: false, options: '' });
 export const emptyStep = (role = 'approver', unitId = ''): StepRow => ({ key: '', name: '', unitId, role, days: '' });
 
@@ -128,6 +138,12 @@ export function newEditorValues(unitId = ''): EditorValues {
     complaintPhone: '12345',
     themes: '',
     lifeEvents: '',
+    targetPerson: true,
+    targetEnterprise: true,
+    place: '',
+    hours: '',
+    handlingType: 'promised',
+    faq: '',
     materials: [emptyMaterial()],
     formFields: [],
     stages: [{ mode: 'all', steps: [{ key: 'accept', name: '受理', unitId, role: 'window_clerk', days: '1' }] }],
@@ -148,7 +164,24 @@ export function fenOf(text: string, options: { signed?: boolean } = {}): number 
   return match[1] ? -fen : fen;
 }
 
-export function fromItem(item: Pick<Item, keyof ItemInput> & { code: string }): EditorValues {
+/** 常见问题 as the editor shows them: question, answer, a blank line between. */
+export const faqText = (faq: NonNullable<ItemInput['faq']>) => faq.map((f) => `${f.question}\n${f.answer}`).join('\n\n');
+
+/** The editor's 常见问题 text as questions and answers: the first line of a block asks, the rest answers. */
+export function readFaq(text: string): Array<{ question: string; answer: string }> {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split(/\n\s*\n/)
+    .map((block) => block.trim())
+    .filter(Boolean)
+    .map((block) => {
+      const [question, ...rest] = block.split('\n');
+      return { question: question.replace(/^(问|Q)[:：.、]?\s*/i, '').trim(), answer: rest.join('\n').replace(/^(答|A)[:：.、]?\s*/i, '').trim() };
+    });
+}
+
+export function fromItem(item: Pick<Item, Exclude<keyof ItemInput, 'targets' | 'place' | 'hours' | 'handlingType' | 'faq'>> & Partial<Pick<Item, 'targets' | 'place' | 'hours' | 'handlingType' | 'faq'>> & { code: string }): EditorValues {
+  const targets = item.targets ?? ['person', 'enterprise'];
   return {
     code: item.code,
     name: item.name,
@@ -167,7 +200,22 @@ export function fromItem(item: Pick<Item, keyof ItemInput> & { code: string }): 
     complaintPhone: item.complaintPhone,
     themes: (item.themes ?? []).join('、'),
     lifeEvents: (item.lifeEvents ?? []).join('、'),
-    materials: item.materials.map((m) => ({ key: m.key, name: m.name, required: m.required, copies: String(m.copies), allowPending: m.allowPending, description: m.description ?? '' })),
+    targetPerson: targets.includes('person'),
+    targetEnterprise: targets.includes('enterprise'),
+    place: item.place ?? '',
+    hours: item.hours ?? '',
+    handlingType: item.handlingType ?? 'promised',
+    faq: faqText(item.faq ?? []),
+    materials: item.materials.map((m) => ({
+      key: m.key,
+      name: m.name,
+      required: m.required,
+      copies: String(m.copies),
+      allowPending: m.allowPending,
+      description: m.description ?? '',
+      blankFileId: m.blankFileId ?? '',
+      exampleFileId: m.exampleFileId ?? '',
+    })),
     formFields: (item.formFields ?? []).map((f) => ({ key: f.key, label: f.label, type: f.type, required: f.required, options: (f.options ?? []).join('、') })),
     stages: item.process.stages.map((stage) =>
       'parallel' in stage
@@ -186,6 +234,8 @@ export function readEditor(form: Form): EditorValues {
     copies: text(form, `materials.${i}.copies`),
     allowPending: checked(form, `materials.${i}.allowPending`),
     description: text(form, `materials.${i}.description`),
+    blankFileId: text(form, `materials.${i}.blankFileId`),
+    exampleFileId: text(form, `materials.${i}.exampleFileId`),
   }));
   const formFields = indexes(form, /^formFields\.(\d+)\.key$/).map((i) => ({
     key: text(form, `formFields.${i}.key`),
@@ -219,6 +269,13 @@ export function readEditor(form: Form): EditorValues {
     complaintPhone: text(form, 'complaintPhone'),
     themes: text(form, 'themes'),
     lifeEvents: text(form, 'lifeEvents'),
+    // The form says it shows the targets (an unchecked box is not posted); a post without them keeps both.
+    targetPerson: text(form, 'targets') === 'shown' ? checked(form, 'targets.person') : true,
+    targetEnterprise: text(form, 'targets') === 'shown' ? checked(form, 'targets.enterprise') : true,
+    place: text(form, 'place'),
+    hours: text(form, 'hours'),
+    handlingType: text(form, 'handlingType') || 'promised',
+    faq: typeof form.faq === 'string' ? form.faq.trim() : Array.isArray(form.faq) ? (form.faq[0] ?? '').trim() : '',
     materials,
     formFields,
     stages,
@@ -325,6 +382,8 @@ export function toItemInput(values: EditorValues): EditorInput {
     match = /^process\.stages\.(\d+)\.(key|name|unitId|role|days)$/.exec(path);
     if (match) return `process.stages.${match[1]}.parallel.0.${match[2]}`;
     if (path === 'fee.amountFen') return 'fee.amount';
+    if (/^faq(\.|$)/.test(path)) return 'faq';
+    if (/^targets(\.|$)/.test(path)) return 'targets';
     return path;
   };
 
@@ -335,6 +394,8 @@ export function toItemInput(values: EditorValues): EditorInput {
     copies: integer(m.copies || '0', `materials.${k}.copies`, errors),
     allowPending: m.allowPending,
     ...(m.description ? { description: m.description } : {}),
+    ...(m.blankFileId ? { blankFileId: m.blankFileId } : {}),
+    ...(m.exampleFileId ? { exampleFileId: m.exampleFileId } : {}),
   }));
   const formFields = fieldRows.map(({ f }) => ({
     key: f.key,
@@ -387,7 +448,13 @@ export function toItemInput(values: EditorValues): EditorInput {
     formFields,
     themes: splitList(values.themes),
     lifeEvents: splitList(values.lifeEvents),
+    targets: [...(values.targetPerson ? ['person' as const] : []), ...(values.targetEnterprise ? ['enterprise' as const] : [])],
+    place: values.place,
+    hours: values.hours,
+    handlingType: values.handlingType as NonNullable<ItemInput['handlingType']>,
+    faq: readFaq(values.faq),
   };
+  if (!input.targets!.length) errors.push(fieldError('targets', 'page.approval.editor.targetsRequired'));
   if (!checkShape(input)) {
     // A number already reported as not a number is not reported again as out of range.
     const known = new Set(errors.map((e) => e.path));

@@ -1,59 +1,77 @@
 /**
- * The public service hall (网上办事大厅): the catalogue by department, theme and life event with
- * search, each item's guide (办事指南), the anonymous progress query, certificate verification
- * with its QR code, and the public list of results (结果公示).
+ * The public service hall (网上办事大厅): the catalogue as cards, by applicant (个人办事/法人办事),
+ * department, theme and life event with search, the anonymous progress query and the public list
+ * of results (结果公示). Each item's guide is in guide.tsx, certificate verification in verify.tsx.
  */
-import Html from '@kitajs/html';
-import QRCode from 'qrcode';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { AppError, Id, Strict, notFound } from '../../../platform/http/index.ts';
+import { AppError, Strict, notFound } from '../../../platform/http/index.ts';
 import { translate } from '../../../platform/i18n/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { renderPortal } from '../../../platform/console/index.ts';
-import { attr, DataTable, EmptyState, ErrorSummary, FormBody, formText, liveSearchAttributes, Notice, PageHeading, PageQueryFields, Pagination, redirect, TextField, withQuery, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
-import { getItemFor, getPublishedItemByCode, listItems, type Item } from '../queries/items.ts';
-import { listPublicResults, normalizeVerificationCode, progressByReceipt, verifyCertificate, type CertificateCheck, type PublicProgress } from '../public.ts';
+import { attr, DataTable, EmptyState, ErrorSummary, FormBody, formText, liveSearchAttributes, Notice, PageHeading, PageQueryFields, Pagination, TextField, withQuery, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
+import { listItems, type Item } from '../queries/items.ts';
+import { listPublicResults, progressByReceipt, type PublicProgress } from '../public.ts';
 import { catalogueFacets, unitNames } from './data.ts';
-import { CaseStateRow, dateOf, Guide, ServiceNav, StateTag, StepStateTag } from './components.tsx';
+import { CaseStateRow, dateOf, ServiceNav, StateTag, StepStateTag } from './components.tsx';
 
 const HallQuery = Strict({
   q: Type.Optional(Type.String({ maxLength: 100 })),
   unit: Type.Optional(Type.String({ maxLength: 64 })),
   theme: Type.Optional(Type.String({ maxLength: 50 })),
+  /** A life event (人生事件); `event` is its older name. */
+  lifeEvent: Type.Optional(Type.String({ maxLength: 50 })),
   event: Type.Optional(Type.String({ maxLength: 50 })),
+  /** 个人办事 (person) or 法人办事 (enterprise). */
+  target: Type.Optional(Type.Union([Type.Literal('person'), Type.Literal('enterprise'), Type.Literal('')])),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   ...PageQueryFields,
 });
-const ItemParams = Strict({ id: Id });
 const PlainQuery = Strict({ ...PageQueryFields });
-const CodeParams = Strict({ code: Type.String({ minLength: 1, maxLength: 40 }) });
-const CodeQuery = Strict({ code: Type.Optional(Type.String({ maxLength: 40 })), ...PageQueryFields });
 const ResultsQuery = Strict({ cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
 
 const hallCrumb = (ctx: ViewContext) => ({ href: '/services', label: ctx.t('page.approval.hall.title') });
 
-function ItemsTable({ ctx, items, units, caption }: { ctx: ViewContext; items: Item[]; units: Map<string, string>; caption: JSX.Element }) {
+/**
+ * The items as cards: a card keeps name, authority, who may apply and the time limit readable
+ * at 360 px, where a five-column table scrolls sideways.
+ */
+function ItemCards({ ctx, items, units, caption }: { ctx: ViewContext; items: Item[]; units: Map<string, string>; caption: JSX.Element }) {
   return (
-    <DataTable id="hall-items" caption={caption} head={[ctx.t('page.approval.guide.name'), ctx.t('page.approval.guide.unit'), ctx.t('page.approval.guide.kind'), ctx.t('page.approval.guide.promisedDays'), ctx.t('ui.actions')]}>
-      {items.map((item) => (
-        <tr>
-          <td>
-            <a href={`/services/items/${attr(item.id)}`} safe>
-              {item.name}
-            </a>
-          </td>
-          <td safe>{units.get(item.unitId) ?? ''}</td>
-          <td>{ctx.t(`page.approval.kind.${item.kind}`)}</td>
-          <td>{ctx.t('page.approval.guide.workingDays', { days: item.promisedDays })}</td>
-          <td class="cell-actions">
-            <a href={`/services/items/${attr(item.id)}/apply`} aria-label={ctx.ta('page.approval.hall.applyTo', { name: item.name })}>
-              {ctx.t('page.approval.hall.apply')}
-            </a>
-          </td>
-        </tr>
-      ))}
-    </DataTable>
+    <section aria-labelledby="hall-items-caption">
+      <h2 id="hall-items-caption" class="visually-hidden">
+        {caption}
+      </h2>
+      <ul class="item-cards" id="hall-items">
+        {items.map((item) => (
+          <li class="item-card">
+            <h3 class="item-card-title">
+              <a href={`/services/items/${attr(item.id)}`} safe>
+                {item.name}
+              </a>
+            </h3>
+            <p class="item-card-tags">
+              <span class="tag">{ctx.t(`page.approval.kind.${item.kind}`)}</span>
+              <span class={item.handlingType === 'instant' ? 'tag tag-ok' : 'tag'}>{ctx.t(`page.approval.guide.handling.${item.handlingType}`)}</span>
+              {item.targets.map((t) => (
+                <span class="tag">{ctx.t(`page.approval.hall.target.${t}`)}</span>
+              ))}
+            </p>
+            <dl class="item-card-facts">
+              <dt>{ctx.t('page.approval.hall.unitLabel')}</dt>
+              <dd safe>{units.get(item.unitId) ?? ''}</dd>
+              <dt>{ctx.t('page.approval.hall.daysLabel')}</dt>
+              <dd>{item.handlingType === 'instant' ? ctx.t('page.approval.guide.instantDays') : ctx.t('page.approval.guide.workingDays', { days: item.promisedDays })}</dd>
+            </dl>
+            <p class="item-card-actions">
+              <a class="button button-small" href={`/services/items/${attr(item.id)}/apply`} aria-label={ctx.ta('page.approval.hall.applyTo', { name: item.name })}>
+                {ctx.t('page.approval.hall.apply')}
+              </a>
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -188,103 +206,25 @@ function progressPage(request: FastifyRequest, reply: FastifyReply, form: Progre
   });
 }
 
-/** The QR code of a verification URL as an SVG image in a data: URL (allowed by the CSP). */
-export async function qrDataUrl(text: string): Promise<string> {
-  const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
-  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
-}
-
-function CertificateView({ ctx, check, url, qr }: { ctx: ViewContext; check: CertificateCheck; url: string; qr: string }) {
-  return (
-    <>
-      {check.valid ? (
-        <Notice kind="success" title={ctx.t('page.approval.certificate.valid')}>
-          <p>{ctx.t('page.approval.certificate.validText', { unit: check.unitName })}</p>
-        </Notice>
-      ) : (
-        <Notice kind="error" title={ctx.t('page.approval.certificate.invalid')}>
-          <p>{ctx.t(check.checks.revoked ? 'page.approval.certificate.revokedText' : 'page.approval.certificate.invalidText')}</p>
-        </Notice>
-      )}
-      <div class="panel-grid">
-        <section class="panel" aria-labelledby="certificate-fields">
-          <h2 id="certificate-fields">{ctx.t('page.approval.certificate.fields')}</h2>
-          <dl class="stat-list">
-            <dt>{ctx.t('page.approval.certificate.resultName')}</dt>
-            <dd safe>{check.resultName}</dd>
-            <dt>{ctx.t('page.approval.certificate.number')}</dt>
-            <dd class="mono" safe>
-              {check.certificateNo}
-            </dd>
-            <dt>{ctx.t('page.approval.certificate.holder')}</dt>
-            <dd safe>{check.applicantName}</dd>
-            <dt>{ctx.t(check.applicantKind === 'enterprise' ? 'page.approval.apply.creditCode' : 'page.approval.apply.idNumber')}</dt>
-            <dd class="mono" safe>
-              {check.applicantId}
-            </dd>
-            <dt>{ctx.t('page.approval.guide.name')}</dt>
-            <dd safe>{check.itemName}</dd>
-            <dt>{ctx.t('page.approval.certificate.issuer')}</dt>
-            <dd safe>{check.unitName}</dd>
-            <dt>{ctx.t('page.approval.certificate.issuedDate')}</dt>
-            <dd safe>{check.issuedDate}</dd>
-            <dt>{ctx.t('page.approval.certificate.code')}</dt>
-            <dd class="mono" safe>
-              {check.verificationCode}
-            </dd>
-          </dl>
-        </section>
-        <section class="panel" aria-labelledby="certificate-checks">
-          <h2 id="certificate-checks">{ctx.t('page.approval.certificate.checks')}</h2>
-          <dl class="stat-list">
-            <dt>{ctx.t('page.approval.certificate.digest')}</dt>
-            <dd>{check.checks.digest ? <span class="tag tag-ok">{ctx.t('page.approval.certificate.pass')}</span> : <span class="tag tag-off">{ctx.t('page.approval.certificate.fail')}</span>}</dd>
-            <dt>{ctx.t('page.approval.certificate.signature')}</dt>
-            <dd>{check.checks.signature ? <span class="tag tag-ok">{ctx.t('page.approval.certificate.pass')}</span> : <span class="tag tag-off">{ctx.t('page.approval.certificate.fail')}</span>}</dd>
-            <dt>{ctx.t('page.approval.certificate.status')}</dt>
-            <dd>{check.checks.revoked ? <span class="tag tag-off">{ctx.t('page.approval.certificate.revoked')}</span> : <span class="tag tag-ok">{ctx.t('page.approval.certificate.notRevoked')}</span>}</dd>
-            <dt>{ctx.t('page.approval.certificate.sm3')}</dt>
-            <dd class="mono uri" safe>
-              {check.contentSm3}
-            </dd>
-          </dl>
-          <img class="qr" src={attr(qr)} alt={ctx.ta('page.approval.certificate.qrAlt')} width="192" height="192" />
-          <p class="uri">
-            {ctx.t('page.approval.certificate.url')}
-            <a href={attr(url)} safe>
-              {url}
-            </a>
-          </p>
-        </section>
-      </div>
-    </>
-  );
-}
-
-function CodeForm({ ctx, code, error }: { ctx: ViewContext; code: string; error?: string }) {
-  return (
-    <section class="panel" aria-labelledby="code-form-title">
-      <h2 id="code-form-title">{ctx.t('page.approval.certificate.checkTitle')}</h2>
-      <form method="get" action="/services/certificates" class="search-bar" novalidate>
-        <TextField ctx={ctx} form="certificate" name="code" label={ctx.ta('page.approval.certificate.code')} hint={ctx.ta('page.approval.certificate.codeHint')} value={code} error={error} maxlength={40} required size="medium" />
-        <button type="submit" class="button">
-          {ctx.t('page.approval.certificate.check')}
-        </button>
-      </form>
-    </section>
-  );
-}
-
 export async function hallPages(app: FastifyInstance, platform: Platform) {
   app.get<{ Querystring: Static<typeof HallQuery> }>('/services', { schema: { querystring: HallQuery }, config: { auth: 'public' } }, async (request, reply) => {
-    const { q, unit, theme, event, cursor } = request.query;
+    const { q, unit, theme, cursor } = request.query;
+    const event = request.query.lifeEvent || request.query.event || undefined;
+    const target = request.query.target || undefined;
     const text = q?.trim() || undefined;
-    const filtered = !!(text || unit || theme || event);
-    const [facets, page] = await Promise.all([catalogueFacets(platform.db), listItems(platform.db, null, { q: text, unitId: unit || undefined, theme: theme || undefined, lifeEvent: event || undefined, cursor, limit: 20 })]);
+    const filtered = !!(text || unit || theme || event || target);
+    const [facets, page] = await Promise.all([
+      catalogueFacets(platform.db),
+      listItems(platform.db, null, { q: text, unitId: unit || undefined, theme: theme || undefined, lifeEvent: event, target, cursor, limit: 20 }),
+    ]);
     const units = new Map(facets.units.map((u) => [u.unit.id, u.unit.name]));
     const missing = page.items.filter((i) => !units.has(i.unitId)).map((i) => i.unitId);
     for (const [id, name] of await unitNames(platform.db, missing)) units.set(id, name);
-    const filterLabel = unit ? (units.get(unit) ?? '') : (theme ?? event ?? text ?? '');
+    const labelOf = (ctx: ViewContext) =>
+      [text, unit ? (units.get(unit) ?? '') : undefined, theme, event, target ? ctx.ta(`page.approval.hall.target.${target}`) : undefined].filter((x): x is string => !!x).join(ctx.ta('page.approval.guide.listSeparator'));
+    // Facet links keep the other filters: 法人办事 within 开办企业, say.
+    const keep: Record<string, string | null> = { q: text ?? null, unit: unit ?? null, theme: theme ?? null, lifeEvent: event ?? null, target: target ?? null };
+    const facetHref = (change: Record<string, string | undefined>) => withQuery('/services', {}, { ...keep, ...Object.fromEntries(Object.entries(change).map(([k, v]) => [k, v ?? null])) });
     return renderPortal(request, reply, (ctx) => ({
       title: ctx.t('page.approval.hall.title'),
       crumbs: [{ label: ctx.t('page.approval.hall.title') }],
@@ -292,7 +232,19 @@ export async function hallPages(app: FastifyInstance, platform: Platform) {
         <>
           <PageHeading title={ctx.t('page.approval.hall.title')} lead={ctx.t('page.approval.hall.lead')} />
           <ServiceNav ctx={ctx} />
+          <nav class="target-tabs" aria-label={ctx.ta('page.approval.hall.byTarget')}>
+            <ul>
+              {(['person', 'enterprise'] as const).map((t) => (
+                <li>
+                  <a href={attr(facetHref({ target: target === t ? undefined : t, cursor: undefined }))} aria-current={target === t ? 'true' : undefined}>
+                    {ctx.t(`page.approval.hall.target.${t}`)}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
           <form method="get" action="/services" class="search-bar" role="search" aria-label={ctx.ta('page.approval.hall.search')}>
+            {target ? <input type="hidden" name="target" value={attr(target)} /> : ''}
             <div class="field">
               <label for="hall-q">{ctx.t('page.approval.hall.q')}</label>
               <input
@@ -315,14 +267,14 @@ export async function hallPages(app: FastifyInstance, platform: Platform) {
             </p>
             {filtered ? (
               <p>
-                {ctx.t('page.approval.hall.filter', { filter: filterLabel })} <a href="/services">{ctx.t('page.approval.hall.clear')}</a>
+                {ctx.t('page.approval.hall.filter', { filter: labelOf(ctx) })} <a href="/services">{ctx.t('page.approval.hall.clear')}</a>
               </p>
             ) : (
               ''
             )}
             {page.items.length ? (
               <>
-                <ItemsTable ctx={ctx} items={page.items} units={units} caption={filtered ? ctx.t('page.approval.hall.results') : ctx.t('page.approval.hall.all')} />
+                <ItemCards ctx={ctx} items={page.items} units={units} caption={filtered ? ctx.t('page.approval.hall.results') : ctx.t('page.approval.hall.all')} />
                 <Pagination ctx={ctx} nextCursor={page.nextCursor} hasPrevious={!!cursor} />
               </>
             ) : (
@@ -334,52 +286,11 @@ export async function hallPages(app: FastifyInstance, platform: Platform) {
               ctx={ctx}
               id="by-unit"
               title={ctx.t('page.approval.hall.byUnit')}
-              entries={facets.units.map((u) => ({ href: withQuery('/services', {}, { unit: u.unit.id }), label: u.unit.name, count: u.count, current: unit === u.unit.id }))}
+              entries={facets.units.map((u) => ({ href: facetHref({ unit: u.unit.id }), label: u.unit.name, count: u.count, current: unit === u.unit.id }))}
             />
-            <FacetList ctx={ctx} id="by-theme" title={ctx.t('page.approval.hall.byTheme')} entries={facets.themes.map((f) => ({ href: withQuery('/services', {}, { theme: f.value }), label: f.value, count: f.count, current: theme === f.value }))} />
-            <FacetList ctx={ctx} id="by-event" title={ctx.t('page.approval.hall.byEvent')} entries={facets.lifeEvents.map((f) => ({ href: withQuery('/services', {}, { event: f.value }), label: f.value, count: f.count, current: event === f.value }))} />
+            <FacetList ctx={ctx} id="by-theme" title={ctx.t('page.approval.hall.byTheme')} entries={facets.themes.map((f) => ({ href: facetHref({ theme: f.value }), label: f.value, count: f.count, current: theme === f.value }))} />
+            <FacetList ctx={ctx} id="by-event" title={ctx.t('page.approval.hall.byEvent')} entries={facets.lifeEvents.map((f) => ({ href: facetHref({ lifeEvent: f.value }), label: f.value, count: f.count, current: event === f.value }))} />
           </div>
-        </>
-      ),
-    }));
-  });
-
-  app.get<{ Params: Static<typeof ItemParams>; Querystring: Static<typeof PlainQuery> }>('/services/items/:id', { schema: { params: ItemParams, querystring: PlainQuery }, config: { auth: 'public' } }, async (request, reply) => {
-    const item = await getItemFor(platform.db, request.principal, request.params.id);
-    const current = item.status === 'published' ? item : await getPublishedItemByCode(platform.db, item.code);
-    const units = await unitNames(platform.db, [item.unitId, ...item.process.stages.flatMap((s) => ('parallel' in s ? s.parallel : [s]).map((step) => step.unitId))]);
-    return renderPortal(request, reply, (ctx) => ({
-      title: Html.escapeHtml(item.name),
-      crumbs: [hallCrumb(ctx), { label: Html.escapeHtml(item.name) }],
-      body: (
-        <>
-          <PageHeading title={<span safe>{item.name}</span>} lead={ctx.t('page.approval.guide.lead')} />
-          <ServiceNav ctx={ctx} />
-          {item.status === 'published' ? (
-            <p class="actions">
-              <a class="button" href={`/services/items/${attr(item.id)}/apply`}>
-                {ctx.t('page.approval.hall.apply')}
-              </a>
-              {ctx.can('approval.intake') ? (
-                <a class="button button-secondary" href={`/console/approval/intake/${attr(item.id)}`}>
-                  {ctx.t('page.approval.intake.title')}
-                </a>
-              ) : (
-                ''
-              )}
-            </p>
-          ) : (
-            <Notice kind="warning" title={ctx.t(`page.approval.guide.status.${item.status}`)}>
-              {current && current.id !== item.id ? (
-                <p>
-                  <a href={`/services/items/${attr(current.id)}`}>{ctx.t('page.approval.guide.toCurrent', { version: current.version })}</a>
-                </p>
-              ) : (
-                <p>{ctx.t('page.approval.guide.notOpen')}</p>
-              )}
-            </Notice>
-          )}
-          <Guide ctx={ctx} item={item} units={units} />
         </>
       ),
     }));
@@ -405,49 +316,6 @@ export async function hallPages(app: FastifyInstance, platform: Platform) {
         if (error instanceof AppError && error.code === 'NOT_FOUND') return progressPage(request, reply, { ...form, summary: translate(lang, 'page.approval.progress.notFound'), status: 404 });
         throw error;
       }
-    },
-  );
-
-  app.get<{ Querystring: Static<typeof CodeQuery> }>('/services/certificates', { schema: { querystring: CodeQuery }, config: { auth: 'public' } }, async (request, reply) => {
-    const code = request.query.code?.trim();
-    if (code) return redirect(reply, `/services/certificates/${encodeURIComponent(normalizeVerificationCode(code))}`);
-    return renderPortal(request, reply, (ctx) => ({
-      title: ctx.t('page.approval.certificate.checkTitle'),
-      crumbs: [hallCrumb(ctx), { label: ctx.t('page.approval.certificate.checkTitle') }],
-      body: (
-        <>
-          <PageHeading title={ctx.t('page.approval.certificate.checkTitle')} lead={ctx.t('page.approval.certificate.lead')} />
-          <ServiceNav ctx={ctx} />
-          <CodeForm ctx={ctx} code="" />
-        </>
-      ),
-    }));
-  });
-
-  app.get<{ Params: Static<typeof CodeParams>; Querystring: Static<typeof PlainQuery> }>(
-    '/services/certificates/:code',
-    { schema: { params: CodeParams, querystring: PlainQuery }, config: { auth: 'public' } },
-    async (request, reply) => {
-      let check: CertificateCheck | null = null;
-      try {
-        check = await verifyCertificate(platform, request.params.code);
-      } catch (error) {
-        if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
-      }
-      const url = check ? `${platform.config.publicUrl}/services/certificates/${check.verificationCode}` : '';
-      const qr = check ? await qrDataUrl(url) : '';
-      return renderPortal(request, reply, (ctx) => ({
-        title: check ? Html.escapeHtml(check.resultName) : ctx.t('page.approval.certificate.checkTitle'),
-        crumbs: [hallCrumb(ctx), { href: '/services/certificates', label: ctx.t('page.approval.certificate.checkTitle') }, { label: check ? Html.escapeHtml(check.certificateNo) : ctx.t('page.approval.certificate.unknown') }],
-        status: check ? 200 : 404,
-        body: (
-          <>
-            <PageHeading title={check ? <span safe>{check.resultName}</span> : ctx.t('page.approval.certificate.checkTitle')} lead={ctx.t('page.approval.certificate.lead')} />
-            <ServiceNav ctx={ctx} />
-            {check ? <CertificateView ctx={ctx} check={check} url={url} qr={qr} /> : <CodeForm ctx={ctx} code={request.params.code} error={ctx.ta('page.approval.certificate.notFound')} />}
-          </>
-        ),
-      }));
     },
   );
 

@@ -10,6 +10,8 @@ import { pageScope, type NavGroup } from '../../../platform/console/index.ts';
 import { CATALOGUE_PERMISSION } from '../queries/items.ts';
 import { registerPageUploads } from './uploads.ts';
 import { hallPages } from './hall.tsx';
+import { guidePages } from './guide.tsx';
+import { verifyPages } from './verify.tsx';
 import { citizenPages } from './citizen.tsx';
 import { workPages } from './work.tsx';
 import { intakePages } from './intake.tsx';
@@ -36,6 +38,8 @@ export async function approvalPages(app: FastifyInstance, platform: Platform) {
   pageScope(app);
   await registerPageUploads(app, platform);
   await hallPages(app, platform);
+  await guidePages(app, platform);
+  await verifyPages(app, platform);
   await citizenPages(app, platform);
   await intakePages(app, platform);
   await workPages(app, platform);

@@ -14,7 +14,8 @@ import { type Item } from '../queries/items.ts';
 import { checkItem, normalizeInput } from '../item-checks.ts';
 import { allUnits, catalogueUnits } from './data.ts';
 import { applyOp, FIELD_TYPES, ITEM_KINDS, readEditor, readOp, STEP_ROLES, toItemInput, type EditorOp, type EditorValues } from './editor.ts';
-import { Checkbox, Guide, itemsCrumb, TextArea } from './components.tsx';
+import { Checkbox, itemsCrumb, TextArea } from './components.tsx';
+import { Guide } from './guide.tsx';
 
 /** htmx swaps only successful answers: a refused editor form is answered 200 to it, with its status to everyone else. */
 const statusFor = (request: FastifyRequest, status: number) => (request.headers['hx-request'] ? 200 : status);
@@ -94,11 +95,43 @@ function Editor({ ctx, state, editor }: { ctx: ViewContext; state: EditorState; 
             <TextField ctx={ctx} form={form} name="themes" label={labels.themes} hint={t('listHint')} value={v.themes} error={f.themes} maxlength={1000} size="long" />
             <TextField ctx={ctx} form={form} name="lifeEvents" label={labels.lifeEvents} hint={t('listHint')} value={v.lifeEvents} error={f.lifeEvents} maxlength={1000} size="long" />
           </div>
+          <fieldset id={`${form}-targets`} aria-describedby={f.targets ? `${form}-targets-error` : undefined}>
+            <legend class="fieldset-legend">{ctx.t('page.approval.guide.targets')}</legend>
+            <input type="hidden" name="targets" value="shown" />
+            {f.targets ? (
+              <p class="field-error" id={`${form}-targets-error`} safe>
+                {f.targets}
+              </p>
+            ) : (
+              ''
+            )}
+            <div class="form-row">
+              <Checkbox form={form} name="targets.person" label={labels['targets.person']} checked={v.targetPerson} />
+              <Checkbox form={form} name="targets.enterprise" label={labels['targets.enterprise']} checked={v.targetEnterprise} />
+            </div>
+          </fieldset>
+          <div class="form-row">
+            <SelectField
+              ctx={ctx}
+              form={form}
+              name="handlingType"
+              label={labels.handlingType}
+              value={v.handlingType}
+              error={f.handlingType}
+              options={[
+                { value: 'promised', label: ctx.ta('page.approval.guide.handling.promised') },
+                { value: 'instant', label: ctx.ta('page.approval.guide.handling.instant') },
+              ]}
+            />
+          </div>
+          <TextField ctx={ctx} form={form} name="place" label={labels.place} value={v.place} error={f.place} maxlength={500} size="long" />
+          <TextField ctx={ctx} form={form} name="hours" label={labels.hours} value={v.hours} error={f.hours} maxlength={300} size="long" />
         </fieldset>
         <fieldset class="panel">
           <legend class="fieldset-legend">{ctx.t('page.approval.editor.basisAndConditions')}</legend>
           <TextArea ctx={ctx} form={form} name="legalBasis" label={labels.legalBasis} value={v.legalBasis} error={f.legalBasis} maxlength={5000} required />
           <TextArea ctx={ctx} form={form} name="conditions" label={labels.conditions} value={v.conditions} error={f.conditions} maxlength={5000} required />
+          <TextArea ctx={ctx} form={form} name="faq" label={labels.faq} hint={t('faqHint')} value={v.faq} error={f.faq} maxlength={20000} rows={6} />
         </fieldset>
         <fieldset class="panel">
           <legend class="fieldset-legend">{ctx.t('page.approval.editor.fee')}</legend>
@@ -143,6 +176,8 @@ function Editor({ ctx, state, editor }: { ctx: ViewContext; state: EditorState; 
                   <Checkbox form={form} name={`${p}.allowPending`} label={labels[`${p}.allowPending`]} hint={t('pendingHint')} checked={m.allowPending} error={f[`${p}.allowPending`]} />
                 </div>
                 <TextField ctx={ctx} form={form} name={`${p}.description`} label={labels[`${p}.description`]} value={m.description} error={f[`${p}.description`]} maxlength={1000} size="long" />
+                {m.blankFileId ? <input type="hidden" name={`${p}.blankFileId`} value={attr(m.blankFileId)} /> : ''}
+                {m.exampleFileId ? <input type="hidden" name={`${p}.exampleFileId`} value={attr(m.exampleFileId)} /> : ''}
                 <RowButton op={`remove-material:${i}`} label={t('removeMaterial', { n: i + 1 })} variant="danger" />
               </fieldset>
             );
@@ -284,6 +319,13 @@ function editorLabels(ctx: ViewContext, v: EditorValues): Record<string, string>
     complaintPhone: ctx.ta('page.approval.guide.complaintPhone'),
     themes: ctx.ta('page.approval.guide.themes'),
     lifeEvents: ctx.ta('page.approval.guide.lifeEvents'),
+    targets: ctx.ta('page.approval.guide.targets'),
+    'targets.person': ctx.ta('page.approval.guide.target.person'),
+    'targets.enterprise': ctx.ta('page.approval.guide.target.enterprise'),
+    handlingType: ctx.ta('page.approval.guide.handlingType'),
+    place: ctx.ta('page.approval.guide.place'),
+    hours: ctx.ta('page.approval.guide.hours'),
+    faq: ctx.ta('page.approval.guide.faq'),
     legalBasis: ctx.ta('page.approval.guide.legalBasis'),
     conditions: ctx.ta('page.approval.guide.conditions'),
     'fee.charged': ctx.ta('page.approval.guide.fee'),
@@ -358,6 +400,11 @@ function previewItem(input: ReturnType<typeof normalizeInput>, base: { id: strin
     formFields: input.formFields ?? [],
     themes: input.themes ?? [],
     lifeEvents: input.lifeEvents ?? [],
+    targets: input.targets ?? ['person', 'enterprise'],
+    place: input.place ?? '',
+    hours: input.hours ?? '',
+    handlingType: input.handlingType ?? 'promised',
+    faq: input.faq ?? [],
     createdAt: now,
     updatedAt: now,
     publishedAt: null,

@@ -6,13 +6,14 @@
  * new draft, and every case records the version it was filed under.
  */
 import type { Db } from '../../../platform/db/index.ts';
+import type { FileAccessPolicy } from '../../../platform/files/service.ts';
 import { escapeLike, sql } from '../../../platform/db/index.ts';
 import { AppError, notFound } from '../../../platform/http/errors.ts';
 import { keysetPage, type Keyset } from '../../../platform/db/pagination.ts';
 import type { ProcessDefinition } from '../../../platform/flow/engine.ts';
 import { coversUnit, hasPermission, scopesFor, type Principal } from '../../../platform/iam/principal.ts';
 import { getUnit, listUnits, unitIdsUnderRegions, type Unit } from '../../../platform/org/service.ts';
-import type { ApprovalTables, ItemInput, ItemRow, ItemStatus } from '../model.ts';
+import type { ApprovalTables, HandlingType, ItemInput, ItemRow, ItemStatus, Target } from '../model.ts';
 import type { UnitNameResolver } from '../catalogue-excel.ts';
 
 /** Managing the catalogue (create, edit, publish, withdraw, import) within the role's scope. */
@@ -40,6 +41,11 @@ export interface Item {
   formFields: NonNullable<ItemInput['formFields']>;
   themes: string[];
   lifeEvents: string[];
+  targets: Target[];
+  place: string;
+  hours: string;
+  handlingType: HandlingType;
+  faq: NonNullable<ItemInput['faq']>;
   createdAt: Date;
   updatedAt: Date;
   publishedAt: Date | null;
@@ -69,6 +75,11 @@ export const toItem = (r: ItemRow): Item => ({
   formFields: r.form_fields,
   themes: r.themes,
   lifeEvents: r.life_events,
+  targets: r.targets,
+  place: r.place,
+  hours: r.hours,
+  handlingType: r.handling_type,
+  faq: r.faq,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   publishedAt: r.published_at,
@@ -96,6 +107,11 @@ export function toItemInput(item: Item): ItemInput & { code: string } {
     formFields: item.formFields,
     themes: item.themes,
     lifeEvents: item.lifeEvents,
+    targets: item.targets,
+    place: item.place,
+    hours: item.hours,
+    handlingType: item.handlingType,
+    faq: item.faq,
   };
 }
 
@@ -176,6 +192,8 @@ export interface ItemFilter {
   q?: string;
   theme?: string;
   lifeEvent?: string;
+  /** 申请对象: items open to natural persons or to legal persons. */
+  target?: Target;
   kind?: ItemInput['kind'];
   code?: string;
   limit?: number;
@@ -189,6 +207,21 @@ const BY_CODE: Keyset<{ code: string; version: number }> = {
     { by: 'version', kind: 'integer', of: (r) => r.version },
   ],
   order: 'asc',
+};
+
+/** Files of an item's materials (空白表格, 示例样表) are attached to its code: every version shares them. */
+export const ITEM_FILE_OWNER = 'approval.item';
+
+/**
+ * Who may download an item's blank forms and examples (the files module's policy for
+ * ITEM_FILE_OWNER, the owner being the code): anyone once a version of the code has been
+ * published; before that, whoever manages the draft's unit.
+ */
+export const mayDownloadItemFiles: FileAccessPolicy = async (platform, principal, code) => {
+  const rows = await q(platform.db).selectFrom('approval_items').select(['status', 'unit_id']).where('code', '=', code).execute();
+  if (rows.some((r) => r.status !== 'draft')) return true;
+  for (const row of rows) if (principal && (await mayManageUnit(platform.db, principal, row.unit_id))) return true;
+  return false;
 };
 
 /** Lists items by code, with keyset pagination. */
@@ -214,6 +247,7 @@ export async function listItems(db: Db, viewer: Principal | null, filter: ItemFi
   if (filter.kind) query = query.where('kind', '=', filter.kind);
   if (filter.code) query = query.where('code', '=', filter.code);
   if (filter.theme) query = query.where(sql<boolean>`themes @> ${JSON.stringify([filter.theme])}::jsonb`);
+  if (filter.target) query = query.where(sql<boolean>`targets @> ${JSON.stringify([filter.target])}::jsonb`);
   if (filter.lifeEvent) query = query.where(sql<boolean>`life_events @> ${JSON.stringify([filter.lifeEvent])}::jsonb`);
   const text = filter.q?.trim();
   if (text) {
