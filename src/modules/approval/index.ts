@@ -4,11 +4,13 @@ import { approvalMigrations } from './migrations.ts';
 import { catalogueRoutes } from './catalogue-routes.ts';
 import { applicationsRoutes } from './applications-routes.ts';
 import { publicRoutes } from './public-routes.ts';
+import { meRoutes } from './me-routes.ts';
 import { approvalNav, approvalPages, TASKS_PERMISSION } from './pages/index.ts';
 import { CATALOGUE_PERMISSION } from './queries/items.ts';
 import { approvalMessages } from './messages/index.ts';
 import { approvalTemplates } from './templates.ts';
 import { approvalPortalMessages } from './pages/portal-messages.ts';
+import { approvalMineMessages } from './pages/mine-messages.ts';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
 import { approvalCaseSubject } from './supervised-subject.ts';
 import { approvalTasks } from './tasks.ts';
@@ -20,6 +22,7 @@ async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await catalogueRoutes(app, platform);
   await applicationsRoutes(app, platform);
   await publicRoutes(app, platform);
+  await meRoutes(app, platform);
   await app.register(async (pages) => approvalPages(pages, platform));
 }
 
@@ -28,7 +31,7 @@ export const approvalModule: ZtModule = {
   name: 'approval',
   migrations: approvalMigrations,
   routes: approvalRoutes,
-  messages: [...approvalMessages, approvalPortalMessages],
+  messages: [...approvalMessages, approvalPortalMessages, approvalMineMessages],
   templates: approvalTemplates,
   permissions: [
     { name: 'approval.intake', roles: ['window_clerk', 'village_officer'] },

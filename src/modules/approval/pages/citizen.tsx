@@ -43,6 +43,12 @@ import { unitNames } from './data.ts';
 import { CaseIdentity, dateOf, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea } from './components.tsx';
 import { ApplicationForm, applicationLabels, emptyApplication, type ApplicationValues } from './application-form.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';
+import { CaseTimeline } from './case-page.tsx';
+import { CaseDocuments, MineNav, RatingPanel, type RatingState } from './mine-parts.tsx';
+import { documentsOf, isApplicantAccount } from '../queries/me.ts';
+import { ratingsOfSubjects } from '../../supervision/index.ts';
+import { APPROVAL_CASE_SUBJECT, FINISHED_CASE_STATES } from '../supervised-subject.ts';
+import type { CaseState as ApplicationState } from '../model.ts';
 import { saveStagedUploads } from './uploads.ts';
 
 const IdParams = Strict({ id: Id });
@@ -179,18 +185,19 @@ async function publishedItem(platform: Platform, request: FastifyRequest, id: st
 
 // ---------------------------------------------------------------- a case, as its applicant sees it
 
-interface CaseState {
+export interface CaseState {
   fields?: FieldMessages;
   summary?: string;
   status?: number;
+  /** What a refused rating form held. */
+  rating?: RatingState;
 }
 
-const NOTICE_LINKS = (view: ApplicationView) =>
-  [
-    view.acceptedAt ? { kind: 'acceptance', key: 'approval.notice.acceptance' } : null,
-    view.correction ? { kind: 'correction', key: 'approval.notice.correction' } : null,
-    view.decision ? { kind: 'rejection', key: view.decision.notAccepted ? 'approval.notice.notAccepted' : 'approval.notice.rejected' } : null,
-  ].filter((n): n is { kind: string; key: string } => n !== null);
+type Rating = { score: number; comment: string | null; ratedAt: string } | null;
+
+/** The case's PDF documents, from what it went through. */
+const documentsOfView = (view: ApplicationView) =>
+  documentsOf({ id: view.id, acceptedAt: view.acceptedAt, corrected: !!view.correction, certificate: !!view.result, rejectedAtStage: view.decision ? (view.decision.notAccepted ? 0 : 1) : null });
 
 /** Materials the applicant may hand in now: those a correction request listed, else those accepted as pending. */
 function handInList(view: ApplicationView): Array<{ materialKey: string; name: string; reason?: string }> {
@@ -199,13 +206,13 @@ function handInList(view: ApplicationView): Array<{ materialKey: string; name: s
   return [];
 }
 
-function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: ApplicationView; units: Map<string, string>; state: CaseState }) {
+function MyCasePage({ ctx, view, units, state, rating, rateable }: { ctx: ViewContext; view: ApplicationView; units: Map<string, string>; state: CaseState; rating: Rating; rateable: boolean }) {
   const handIn = handInList(view);
   const correcting = view.state === 'correction_requested';
   const labels = Object.fromEntries(handIn.map((m) => [`file.${m.materialKey}`, m.name]));
   return (
     <>
-      <ServiceNav ctx={ctx} />
+      <MineNav ctx={ctx} />
       <ErrorSummary ctx={ctx} form="correction" summary={state.summary} fields={state.fields} labels={labels} />
       <section class="panel" aria-labelledby="case-summary">
         <h2 id="case-summary">{ctx.t('page.approval.case.summary')}</h2>
@@ -222,17 +229,6 @@ function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: Appli
           <dt>{ctx.t('page.approval.case.finishedAt')}</dt>
           <dd>{dateOf(view.finishedAt, ctx)}</dd>
         </dl>
-        {NOTICE_LINKS(view).length ? (
-          <ul class="actions">
-            {NOTICE_LINKS(view).map((n) => (
-              <li>
-                <a href={`/approval/applications/${attr(view.id)}/notices/${n.kind}`}>{ctx.t(n.key)}</a>
-              </li>
-            ))}
-          </ul>
-        ) : (
-          ''
-        )}
       </section>
       {view.result ? (
         <Notice kind="success" title={ctx.t('page.approval.case.resultTitle')}>
@@ -251,6 +247,8 @@ function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: Appli
       ) : (
         ''
       )}
+      <CaseDocuments ctx={ctx} documents={documentsOfView(view)} />
+      {rateable ? <RatingPanel ctx={ctx} caseId={view.id} rating={rating} state={state.rating ?? {}} /> : ''}
       {handIn.length ? (
         <section class="panel" aria-labelledby="hand-in">
           <h2 id="hand-in">{ctx.t(correcting ? 'page.approval.case.correctionTitle' : 'page.approval.case.pendingTitle')}</h2>
@@ -298,6 +296,14 @@ function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: Appli
           <EmptyRow columns={3}>{ctx.t('page.approval.case.noMaterials')}</EmptyRow>
         )}
       </DataTable>
+      <CaseTimeline ctx={ctx} view={view} people={new Map()} />
+      {ctx.principal?.kind === 'public' ? (
+        <p>
+          <a href={`/services/mine/complaints?case=${attr(view.id)}`}>{ctx.t('page.approval.case.complain')}</a>
+        </p>
+      ) : (
+        ''
+      )}
       {view.state === 'submitted' && !view.acceptedAt ? (
         <section class="panel" aria-labelledby="withdraw-title">
           <h2 id="withdraw-title">{ctx.t('page.approval.case.withdrawTitle')}</h2>
@@ -316,9 +322,13 @@ function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: Appli
   );
 }
 
-async function renderMyCase(platform: Platform, request: FastifyRequest, reply: FastifyReply, id: string, state: CaseState = {}) {
+export async function renderMyCase(platform: Platform, request: FastifyRequest, reply: FastifyReply, id: string, state: CaseState = {}) {
   const view = await getApplicationView(platform, request.principal!, id);
   const units = await unitNames(platform.db, view.steps.map((s) => s.unitId));
+  // The applicant's own account rates a decided case once (好差评), when supervision is installed.
+  const own = request.principal!.kind === 'public' && (await isApplicantAccount(platform, request.principal!.userId, id));
+  const rateable = own && platform.modules.has('supervision') && FINISHED_CASE_STATES.includes(view.state as ApplicationState);
+  const rating: Rating = rateable ? ((await ratingsOfSubjects(platform.db, APPROVAL_CASE_SUBJECT, [id])).get(id) ?? null) : null;
   return renderPortal(request, reply, (ctx) => ({
     title: ctx.t('page.approval.case.title', { receiptNo: view.receiptNo }),
     crumbs: [hallCrumb(ctx), mineCrumb(ctx), { label: Html.escapeHtml(view.receiptNo) }],
@@ -326,7 +336,7 @@ async function renderMyCase(platform: Platform, request: FastifyRequest, reply: 
     body: (
       <>
         <PageHeading title={<span safe>{view.itemName}</span>} lead={ctx.t('page.approval.case.title', { receiptNo: view.receiptNo })} />
-        <MyCasePage ctx={ctx} view={view} units={units} state={state} />
+        <MyCasePage ctx={ctx} view={view} units={units} state={state} rating={rating} rateable={rateable} />
       </>
     ),
   }));
@@ -404,6 +414,7 @@ export async function citizenPages(app: FastifyInstance, platform: Platform) {
         <>
           <PageHeading title={ctx.t('page.approval.mine.title')} lead={ctx.t('page.approval.mine.lead')} />
           <ServiceNav ctx={ctx} />
+          {ctx.principal?.kind === 'public' ? <MineNav ctx={ctx} /> : ''}
           {page.items.length ? (
             <>
               <DataTable

@@ -11,6 +11,7 @@ import { CATALOGUE_PERMISSION } from '../queries/items.ts';
 import { registerPageUploads } from './uploads.ts';
 import { hallPages } from './hall.tsx';
 import { citizenPages } from './citizen.tsx';
+import { minePages } from './mine.tsx';
 import { workPages } from './work.tsx';
 import { intakePages } from './intake.tsx';
 import { cataloguePages } from './catalogue.tsx';
@@ -34,6 +35,7 @@ export async function approvalPages(app: FastifyInstance, platform: Platform) {
   await registerPageUploads(app, platform);
   await hallPages(app, platform);
   await citizenPages(app, platform);
+  await minePages(app, platform);
   await intakePages(app, platform);
   await workPages(app, platform);
   await cataloguePages(app, platform);
