@@ -89,6 +89,7 @@ export function RatingPanel({ ctx, caseId, rating, state }: { ctx: ViewContext; 
       <h2 id="rating-title">{ctx.t('page.approval.rating.title')}</h2>
       {rating ? (
         <>
+          <ErrorSummary ctx={ctx} form="rating" summary={state.summary} />
           <p>
             {ctx.t('page.approval.rating.done', { level: levelOf(ctx, rating.score) })}（<time datetime={attr(rating.ratedAt)}>{dateOf(rating.ratedAt, ctx)}</time>）
           </p>
