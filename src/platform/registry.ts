@@ -56,6 +56,8 @@ export class ModuleRegistry {
   readonly fileAccess = new Map<string, FileAccessPolicy>();
   readonly portalSections: PortalSection[] = [];
   readonly accountHome: PortalLink | null;
+  /** The pages of the citizen's own area (我的) the installed modules offer. */
+  readonly accountPages: PortalLink[] = [];
   readonly htmlErrorPage: HtmlErrorRenderer | null;
   /** The supervised subjects of the installed modules, by type. */
   readonly subjects: readonly SupervisedSubject[];
@@ -100,6 +102,7 @@ export class ModuleRegistry {
       this.portalNav.push(...(module.portal?.nav ?? []));
       this.portalSections.push(...(module.portal?.sections ?? []));
       accountHome ??= module.portal?.accountHome ?? null;
+      this.accountPages.push(...(module.portal?.account ?? []));
       if (module.htmlErrorPage) htmlErrorPage = module.htmlErrorPage;
     }
     this.htmlErrorPage = htmlErrorPage;

@@ -159,6 +159,16 @@ describe('我的办件 and rating in the browser', { skip: chromiumMissing }, ()
       await page.getByRole('status').filter({ hasText: '评价已提交' }).waitFor();
       assert.match((await page.locator('#rating').textContent()) ?? '', /您的评价：不满意/);
       await assertAccessible(page, `rated ${width}`, 'mine');
+
+      // The rest of the area, from its navigation: certificates, ratings, complaints.
+      for (const [link, heading] of [['我的证照', '我的证照'], ['我的评价', '我的评价'], ['我的投诉', '我的投诉']] as const) {
+        await page.getByRole('navigation', { name: '我的' }).getByRole('link', { name: link }).click();
+        await page.waitForURL(/\/services\/mine\/(certificates|ratings|complaints)$/);
+        assert.match((await page.locator('h1').textContent()) ?? '', new RegExp(heading));
+        await assertAccessible(page, `${link} ${width}`, 'mine');
+        await noSidewaysScroll(page, `${link} at ${width} px`);
+      }
+      assert.match((await page.locator('main').textContent()) ?? '', /投诉办事效率/);
       await page.context().close();
     });
 

@@ -11,6 +11,7 @@ import { approvalMessages } from './messages/index.ts';
 import { approvalTemplates } from './templates.ts';
 import { approvalPortalMessages } from './pages/portal-messages.ts';
 import { approvalMineMessages } from './pages/mine-messages.ts';
+import { ACCOUNT_PAGES } from './pages/mine-parts.tsx';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
 import { approvalCaseSubject } from './supervised-subject.ts';
 import { approvalTasks } from './tasks.ts';
@@ -60,6 +61,7 @@ export const approvalModule: ZtModule = {
       },
     ],
     accountHome: { href: '/services/mine', key: 'page.approval.portal.mine' },
+    account: ACCOUNT_PAGES,
   },
   publishes: [APPROVAL_CASE_CHANGED],
   // Cases are supervised: their steps' deadlines, the rules on every action, the monitor's counts.

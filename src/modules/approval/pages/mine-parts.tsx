@@ -2,20 +2,24 @@
 import type { ViewContext, FieldMessages } from '../../../platform/views/index.ts';
 import { attr, Csrf, ErrorSummary } from '../../../platform/views/index.ts';
 import type { DocumentKind } from '../queries/me.ts';
+import type { PortalLink } from '../../../platform/module.ts';
 import { dateOf, RadioGroup, TextArea } from './components.tsx';
 
 /** The five levels of GB/T 39734, best first. */
 export const SCORES = [5, 4, 3, 2, 1] as const;
 export const levelOf = (ctx: ViewContext, score: number) => ctx.t(`page.approval.rating.level.${score}`);
 
+/** The pages of the citizen's own area that approval offers (declared in the manifest: portal.account). */
+export const ACCOUNT_PAGES: PortalLink[] = [
+  { href: '/services/mine', key: 'page.approval.mineNav.cases' },
+  { href: '/services/mine/certificates', key: 'page.approval.mineNav.certificates' },
+  { href: '/services/mine/ratings', key: 'page.approval.mineNav.ratings' },
+  { href: '/services/mine/complaints', key: 'page.approval.mineNav.complaints' },
+];
+
 /** The pages of the citizen's own area. */
 export function MineNav({ ctx }: { ctx: ViewContext }) {
-  const links = [
-    { href: '/services/mine', key: 'page.approval.mineNav.cases' },
-    { href: '/services/mine/certificates', key: 'page.approval.mineNav.certificates' },
-    { href: '/services/mine/ratings', key: 'page.approval.mineNav.ratings' },
-    { href: '/services/mine/complaints', key: 'page.approval.mineNav.complaints' },
-  ];
+  const links = ACCOUNT_PAGES;
   return (
     <nav class="panel service-nav" aria-label={ctx.ta('page.approval.mineNav.label')}>
       <ul class="actions">
