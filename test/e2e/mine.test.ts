@@ -139,8 +139,9 @@ describe('我的办件 and rating in the browser', { skip: chromiumMissing }, ()
       await noSidewaysScroll(page, `my cases at ${width} px`);
       await page.getByRole('navigation', { name: '我的' }).getByRole('link', { name: '我的证照' }).waitFor();
 
-      await page.getByRole('link', { name: decided.receiptNo }).click();
-      await page.waitForURL(new RegExp(`/services/mine/${decided.id}$`));
+      // The decided case waits for its rating: the list leads straight to the form.
+      await page.getByRole('link', { name: `去评价（受理号 ${decided.receiptNo}）` }).click();
+      await page.waitForURL(new RegExp(`/services/mine/${decided.id}#rating$`));
       await assertAccessible(page, `decided case ${width}`, 'mine');
       await noSidewaysScroll(page, `a decided case at ${width} px`);
       assert.equal(await page.locator(`a[href="/api/v1/approval/applications/${decided.id}/certificate.pdf"]`).count(), 1, 'the certificate PDF is linked');

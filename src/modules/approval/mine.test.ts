@@ -243,6 +243,9 @@ test('GET /api/v1/me/certificates: what was issued to the caller, with where to 
 
 test('rating from 我的办件: CSRF, five levels, reasons for a bad one, rectification opened; twice, open, someone else’s case refused', async () => {
   const b = await signIn(citizen);
+  const list = await page(b, '/services/mine');
+  assert.ok(list.body.includes(`href="/services/mine/${approved.id}#rating"`), 'the list leads to the rating of a decided case');
+  assert.ok(!list.body.includes(`href="/services/mine/${open.id}#rating"`), 'not of an open one');
   const casePage = await page(b, `/services/mine/${approved.id}`);
   assert.equal(casePage.statusCode, 200);
   for (const level of ['非常满意', '满意', '基本满意', '不满意', '非常不满意']) assert.ok(casePage.body.includes(level), level);

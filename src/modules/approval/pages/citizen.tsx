@@ -1,7 +1,7 @@
 /**
  * The citizen's side of the portal: registering an account, applying online with materials,
- * "my applications" and each case's page (handing in corrections, withdrawing, the notices and
- * the result).
+ * each case's page (handing in corrections, withdrawing, its documents, history and rating). The
+ * list of one's cases and the rest of the own area (我的): mine.tsx.
  */
 import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -19,7 +19,6 @@ import {
   Csrf,
   DataTable,
   EmptyRow,
-  EmptyState,
   ErrorSummary,
   FormBody,
   formRaw,
@@ -27,7 +26,6 @@ import {
   Notice,
   PageHeading,
   PageQueryFields,
-  Pagination,
   redirect,
   safeNextPath,
   setFlash,
@@ -36,11 +34,11 @@ import {
   type ViewContext,
 } from '../../../platform/views/index.ts';
 import { getItemFor, type Item } from '../queries/items.ts';
-import { getApplicationView, listMyApplications, type ApplicationView } from '../application-views.ts';
+import { getApplicationView, type ApplicationView } from '../application-views.ts';
 import { submitCorrection } from '../commands/correct-application.ts';
 import { withdrawApplication } from '../commands/withdraw-application.ts';
 import { unitNames } from './data.ts';
-import { CaseIdentity, dateOf, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea } from './components.tsx';
+import { CaseIdentity, dateOf, FileField, RadioGroup, ServiceNav, StepStateTag, TextArea } from './components.tsx';
 import { ApplicationForm, applicationLabels, emptyApplication, type ApplicationValues } from './application-form.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';
 import { CaseTimeline } from './case-page.tsx';
@@ -54,7 +52,6 @@ import { saveStagedUploads } from './uploads.ts';
 const IdParams = Strict({ id: Id });
 const PlainQuery = Strict({ ...PageQueryFields });
 const NextQuery = Strict({ next: Type.Optional(Type.String({ maxLength: 500 })), ...PageQueryFields });
-const MineQuery = Strict({ cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
 
 /** The registration form carries a token matching a SameSite=Strict cookie, as the sign-in form does. */
 const REGISTER_COOKIE = 'zt_register';
@@ -403,54 +400,6 @@ export async function citizenPages(app: FastifyInstance, platform: Platform) {
     }
     setFlash(reply, { kind: 'success', key: 'flash.approval.submitted', params: { receiptNo: outcome.result.receiptNo } });
     return redirect(reply, `/services/mine/${outcome.result.id}`);
-  });
-
-  app.get<{ Querystring: Static<typeof MineQuery> }>('/services/mine', { schema: { querystring: MineQuery }, config: { auth: 'user' } }, async (request, reply) => {
-    const page = await listMyApplications(platform, request.principal!, { limit: 20, cursor: request.query.cursor });
-    return renderPortal(request, reply, (ctx) => ({
-      title: ctx.t('page.approval.mine.title'),
-      crumbs: [hallCrumb(ctx), { label: ctx.t('page.approval.mine.title') }],
-      body: (
-        <>
-          <PageHeading title={ctx.t('page.approval.mine.title')} lead={ctx.t('page.approval.mine.lead')} />
-          <ServiceNav ctx={ctx} />
-          {ctx.principal?.kind === 'public' ? <MineNav ctx={ctx} /> : ''}
-          {page.items.length ? (
-            <>
-              <DataTable
-                id="mine"
-                caption={ctx.t('page.approval.mine.caption')}
-                head={[ctx.t('page.approval.case.receiptNo'), ctx.t('page.approval.guide.name'), ctx.t('page.approval.case.state'), ctx.t('page.approval.case.submittedAt'), ctx.t('page.approval.case.dueDate'), ctx.t('page.approval.case.finishedAt')]}
-              >
-                {page.items.map((c) => (
-                  <tr>
-                    <td>
-                      <a href={`/services/mine/${attr(c.id)}`} class="mono" safe>
-                        {c.receiptNo}
-                      </a>
-                    </td>
-                    <td safe>{c.itemName}</td>
-                    <td>
-                      <StateTag ctx={ctx} state={c.state} />
-                    </td>
-                    <td>{dateOf(c.submittedAt, ctx)}</td>
-                    <td safe>{c.dueDate ?? '—'}</td>
-                    <td>{dateOf(c.finishedAt, ctx)}</td>
-                  </tr>
-                ))}
-              </DataTable>
-              <Pagination ctx={ctx} nextCursor={page.nextCursor} hasPrevious={!!request.query.cursor} />
-            </>
-          ) : (
-            <EmptyState>
-              <>
-                {ctx.t('page.approval.mine.none')} <a href="/services">{ctx.t('page.approval.hall.title')}</a>
-              </>
-            </EmptyState>
-          )}
-        </>
-      ),
-    }));
   });
 
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof PlainQuery> }>('/services/mine/:id', { schema: { params: IdParams, querystring: PlainQuery }, config: { auth: 'user' } }, async (request, reply) =>

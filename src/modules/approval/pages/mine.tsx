@@ -1,7 +1,7 @@
 /**
- * The citizen's own area (我的) beside 我的办件 (citizen.tsx): certificates, ratings (好差评) and
- * complaints, the rating form of a decided case, and the rating page the SMS link opens without
- * signing in.
+ * The citizen's own area (我的): 我的办件 (one case's page: citizen.tsx), certificates, ratings
+ * (好差评) and complaints, the rating of a decided case, and the rating page the SMS link opens
+ * without signing in.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
@@ -31,17 +31,19 @@ import {
   type ViewContext,
 } from '../../../platform/views/index.ts';
 import { listComplaints } from '../../supervision/index.ts';
-import { myCertificates, myRatings, myRecentCases } from '../queries/me.ts';
+import { myCases, myCertificates, myRatings, myRecentCases } from '../queries/me.ts';
+import { listMyApplications } from '../application-views.ts';
 import { rateByInvitation, rateOwnCase } from '../commands/rate-case.ts';
 import { complainAboutOwnCase } from '../commands/file-complaint.ts';
 import { invitationOf } from '../rating-invitations.ts';
 import { q, loadItems } from '../queries/cases.ts';
-import { dateOf, TextArea } from './components.tsx';
+import { dateOf, ServiceNav, StateTag, TextArea } from './components.tsx';
 import { levelOf, MineNav, RatingForm, type RatingState } from './mine-parts.tsx';
 import { renderMyCase } from './citizen.tsx';
 
 const IdParams = Strict({ id: Id });
 const TokenParams = Strict({ token: Type.String({ minLength: 1, maxLength: 100 }) });
+const MineQuery = Strict({ cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
 const ListQuery = Strict({ cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
 const ComplaintQuery = Strict({ case: Type.Optional(Id), cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
 
@@ -95,6 +97,68 @@ async function linkPage(platform: Platform, request: FastifyRequest, reply: Fast
 }
 
 export async function minePages(app: FastifyInstance, platform: Platform) {
+  app.get<{ Querystring: Static<typeof MineQuery> }>('/services/mine', { schema: { querystring: MineQuery }, config: { auth: 'user' } }, async (request, reply) => {
+    // A citizen's own cases say which wait for a rating; a clerk's list is of the cases they filed.
+    const principal = request.principal!;
+    type Row = { id: string; receiptNo: string; itemName: string; state: string; submittedAt: string; dueDate: string | null; finishedAt: string | null; canRate?: boolean };
+    const page: { items: Row[]; nextCursor: string | null } =
+      principal.kind === 'public' ? await myCases(platform, principal, { limit: 20, cursor: request.query.cursor }) : await listMyApplications(platform, principal, { limit: 20, cursor: request.query.cursor });
+    return renderPortal(request, reply, (ctx) => ({
+      title: ctx.t('page.approval.mine.title'),
+      crumbs: [hallCrumb(ctx), { label: ctx.t('page.approval.mine.title') }],
+      body: (
+        <>
+          <PageHeading title={ctx.t('page.approval.mine.title')} lead={ctx.t('page.approval.mine.lead')} />
+          <ServiceNav ctx={ctx} />
+          {ctx.principal?.kind === 'public' ? <MineNav ctx={ctx} /> : ''}
+          {page.items.length ? (
+            <>
+              <DataTable
+                id="mine"
+                caption={ctx.t('page.approval.mine.caption')}
+                head={[ctx.t('page.approval.case.receiptNo'), ctx.t('page.approval.guide.name'), ctx.t('page.approval.case.state'), ctx.t('page.approval.case.submittedAt'), ctx.t('page.approval.case.dueDate'), ctx.t('page.approval.case.finishedAt')]}
+              >
+                {page.items.map((c) => (
+                  <tr>
+                    <td>
+                      <a href={`/services/mine/${attr(c.id)}`} class="mono" safe>
+                        {c.receiptNo}
+                      </a>
+                    </td>
+                    <td safe>{c.itemName}</td>
+                    <td>
+                      <StateTag ctx={ctx} state={c.state} />
+                      {c.canRate ? (
+                        <>
+                          {' '}
+                          <a href={`/services/mine/${attr(c.id)}#rating`} aria-label={ctx.ta('page.approval.rating.rateCase', { receiptNo: c.receiptNo })}>
+                            {ctx.t('page.approval.rating.rateNow')}
+                          </a>
+                        </>
+                      ) : (
+                        ''
+                      )}
+                    </td>
+                    <td>{dateOf(c.submittedAt, ctx)}</td>
+                    <td safe>{c.dueDate ?? '—'}</td>
+                    <td>{dateOf(c.finishedAt, ctx)}</td>
+                  </tr>
+                ))}
+              </DataTable>
+              <Pagination ctx={ctx} nextCursor={page.nextCursor} hasPrevious={!!request.query.cursor} />
+            </>
+          ) : (
+            <EmptyState>
+              <>
+                {ctx.t('page.approval.mine.none')} <a href="/services">{ctx.t('page.approval.hall.title')}</a>
+              </>
+            </EmptyState>
+          )}
+        </>
+      ),
+    }));
+  });
+
   app.get<{ Querystring: Static<typeof ListQuery> }>('/services/mine/certificates', { schema: { querystring: ListQuery }, config: { auth: 'user' } }, async (request, reply) => {
     const page = await myCertificates(platform, request.principal!, { limit: 20, cursor: request.query.cursor });
     return renderPortal(request, reply, (ctx) => ({
