@@ -140,7 +140,7 @@ describe('我的办件 and rating in the browser', { skip: chromiumMissing }, ()
       await page.getByRole('navigation', { name: '我的' }).getByRole('link', { name: '我的证照' }).waitFor();
 
       // The decided case waits for its rating: the list leads straight to the form.
-      await page.getByRole('link', { name: `去评价（受理号 ${decided.receiptNo}）` }).click();
+      await page.locator('#mine tr', { hasText: decided.receiptNo }).getByRole('link', { name: '去评价' }).click();
       await page.waitForURL(new RegExp(`/services/mine/${decided.id}#rating$`));
       await assertAccessible(page, `decided case ${width}`, 'mine');
       await noSidewaysScroll(page, `a decided case at ${width} px`);

@@ -121,7 +121,7 @@ export async function minePages(app: FastifyInstance, platform: Platform) {
                 {page.items.map((c) => (
                   <tr>
                     <td>
-                      <a href={`/services/mine/${attr(c.id)}`} class="mono" safe>
+                      <a href={`/services/mine/${attr(c.id)}`} class="mono" id={`case-${attr(c.id)}`} safe>
                         {c.receiptNo}
                       </a>
                     </td>
@@ -131,7 +131,7 @@ export async function minePages(app: FastifyInstance, platform: Platform) {
                       {c.canRate ? (
                         <>
                           {' '}
-                          <a href={`/services/mine/${attr(c.id)}#rating`} aria-label={ctx.ta('page.approval.rating.rateCase', { receiptNo: c.receiptNo })}>
+                          <a href={`/services/mine/${attr(c.id)}#rating`} aria-describedby={`case-${attr(c.id)}`}>
                             {ctx.t('page.approval.rating.rateNow')}
                           </a>
                         </>
