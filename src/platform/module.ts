@@ -168,6 +168,8 @@ export interface PortalContribution {
   sections?: PortalSection[];
   /** Where a signed-in citizen or enterprise finds their own matters; the first installed module's wins. */
   accountHome?: PortalLink;
+  /** Pages of the signed-in citizen's or enterprise's own area (我的), in the order shown: 我的办件, 我的证照 … */
+  account?: PortalLink[];
 }
 
 export type HtmlErrorRenderer = (request: FastifyRequest, reply: FastifyReply, error: AppError) => unknown;

@@ -58,6 +58,8 @@ export class ModuleRegistry {
   readonly accountHome: PortalLink | null;
   readonly portalSearch: { action: string } | null;
   readonly portalHome: Array<NonNullable<PortalContribution['home']>> = [];
+  /** The pages of the citizen's own area (我的) the installed modules offer. */
+  readonly accountPages: PortalLink[] = [];
   readonly htmlErrorPage: HtmlErrorRenderer | null;
   /** The supervised subjects of the installed modules, by type. */
   readonly subjects: readonly SupervisedSubject[];
@@ -105,6 +107,7 @@ export class ModuleRegistry {
       accountHome ??= module.portal?.accountHome ?? null;
       portalSearch ??= module.portal?.search ?? null;
       if (module.portal?.home) this.portalHome.push(module.portal.home);
+      this.accountPages.push(...(module.portal?.account ?? []));
       if (module.htmlErrorPage) htmlErrorPage = module.htmlErrorPage;
     }
     this.htmlErrorPage = htmlErrorPage;

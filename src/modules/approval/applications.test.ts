@@ -308,13 +308,15 @@ test('a parallel case goes from online submission through two departments to a s
   assert.equal(verifyUnitSignature(ctx.platform, cert.public_key, text, cert.signature), true);
   assert.equal(verifyUnitSignature(ctx.platform, cert.public_key, text.replace('张三', '李三'), cert.signature), false);
 
-  // Notifications were written with the changes: SMS on acceptance and result, in-app for each new task.
+  // Notifications were written with the changes: SMS on acceptance and result, the rating link
+  // (好差评) once the case ended, in-app for each new task.
   const outbox = await outboxOf(id);
   assert.deepEqual(
     outbox.map((m) => [m.channel, m.template]).sort(),
     [
       ['sms', 'approval.case.accepted'],
       ['sms', 'approval.case.approved'],
+      ['sms', 'approval.case.rate'],
     ],
   );
   assert.equal((await taskMessagesTo(people.clerk.id, receiptNo)).length, 1);
@@ -643,7 +645,7 @@ test('a rejection by one department ends the case with that department’s reaso
   assert.equal(await taskOf(people.fireman, id), undefined, 'the other department’s task is closed');
   assert.equal((await complete(people.fireman, fire.id, { action: 'approve' })).statusCode, 409);
   assert.equal(await count('approval_certificates', sql`application_id = ${id}`), 0);
-  assert.deepEqual((await outboxOf(id)).map((m) => m.template).sort(), ['approval.case.accepted', 'approval.case.rejected']);
+  assert.deepEqual((await outboxOf(id)).map((m) => m.template).sort(), ['approval.case.accepted', 'approval.case.rate', 'approval.case.rejected']);
 
   const notice = await get(citizen, `/approval/applications/${id}/notices/rejection`);
   assert.equal(notice.statusCode, 200);
@@ -660,7 +662,7 @@ test('rejection at acceptance is a decision not to accept (不予受理)', async
   const c = await view(citizen, id);
   assert.equal(c.state, 'rejected');
   assert.equal(c.decision.notAccepted, true);
-  assert.deepEqual((await outboxOf(id)).map((m) => m.template), ['approval.case.notAccepted']);
+  assert.deepEqual((await outboxOf(id)).map((m) => m.template).sort(), ['approval.case.notAccepted', 'approval.case.rate']);
   const notice = await get(citizen, `/approval/applications/${id}/notices/rejection`);
   assert.match(notice.body, /不予受理决定书/);
   assert.equal((await get(citizen, `/approval/applications/${id}/notices/acceptance`)).statusCode, 404);

@@ -8,6 +8,7 @@ import type { FiledItem } from './queries/items.ts';
 import { issueCertificate } from './certificates.ts';
 import { eventsInsert, type CaseEvent } from './case-events.ts';
 import { notifyApplicant, notifyNewTasks } from './notifications.ts';
+import { inviteRating } from './rating-invitations.ts';
 import { isOpen, q, type CaseRow } from './queries/cases.ts';
 
 /** Acceptance must happen within this many working days of submission. */
@@ -71,6 +72,8 @@ export async function syncCase(work: Work, platform: Platform, app: CaseRow, ite
   if (certificate) {
     await notifyApplicant(work, platform, updated, 'approval.case.approved', { receiptNo: app.receipt_no, itemName: item.name, resultName: item.resultName, certificateNo: certificate.certificate_no }, 'result');
   }
+  // A decided case (not a withdrawn one) is rated by its applicant (好差评), from the link sent now.
+  if (finished && !app.finished_at && state !== 'withdrawn' && platform.modules.has('supervision')) await inviteRating(work, platform, updated, item.name);
   const lastSeq = view.actions.length - 1;
   const opened = view.tasks.filter((t) => t.state === 'open' && t.round === lastSeq && view.actions[lastSeq].type !== 'resume');
   if (opened.length && isOpen(state)) await notifyNewTasks(work, platform, updated, item, opened);

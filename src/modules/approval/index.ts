@@ -7,11 +7,14 @@ import { publicRoutes } from './public-routes.ts';
 import { documentsRoutes } from './documents-routes.ts';
 import { DOCUMENT_OWNER, mayDownloadDocuments } from './documents/service.ts';
 import { mayDownloadSeal, SEAL_OWNER, SEAL_PERMISSION } from './documents/seals.ts';
+import { meRoutes } from './me-routes.ts';
 import { approvalNav, approvalPages, TASKS_PERMISSION } from './pages/index.ts';
 import { CATALOGUE_PERMISSION, ITEM_FILE_OWNER, mayDownloadItemFiles } from './queries/items.ts';
 import { approvalMessages } from './messages/index.ts';
 import { approvalTemplates } from './templates.ts';
 import { approvalPortalMessages } from './pages/portal-messages.ts';
+import { approvalMineMessages } from './pages/mine-messages.ts';
+import { ACCOUNT_PAGES } from './pages/mine-parts.tsx';
 import { APPROVAL_CASE_CHANGED } from './events.ts';
 import { approvalCaseSubject } from './supervised-subject.ts';
 import { approvalTasks } from './tasks.ts';
@@ -26,6 +29,7 @@ async function approvalRoutes(app: FastifyInstance, platform: Platform) {
   await applicationsRoutes(app, platform);
   await publicRoutes(app, platform);
   await documentsRoutes(app, platform);
+  await meRoutes(app, platform);
   await app.register(async (pages) => approvalPages(pages, platform));
 }
 
@@ -34,7 +38,7 @@ export const approvalModule: ZtModule = {
   name: 'approval',
   migrations: approvalMigrations,
   routes: approvalRoutes,
-  messages: [...approvalMessages, approvalPortalMessages],
+  messages: [...approvalMessages, approvalPortalMessages, approvalMineMessages],
   templates: approvalTemplates,
   permissions: [
     { name: 'approval.intake', roles: ['window_clerk', 'village_officer'] },
@@ -67,6 +71,7 @@ export const approvalModule: ZtModule = {
       },
     ],
     accountHome: { href: '/services/mine', key: 'page.approval.portal.mine' },
+    account: ACCOUNT_PAGES,
   },
   publishes: [APPROVAL_CASE_CHANGED],
   // Cases are supervised: their steps' deadlines, the rules on every action, the monitor's counts.

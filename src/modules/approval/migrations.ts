@@ -273,5 +273,19 @@ export const approvalMigrations: Record<string, Migration> = {
       await sql`create index approval_items_published_targets on approval_items using gin (targets) where status = 'published'`.execute(db);
     },
   },
+  '20261207_0500_approval_rating_invitations': {
+    async up(db: Kysely<any>) {
+      // The link sent by SMS when a case ends: whoever holds it rates the case once without signing
+      // in. Only the token's hash is kept; the row says until when it works and when it was used.
+      await sql`
+        create table approval_rating_invitations (
+          application_id text primary key references approval_applications (id),
+          token_hash text not null unique,
+          created_at timestamptz not null,
+          expires_at timestamptz not null,
+          used_at timestamptz
+        )`.execute(db);
+    },
+  },
 };
 

@@ -35,4 +35,8 @@ export const approvalTemplates: Record<string, Template> = {
     'zh-CN': { subject: '申请人已补正材料：{receiptNo}', text: '受理号 {receiptNo}（{itemName}）的申请人已提交补正材料，办理时限恢复计算。', link: '/console/approval/cases/{caseId}' },
     en: { subject: 'Materials handed in: {receiptNo}', text: 'The applicant of case {receiptNo} ({itemName}) handed in the requested materials; the clock runs again.', link: '/console/approval/cases/{caseId}' },
   },
+  'approval.case.rate': {
+    'zh-CN': { subject: '请评价办事服务：{receiptNo}', text: '您的“{itemName}”申请（受理号 {receiptNo}）已办结，欢迎评价本次服务：{url}（{days} 天内有效，限评价一次）' },
+    en: { subject: 'Rate our service: {receiptNo}', text: 'Your application for "{itemName}" ({receiptNo}) is finished. Please rate our service: {url} (valid for {days} days, once)' },
+  },
 };

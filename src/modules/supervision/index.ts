@@ -50,5 +50,6 @@ export const supervisionModule: ZtModule = {
 };
 
 export { runScan, checkSubject } from './scan.ts';
-export { rateCase } from './ratings.ts';
+export { rateCase, ratingsBy, ratingsOfSubjects, POOR_SCORE } from './ratings.ts';
+export { fileComplaint, listComplaints, getComplaint } from './complaints.ts';
 export { rebuildStatistics } from './stats.ts';

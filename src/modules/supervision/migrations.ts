@@ -251,4 +251,10 @@ export const supervisionMigrations: Record<string, Migration> = {
       await sql`create index supervision_complaints_case on supervision_complaints (subject_type, case_id)`.execute(db);
     },
   },
+  '20261207_0510_supervision_ratings_by': {
+    async up(db: Kysely<any>) {
+      // A citizen's own ratings (我的评价), newest first.
+      await sql`create index supervision_ratings_by on supervision_ratings (rated_by, rated_at, id) where rated_by is not null`.execute(db);
+    },
+  },
 };

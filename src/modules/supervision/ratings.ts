@@ -43,6 +43,8 @@ export async function rateCase(work: Work, platform: Platform, found: SubjectSum
   if (!Number.isInteger(input.score) || input.score < 1 || input.score > 5) throw invalid([fieldError('score', 'supervision.rating.score')]);
   const comment = input.comment?.trim() || null;
   if (comment && comment.length > COMMENT_MAX) throw invalid([fieldError('comment', 'supervision.textTooLong', { max: COMMENT_MAX })]);
+  // GB/T 39734: a bad rating (不满意, 非常不满意) states its reasons, which the rectification answers.
+  if (!comment && input.score <= POOR_SCORE) throw invalid([fieldError('comment', 'supervision.rating.reasonRequired')]);
   if (!found.finished) throw new AppError('INVALID_STATE', { detail: { key: 'supervision.rating.notFinished' } });
   const now = platform.clock.now();
   const id = crypto.randomUUID();
@@ -84,6 +86,13 @@ function ratingView(r: RatingRow) {
   return { id: r.id, subjectType: r.subject_type, caseId: r.case_id, unitId: r.unit_id, itemId: r.item_id, score: r.score, comment: r.comment, channel: r.channel, ratedAt: iso(r.rated_at)! };
 }
 
+/** The ratings of some subjects of one type, by subject id (whether each may still be rated, what it got). */
+export async function ratingsOfSubjects(db: Db, subjectType: string, ids: readonly string[]) {
+  if (!ids.length) return new Map<string, ReturnType<typeof ratingView>>();
+  const rows = await q(db).selectFrom('supervision_ratings').selectAll().where('subject_type', '=', subjectType).where('case_id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.case_id, ratingView(r)]));
+}
+
 /** Newest first, by rated_at (id breaks ties). */
 const LATEST_RATINGS: Keyset<{ rated_at: Date | string; id: string }> = {
   keys: [
@@ -105,6 +114,13 @@ export async function listRatings(db: Db, principal: Principal | null, filter: {
   if (filter.to) query = query.where('rated_at', '<', filter.to);
   const page = await keysetPage(query, LATEST_RATINGS, filter);
   return { items: page.items.map(ratingView), nextCursor: page.nextCursor };
+}
+
+/** The ratings a citizen gave (signed in, or from the link sent to them), newest first. */
+export async function ratingsBy(db: Db, userId: string, page: { limit: number; cursor?: string | null }) {
+  const query = q(db).selectFrom('supervision_ratings').selectAll().where('rated_by', '=', userId);
+  const found = await keysetPage(query, LATEST_RATINGS, page);
+  return { items: found.items.map(ratingView), nextCursor: found.nextCursor };
 }
 
 /** Rating statistics of a period per unit or per item: count, average, each score, satisfied (≥ 4) and dissatisfied (≤ 2). */

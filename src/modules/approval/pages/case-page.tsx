@@ -130,6 +130,23 @@ function timeline(ctx: ViewContext, view: ApplicationView, people: Map<string, s
   return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order));
 }
 
+/** The case's history (办理过程), oldest first: staff see who did what, the applicant what was done. */
+export function CaseTimeline({ ctx, view, people }: { ctx: ViewContext; view: ApplicationView; people: Map<string, string> }) {
+  return (
+    <section class="panel" aria-labelledby="case-timeline">
+      <h2 id="case-timeline">{ctx.t('page.approval.case.timeline')}</h2>
+      <ol class="role-list timeline">
+        {timeline(ctx, view, people).map(({ at, text, detail }) => (
+          <li>
+            <time datetime={attr(at)}>{dateOf(at, ctx)}</time> {text}
+            {detail}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
 function ActionForm({ ctx, view, item, task, index, state }: { ctx: ViewContext; view: ApplicationView; item: Item; task: TaskRow; index: number; state: ActionState | null }) {
   const form = `task${index}`;
   const step = view.steps.find((s) => s.key === task.step_key);
@@ -256,7 +273,6 @@ interface CasePageProps {
 function CasePage({ ctx, view, item, units, tasks, powers, people, state: forms }: CasePageProps) {
   const state = forms.action ?? null;
   const panel = forms.panel ?? null;
-  const entries = timeline(ctx, view, people);
   const formLabels = new Map(item.formFields.map((f) => [f.key, f.label]));
   // A refusal about a task that is no longer open (done by someone else meanwhile) has no form to sit in.
   const orphan = state && !(tasks.mine.some((t) => t.id === state.taskId) && !tasks.suspended) ? state : null;
@@ -401,17 +417,7 @@ function CasePage({ ctx, view, item, units, tasks, powers, people, state: forms 
       ) : (
         ''
       )}
-      <section class="panel" aria-labelledby="case-timeline">
-        <h2 id="case-timeline">{ctx.t('page.approval.case.timeline')}</h2>
-        <ol class="role-list timeline">
-          {entries.map(({ at, text, detail }) => (
-            <li>
-              <time datetime={attr(at)}>{dateOf(at, ctx)}</time> {text}
-              {detail}
-            </li>
-          ))}
-        </ol>
-      </section>
+      <CaseTimeline ctx={ctx} view={view} people={people} />
     </>
   );
 }

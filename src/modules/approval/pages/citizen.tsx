@@ -1,7 +1,7 @@
 /**
  * The citizen's side of the portal: registering an account, applying online with materials,
- * "my applications" and each case's page (handing in corrections, withdrawing, the notices and
- * the result).
+ * each case's page (handing in corrections, withdrawing, its documents, history and rating). The
+ * list of one's cases and the rest of the own area (我的): mine.tsx.
  */
 import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -19,7 +19,6 @@ import {
   Csrf,
   DataTable,
   EmptyRow,
-  EmptyState,
   ErrorSummary,
   FormBody,
   formRaw,
@@ -27,7 +26,6 @@ import {
   Notice,
   PageHeading,
   PageQueryFields,
-  Pagination,
   redirect,
   safeNextPath,
   setFlash,
@@ -36,19 +34,24 @@ import {
   type ViewContext,
 } from '../../../platform/views/index.ts';
 import { getItemFor, type Item } from '../queries/items.ts';
-import { getApplicationView, listMyApplications, type ApplicationView } from '../application-views.ts';
+import { getApplicationView, type ApplicationView } from '../application-views.ts';
 import { submitCorrection } from '../commands/correct-application.ts';
 import { withdrawApplication } from '../commands/withdraw-application.ts';
 import { unitNames } from './data.ts';
-import { CaseIdentity, dateOf, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea } from './components.tsx';
+import { CaseIdentity, dateOf, FileField, RadioGroup, ServiceNav, StepStateTag, TextArea } from './components.tsx';
 import { ApplicationForm, applicationLabels, emptyApplication, type ApplicationValues } from './application-form.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';
+import { CaseTimeline } from './case-page.tsx';
+import { CaseDocuments, MineNav, RatingPanel, type RatingState } from './mine-parts.tsx';
+import { documentsOf, isApplicantAccount } from '../queries/me.ts';
+import { ratingsOfSubjects } from '../../supervision/index.ts';
+import { APPROVAL_CASE_SUBJECT, FINISHED_CASE_STATES } from '../supervised-subject.ts';
+import type { CaseState as ApplicationState } from '../model.ts';
 import { saveStagedUploads } from './uploads.ts';
 
 const IdParams = Strict({ id: Id });
 const PlainQuery = Strict({ ...PageQueryFields });
 const NextQuery = Strict({ next: Type.Optional(Type.String({ maxLength: 500 })), ...PageQueryFields });
-const MineQuery = Strict({ cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
 
 /** The registration form carries a token matching a SameSite=Strict cookie, as the sign-in form does. */
 const REGISTER_COOKIE = 'zt_register';
@@ -179,18 +182,19 @@ async function publishedItem(platform: Platform, request: FastifyRequest, id: st
 
 // ---------------------------------------------------------------- a case, as its applicant sees it
 
-interface CaseState {
+export interface CaseState {
   fields?: FieldMessages;
   summary?: string;
   status?: number;
+  /** What a refused rating form held. */
+  rating?: RatingState;
 }
 
-const NOTICE_LINKS = (view: ApplicationView) =>
-  [
-    view.acceptedAt ? { kind: 'acceptance', key: 'approval.notice.acceptance' } : null,
-    view.correction ? { kind: 'correction', key: 'approval.notice.correction' } : null,
-    view.decision ? { kind: 'rejection', key: view.decision.notAccepted ? 'approval.notice.notAccepted' : 'approval.notice.rejected' } : null,
-  ].filter((n): n is { kind: string; key: string } => n !== null);
+type Rating = { score: number; comment: string | null; ratedAt: string } | null;
+
+/** The case's PDF documents, from what it went through. */
+const documentsOfView = (view: ApplicationView) =>
+  documentsOf({ id: view.id, acceptedAt: view.acceptedAt, corrected: !!view.correction, certificate: !!view.result, rejectedAtStage: view.decision ? (view.decision.notAccepted ? 0 : 1) : null });
 
 /** Materials the applicant may hand in now: those a correction request listed, else those accepted as pending. */
 function handInList(view: ApplicationView): Array<{ materialKey: string; name: string; reason?: string }> {
@@ -199,13 +203,13 @@ function handInList(view: ApplicationView): Array<{ materialKey: string; name: s
   return [];
 }
 
-function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: ApplicationView; units: Map<string, string>; state: CaseState }) {
+function MyCasePage({ ctx, view, units, state, rating, rateable }: { ctx: ViewContext; view: ApplicationView; units: Map<string, string>; state: CaseState; rating: Rating; rateable: boolean }) {
   const handIn = handInList(view);
   const correcting = view.state === 'correction_requested';
   const labels = Object.fromEntries(handIn.map((m) => [`file.${m.materialKey}`, m.name]));
   return (
     <>
-      <ServiceNav ctx={ctx} />
+      <MineNav ctx={ctx} />
       <ErrorSummary ctx={ctx} form="correction" summary={state.summary} fields={state.fields} labels={labels} />
       <section class="panel" aria-labelledby="case-summary">
         <h2 id="case-summary">{ctx.t('page.approval.case.summary')}</h2>
@@ -222,17 +226,6 @@ function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: Appli
           <dt>{ctx.t('page.approval.case.finishedAt')}</dt>
           <dd>{dateOf(view.finishedAt, ctx)}</dd>
         </dl>
-        {NOTICE_LINKS(view).length ? (
-          <ul class="actions">
-            {NOTICE_LINKS(view).map((n) => (
-              <li>
-                <a href={`/approval/applications/${attr(view.id)}/notices/${n.kind}`}>{ctx.t(n.key)}</a>
-              </li>
-            ))}
-          </ul>
-        ) : (
-          ''
-        )}
       </section>
       {view.result ? (
         <Notice kind="success" title={ctx.t('page.approval.case.resultTitle')}>
@@ -251,6 +244,8 @@ function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: Appli
       ) : (
         ''
       )}
+      <CaseDocuments ctx={ctx} documents={documentsOfView(view)} />
+      {rateable ? <RatingPanel ctx={ctx} caseId={view.id} rating={rating} state={state.rating ?? {}} /> : ''}
       {handIn.length ? (
         <section class="panel" aria-labelledby="hand-in">
           <h2 id="hand-in">{ctx.t(correcting ? 'page.approval.case.correctionTitle' : 'page.approval.case.pendingTitle')}</h2>
@@ -298,6 +293,14 @@ function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: Appli
           <EmptyRow columns={3}>{ctx.t('page.approval.case.noMaterials')}</EmptyRow>
         )}
       </DataTable>
+      <CaseTimeline ctx={ctx} view={view} people={new Map()} />
+      {ctx.principal?.kind === 'public' ? (
+        <p>
+          <a href={`/services/mine/complaints?case=${attr(view.id)}`}>{ctx.t('page.approval.case.complain')}</a>
+        </p>
+      ) : (
+        ''
+      )}
       {view.state === 'submitted' && !view.acceptedAt ? (
         <section class="panel" aria-labelledby="withdraw-title">
           <h2 id="withdraw-title">{ctx.t('page.approval.case.withdrawTitle')}</h2>
@@ -316,9 +319,13 @@ function MyCasePage({ ctx, view, units, state }: { ctx: ViewContext; view: Appli
   );
 }
 
-async function renderMyCase(platform: Platform, request: FastifyRequest, reply: FastifyReply, id: string, state: CaseState = {}) {
+export async function renderMyCase(platform: Platform, request: FastifyRequest, reply: FastifyReply, id: string, state: CaseState = {}) {
   const view = await getApplicationView(platform, request.principal!, id);
   const units = await unitNames(platform.db, view.steps.map((s) => s.unitId));
+  // The applicant's own account rates a decided case once (好差评), when supervision is installed.
+  const own = request.principal!.kind === 'public' && (await isApplicantAccount(platform, request.principal!.userId, id));
+  const rateable = own && platform.modules.has('supervision') && FINISHED_CASE_STATES.includes(view.state as ApplicationState);
+  const rating: Rating = rateable ? ((await ratingsOfSubjects(platform.db, APPROVAL_CASE_SUBJECT, [id])).get(id) ?? null) : null;
   return renderPortal(request, reply, (ctx) => ({
     title: ctx.t('page.approval.case.title', { receiptNo: view.receiptNo }),
     crumbs: [hallCrumb(ctx), mineCrumb(ctx), { label: Html.escapeHtml(view.receiptNo) }],
@@ -326,7 +333,7 @@ async function renderMyCase(platform: Platform, request: FastifyRequest, reply: 
     body: (
       <>
         <PageHeading title={<span safe>{view.itemName}</span>} lead={ctx.t('page.approval.case.title', { receiptNo: view.receiptNo })} />
-        <MyCasePage ctx={ctx} view={view} units={units} state={state} />
+        <MyCasePage ctx={ctx} view={view} units={units} state={state} rating={rating} rateable={rateable} />
       </>
     ),
   }));
@@ -393,53 +400,6 @@ export async function citizenPages(app: FastifyInstance, platform: Platform) {
     }
     setFlash(reply, { kind: 'success', key: 'flash.approval.submitted', params: { receiptNo: outcome.result.receiptNo } });
     return redirect(reply, `/services/mine/${outcome.result.id}`);
-  });
-
-  app.get<{ Querystring: Static<typeof MineQuery> }>('/services/mine', { schema: { querystring: MineQuery }, config: { auth: 'user' } }, async (request, reply) => {
-    const page = await listMyApplications(platform, request.principal!, { limit: 20, cursor: request.query.cursor });
-    return renderPortal(request, reply, (ctx) => ({
-      title: ctx.t('page.approval.mine.title'),
-      crumbs: [hallCrumb(ctx), { label: ctx.t('page.approval.mine.title') }],
-      body: (
-        <>
-          <PageHeading title={ctx.t('page.approval.mine.title')} lead={ctx.t('page.approval.mine.lead')} />
-          <ServiceNav ctx={ctx} />
-          {page.items.length ? (
-            <>
-              <DataTable
-                id="mine"
-                caption={ctx.t('page.approval.mine.caption')}
-                head={[ctx.t('page.approval.case.receiptNo'), ctx.t('page.approval.guide.name'), ctx.t('page.approval.case.state'), ctx.t('page.approval.case.submittedAt'), ctx.t('page.approval.case.dueDate'), ctx.t('page.approval.case.finishedAt')]}
-              >
-                {page.items.map((c) => (
-                  <tr>
-                    <td>
-                      <a href={`/services/mine/${attr(c.id)}`} class="mono" safe>
-                        {c.receiptNo}
-                      </a>
-                    </td>
-                    <td safe>{c.itemName}</td>
-                    <td>
-                      <StateTag ctx={ctx} state={c.state} />
-                    </td>
-                    <td>{dateOf(c.submittedAt, ctx)}</td>
-                    <td safe>{c.dueDate ?? '—'}</td>
-                    <td>{dateOf(c.finishedAt, ctx)}</td>
-                  </tr>
-                ))}
-              </DataTable>
-              <Pagination ctx={ctx} nextCursor={page.nextCursor} hasPrevious={!!request.query.cursor} />
-            </>
-          ) : (
-            <EmptyState>
-              <>
-                {ctx.t('page.approval.mine.none')} <a href="/services">{ctx.t('page.approval.hall.title')}</a>
-              </>
-            </EmptyState>
-          )}
-        </>
-      ),
-    }));
   });
 
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof PlainQuery> }>('/services/mine/:id', { schema: { params: IdParams, querystring: PlainQuery }, config: { auth: 'user' } }, async (request, reply) =>

@@ -13,6 +13,7 @@ import { hallPages } from './hall.tsx';
 import { guidePages } from './guide.tsx';
 import { verifyPages } from './verify.tsx';
 import { citizenPages } from './citizen.tsx';
+import { minePages } from './mine.tsx';
 import { workPages } from './work.tsx';
 import { intakePages } from './intake.tsx';
 import { cataloguePages } from './catalogue.tsx';
@@ -41,6 +42,7 @@ export async function approvalPages(app: FastifyInstance, platform: Platform) {
   await guidePages(app, platform);
   await verifyPages(app, platform);
   await citizenPages(app, platform);
+  await minePages(app, platform);
   await intakePages(app, platform);
   await workPages(app, platform);
   await cataloguePages(app, platform);
