@@ -13,7 +13,8 @@ import { getFiledItem, type Item } from '../queries/items.ts';
 import type { CaseEvent } from '../case-events.ts';
 import { syncCase } from '../case-sync.ts';
 import { clip, notifyApplicant } from '../notifications.ts';
-import { isParty, lockCaseOfInstance, type CaseRow } from '../queries/cases.ts';
+import { lockCaseOfInstance, type CaseRow } from '../queries/cases.ts';
+import { isApplicantOrAgent } from '../conflict.ts';
 
 export interface CompleteInput {
   action: TaskAction;
@@ -27,8 +28,9 @@ export interface CompleteInput {
  * Completes a task of an approval case. accept (first stage) and approve (later stages) move the
  * case on; reject ends it with the department's reasons; request_correction tells the applicant
  * once and completely what is missing and stops the clock; return sends it back to an earlier
- * step. Another unit's task is 404, a task already done 409; nobody decides on an application
- * they filed themselves (403).
+ * step. Another unit's task is 404, a task already done 409; nobody accepts or decides an
+ * application in which they are the applicant or the applicant's agent (403, see conflict.ts);
+ * the clerk who registered it at the window for a citizen accepts it on the spot (当场受理).
  */
 export async function completeApprovalTask(work: Work, platform: Platform, principal: Principal, taskId: string, input: CompleteInput) {
   const peek = await getTask(work.tx, taskId);
@@ -49,7 +51,9 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
   if (input.returnTo !== undefined && input.action !== 'return') errors.push(fieldError('returnTo', 'approval.app.returnToOnlyForReturn'));
   if ((input.action === 'reject' || input.action === 'return') && !opinion) errors.push(fieldError('opinion', 'approval.app.opinionRequired'));
   if (errors.length) throw invalid(errors);
-  if ((input.action === 'accept' || input.action === 'approve') && isParty(principal, app)) throw forbidden({ key: 'approval.app.ownApplication' });
+  if ((input.action === 'accept' || input.action === 'approve' || input.action === 'reject') && (await isApplicantOrAgent(platform, work.tx, principal, app))) {
+    throw forbidden({ key: 'approval.app.ownApplication' });
+  }
 
   let patch: Partial<Pick<CaseRow, 'correction_count'>> = {};
   let view: InstanceView;

@@ -86,7 +86,7 @@ export const applicationEn: Messages = {
   'approval.app.fileAttached': 'This file already belongs to another application; upload it again',
   'approval.app.fileTwice': 'The same file can be handed in only once',
   'approval.app.duplicateSubmission': 'The same application was just submitted (receipt number {receiptNo}); no second case was created',
-  'approval.app.ownApplication': 'You cannot accept or approve an application you made or filed yourself',
+  'approval.app.ownApplication': 'You cannot accept or decide an application in which you are the applicant or the applicant’s agent',
   'approval.app.useAccept': 'The acceptance step is completed with "accept"',
   'approval.app.useApprove': '"accept" is for the acceptance step only; review steps use "approve"',
   'approval.app.opinionRequired': 'Give your opinion and reasons',

@@ -86,7 +86,7 @@ export const applicationZhCN: Messages = {
   'approval.app.fileAttached': '该文件已用于其他申请，请重新上传',
   'approval.app.fileTwice': '同一文件只能提交一次',
   'approval.app.duplicateSubmission': '相同的申请刚刚已经提交（受理号 {receiptNo}），没有重复创建',
-  'approval.app.ownApplication': '不能受理或审批本人申请或由本人代为提交的申请（回避）',
+  'approval.app.ownApplication': '本人是申请人或申请人的代理人，不能受理或审批此申请（回避）',
   'approval.app.useAccept': '受理环节请选择“受理”（accept）',
   'approval.app.useApprove': '“受理”只用于受理环节，审查环节请选择“同意”（approve）',
   'approval.app.opinionRequired': '请填写意见和理由',
