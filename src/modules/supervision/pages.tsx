@@ -102,9 +102,7 @@ function StepRows({ ctx, steps }: { ctx: ViewContext; steps: MonitorStep[] }) {
             <SubjectLink href={s.link} text={s.receiptNo ?? s.caseId} />
           </td>
           <td safe>{s.itemName ?? '—'}</td>
-          <td class="mono" safe>
-            {s.stepKey}
-          </td>
+          <td safe>{s.stepName ?? s.stepKey}</td>
           <td safe>{s.unitName}</td>
           <td safe>{s.dueDate}</td>
           <td>{s.suspended ? <span class="tag tag-workday">{ctx.t('page.supervision.stopped')}</span> : <ColorTag ctx={ctx} color={s.color} />}</td>
@@ -195,9 +193,7 @@ function CardTable({ ctx, cards, caption }: { ctx: ViewContext; cards: CardView[
           <td class="mono" safe>
             {c.receiptNo ?? c.caseId}
           </td>
-          <td class="mono" safe>
-            {c.stepKey ?? '—'}
-          </td>
+          <td safe>{c.stepName ?? c.stepKey ?? '—'}</td>
           <td>{ctx.t(`supervision.status.${c.status}`)}</td>
           <td safe>{formatDateTime(c.issuedAt, ctx.lang)}</td>
         </tr>
@@ -391,9 +387,7 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
               <dt>{ctx.t('page.supervision.col.item')}</dt>
               <dd safe>{card.itemName ?? '—'}</dd>
               <dt>{ctx.t('page.supervision.col.step')}</dt>
-              <dd class="mono" safe>
-                {card.stepKey ?? '—'}
-              </dd>
+              <dd safe>{card.stepName ?? card.stepKey ?? '—'}</dd>
               <dt>{ctx.t('page.supervision.col.unit')}</dt>
               <dd safe>{unit?.name ?? card.unitId}</dd>
               <dt>{ctx.t('page.supervision.col.due')}</dt>
@@ -409,7 +403,13 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
             <ol>
               {card.history.map((h) => (
                 <li>
-                  <span safe>{formatDateTime(h.at, ctx.lang)}</span> {ctx.t(`page.supervision.event.${h.type}`, { color: ctx.ta(`supervision.color.${h.color}`) })} <span class="muted" safe>{h.actorName ?? ''}</span>
+                  <span safe>{formatDateTime(h.at, ctx.lang)}</span> {ctx.t(`page.supervision.event.${h.type}`, { color: ctx.ta(`supervision.color.${h.color}`) })} {h.actorId ? (
+                    <span class="muted" safe>
+                      {h.actorName ?? ''}
+                    </span>
+                  ) : (
+                    <span class="muted">{ctx.t('page.supervision.systemActor')}</span>
+                  )}
                   {h.text ? <p safe>{h.text}</p> : ''}
                   {h.attachments.length ? (
                     <ul>
@@ -572,9 +572,7 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
                 <td>
                   <SubjectLink href={s.link} text={s.receiptNo ?? s.caseId} />
                 </td>
-                <td class="mono" safe>
-                  {s.stepKey}
-                </td>
+                <td safe>{s.stepName ?? s.stepKey}</td>
                 <td safe>{s.dueDate}</td>
                 <td safe>{formatDateTime(s.finishedAt, ctx.lang)}</td>
                 <td>{s.workingDaysUsed === null ? '—' : num(s.workingDaysUsed)}</td>

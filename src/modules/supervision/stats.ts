@@ -233,6 +233,7 @@ export async function statsSteps(
       receiptNo: subjects({ subject_type: r.subjectType, case_id: r.subjectId })?.trackingNo ?? null,
       link: subjects({ subject_type: r.subjectType, case_id: r.subjectId })?.staffLink ?? null,
       stepKey: r.stepKey,
+      stepName: subjects({ subject_type: r.subjectType, case_id: r.subjectId })?.stepNames?.[r.stepKey] ?? null,
       unitId: r.unitId,
       personId: r.personId,
       days: r.days,
