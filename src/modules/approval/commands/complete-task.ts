@@ -22,6 +22,11 @@ export interface CompleteInput {
   missing?: Array<{ materialKey: string; reason: string }>;
   returnTo?: string;
   expectedVersion?: number;
+  /**
+   * The console's form asks to confirm 受理 and 不予受理 (a deliberate choice, not a default);
+   * the API, whose caller names the action explicitly, does not.
+   */
+  confirmation?: { required: boolean; given: boolean };
 }
 
 /**
@@ -50,6 +55,9 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
   if (input.missing !== undefined && input.action !== 'request_correction') errors.push(fieldError('missing', 'approval.app.missingOnlyForCorrection'));
   if (input.returnTo !== undefined && input.action !== 'return') errors.push(fieldError('returnTo', 'approval.app.returnToOnlyForReturn'));
   if ((input.action === 'reject' || input.action === 'return') && !opinion) errors.push(fieldError('opinion', 'approval.app.opinionRequired'));
+  if (input.confirmation?.required && !input.confirmation.given && step.stageIndex === 0 && (input.action === 'accept' || input.action === 'reject')) {
+    errors.push(fieldError('confirm', 'page.approval.action.confirmRequired'));
+  }
   if (errors.length) throw invalid(errors);
   if ((input.action === 'accept' || input.action === 'approve' || input.action === 'reject') && (await isApplicantOrAgent(platform, work.tx, principal, app))) {
     throw forbidden({ key: 'approval.app.ownApplication' });
