@@ -14,6 +14,8 @@ import { approvalCaseSubject } from './supervised-subject.ts';
 import { approvalTasks } from './tasks.ts';
 import { CASE_SUBJECT, MATERIAL_OWNER, mayDownloadMaterials } from './queries/cases.ts';
 import { countOpenTasks } from '../../platform/tasks/index.ts';
+import { approvalAuditMessages } from './messages/audit.ts';
+import { approvalAuditObjects } from './audit-objects.ts';
 import { loadApprovalDemo } from './demo.ts';
 
 async function approvalRoutes(app: FastifyInstance, platform: Platform) {
@@ -28,7 +30,8 @@ export const approvalModule: ZtModule = {
   name: 'approval',
   migrations: approvalMigrations,
   routes: approvalRoutes,
-  messages: [...approvalMessages, approvalPortalMessages],
+  messages: [...approvalMessages, approvalPortalMessages, approvalAuditMessages],
+  auditObjects: approvalAuditObjects,
   templates: approvalTemplates,
   permissions: [
     { name: 'approval.intake', roles: ['window_clerk', 'village_officer'] },

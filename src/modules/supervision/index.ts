@@ -9,6 +9,7 @@ import { supervisionNav, supervisionPages } from './pages.tsx';
 import { onSubjectChanged, runScan } from './scan.ts';
 import { supervisionMessages, supervisionTemplates } from './messages.ts';
 import { supervisionPageMessages } from './page-messages.ts';
+import { supervisionAuditMessages, supervisionAuditObjects } from './audit-labels.ts';
 
 async function supervisionRoutes(app: FastifyInstance, platform: Platform) {
   await supervisionApiRoutes(app, platform);
@@ -24,7 +25,8 @@ export const supervisionModule: ZtModule = {
   migrations: supervisionMigrations,
   routes: supervisionRoutes,
   jobs: [{ name: 'supervision.scan', everySeconds: 300, run: (platform) => runScan(platform, SYSTEM_ACTOR).then(() => undefined) }],
-  messages: [supervisionMessages, supervisionPageMessages],
+  messages: [supervisionMessages, supervisionPageMessages, supervisionAuditMessages],
+  auditObjects: supervisionAuditObjects,
   templates: supervisionTemplates,
   fileAccess: { [CARD_FILE_OWNER]: mayDownloadCardFiles },
   permissions: [
