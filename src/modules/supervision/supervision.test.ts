@@ -352,6 +352,18 @@ test('the monitor shows open cases per unit, steps at risk, cards today and the 
   const page = await get(ctx, world.people.supervisor, '/console/supervision');
   assert.equal(page.statusCode, 200, page.body);
   assert.match(page.body, /hx-get="\/console\/supervision\/live"/);
+  // A chart of open cases per unit, drawn on the server; unit names as bar labels, not overlapping.
+  assert.match(page.body, /<img src="\/console\/supervision\/chart\.svg\?lang=zh-CN" alt="条形图：\d+ 个单位的在办件数量，按状态分段"/);
+  const chart = await get(ctx, world.people.supervisor, '/console/supervision/chart.svg');
+  assert.equal(chart.statusCode, 200);
+  assert.match(String(chart.headers['content-type']), /^image\/svg\+xml/);
+  assert.match(chart.body, /^<svg[\s\S]*各单位在办件[\s\S]*<\/svg>$/);
+  const labels = [...chart.body.matchAll(/<text[^>]*transform="translate\(([\d.]+) ([\d.]+)\)"[^>]*>([^<]*)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), text: m[3] }));
+  const ys = labels.filter((l) => l.x < 200).map((l) => l.y).sort((a, b) => a - b);
+  assert.ok(ys.length >= 1, 'the units are named beside their bars');
+  assert.ok(labels.some((l) => /中心|局|委/.test(l.text)), labels.map((l) => l.text).join('/'));
+  for (let i = 1; i < ys.length; i++) assert.ok(ys[i] - ys[i - 1] >= 12 || ys[i] === ys[i - 1], `unit labels at least a line apart: ${ys.join(',')}`);
+  assert.equal((await get(ctx, world.people.leader, '/console/supervision/chart.svg')).statusCode, 403);
   const live = await get(ctx, world.people.supervisor, '/console/supervision/live');
   assert.equal(live.statusCode, 200);
   await finishCase(ctx, world, (await submitCase(ctx, world)).id);
