@@ -23,15 +23,13 @@ import {
   Pagination,
   redirect,
   setFlash,
-  withQuery,
   viewContext,
-  type ViewContext,
 } from '../../platform/views/index.ts';
 import type { NavGroup } from '../../platform/views/nav.ts';
 import { DECIDE, EXPLAIN, READ, scopeCovers, supervisorScope } from './access.ts';
-import { decideCard, explainCard, getCard, listCards, type CardView } from './cards.ts';
-import { monitorSnapshot, type MonitorSnapshot, type MonitorStep } from './monitor.ts';
-import { computeStats, periodOf, statsSteps, type StatsItem } from './stats.ts';
+import { decideCard, explainCard, getCard, listCards } from './cards.ts';
+import { monitorSnapshot } from './monitor.ts';
+import { computeStats, periodOf, statsSteps } from './stats.ts';
 import { CARD_STATUSES } from './rules.ts';
 import { CardTable, ColorTag, LiveBoard, num, OpenCases, OpenCasesChart, StatsTable, SubjectLink } from './monitor-views.tsx';
 import { monitorChartSvg } from './monitor-chart.ts';
