@@ -100,6 +100,20 @@ test('当场受理: the clerk who registered the application at the window for a
   const res = await complete(clerk, task.id, { action: 'accept' });
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(res.json().state, 'accepted');
+
+  // The case's history names the clerk by name, not by login name, on the page and in the API.
+  await ctx.platform.db.updateTable('users' as never).set({ display_name: '窗口张明' } as never).where('id' as never, '=', clerk.id as never).execute();
+  const view = await ctx.app.inject({ method: 'GET', url: `/api/v1/approval/applications/${id}`, headers: bearer(colleague) });
+  assert.equal(view.statusCode, 200, view.body);
+  const actors = (view.json().actions as Array<{ actorName: string | null }>).map((a) => a.actorName);
+  assert.ok(actors.includes('窗口张明'), actors.join(','));
+  assert.ok(!actors.includes(clerk.username));
+  const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: colleague.username, password: colleague.password } });
+  const cookies = Object.fromEntries(login.cookies.map((c) => [c.name, c.value]));
+  const page = await ctx.app.inject({ method: 'GET', url: `/console/approval/cases/${id}`, cookies });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /窗口张明/);
+  assert.doesNotMatch(page.body, new RegExp(clerk.username));
 });
 
 test('a member of staff who is the applicant (same mobile number) neither accepts, rejects nor decides it', async () => {
