@@ -248,6 +248,10 @@ describe('citizen registration, application, correction and progress', () => {
     );
     assert.equal(refused.statusCode, 400, refused.body.slice(0, 500));
     assert.match(refused.body, /apply-file\.design-error/);
+    // The refused file does not hide the other problems, and its type is named in words.
+    assert.match(refused.body, /不支持的文件类型：Windows 可执行程序（EXE）/);
+    assert.doesNotMatch(refused.body, /application\/x-msdownload/);
+    for (const field of ['applicant\\.idNumber', 'applicant\\.phone', 'form\\.address']) assert.match(refused.body, new RegExp(`apply-${field}-error`), field);
     const kept = fieldValue(refused.body, 'kept.site_photo');
     assert.ok(kept, 'the accepted upload is kept for the next attempt');
 
