@@ -325,6 +325,10 @@ describe('citizen registration, application, correction and progress', () => {
     assert.equal(wrongReceipt.statusCode, 404);
     const message = (res: LightMyRequestResponse) => /没有查到办件[^<]*/.exec(res.body)?.[0];
     assert.equal(message(wrongPhone), message(wrongReceipt));
+    // “Not found” is said as such, not as a form to correct.
+    assert.match(wrongReceipt.body, /<h2 class="error-summary-title">没有找到相关记录<\/h2>/);
+    assert.doesNotMatch(wrongReceipt.body, /提交未成功/);
+    assert.match(empty.body, /提交未成功，请修改以下内容/, 'an empty form is still a form to correct');
     const found = await post(null, '/services/progress', { receiptNo, phone: '139 1234 5678' });
     assert.equal(found.statusCode, 200);
     assert.match(found.body, /待受理/);
