@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config/index.ts';
 import type { Database } from './platform/db/index.ts';
 import { collectMigrations } from './platform/db/migrate.ts';
-import { registerHttpBasics } from './platform/http/index.ts';
+import { clientErrorHandler, frameworkErrors, registerHttpBasics } from './platform/http/index.ts';
 import { apiDocumentOptions, installApiConventions } from './platform/http/openapi.ts';
 import { validatorCompiler } from './platform/http/validation.ts';
 import { installAuth } from './platform/iam/auth-hook.ts';
@@ -49,6 +49,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         : (options.logger as never),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
+    clientErrorHandler,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
     ajv: { customOptions: { removeAdditional: false } },

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_WORKING_HOURS, parseWorkingHours, type WorkingPeriod } from '../platform/calendar/working-hours.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -36,6 +37,8 @@ export interface Config {
   fieldKeyHex: string | null;
   /** Business modules to run (ZT_MODULES); the platform always runs. */
   modules: string[] | 'all';
+  /** The working day's hours (ZT_WORKING_HOURS), in which short time limits are watched. */
+  workingHours: readonly WorkingPeriod[];
 }
 
 export interface S3Config {
@@ -154,7 +157,16 @@ export function loadConfig(env: Env = process.env): Config {
     runJobs: flag(env, 'ZT_RUN_JOBS', true),
     fieldKeyHex,
     modules: moduleNames(env.ZT_MODULES),
+    workingHours: workingHours(env.ZT_WORKING_HOURS),
   };
+}
+
+/** ZT_WORKING_HOURS: "08:30-12:00,14:00-17:30" (the default), periods of the working day in order. */
+function workingHours(value: string | undefined): readonly WorkingPeriod[] {
+  if (!value?.trim()) return DEFAULT_WORKING_HOURS;
+  const parsed = parseWorkingHours(value);
+  if (!parsed) throw new ConfigError('ZT_WORKING_HOURS', `"${value}" is not a list of periods like 08:30-12:00,14:00-17:30 (in order, not overlapping)`);
+  return parsed;
 }
 
 /** ZT_MODULES: unset or 'all' for every module, 'none' for the platform alone, else a comma-separated list. */

@@ -178,6 +178,12 @@ export type HtmlErrorRenderer = (request: FastifyRequest, reply: FastifyReply, e
  * Everything a module contributes, declared in one place. `buildApp` installs the manifests of the
  * modules configured to run (ZT_MODULES); nothing registers itself by being imported.
  */
+/**
+ * Names the module's objects in the audit log: by id, a name a person reads (a receipt number
+ * and item, a person's name) and the staff page that shows the object, when there is one.
+ */
+export type AuditObjectResolver = (db: Db, ids: string[]) => Promise<Map<string, { name: string; href: string | null }>>;
+
 export interface ZtModule {
   /** Lower-case, also the prefix of its permissions, messages, events, templates and error codes. */
   name: string;
@@ -213,6 +219,12 @@ export interface ZtModule {
   watchesSubjects?: SubjectWatcher;
 
   portal?: PortalContribution;
+  /**
+   * The module's objects in the audit log by object type ('approval_application'): their names
+   * and pages. The words for its actions and object types are messages `audit.action.<code>` and
+   * `audit.object.<type>` of the module's catalogue.
+   */
+  auditObjects?: Record<string, AuditObjectResolver>;
   /** Who may download files attached to the module's objects, by owner type '<module>.<object>'. */
   fileAccess?: Record<string, FileAccessPolicy>;
   /** The error page of non-API paths (the console provides it). */

@@ -6,7 +6,7 @@ import { ROLES, type Role } from './iam/roles.ts';
 import type { DomainEvent } from './events.ts';
 import type { NavGroup } from './views/nav.ts';
 import type { InstalledTaskKind } from './tasks/kinds.ts';
-import type { DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, PortalContribution, PortalLink, PortalSection, Subscription, SubjectWatcher, ZtModule } from './module.ts';
+import type { AuditObjectResolver, DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, PortalContribution, PortalLink, PortalSection, Subscription, SubjectWatcher, ZtModule } from './module.ts';
 import type { SupervisedSubject } from './supervision.ts';
 
 /**
@@ -54,6 +54,8 @@ export class ModuleRegistry {
   readonly taskKinds = new Map<string, InstalledTaskKind>();
   readonly portalNav: PortalLink[] = [];
   readonly fileAccess = new Map<string, FileAccessPolicy>();
+  /** How the audit log names objects, by object type. */
+  readonly auditObjects = new Map<string, AuditObjectResolver>();
   readonly portalSections: PortalSection[] = [];
   readonly accountHome: PortalLink | null;
   readonly portalSearch: { action: string } | null;
@@ -101,6 +103,10 @@ export class ModuleRegistry {
         if (!FILE_OWNER_TYPE.test(ownerType) || !ownerType.startsWith(`${module.name}.`)) throw new Error(`file owner type ${ownerType} of module ${module.name} must be '${module.name}.<object>'`);
         if (this.fileAccess.has(ownerType)) throw new Error(`file access for ${ownerType} is declared twice`);
         this.fileAccess.set(ownerType, policy);
+      }
+      for (const [objectType, resolver] of Object.entries(module.auditObjects ?? {})) {
+        if (this.auditObjects.has(objectType)) throw new Error(`audit objects of type ${objectType} are named twice`);
+        this.auditObjects.set(objectType, resolver);
       }
       this.portalNav.push(...(module.portal?.nav ?? []));
       this.portalSections.push(...(module.portal?.sections ?? []));

@@ -96,6 +96,8 @@ export interface SubjectSummary {
   staffLink: string;
   /** The public page (progress query), when there is one. */
   publicLink: string | null;
+  /** The names of the subject's steps by key (受理 for accept), for cards and the monitor. */
+  stepNames?: Record<string, string>;
 }
 
 export interface SubjectStepState {

@@ -113,6 +113,9 @@ describe('online approval in the browser', { skip: chromiumMissing }, () => {
     if (check) await assertAccessible(page, `${check} case page`);
     await page.getByLabel(decision, { exact: true }).check();
     await page.getByLabel('意见和理由').fill(opinion);
+    // 受理 and 不予受理 are confirmed with a box of their own.
+    const confirm = page.getByLabel('我已核对申请材料，确认作出所选的受理决定');
+    if (await confirm.count()) await confirm.check();
     await page.getByRole('button', { name: '提交办理意见' }).click();
     await page.locator('.notice-success').waitFor();
     assert.match((await page.locator('.notice-success').textContent()) ?? '', /已提交办理意见/);

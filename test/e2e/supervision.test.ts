@@ -113,7 +113,7 @@ describe('electronic supervision in the browser', { skip: chromiumMissing }, () 
     assert.match((await board.locator('main').textContent()) ?? '', /目前没有临近或超过时限的环节/);
     const waiting = rowOf(board, 'waiting-steps', application.receiptNo);
     assert.equal(await waiting.count(), 1, 'the review step waits on the board');
-    assert.match((await waiting.textContent()) ?? '', /review[\s\S]*2026-11-05[\s\S]*正常/);
+    assert.match((await waiting.textContent()) ?? '', /审查[\s\S]*2026-11-05[\s\S]*正常/);
     assert.equal(await board.locator('#open-cases tbody tr', { hasText: '测试市政务服务中心' }).count(), 1, 'open cases per unit and state');
     await assertAccessible(board, 'monitor, nothing at risk', 'supervision');
     await supervision.close();

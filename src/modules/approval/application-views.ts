@@ -13,6 +13,7 @@ import { allSteps, type FlowAction } from '../../platform/flow/engine.ts';
 import { openField } from '../../platform/crypto/fields.ts';
 import { maskIdNumber, maskPhone } from '../../platform/org/codes.ts';
 import { getUnits } from '../../platform/org/service.ts';
+import { displayNames } from '../../platform/iam/index.ts';
 import type { Item } from './queries/items.ts';
 import { correctionOf, decisionOf, eventsOf, iso, loadItems, q, visibleCase } from './queries/cases.ts';
 
@@ -30,8 +31,9 @@ export interface StepView {
   finishedAt: string | null;
 }
 
-function actionView(action: InstanceView['actions'][number], staff: boolean) {
-  const base = { seq: action.seq, type: action.type, at: action.at, ...(staff ? { actorName: action.actorName } : {}) };
+/** Staff see who acted by name (王小明), not by login name; the applicant sees no names. */
+function actionView(action: InstanceView['actions'][number], staff: boolean, people: Map<string, string>) {
+  const base = { seq: action.seq, type: action.type, at: action.at, ...(staff ? { actorName: (action.actorId && people.get(action.actorId)) || action.actorName } : {}) };
   const payload = action as FlowAction;
   switch (payload.type) {
     case 'complete':
@@ -82,6 +84,7 @@ export async function getApplicationView(platform: Platform, principal: Principa
     app.certificate_id ? q(db).selectFrom('approval_certificates').select(['certificate_no', 'verification_code']).where('id', '=', app.certificate_id).executeTakeFirst() : undefined,
   ]);
   const staff = principal.kind === 'staff';
+  const people = staff ? await displayNames(db, [...view!.actions.map((a) => a.actorId), ...events.map((e) => e.actor_id)].filter((a): a is string => !!a)) : new Map<string, string>();
   const names = new Map(item.materials.map((m) => [m.key, m.name]));
   const handed = new Set(materials.map((m) => m.material_key));
   const applicantId = openField(platform, app.applicant_id_sealed);
@@ -116,9 +119,9 @@ export async function getApplicationView(platform: Platform, principal: Principa
     correction: correctionOf(events),
     decision: decisionOf(events),
     steps: stepsView(item, view!),
-    actions: view!.actions.map((a) => actionView(a, staff)),
+    actions: view!.actions.map((a) => actionView(a, staff, people)),
     // Who a task went to is the office's business, not the applicant's.
-    events: events.filter((e) => staff || e.type !== 'reassigned').map((e) => ({ seq: e.seq, type: e.type, at: iso(e.at)!, payload: e.payload, ...(staff ? { actorName: e.actor_name } : {}) })),
+    events: events.filter((e) => staff || e.type !== 'reassigned').map((e) => ({ seq: e.seq, type: e.type, at: iso(e.at)!, payload: e.payload, ...(staff ? { actorName: (e.actor_id && people.get(e.actor_id)) || e.actor_name } : {}) })),
     result: certificate ? { certificateNo: certificate.certificate_no, verificationCode: certificate.verification_code } : null,
   };
 }

@@ -107,3 +107,19 @@ test('a unit leader sees the supervision cards to explain; nobody sees counters 
   assert.equal(counter(page, '待审核的说明'), null, 'reviewing explanations is the supervision office’s');
   assert.equal(counter(await consoleHome(clerk), '待说明的监察卡'), null);
 });
+
+test('a page title holds plain text: an item’s page is titled by its name without markup', async () => {
+  const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: leader.username, password: leader.password } });
+  const cookies = Object.fromEntries(login.cookies.map((c) => [c.name, c.value]));
+  const res = await ctx.app.inject({ method: 'GET', url: `/console/approval/items/${item.id}`, cookies });
+  assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const title = /<title>([\s\S]*?)<\/title>/.exec(res.body)![1];
+  assert.doesNotMatch(title, /<|&lt;span/);
+  assert.match(title, /临时占用道路审批/);
+});
+
+test('the supervisor’s home shows no message key', async () => {
+  const supervisor = await makeUser(ctx.platform, leader.unitId, ['supervisor']);
+  const page = await consoleHome(supervisor);
+  assert.doesNotMatch(page, /page\.[a-z]+\.[a-zA-Z.]+/, 'no raw message key');
+});

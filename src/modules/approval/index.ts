@@ -20,6 +20,8 @@ import { approvalCaseSubject } from './supervised-subject.ts';
 import { approvalTasks } from './tasks.ts';
 import { CASE_SUBJECT, MATERIAL_OWNER, mayDownloadMaterials } from './queries/cases.ts';
 import { countOpenTasks } from '../../platform/tasks/index.ts';
+import { approvalAuditMessages } from './messages/audit.ts';
+import { approvalAuditObjects } from './audit-objects.ts';
 import { loadApprovalDemo } from './demo.ts';
 import { approvalHomeBlocks } from './portal-home.ts';
 import { generateDemoCases } from './demo-cases.ts';
@@ -38,7 +40,8 @@ export const approvalModule: ZtModule = {
   name: 'approval',
   migrations: approvalMigrations,
   routes: approvalRoutes,
-  messages: [...approvalMessages, approvalPortalMessages, approvalMineMessages],
+  messages: [...approvalMessages, approvalPortalMessages, approvalMineMessages, approvalAuditMessages],
+  auditObjects: approvalAuditObjects,
   templates: approvalTemplates,
   permissions: [
     { name: 'approval.intake', roles: ['window_clerk', 'village_officer'] },

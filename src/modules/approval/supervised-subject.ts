@@ -41,6 +41,8 @@ export interface CaseSummary {
   finishedAt: Date | null;
   correctionCount: number;
   promisedDays: number;
+  /** The names of the item's steps by key. */
+  stepNames: Record<string, string>;
 }
 
 /** Cases joined with their item version, the columns of a CaseSummary selected. */
@@ -55,6 +57,7 @@ const summaryQuery = (db: Db) =>
       'a.item_code',
       'i.name as item_name',
       'i.promised_days',
+      'i.process',
       'a.unit_id',
       'a.state',
       'a.applicant_user_id',
@@ -84,6 +87,7 @@ const toSummary = (r: SummaryRow): CaseSummary => ({
   finishedAt: r.finished_at,
   correctionCount: Number(r.correction_count),
   promisedDays: r.promised_days,
+  stepNames: Object.fromEntries(allSteps(r.process).map((s) => [s.key, s.name])),
 });
 
 /** Cases by id, with their item's name and promised days. Unknown ids are left out. */
@@ -302,6 +306,7 @@ const asSubject = (c: CaseSummary): SubjectSummary => ({
   categoryId: c.itemId,
   staffLink: `/console/approval/cases/${encodeURIComponent(c.id)}`,
   publicLink: `/services/mine/${encodeURIComponent(c.id)}`,
+  stepNames: c.stepNames,
 });
 
 const subjectMap = (cases: Map<string, CaseSummary>) => new Map([...cases].map(([id, c]) => [id, asSubject(c)]));

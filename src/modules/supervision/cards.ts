@@ -16,6 +16,7 @@ import { keysetPage, type Keyset } from '../../platform/db/pagination.ts';
 import { coversUnit, hasPermission, type Principal } from '../../platform/iam/principal.ts';
 import { getUnit, getUnits } from '../../platform/org/service.ts';
 import { enqueueMessages, type NewMessage } from '../../platform/notify/index.ts';
+import { displayNames } from '../../platform/iam/index.ts';
 import { attachFile, getFile, listAttachedFiles } from '../../platform/files/index.ts';
 import type { FileAccessPolicy } from '../../platform/files/service.ts';
 import { translate } from '../../platform/i18n/index.ts';
@@ -138,7 +139,7 @@ export async function issueCards(work: Work, platform: Platform, findings: Findi
     const part = changed.slice(i, i + CHUNK);
     await sql`
       insert into supervision_card_events (card_id, seq, type, color, text, attachments, actor_id, actor_name, at)
-      select x.id, coalesce((select max(e.seq) + 1 from supervision_card_events e where e.card_id = x.id), 0), x.type, x.color, null, '[]', ${work.actor.userId}, ${work.actor.username ?? 'system'}, ${now}
+      select x.id, coalesce((select max(e.seq) + 1 from supervision_card_events e where e.card_id = x.id), 0), x.type, x.color, null, '[]', null, null, ${now}
         from unnest(${part.map((c) => c.card.id)}::text[], ${part.map((c) => c.type)}::text[], ${part.map((c) => c.card.color)}::text[]) as x(id, type, color)`.execute(work.tx);
   }
   const cards = changed.map((c) => c.card);
@@ -191,6 +192,8 @@ export interface CardView {
   subjectType: string;
   caseId: string;
   stepKey: string | null;
+  /** The step's name (受理), null when unknown or for the whole case. */
+  stepName: string | null;
   unitId: string;
   color: CardColor;
   reason: CardReason;
@@ -219,6 +222,7 @@ function toView(row: CardRow, subjects: Summaries): CardView {
     subjectType: row.subject_type,
     caseId: row.case_id,
     stepKey: row.step_key || null,
+    stepName: row.step_key ? (found?.stepNames?.[row.step_key] ?? null) : null,
     unitId: row.unit_id,
     color: row.color,
     reason: row.reason,
@@ -317,6 +321,7 @@ export async function getCard(platform: Platform, principal: Principal | null, i
     summariesOf(platform, db, [row]),
   ]);
   const byId = new Map(files.map((f) => [f.id, f]));
+  const names = await displayNames(db, events.map((e) => e.actor_id).filter((actor): actor is string => !!actor));
   return {
     ...toView(row, subjects),
     history: events.map((e) => ({
@@ -326,7 +331,8 @@ export async function getCard(platform: Platform, principal: Principal | null, i
       text: e.text,
       attachments: (e.attachments ?? []).map((fileId) => byId.get(fileId)).filter((f) => !!f).map((f) => ({ id: f!.id, name: f!.name, size: f!.size, mime: f!.mime })),
       actorId: e.actor_id,
-      actorName: e.actor_name,
+      // People by their names; null: raised by the system (the scan or the check of a case action).
+      actorName: e.actor_id ? (names.get(e.actor_id) ?? e.actor_name) : null,
       at: iso(e.at)!,
     })),
   };

@@ -10,6 +10,7 @@ import { onSubjectChanged, runScan } from './scan.ts';
 import { supervisionMessages, supervisionTemplates } from './messages.ts';
 import { supervisionPageMessages } from './page-messages.ts';
 import { supervisionDemoHooks } from './demo.ts';
+import { supervisionAuditMessages, supervisionAuditObjects } from './audit-labels.ts';
 
 async function supervisionRoutes(app: FastifyInstance, platform: Platform) {
   await supervisionApiRoutes(app, platform);
@@ -25,7 +26,8 @@ export const supervisionModule: ZtModule = {
   migrations: supervisionMigrations,
   routes: supervisionRoutes,
   jobs: [{ name: 'supervision.scan', everySeconds: 300, run: (platform) => runScan(platform, SYSTEM_ACTOR).then(() => undefined) }],
-  messages: [supervisionMessages, supervisionPageMessages],
+  messages: [supervisionMessages, supervisionPageMessages, supervisionAuditMessages],
+  auditObjects: supervisionAuditObjects,
   templates: supervisionTemplates,
   fileAccess: { [CARD_FILE_OWNER]: mayDownloadCardFiles },
   permissions: [

@@ -31,6 +31,8 @@ export interface MonitorStep {
   /** The subject's staff page. */
   link: string | null;
   stepKey: string;
+  /** The step's name (受理), when its subject names its steps. */
+  stepName: string | null;
   unitId: string;
   unitName: string;
   dueDate: string;
@@ -132,6 +134,7 @@ export async function monitorSnapshot(platform: Platform, principal: Principal):
       itemName: subject?.title ?? null,
       link: subject?.staffLink ?? null,
       stepKey: s.stepKey,
+      stepName: subject?.stepNames?.[s.stepKey] ?? null,
       unitId: s.unitId,
       unitName: units.get(s.unitId) ?? s.unitId,
       dueDate: s.dueDate,

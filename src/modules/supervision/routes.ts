@@ -30,6 +30,7 @@ const Card = Type.Object({
   subjectType: Type.String({ description: "the supervised subject's type (approval_case …); caseId is its id" }),
   caseId: Type.String(),
   stepKey: Type.Union([Type.String(), Type.Null()], { description: 'null for a finding about the whole case' }),
+  stepName: Type.Union([Type.String(), Type.Null()], { description: 'the step\'s name (受理), null when unknown or for the whole case' }),
   unitId: Type.String(),
   color: Color,
   reason: Reason,

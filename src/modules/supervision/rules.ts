@@ -4,6 +4,7 @@
  * and when a case's actions are out of order. Tested without a database.
  */
 import { applyAction, FlowError, initialState, type FlowAction, type InstanceState, type ProcessDefinition } from '../../platform/flow/engine.ts';
+import { minutesPerWorkingDay, workingDays, workingMinutesLeft, type WorkingCalendar, type WorkingPeriod } from '../../platform/calendar/index.ts';
 
 export const CARD_REASONS = ['deadline', 'case_deadline', 'late_acceptance', 'repeated_correction', 'rejection_without_reasons', 'fee_above_standard', 'out_of_order'] as const;
 export type CardReason = (typeof CARD_REASONS)[number];
@@ -81,11 +82,44 @@ export function allowanceBands(settings: Pick<SupervisionSettings, 'yellowRemain
 
 /**
  * The colour a step deserves now: red once the end of its due date (Asia/Shanghai) has passed,
- * yellow when its remaining working days are within its allowance, else none.
+ * yellow when its remaining working days are within its allowance, else none. A step with its
+ * whole time limit still ahead (`days` working days remain: it has just opened) is never yellow.
  */
-export function deadlineColor(today: string, dueDate: string, remainingWorkingDays: number, allowance: number): CardColor | null {
+export function deadlineColor(today: string, dueDate: string, remainingWorkingDays: number, allowance: number, days = Infinity): CardColor | null {
   if (today > dueDate) return 'red';
+  if (remainingWorkingDays >= days) return null;
   return remainingWorkingDays <= allowance ? 'yellow' : null;
+}
+
+/** Steps of at most this many working days are watched in working minutes, not in days. */
+export const SHORT_STEP_DAYS = 2;
+
+/**
+ * A short step (1–2 working days) is yellow when the working minutes left until the end of its
+ * due date are within the share of its time limit the settings allow (20% by default: 84 of the
+ * 420 minutes of a one-day step, 8:30–12:00 and 14:00–17:30), red once its due date has passed.
+ */
+export function shortStepColor(today: string, dueDate: string, days: number, minutesLeft: number, minutesPerDay: number, usedPercent: number): CardColor | null {
+  if (today > dueDate) return 'red';
+  const total = days * minutesPerDay;
+  if (minutesLeft >= total) return null;
+  return minutesLeft <= Math.floor((total * (100 - usedPercent)) / 100) ? 'yellow' : null;
+}
+
+/** The colour an open step deserves at `now`: short steps by working minutes, longer ones by working days. */
+export function openStepColor(
+  now: Date,
+  step: { dueDate: string; days: number },
+  calendar: WorkingCalendar,
+  hours: readonly WorkingPeriod[],
+  settings: Pick<SupervisionSettings, 'yellowRemainingDays' | 'yellowUsedPercent'>,
+): CardColor | null {
+  const today = workingDays.shanghaiDate(now);
+  if (step.days <= SHORT_STEP_DAYS) {
+    return shortStepColor(today, step.dueDate, step.days, workingMinutesLeft(now, step.dueDate, calendar, hours), minutesPerWorkingDay(hours), settings.yellowUsedPercent);
+  }
+  const remaining = step.dueDate < today ? -1 : workingDays.countWorkingDays(today, step.dueDate, calendar);
+  return deadlineColor(today, step.dueDate, remaining, yellowAllowance(step.days, settings), step.days);
 }
 
 /** Whether a finished step was late: finished after the end of its due date. */

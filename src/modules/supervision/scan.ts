@@ -15,7 +15,7 @@ import { loadCalendar, shanghaiDate, workingDays, type WorkingCalendar } from '.
 import type { RiskBand, SubjectCarded, SubjectChange, SubjectStepSkips, SupervisedSubject } from '../../platform/supervision.ts';
 import { issueCards, type Finding, type IssueResult } from './cards.ts';
 import { loadSettings } from './settings.ts';
-import { allowanceBands, caseEventsOutOfOrder, deadlineColor, finishedLate, flowOutOfOrder, lacksReasons, yellowAllowance, type SupervisionSettings } from './rules.ts';
+import { allowanceBands, caseEventsOutOfOrder, finishedLate, flowOutOfOrder, lacksReasons, openStepColor, yellowAllowance, type SupervisionSettings } from './rules.ts';
 import type { SupervisionTables } from './model.ts';
 import { subjectsOf } from './subjects.ts';
 
@@ -62,9 +62,14 @@ const subjectCarded =
   ({ id, reason, dueDate }) =>
     sql`select c.color = 'red' or ${dueDate} >= ${today}::date from supervision_cards c where c.subject_type = ${type} and c.case_id = ${id} and c.step_key = '' and c.reason = ${reason}`;
 
-/** Open steps at risk now: red when overdue, yellow when within their allowance. */
-async function deadlineFindings(db: Db, subject: SupervisedSubject, bands: RiskBand[], today: string): Promise<Finding[]> {
-  const steps = await subject.openStepsAtRisk(db, bands, stepsCarded(subject.type, today));
+/**
+ * Open steps at risk now: red when overdue, yellow when within their allowance. The bands are
+ * wide for short steps (due by the next working day); those are then looked at in working minutes.
+ */
+async function deadlineFindings(db: Db, subject: SupervisedSubject, bands: RiskBand[], now: Date, settings: SupervisionSettings, calendar: WorkingCalendar, hours: Platform['config']['workingHours']): Promise<Finding[]> {
+  const today = shanghaiDate(now);
+  const candidates = await subject.openStepsAtRisk(db, bands, stepsCarded(subject.type, today));
+  const steps = candidates.filter((s) => s.dueDate < today || openStepColor(now, s, calendar, hours, settings) !== null);
   return steps.map((s) => ({
     subjectType: subject.type,
     caseId: s.subjectId,
@@ -117,7 +122,7 @@ export async function runScan(platform: Platform, actor: Actor): Promise<{ yello
     const mark = await q(work.tx).selectFrom('supervision_scan_marks').select('at').where('name', '=', LATE_MARK).executeTakeFirst();
     const markAt = mark && new Date(mark.at).getTime() <= now.getTime() ? new Date(mark.at).getTime() - LATE_OVERLAP_MS : now.getTime() - LATE_LOOKBACK_MS;
     for (const subject of subjectsOf(platform)) {
-      findings.push(...(await deadlineFindings(work.tx, subject, bands, today)));
+      findings.push(...(await deadlineFindings(work.tx, subject, bands, now, settings, calendar, platform.config.workingHours)));
       for (const s of await subject.stepsFinishedLate(work.tx, new Date(markAt), lateStepsCarded(subject.type))) {
         findings.push({ subjectType: subject.type, caseId: s.subjectId, stepKey: s.stepKey, reason: 'deadline', color: 'red', unitId: s.unitId, personId: s.personId, taskId: s.stepId, dueDate: s.dueDate, detail: { days: s.days, finishedAt: s.finishedAt.toISOString() } });
       }
@@ -185,8 +190,7 @@ export async function checkSubject(work: Work, platform: Platform, subjectType: 
   if (open.length) {
     const calendar = await calendarFrom(db, today, Math.max(...open.map((t) => yellowAllowance(t.days, settings))) + 400);
     for (const step of open) {
-      const remaining = step.dueDate < today ? -1 : workingDays.countWorkingDays(today, step.dueDate, calendar);
-      const color = deadlineColor(today, step.dueDate, remaining, yellowAllowance(step.days, settings));
+      const color = openStepColor(now, step, calendar, platform.config.workingHours, settings);
       if (color) found({ stepKey: step.stepKey, reason: 'deadline', color, unitId: step.unitId, personId: step.personId, taskId: step.stepId, dueDate: step.dueDate, detail: { days: step.days } });
     }
   }

@@ -233,6 +233,7 @@ export async function statsSteps(
       receiptNo: subjects({ subject_type: r.subjectType, case_id: r.subjectId })?.trackingNo ?? null,
       link: subjects({ subject_type: r.subjectType, case_id: r.subjectId })?.staffLink ?? null,
       stepKey: r.stepKey,
+      stepName: subjects({ subject_type: r.subjectType, case_id: r.subjectId })?.stepNames?.[r.stepKey] ?? null,
       unitId: r.unitId,
       personId: r.personId,
       days: r.days,
@@ -303,8 +304,10 @@ export async function statsChartSvg(items: StatsItem[], lang: Lang, size: { widt
     textStyle: { fontFamily: 'sans-serif' },
     title: { text: translate(lang, 'supervision.stats.chartTitle'), left: 'center', textStyle: { fontSize: 14 } },
     legend: { top: 28, data: [t('early'), t('onTimeNotEarly'), t('overdue')] },
-    grid: { left: 50, right: 20, top: 70, bottom: 90 },
-    xAxis: { type: 'category', data: labels, axisLabel: { rotate: labels.length > 6 ? 30 : 0, interval: 0 } },
+    // Names rotate once more than a few share the axis, are cut to a width and the grid makes room
+    // for them (containLabel): labels never overlap each other or the legend.
+    grid: { left: 24, right: 24, top: 70, bottom: 16, containLabel: true },
+    xAxis: { type: 'category', data: labels, axisLabel: { rotate: labels.length > 4 ? 40 : 0, interval: 0, width: labels.length > 4 ? 120 : Math.floor(800 / Math.max(labels.length, 1)), overflow: 'truncate', fontSize: 12 } },
     yAxis: { type: 'value', minInterval: 1 },
     series: [
       { name: t('early'), type: 'bar', stack: 'all', data: items.map((i) => i.early), itemStyle: { color: '#2e7d32' } },

@@ -32,15 +32,31 @@ async function count(table: string) {
 test('a step goes yellow, then red when its deadline passes; the unit explains once, the supervisor confirms, the record counts it', async () => {
   clock.set(shanghai('2026-11-02 10:00:00'));
   const c = await submitCase(ctx, world);
-  // The acceptance step has 1 working day (due Tuesday): at most 1 working day remains, so the
-  // submission's own check issues a yellow card at once; the scan finds nothing new.
+  // The acceptance step has 1 working day (due Tuesday): nothing is at risk when it opens, nor on
+  // Tuesday morning. It is watched in working minutes (8:30–12:00, 14:00–17:30): yellow once at
+  // most 20% of its 420 minutes are left, at 16:06 on Tuesday.
+  assert.deepEqual(await cardsOfCase(c.id), [], 'no card when the citizen submits');
   assert.deepEqual(await scan(ctx, world), { yellow: 0, red: 0 });
+  clock.set(shanghai('2026-11-03 10:00:00'));
+  assert.deepEqual(await scan(ctx, world), { yellow: 0, red: 0 }, '330 working minutes left');
+  clock.set(shanghai('2026-11-03 16:05:00'));
+  assert.deepEqual(await scan(ctx, world), { yellow: 0, red: 0 }, '85 working minutes left');
+  clock.set(shanghai('2026-11-03 16:06:00'));
+  assert.deepEqual(await scan(ctx, world), { yellow: 1, red: 0 }, '84 working minutes left');
   let [card] = await cardsOfCase(c.id);
   assert.equal(card.color, 'yellow');
   assert.equal(card.reason, 'deadline');
   assert.equal(card.stepKey, 'accept');
+  assert.equal(card.stepName, '受理');
   assert.equal(card.unitId, world.units.window);
   assert.equal(card.status, 'open');
+  const issued = (await get(ctx, world.people.supervisor, `/api/v1/supervision/cards/${card.id}`)).json().history[0];
+  assert.deepEqual([issued.type, issued.actorId, issued.actorName], ['issued', null, null], 'the system raised it, not whoever ran the scan');
+  const page = await ctx.app.inject({ method: 'GET', url: `/console/supervision/cards/${card.id}`, headers: bearer(world.people.supervisor) });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /系统自动预警/);
+  assert.match(page.body, /受理/);
+  assert.doesNotMatch(page.body, />accept</);
   assert.deepEqual(await scan(ctx, world), { yellow: 0, red: 0 }, 'a second scan issues nothing new');
 
   // The leader and the supervisor were told (in-app).
@@ -336,6 +352,18 @@ test('the monitor shows open cases per unit, steps at risk, cards today and the 
   const page = await get(ctx, world.people.supervisor, '/console/supervision');
   assert.equal(page.statusCode, 200, page.body);
   assert.match(page.body, /hx-get="\/console\/supervision\/live"/);
+  // A chart of open cases per unit, drawn on the server; unit names as bar labels, not overlapping.
+  assert.match(page.body, /<img src="\/console\/supervision\/chart\.svg\?lang=zh-CN" alt="条形图：\d+ 个单位的在办件数量，按状态分段"/);
+  const chart = await get(ctx, world.people.supervisor, '/console/supervision/chart.svg');
+  assert.equal(chart.statusCode, 200);
+  assert.match(String(chart.headers['content-type']), /^image\/svg\+xml/);
+  assert.match(chart.body, /^<svg[\s\S]*各单位在办件[\s\S]*<\/svg>$/);
+  const labels = [...chart.body.matchAll(/<text[^>]*transform="translate\(([\d.]+) ([\d.]+)\)"[^>]*>([^<]*)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), text: m[3] }));
+  const ys = labels.filter((l) => l.x < 200).map((l) => l.y).sort((a, b) => a - b);
+  assert.ok(ys.length >= 1, 'the units are named beside their bars');
+  assert.ok(labels.some((l) => /中心|局|委/.test(l.text)), labels.map((l) => l.text).join('/'));
+  for (let i = 1; i < ys.length; i++) assert.ok(ys[i] - ys[i - 1] >= 12 || ys[i] === ys[i - 1], `unit labels at least a line apart: ${ys.join(',')}`);
+  assert.equal((await get(ctx, world.people.leader, '/console/supervision/chart.svg')).statusCode, 403);
   const live = await get(ctx, world.people.supervisor, '/console/supervision/live');
   assert.equal(live.statusCode, 200);
   await finishCase(ctx, world, (await submitCase(ctx, world)).id);

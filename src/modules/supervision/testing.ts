@@ -154,7 +154,7 @@ export async function finishCase(ctx: TestContext, world: World, caseId: string)
 export async function cardsOf(ctx: TestContext, user: TestUser, query = '') {
   const res = await get(ctx, user, `/api/v1/supervision/cards?limit=200${query}`);
   assert.equal(res.statusCode, 200, res.body);
-  return res.json().items as Array<{ id: string; caseId: string; stepKey: string | null; unitId: string; color: string; reason: string; status: string; issuedAt: string; version: number; personId: string | null }>;
+  return res.json().items as Array<{ id: string; caseId: string; stepKey: string | null; stepName?: string | null; unitId: string; color: string; reason: string; status: string; issuedAt: string; version: number; personId: string | null }>;
 }
 
 export async function scan(ctx: TestContext, world: World) {

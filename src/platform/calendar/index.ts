@@ -29,6 +29,7 @@ export {
 } from './service.ts';
 export * as workingDays from './working-days.ts';
 export { shanghaiDate, type CalendarDate, type ClockStop, type DayInfo, type SpecialDay, type SpecialKind, type WorkingCalendar } from './working-days.ts';
+export { DEFAULT_WORKING_HOURS, minutesPerWorkingDay, parseWorkingHours, workingMinutesLeft, type WorkingPeriod } from './working-hours.ts';
 export { calendarMigrations } from './migrations.ts';
 export { calendarRoutes } from './routes.ts';
 

@@ -46,16 +46,18 @@ test('the auditor finds the log in the console and filters it by action, prefix,
 
   const logins = await page(auditorCookie, '/console/audit?action=auth.login');
   assert.match(logins.body, /auth\.login/);
-  assert.doesNotMatch(logins.body, />unit\.create</);
+  assert.match(logins.body, />登录</);
+  assert.doesNotMatch(logins.body, />新增单位</);
 
   const units = await page(auditorCookie, '/console/audit?action=unit.*');
-  assert.match(units.body, />unit\.create</);
-  assert.doesNotMatch(units.body, />auth\.login</);
+  assert.match(units.body, />新增单位</);
+  assert.doesNotMatch(units.body, />登录</);
   // `_` in a prefix is a character, not a LIKE wildcard.
   assert.match((await page(auditorCookie, '/console/audit?action=unit_*')).body, /没有符合条件的审计记录/);
 
   const byObject = await page(auditorCookie, `/console/audit?objectType=unit&objectId=${unitId}`);
-  assert.match(byObject.body, />unit\.create</);
+  assert.match(byObject.body, />新增单位</);
+  assert.match(byObject.body, /审计测试局/, 'the unit by its name');
   assert.match((await page(auditorCookie, '/console/audit?objectType=unit&objectId=nothing')).body, /没有符合条件的审计记录/);
 
   const today = new Date(ctx.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -81,13 +83,45 @@ test('the log pages forward, fifty records at a time', async () => {
     for (let i = 0; i < 60; i++) recordAudit(work, { action: 'test.paging', objectType: 'test', objectId: String(i) });
   });
   const first = await page(auditorCookie, '/console/audit?action=test.paging');
-  const ids = (body: string) => [...body.matchAll(/>test (\d+)</g)].map((m) => Number(m[1]));
+  const ids = (body: string) => [...body.matchAll(/>test<\/a> <span>(\d+)<\/span>/g)].map((m) => Number(m[1]));
   assert.equal(ids(first.body).length, 50);
   assert.equal(ids(first.body)[0], 59, 'newest first');
   const next = /href="([^"]+)" rel="next"/.exec(first.body)![1].replaceAll('&amp;', '&');
   const second = await page(auditorCookie, next);
   assert.deepEqual(ids(second.body), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
   assert.doesNotMatch(second.body, /rel="next"/);
+});
+
+test('the log in words: actions by name, people by their names, objects by name with a link, details as a list, a CSV export', async () => {
+  const clerk = await makeUser(ctx.platform, unitId, ['window_clerk']);
+  await ctx.platform.db.updateTable('users' as never).set({ display_name: '王小明' } as never).where('id' as never, '=', clerk.id as never).execute();
+  await inTransaction(ctx.platform.db, { userId: clerk.id, username: clerk.username, unitId, ip: '10.0.0.7', requestId: null }, async (work) => {
+    recordAudit(work, { action: 'user.update', objectType: 'user', objectId: clerk.id, details: { displayName: '王小明', email: 'wang@example.cn' } });
+    recordAudit(work, { action: 'approval.task.accept', objectType: 'approval_application', objectId: 'no-such-case', details: { state: 'accepted', reason: '材料齐全' } });
+  });
+  const body = (await page(auditorCookie, `/console/audit?actor=${clerk.id}`)).body;
+  assert.match(body, />修改账号信息</, 'the action in words');
+  assert.match(body, />受理</);
+  assert.doesNotMatch(body, />approval\.task\.accept</, 'no code as the action’s text');
+  assert.match(body, />王小明</, 'the person by name');
+  assert.doesNotMatch(body, new RegExp(`>${clerk.username}<`), 'not the login name');
+  assert.doesNotMatch(body, /user [0-9a-f-]{36}/, 'no “user <uuid>”');
+  assert.match(body, />账号<\/a> <a href="\/console\/audit\?actor=/, 'the object type in words, the object by name with a link');
+  assert.match(body, />审批件<\/a> <span>no-such-case<\/span>/, 'an object its module does not know keeps its type in words');
+  assert.match(body, /<dl class="audit-details"><dt>状态<\/dt><dd>accepted<\/dd><dt>原因<\/dt><dd>材料齐全<\/dd><\/dl>/, 'details as a definition list');
+  assert.doesNotMatch(body.slice(body.indexOf('id="audit"')), /\{&#34;|\{"/, 'no raw JSON in the table');
+  const exportLink = /href="(\/console\/audit\/export\.csv[^"]*)"/.exec(body)![1].replaceAll('&amp;', '&');
+  const csv = await page(auditorCookie, exportLink);
+  assert.equal(csv.statusCode, 200);
+  assert.match(String(csv.headers['content-type']), /^text\/csv; charset=utf-8/);
+  assert.match(String(csv.headers['content-disposition']), /attachment; filename="audit-\d{4}-\d{2}-\d{2}\.csv"/);
+  assert.deepEqual([...csv.rawPayload.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM');
+  const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+  assert.equal(lines[0], '时间,操作人,操作,对象类型,对象,结果,IP 地址,详情,记录编号');
+  assert.equal(lines.length, 3, 'the same filter: the clerk’s two records only');
+  assert.match(lines[1], /,王小明,受理,审批件,no-such-case,成功,10\.0\.0\.7,状态: accepted; 原因: 材料齐全,\d+$/);
+  assert.match(lines[2], /,王小明,修改账号信息,账号,王小明,成功,/);
+  assert.equal((await page(sysadminCookie, '/console/audit/export.csv')).statusCode, 403);
 });
 
 test('the auditor verifies the chain, and a record altered behind the trigger is reported with a link to it', async () => {

@@ -6,6 +6,8 @@ import { auditCursorFrom, listAuditRecords, verifyChain, type AuditView, type Ve
 import { workingDays } from '../calendar/index.ts';
 import { attempt, attr, DataTable, EmptyState, ErrorSummary, formatDateTime, Notice, PageQueryFields, Pagination, TextField, withQuery, type ViewContext } from '../views/index.ts';
 import { renderConsole } from './shell.tsx';
+import { translate } from '../i18n/index.ts';
+import { actionLabel, actorName, csvLines, Details, nameRecords, ObjectCell, type AuditNames } from './audit-words.tsx';
 
 const DatePattern = '^\\d{4}-\\d{2}-\\d{2}$';
 const AuditPageQuery = Strict({
@@ -21,8 +23,8 @@ const AuditPageQuery = Strict({
 type AuditPageQuery = Static<typeof AuditPageQuery>;
 
 const PAGE_SIZE = 50;
-/** Details longer than this are cut in the table; the API gives them whole. */
-const DETAILS_SHOWN = 300;
+/** The export holds at most this many records (the newest matching ones); narrow the filters for more. */
+const EXPORT_MAX = 10_000;
 
 /** The instants of a period of China dates, both ends included; wrong or reversed dates are field errors. */
 function periodInstants(from: string | undefined, to: string | undefined): { from?: Date; to?: Date } {
@@ -37,60 +39,68 @@ function periodInstants(from: string | undefined, to: string | undefined): { fro
   };
 }
 
-function AuditRows({ ctx, items, query }: { ctx: ViewContext; items: AuditView[]; query: AuditPageQuery }) {
-  const filterBy = (changes: Record<string, string | null>) => attr(withQuery('/console/audit', query as Record<string, string>, { ...changes, cursor: null }));
+/** The filter of the page and of the export, from the query. */
+function auditFilter(query: AuditPageQuery) {
+  const text = (value: string | undefined) => value?.trim() || undefined;
+  return {
+    actor: text(query.actor),
+    action: text(query.action),
+    objectType: text(query.objectType),
+    objectId: text(query.objectId),
+    ...periodInstants(text(query.from), text(query.to)),
+  };
+}
+
+/** A compact table: one line per record where the screen allows, details as a short definition list. */
+function AuditRows({ ctx, items, names, query }: { ctx: ViewContext; items: AuditView[]; names: AuditNames; query: AuditPageQuery }) {
+  const filterBy = (changes: Record<string, string | null>) => withQuery('/console/audit', query as Record<string, string>, { ...changes, cursor: null });
   return (
     <DataTable
       id="audit"
       caption={ctx.t('page.audit.caption')}
-      head={[ctx.t('page.audit.at'), ctx.t('page.audit.actor'), ctx.t('page.audit.action'), ctx.t('page.audit.object'), ctx.t('page.audit.outcome'), ctx.t('page.audit.ip'), ctx.t('page.audit.details')]}
+      head={[ctx.t('page.audit.at'), ctx.t('page.audit.actor'), ctx.t('page.audit.action'), ctx.t('page.audit.object'), ctx.t('page.audit.outcome'), ctx.t('page.audit.details')]}
     >
-      {items.map((r) => {
-        const details = JSON.stringify(r.details);
-        return (
-          <tr id={`audit-${attr(r.id)}`}>
-            <td class="cell-nowrap">
-              {formatDateTime(r.at, ctx.lang, { seconds: true }) as 'safe'}
-              <br />
-              <span class="muted mono" title={attr(r.hash)}>
-                #{r.id as 'safe'}
+      {items.map((r) => (
+        <tr id={`audit-${attr(r.id)}`}>
+          <td class="cell-nowrap">
+            {formatDateTime(r.at, ctx.lang, { seconds: true }) as 'safe'}
+            <br />
+            <span class="muted mono" title={attr(r.hash)}>
+              #{r.id as 'safe'}
+            </span>
+            {r.ip ? (
+              <span class="muted mono" safe>
+                {` ${r.ip}`}
               </span>
-            </td>
-            <td>
-              {r.actorId ? (
-                <a href={filterBy({ actor: r.actorId })} safe>
-                  {r.actorName ?? r.actorId}
-                </a>
-              ) : (
-                <span class="muted" safe>
-                  {r.actorName ?? ctx.t('page.audit.system')}
-                </span>
-              )}
-            </td>
-            <td class="mono">
-              <a href={filterBy({ action: r.action })} safe>
-                {r.action}
+            ) : (
+              ''
+            )}
+          </td>
+          <td>
+            {r.actorId ? (
+              <a href={attr(filterBy({ actor: r.actorId }))} safe>
+                {actorName(ctx.lang, r, names)}
               </a>
-            </td>
-            <td class="mono">
-              {r.objectType ? (
-                <a href={filterBy({ objectType: r.objectType, objectId: r.objectId })} safe>
-                  {`${r.objectType}${r.objectId ? ` ${r.objectId}` : ''}`}
-                </a>
-              ) : (
-                '—'
-              )}
-            </td>
-            <td>{r.outcome === 'success' ? <span class="tag tag-ok">{ctx.t('page.audit.success')}</span> : <span class="tag tag-off">{ctx.t('page.audit.failure')}</span>}</td>
-            <td class="mono" safe>
-              {r.ip ?? '—'}
-            </td>
-            <td class="mono cell-details" safe>
-              {details === '{}' ? '' : details.length > DETAILS_SHOWN ? `${details.slice(0, DETAILS_SHOWN)}…` : details}
-            </td>
-          </tr>
-        );
-      })}
+            ) : (
+              <span class="muted" safe>
+                {actorName(ctx.lang, r, names)}
+              </span>
+            )}
+          </td>
+          <td>
+            <a href={attr(filterBy({ action: r.action }))} title={attr(r.action)} safe>
+              {actionLabel(ctx.lang, r.action)}
+            </a>
+          </td>
+          <td>
+            <ObjectCell ctx={ctx} r={r} names={names} filterHref={filterBy({ objectType: r.objectType, objectId: r.objectId })} />
+          </td>
+          <td>{r.outcome === 'success' ? <span class="tag tag-ok">{ctx.t('page.audit.success')}</span> : <span class="tag tag-off">{ctx.t('page.audit.failure')}</span>}</td>
+          <td class="cell-details">
+            <Details ctx={ctx} details={r.details} />
+          </td>
+        </tr>
+      ))}
     </DataTable>
   );
 }
@@ -124,18 +134,9 @@ const labels = (ctx: ViewContext) => ({
 
 async function renderAudit(platform: Platform, request: FastifyRequest<{ Querystring: AuditPageQuery }>, reply: FastifyReply) {
   const query = request.query;
-  const text = (value: string | undefined) => value?.trim() || undefined;
   const result = await attempt(request.lang, async () => {
-    const period = periodInstants(text(query.from), text(query.to));
-    return listAuditRecords(platform.db, {
-      actor: text(query.actor),
-      action: text(query.action),
-      objectType: text(query.objectType),
-      objectId: text(query.objectId),
-      ...period,
-      cursor: query.cursor,
-      limit: PAGE_SIZE,
-    });
+    const page = await listAuditRecords(platform.db, { ...auditFilter(query), cursor: query.cursor, limit: PAGE_SIZE });
+    return { ...page, names: await nameRecords(platform, page.items) };
   });
   return renderConsole(platform, request, reply, (ctx) => ({
     title: ctx.t('console.nav.audit'),
@@ -170,7 +171,12 @@ async function renderAudit(platform: Platform, request: FastifyRequest<{ Queryst
           ''
         ) : result.value.items.length ? (
           <>
-            <AuditRows ctx={ctx} items={result.value.items} query={query} />
+            <p>
+              <a href={attr(withQuery('/console/audit/export.csv', query as Record<string, string>, { cursor: null }))} download="">
+                {ctx.t('page.audit.export')}
+              </a>
+            </p>
+            <AuditRows ctx={ctx} items={result.value.items} names={result.value.names} query={query} />
             <Pagination ctx={ctx} nextCursor={result.value.nextCursor} hasPrevious={!!query.cursor} />
           </>
         ) : (
@@ -186,6 +192,27 @@ export async function auditPages(app: FastifyInstance, platform: Platform) {
   app.get<{ Querystring: AuditPageQuery }>('/console/audit', { schema: { querystring: AuditPageQuery }, config: { auth: 'audit.read' } }, async (request, reply) =>
     renderAudit(platform, request, reply),
   );
+  // The records the filters select (newest first, at most EXPORT_MAX), as CSV in UTF-8 with a BOM
+  // so that a spreadsheet program reads the Chinese text right.
+  app.get<{ Querystring: AuditPageQuery }>('/console/audit/export.csv', { schema: { querystring: AuditPageQuery }, config: { auth: 'audit.read' } }, async (request, reply) => {
+    const lang = request.lang;
+    const filter = auditFilter(request.query);
+    const lines = [['at', 'actor', 'action', 'objectType', 'object', 'outcome', 'ip', 'details', 'recordNo'].map((k) => translate(lang, `page.audit.${k}`)).join(',')];
+    let cursor: string | undefined;
+    let count = 0;
+    do {
+      const page = await listAuditRecords(platform.db, { ...filter, cursor, limit: 200 });
+      lines.push(...csvLines(lang, page.items, await nameRecords(platform, page.items)));
+      count += page.items.length;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && count < EXPORT_MAX);
+    const day = workingDays.shanghaiDate(platform.clock.now());
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('Content-Disposition', `attachment; filename="audit-${day}.csv"`)
+      .header('Cache-Control', 'no-store')
+      .send(`\uFEFF${lines.join('\r\n')}\r\n`);
+  });
   // Walks the whole chain: a page of its own, so that paging through the log does not repeat it.
   app.get('/console/audit/verify', { schema: { querystring: Strict({ ...PageQueryFields }) }, config: { auth: 'audit.read' } }, async (request, reply) => {
     const chain = await verifyChain(platform.db);

@@ -307,6 +307,8 @@ export const consoleEn: Record<string, string> = {
   'page.audit.chainBrokenDetail': 'Record {id} does not fit the chain ({checked} records before it do): it or the one before it may have been tampered with. Preserve the database and tell the security administrator.',
   'page.audit.showBroken': 'Show the audit records from that one on',
   'page.audit.back': 'Back to the audit log',
+  'page.audit.export': 'Export as CSV (these filters, at most 10,000 records)',
+  'page.audit.recordNo': 'Record number',
   'flash.calendarDaySaved': '{date} saved: {name}.',
   'flash.calendarDayCleared': '{date} is an ordinary day again.',
   'flash.calendarYearSaved': 'Year {year} marked as entered.',

@@ -178,7 +178,9 @@ test('refused types: 415 FILE_TYPE_NOT_ALLOWED from the content, and nothing wri
     });
   }
   const en = problem(await upload(alice, 'x.pdf', SAMPLES.exe(), { lang: 'en' }));
-  assert.match(en.body.detail, /application\/x-msdownload.*Allowed types: PDF/);
+  assert.match(en.body.detail, /^File type not accepted: Windows program \(EXE\)\. Allowed types: PDF/);
+  const zhExe = problem(await upload(alice, 'x.pdf', SAMPLES.exe()));
+  assert.match(zhExe.body.detail, /^不支持的文件类型：Windows 可执行程序（EXE）。/, 'the type in words, not its MIME name');
   const zh = problem(await upload(alice, 'x.pdf', SAMPLES.unknown()));
   assert.match(zh.body.detail, /无法识别/);
 });

@@ -13,6 +13,7 @@ import { BlobTooLargeError, LocalBlobStore, type BlobStore, type StagedBlob } fr
 import { S3BlobStore } from './s3-store.ts';
 import { sniffContent } from './sniff.ts';
 import { sanitizeFileName } from './names.ts';
+import { hasMessage, translate, type Lang } from '../i18n/index.ts';
 
 export interface FileTable {
   id: string;
@@ -116,6 +117,9 @@ export async function canAccessFile(platform: Platform, principal: Principal | n
 // ------------------------------------------------------------------ upload
 
 const MB = 1024 * 1024;
+/** A refused file's type in words ('Windows 可执行程序（EXE）'), from the catalogue's `files.kind.<mime>`. */
+export const fileKind = (lang: Lang, mime: string) => (hasMessage(`files.kind.${mime}`) ? translate(lang, `files.kind.${mime}`) : translate(lang, 'files.kind.other', { mime }));
+
 const allowedList = 'PDF, OFD, JPG, PNG, GIF, TIFF, DOC/WPS, XLS/ET, DOCX, XLSX, ZIP, TXT/CSV';
 
 export const tooLarge = (limitBytes: number) =>
@@ -162,9 +166,10 @@ export async function prepareUpload(platform: Platform, input: UploadInput): Pro
     if (staged.size === 0) throw invalid([fieldError('file', 'files.empty')]);
     const sniffed = await sniffContent(staged);
     if (!sniffed.allowed) {
+      const detected = sniffed.detected;
       throw new AppError('FILE_TYPE_NOT_ALLOWED', {
-        detail: sniffed.detected
-          ? { key: 'files.typeNotAllowed', params: { detected: sniffed.detected, allowed: allowedList } }
+        detail: detected
+          ? { 'zh-CN': translate('zh-CN', 'files.typeNotAllowed', { detected: fileKind('zh-CN', detected), allowed: allowedList }), en: translate('en', 'files.typeNotAllowed', { detected: fileKind('en', detected), allowed: allowedList }) }
           : { key: 'files.typeUnknown', params: { allowed: allowedList } },
         extra: { detected: sniffed.detected },
       });

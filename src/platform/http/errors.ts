@@ -9,6 +9,8 @@ export const ERROR_CATALOGUE = {
   MALFORMED_REQUEST: { status: 400, zh: '请求格式错误，无法解析', en: 'The request could not be parsed' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
   PAYLOAD_TOO_LARGE: { status: 413, zh: '提交的内容超过大小限制', en: 'The request body is too large' },
+  URI_TOO_LONG: { status: 414, zh: '请求地址过长', en: 'The request address is too long' },
+  HEADERS_TOO_LARGE: { status: 431, zh: '请求头过大', en: 'The request headers are too large' },
   AUTH_REQUIRED: { status: 401, zh: '请先登录', en: 'Please sign in' },
   AUTH_INVALID: { status: 401, zh: '用户名或密码错误', en: 'Wrong username or password' },
   AUTH_LOCKED: { status: 423, zh: '连续登录失败次数过多，账号已临时锁定', en: 'Too many failed sign-ins: the account is locked for a while' },

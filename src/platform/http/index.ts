@@ -33,6 +33,9 @@ export function toAppError(error: FastifyError & { validation?: unknown[]; valid
     });
   }
   switch (error.code) {
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('URI_TOO_LONG');
+    case 'FST_ERR_BAD_URL':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -51,8 +54,45 @@ export function toAppError(error: FastifyError & { validation?: unknown[]; valid
       return new AppError('UNSUPPORTED_MEDIA_TYPE');
   }
   if (error.statusCode === 429) return new AppError('RATE_LIMITED');
+  if (error.statusCode === 413) return new AppError('PAYLOAD_TOO_LARGE');
+  if (error.statusCode === 414) return new AppError('URI_TOO_LONG');
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new AppError('MALFORMED_REQUEST');
   return new AppError('INTERNAL');
+}
+
+/**
+ * Errors the router raises before any hook runs (a path segment longer than maxParamLength, a
+ * URL that does not decode): problem+json in the caller's language like every other 4xx.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  // The query string is not parsed yet at this point.
+  const queryLang = /[?&]lang=([^&#]*)/.exec(request.raw.url ?? '')?.[1];
+  const cookieLang = /(?:^|;\s*)zt_lang=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
+  request.lang = pickLang(queryLang ?? cookieLang, request.headers['accept-language']);
+  reply.header('Content-Language', request.lang);
+  reply.header('Cache-Control', 'no-store');
+  const appError = toAppError(error, request);
+  request.log.info({ code: appError.code }, 'request refused by the router');
+  return sendProblem(request, reply, appError);
+}
+
+const STATUS_OF_CLIENT_ERROR: Record<string, AppError['code']> = {
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
+  HPE_URI_TOO_LONG: 'URI_TOO_LONG',
+};
+
+/**
+ * What Node's HTTP parser refuses (a URL or headers beyond its limit, broken syntax) never reaches
+ * Fastify: the answer is written to the socket here, as problem+json (in Chinese, the language of
+ * the platform: the request's own headers could not be read).
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: import('node:net').Socket) {
+  if (!socket.writable) return void socket.destroy(error);
+  const appError = new AppError(STATUS_OF_CLIENT_ERROR[error.code ?? ''] ?? 'MALFORMED_REQUEST');
+  const body = JSON.stringify(appError.toProblem('zh-CN'));
+  socket.end(
+    `HTTP/1.1 ${appError.status} ${appError.code}\r\nConnection: close\r\nContent-Type: ${PROBLEM}\r\nContent-Language: zh-CN\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 export async function registerHttpBasics(app: FastifyInstance, config: Config) {

@@ -107,3 +107,11 @@ export async function displayNames(db: Db, ids: string[]): Promise<Map<string, s
   const rows = await iam(db).selectFrom('users').select(['id', 'display_name']).where('id', 'in', unique).execute();
   return new Map(rows.map((r) => [r.id, r.display_name]));
 }
+
+/** The sealed mobile numbers of accounts by id (for checks that compare people, never shown). */
+export async function sealedPhones(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids.filter(Boolean))];
+  if (!unique.length) return new Map();
+  const rows = await iam(db).selectFrom('users').select(['id', 'phone_sealed']).where('id', 'in', unique).execute();
+  return new Map(rows.filter((r) => r.phone_sealed).map((r) => [r.id, r.phone_sealed!]));
+}

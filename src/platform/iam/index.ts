@@ -4,7 +4,7 @@
  */
 export { SESSION_IDLE_MS, SESSION_ABSOLUTE_MS, authenticateSession, authenticateBearer, type SessionLookup } from './authenticate.ts';
 export { toUserView, accountFieldErrors, findTakenAccountKeys, getVisibleUser, listUsers, type UserView, type NewUserInput, type UserListFilter } from './accounts.ts';
-export { accountsCoveringUnits, accountsHoldingRole, staffHoldingRole, contactOf, staffHoldsRole, displayNames } from './holders.ts';
+export { accountsCoveringUnits, accountsHoldingRole, staffHoldingRole, contactOf, staffHoldsRole, displayNames, sealedPhones } from './holders.ts';
 export { createApiToken, listApiTokens, revokeApiToken } from './commands/api-tokens.ts';
 export { changePassword } from './commands/change-password.ts';
 export { createStaffUser, insertStaffUser } from './commands/create-staff-user.ts';

@@ -2,6 +2,7 @@ import type { ZtModule } from '../module.ts';
 import { iamMigrations } from './migrations.ts';
 import { iamRoutes } from './routes.ts';
 import { iamMessages } from './messages.ts';
+import { displayNames } from './holders.ts';
 
 /** Accounts, sessions, tokens and the built-in roles; the three administrators hold separate powers. */
 export const iamManifest: ZtModule = {
@@ -10,6 +11,10 @@ export const iamManifest: ZtModule = {
   migrations: iamMigrations,
   routes: iamRoutes,
   messages: [iamMessages],
+  // People by their names; an auditor follows one to the records of what they did.
+  auditObjects: {
+    user: async (db, ids) => new Map([...(await displayNames(db, ids))].map(([id, name]) => [id, { name, href: `/console/audit?actor=${encodeURIComponent(id)}` }])),
+  },
   permissions: [
     { name: 'user.read', roles: ['sysadmin', 'secadmin', 'auditor', 'unit_admin'] },
     { name: 'user.write', roles: ['sysadmin', 'unit_admin'] },

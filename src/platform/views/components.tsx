@@ -62,12 +62,16 @@ const fieldId = (form: string, name: string) => `${form}-${name}`;
  * The list of what is wrong, at the top of a refused form, each entry linking to its field.
  * It takes the focus (app.js) so screen readers announce it.
  */
-export function ErrorSummary({ ctx, form, summary, fields, labels }: { ctx: ViewContext; form: string; summary?: string; fields?: FieldMessages; labels?: Record<string, string> }) {
+/** Refusals that are not about what was typed get a title of their own, not “please correct the following”. */
+const SUMMARY_TITLES: Record<number, string> = { 404: 'ui.errorSummaryTitle.notFound', 409: 'ui.errorSummaryTitle.conflict', 423: 'ui.errorSummaryTitle.locked', 429: 'ui.errorSummaryTitle.tooMany' };
+
+export function ErrorSummary({ ctx, form, summary, fields, labels, status }: { ctx: ViewContext; form: string; summary?: string; fields?: FieldMessages; labels?: Record<string, string>; status?: number }) {
   const entries = Object.entries(fields ?? {});
   if (!summary && entries.length === 0) return '';
+  const title = (status && !entries.length && SUMMARY_TITLES[status]) || 'ui.errorSummaryTitle';
   return (
     <div class="error-summary" role="alert" tabindex="-1" data-focus-on-load>
-      <h2 class="error-summary-title">{ctx.t('ui.errorSummaryTitle')}</h2>
+      <h2 class="error-summary-title">{ctx.t(title)}</h2>
       {summary ? <p safe>{summary}</p> : ''}
       {entries.length ? (
         <ul>

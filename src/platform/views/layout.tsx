@@ -7,6 +7,10 @@ import { consoleNav } from './nav.ts';
 // htmx must not add inline styles or evaluate code: the CSP forbids both.
 const HTMX_CONFIG = JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false, historyCacheSize: 0 });
 
+/** A heading's markup (a name in a <span>) as the plain text a <title> holds; the text stays escaped. */
+const stripTags = (html: string) => html.replace(/<[^>]*>/g, '');
+export const plainTitle = (title: JSX.Element): JSX.Element => (typeof title === 'string' ? stripTags(title) : title.then(stripTags));
+
 /** The public site's name: the city's portal (云川市政务服务网) when a city is set, else the platform's. */
 export function portalName(ctx: ViewContext): JSX.Element {
   return ctx.site.cityName ? ctx.t('site.portalName', { city: ctx.site.cityName }) : ctx.t('site.name');
@@ -21,7 +25,7 @@ function Document({ ctx, title, bodyClass, children, siteName }: { ctx: ViewCont
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>
-            {title}
+            {plainTitle(title)}
             {' - '}
             {siteName ?? ctx.t('site.name')}
           </title>

@@ -13,7 +13,8 @@ import { getFiledItem, type Item } from '../queries/items.ts';
 import type { CaseEvent } from '../case-events.ts';
 import { syncCase } from '../case-sync.ts';
 import { clip, notifyApplicant } from '../notifications.ts';
-import { isParty, lockCaseOfInstance, type CaseRow } from '../queries/cases.ts';
+import { lockCaseOfInstance, type CaseRow } from '../queries/cases.ts';
+import { isApplicantOrAgent } from '../conflict.ts';
 
 export interface CompleteInput {
   action: TaskAction;
@@ -21,14 +22,20 @@ export interface CompleteInput {
   missing?: Array<{ materialKey: string; reason: string }>;
   returnTo?: string;
   expectedVersion?: number;
+  /**
+   * The console's form asks to confirm 受理 and 不予受理 (a deliberate choice, not a default);
+   * the API, whose caller names the action explicitly, does not.
+   */
+  confirmation?: { required: boolean; given: boolean };
 }
 
 /**
  * Completes a task of an approval case. accept (first stage) and approve (later stages) move the
  * case on; reject ends it with the department's reasons; request_correction tells the applicant
  * once and completely what is missing and stops the clock; return sends it back to an earlier
- * step. Another unit's task is 404, a task already done 409; nobody decides on an application
- * they filed themselves (403).
+ * step. Another unit's task is 404, a task already done 409; nobody accepts or decides an
+ * application in which they are the applicant or the applicant's agent (403, see conflict.ts);
+ * the clerk who registered it at the window for a citizen accepts it on the spot (当场受理).
  */
 export async function completeApprovalTask(work: Work, platform: Platform, principal: Principal, taskId: string, input: CompleteInput) {
   const peek = await getTask(work.tx, taskId);
@@ -48,8 +55,13 @@ export async function completeApprovalTask(work: Work, platform: Platform, princ
   if (input.missing !== undefined && input.action !== 'request_correction') errors.push(fieldError('missing', 'approval.app.missingOnlyForCorrection'));
   if (input.returnTo !== undefined && input.action !== 'return') errors.push(fieldError('returnTo', 'approval.app.returnToOnlyForReturn'));
   if ((input.action === 'reject' || input.action === 'return') && !opinion) errors.push(fieldError('opinion', 'approval.app.opinionRequired'));
+  if (input.confirmation?.required && !input.confirmation.given && step.stageIndex === 0 && (input.action === 'accept' || input.action === 'reject')) {
+    errors.push(fieldError('confirm', 'page.approval.action.confirmRequired'));
+  }
   if (errors.length) throw invalid(errors);
-  if ((input.action === 'accept' || input.action === 'approve') && isParty(principal, app)) throw forbidden({ key: 'approval.app.ownApplication' });
+  if ((input.action === 'accept' || input.action === 'approve' || input.action === 'reject') && (await isApplicantOrAgent(platform, work.tx, principal, app))) {
+    throw forbidden({ key: 'approval.app.ownApplication' });
+  }
 
   let patch: Partial<Pick<CaseRow, 'correction_count'>> = {};
   let view: InstanceView;

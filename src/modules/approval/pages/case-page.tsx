@@ -17,7 +17,7 @@ import { getApplicationView, type ApplicationView } from '../application-views.t
 import { casePowers, caseTasks, type CasePowers, type CaseTasks } from './data.ts';
 import { ClockStopPanel, ExtensionPanel, FeePanel, panelKey, ReassignPanel, shownPanelForms, type PanelState } from './case-panels.tsx';
 import { yuan } from './editor.ts';
-import { CaseIdentity, dateOf, RadioGroup, StepStateTag, TextArea } from './components.tsx';
+import { CaseIdentity, Checkbox, dateOf, RadioGroup, StepStateTag, TextArea } from './components.tsx';
 import { documentKindsOf, documentUrl } from '../documents/service.ts';
 
 export const tasksCrumb = (ctx: ViewContext) => ({ href: '/console/approval/tasks', label: ctx.t('page.approval.tasks.title') });
@@ -29,6 +29,8 @@ export interface ActionState {
   missing: string[];
   reasons: Record<string, string>;
   returnTo: string;
+  /** The confirmation box of 受理 / 不予受理 was ticked. */
+  confirmed?: boolean;
   fields?: FieldMessages;
   summary?: string;
 }
@@ -160,7 +162,7 @@ function ActionForm({ ctx, view, item, task, index, state }: { ctx: ViewContext;
     ...(first ? [] : [{ value: 'return' as const, label: ctx.ta('page.approval.action.return') }]),
     { value: 'reject', label: ctx.ta(first ? 'page.approval.action.rejectAcceptance' : 'page.approval.action.reject'), hint: ctx.ta('page.approval.action.rejectHint') },
   ];
-  const labels: Record<string, string> = { action: ctx.ta('page.approval.action.choose'), opinion: ctx.ta('page.approval.action.opinion'), missing: ctx.ta('page.approval.action.missing'), returnTo: ctx.ta('page.approval.action.returnTo') };
+  const labels: Record<string, string> = { action: ctx.ta('page.approval.action.choose'), confirm: ctx.ta('page.approval.action.confirmLabel'), opinion: ctx.ta('page.approval.action.opinion'), missing: ctx.ta('page.approval.action.missing'), returnTo: ctx.ta('page.approval.action.returnTo') };
   for (const m of item.materials) labels[`reason.${m.key}`] = ctx.ta('page.approval.action.reasonOf', { name: m.name });
   return (
     <section class="panel" aria-labelledby={`${form}-title`}>
@@ -172,7 +174,8 @@ function ActionForm({ ctx, view, item, task, index, state }: { ctx: ViewContext;
       <form method="post" action={`/console/approval/cases/${attr(view.id)}/tasks/${attr(task.id)}`} class="form form-wide" novalidate>
         <Csrf ctx={ctx} />
         <input type="hidden" name="expectedVersion" value={String(task.version)} />
-        <RadioGroup ctx={ctx} form={form} name="action" legend={labels.action} value={mine?.action ?? actions[0].value} options={actions} error={fields.action} required />
+        {/* Nothing is chosen beforehand: 受理 and 不予受理 are a deliberate choice, confirmed below. */}
+        <RadioGroup ctx={ctx} form={form} name="action" legend={labels.action} value={mine?.action ?? ''} options={actions} error={fields.action} required />
         <TextArea ctx={ctx} form={form} name="opinion" label={labels.opinion} hint={ctx.ta('page.approval.action.opinionHint')} value={mine?.opinion} error={fields.opinion} maxlength={2000} rows={3} />
         {view.correction ? (
           <p class="muted">{ctx.t('page.approval.action.correctionDone')}</p>
@@ -242,6 +245,14 @@ function ActionForm({ ctx, view, item, task, index, state }: { ctx: ViewContext;
             placeholder={ctx.ta('page.approval.action.returnToDefault')}
             options={earlier.map((s) => ({ value: s.key, label: s.name }))}
           />
+        ) : (
+          ''
+        )}
+        {first ? (
+          <>
+            <input type="hidden" name="confirmable" value="1" />
+            <Checkbox form={form} name="confirm" value="1" label={labels.confirm} hint={ctx.ta('page.approval.action.confirmHint')} checked={mine?.confirmed ?? false} error={fields.confirm} />
+          </>
         ) : (
           ''
         )}

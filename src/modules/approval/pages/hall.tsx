@@ -188,7 +188,7 @@ function progressPage(request: FastifyRequest, reply: FastifyReply, form: Progre
           <ServiceNav ctx={ctx} />
           <section class="panel" aria-labelledby="progress-form-title">
             <h2 id="progress-form-title">{ctx.t('page.approval.progress.formTitle')}</h2>
-            <ErrorSummary ctx={ctx} form="progress" summary={form.summary} fields={form.fields} labels={labels} />
+            <ErrorSummary ctx={ctx} form="progress" summary={form.summary} fields={form.fields} labels={labels} status={form.status} />
             <form method="post" action="/services/progress" class="form" novalidate>
               <div class="form-row">
                 <TextField ctx={ctx} form="progress" name="receiptNo" label={labels.receiptNo} hint={ctx.ta('page.approval.progress.receiptHint')} value={form.receiptNo} error={form.fields?.receiptNo} inputmode="numeric" maxlength={40} required size="medium" />

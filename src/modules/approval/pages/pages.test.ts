@@ -248,6 +248,10 @@ describe('citizen registration, application, correction and progress', () => {
     );
     assert.equal(refused.statusCode, 400, refused.body.slice(0, 500));
     assert.match(refused.body, /apply-file\.design-error/);
+    // The refused file does not hide the other problems, and its type is named in words.
+    assert.match(refused.body, /不支持的文件类型：Windows 可执行程序（EXE）/);
+    assert.doesNotMatch(refused.body, /application\/x-msdownload/);
+    for (const field of ['applicant\\.idNumber', 'applicant\\.phone', 'form\\.address']) assert.match(refused.body, new RegExp(`apply-${field}-error`), field);
     const kept = fieldValue(refused.body, 'kept.site_photo');
     assert.ok(kept, 'the accepted upload is kept for the next attempt');
 
@@ -321,6 +325,10 @@ describe('citizen registration, application, correction and progress', () => {
     assert.equal(wrongReceipt.statusCode, 404);
     const message = (res: LightMyRequestResponse) => /没有查到办件[^<]*/.exec(res.body)?.[0];
     assert.equal(message(wrongPhone), message(wrongReceipt));
+    // “Not found” is said as such, not as a form to correct.
+    assert.match(wrongReceipt.body, /<h2 class="error-summary-title">没有找到相关记录<\/h2>/);
+    assert.doesNotMatch(wrongReceipt.body, /提交未成功/);
+    assert.match(empty.body, /提交未成功，请修改以下内容/, 'an empty form is still a form to correct');
     const found = await post(null, '/services/progress', { receiptNo, phone: '139 1234 5678' });
     assert.equal(found.statusCode, 200);
     assert.match(found.body, /待受理/);
@@ -376,10 +384,24 @@ describe('citizen registration, application, correction and progress', () => {
     page = html(await get(clerk, `/console/approval/cases/${caseId}`));
     assert.match(page, /不能再次要求补正/);
     const accept = /action="\/console\/approval\/cases\/[^/]+\/tasks\/([^"]+)"/.exec(page)![1];
-    res = await post(clerk, `/console/approval/cases/${caseId}/tasks/${accept}`, { action: 'accept', opinion: '材料齐全', expectedVersion: fieldValue(page, 'expectedVersion')! });
+    // 受理 is a deliberate choice: nothing is chosen beforehand, an empty form is refused with
+    // every error at once, and 受理 needs its confirmation ticked.
+    const choices = /<fieldset[^>]*id="task0-action"[\s\S]*?<\/fieldset>/.exec(page)![0];
+    assert.doesNotMatch(choices, /checked/, 'no decision is pre-selected');
+    assert.match(page, /name="confirm"/);
+    res = await post(clerk, `/console/approval/cases/${caseId}/tasks/${accept}`, { confirmable: '1', expectedVersion: fieldValue(page, 'expectedVersion')! });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /请选择一种办理意见/);
+    assert.match(res.body, /请勾选确认后再提交受理决定/);
+    res = await post(clerk, `/console/approval/cases/${caseId}/tasks/${accept}`, { action: 'accept', confirmable: '1', expectedVersion: fieldValue(page, 'expectedVersion')! });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /请勾选确认后再提交受理决定/);
+    assert.doesNotMatch(res.body, /请选择一种办理意见/);
+    assert.equal((await get(clerk, `/api/v1/approval/applications/${caseId}`)).json().state, 'submitted', 'nothing was accepted');
+    res = await post(clerk, `/console/approval/cases/${caseId}/tasks/${accept}`, { action: 'accept', confirm: '1', confirmable: '1', opinion: '材料齐全', expectedVersion: fieldValue(page, 'expectedVersion')! });
     assert.equal(res.statusCode, 303, res.body.slice(0, 500));
     // The same form again: the task is done (409), shown on the page.
-    res = await post(clerk, `/console/approval/cases/${caseId}/tasks/${accept}`, { action: 'accept', expectedVersion: fieldValue(page, 'expectedVersion')! });
+    res = await post(clerk, `/console/approval/cases/${caseId}/tasks/${accept}`, { action: 'accept', confirm: '1', confirmable: '1', expectedVersion: fieldValue(page, 'expectedVersion')! });
     assert.equal(res.statusCode, 409);
     assert.match(res.body, /刚刚已由他人办理/);
 
@@ -468,7 +490,7 @@ describe('public API bad input and English pages', () => {
 });
 
 describe('window intake', () => {
-  test('a clerk files a paper application with materials; another clerk accepts it', async () => {
+  test('a clerk files a paper application with materials and accepts it on the spot (当场受理)', async () => {
     const clerk = await staffBrowser(staff.clerk);
     const list = html(await get(clerk, encodeURI('/console/approval/intake?q=广告')));
     assert.match(list, new RegExp(`/console/approval/intake/${item.id}`));
@@ -505,10 +527,8 @@ describe('window intake', () => {
     const own = html(await get(clerk, caseUrl));
     assert.match(own, /窗口收件/);
     const taskId = /action="\/console\/approval\/cases\/[^/]+\/tasks\/([^"]+)"/.exec(own)![1];
-    const refused = await post(clerk, `/console/approval/cases/${caseUrl.split('/').pop()}/tasks/${taskId}`, { action: 'accept', expectedVersion: fieldValue(own, 'expectedVersion')! });
-    assert.equal(refused.statusCode, 403, 'the filing clerk does not accept it');
-    const other = await staffBrowser(staff.clerk2);
-    const ok = await post(other, `/console/approval/cases/${caseUrl.split('/').pop()}/tasks/${taskId}`, { action: 'accept', expectedVersion: fieldValue(own, 'expectedVersion')! });
+    // 当场受理: the clerk who registered it at the window accepts it on the spot.
+    const ok = await post(clerk, `/console/approval/cases/${caseUrl.split('/').pop()}/tasks/${taskId}`, { action: 'accept', confirm: '1', confirmable: '1', expectedVersion: fieldValue(own, 'expectedVersion')! });
     assert.equal(ok.statusCode, 303, ok.body.slice(0, 400));
     // A citizen account cannot reach the console pages.
     const citizen = await registerCitizen('citizen09', '13900000009');
@@ -723,7 +743,7 @@ describe('case panels: reassignment, clock stops, extensions and fees', () => {
     const clerk2 = await staffBrowser(staff.clerk2);
     const own = html(await get(clerk2, caseUrl()));
     const taskId = /action="\/console\/approval\/cases\/[^/]+\/tasks\/([^"/]+)"/.exec(own)![1];
-    res = await post(clerk2, `${caseUrl()}/tasks/${taskId}`, { action: 'accept', expectedVersion: fieldValue(own, 'expectedVersion')! });
+    res = await post(clerk2, `${caseUrl()}/tasks/${taskId}`, { action: 'accept', confirm: '1', expectedVersion: fieldValue(own, 'expectedVersion')! });
     assert.equal(res.statusCode, 303, res.body.slice(0, 500));
   });
 

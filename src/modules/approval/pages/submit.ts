@@ -10,6 +10,8 @@ import type { ApplicationInput } from '../model.ts';
 import type { Item } from '../queries/items.ts';
 import { submitApplication, type SubmitResult } from '../commands/submit-application.ts';
 import { saveStagedUploads } from './uploads.ts';
+import { checkApplicant } from '../applicant.ts';
+import { formErrors } from '../submission-checks.ts';
 import type { ApplicationValues } from './application-form.tsx';
 
 const TOKEN = /^[\w-]{16,100}$/;
@@ -68,9 +70,6 @@ export async function submitFromForm(platform: Platform, request: FastifyRequest
     const file = await getFile(platform.db, keptId);
     if (file && file.uploadedBy === principal.userId && file.ownerId === null) values.kept[material.key] = { id: file.id, name: file.name };
   }
-  for (const [key, error] of uploadErrors) fields[`file.${key}`] = error.toProblem(lang).detail;
-  if (Object.keys(fields).length) return { ok: false, values, fields, summary: translate(lang, 'page.approval.apply.uploadRefused'), status: 400 };
-
   const materials = item.materials.filter((m) => values.kept[m.key]).map((m) => ({ materialKey: m.key, fileId: values.kept[m.key].id }));
   const input: ApplicationInput = {
     itemId: item.id,
@@ -84,6 +83,16 @@ export async function submitFromForm(platform: Platform, request: FastifyRequest
     form: formData(item, values),
     materials,
   };
+  for (const [key, error] of uploadErrors) fields[`file.${key}`] = error.toProblem(lang).detail;
+  if (Object.keys(fields).length) {
+    // A refused file does not hide the other problems of the form: the applicant's and the form's
+    // fields are checked too, and every message is shown at once.
+    for (const e of [...checkApplicant(input.applicant).errors, ...formErrors(item.formFields, input.form)]) {
+      const message = renderMessage(e.message, lang);
+      fields[e.path] = fields[e.path] ? `${fields[e.path]}；${message}` : message;
+    }
+    return { ok: false, values, fields, summary: translate(lang, 'page.approval.apply.uploadRefused'), status: 400 };
+  }
   const token = formText(request.body, '_submission');
   // The form's token stands for the Idempotency-Key a program would send.
   if (TOKEN.test(token)) request.headers['idempotency-key'] = `form-${token}`;

@@ -118,10 +118,15 @@ export async function workPages(app: FastifyInstance, platform: Platform) {
     const missing = formList(body, 'missing').filter((k) => /^[a-z][a-z0-9_]{0,39}$/.test(k)).slice(0, 100);
     const reasons: Record<string, string> = {};
     for (const key of missing) reasons[key] = formText(body, `reason.${key}`).slice(0, 500);
-    const state: ActionState = { taskId, action: formText(body, 'action'), opinion: formText(body, 'opinion').slice(0, 2000), missing, reasons, returnTo: formText(body, 'returnTo') };
+    const confirmed = formText(body, 'confirm') === '1';
+    const state: ActionState = { taskId, action: formText(body, 'action'), opinion: formText(body, 'opinion').slice(0, 2000), missing, reasons, returnTo: formText(body, 'returnTo'), confirmed };
     const version = Number(formText(body, 'expectedVersion'));
     const result = await attempt(lang, async () => {
-      if (!(TASK_ACTIONS as readonly string[]).includes(state.action)) throw invalid([fieldError('action', 'page.approval.action.chooseOne')]);
+      // Nothing chosen is a field error, never an acceptance; 受理 and 不予受理 need the box ticked too (all errors at once).
+      const chosen = (TASK_ACTIONS as readonly string[]).includes(state.action);
+      const errors = chosen ? [] : [fieldError('action', 'page.approval.action.chooseOne')];
+      if (formText(body, 'confirmable') === '1' && !confirmed && (!chosen || state.action === 'accept' || state.action === 'reject')) errors.push(fieldError('confirm', 'page.approval.action.confirmRequired'));
+      if (errors.length) throw invalid(errors);
       const action = state.action as TaskAction;
       return inTransaction(platform.db, actorOf(request), (work) =>
         completeApprovalTask(work, platform, request.principal!, taskId, {
@@ -130,6 +135,7 @@ export async function workPages(app: FastifyInstance, platform: Platform) {
           ...(action === 'request_correction' ? { missing: missing.map((materialKey) => ({ materialKey, reason: reasons[materialKey] })) } : {}),
           ...(action === 'return' && state.returnTo ? { returnTo: state.returnTo } : {}),
           ...(Number.isInteger(version) && version > 0 ? { expectedVersion: version } : {}),
+          confirmation: { required: true, given: confirmed },
         }),
       );
     });
