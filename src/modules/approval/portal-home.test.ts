@@ -47,10 +47,13 @@ test('the demo city home page: the city name, a search box, 个人办事 / 法�
   // 办件公示: progress query, published results, certificate check.
   for (const href of ['/services/progress', '/services/results', '/services/certificates']) assert.ok(links.includes(href), href);
 
-  // Hot items lead to their guides; every demo item is published, so all three are listed.
+  // Hot items lead to the guides of published items.
   const items = (await ctx.app.inject({ method: 'GET', url: '/api/v1/approval/items?limit=100' })).json().items as Array<{ id: string; name: string; unitId: string; lifeEvents: string[] }>;
   assert.ok(items.length > 0);
-  for (const item of items.slice(0, 8)) assert.ok(links.includes(`/services/items/${item.id}`), `hot item ${item.name}`);
+  const guides = links.filter((h) => h.startsWith('/services/items/'));
+  assert.ok(guides.length >= Math.min(items.length, 3), `hot items: ${guides.length}`);
+  const published = new Set(items.map((i) => `/services/items/${i.id}`));
+  for (const href of guides) assert.ok(published.has(href), `hot item ${href} is a published item`);
 
   // By department: the units that have published items, and only those.
   const unitLinks = links.filter((h) => h.startsWith('/services?unit='));
