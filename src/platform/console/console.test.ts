@@ -4,7 +4,7 @@ import * as OTPAuth from 'otpauth';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestContext, creditCode, makeUnit, makeUser, PASSWORD, seedRegions, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import type { Unit } from '../org/service.ts';
-import { registerPublicUser } from '../iam/index.ts';
+import { createPublicAccount } from '../iam/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 
 let ctx: TestContext;
@@ -204,8 +204,8 @@ describe('signing in and out', () => {
   });
 
   test('a citizen account signs in to the portal, not the console', async () => {
-    await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => registerPublicUser(work, ctx.platform, { username: 'citizen.li', displayName: '李四', password: PASSWORD, kind: 'person', phone: '13900139000' }));
-    const res = await postLogin({ username: 'citizen.li', password: PASSWORD, next: '/console' });
+    await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createPublicAccount(work, ctx.platform, { name: '李四', password: PASSWORD, kind: 'person', phone: '13900139000' }));
+    const res = await postLogin({ username: '13900139000', password: PASSWORD, next: '/console' });
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/services/mine');
     const cookie = res.cookies.find((c) => c.name === 'zt_session')!;

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, loginSession, makeUnit, makeUser, PASSWORD, seedRegions, type TestContext } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
-import { registerPublicUser } from '../iam/index.ts';
+import { createPublicAccount } from '../iam/index.ts';
 import { AppError } from '../http/errors.ts';
 import { pageScope } from './page-scope.ts';
 
@@ -27,8 +27,8 @@ before(async () => {
 after(() => ctx.close());
 
 async function citizenSession() {
-  const username = `citizen.scope${Date.now()}`;
-  await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => registerPublicUser(work, ctx.platform, { username, displayName: '王五', password: PASSWORD, kind: 'person', phone: '13900139011' }));
+  const username = '13900139011';
+  await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createPublicAccount(work, ctx.platform, { name: '王五', password: PASSWORD, kind: 'person', phone: username }));
   return (await loginSession(ctx.app, username)).cookie;
 }
 

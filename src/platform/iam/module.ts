@@ -1,7 +1,7 @@
 import type { ZtModule } from '../module.ts';
 import { iamMigrations } from './migrations.ts';
 import { iamRoutes } from './routes.ts';
-import { iamMessages } from './messages.ts';
+import { iamMessages, smsTemplates } from './messages.ts';
 
 /** Accounts, sessions, tokens and the built-in roles; the three administrators hold separate powers. */
 export const iamManifest: ZtModule = {
@@ -10,6 +10,10 @@ export const iamManifest: ZtModule = {
   migrations: iamMigrations,
   routes: iamRoutes,
   messages: [iamMessages],
+  errors: {
+    IAM_ACCOUNT_NOT_FOUND: { status: 404, zh: '账号不存在', en: 'No such account' },
+  },
+  templates: smsTemplates,
   permissions: [
     { name: 'user.read', roles: ['sysadmin', 'secadmin', 'auditor', 'unit_admin'] },
     { name: 'user.write', roles: ['sysadmin', 'unit_admin'] },
