@@ -7,7 +7,7 @@ import { openField } from '../../crypto/fields.ts';
 import type { Platform } from '../../module.ts';
 import { decoyHash, verifyPassword } from '../passwords.ts';
 import type { RoleAssignment } from '../principal.ts';
-import { findPublicUserByPhone, findUserByUsername, iam, rolesOf, type UserRow, toAssignments } from '../queries.ts';
+import { findPublicUserByPhone, findUserById, findUserByUsername, iam, rolesOf, type UserRow, toAssignments } from '../queries.ts';
 import { SESSION_ABSOLUTE_MS, tokenHash } from '../authenticate.ts';
 import { matchTotpStep } from '../totp.ts';
 import { checkMobile, checkSmsCode, consumeSmsCode } from './sms-codes.ts';
@@ -155,4 +155,27 @@ export async function loginWithSmsCode(platform: Platform, input: { phone: strin
   }
   const codeId = await checkSmsCode(platform, failActor, phone, 'login', input.smsCode);
   return openSession(platform, user, actor, userAgent, now, null, 'sms', codeId);
+}
+
+/**
+ * The second step of a staff sign-in: the password was right (the caller holds proof of that,
+ * see the staff sign-in page) and the one-time code completes it.
+ */
+export async function loginWithTotp(platform: Platform, userId: string, totp: string, actor: Actor, userAgent: string | null): Promise<LoginResult> {
+  const now = platform.clock.now();
+  const user = await findUserById(platform.db, userId);
+  if (!user || !user.totp_enabled || !user.totp_secret_sealed) throw new AppError('SESSION_EXPIRED');
+  const failActor = { ...actor, userId: user.id, username: user.username, unitId: user.unit_id };
+  const audit = (work: Work, reason: string) => recordAudit(work, { action: 'auth.login', objectType: 'user', objectId: user.id, outcome: 'failure', details: { username: user.username, reason } }, now);
+  if (user.locked_until && new Date(user.locked_until).getTime() > now.getTime()) {
+    await inTransaction(platform.db, failActor, async (work) => audit(work, 'locked'));
+    throw new AppError('AUTH_LOCKED', { extra: { lockedUntil: new Date(user.locked_until).toISOString() } });
+  }
+  if (user.disabled_at) throw new AppError('AUTH_DISABLED');
+  const step = matchTotpStep(platform, user, openField(platform, user.totp_secret_sealed), totp);
+  if (step === null || step <= Number(user.totp_last_step)) {
+    await inTransaction(platform.db, failActor, async (work) => audit(work, step === null ? 'wrong_totp' : 'reused_totp'));
+    throw new AppError('TOTP_INVALID', { errors: [fieldError('totp', 'error.TOTP_INVALID')] });
+  }
+  return openSession(platform, user, actor, userAgent, now, step);
 }
