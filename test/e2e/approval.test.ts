@@ -94,7 +94,7 @@ describe('online approval in the browser', { skip: chromiumMissing }, () => {
 
   async function signIn(user: TestUser): Promise<{ context: BrowserContext; page: Page }> {
     const opened = await newPage();
-    await opened.page.goto(`${base}/login`);
+    await opened.page.goto(`${base}/console/login`);
     await opened.page.getByLabel('用户名').fill(user.username);
     await opened.page.getByLabel('密码').fill(PASSWORD);
     await opened.page.getByRole('button', { name: '登录' }).click();

@@ -124,7 +124,7 @@ function loginPage(ctx: ViewContext, state: FormState & { method: 'password' | '
                 <PhoneAndCode ctx={ctx} form="login" name="smsCode" state={state} codeAction="/login/sms-code" />
               ) : (
                 <>
-                  <TextField ctx={ctx} form="login" name="username" type="tel" label={labels.username} value={state.values.username} error={state.fields?.username} autocomplete="username" inputmode="tel" maxlength={64} required size="long" />
+                  <TextField ctx={ctx} form="login" name="username" label={labels.username} value={state.values.username} error={state.fields?.username} autocomplete="username" inputmode="tel" maxlength={64} required size="long" />
                   <TextField ctx={ctx} form="login" name="password" type="password" label={labels.password} error={state.fields?.password} autocomplete="current-password" maxlength={256} required size="long" />
                 </>
               )}

@@ -214,6 +214,11 @@ test('sign-in by SMS code; distinct answers for an unknown account, a wrong pass
   assert.ok(bySms.cookies.find((c) => c.name === 'zt_session'));
   const twice = await post('/api/v1/auth/login', { phone, smsCode: code });
   assert.equal(twice.statusCode, 400);
+  const mixed = await post('/api/v1/auth/login', { phone, smsCode: code, password: GOOD_PASSWORD });
+  assert.equal(mixed.statusCode, 400);
+  assert.deepEqual(mixed.json().errors.map((e: { path: string }) => e.path), ['password']);
+  const half = await post('/api/v1/auth/login', { username: phone });
+  assert.deepEqual(half.json().errors.map((e: { path: string }) => e.path), ['password']);
 
   const unknown = await post('/api/v1/auth/login', { username: newPhone(), password: GOOD_PASSWORD });
   assert.equal(unknown.statusCode, 404);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { fieldError, invalid } from '../http/errors.ts';
 import { Strict, Id, ListQuery, Answer, NoContent, Nullable, Page, Ref, StringEnum, actorOf, problems } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { SESSION_COOKIE } from './auth-hook.ts';
@@ -14,25 +15,29 @@ const Password = Type.String({ minLength: 1, maxLength: 256 });
 
 const Phone = Type.String({ minLength: 1, maxLength: 20, description: 'mainland mobile number' });
 const SmsCode = Type.String({ minLength: 1, maxLength: 10, description: 'the 6 digits sent by SMS' });
-const PasswordLogin = Strict({ username: Username, password: Password, totp: Type.Optional(Type.String({ pattern: '^\\d{6}$' })) }, { title: 'PasswordLogin' });
-const SmsLogin = Strict({ phone: Phone, smsCode: SmsCode }, { title: 'SmsLogin', description: 'a public account signs in with a code sent for purpose login' });
-const LoginBody = Type.Union([PasswordLogin, SmsLogin]);
-const Name = Type.String({ maxLength: 100 });
-const PersonRegistration = Strict({ kind: Type.Literal('person'), phone: Phone, smsCode: SmsCode, password: Password, name: Name, idNumber: Type.String({ maxLength: 30 }) }, { title: 'PersonRegistration' });
-const EnterpriseRegistration = Strict(
+const LoginBody = Strict(
   {
-    kind: Type.Literal('enterprise'),
+    username: Type.Optional(Username),
+    password: Type.Optional(Password),
+    totp: Type.Optional(Type.String({ pattern: '^\\d{6}$' })),
+    phone: Type.Optional(Phone),
+    smsCode: Type.Optional(SmsCode),
+  },
+  { description: 'either username and password (and totp when enrolled), or a public account’s phone and an SMS code sent for purpose login' },
+);
+const RegisterBody = Strict(
+  {
+    kind: StringEnum(['person', 'enterprise']),
     phone: Phone,
     smsCode: SmsCode,
     password: Password,
-    name: Type.String({ maxLength: 100, description: 'the legal representative' }),
-    idNumber: Type.String({ maxLength: 30, description: 'the legal representative’s ID card number' }),
-    creditCode: Type.String({ maxLength: 30 }),
-    companyName: Type.String({ maxLength: 200 }),
+    name: Type.String({ maxLength: 100, description: 'the person, or an enterprise’s legal representative' }),
+    idNumber: Type.String({ maxLength: 30, description: 'GB 11643 ID card number of the person or legal representative' }),
+    creditCode: Type.Optional(Type.String({ maxLength: 30, description: 'enterprise only: GB 32100 unified social credit code' })),
+    companyName: Type.Optional(Type.String({ maxLength: 200, description: 'enterprise only' })),
   },
-  { title: 'EnterpriseRegistration' },
+  { description: 'kind person: phone, smsCode, password, name, idNumber; kind enterprise adds creditCode and companyName' },
 );
-const RegisterBody = Type.Union([PersonRegistration, EnterpriseRegistration]);
 const SmsCodeBody = Strict({ phone: Phone, purpose: StringEnum(['register', 'login', 'reset']) });
 const PasswordResetBody = Strict({ phone: Phone, smsCode: SmsCode, password: Password });
 const Profile = Answer(
@@ -166,11 +171,20 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
       config: { auth: 'public', rateLimit: { max: platform.config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const body = request.body;
-      const result =
-        'phone' in body
-          ? await iam.loginWithSmsCode(platform, body, actorOf(request), request.headers['user-agent'] ?? null)
-          : await iam.login(platform, body, actorOf(request), request.headers['user-agent'] ?? null);
+      const { username, password, totp, phone, smsCode } = request.body;
+      const bySms = phone !== undefined || smsCode !== undefined;
+      const body: Record<string, unknown> = request.body;
+      const required = bySms ? ['phone', 'smsCode'] : ['username', 'password'];
+      const excluded = bySms ? ['username', 'password', 'totp'] : [];
+      const errors = [
+        ...required.filter((name) => body[name] === undefined).map((name) => fieldError(name, 'iam.loginFieldRequired')),
+        ...excluded.filter((name) => body[name] !== undefined).map((name) => fieldError(name, 'iam.loginOneWay')),
+      ];
+      if (errors.length) throw invalid(errors);
+      const userAgent = request.headers['user-agent'] ?? null;
+      const result = bySms
+        ? await iam.loginWithSmsCode(platform, { phone: phone!, smsCode: smsCode! }, actorOf(request), userAgent)
+        : await iam.login(platform, { username: username!, password: password!, ...(totp ? { totp } : {}) }, actorOf(request), userAgent);
       setSessionCookie(platform, reply, result.token);
       const principal: Principal = {
         userId: result.user.id,
