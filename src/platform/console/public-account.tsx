@@ -18,17 +18,17 @@ const MessagesQuery = Strict({ cursor: Type.Optional(Type.String({ maxLength: 20
 
 interface AccountLink {
   href: string;
-  label: JSX.Element;
+  key: string;
 }
 
-function accountLinks(platform: Platform, ctx: ViewContext): AccountLink[] {
+function accountLinks(platform: Platform): AccountLink[] {
   const home = platform.modules.accountHome;
   return [
-    { href: '/account', label: ctx.t('page.account.home') },
-    ...(home ? [{ href: home.href, label: ctx.t(home.key) }] : []),
-    { href: '/account/profile', label: ctx.t('page.account.profile') },
-    { href: '/account/password', label: ctx.t('page.account.password') },
-    { href: '/account/messages', label: ctx.t('page.account.messages') },
+    { href: '/account', key: 'page.account.home' },
+    ...(home ? [{ href: home.href, key: home.key }] : []),
+    { href: '/account/profile', key: 'page.account.profile' },
+    { href: '/account/password', key: 'page.account.password' },
+    { href: '/account/messages', key: 'page.account.messages' },
   ];
 }
 
@@ -38,10 +38,10 @@ function AccountFrame({ platform, ctx, current, children }: { platform: Platform
     <div class="account-layout">
       <nav class="account-nav" aria-label={ctx.ta('page.account.nav')}>
         <ul>
-          {accountLinks(platform, ctx).map((link) => (
+          {accountLinks(platform).map((link) => (
             <li>
               <a href={link.href} aria-current={link.href === current ? 'page' : undefined}>
-                {link.label}
+                {ctx.t(link.key)}
               </a>
             </li>
           ))}
@@ -73,12 +73,12 @@ export async function publicAccountPages(app: FastifyInstance, platform: Platfor
             <h1>{ctx.t('page.account.welcome', { name: profile.displayName })}</h1>
             <p class="lead">{ctx.t(profile.applicantKind === 'enterprise' ? 'page.account.leadEnterprise' : 'page.account.leadPerson')}</p>
             <ul class="account-cards">
-              {accountLinks(platform, ctx)
+              {accountLinks(platform)
                 .slice(1)
                 .map((link) => (
                   <li class="section-card">
                     <h2>
-                      <a href={link.href}>{link.label}</a>
+                      <a href={link.href}>{ctx.t(link.key)}</a>
                     </h2>
                   </li>
                 ))}
@@ -189,8 +189,10 @@ export async function publicAccountPages(app: FastifyInstance, platform: Platfor
                   <li class={m.readAt ? 'message' : 'message message-unread'}>
                     <h2 class="message-title">{m.link && m.link.startsWith('/') ? <a href={m.link} safe>{m.title}</a> : <span safe>{m.title}</span>}</h2>
                     <p class="muted">
-                      <time datetime={m.createdAt}>{formatDateTime(m.createdAt, ctx.lang)}</time>
-                      {m.readAt ? '' : ` · ${ctx.t('page.account.unread')}`}
+                      <time datetime={m.createdAt} safe>
+                        {formatDateTime(m.createdAt, ctx.lang)}
+                      </time>
+                      {m.readAt ? '' : <span> · {ctx.t('page.account.unread')}</span>}
                     </p>
                     <p safe>{m.body}</p>
                   </li>

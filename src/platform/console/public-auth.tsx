@@ -87,7 +87,13 @@ function Card({ ctx, id, title, state, labels, children }: { ctx: ViewContext; i
   return (
     <section class="login-card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>{title}</h2>
-      {state.notice ? <Notice kind="success">{state.notice}</Notice> : ''}
+      {state.notice ? (
+        <Notice kind="success">
+          <span safe>{state.notice}</span>
+        </Notice>
+      ) : (
+        ''
+      )}
       <ErrorSummary ctx={ctx} form={id} summary={state.summary} fields={state.fields} labels={labels} />
       {children}
     </section>
