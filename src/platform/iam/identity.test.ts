@@ -273,3 +273,38 @@ test('the SMS is written to the log with the full number and its code when no ga
   assert.match(lines[0].msg!, /13800138000/);
   assert.match(lines[0].msg!, /123456/);
 });
+
+test('an enterprise adds, lists and removes its agents (经办人); an agent signs in by SMS code; a person cannot add agents', async () => {
+  const companyPhone = newPhone();
+  await requestCode(companyPhone);
+  assert.equal((await register({ kind: 'enterprise', phone: companyPhone, smsCode: await sentCode(companyPhone), password: GOOD_PASSWORD, name: '法人甲', idNumber: idNumber('19750101', '789'), creditCode: creditCode(7003), companyName: '云川市经办测试有限公司' })).statusCode, 201);
+  const login = await post('/api/v1/auth/login', { username: companyPhone, password: GOOD_PASSWORD });
+  const headers = { cookie: `zt_session=${login.cookies.find((c) => c.name === 'zt_session')!.value}`, 'x-csrf-token': login.json().csrfToken as string };
+  const agentPhone = newPhone();
+  const badId = await ctx.app.inject({ method: 'POST', url: '/api/v1/me/agents', headers, payload: { name: '经办人乙', phone: agentPhone, idNumber: badCheckDigit(idNumber('19950101', '321')) } });
+  assert.equal(badId.statusCode, 400);
+  const added = await ctx.app.inject({ method: 'POST', url: '/api/v1/me/agents', headers, payload: { name: '经办人乙', phone: agentPhone, idNumber: idNumber('19950101', '321') } });
+  assert.equal(added.statusCode, 201, added.body);
+  assert.match(added.json().phone, /\*{4}/);
+  const list = await ctx.app.inject({ url: '/api/v1/me/agents', headers });
+  assert.deepEqual(list.json().items.map((a: { name: string }) => a.name), ['经办人乙']);
+  const row = (await sql<{ company_name: string; company_user_id: string }>`select company_name, company_user_id from users where username = ${agentPhone}`.execute(ctx.platform.db)).rows[0];
+  assert.equal(row.company_name, '云川市经办测试有限公司');
+
+  clock.advance(61_000);
+  assert.equal((await requestCode(agentPhone, 'login')).statusCode, 202);
+  const agentLogin = await post('/api/v1/auth/login', { phone: agentPhone, smsCode: await sentCode(agentPhone) });
+  assert.equal(agentLogin.statusCode, 200);
+  const agentHeaders = { cookie: `zt_session=${agentLogin.cookies.find((c) => c.name === 'zt_session')!.value}`, 'x-csrf-token': agentLogin.json().csrfToken as string };
+  assert.equal((await ctx.app.inject({ method: 'POST', url: '/api/v1/me/agents', headers: agentHeaders, payload: { name: '丙', phone: newPhone(), idNumber: idNumber() } })).statusCode, 403, 'an agent adds no agents');
+
+  const removed = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/me/agents/${added.json().id}`, headers });
+  assert.equal(removed.statusCode, 204);
+  assert.equal((await ctx.app.inject({ url: '/api/v1/me', headers: agentHeaders })).statusCode, 401, 'the agent is signed out');
+  assert.deepEqual((await ctx.app.inject({ url: '/api/v1/me/agents', headers })).json().items, []);
+
+  const person = await registerPerson();
+  const personLogin = await post('/api/v1/auth/login', { username: person, password: GOOD_PASSWORD });
+  const personHeaders = { cookie: `zt_session=${personLogin.cookies.find((c) => c.name === 'zt_session')!.value}`, 'x-csrf-token': personLogin.json().csrfToken as string };
+  assert.equal((await ctx.app.inject({ url: '/api/v1/me/agents', headers: personHeaders })).statusCode, 403);
+});

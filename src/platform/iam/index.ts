@@ -12,6 +12,7 @@ export { MAX_FAILED_LOGINS, LOCK_MS, login, loginWithSmsCode, loginWithTotp, typ
 export { registerPublicUser, createPublicAccount, checkPublicAccount, type RegisterInput, type PublicAccountInput } from './commands/register-public-user.ts';
 export { requestSmsCode, checkSmsCode, consumeSmsCode, normalizeMobile, SMS_PURPOSES, SMS_CODE_TTL_MS, SMS_CODE_MAX_TRIES, SMS_CODES_PER_DAY, type SmsPurpose } from './commands/sms-codes.ts';
 export { resetPasswordBySms } from './commands/reset-password-by-sms.ts';
+export { addAgent, listAgents, removeAgent } from './commands/agents.ts';
 export { publicProfile, type PublicProfile } from './profile.ts';
 export { resetPassword } from './commands/reset-password.ts';
 export { logout, listSessions, endSession } from './commands/sessions.ts';

@@ -56,6 +56,11 @@ const Profile = Answer(
   },
   { $id: 'Profile', title: 'Profile' },
 );
+const AgentBody = Strict({ name: Type.String({ maxLength: 100 }), phone: Phone, idNumber: Type.String({ maxLength: 30 }) });
+const Agent = Answer(
+  { id: Type.String(), name: Type.String(), phone: Nullable(Type.String({ description: 'masked' })), idNumber: Nullable(Type.String({ description: 'masked' })), createdAt: Type.String({ format: 'date-time' }) },
+  { $id: 'Agent', title: 'Agent', description: 'an enterprise’s agent (经办人)' },
+);
 const TokenBody = Strict({ name: Type.String({ minLength: 1, maxLength: 100 }), expiresInDays: Type.Integer({ minimum: 1, maximum: 366 }) });
 const NewUserBody = Strict({
   username: Username,
@@ -161,7 +166,7 @@ export function setSessionCookie(platform: Platform, reply: FastifyReply, token:
 
 export async function iamRoutes(app: FastifyInstance, platform: Platform) {
   const tags = ['iam'];
-  for (const schema of [Me, User, SessionAnswer, ApiToken, Profile]) app.addSchema(schema);
+  for (const schema of [Me, User, SessionAnswer, ApiToken, Profile, Agent]) app.addSchema(schema);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.post(
@@ -257,6 +262,26 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
     },
     async (request, reply) => {
       await iam.resetPasswordBySms(platform, request.body, actorOf(request));
+      return reply.status(204).send();
+    },
+  );
+
+  api.post(
+    '/api/v1/me/agents',
+    { schema: { operationId: 'addMyAgent', tags, summary: 'An enterprise adds an agent (经办人): a public account acting for it, signing in with its own mobile number', body: AgentBody, response: { 201: Ref(Agent), ...problems(409, 422) } }, config: { auth: 'user' } },
+    async (request, reply) => reply.status(201).send(await inTransaction(platform.db, actorOf(request), (work) => iam.addAgent(work, platform, request.principal!, request.body))),
+  );
+
+  api.get('/api/v1/me/agents', { schema: { operationId: 'listMyAgents', tags, summary: 'The enterprise’s agents', response: { 200: Page(Ref(Agent)) } }, config: { auth: 'user' } }, async (request) => ({
+    items: await iam.listAgents(platform, request.principal!),
+    nextCursor: null,
+  }));
+
+  api.delete(
+    '/api/v1/me/agents/:id',
+    { schema: { operationId: 'removeMyAgent', tags, summary: 'Remove an agent: its account is disabled and its sessions end', params: IdParams, response: { 204: NoContent } }, config: { auth: 'user' } },
+    async (request, reply) => {
+      await inTransaction(platform.db, actorOf(request), (work) => iam.removeAgent(work, platform, request.principal!, request.params.id));
       return reply.status(204).send();
     },
   );
