@@ -31,7 +31,7 @@ export async function portalPages(app: FastifyInstance, platform: Platform) {
             <h2>{ctx.t('page.portal.staff.title')}</h2>
             <p>{ctx.t('page.portal.staff.text')}</p>
             <p>
-              <a class="button" href={ctx.principal ? '/console' : '/login'}>
+              <a class="button" href={ctx.principal ? '/console' : '/console/login'}>
                 {ctx.principal ? ctx.t('ui.console') : ctx.t('page.portal.staff.login')}
               </a>
             </p>
