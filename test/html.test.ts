@@ -9,7 +9,7 @@ import { createTestContext, loginSession, makeUnit, makeUser, seedRegions, type 
 
 const validator = new HtmlValidate({ extends: ['html-validate:standard'] });
 
-const PUBLIC_PAGES = ['/', '/accessibility', '/login', '/register', '/services', '/services/progress', '/services/results', '/services/certificates'];
+const PUBLIC_PAGES = ['/', '/accessibility', '/login', '/login?method=sms&kind=enterprise', '/console/login', '/register', '/register?kind=enterprise', '/password-reset', '/services', '/services/progress', '/services/results', '/services/certificates'];
 /** Console pages by the role that sees them: the three administrators hold no other role. */
 const STAFF_PAGES = [
   '/console',

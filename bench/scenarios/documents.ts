@@ -11,7 +11,7 @@ import { migrateToLatest } from '../../src/platform/db/migrate.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { createRegion, createUnit } from '../../src/platform/org/service.ts';
 import { idCheckChar } from '../../src/platform/org/codes.ts';
-import { createStaffUser, grantRolesBySystem, createApiToken, registerPublicUser } from '../../src/platform/iam/index.ts';
+import { createStaffUser, grantRolesBySystem, createApiToken, createPublicAccount } from '../../src/platform/iam/index.ts';
 import type { ApprovalTables } from '../../src/modules/approval/model.ts';
 import { certificateLayout } from '../../src/modules/approval/documents/service.ts';
 import { chineseDate, renderOfficialDocument } from '../../src/modules/approval/documents/pdf.ts';
@@ -52,7 +52,7 @@ export async function documentsScenario(args: string[]) {
       const leader = await createStaffUser(work, platform, null, { username: 'benchleader', displayName: '负责人', password: PASSWORD, unitId: review.id }, { mustChangePassword: false });
       await grantRolesBySystem(work, clerk.id, [{ role: 'window_clerk', scope: { unitId: window.id } }]);
       await grantRolesBySystem(work, leader.id, [{ role: 'unit_leader', scope: { unitId: review.id } }]);
-      const citizen = await registerPublicUser(work, platform, { username: 'benchcitizen', displayName: '张三', password: PASSWORD, kind: 'person', phone: '13800000000' });
+      const citizen = await createPublicAccount(work, platform, { kind: 'person', phone: '13800000000', password: PASSWORD, name: '张三' });
       return {
         units: { window: window.id, review: review.id },
         tokens: {

@@ -9,6 +9,8 @@ import { assertAccessible, chromiumMissing, htmxSettled, launchChromium } from '
 import { createTestContext, makeUnit, makeUser, seedRegions, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { idCheckChar } from '../../src/platform/org/codes.ts';
+import { blindIndex } from '../../src/platform/crypto/fields.ts';
+import { sql } from '../../src/platform/db/index.ts';
 import { SAMPLES } from '../../src/platform/files/testing.ts';
 import { createItem } from '../../src/modules/approval/commands/create-item.ts';
 import { publishItem } from '../../src/modules/approval/commands/publish-item.ts';
@@ -95,7 +97,7 @@ describe('online approval in the browser', { skip: chromiumMissing }, () => {
 
   async function signIn(user: TestUser): Promise<{ context: BrowserContext; page: Page }> {
     const opened = await newPage();
-    await opened.page.goto(`${base}/login`);
+    await opened.page.goto(`${base}/console/login`);
     await opened.page.getByLabel('用户名').fill(user.username);
     await opened.page.getByLabel('密码').fill(PASSWORD);
     await opened.page.getByRole('button', { name: '登录' }).click();
@@ -129,9 +131,17 @@ describe('online approval in the browser', { skip: chromiumMissing }, () => {
     await assertAccessible(page, 'service hall', 'approval');
     await page.getByRole('navigation', { name: '网上办事' }).getByRole('link', { name: '注册账号' }).click();
     await page.waitForURL(/\/register/);
-    await page.getByLabel('用户名').fill('wang.xiaoming');
-    await page.getByLabel('姓名').fill('王小明');
-    await page.getByLabel('手机号码').fill('13912345678');
+    const ownId17 = '11010519850304201';
+    await page.locator('#register-name').fill('王小明');
+    await page.locator('#register-idNumber').fill(ownId17 + idCheckChar(ownId17));
+    await page.locator('#register-phone').fill('13912345678');
+    await page.getByRole('button', { name: '获取验证码' }).click();
+    await page.getByText('验证码已发送').waitFor();
+    // The code as the SMS carries it (without a gateway the log shows the same text).
+    const sms = await sql<{ params: string | { code: string } }>`
+      select params from notify_outbox where channel = 'sms' and recipient_key = ${blindIndex(ctx.platform, 'notify:sms:13912345678')} order by created_at desc limit 1`.execute(ctx.platform.db);
+    const params = typeof sms.rows[0].params === 'string' ? (JSON.parse(sms.rows[0].params) as { code: string }) : sms.rows[0].params;
+    await page.locator('#register-smsCode').fill(params.code);
     await page.locator('#register-password').fill('Citizen#2026');
     await page.getByLabel('再次输入密码').fill('Citizen#2026');
     await page.getByRole('button', { name: '注册并登录' }).click();

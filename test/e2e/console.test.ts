@@ -45,7 +45,7 @@ describe('pages in the browser', { skip: chromiumMissing }, () => {
   }
 
   async function signIn(page: Page, username: string, password = PASSWORD) {
-    await page.goto(`${base}/login`);
+    await page.goto(`${base}/console/login`);
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('密码').fill(password);
     await page.getByRole('button', { name: '登录' }).click();
@@ -62,7 +62,7 @@ describe('pages in the browser', { skip: chromiumMissing }, () => {
     await assertAccessible(page, 'accessibility statement', 'console');
 
     await page.goto(`${base}/console/sessions`);
-    assert.match(page.url(), /\/login\?next=%2Fconsole%2Fsessions$/);
+    assert.match(page.url(), /\/console\/login\?next=%2Fconsole%2Fsessions$/);
     await assertAccessible(page, 'login page', 'console');
     await page.getByLabel('用户名').fill(clerk.username);
     await page.getByLabel('密码').fill(clerk.password);
@@ -92,7 +92,7 @@ describe('pages in the browser', { skip: chromiumMissing }, () => {
     await assertAccessible(page, 'console home, large text', 'console');
 
     await page.getByRole('button', { name: '退出登录' }).click();
-    await page.waitForURL(`${base}/login`);
+    await page.waitForURL(`${base}/console/login`);
     assert.match(await page.locator('.notice').textContent() ?? '', /已安全退出/);
     await context.close();
   });
@@ -102,7 +102,7 @@ describe('pages in the browser', { skip: chromiumMissing }, () => {
     await signIn(page, clerk.username, 'not-the-password');
     const summary = page.locator('.error-summary');
     await summary.waitFor();
-    assert.match((await summary.textContent()) ?? '', /用户名或密码错误/);
+    assert.match((await summary.textContent()) ?? '', /密码错误，还可尝试 4 次/);
     // The page's script moves the focus once loaded: wait for it rather than for the element alone.
     await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'), undefined, { timeout: 5000 });
     assert.equal(await page.getByLabel('用户名').inputValue(), clerk.username, 'the username is kept');
@@ -215,7 +215,7 @@ describe('pages in the browser', { skip: chromiumMissing }, () => {
 
   test('keyboard: the skip link comes first and moves to the main content; everything works without JavaScript', async () => {
     const { context, page } = await newPage();
-    await page.goto(`${base}/login`);
+    await page.goto(`${base}/console/login`);
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), '跳到主要内容');
     assert.equal(await page.evaluate(() => document.activeElement?.getBoundingClientRect().top ?? -1) >= 0, true, 'the focused skip link is visible');
@@ -232,31 +232,31 @@ describe('pages in the browser', { skip: chromiumMissing }, () => {
 
     const noScript = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-CN' });
     const plain = await noScript.newPage();
-    await plain.goto(`${base}/login`);
+    await plain.goto(`${base}/console/login`);
     await plain.getByLabel('用户名').fill(clerk.username);
     await plain.getByLabel('密码').fill(PASSWORD);
     await plain.getByRole('button', { name: '登录' }).click();
     await plain.waitForURL(`${base}/console`);
     await plain.getByRole('button', { name: '退出登录' }).click();
-    await plain.waitForURL(`${base}/login`);
+    await plain.waitForURL(`${base}/console/login`);
     await noScript.close();
   });
 
   test('the language switch shows English and is remembered', async () => {
     const { context, page } = await newPage();
-    await page.goto(`${base}/login`);
+    await page.goto(`${base}/console/login`);
     await page.getByRole('link', { name: 'English' }).click();
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     assert.equal(await page.locator('h1').textContent(), 'Zhengtong staff console');
     await assertAccessible(page, 'login page in English', 'console');
     await page.goto(`${base}/`);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
-    await page.goto(`${base}/login`);
+    await page.goto(`${base}/console/login`);
     await page.getByLabel('Username').fill(clerk.username);
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('.error-summary').waitFor();
-    assert.match((await page.locator('.error-summary').textContent()) ?? '', /Wrong username or password/);
+    assert.match((await page.locator('.error-summary').textContent()) ?? '', /Wrong password/);
     await page.getByRole('link', { name: '中文' }).click();
     assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
     await context.close();

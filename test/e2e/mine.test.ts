@@ -9,7 +9,7 @@ import { assertAccessible, chromiumMissing, launchChromium } from './browser.ts'
 import { bearer, createTestContext, makeUnit, makeUser, seedRegions, type TestContext, type TestUser } from '../helpers.ts';
 import { sql } from '../../src/platform/db/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
-import { createApiToken, registerPublicUser } from '../../src/platform/iam/index.ts';
+import { createApiToken, createPublicAccount } from '../../src/platform/iam/index.ts';
 import { idCheckChar } from '../../src/platform/org/codes.ts';
 import { fileBody, SAMPLES } from '../../src/platform/files/testing.ts';
 import { createItem } from '../../src/modules/approval/commands/create-item.ts';
@@ -66,10 +66,9 @@ describe('我的办件 and rating in the browser', { skip: chromiumMissing }, ()
       clerk: await makeUser(ctx.platform, window.id, ['window_clerk']),
       leader: await makeUser(ctx.platform, window.id, ['unit_leader']),
     };
-    const username = `citizen${crypto.randomBytes(3).toString('hex')}`;
-    const row = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => registerPublicUser(work, ctx.platform, { username, displayName: '陈晓华', password: 'Citizen#2026', kind: 'person', phone: '13912345678' }));
+    const row = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createPublicAccount(work, ctx.platform, { kind: 'person', phone: '13912345678', password: 'Citizen#2026', name: '陈晓华' }));
     const { token } = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createApiToken(work, ctx.platform, row.id, 'test', 30));
-    citizen = { id: row.id, username, password: 'Citizen#2026', unitId: '', token };
+    citizen = { id: row.id, username: row.username, password: 'Citizen#2026', unitId: '', token };
     const item = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
       const draft = await createItem(work, ctx.platform, null, {
         name: '个体工商户名称变更登记',

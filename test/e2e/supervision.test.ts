@@ -71,13 +71,13 @@ describe('electronic supervision in the browser', { skip: chromiumMissing }, () 
 
   /** Signs in through the login page; the supervisor answers the one-time code once enrolled. */
   async function signIn(page: Page, user: TestUser, next: string) {
-    await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+    await page.goto(`${base}/console/login?next=${encodeURIComponent(next)}`);
     await page.getByLabel('用户名').fill(user.username);
     await page.getByLabel('密码').fill(PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
     if (user === staff.supervisor && totpSecret) {
+      // The one-time code is the second step: the password is not asked again.
       await page.getByLabel('动态验证码').waitFor();
-      await page.getByLabel('密码').fill(PASSWORD);
       await page.getByLabel('动态验证码').fill(code());
       await page.getByRole('button', { name: '登录' }).click();
     }

@@ -5,7 +5,7 @@ import { createTestContext, seedRegions, makeUnit, makeUser, bearer, problem, Te
 import { buildApp } from '../../app.ts';
 import { sql } from '../../platform/db/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
-import { registerPublicUser, createApiToken } from '../../platform/iam/index.ts';
+import { createPublicAccount, createApiToken } from '../../platform/iam/index.ts';
 import { idCheckChar } from '../../platform/org/codes.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import { deliverAllDue, LogEmailSender, type NotifySenders, type SmsMessage, type SmsProvider } from '../../platform/notify/index.ts';
@@ -44,8 +44,8 @@ const FORM_FIELDS: NonNullable<ItemInput['formFields']> = [
 ];
 
 async function publicUser(name: string): Promise<TestUser> {
-  const username = `${name}${crypto.randomBytes(3).toString('hex')}`;
-  const row = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => registerPublicUser(work, ctx.platform, { username, displayName: name, password: 'Citizen#2026', kind: 'person', phone: phone() }));
+  const row = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createPublicAccount(work, ctx.platform, { name, password: 'Citizen#2026', kind: 'person', phone: phone() }));
+  const username = row.username;
   const { token } = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createApiToken(work, ctx.platform, row.id, 'test', 30));
   return { id: row.id, username, password: 'Citizen#2026', unitId: '', token };
 }

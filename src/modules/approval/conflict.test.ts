@@ -8,7 +8,7 @@ import { bearer, createTestContext, makeUnit, makeUser, problem, seedRegions, Te
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { sealField, blindIndex } from '../../platform/crypto/fields.ts';
 import { idCheckChar } from '../../platform/org/codes.ts';
-import { createApiToken, registerPublicUser } from '../../platform/iam/index.ts';
+import { createApiToken, createPublicAccount } from '../../platform/iam/index.ts';
 import { createItem } from './commands/create-item.ts';
 import { publishItem } from './commands/publish-item.ts';
 import type { Item } from './queries/items.ts';
@@ -138,7 +138,7 @@ test('a member of staff who is the applicant (same mobile number) neither accept
 test('the account that submitted online as the applicant’s agent, and a person with its number, are parties', async () => {
   const agentPhone = '13933334444';
   const agent = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) =>
-    registerPublicUser(work, ctx.platform, { username: 'agent2026', displayName: '王五', password: 'Citizen#2026', kind: 'person', phone: agentPhone }),
+    createPublicAccount(work, ctx.platform, { kind: 'person', phone: agentPhone, password: 'Citizen#2026', name: '王五' }),
   );
   const { token } = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createApiToken(work, ctx.platform, agent.id, 'test', 30));
   const id = await file({ id: agent.id, username: 'agent2026', password: '', unitId: '', token }, 'online');

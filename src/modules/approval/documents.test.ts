@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, problem, loginSession, TestClock, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { sql } from '../../platform/db/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
-import { registerPublicUser, createApiToken } from '../../platform/iam/index.ts';
+import { createPublicAccount, createApiToken } from '../../platform/iam/index.ts';
 import { idCheckChar } from '../../platform/org/codes.ts';
 import { fileBody, multipartBody, SAMPLES } from '../../platform/files/testing.ts';
 import type { ApprovalTables } from './model.ts';
@@ -35,10 +35,9 @@ function idNumber(): string {
 const phone = () => `138${String(crypto.randomInt(100_000_000)).padStart(8, '0')}`;
 
 async function publicUser(name: string): Promise<TestUser> {
-  const username = `${name}${crypto.randomBytes(3).toString('hex')}`;
-  const row = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => registerPublicUser(work, ctx.platform, { username, displayName: name, password: 'Citizen#2026', kind: 'person', phone: phone() }));
+  const row = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createPublicAccount(work, ctx.platform, { kind: 'person', phone: phone(), password: 'Citizen#2026', name }));
   const { token } = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createApiToken(work, ctx.platform, row.id, 'test', 30));
-  return { id: row.id, username, password: 'Citizen#2026', unitId: '', token };
+  return { id: row.id, username: row.username, password: 'Citizen#2026', unitId: '', token };
 }
 
 async function upload(user: TestUser, name = '材料.pdf', content: Buffer = SAMPLES.pdf()): Promise<string> {

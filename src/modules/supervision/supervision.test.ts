@@ -390,28 +390,29 @@ test('the open cases behind a monitor figure page newest first; a cursor not mad
   for (const c of [older, newer]) await finishCase(ctx, world, c.id);
 });
 
-test('a signed-in citizen is refused on the supervision console pages, as on every console page', async () => {
+test('a signed-in citizen is sent from the supervision console pages to the portal, as from every console page', async () => {
   clock.set(shanghai('2026-12-01 10:00:00'));
   const session = await loginSession(ctx.app, world.citizen.username, world.citizen.password);
   const asCitizen = (url: string, method: 'GET' | 'POST' = 'GET') =>
     ctx.app.inject({ method, url, headers: { cookie: session.cookie, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, payload: method === 'POST' ? `_csrf=${session.csrfToken}` : undefined });
   const platformPage = await asCitizen('/console');
   const approvalPage = await asCitizen('/console/approval/tasks');
-  assert.equal(platformPage.statusCode, 403);
-  assert.equal(approvalPage.statusCode, 403);
-  const refusal = /没有执行此操作的权限/;
-  assert.match(platformPage.body, refusal);
+  // No citizen is shown a staff page: every console page sends them to their own pages on the portal.
+  assert.equal(platformPage.statusCode, 303);
+  assert.equal(approvalPage.statusCode, 303);
+  assert.equal(platformPage.headers.location, '/account');
   // The statistics and the cards pages need only a signed-in account: the staff-only guard is what refuses here.
   const pages = ['/console/supervision', '/console/supervision/live', '/console/supervision/cards', `/console/supervision/cases?unitId=${world.units.window}&state=submitted`];
   pages.push('/console/supervision/stats?from=2026-12-01&to=2026-12-01', '/console/supervision/stats/steps?from=2026-12-01&to=2026-12-01', '/console/supervision/cards/any-card');
   for (const url of pages) {
     const page = await asCitizen(url);
-    assert.equal(page.statusCode, platformPage.statusCode, url);
-    assert.equal(page.headers.location, undefined, url);
-    assert.match(String(page.headers['content-type']), /^text\/html/, url);
-    assert.match(page.body, refusal, url);
+    assert.equal(page.statusCode, 303, url);
+    assert.equal(page.headers.location, '/account', url);
+    assert.doesNotMatch(page.body, /监察|supervision/i, url);
   }
-  assert.equal((await asCitizen('/console/supervision/cards/any-card/explain', 'POST')).statusCode, 403);
+  const explain = await asCitizen('/console/supervision/cards/any-card/explain', 'POST');
+  assert.equal(explain.statusCode, 303);
+  assert.equal(explain.headers.location, '/account');
 });
 
 test('a supervisor opens the case behind a card or a figure in any unit; one scoped to a county only that county’s cases', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { makeUnit, makeUser, bearer, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
-import { registerPublicUser, createApiToken } from '../../platform/iam/index.ts';
+import { createPublicAccount, createApiToken } from '../../platform/iam/index.ts';
 import { idCheckChar } from '../../platform/org/codes.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import type { ProcessDefinition } from '../../platform/flow/engine.ts';
@@ -34,8 +34,8 @@ export function phone(): string {
 }
 
 export async function publicUser(ctx: TestContext, name: string): Promise<TestUser> {
-  const username = `${name}${crypto.randomBytes(3).toString('hex')}`;
-  const row = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => registerPublicUser(work, ctx.platform, { username, displayName: name, password: 'Citizen#2026', kind: 'person', phone: phone() }));
+  const row = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createPublicAccount(work, ctx.platform, { name, password: 'Citizen#2026', kind: 'person', phone: phone() }));
+  const username = row.username;
   const { token } = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createApiToken(work, ctx.platform, row.id, 'test', 60));
   return { id: row.id, username, password: 'Citizen#2026', unitId: '', token };
 }

@@ -11,7 +11,11 @@ import { TOTP_REQUIRED_ROLES } from '../iam/roles.ts';
 import { attr, ErrorSummary, FormBody, formatDateTime, formRaw, formText, PageQueryFields, redirect, safeNextPath, setFlash, TextField, type FieldMessages, type ViewContext } from '../views/index.ts';
 import { renderPortal } from './shell.tsx';
 
-const LoginQuery = Strict({ next: Type.Optional(Type.String({ maxLength: 500 })), ...PageQueryFields });
+const LoginQuery = Strict({ next: Type.Optional(Type.String({ maxLength: 500 })), restart: Type.Optional(Type.Literal('1')), ...PageQueryFields });
+
+/** Proof, for five minutes, that this browser gave the right password of an account that also needs its one-time code. */
+const PENDING_COOKIE = 'zt_login_pending';
+const PENDING_MS = 5 * 60_000;
 
 /**
  * Login forms carry a token that must match a SameSite=Strict cookie (double submit): a page
@@ -34,11 +38,21 @@ function LoginCard({ ctx, form }: { ctx: ViewContext; form: LoginForm }) {
     <section class="login-card" aria-labelledby="login-title">
       <h2 id="login-title">{ctx.t('page.login.title')}</h2>
       <ErrorSummary ctx={ctx} form="login" summary={form.summary} fields={form.fields} labels={labels} />
-      <form method="post" action="/login" novalidate>
+      <form method="post" action="/console/login" novalidate>
         <input type="hidden" name="next" value={attr(form.next)} />
         <input type="hidden" name="_login" value={attr(form.token)} />
-        <TextField ctx={ctx} form="login" name="username" label={labels.username} value={form.username} error={form.fields?.username} autocomplete="username" maxlength={64} required size="long" />
-        <TextField ctx={ctx} form="login" name="password" type="password" label={labels.password} error={form.fields?.password} autocomplete="current-password" maxlength={256} required size="long" />
+        {form.askTotp ? (
+          <>
+            <p class="login-step">{ctx.t('page.login.secondStep', { username: form.username })}</p>
+            <input type="hidden" name="step" value="totp" />
+            <input type="hidden" name="username" value={attr(form.username)} />
+          </>
+        ) : (
+          <>
+            <TextField ctx={ctx} form="login" name="username" label={labels.username} value={form.username} error={form.fields?.username} autocomplete="username" maxlength={64} required size="long" />
+            <TextField ctx={ctx} form="login" name="password" type="password" label={labels.password} error={form.fields?.password} autocomplete="current-password" maxlength={256} required size="long" />
+          </>
+        )}
         {form.askTotp ? (
           <TextField
             ctx={ctx}
@@ -51,15 +65,23 @@ function LoginCard({ ctx, form }: { ctx: ViewContext; form: LoginForm }) {
             inputmode="numeric"
             maxlength={6}
             required
+            autofocus
             size="short"
           />
         ) : (
           ''
         )}
         <button type="submit" class="button button-block">
-          {ctx.t('page.login.submit')}
+          {ctx.t(form.askTotp ? 'page.login.confirm' : 'page.login.submit')}
         </button>
       </form>
+      {form.askTotp ? (
+        <p class="login-help">
+          <a href="/console/login?restart=1">{ctx.t('page.login.restart')}</a>
+        </p>
+      ) : (
+        ''
+      )}
       <p class="muted login-help">{ctx.t('page.login.help')}</p>
     </section>
   );
@@ -91,19 +113,32 @@ export async function authPages(app: FastifyInstance, platform: Platform) {
     const held = request.cookies[LOGIN_COOKIE];
     if (!fresh && held && /^[\w-]{20,100}$/.test(held)) return held;
     const token = platform.crypto.randomToken(24);
-    reply.setCookie(LOGIN_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'strict', secure: platform.config.behindTls, maxAge: 12 * 3600 });
+    reply.setCookie(LOGIN_COOKIE, token, { path: '/console/login', httpOnly: true, sameSite: 'strict', secure: platform.config.behindTls, maxAge: 12 * 3600 });
     return token;
   }
+  const pendingMac = (userId: string, until: number) => platform.crypto.hmacSm3(platform.fieldKey, `zt-login-pending:${userId}:${until}`);
+  function setPending(reply: FastifyReply, userId: string) {
+    const until = platform.clock.now().getTime() + PENDING_MS;
+    reply.setCookie(PENDING_COOKIE, `${userId}.${until}.${pendingMac(userId, until)}`, { path: '/console/login', httpOnly: true, sameSite: 'strict', secure: platform.config.behindTls, maxAge: PENDING_MS / 1000 });
+  }
+  /** The account whose password this browser proved, while the proof lasts. */
+  function pendingUser(request: FastifyRequest): string | null {
+    const [userId, until, mac] = (request.cookies[PENDING_COOKIE] ?? '').split('.');
+    if (!userId || !until || !mac || Number(until) < platform.clock.now().getTime()) return null;
+    return mac === pendingMac(userId, Number(until)) ? userId : null;
+  }
+  const clearPending = (reply: FastifyReply) => reply.clearCookie(PENDING_COOKIE, { path: '/console/login' });
 
-  app.get<{ Querystring: Static<typeof LoginQuery> }>('/login', { schema: { querystring: LoginQuery }, config: { auth: 'public' } }, async (request, reply) => {
+  app.get<{ Querystring: Static<typeof LoginQuery> }>('/console/login', { schema: { querystring: LoginQuery }, config: { auth: 'public' } }, async (request, reply) => {
     const next = safeNextPath(request.query.next);
     if (request.principal) return redirect(reply, request.principal.kind === 'staff' ? next : publicLanding(platform, next));
+    if (request.query.restart) clearPending(reply);
     const token = loginToken(request, reply);
     return renderPortal(request, reply, (ctx) => loginPage(ctx, { username: '', next, token, askTotp: false }));
   });
 
   app.post<{ Body: Static<typeof FormBody> }>(
-    '/login',
+    '/console/login',
     {
       schema: { body: FormBody },
       config: { auth: 'public', rateLimit: { max: platform.config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
@@ -124,6 +159,23 @@ export async function authPages(app: FastifyInstance, platform: Platform) {
         return again(403, { askTotp: !!totp, summary: translate(lang, 'page.login.expired') }, true);
       }
 
+      if (formText(request.body, 'step') === 'totp') {
+        const userId = pendingUser(request);
+        if (!userId) return again(401, { askTotp: false, summary: translate(lang, 'page.login.stepExpired') }, true);
+        if (!/^\d{6}$/.test(totp)) return again(400, { askTotp: true, fields: { totp: translate(lang, 'page.login.totpFormat') } });
+        try {
+          const result = await iam.loginWithTotp(platform, userId, totp, actorOf(request), request.headers['user-agent'] ?? null);
+          clearPending(reply);
+          setSessionCookie(platform, reply, result.token);
+          return redirect(reply, result.user.must_change_password ? '/console/profile' : next);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          if (error.code === 'TOTP_INVALID') return again(error.status, { askTotp: true, fields: { totp: error.toProblem(lang).title } });
+          clearPending(reply);
+          return again(error.status, { askTotp: false, summary: error.toProblem(lang).detail });
+        }
+      }
+
       const fields: FieldMessages = {};
       if (!username) fields.username = translate(lang, 'page.login.usernameRequired');
       if (!password) fields.password = translate(lang, 'page.login.passwordRequired');
@@ -142,14 +194,22 @@ export async function authPages(app: FastifyInstance, platform: Platform) {
         const message = error.toProblem(lang).detail;
         switch (error.code) {
           case 'AUTH_INVALID':
+            return again(error.status, { askTotp: false, summary: message, fields: { password: message } });
+          case 'IAM_ACCOUNT_NOT_FOUND':
+            return again(error.status, { askTotp: false, summary: message, fields: { username: message } });
           case 'AUTH_DISABLED':
-            return again(error.status, { askTotp: !!totp, summary: message });
+            return again(error.status, { askTotp: false, summary: message });
           case 'AUTH_LOCKED': {
             const until = typeof error.extra?.lockedUntil === 'string' ? formatDateTime(error.extra.lockedUntil, lang) : null;
             return again(error.status, { askTotp: false, summary: until ? translate(lang, 'page.login.lockedUntil', { until }) : message });
           }
-          case 'TOTP_REQUIRED':
-            return again(error.status, { askTotp: true, summary: translate(lang, 'page.login.totpNeeded'), fields: { totp: message } });
+          case 'TOTP_REQUIRED': {
+            // The password was right: the code is the second step, not an error.
+            const user = await iam.findAccountByUsername(platform, username);
+            if (!user) throw error;
+            setPending(reply, user.id);
+            return again(200, { askTotp: true });
+          }
           case 'TOTP_INVALID':
             return again(error.status, { askTotp: true, fields: { totp: message } });
           default:
@@ -163,12 +223,12 @@ export async function authPages(app: FastifyInstance, platform: Platform) {
     await inTransaction(platform.db, actorOf(request), (work) => iam.logout(work, platform, request.principal!));
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     setFlash(reply, { kind: 'success', key: 'flash.loggedOut' });
-    return redirect(reply, '/login');
+    return redirect(reply, request.principal!.kind === 'public' ? '/' : '/console/login');
   });
 }
 
 /** Citizens and enterprises go back to the public page they came from, else to their own matters (or the home page). */
 function publicLanding(platform: Platform, next: string): string {
   if (next !== '/console' && !next.startsWith('/console/')) return next;
-  return platform.modules.accountHome?.href ?? '/';
+  return '/account';
 }

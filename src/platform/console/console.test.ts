@@ -4,7 +4,7 @@ import * as OTPAuth from 'otpauth';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestContext, creditCode, makeUnit, makeUser, PASSWORD, seedRegions, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import type { Unit } from '../org/service.ts';
-import { registerPublicUser } from '../iam/index.ts';
+import { createPublicAccount } from '../iam/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 
 let ctx: TestContext;
@@ -35,12 +35,12 @@ async function signIn(username: string, password = PASSWORD, totp?: string): Pro
 
 /** Opens the login page (which sets the form's cookie) and posts the form, like a browser. */
 async function postLogin(form: Record<string, string>, query = '') {
-  const page = await ctx.app.inject({ url: `/login${query}` });
+  const page = await ctx.app.inject({ url: `/console/login${query}` });
   const cookie = page.cookies.find((c) => c.name === 'zt_login')!;
   const token = /name="_login" value="([^"]+)"/.exec(page.body)![1];
   return ctx.app.inject({
     method: 'POST',
-    url: `/login${query}`,
+    url: `/console/login${query}`,
     cookies: { zt_login: cookie.value },
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ ...form, _login: token }).toString(),
@@ -94,7 +94,7 @@ describe('public pages', () => {
   });
 
   test('?lang=en switches to English and is remembered in zt_lang', async () => {
-    const res = await get(null, '/login?lang=en');
+    const res = await get(null, '/console/login?lang=en');
     assert.match(html(res), /<html lang="en">/);
     assert.match(res.body, /Zhengtong staff console/);
     const cookie = res.cookies.find((c) => c.name === 'zt_lang');
@@ -165,8 +165,8 @@ describe('signing in and out', () => {
   test('the console sends an anonymous visitor to the login page and back', async () => {
     const res = await get(null, '/console/sessions?lang=en');
     assert.equal(res.statusCode, 303);
-    assert.equal(res.headers.location, '/login?next=%2Fconsole%2Fsessions%3Flang%3Den');
-    const login = await get(null, '/login?next=%2Fconsole%2Fsessions');
+    assert.equal(res.headers.location, '/console/login?next=%2Fconsole%2Fsessions%3Flang%3Den');
+    const login = await get(null, '/console/login?next=%2Fconsole%2Fsessions');
     assert.match(html(login), /name="next" value="\/console\/sessions"/);
     const signed = await postLogin({ username: clerk.username, password: PASSWORD, next: '/console/sessions' });
     assert.equal(signed.statusCode, 303);
@@ -177,7 +177,7 @@ describe('signing in and out', () => {
   });
 
   test('a login form posted from elsewhere (no or another form token) signs nobody in', async () => {
-    const bare = await post(null, '/login', { username: clerk.username, password: PASSWORD });
+    const bare = await post(null, '/console/login', { username: clerk.username, password: PASSWORD });
     assert.equal(bare.statusCode, 403);
     assert.match(html(bare), /登录页面已过期或不是从本站打开的/);
     assert.equal(bare.cookies.find((c) => c.name === 'zt_session'), undefined);
@@ -185,7 +185,7 @@ describe('signing in and out', () => {
     assert.equal(fresh.sameSite, 'Strict');
     const forged = await ctx.app.inject({
       method: 'POST',
-      url: '/login',
+      url: '/console/login',
       cookies: { zt_login: fresh.value },
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams({ username: clerk.username, password: PASSWORD, _login: 'guessed-token-guessed-token' }).toString(),
@@ -195,7 +195,7 @@ describe('signing in and out', () => {
     const token = /name="_login" value="([^"]+)"/.exec(bare.body)![1];
     const retried = await ctx.app.inject({
       method: 'POST',
-      url: '/login',
+      url: '/console/login',
       cookies: { zt_login: fresh.value },
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams({ username: clerk.username, password: PASSWORD, _login: token }).toString(),
@@ -204,14 +204,17 @@ describe('signing in and out', () => {
   });
 
   test('a citizen account signs in to the portal, not the console', async () => {
-    await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => registerPublicUser(work, ctx.platform, { username: 'citizen.li', displayName: '李四', password: PASSWORD, kind: 'person', phone: '13900139000' }));
-    const res = await postLogin({ username: 'citizen.li', password: PASSWORD, next: '/console' });
+    await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createPublicAccount(work, ctx.platform, { name: '李四', password: PASSWORD, kind: 'person', phone: '13900139000' }));
+    const res = await postLogin({ username: '13900139000', password: PASSWORD, next: '/console' });
     assert.equal(res.statusCode, 303);
-    assert.equal(res.headers.location, '/services/mine');
+    assert.equal(res.headers.location, '/account');
     const cookie = res.cookies.find((c) => c.name === 'zt_session')!;
-    const page = await ctx.app.inject({ url: '/console', cookies: { zt_session: cookie.value } });
-    assert.equal(page.statusCode, 403);
-    assert.match(html(page), /没有执行此操作的权限/);
+    // No citizen is shown a staff page: the console sends them to their own pages on the portal.
+    for (const url of ['/console', '/console/profile', '/console/login']) {
+      const page = await ctx.app.inject({ url, cookies: { zt_session: cookie.value } });
+      assert.equal(page.statusCode, 303, url);
+      assert.equal(page.headers.location, '/account', url);
+    }
   });
 
   test('next must be a local path', async () => {
@@ -224,7 +227,7 @@ describe('signing in and out', () => {
   test('wrong password, empty fields and unknown users re-render the form with the message; nothing leaks back', async () => {
     const wrong = await postLogin({ username: clerk.username, password: 'wrong-Passw0rd!' });
     assert.equal(wrong.statusCode, 401);
-    assert.match(html(wrong), /用户名或密码错误/);
+    assert.match(html(wrong), /密码错误，还可尝试 4 次/);
     assert.match(wrong.body, new RegExp(`value="${clerk.username}"`));
     assert.doesNotMatch(wrong.body, /wrong-Passw0rd/);
     assert.equal(wrong.cookies.find((c) => c.name === 'zt_session'), undefined);
@@ -236,19 +239,20 @@ describe('signing in and out', () => {
     assert.match(empty.body, /aria-invalid="true"/);
 
     const english = await postLogin({ username: 'nobody-here', password: 'x' }, '?lang=en');
-    assert.equal(english.statusCode, 401);
-    assert.match(english.body, /Wrong username or password/);
+    // An unknown account, a wrong password and a locked account each say what happened.
+    assert.equal(english.statusCode, 404);
+    assert.match(english.body, /No such account/);
 
     const huge = await postLogin({ username: 'x'.repeat(5000), password: 'x' });
     assert.equal(huge.statusCode, 400);
-    const json = await ctx.app.inject({ method: 'POST', url: '/login', payload: { username: { $ne: 1 }, password: ['a'] } });
+    const json = await ctx.app.inject({ method: 'POST', url: '/console/login', payload: { username: { $ne: 1 }, password: ['a'] } });
     assert.equal(json.statusCode, 400);
     assert.match(html(json), /提交的内容不符合要求/);
   });
 
   test('the username is escaped when the form comes back', async () => {
     const res = await postLogin({ username: '"><script>alert(1)</script>', password: 'x' });
-    assert.equal(res.statusCode, 401);
+    assert.equal(res.statusCode, 404);
     assert.doesNotMatch(res.body, /<script>alert/);
     assert.match(res.body, /value="&#34;>&lt;script>alert\(1\)&lt;\/script>"/);
   });
@@ -264,7 +268,7 @@ describe('signing in and out', () => {
   test('too many sign-in attempts get an HTML 429 page', async () => {
     const limited = await createTestContext({ env: { ZT_LOGIN_RATE_LIMIT: '2' } });
     try {
-      const attempt = () => limited.app.inject({ method: 'POST', url: '/login', payload: { username: 'nobody', password: 'x' } });
+      const attempt = () => limited.app.inject({ method: 'POST', url: '/console/login', payload: { username: 'nobody', password: 'x' } });
       await attempt();
       await attempt();
       const res = await attempt();
@@ -284,25 +288,25 @@ describe('signing in and out', () => {
     assert.equal((await get(browser, '/console')).statusCode, 200);
     const res = await post(browser, '/logout', {});
     assert.equal(res.statusCode, 303);
-    assert.equal(res.headers.location, '/login');
+    assert.equal(res.headers.location, '/console/login');
     assert.ok(flashOf(res));
     const after = await get(browser, '/console');
     assert.equal(after.statusCode, 303);
-    assert.match(String(after.headers.location), /^\/login/);
+    assert.match(String(after.headers.location), /^\/console\/login/);
   });
 
   test('a flash message is shown once and only from the catalogue', async () => {
     const browser = await signIn(clerk.username);
     const res = await post(browser, '/logout', {});
-    const page = await ctx.app.inject({ url: '/login', cookies: { zt_flash: flashOf(res)! } });
+    const page = await ctx.app.inject({ url: '/console/login', cookies: { zt_flash: flashOf(res)! } });
     assert.match(page.body, /您已安全退出/);
     assert.ok(page.cookies.some((c) => c.name === 'zt_flash' && c.value === ''), 'the flash cookie is cleared');
     const forged = Buffer.from(JSON.stringify({ kind: 'success', key: 'page.login.title<script>', params: {} })).toString('base64url');
-    const bad = await ctx.app.inject({ url: '/login', cookies: { zt_flash: forged } });
+    const bad = await ctx.app.inject({ url: '/console/login', cookies: { zt_flash: forged } });
     assert.equal(bad.statusCode, 200);
     assert.doesNotMatch(bad.body, /notice-success/);
     const withParams = Buffer.from(JSON.stringify({ kind: 'success', key: 'flash.unitCreated', params: { name: '<img src=x onerror=alert(1)>' } })).toString('base64url');
-    const escaped = await ctx.app.inject({ url: '/login', cookies: { zt_flash: withParams } });
+    const escaped = await ctx.app.inject({ url: '/console/login', cookies: { zt_flash: withParams } });
     assert.match(escaped.body, /已新增单位“&lt;img src=x onerror=alert\(1\)>”/);
   });
 
@@ -311,7 +315,7 @@ describe('signing in and out', () => {
     ctx.clock.advance(31 * 60 * 1000);
     const res = await get(browser, '/console/profile');
     assert.equal(res.statusCode, 303);
-    assert.equal(res.headers.location, '/login?next=%2Fconsole%2Fprofile');
+    assert.equal(res.headers.location, '/console/login?next=%2Fconsole%2Fprofile');
     assert.ok(flashOf(res));
   });
 });
@@ -421,10 +425,41 @@ describe('console', () => {
     sysadminSecret = secret;
 
     ctx.clock.advance(60_000);
-    const needsCode = await postLogin({ username: sysadmin.username, password: PASSWORD });
-    assert.equal(needsCode.statusCode, 401);
+    const loginPage = await ctx.app.inject({ url: '/console/login' });
+    const loginCookie = loginPage.cookies.find((c) => c.name === 'zt_login')!.value;
+    const stepToken = /name="_login" value="([^"]+)"/.exec(loginPage.body)![1];
+    const needsCode = await ctx.app.inject({
+      method: 'POST',
+      url: '/console/login',
+      cookies: { zt_login: loginCookie },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ username: sysadmin.username, password: PASSWORD, _login: stepToken }).toString(),
+    });
+    // The code is the second step of signing in, not an error: the password is not asked again.
+    assert.equal(needsCode.statusCode, 200);
     assert.match(needsCode.body, /name="totp"/);
-    assert.match(needsCode.body, /请重新输入密码，并输入 6 位动态验证码/);
+    assert.match(html(needsCode), /第二步/);
+    assert.doesNotMatch(needsCode.body, /name="password"/);
+    assert.doesNotMatch(needsCode.body, /class="error-summary/);
+    const pending = needsCode.cookies.find((c) => c.name === 'zt_login_pending')!;
+    assert.ok(pending.httpOnly);
+    const secondStep = (totp: string, pendingValue = pending.value) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/console/login',
+        cookies: { zt_login: loginCookie, zt_login_pending: pendingValue },
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ step: 'totp', totp, _login: stepToken }).toString(),
+      });
+    const wrongStep = await secondStep('000000');
+    assert.equal(wrongStep.statusCode, 401);
+    assert.match(wrongStep.body, /name="totp"/);
+    const forgedStep = await secondStep(totpCode(secret), pending.value.replace(/.$/, (c) => (c === '0' ? '1' : '0')));
+    assert.equal(forgedStep.statusCode, 401);
+    const stepOk = await secondStep(totpCode(secret));
+    assert.equal(stepOk.statusCode, 303, stepOk.body);
+    assert.equal(stepOk.headers.location, '/console');
+    ctx.clock.advance(30_000);
     const badCode = await postLogin({ username: sysadmin.username, password: PASSWORD, totp: '12345' });
     assert.equal(badCode.statusCode, 400);
     const withCode = await postLogin({ username: sysadmin.username, password: PASSWORD, totp: totpCode(secret) });

@@ -8,6 +8,8 @@ import { renderErrorPage } from './shell.tsx';
 import { pageScope } from './page-scope.ts';
 import { portalPages } from './portal.tsx';
 import { authPages } from './auth.tsx';
+import { publicAuthPages } from './public-auth.tsx';
+import { publicAccountPages } from './public-account.tsx';
 import { accountPages } from './account.tsx';
 import { orgPages } from './org.tsx';
 import { userPages } from './users.tsx';
@@ -25,6 +27,8 @@ export async function consoleRoutes(app: FastifyInstance, platform: Platform) {
   await assetRoutes(app);
   await portalPages(app, platform);
   await authPages(app, platform);
+  await publicAuthPages(app, platform);
+  await publicAccountPages(app, platform);
   await accountPages(app, platform);
   await orgPages(app, platform);
   await userPages(app, platform);

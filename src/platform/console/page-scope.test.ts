@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, loginSession, makeUnit, makeUser, PASSWORD, seedRegions, type TestContext } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
-import { registerPublicUser } from '../iam/index.ts';
+import { createPublicAccount } from '../iam/index.ts';
 import { AppError } from '../http/errors.ts';
 import { pageScope } from './page-scope.ts';
 
@@ -27,19 +27,20 @@ before(async () => {
 after(() => ctx.close());
 
 async function citizenSession() {
-  const username = `citizen.scope${Date.now()}`;
-  await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => registerPublicUser(work, ctx.platform, { username, displayName: '王五', password: PASSWORD, kind: 'person', phone: '13900139011' }));
+  const username = '13900139011';
+  await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => createPublicAccount(work, ctx.platform, { name: '王五', password: PASSWORD, kind: 'person', phone: username }));
   return (await loginSession(ctx.app, username)).cookie;
 }
 
-test('a console page in a page scope refuses a signed-in citizen with the same 403 page as the platform console', async () => {
+test('a console page in a page scope sends a signed-in citizen to the portal, as the platform console does', async () => {
   const cookie = await citizenSession();
   const probe = await ctx.app.inject({ url: '/console/probe', headers: { cookie } });
   const platformConsole = await ctx.app.inject({ url: '/console', headers: { cookie } });
-  assert.equal(platformConsole.statusCode, 403);
-  assert.equal(probe.statusCode, 403);
-  assert.match(String(probe.headers['content-type']), /^text\/html/);
-  assert.match(probe.body, /没有执行此操作的权限/);
+  // No citizen is shown a staff page: both send them to their own pages on the portal.
+  assert.equal(platformConsole.statusCode, 303);
+  assert.equal(probe.statusCode, 303);
+  assert.equal(probe.headers.location, '/account');
+  assert.equal(platformConsole.headers.location, '/account');
   assert.doesNotMatch(probe.body, /<p>probe<\/p>/);
   // The portal side of the same scope is theirs.
   const portal = await ctx.app.inject({ url: '/probe', headers: { cookie } });

@@ -131,8 +131,8 @@ export async function portalPages(app: FastifyInstance, platform: Platform) {
             <h2>{ctx.t('page.portal.staff.title')}</h2>
             <p>{ctx.t('page.portal.staff.text')}</p>
             <p>
-              <a class="button button-secondary" href={ctx.principal && ctx.principal.kind === 'staff' ? '/console' : '/login'}>
-                {ctx.principal && ctx.principal.kind === 'staff' ? ctx.t('ui.console') : ctx.t('page.portal.staff.login')}
+              <a class="button button-secondary" href={ctx.principal?.kind === 'staff' ? '/console' : '/console/login'}>
+                {ctx.principal?.kind === 'staff' ? ctx.t('ui.console') : ctx.t('page.portal.staff.login')}
               </a>
             </p>
           </div>

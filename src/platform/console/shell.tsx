@@ -106,7 +106,13 @@ export function pageErrorHandler(error: FastifyError, request: FastifyRequest, r
     }
     const back = request.method === 'GET' ? request.url : refererPath(request);
     const next = safeNextPath(back, '');
-    return redirect(reply, next ? `/login?next=${encodeURIComponent(next)}` : '/login');
+    // Staff sign in on their own page; the public on the portal's.
+    const login = request.url.startsWith('/console') ? '/console/login' : '/login';
+    return redirect(reply, next ? `${login}?next=${encodeURIComponent(next)}` : login);
+  }
+  if (request.principal?.kind === 'public' && (request.url === '/console' || request.url.startsWith('/console/') || request.url.startsWith('/console?'))) {
+    // No citizen is shown a staff page: their own pages are on the portal.
+    return redirect(reply, '/account');
   }
   if (appError.code === 'PASSWORD_CHANGE_REQUIRED') {
     setFlash(reply, { kind: 'info', key: 'flash.passwordChangeRequired' });

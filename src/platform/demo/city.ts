@@ -232,11 +232,23 @@ export interface DemoPublicAccount {
   /** The account's user name: its mobile number. */
   phone: string;
   displayName: string;
+  /** Real-name data: the person, or the company's legal representative, with a valid ID number. */
+  realName: { name: string; idNumber: string; creditCode?: string; companyName?: string };
   applicant: DemoApplicant;
 }
 
 /** One citizen and one company of the demo city, who sign in on the portal with their mobile number. */
 export const DEMO_PUBLIC_ACCOUNTS: DemoPublicAccount[] = [
-  { kind: 'person', phone: '13957100001', displayName: '林小雨', applicant: { kind: 'person', name: '林小雨', id: personId(4242), phone: '13957100001' } },
-  { kind: 'enterprise', phone: '13957100002', displayName: '云川市青禾食品有限公司', applicant: { kind: 'enterprise', name: '云川市青禾食品有限公司', id: companyCreditCode(4243), phone: '13957100002' } },
+  {
+    kind: 'person',
+    phone: '13957100001',
+    displayName: '林小雨',
+    realName: { name: '林小雨', idNumber: personId(4242) },
+    applicant: { kind: 'person', name: '林小雨', id: personId(4242), phone: '13957100001' } },
+  {
+    kind: 'enterprise',
+    phone: '13957100002',
+    displayName: '云川市青禾食品有限公司',
+    realName: { name: '周明远', idNumber: personId(4244), creditCode: companyCreditCode(4243), companyName: '云川市青禾食品有限公司' },
+    applicant: { kind: 'enterprise', name: '云川市青禾食品有限公司', id: companyCreditCode(4243), phone: '13957100002' } },
 ];

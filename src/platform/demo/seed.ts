@@ -6,7 +6,7 @@ import { ConfigError } from '../../config/index.ts';
 import { inTransaction, type Actor } from '../db/work.ts';
 import type { DemoCity, Platform } from '../module.ts';
 import { createRegion, createUnit, getRegion, listUnits, type RegionInput, type Unit } from '../org/service.ts';
-import { enableTotpWithSecret, grantRolesBySystem, insertStaffUser, registerPublicUser } from '../iam/index.ts';
+import { enableTotpWithSecret, grantRolesBySystem, insertStaffUser, createPublicAccount } from '../iam/index.ts';
 import { findUserByUsername } from '../iam/queries.ts';
 import { hashPassword, isStrongPassword } from '../iam/passwords.ts';
 import { TOTP_REQUIRED_ROLES, type Role } from '../iam/roles.ts';
@@ -147,7 +147,7 @@ export async function seedDemo(platform: Platform, options: { forceProduction?: 
     const existing = await findUserByUsername(platform.db, account.phone);
     if (!existing) {
       await inTransaction(platform.db, DEMO_ACTOR, (work) =>
-        registerPublicUser(work, platform, { username: account.phone, displayName: account.displayName, password, kind: account.kind, phone: account.phone }),
+        createPublicAccount(work, platform, { kind: account.kind, phone: account.phone, password, ...account.realName }),
       );
     }
     publicAccounts.push({ username: account.phone, kind: account.kind, displayName: account.displayName, created: !existing });

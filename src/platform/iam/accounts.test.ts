@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as OTPAuth from 'otpauth';
 import { sql } from 'kysely';
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
-import { authenticateBearer, createApiToken, createStaffUser, registerPublicUser } from './index.ts';
+import { authenticateBearer, createApiToken, createStaffUser, createPublicAccount } from './index.ts';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, loginSession, PASSWORD, type TestContext } from '../../../test/helpers.ts';
 
 let ctx: TestContext;
@@ -114,20 +114,6 @@ test('TOTP: required when enrolled, a code works once', async () => {
   assert.equal(reused.json().code, 'TOTP_INVALID');
 });
 
-test('citizens register with a phone number; duplicates and weak passwords are refused', async () => {
-  const ok = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { username: 'citizen.zhang', displayName: '张三', password: 'Citizen#2026', kind: 'person', phone: '13900139000' } });
-  assert.equal(ok.statusCode, 201, ok.body);
-  const samePhone = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { username: 'citizen.zhang2', displayName: '张三', password: 'Citizen#2026', kind: 'person', phone: '13900139000' } });
-  assert.equal(samePhone.statusCode, 409);
-  const weak = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { username: 'citizen.li', displayName: '李四', password: 'abcdefgh', kind: 'person', phone: '13900139001' } });
-  assert.equal(weak.statusCode, 422);
-  const badPhone = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { username: 'citizen.li', displayName: '李四', password: 'Citizen#2026', kind: 'person', phone: '12345' } });
-  assert.equal(badPhone.statusCode, 400);
-  assert.equal(await count('users', "username = 'citizen.li'"), 0);
-  const login = await loginSession(ctx.app, 'citizen.zhang', 'Citizen#2026');
-  assert.equal(login.response.json().user.kind, 'public');
-});
-
 test('users see and end their own sessions; another user session id is 404', async () => {
   const unit = await makeUnit(ctx.platform);
   const user = await makeUser(ctx.platform, unit.id);
@@ -199,15 +185,15 @@ test("accounts are written in the caller's unit of work: when it fails, the acco
     inTransaction(ctx.platform.db, actor, async (work) => {
       const staff = await createStaffUser(work, ctx.platform, principal, { username: 'rolled.back', displayName: '回滚', password: 'Initial#2026', unitId: unit.id });
       await createApiToken(work, ctx.platform, staff.id, 'with the account', 1);
-      await registerPublicUser(work, ctx.platform, { username: 'rolled.citizen', displayName: '回滚', password: 'Initial#2026', kind: 'person', email: 'rolled@example.cn' });
+      await createPublicAccount(work, ctx.platform, { name: '回滚', password: 'Initial#2026', kind: 'person', phone: '13900139077' });
       // The module's own step fails after the accounts were written.
       throw new Error('the rest of the unit of work failed');
     }),
     /the rest of the unit of work failed/,
   );
-  assert.equal(await count('users', "username in ('rolled.back', 'rolled.citizen')"), 0);
+  assert.equal(await count('users', "username in ('rolled.back', '13900139077')"), 0);
   assert.equal(await auditOf('rolled.back'), 0);
-  assert.equal(await auditOf('rolled.citizen'), 0);
+  assert.equal(await count('audit_log', "action = 'user.register'"), 0);
   assert.equal(await count('api_tokens', "name = 'with the account'"), 0);
 
   // The same unit of work, committed, leaves the account and its record (the check above can fail).

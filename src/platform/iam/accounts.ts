@@ -92,12 +92,23 @@ export async function requireManagedUnit(platform: Platform, principal: Principa
   return unit;
 }
 
+/** Who a public account belongs to: the person, or an enterprise and its legal representative or agent. */
+export interface RealName {
+  kind: 'person' | 'enterprise';
+  name: string;
+  idNumber?: string | null;
+  creditCode?: string | null;
+  companyName?: string | null;
+  companyUserId?: string | null;
+}
+
 /** The users row of a new account; the mobile number is sealed, and indexed per kind of account. */
 export function insertAccountRow(
   work: Work,
   platform: Platform,
-  input: { id: string; kind: 'staff' | 'public'; username: string; displayName: string; unitId: string | null; phone?: string; email?: string; passwordHash: string; mustChangePassword?: boolean },
+  input: { id: string; kind: 'staff' | 'public'; username: string; displayName: string; unitId: string | null; phone?: string; email?: string; passwordHash: string; mustChangePassword?: boolean; realName?: RealName },
 ): Promise<UserRow> {
+  const real = input.realName;
   return iam(work.tx)
     .insertInto('users')
     .values({
@@ -111,6 +122,17 @@ export function insertAccountRow(
       email: input.email ?? null,
       password_hash: input.passwordHash,
       ...(input.mustChangePassword !== undefined ? { must_change_password: input.mustChangePassword } : {}),
+      ...(real
+        ? {
+            applicant_kind: real.kind,
+            real_name: real.name,
+            id_number_sealed: real.idNumber ? sealField(platform, real.idNumber) : null,
+            id_number_index: real.idNumber ? blindIndex(platform, `iam.id:${real.idNumber}`) : null,
+            credit_code: real.creditCode ?? null,
+            company_name: real.companyName ?? null,
+            company_user_id: real.companyUserId ?? null,
+          }
+        : {}),
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -1,7 +1,41 @@
 import type { MessageCatalogue } from '../i18n/index.ts';
+import type { Template } from '../notify/templates.ts';
+
+const smsText = (zhWhat: string, enWhat: string): Template => ({
+  'zh-CN': { subject: '短信验证码', text: `【政通】验证码 {code}，用于${zhWhat}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。` },
+  en: { subject: 'Verification code', text: `[Zhengtong] Code {code} to ${enWhat}, valid {minutes} minutes. If this was not you, ignore this message.` },
+});
+
+/** The SMS carrying a one-time code, one template per purpose. */
+export const smsTemplates: Record<string, Template> = {
+  'iam.smsCode.register': smsText('注册账号', 'register an account'),
+  'iam.smsCode.login': smsText('登录', 'sign in'),
+  'iam.smsCode.reset': smsText('重置密码', 'reset your password'),
+};
 
 export const iamMessages: MessageCatalogue = {
   'zh-CN': {
+    'iam.nameRequired': '请填写姓名',
+    'iam.nameTooLong': '名称过长',
+    'iam.idNumberRequired': '请填写身份证号码',
+    'iam.idNumberInvalid': '身份证号码不正确（未通过 GB 11643 校验）',
+    'iam.creditCodeRequired': '请填写统一社会信用代码',
+    'iam.creditCodeInvalid': '统一社会信用代码不正确（未通过 GB 32100 校验）',
+    'iam.companyNameRequired': '请填写企业名称',
+    'iam.creditCodeForEnterprise': '个人账号不填写企业信息',
+    'iam.phoneTaken': '该手机号码已注册',
+    'iam.phoneNotRegistered': '该手机号码尚未注册',
+    'iam.accountNotFound': '账号不存在',
+    'iam.wrongPassword': '密码错误，还可尝试 {left} 次',
+    'iam.smsCodeFormat': '验证码为 6 位数字',
+    'iam.smsCodeWrong': '验证码错误，还可尝试 {left} 次',
+    'iam.smsCodeExpired': '验证码已失效，请重新获取',
+    'iam.smsCodeTooManyTries': '验证码错误次数过多，请重新获取',
+    'iam.smsCodeTooSoon': '验证码发送过于频繁，请 {seconds} 秒后再试',
+    'iam.smsCodeDailyLimit': '该号码今日获取验证码已达 {count} 次，请明天再试',
+    'iam.agentOnlyEnterprise': '只有法人账号可以添加经办人',
+    'iam.loginFieldRequired': '请填写此项',
+    'iam.loginOneWay': '用户名和密码，或手机号码和验证码，只能选一种方式登录',
     'iam.usernameInvalid': '用户名须为 3 到 64 位字母、数字或 _ . @ -',
     'iam.displayNameRequired': '请填写姓名',
     'iam.phoneInvalid': '手机号码格式不正确',
@@ -22,6 +56,27 @@ export const iamMessages: MessageCatalogue = {
     'iam.totpEnrollmentRequired': '您的角色要求启用动态验证码，请先完成绑定',
   },
   en: {
+    'iam.nameRequired': 'Enter a name',
+    'iam.nameTooLong': 'The name is too long',
+    'iam.idNumberRequired': 'Enter the ID card number',
+    'iam.idNumberInvalid': 'The ID card number is not valid (GB 11643 check failed)',
+    'iam.creditCodeRequired': 'Enter the unified social credit code',
+    'iam.creditCodeInvalid': 'The unified social credit code is not valid (GB 32100 check failed)',
+    'iam.companyNameRequired': 'Enter the name of the enterprise',
+    'iam.creditCodeForEnterprise': 'A personal account has no enterprise details',
+    'iam.phoneTaken': 'This mobile number is already registered',
+    'iam.phoneNotRegistered': 'No account is registered with this mobile number',
+    'iam.accountNotFound': 'No such account',
+    'iam.wrongPassword': 'Wrong password: {left} more tries before the account is locked',
+    'iam.smsCodeFormat': 'The code is 6 digits',
+    'iam.smsCodeWrong': 'Wrong code: {left} more tries',
+    'iam.smsCodeExpired': 'The code is no longer valid: ask for a new one',
+    'iam.smsCodeTooManyTries': 'Too many wrong codes: ask for a new one',
+    'iam.smsCodeTooSoon': 'Codes are sent at most once a minute: try again in {seconds} seconds',
+    'iam.smsCodeDailyLimit': 'This number has had {count} codes today: try again tomorrow',
+    'iam.agentOnlyEnterprise': 'Only an enterprise account can add agents',
+    'iam.loginFieldRequired': 'Required',
+    'iam.loginOneWay': 'Sign in either with username and password or with phone and SMS code, not both',
     'iam.usernameInvalid': 'The username must be 3 to 64 letters, digits or _ . @ -',
     'iam.displayNameRequired': 'Enter a name',
     'iam.phoneInvalid': 'Not a valid mobile number',

@@ -74,4 +74,31 @@ export const iamMigrations: Record<string, Migration> = {
       await sql`create index api_tokens_user on api_tokens (user_id, created_at)`.execute(db);
     },
   },
+  '20261207_0100_iam_identity': {
+    async up(db: Kysely<any>) {
+      // Real-name data of public accounts: the person, or an enterprise's legal representative.
+      await sql`alter table users add column applicant_kind text check (applicant_kind in ('person', 'enterprise'))`.execute(db);
+      await sql`alter table users add column real_name text`.execute(db);
+      await sql`alter table users add column id_number_sealed text`.execute(db);
+      await sql`alter table users add column id_number_index text`.execute(db);
+      await sql`alter table users add column credit_code text`.execute(db);
+      await sql`alter table users add column company_name text`.execute(db);
+      // An agent (经办人) acts for the enterprise account that added it.
+      await sql`alter table users add column company_user_id text references users (id)`.execute(db);
+      await sql`create index users_id_number on users (id_number_index) where id_number_index is not null`.execute(db);
+      await sql`create index users_company on users (company_user_id) where company_user_id is not null`.execute(db);
+      await sql`
+        create table sms_codes (
+          id text primary key,
+          phone_index text not null,
+          purpose text not null check (purpose in ('register', 'login', 'reset')),
+          code_hash text not null,
+          created_at timestamptz not null,
+          expires_at timestamptz not null,
+          attempts integer not null default 0,
+          consumed_at timestamptz
+        )`.execute(db);
+      await sql`create index sms_codes_recent on sms_codes (phone_index, purpose, created_at)`.execute(db);
+    },
+  },
 };

@@ -1,7 +1,7 @@
 import type { ZtModule } from '../module.ts';
 import { iamMigrations } from './migrations.ts';
 import { iamRoutes } from './routes.ts';
-import { iamMessages } from './messages.ts';
+import { iamMessages, smsTemplates } from './messages.ts';
 import { displayNames } from './holders.ts';
 
 /** Accounts, sessions, tokens and the built-in roles; the three administrators hold separate powers. */
@@ -15,6 +15,10 @@ export const iamManifest: ZtModule = {
   auditObjects: {
     user: async (db, ids) => new Map([...(await displayNames(db, ids))].map(([id, name]) => [id, { name, href: `/console/audit?actor=${encodeURIComponent(id)}` }])),
   },
+  errors: {
+    IAM_ACCOUNT_NOT_FOUND: { status: 404, zh: '账号不存在', en: 'No such account' },
+  },
+  templates: smsTemplates,
   permissions: [
     { name: 'user.read', roles: ['sysadmin', 'secadmin', 'auditor', 'unit_admin'] },
     { name: 'user.write', roles: ['sysadmin', 'unit_admin'] },

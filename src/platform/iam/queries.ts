@@ -1,6 +1,8 @@
 import type { Generated, Selectable } from 'kysely';
 import { sql, type Db } from '../db/index.ts';
 import type { Role } from './roles.ts';
+import { blindIndex } from '../crypto/fields.ts';
+import type { Platform } from '../module.ts';
 import type { RoleAssignment } from './principal.ts';
 
 export interface UserTable {
@@ -25,6 +27,13 @@ export interface UserTable {
   updated_at: Generated<Date>;
   password_changed_at: Date | null;
   version: Generated<number>;
+  applicant_kind: 'person' | 'enterprise' | null;
+  real_name: string | null;
+  id_number_sealed: string | null;
+  id_number_index: string | null;
+  credit_code: string | null;
+  company_name: string | null;
+  company_user_id: string | null;
 }
 export type UserRow = Selectable<UserTable>;
 export interface UserRoleTable {
@@ -61,7 +70,18 @@ export interface ApiTokenTable {
   last_used_at: Date | null;
 }
 export type ApiTokenRow = Selectable<ApiTokenTable>;
+export interface SmsCodeTable {
+  id: string;
+  phone_index: string;
+  purpose: 'register' | 'login' | 'reset';
+  code_hash: string;
+  created_at: Date;
+  expires_at: Date;
+  attempts: Generated<number>;
+  consumed_at: Date | null;
+}
 export type IamTables = {
+  sms_codes: SmsCodeTable;
   users: UserTable;
   user_roles: UserRoleTable;
   sessions: SessionRow;
@@ -76,6 +96,11 @@ export function findUserByUsername(db: Db, username: string) {
     .selectAll()
     .where(sql<string>`lower(username)`, '=', username.toLowerCase())
     .executeTakeFirst();
+}
+
+/** The public account (citizen, enterprise or agent) whose sign-in name is this mobile number. */
+export function findPublicUserByPhone(platform: Platform, db: Db, phone: string) {
+  return iam(db).selectFrom('users').selectAll().where('phone_index', '=', blindIndex(platform, `public:${phone}`)).where('kind', '=', 'public').executeTakeFirst();
 }
 
 export function findUserById(db: Db, id: string) {

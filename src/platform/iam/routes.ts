@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { fieldError, invalid } from '../http/errors.ts';
 import { Strict, Id, ListQuery, Answer, NoContent, Nullable, Page, Ref, StringEnum, actorOf, problems } from '../http/index.ts';
 import type { Platform } from '../module.ts';
 import { SESSION_COOKIE } from './auth-hook.ts';
@@ -12,15 +13,54 @@ import type { Principal } from './principal.ts';
 const Username = Type.String({ minLength: 1, maxLength: 64 });
 const Password = Type.String({ minLength: 1, maxLength: 256 });
 
-const LoginBody = Strict({ username: Username, password: Password, totp: Type.Optional(Type.String({ pattern: '^\\d{6}$' })) });
-const RegisterBody = Strict({
-  username: Username,
-  displayName: Type.String({ minLength: 1, maxLength: 100 }),
-  password: Password,
-  kind: Type.Union([Type.Literal('person'), Type.Literal('enterprise')]),
-  phone: Type.Optional(Type.String({ maxLength: 20 })),
-  email: Type.Optional(Type.String({ maxLength: 200 })),
-});
+const Phone = Type.String({ minLength: 1, maxLength: 20, description: 'mainland mobile number' });
+const SmsCode = Type.String({ minLength: 1, maxLength: 10, description: 'the 6 digits sent by SMS' });
+const LoginBody = Strict(
+  {
+    username: Type.Optional(Username),
+    password: Type.Optional(Password),
+    totp: Type.Optional(Type.String({ pattern: '^\\d{6}$' })),
+    phone: Type.Optional(Phone),
+    smsCode: Type.Optional(SmsCode),
+  },
+  { description: 'either username and password (and totp when enrolled), or a public account’s phone and an SMS code sent for purpose login' },
+);
+const RegisterBody = Strict(
+  {
+    kind: StringEnum(['person', 'enterprise']),
+    phone: Phone,
+    smsCode: SmsCode,
+    password: Password,
+    name: Type.String({ maxLength: 100, description: 'the person, or an enterprise’s legal representative' }),
+    idNumber: Type.String({ maxLength: 30, description: 'GB 11643 ID card number of the person or legal representative' }),
+    creditCode: Type.Optional(Type.String({ maxLength: 30, description: 'enterprise only: GB 32100 unified social credit code' })),
+    companyName: Type.Optional(Type.String({ maxLength: 200, description: 'enterprise only' })),
+  },
+  { description: 'kind person: phone, smsCode, password, name, idNumber; kind enterprise adds creditCode and companyName' },
+);
+const SmsCodeBody = Strict({ phone: Phone, purpose: StringEnum(['register', 'login', 'reset']) });
+const PasswordResetBody = Strict({ phone: Phone, smsCode: SmsCode, password: Password });
+const Profile = Answer(
+  {
+    id: Type.String(),
+    username: Type.String({ description: 'a public account’s mobile number, masked' }),
+    displayName: Type.String(),
+    applicantKind: Nullable(StringEnum(['person', 'enterprise'])),
+    name: Nullable(Type.String({ description: 'the person, or the enterprise’s legal representative or agent' })),
+    idNumber: Nullable(Type.String({ description: 'masked' })),
+    phone: Nullable(Type.String({ description: 'masked' })),
+    creditCode: Nullable(Type.String()),
+    companyName: Nullable(Type.String()),
+    companyUserId: Nullable(Type.String({ description: 'for an agent: the enterprise account it acts for' })),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Profile', title: 'Profile' },
+);
+const AgentBody = Strict({ name: Type.String({ maxLength: 100 }), phone: Phone, idNumber: Type.String({ maxLength: 30 }) });
+const Agent = Answer(
+  { id: Type.String(), name: Type.String(), phone: Nullable(Type.String({ description: 'masked' })), idNumber: Nullable(Type.String({ description: 'masked' })), createdAt: Type.String({ format: 'date-time' }) },
+  { $id: 'Agent', title: 'Agent', description: 'an enterprise’s agent (经办人)' },
+);
 const TokenBody = Strict({ name: Type.String({ minLength: 1, maxLength: 100 }), expiresInDays: Type.Integer({ minimum: 1, maximum: 366 }) });
 const NewUserBody = Strict({
   username: Username,
@@ -126,17 +166,30 @@ export function setSessionCookie(platform: Platform, reply: FastifyReply, token:
 
 export async function iamRoutes(app: FastifyInstance, platform: Platform) {
   const tags = ['iam'];
-  for (const schema of [Me, User, SessionAnswer, ApiToken]) app.addSchema(schema);
+  for (const schema of [Me, User, SessionAnswer, ApiToken, Profile, Agent]) app.addSchema(schema);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.post(
     '/api/v1/auth/login',
     {
-      schema: { operationId: 'signIn', tags, summary: 'Sign in', body: LoginBody, response: { 200: LoginAnswer, ...problems(401, 403, 423) } },
+      schema: { operationId: 'signIn', tags, summary: 'Sign in', body: LoginBody, response: { 200: LoginAnswer, ...problems(401, 403, 404, 423) } },
       config: { auth: 'public', rateLimit: { max: platform.config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const result = await iam.login(platform, request.body, actorOf(request), request.headers['user-agent'] ?? null);
+      const { username, password, totp, phone, smsCode } = request.body;
+      const bySms = phone !== undefined || smsCode !== undefined;
+      const body: Record<string, unknown> = request.body;
+      const required = bySms ? ['phone', 'smsCode'] : ['username', 'password'];
+      const excluded = bySms ? ['username', 'password', 'totp'] : [];
+      const errors = [
+        ...required.filter((name) => body[name] === undefined).map((name) => fieldError(name, 'iam.loginFieldRequired')),
+        ...excluded.filter((name) => body[name] !== undefined).map((name) => fieldError(name, 'iam.loginOneWay')),
+      ];
+      if (errors.length) throw invalid(errors);
+      const userAgent = request.headers['user-agent'] ?? null;
+      const result = bySms
+        ? await iam.loginWithSmsCode(platform, { phone: phone!, smsCode: smsCode! }, actorOf(request), userAgent)
+        : await iam.login(platform, { username: username!, password: password!, ...(totp ? { totp } : {}) }, actorOf(request), userAgent);
       setSessionCookie(platform, reply, result.token);
       const principal: Principal = {
         userId: result.user.id,
@@ -172,15 +225,71 @@ export async function iamRoutes(app: FastifyInstance, platform: Platform) {
       schema: {
         operationId: 'registerAccount',
         tags,
-        summary: 'Register a citizen or enterprise account',
+        summary: 'Register a citizen or enterprise account with a mobile number proved by an SMS code; the user name is the number',
         body: RegisterBody,
         response: { 201: Answer({ id: Type.String(), username: Type.String() }), ...problems(409, 422) },
       },
-      config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
+      config: { auth: 'public', rateLimit: { max: platform.config.loginRateLimitPerMinute, timeWindow: '1 minute' } } },
     async (request, reply) => {
-      const user = await inTransaction(platform.db, actorOf(request), (work) => iam.registerPublicUser(work, platform, request.body));
+      const user = await iam.registerPublicUser(platform, request.body, actorOf(request));
       return reply.status(201).send({ id: user.id, username: user.username });
     },
+  );
+
+  api.post(
+    '/api/v1/auth/sms-codes',
+    {
+      schema: {
+        operationId: 'sendSmsCode',
+        tags,
+        summary: 'Send a one-time code by SMS: valid 5 minutes, 5 tries, one a minute and ten a day per number and purpose',
+        body: SmsCodeBody,
+        response: { 202: Answer({ expiresAt: Type.String({ format: 'date-time' }) }), ...problems(404, 409, 429) },
+      },
+      config: { auth: 'public', rateLimit: { max: platform.config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      const sent = await inTransaction(platform.db, actorOf(request), (work) => iam.requestSmsCode(work, platform, request.body));
+      return reply.status(202).send({ expiresAt: sent.expiresAt.toISOString() });
+    },
+  );
+
+  api.post(
+    '/api/v1/auth/password-reset',
+    {
+      schema: { operationId: 'resetPasswordBySms', tags, summary: 'A public account sets a new password with an SMS code (purpose reset); its sessions end', body: PasswordResetBody, response: { 204: NoContent, ...problems(404, 422) } },
+      config: { auth: 'public', rateLimit: { max: platform.config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      await iam.resetPasswordBySms(platform, request.body, actorOf(request));
+      return reply.status(204).send();
+    },
+  );
+
+  api.post(
+    '/api/v1/me/agents',
+    { schema: { operationId: 'addMyAgent', tags, summary: 'An enterprise adds an agent (经办人): a public account acting for it, signing in with its own mobile number', body: AgentBody, response: { 201: Ref(Agent), ...problems(409, 422) } }, config: { auth: 'user' } },
+    async (request, reply) => reply.status(201).send(await inTransaction(platform.db, actorOf(request), (work) => iam.addAgent(work, platform, request.principal!, request.body))),
+  );
+
+  api.get('/api/v1/me/agents', { schema: { operationId: 'listMyAgents', tags, summary: 'The enterprise’s agents', response: { 200: Page(Ref(Agent)) } }, config: { auth: 'user' } }, async (request) => ({
+    items: await iam.listAgents(platform, request.principal!),
+    nextCursor: null,
+  }));
+
+  api.delete(
+    '/api/v1/me/agents/:id',
+    { schema: { operationId: 'removeMyAgent', tags, summary: 'Remove an agent: its account is disabled and its sessions end', params: IdParams, response: { 204: NoContent } }, config: { auth: 'user' } },
+    async (request, reply) => {
+      await inTransaction(platform.db, actorOf(request), (work) => iam.removeAgent(work, platform, request.principal!, request.params.id));
+      return reply.status(204).send();
+    },
+  );
+
+  api.get(
+    '/api/v1/me/profile',
+    { schema: { operationId: 'getMyProfile', tags, summary: 'Own real-name data, numbers masked', response: { 200: Ref(Profile) } }, config: { auth: 'user', allowRestricted: true } },
+    async (request) => iam.publicProfile(platform, request.principal!),
   );
 
   api.get('/api/v1/me', { schema: { operationId: 'getMe', tags, summary: 'The caller', response: { 200: Ref(Me) } }, config: { auth: 'user', allowRestricted: true } }, async (request) => meView(request.principal!));

@@ -13,6 +13,7 @@ export function startBackgroundWork(platform: Platform, log: Logger): () => Prom
   if (!platform.config.runJobs) return async () => {};
   const senders = createSenders(platform.config, log);
   useNotifySenders(platform, senders);
+  if (senders.sms.kind === 'log') log.warn({ channel: 'sms' }, 'no SMS gateway configured (ZT_SMS_URL): no real SMS is sent; each SMS, verification codes included, is written to this log');
   let stopped = false;
   let stopWaker: (() => Promise<void>) | null = null;
   let stopJobs: StopJobs | null = null;

@@ -210,7 +210,7 @@ test('e-mail goes through a real SMTP server, in Chinese and in English', async 
   assert.equal(mailbox.filter((m) => m.rcptTo.includes(zhAddress) || m.rcptTo.includes(enAddress)).length, 2);
 });
 
-test('SMS through the log provider: delivered, phone sealed at rest and masked in the log', async () => {
+test('SMS through the log provider: delivered, phone sealed at rest, the full number and text in the log line', async () => {
   const log = captureLog();
   const phone = newPhone();
   const id = await enqueue({ channel: 'sms', to: { address: phone }, template: 'test.code', params: { code: '864209' } });
@@ -225,8 +225,9 @@ test('SMS through the log provider: delivered, phone sealed at rest and masked i
   const record = log.records.find((r) => r.obj.idempotencyKey === id);
   assert.ok(record);
   assert.equal(record.obj.text, '【政通】您的验证码是 864209，5 分钟内有效。');
-  assert.notEqual(record.obj.to, phone);
-  assert.ok(String(record.obj.to).startsWith(phone.slice(0, 3)));
+  // Without a gateway the log is the only way to read a code: the full number and the text are in the line.
+  assert.equal(record.obj.to, phone);
+  assert.match(String(record.msg), new RegExp(`${phone}.*864209`));
 });
 
 test("an account's address and language are looked up when only the user is given", async () => {

@@ -2,7 +2,6 @@ import type { Mail } from 'nodemailer';
 import { loadNodemailer } from '../lazy.ts';
 import type { Config } from '../../config/index.ts';
 import type { Lang } from '../i18n/index.ts';
-import { maskPhone } from '../org/codes.ts';
 import type { Logger } from '../jobs/scheduler.ts';
 
 /** A failure that no retry will cure (address refused, request rejected): the message fails at once. */
@@ -151,12 +150,15 @@ export class HttpSmsProvider implements SmsProvider {
   }
 }
 
-/** The embedded default: SMS are written to the log (phone masked) and count as delivered. */
+/**
+ * The embedded default: SMS are written to the log and count as delivered. Without a gateway the
+ * log is the only way to read a verification code, so the line holds the full number and text.
+ */
 export class LogSmsProvider implements SmsProvider {
   readonly kind = 'log';
   constructor(private readonly log: Logger) {}
   async send(sms: SmsMessage): Promise<DeliveryReceipt> {
-    this.log.info({ channel: 'sms', to: maskPhone(sms.to), template: sms.template, idempotencyKey: sms.idempotencyKey, text: sms.text }, 'SMS delivered to the log (no SMS gateway configured)');
+    this.log.info({ channel: 'sms', to: sms.to, template: sms.template, idempotencyKey: sms.idempotencyKey, text: sms.text }, `SMS to ${sms.to}: ${sms.text}`);
     return { ref: 'log' };
   }
 }

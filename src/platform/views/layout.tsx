@@ -76,13 +76,20 @@ export function PortalLayout({ ctx, title, crumbs, children }: { ctx: ViewContex
             <li>
               {ctx.principal ? (
                 ctx.principal.kind === 'public' ? (
-                  ctx.site.accountHome ? (
-                    <a class="tool-link" href={ctx.site.accountHome.href}>
-                      {ctx.t(ctx.site.accountHome.key)}
+                  <span class="account-tools">
+                    <span class="account-name" safe>
+                      {ctx.principal.displayName}
+                    </span>
+                    <a class="tool-link" href="/account">
+                      {ctx.t('ui.mine')}
                     </a>
-                  ) : (
-                    ''
-                  )
+                    <form method="post" action="/logout" class="inline-form">
+                      <Csrf ctx={ctx} />
+                      <button type="submit" class="tool-button">
+                        {ctx.t('ui.logout')}
+                      </button>
+                    </form>
+                  </span>
                 ) : (
                   <a class="tool-link" href="/console">
                     {ctx.t('ui.console')}

@@ -1,7 +1,7 @@
 /**
- * The citizen's side of the portal: registering an account, applying online with materials,
- * each case's page (handing in corrections, withdrawing, its documents, history and rating). The
- * list of one's cases and the rest of the own area (我的): mine.tsx.
+ * The citizen's side of the portal (registering is the platform's, console/register.tsx): applying
+ * online with materials, each case's page (handing in corrections, withdrawing, its documents,
+ * history and rating). The list of one's cases and the rest of the own area (我的): mine.tsx.
  */
 import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,8 +10,6 @@ import { AppError, Id, Strict, actorOf, renderMessage } from '../../../platform/
 import { inTransaction } from '../../../platform/db/work.ts';
 import { translate } from '../../../platform/i18n/index.ts';
 import type { Platform } from '../../../platform/module.ts';
-import * as iam from '../../../platform/iam/index.ts';
-import { setSessionCookie } from '../../../platform/iam/routes.ts';
 import { renderPortal } from '../../../platform/console/index.ts';
 import {
   attempt,
@@ -21,15 +19,12 @@ import {
   EmptyRow,
   ErrorSummary,
   FormBody,
-  formRaw,
   formText,
   Notice,
   PageHeading,
   PageQueryFields,
   redirect,
-  safeNextPath,
   setFlash,
-  TextField,
   type FieldMessages,
   type ViewContext,
 } from '../../../platform/views/index.ts';
@@ -38,7 +33,7 @@ import { getApplicationView, type ApplicationView } from '../application-views.t
 import { submitCorrection } from '../commands/correct-application.ts';
 import { withdrawApplication } from '../commands/withdraw-application.ts';
 import { unitNames } from './data.ts';
-import { CaseIdentity, dateOf, FileField, RadioGroup, ServiceNav, StepStateTag, TextArea } from './components.tsx';
+import { CaseIdentity, dateOf, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea } from './components.tsx';
 import { ApplicationForm, applicationLabels, emptyApplication, type ApplicationValues } from './application-form.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';
 import { CaseTimeline } from './case-page.tsx';
@@ -53,85 +48,8 @@ const IdParams = Strict({ id: Id });
 const PlainQuery = Strict({ ...PageQueryFields });
 const NextQuery = Strict({ next: Type.Optional(Type.String({ maxLength: 500 })), ...PageQueryFields });
 
-/** The registration form carries a token matching a SameSite=Strict cookie, as the sign-in form does. */
-const REGISTER_COOKIE = 'zt_register';
-
 const hallCrumb = (ctx: ViewContext) => ({ href: '/services', label: ctx.t('page.approval.hall.title') });
 const mineCrumb = (ctx: ViewContext) => ({ href: '/services/mine', label: ctx.t('page.approval.mine.title') });
-
-// ---------------------------------------------------------------- registration
-
-interface RegisterForm {
-  kind: 'person' | 'enterprise';
-  username: string;
-  displayName: string;
-  phone: string;
-  email: string;
-  next: string;
-  token: string;
-  fields?: FieldMessages;
-  summary?: string;
-  status?: number;
-}
-
-function registerPage(request: FastifyRequest, reply: FastifyReply, form: RegisterForm) {
-  return renderPortal(request, reply, (ctx) => {
-    const labels = {
-      kind: ctx.ta('page.approval.register.kind'),
-      username: ctx.ta('page.login.username'),
-      displayName: ctx.ta(form.kind === 'enterprise' ? 'page.approval.register.enterpriseName' : 'page.approval.register.displayName'),
-      phone: ctx.ta('page.approval.register.phone'),
-      email: ctx.ta('page.approval.register.email'),
-      password: ctx.ta('page.login.password'),
-      password2: ctx.ta('page.approval.register.password2'),
-    };
-    return {
-      title: ctx.t('page.approval.register.title'),
-      crumbs: [{ label: ctx.t('page.approval.register.title') }],
-      status: form.status,
-      body: (
-        <div class="login-layout">
-          <div class="login-intro">
-            <h1>{ctx.t('page.approval.register.heading')}</h1>
-            <p class="lead">{ctx.t('page.approval.register.lead')}</p>
-            <p>
-              {ctx.t('page.approval.register.haveAccount')} <a href={attr(`/login?next=${encodeURIComponent(form.next)}`)}>{ctx.t('ui.login')}</a>
-            </p>
-          </div>
-          <section class="login-card" aria-labelledby="register-title">
-            <h2 id="register-title">{ctx.t('page.approval.register.title')}</h2>
-            <ErrorSummary ctx={ctx} form="register" summary={form.summary} fields={form.fields} labels={labels} />
-            <form method="post" action="/register" novalidate>
-              <input type="hidden" name="next" value={attr(form.next)} />
-              <input type="hidden" name="_register" value={attr(form.token)} />
-              <RadioGroup
-                ctx={ctx}
-                form="register"
-                name="kind"
-                legend={labels.kind}
-                value={form.kind}
-                options={[
-                  { value: 'person', label: ctx.ta('page.approval.apply.person') },
-                  { value: 'enterprise', label: ctx.ta('page.approval.apply.enterprise') },
-                ]}
-                required
-              />
-              <TextField ctx={ctx} form="register" name="username" label={labels.username} hint={ctx.ta('page.approval.register.usernameHint')} value={form.username} error={form.fields?.username} autocomplete="username" maxlength={64} required size="long" />
-              <TextField ctx={ctx} form="register" name="displayName" label={labels.displayName} value={form.displayName} error={form.fields?.displayName} autocomplete="name" maxlength={100} required size="long" />
-              <TextField ctx={ctx} form="register" name="phone" type="tel" label={labels.phone} hint={ctx.ta('page.approval.register.contactHint')} value={form.phone} error={form.fields?.phone} autocomplete="tel" inputmode="tel" maxlength={20} size="long" />
-              <TextField ctx={ctx} form="register" name="email" type="email" label={labels.email} value={form.email} error={form.fields?.email} autocomplete="email" maxlength={200} size="long" />
-              <TextField ctx={ctx} form="register" name="password" type="password" label={labels.password} hint={ctx.ta('page.approval.register.passwordHint')} error={form.fields?.password} autocomplete="new-password" maxlength={256} required size="long" />
-              <TextField ctx={ctx} form="register" name="password2" type="password" label={labels.password2} error={form.fields?.password2} autocomplete="new-password" maxlength={256} required size="long" />
-              <button type="submit" class="button button-block">
-                {ctx.t('page.approval.register.submit')}
-              </button>
-            </form>
-          </section>
-        </div>
-      ),
-    };
-  });
-}
 
 // ---------------------------------------------------------------- applying
 
@@ -340,52 +258,6 @@ export async function renderMyCase(platform: Platform, request: FastifyRequest, 
 }
 
 export async function citizenPages(app: FastifyInstance, platform: Platform) {
-  function registerToken(request: FastifyRequest, reply: FastifyReply, fresh = false): string {
-    const held = request.cookies[REGISTER_COOKIE];
-    if (!fresh && held && /^[\w-]{20,100}$/.test(held)) return held;
-    const token = platform.crypto.randomToken(24);
-    reply.setCookie(REGISTER_COOKIE, token, { path: '/register', httpOnly: true, sameSite: 'strict', secure: platform.config.behindTls, maxAge: 12 * 3600 });
-    return token;
-  }
-
-  app.get<{ Querystring: Static<typeof NextQuery> }>('/register', { schema: { querystring: NextQuery }, config: { auth: 'public' } }, async (request, reply) => {
-    const next = safeNextPath(request.query.next, '/services/mine');
-    if (request.principal?.kind === 'public') return redirect(reply, next);
-    return registerPage(request, reply, { kind: 'person', username: '', displayName: '', phone: '', email: '', next, token: registerToken(request, reply) });
-  });
-
-  app.post<{ Body: Static<typeof FormBody> }>('/register', { schema: { body: FormBody }, config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request, reply) => {
-    const lang = request.lang;
-    const body = request.body;
-    const form: RegisterForm = {
-      kind: formText(body, 'kind') === 'enterprise' ? 'enterprise' : 'person',
-      username: formText(body, 'username'),
-      displayName: formText(body, 'displayName'),
-      phone: formText(body, 'phone'),
-      email: formText(body, 'email'),
-      next: safeNextPath(formText(body, 'next'), '/services/mine'),
-      token: '',
-    };
-    const password = formRaw(body, 'password');
-    const again = (state: Pick<RegisterForm, 'fields' | 'summary' | 'status'>, fresh = false) => registerPage(request, reply, { ...form, ...state, token: registerToken(request, reply, fresh) });
-    const held = request.cookies[REGISTER_COOKIE];
-    if (!held || formText(body, '_register') !== held) return again({ summary: translate(lang, 'page.login.expired'), status: 403 }, true);
-    const fields: FieldMessages = {};
-    if (!form.username) fields.username = translate(lang, 'page.login.usernameRequired');
-    if (!password) fields.password = translate(lang, 'page.login.passwordRequired');
-    else if (password !== formRaw(body, 'password2')) fields.password2 = translate(lang, 'page.approval.register.passwordMismatch');
-    if (Object.keys(fields).length) return again({ fields, status: 400 });
-    const result = await attempt(lang, () =>
-      inTransaction(platform.db, actorOf(request), (work) => iam.registerPublicUser(work, platform, { username: form.username, displayName: form.displayName, password, kind: form.kind, ...(form.phone ? { phone: form.phone } : {}), ...(form.email ? { email: form.email } : {}) })),
-    );
-    if (!result.ok) return again({ fields: result.fields, summary: result.summary, status: result.error.status });
-    const session = await iam.login(platform, { username: form.username, password }, actorOf(request), request.headers['user-agent'] ?? null);
-    setSessionCookie(platform, reply, session.token);
-    reply.clearCookie(REGISTER_COOKIE, { path: '/register' });
-    setFlash(reply, { kind: 'success', key: 'flash.approval.registered', params: { name: form.displayName } });
-    return redirect(reply, form.next);
-  });
-
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof PlainQuery> }>('/services/items/:id/apply', { schema: { params: IdParams, querystring: PlainQuery }, config: { auth: 'user' } }, async (request, reply) => {
     const item = await publishedItem(platform, request, request.params.id);
     return applyPage(request, reply, item, { values: emptyApplication(request.principal!.displayName), submission: submissionToken(platform) });

@@ -8,6 +8,7 @@ import { createTestContext, makeUnit, makeUser, seedRegions, TestClock, type Tes
 import { inTransaction, SYSTEM_ACTOR } from '../../../platform/db/work.ts';
 import { sql } from '../../../platform/db/index.ts';
 import { idCheckChar } from '../../../platform/org/codes.ts';
+import { blindIndex } from '../../../platform/crypto/fields.ts';
 import { multipartBody, SAMPLES, type MultipartPart } from '../../../platform/files/testing.ts';
 import type { Unit } from '../../../platform/org/service.ts';
 import { createItem } from '../commands/create-item.ts';
@@ -84,12 +85,21 @@ function idNumber(): string {
   return first17 + idCheckChar(first17);
 }
 
-/** Registers a citizen through the registration page, like a browser: the page sets the form's cookie. */
-async function registerCitizen(username: string, phone: string): Promise<Browser> {
+/** The code of the last SMS written for a number (the log shows the same text). */
+async function sentCode(phone: string): Promise<string> {
+  const { rows } = await sql<{ params: string | { code: string } }>`
+    select params from notify_outbox where channel = 'sms' and recipient_key = ${blindIndex(ctx.platform, `notify:sms:${phone}`)} order by created_at desc limit 1`.execute(ctx.platform.db);
+  const params = typeof rows[0].params === 'string' ? (JSON.parse(rows[0].params) as { code: string }) : rows[0].params;
+  return params.code;
+}
+
+/** Registers a citizen through the registration page, like a browser: code by SMS, then the form. */
+async function registerCitizen(name: string, phone: string): Promise<Browser> {
   const b: Browser = { cookies: {}, csrf: '' };
   const page = html(await get(b, '/register?next=/services'));
-  const token = fieldValue(page, '_register')!;
-  const res = await post(b, '/register', { kind: 'person', username, displayName: '王小明', phone, password: 'Citizen#2026', password2: 'Citizen#2026', next: '/services', _register: token });
+  const fields = { kind: 'person', name, idNumber: idNumber(), phone, next: '/services', _form: fieldValue(page, '_form')! };
+  assert.equal((await post(b, '/register/sms-code', fields)).statusCode, 200);
+  const res = await post(b, '/register', { ...fields, smsCode: await sentCode(phone), password: 'Citizen#2026', password2: 'Citizen#2026' });
   assert.equal(res.statusCode, 303, res.body);
   assert.equal(location(res), '/services');
   b.csrf = csrfOf(html(await get(b, `/services/items/${item.id}/apply`)));
@@ -216,18 +226,19 @@ describe('citizen registration, application, correction and progress', () => {
 
   test('registration refuses a form without its cookie token and mismatched passwords, then signs the citizen in', async () => {
     const anonymous: Browser = { cookies: {}, csrf: '' };
-    const forged = await post(anonymous, '/register', { kind: 'person', username: 'forged01', displayName: 'x', phone: '13900000001', password: 'Citizen#2026', password2: 'Citizen#2026', _register: 'x'.repeat(32) });
+    const forged = await post(anonymous, '/register', { kind: 'person', name: 'x', idNumber: idNumber(), phone: '13900000001', smsCode: '123456', password: 'Citizen#2026', password2: 'Citizen#2026', _form: 'x'.repeat(32) });
     assert.equal(forged.statusCode, 403);
     const page = html(await get(anonymous, '/register'));
-    const token = fieldValue(page, '_register')!;
-    const mismatch = await post(anonymous, '/register', { kind: 'person', username: 'citizen01', displayName: '王小明', phone: '13900000001', password: 'Citizen#2026', password2: 'Citizen#2027', _register: token });
+    const token = fieldValue(page, '_form')!;
+    const mismatch = await post(anonymous, '/register', { kind: 'person', name: '王小明', idNumber: idNumber(), phone: '13900000001', smsCode: '123456', password: 'Citizen#2026', password2: 'Citizen#2027', _form: token });
     assert.equal(mismatch.statusCode, 400);
     assert.match(mismatch.body, /两次输入的密码不一致/);
-    assert.match(mismatch.body, /value="citizen01"/, 'typed values are kept');
-    const weak = await post(anonymous, '/register', { kind: 'person', username: 'citizen01', displayName: '王小明', phone: '13900000001', password: 'weak', password2: 'weak', _register: token });
-    assert.equal(weak.statusCode, 422);
-    citizen = await registerCitizen('citizen01', '13900000001');
-    const taken = await registerCitizen('citizen02', '13900000002');
+    assert.match(mismatch.body, /value="王小明"/, 'typed values are kept');
+    const weak = await post(anonymous, '/register', { kind: 'person', name: '王小明', idNumber: idNumber(), phone: '13900000001', smsCode: '123456', password: 'weak', password2: 'weak', _form: token });
+    assert.equal(weak.statusCode, 400);
+    assert.match(weak.body, /密码强度不足/);
+    citizen = await registerCitizen('王小明', '13900000001');
+    const taken = await registerCitizen('李小红', '13900000002');
     assert.ok(taken.csrf);
   });
 
@@ -532,7 +543,10 @@ describe('window intake', () => {
     assert.equal(ok.statusCode, 303, ok.body.slice(0, 400));
     // A citizen account cannot reach the console pages.
     const citizen = await registerCitizen('citizen09', '13900000009');
-    assert.equal((await get(citizen, '/console/approval/tasks')).statusCode, 403);
+    // A citizen is never shown a staff page: the console sends them to the portal.
+    const staffPage = await get(citizen, '/console/approval/tasks');
+    assert.equal(staffPage.statusCode, 303);
+    assert.equal(location(staffPage), '/account');
   });
 });
 
@@ -912,7 +926,7 @@ describe('catalogue files', () => {
     // A link followed after the session ended leads to the sign-in page, then back to the file.
     const signedOut = await get({ cookies: {}, csrf: '' }, exports[0]);
     assert.equal(signedOut.statusCode, 303);
-    assert.equal(location(signedOut), `/login?next=${encodeURIComponent(exports[0])}`);
+    assert.equal(location(signedOut), `/console/login?next=${encodeURIComponent(exports[0])}`);
     assert.equal((await get(leader, `${exports[0]}&format=pdf`)).statusCode, 400, 'an unknown format');
 
     const importForm = html(await get(leader, '/console/approval/catalogue/import'));

@@ -2,14 +2,15 @@ import crypto from 'node:crypto';
 import { sql } from '../../db/index.ts';
 import { inTransaction, type Actor, type Work } from '../../db/work.ts';
 import { recordAudit } from '../../audit/service.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError, fieldError, invalid } from '../../http/errors.ts';
 import { openField } from '../../crypto/fields.ts';
 import type { Platform } from '../../module.ts';
 import { decoyHash, verifyPassword } from '../passwords.ts';
 import type { RoleAssignment } from '../principal.ts';
-import { findUserByUsername, iam, rolesOf, type UserRow, toAssignments } from '../queries.ts';
+import { findPublicUserByPhone, findUserById, findUserByUsername, iam, rolesOf, type UserRow, toAssignments } from '../queries.ts';
 import { SESSION_ABSOLUTE_MS, tokenHash } from '../authenticate.ts';
 import { matchTotpStep } from '../totp.ts';
+import { checkMobile, checkSmsCode, consumeSmsCode } from './sms-codes.ts';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCK_MS = 15 * 60 * 1000;
@@ -46,7 +47,7 @@ export async function login(platform: Platform, input: LoginInput, actor: Actor,
   if (!user) {
     await verifyPassword(await decoyHash(), input.password);
     await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', 'unknown_user', null));
-    throw new AppError('AUTH_INVALID');
+    throw new AppError('IAM_ACCOUNT_NOT_FOUND', { errors: [fieldError('username', 'iam.accountNotFound')] });
   }
   if (user.locked_until && new Date(user.locked_until).getTime() > now.getTime()) {
     await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', 'locked', user.id));
@@ -54,6 +55,7 @@ export async function login(platform: Platform, input: LoginInput, actor: Actor,
   }
   const passwordOk = await verifyPassword(user.password_hash, input.password);
   if (!passwordOk) {
+    let failures = 0;
     const lockNow = await inTransaction(platform.db, failActor, async (work) => {
       const updated = await iam(work.tx)
         .updateTable('users')
@@ -62,6 +64,7 @@ export async function login(platform: Platform, input: LoginInput, actor: Actor,
         .returning('failed_logins')
         .executeTakeFirstOrThrow();
       audit(work, 'auth.login', 'wrong_password', user.id);
+      failures = updated.failed_logins;
       if (updated.failed_logins >= MAX_FAILED_LOGINS) {
         const until = new Date(now.getTime() + LOCK_MS);
         await iam(work.tx).updateTable('users').set({ failed_logins: 0, locked_until: until }).where('id', '=', user.id).execute();
@@ -71,7 +74,7 @@ export async function login(platform: Platform, input: LoginInput, actor: Actor,
       return null;
     });
     if (lockNow) throw new AppError('AUTH_LOCKED', { extra: { lockedUntil: lockNow.toISOString() } });
-    throw new AppError('AUTH_INVALID');
+    throw new AppError('AUTH_INVALID', { detail: { key: 'iam.wrongPassword', params: { left: MAX_FAILED_LOGINS - failures } }, errors: [fieldError('password', 'iam.wrongPassword', { left: MAX_FAILED_LOGINS - failures })] });
   }
   if (user.disabled_at) {
     await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', 'disabled', user.id));
@@ -87,11 +90,18 @@ export async function login(platform: Platform, input: LoginInput, actor: Actor,
     }
   }
 
+  return openSession(platform, user, actor, userAgent, now, totpStep);
+}
+
+
+/** Starts the session of an account that has proved who it is; clears the failure count. */
+async function openSession(platform: Platform, user: UserRow, actor: Actor, userAgent: string | null, now: Date, totpStep: number | null, method: 'password' | 'sms' = 'password', smsCodeId?: string): Promise<LoginResult> {
   const token = platform.crypto.randomToken();
   const csrfToken = platform.crypto.randomToken(24);
   const sessionId = crypto.randomUUID();
   const okActor = { ...actor, userId: user.id, username: user.username, unitId: user.unit_id };
   const roles = await inTransaction(platform.db, okActor, async (work) => {
+    if (smsCodeId) await consumeSmsCode(work, platform, smsCodeId);
     const update = iam(work.tx).updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id);
     if (totpStep !== null) {
       // The step is consumed atomically: a code used by a concurrent login no longer matches.
@@ -114,8 +124,58 @@ export async function login(platform: Platform, input: LoginInput, actor: Actor,
         user_agent: userAgent?.slice(0, 300) ?? null,
       })
       .execute();
-    recordAudit(work, { action: 'auth.login', objectType: 'user', objectId: user.id, details: { sessionId, totp: undefined, secondFactor: totpStep !== null } }, now);
+    recordAudit(work, { action: 'auth.login', objectType: 'user', objectId: user.id, details: { sessionId, method, secondFactor: totpStep !== null } }, now);
     return toAssignments(await rolesOf(work.tx, user.id));
   });
   return { token, csrfToken, sessionId, user, roles };
+}
+
+/**
+ * Signs a public account in with its mobile number and an SMS code (purpose 'login'). A locked or
+ * disabled account stays shut; the code is spent with the session.
+ */
+export async function loginWithSmsCode(platform: Platform, input: { phone: string; smsCode: string }, actor: Actor, userAgent: string | null): Promise<LoginResult> {
+  const now = platform.clock.now();
+  const { phone, error } = checkMobile(input.phone);
+  if (error) throw invalid([error]);
+  const user = await findPublicUserByPhone(platform, platform.db, phone);
+  const failActor = { ...actor, userId: user?.id ?? null, username: phone, unitId: null };
+  const audit = (work: Work, reason: string) => recordAudit(work, { action: 'auth.login', objectType: 'user', objectId: user?.id ?? null, outcome: 'failure', details: { method: 'sms', reason } }, now);
+  if (!user) {
+    await inTransaction(platform.db, failActor, async (work) => audit(work, 'unknown_user'));
+    throw new AppError('IAM_ACCOUNT_NOT_FOUND', { errors: [fieldError('phone', 'iam.phoneNotRegistered')] });
+  }
+  if (user.locked_until && new Date(user.locked_until).getTime() > now.getTime()) {
+    await inTransaction(platform.db, failActor, async (work) => audit(work, 'locked'));
+    throw new AppError('AUTH_LOCKED', { extra: { lockedUntil: new Date(user.locked_until).toISOString() } });
+  }
+  if (user.disabled_at) {
+    await inTransaction(platform.db, failActor, async (work) => audit(work, 'disabled'));
+    throw new AppError('AUTH_DISABLED');
+  }
+  const codeId = await checkSmsCode(platform, failActor, phone, 'login', input.smsCode);
+  return openSession(platform, user, actor, userAgent, now, null, 'sms', codeId);
+}
+
+/**
+ * The second step of a staff sign-in: the password was right (the caller holds proof of that,
+ * see the staff sign-in page) and the one-time code completes it.
+ */
+export async function loginWithTotp(platform: Platform, userId: string, totp: string, actor: Actor, userAgent: string | null): Promise<LoginResult> {
+  const now = platform.clock.now();
+  const user = await findUserById(platform.db, userId);
+  if (!user || !user.totp_enabled || !user.totp_secret_sealed) throw new AppError('SESSION_EXPIRED');
+  const failActor = { ...actor, userId: user.id, username: user.username, unitId: user.unit_id };
+  const audit = (work: Work, reason: string) => recordAudit(work, { action: 'auth.login', objectType: 'user', objectId: user.id, outcome: 'failure', details: { username: user.username, reason } }, now);
+  if (user.locked_until && new Date(user.locked_until).getTime() > now.getTime()) {
+    await inTransaction(platform.db, failActor, async (work) => audit(work, 'locked'));
+    throw new AppError('AUTH_LOCKED', { extra: { lockedUntil: new Date(user.locked_until).toISOString() } });
+  }
+  if (user.disabled_at) throw new AppError('AUTH_DISABLED');
+  const step = matchTotpStep(platform, user, openField(platform, user.totp_secret_sealed), totp);
+  if (step === null || step <= Number(user.totp_last_step)) {
+    await inTransaction(platform.db, failActor, async (work) => audit(work, step === null ? 'wrong_totp' : 'reused_totp'));
+    throw new AppError('TOTP_INVALID', { errors: [fieldError('totp', 'error.TOTP_INVALID')] });
+  }
+  return openSession(platform, user, actor, userAgent, now, step);
 }

@@ -1,0 +1,35 @@
+import { inTransaction, type Actor } from '../../db/work.ts';
+import { recordAudit } from '../../audit/service.ts';
+import { AppError, fieldError, invalid } from '../../http/errors.ts';
+import type { Platform } from '../../module.ts';
+import { hashPassword, isStrongPassword } from '../passwords.ts';
+import { findPublicUserByPhone, iam } from '../queries.ts';
+import { checkMobile, checkSmsCode, consumeSmsCode } from './sms-codes.ts';
+
+/**
+ * A public account holder who forgot the password sets a new one with an SMS code (purpose
+ * 'reset'). Every session of the account ends and a lock from failed sign-ins is lifted.
+ */
+export async function resetPasswordBySms(platform: Platform, input: { phone: string; smsCode: string; password: string }, actor: Actor) {
+  const { phone, error } = checkMobile(input.phone);
+  const errors = error ? [error] : [];
+  if (!/^\d{6}$/.test(input.smsCode)) errors.push(fieldError('smsCode', 'iam.smsCodeFormat'));
+  if (!isStrongPassword(input.password)) errors.push(fieldError('password', 'error.PASSWORD_WEAK'));
+  if (errors.length === 1 && errors[0].path === 'password') throw new AppError('PASSWORD_WEAK', { errors });
+  if (errors.length) throw invalid(errors);
+  const user = await findPublicUserByPhone(platform, platform.db, phone);
+  if (!user) throw new AppError('IAM_ACCOUNT_NOT_FOUND', { errors: [fieldError('phone', 'iam.phoneNotRegistered')] });
+  const codeId = await checkSmsCode(platform, { ...actor, userId: user.id, username: user.username }, phone, 'reset', input.smsCode);
+  const passwordHash = await hashPassword(input.password);
+  await inTransaction(platform.db, { ...actor, userId: user.id, username: user.username, unitId: null }, async (work) => {
+    await consumeSmsCode(work, platform, codeId);
+    const now = platform.clock.now();
+    await iam(work.tx)
+      .updateTable('users')
+      .set({ password_hash: passwordHash, must_change_password: false, password_changed_at: now, updated_at: now, failed_logins: 0, locked_until: null })
+      .where('id', '=', user.id)
+      .execute();
+    await iam(work.tx).updateTable('sessions').set({ ended_at: now, end_reason: 'password_reset' }).where('user_id', '=', user.id).where('ended_at', 'is', null).execute();
+    recordAudit(work, { action: 'user.password.reset_by_sms', objectType: 'user', objectId: user.id }, now);
+  });
+}
