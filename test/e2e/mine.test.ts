@@ -3,7 +3,6 @@
 // axe's WCAG checks and no sideways scrolling.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { assertAccessible, chromiumMissing, launchChromium } from './browser.ts';
 import { bearer, createTestContext, makeUnit, makeUser, seedRegions, type TestContext, type TestUser } from '../helpers.ts';

@@ -5,7 +5,7 @@
  */
 import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import { AppError, Id, Strict, actorOf, renderMessage } from '../../../platform/http/index.ts';
 import { inTransaction } from '../../../platform/db/work.ts';
 import { translate } from '../../../platform/i18n/index.ts';
@@ -33,7 +33,7 @@ import { getApplicationView, type ApplicationView } from '../application-views.t
 import { submitCorrection } from '../commands/correct-application.ts';
 import { withdrawApplication } from '../commands/withdraw-application.ts';
 import { unitNames } from './data.ts';
-import { CaseIdentity, dateOf, FileField, RadioGroup, ServiceNav, StateTag, StepStateTag, TextArea } from './components.tsx';
+import { CaseIdentity, dateOf, FileField, ServiceNav, StepStateTag, TextArea } from './components.tsx';
 import { ApplicationForm, applicationLabels, emptyApplication, type ApplicationValues } from './application-form.tsx';
 import { submissionToken, submitFromForm } from './submit.ts';
 import { CaseTimeline } from './case-page.tsx';
@@ -46,7 +46,6 @@ import { saveStagedUploads } from './uploads.ts';
 
 const IdParams = Strict({ id: Id });
 const PlainQuery = Strict({ ...PageQueryFields });
-const NextQuery = Strict({ next: Type.Optional(Type.String({ maxLength: 500 })), ...PageQueryFields });
 
 const hallCrumb = (ctx: ViewContext) => ({ href: '/services', label: ctx.t('page.approval.hall.title') });
 const mineCrumb = (ctx: ViewContext) => ({ href: '/services/mine', label: ctx.t('page.approval.mine.title') });
