@@ -27,7 +27,7 @@ function Document({ ctx, title, bodyClass, children, siteName }: { ctx: ViewCont
           <title>
             {plainTitle(title)}
             {' - '}
-            {siteName ?? ctx.t('site.name')}
+            {siteName ? siteName : ctx.t('site.name')}
           </title>
           <meta name="htmx-config" content={attr(HTMX_CONFIG)} />
           <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
@@ -48,7 +48,7 @@ function Brand({ ctx, href, sub, name }: { ctx: ViewContext; href: string; sub: 
         政
       </span>
       <span class="brand-text">
-        <span class="brand-name">{name ?? ctx.t('site.name')}</span>
+        <span class="brand-name">{name ? name : ctx.t('site.name')}</span>
         <span class="brand-sub">{sub}</span>
       </span>
     </a>

@@ -43,7 +43,7 @@ export function Guide({ ctx, item, units, headingLevel = 2 }: { ctx: ViewContext
           <dt>{g('unit')}</dt>
           <dd safe>{units.get(item.unitId) ?? item.unitId}</dd>
           <dt>{g('targets')}</dt>
-          <dd>{item.targets.map((t) => ctx.ta(`page.approval.guide.target.${t}`)).join(ctx.ta('page.approval.guide.listSeparator'))}</dd>
+          <dd safe>{item.targets.map((t) => ctx.ta(`page.approval.guide.target.${t}`)).join(ctx.ta('page.approval.guide.listSeparator'))}</dd>
           <dt>{g('handlingType')}</dt>
           <dd>
             <span class={item.handlingType === 'instant' ? 'tag tag-ok' : 'tag'}>{g(`handling.${item.handlingType}`)}</span> {g(`handlingHint.${item.handlingType}`)}
