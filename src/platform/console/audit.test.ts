@@ -149,5 +149,5 @@ test('only the auditor reads the log: the system administrator is refused and no
   assert.doesNotMatch((await page(sysadminCookie, '/console')).body, /href="\/console\/audit"/);
   const anonymous = await ctx.app.inject({ method: 'GET', url: '/console/audit' });
   assert.equal(anonymous.statusCode, 303);
-  assert.match(String(anonymous.headers.location), /^\/login\?next=/);
+  assert.match(String(anonymous.headers.location), /^\/console\/login\?next=/);
 });
