@@ -149,7 +149,7 @@ describe('the citizen journey in the demo city', { skip: chromiumMissing }, () =
       // The QR code, read from the drawn page, opens the verification page: genuine.
       const [qr] = await readQrCodes(certificate);
       assert.ok(qr?.startsWith(`${base}/services/certificates/`), `QR code says ${qr}`);
-      await page.goto(qr);
+      await page.goto(qr!);
       assert.match((await page.locator('main').textContent()) ?? '', /核验通过：证照真实有效/);
       await checkPage(page, label('verification'));
       await context.close();

@@ -13,22 +13,43 @@ const HOT_COUNT = 8;
 const HOT_DAYS = 90;
 const FRESH_MS = 5 * 60_000;
 
-const cache = new WeakMap<object, { at: number; blocks: Promise<PortalHomeBlock[]> }>();
+/** Values read at most every FRESH_MS per database, and again once forgotten. */
+class FreshCache<T> {
+  private readonly entries = new WeakMap<object, { at: number; value: Promise<T> }>();
+  constructor(private readonly compute: (platform: Platform) => Promise<T>) {}
 
-/** Forgets the cached blocks: the next home page reads them again (after publishing or withdrawing an item). */
+  get(platform: Platform): Promise<T> {
+    const now = Date.now();
+    const hit = this.entries.get(platform.db);
+    if (hit && now - hit.at < FRESH_MS) return hit.value;
+    const value = this.compute(platform);
+    this.entries.set(platform.db, { at: now, value });
+    // A failed read is not kept: the next visitor tries again.
+    value.catch(() => this.entries.get(platform.db)?.value === value && this.entries.delete(platform.db));
+    return value;
+  }
+
+  forget(platform: Pick<Platform, 'db'>) {
+    this.entries.delete(platform.db);
+  }
+}
+
+const homeBlocks = new FreshCache((platform) => computeBlocks(platform));
+const facets = new FreshCache((platform) => catalogueFacets(platform.db));
+
+/** Forgets the cached blocks and facets: the next page reads them again (after publishing or withdrawing an item). */
 export function invalidatePortalHome(platform: Pick<Platform, 'db'>) {
-  cache.delete(platform.db);
+  homeBlocks.forget(platform);
+  facets.forget(platform);
 }
 
 export function approvalHomeBlocks(platform: Platform): Promise<PortalHomeBlock[]> {
-  const now = Date.now();
-  const hit = cache.get(platform.db);
-  if (hit && now - hit.at < FRESH_MS) return hit.blocks;
-  const blocks = computeBlocks(platform);
-  cache.set(platform.db, { at: now, blocks });
-  // A failed read is not kept: the next visitor tries again.
-  blocks.catch(() => cache.get(platform.db)?.blocks === blocks && cache.delete(platform.db));
-  return blocks;
+  return homeBlocks.get(platform);
+}
+
+/** The published catalogue's units, themes and life events with their counts (the service hall's facets). */
+export function cachedCatalogueFacets(platform: Platform): ReturnType<typeof catalogueFacets> {
+  return facets.get(platform);
 }
 
 async function hotItems(platform: Platform) {
@@ -51,7 +72,7 @@ function eventOrder(a: string, b: string) {
 }
 
 async function computeBlocks(platform: Platform): Promise<PortalHomeBlock[]> {
-  const [hot, facets] = await Promise.all([hotItems(platform), catalogueFacets(platform.db)]);
+  const [hot, catalogue] = await Promise.all([hotItems(platform), cachedCatalogueFacets(platform)]);
   const more = { href: '/services', key: 'page.approval.home.more' };
   return [
     {
@@ -75,13 +96,13 @@ async function computeBlocks(platform: Platform): Promise<PortalHomeBlock[]> {
       id: 'units',
       titleKey: 'page.approval.home.units.title',
       layout: 'chips',
-      links: facets.units.map(({ unit, count }) => ({ href: `/services?unit=${encodeURIComponent(unit.id)}`, text: unit.name, noteKey: 'page.approval.home.units.count', count })),
+      links: catalogue.units.map(({ unit, count }) => ({ href: `/services?unit=${encodeURIComponent(unit.id)}`, text: unit.name, noteKey: 'page.approval.home.units.count', count })),
     },
     {
       id: 'events',
       titleKey: 'page.approval.home.events.title',
       layout: 'chips',
-      links: facets.lifeEvents
+      links: catalogue.lifeEvents
         .map((f) => f.value)
         .sort(eventOrder)
         .map((value) => ({ href: `/services?lifeEvent=${encodeURIComponent(value)}`, text: value })),

@@ -12,7 +12,8 @@ import { renderPortal } from '../../../platform/console/index.ts';
 import { attr, DataTable, EmptyState, ErrorSummary, FormBody, formText, liveSearchAttributes, Notice, PageHeading, PageQueryFields, Pagination, TextField, withQuery, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import { listItems, type Item } from '../queries/items.ts';
 import { listPublicResults, progressByReceipt, type PublicProgress } from '../public.ts';
-import { catalogueFacets, unitNames } from './data.ts';
+import { unitNames } from './data.ts';
+import { cachedCatalogueFacets } from '../portal-home.ts';
 import { CaseStateRow, dateOf, ServiceNav, StateTag, StepStateTag } from './components.tsx';
 
 const HallQuery = Strict({
@@ -214,7 +215,7 @@ export async function hallPages(app: FastifyInstance, platform: Platform) {
     const text = q?.trim() || undefined;
     const filtered = !!(text || unit || theme || event || target);
     const [facets, page] = await Promise.all([
-      catalogueFacets(platform.db),
+      cachedCatalogueFacets(platform),
       listItems(platform.db, null, { q: text, unitId: unit || undefined, theme: theme || undefined, lifeEvent: event, target, cursor, limit: 20 }),
     ]);
     const units = new Map(facets.units.map((u) => [u.unit.id, u.unit.name]));
