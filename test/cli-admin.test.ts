@@ -14,7 +14,7 @@ before(async () => {
   assert.match(up.stdout, /up to date/);
   const seeded = await zt(['seed', '--demo'], { ZT_DATA_DIR: A, ZT_DEMO_PASSWORD: DEMO_PASSWORD });
   assert.equal(seeded.code, 0, seeded.stderr);
-  assert.match(seeded.stdout, /38 regions and 67 units created/);
+  assert.match(seeded.stdout, /38 regions and 71 units created/);
 });
 
 test('admin create reads the password from stdin; admin token prints only a token that works', async () => {
