@@ -57,8 +57,11 @@ test('a module unknown to supervision gets yellow and red cards, monitor figures
   assert.equal(late.dueDate, '2026-12-23');
   assert.deepEqual(await scan(), { yellow: 0, red: 0 }, 'nothing is at risk on the first day');
 
-  // Tuesday: one working day left on the short one: yellow, for the person holding it.
+  // Tuesday morning: most of the short one's working time is still ahead: no card yet.
   clock.set(shanghai('2026-12-22 10:00:00'));
+  assert.deepEqual(await scan(), { yellow: 0, red: 0 });
+  // Wednesday afternoon, its due day: under a fifth of its working minutes left: yellow, for the person holding it.
+  clock.set(shanghai('2026-12-23 16:00:00'));
   assert.deepEqual(await scan(), { yellow: 1, red: 0 });
   let cards = await renewalCards();
   assert.equal(cards.length, 1);
