@@ -295,12 +295,18 @@ export async function generateDemoCases(platform: Platform, options: { count: nu
   const plans: Plan[] = [];
   // The citizen's own cases first: one in every state, so that 我的办件 shows them all.
   const showcase: Array<[Kind, number]> = [['approve', 40], ['correct', 30], ['reject', 25], ['not_accept', 20], ['withdraw', 12], ['correction_waiting', 4], ['stall', 6], ['stall_accepted', 3], ['stall_submitted', 0.2]];
-  const multiStage = items.find((i) => i.process.stages.length > 2) ?? items[0];
+  // Applicants apply for what is offered to them (an item's 申请对象: persons, enterprises or both).
+  const offeredTo = (kind: 'person' | 'enterprise') => {
+    const offered = items.filter((i) => i.targets.includes(kind));
+    return offered.length ? offered : items;
+  };
+  const multiStage = offeredTo('person').find((i) => i.process.stages.length > 2) ?? offeredTo('person')[0];
   for (let n = 0; n < options.count; n++) {
     let kind = pickKind(random);
     // Newer cases are more frequent than old ones (a service that is catching on).
     let ageDays = SPAN_DAYS * Math.pow(random(), 1.3);
-    let item = items[Math.floor(Math.pow(random(), 1.6) * items.length)];
+    const pick = random();
+    let item: (typeof items)[number] | null = null;
     let owner: 'person' | 'enterprise' | null = null;
     if (n < showcase.length && accounts.has('person')) {
       [kind, ageDays] = showcase[n];
@@ -312,6 +318,8 @@ export async function generateDemoCases(platform: Platform, options: { count: nu
     for (let back = 1; t0 > realNow; back++) t0 = workingMoment(realNow - (ageDays + back) * DAY_MS, random);
     const online = owner !== null || random() < 0.55;
     const applicant = owner ? DEMO_PUBLIC_ACCOUNTS.find((a) => a.kind === owner)!.applicant : demoApplicant(n, random() < 0.3 ? 'enterprise' : 'person');
+    const offered = offeredTo(applicant.kind);
+    if (!item) item = offered[Math.floor(Math.pow(pick, 1.6) * offered.length)];
     let steps = planSteps(item, kind, t0, realNow, random, online);
     // The showcase's stalled case sits in review: one review done, the next one open.
     if (n < showcase.length && kind === 'stall' && item.process.stages.length > 2 && !steps.some((s) => s.step.type === 'review')) {
