@@ -15,6 +15,8 @@ import { createStaffUser, grantRolesBySystem, createApiToken } from '../src/plat
 import type { Role } from '../src/platform/iam/roles.ts';
 import type { Scope } from '../src/platform/iam/principal.ts';
 import { creditCheckChar } from '../src/platform/org/codes.ts';
+import { sql } from '../src/platform/db/index.ts';
+import { blindIndex } from '../src/platform/crypto/fields.ts';
 
 /** PostgreSQL server for the suite, when the suite runs against one (CI does both). */
 export const TEST_PG_URL = process.env.ZT_TEST_DATABASE_URL || null;
@@ -206,4 +208,12 @@ export async function loginSession(app: FastifyInstance, username: string, passw
 
 export function problem(res: LightMyRequestResponse) {
   return { status: res.statusCode, type: res.headers['content-type'], body: res.json() as { code: string; detail: string; errors?: Array<{ path: string; message: string }> } };
+}
+
+/** The code of the latest SMS written for `phone`, as the SMS carries it (without a gateway the log shows the same text). */
+export async function sentSmsCode(ctx: { platform: Platform }, phone: string): Promise<string> {
+  const { rows } = await sql<{ params: string | { code: string } }>`
+    select params from notify_outbox where channel = 'sms' and recipient_key = ${blindIndex(ctx.platform, `notify:sms:${phone}`)} order by created_at desc limit 1`.execute(ctx.platform.db);
+  if (!rows[0]) throw new Error(`no SMS was written for ${phone}`);
+  return (typeof rows[0].params === 'string' ? (JSON.parse(rows[0].params) as { code: string }) : rows[0].params).code;
 }

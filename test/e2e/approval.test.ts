@@ -5,12 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { assertAccessible, chromiumMissing, htmxSettled, launchChromium } from './browser.ts';
-import { createTestContext, makeUnit, makeUser, seedRegions, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
+import { assertAccessible, chromiumMissing, htmxSettled, openBrowser } from './browser.ts';
+import { createTestContext, makeUnit, makeUser, seedRegions, sentSmsCode, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { idCheckChar } from '../../src/platform/org/codes.ts';
-import { blindIndex } from '../../src/platform/crypto/fields.ts';
-import { sql } from '../../src/platform/db/index.ts';
 import { SAMPLES } from '../../src/platform/files/testing.ts';
 import { createItem } from '../../src/modules/approval/commands/create-item.ts';
 import { publishItem } from '../../src/modules/approval/commands/publish-item.ts';
@@ -73,9 +71,7 @@ describe('online approval in the browser', { skip: chromiumMissing }, () => {
       });
       return publishItem(work, ctx.platform, null, draft.id);
     });
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
-    browser = await launchChromium();
+    ({ base, browser } = await openBrowser(ctx));
   });
 
   after(async () => {
@@ -137,11 +133,7 @@ describe('online approval in the browser', { skip: chromiumMissing }, () => {
     await page.locator('#register-phone').fill('13912345678');
     await page.getByRole('button', { name: '获取验证码' }).click();
     await page.getByText('验证码已发送').waitFor();
-    // The code as the SMS carries it (without a gateway the log shows the same text).
-    const sms = await sql<{ params: string | { code: string } }>`
-      select params from notify_outbox where channel = 'sms' and recipient_key = ${blindIndex(ctx.platform, 'notify:sms:13912345678')} order by created_at desc limit 1`.execute(ctx.platform.db);
-    const params = typeof sms.rows[0].params === 'string' ? (JSON.parse(sms.rows[0].params) as { code: string }) : sms.rows[0].params;
-    await page.locator('#register-smsCode').fill(params.code);
+    await page.locator('#register-smsCode').fill(await sentSmsCode(ctx, '13912345678'));
     await page.locator('#register-password').fill('Citizen#2026');
     await page.getByLabel('再次输入密码').fill('Citizen#2026');
     await page.getByRole('button', { name: '注册并登录' }).click();

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as OTPAuth from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
-import { assertAccessible, chromiumMissing, launchChromium } from './browser.ts';
+import { assertAccessible, chromiumMissing, openBrowser } from './browser.ts';
 import { createTestContext, loginSession, makeUnit, makeUser, seedRegions, TestClock, type TestContext } from '../helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { enableTotpWithSecret } from '../../src/platform/iam/index.ts';
@@ -52,9 +52,7 @@ describe('the audit log and the monitor in the browser', { skip: chromiumMissing
     await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
       for (let i = 0; i < 50; i++) recordAudit(work, { action: 'approval.task.accept', objectType: 'approval_application', objectId: `case-${i}`, details: { state: 'accepted', reason: '材料齐全，符合法定形式，予以受理', count: i } });
     });
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
-    browser = await launchChromium();
+    ({ base, browser } = await openBrowser(ctx));
   });
 
   after(async () => {

@@ -75,3 +75,16 @@ export async function assertAccessible(page: Page, label: string, prefix = 'page
 export async function htmxSettled(page: Page) {
   await page.waitForFunction(() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added'), undefined, { timeout: 5000 });
 }
+
+/** The test application on a free loopback port, and the browser of the test file. */
+export async function openBrowser(ctx: { app: { listen(options: { port: number; host: string }): Promise<unknown>; server: { address(): unknown } } }): Promise<{ base: string; browser: Browser }> {
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
+  return { base, browser: await launchChromium() };
+}
+
+/** The page itself does not scroll sideways (a wide table may scroll within its own region). */
+export async function assertNoSidewaysScroll(page: Page, label: string) {
+  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.ok(scroll <= client, `${label}: the page scrolls sideways (${scroll} > ${client})`);
+}

@@ -1,11 +1,9 @@
 // A citizen registers with an SMS code in the browser, at a desktop and at a phone's width.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
-import type { Browser, Page } from 'playwright-core';
-import { assertAccessible, chromiumMissing, launchChromium } from './browser.ts';
-import { createTestContext, type TestContext } from '../helpers.ts';
-import { blindIndex } from '../../src/platform/crypto/fields.ts';
+import type { Browser } from 'playwright-core';
+import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser } from './browser.ts';
+import { createTestContext, sentSmsCode, type TestContext } from '../helpers.ts';
 import { idCheckChar } from '../../src/platform/org/codes.ts';
 
 describe('identity for the public in the browser', { skip: chromiumMissing }, () => {
@@ -16,9 +14,7 @@ describe('identity for the public in the browser', { skip: chromiumMissing }, ()
 
   before(async () => {
     ctx = await createTestContext();
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
-    browser = await launchChromium();
+    ({ base, browser } = await openBrowser(ctx));
   });
 
   after(async () => {
@@ -26,20 +22,6 @@ describe('identity for the public in the browser', { skip: chromiumMissing }, ()
     await ctx?.close();
     assert.deepEqual(pageErrors, [], 'pages must not break their own Content Security Policy');
   });
-
-  /** The code as the SMS carries it, read from the outbox (the log shows the same text). */
-  async function sentCode(phone: string): Promise<string> {
-    const { rows } = await sql<{ params: string | { code: string } }>`
-      select params from notify_outbox where channel = 'sms' and recipient_key = ${blindIndex(ctx.platform, `notify:sms:${phone}`)} order by created_at desc limit 1`.execute(ctx.platform.db);
-    assert.ok(rows[0], `an SMS was written for ${phone}`);
-    const params = typeof rows[0].params === 'string' ? (JSON.parse(rows[0].params) as { code: string }) : rows[0].params;
-    return params.code;
-  }
-
-  async function noSidewaysScroll(page: Page, label: string) {
-    const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-    assert.ok(scroll <= client, `${label}: the page scrolls sideways (${scroll} > ${client})`);
-  }
 
   for (const [width, phone, seq] of [
     [1366, '13900138001', '101'],
@@ -59,12 +41,12 @@ describe('identity for the public in the browser', { skip: chromiumMissing }, ()
       await page.waitForURL(/\/login$/);
       assert.match((await page.locator('h1').textContent()) ?? '', /登录网上办事大厅/);
       await assertAccessible(page, label('public sign-in'), 'identity');
-      await noSidewaysScroll(page, label('public sign-in'));
+      await assertNoSidewaysScroll(page, label('public sign-in'));
 
       await page.locator('.login-links').getByRole('link', { name: '注册账号' }).click();
       await page.waitForURL(/\/register/);
       await assertAccessible(page, label('register'), 'identity');
-      await noSidewaysScroll(page, label('register'));
+      await assertNoSidewaysScroll(page, label('register'));
 
       const first17 = `11010119880512${seq}`;
       await page.locator('#register-name').fill('陈九');
@@ -73,20 +55,20 @@ describe('identity for the public in the browser', { skip: chromiumMissing }, ()
       await page.getByRole('button', { name: '获取验证码' }).click();
       await page.getByText('验证码已发送').waitFor();
       assert.equal(await page.locator('#register-name').inputValue(), '陈九', 'what was typed stays after the code is sent');
-      await page.locator('#register-smsCode').fill(await sentCode(phone));
+      await page.locator('#register-smsCode').fill(await sentSmsCode(ctx, phone));
       await page.locator('#register-password').fill('Citizen#2026');
       await page.locator('#register-password2').fill('Citizen#2026');
       await page.getByRole('button', { name: '注册并登录' }).click();
       await page.waitForURL(/\/account$/);
       assert.match((await page.locator('.utility-bar').textContent()) ?? '', /陈九/);
       await assertAccessible(page, label('account home'), 'identity');
-      await noSidewaysScroll(page, label('account home'));
+      await assertNoSidewaysScroll(page, label('account home'));
 
       await page.locator('.account-nav').getByRole('link', { name: '个人资料' }).click();
       await page.waitForURL(/\/account\/profile$/);
       assert.match((await page.locator('.summary-list').textContent()) ?? '', /110101\*{8}/);
       await assertAccessible(page, label('profile'), 'identity');
-      await noSidewaysScroll(page, label('profile'));
+      await assertNoSidewaysScroll(page, label('profile'));
 
       await page.locator('.utility-bar').getByRole('button', { name: '退出登录' }).click();
       await page.waitForURL(`${base}/`);

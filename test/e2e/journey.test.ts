@@ -5,13 +5,11 @@
 // (WCAG 2.1 A/AA) runs on every page on the way, and no page scrolls sideways.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { assertAccessible, chromiumMissing, launchChromium } from './browser.ts';
-import { bearer, createTestContext, makeUser, type TestContext, type TestUser } from '../helpers.ts';
+import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser } from './browser.ts';
+import { bearer, createTestContext, makeUser, sentSmsCode, type TestContext, type TestUser } from '../helpers.ts';
 import { readQrCodes } from '../pdf-qr.ts';
 import { seedDemo } from '../../src/platform/demo/seed.ts';
-import { blindIndex } from '../../src/platform/crypto/fields.ts';
 import { idCheckChar } from '../../src/platform/org/codes.ts';
 import { SAMPLES } from '../../src/platform/files/testing.ts';
 import type { Role } from '../../src/platform/iam/roles.ts';
@@ -29,11 +27,9 @@ describe('the citizen journey in the demo city', { skip: chromiumMissing }, () =
   before(async () => {
     ctx = await createTestContext({ env: { ZT_DEMO_PASSWORD: 'Yunchuan-Demo-1', ZT_DEMO_CASES: '0' } });
     await seedDemo(ctx.platform);
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
+    ({ base, browser } = await openBrowser(ctx));
     // The QR code carries the configured public address; the test server listens elsewhere.
     (ctx.platform.config as { publicUrl: string }).publicUrl = base;
-    browser = await launchChromium();
   });
 
   after(async () => {
@@ -42,17 +38,9 @@ describe('the citizen journey in the demo city', { skip: chromiumMissing }, () =
     assert.deepEqual(pageErrors, [], 'pages must not break their own Content Security Policy');
   });
 
-  async function sentCode(phone: string): Promise<string> {
-    const { rows } = await sql<{ params: string | { code: string } }>`
-      select params from notify_outbox where channel = 'sms' and recipient_key = ${blindIndex(ctx.platform, `notify:sms:${phone}`)} order by created_at desc limit 1`.execute(ctx.platform.db);
-    assert.ok(rows[0], `an SMS was written for ${phone}`);
-    return (typeof rows[0].params === 'string' ? (JSON.parse(rows[0].params) as { code: string }) : rows[0].params).code;
-  }
-
   async function checkPage(page: Page, label: string) {
     await assertAccessible(page, label, 'journey');
-    const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-    assert.ok(scroll <= client, `${label}: the page scrolls sideways (${scroll} > ${client})`);
+    await assertNoSidewaysScroll(page, label);
   }
 
   async function staffFor(unitId: string, role: Role): Promise<TestUser> {
@@ -103,7 +91,7 @@ describe('the citizen journey in the demo city', { skip: chromiumMissing }, () =
       await page.locator('#register-phone').fill(phone);
       await page.getByRole('button', { name: '获取验证码' }).click();
       await page.getByText('验证码已发送').waitFor();
-      await page.locator('#register-smsCode').fill(await sentCode(phone));
+      await page.locator('#register-smsCode').fill(await sentSmsCode(ctx, phone));
       await page.locator('#register-password').fill('Citizen#2026');
       await page.locator('#register-password2').fill('Citizen#2026');
       await page.getByRole('button', { name: '注册并登录' }).click();

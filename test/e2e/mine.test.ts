@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { assertAccessible, chromiumMissing, launchChromium } from './browser.ts';
+import { assertAccessible, chromiumMissing, openBrowser } from './browser.ts';
 import { bearer, createTestContext, makeUnit, makeUser, seedRegions, type TestContext, type TestUser } from '../helpers.ts';
 import { sql } from '../../src/platform/db/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
@@ -96,9 +96,7 @@ describe('我的办件 and rating in the browser', { skip: chromiumMissing }, ()
       return publishItem(work, ctx.platform, null, draft.id);
     });
     itemId = item.id;
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
-    browser = await launchChromium();
+    ({ base, browser } = await openBrowser(ctx));
   });
 
   after(async () => {

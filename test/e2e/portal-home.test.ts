@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { assertAccessible, chromiumMissing, launchChromium, screenshot } from './browser.ts';
+import { assertAccessible, chromiumMissing, screenshot, openBrowser } from './browser.ts';
 import { createTestContext, type TestContext } from '../helpers.ts';
 import { seedDemo } from '../../src/platform/demo/seed.ts';
 
@@ -16,9 +16,7 @@ describe('the portal home page in the browser', { skip: chromiumMissing }, () =>
   before(async () => {
     ctx = await createTestContext({ env: { ZT_DEMO_PASSWORD: 'Yunchuan-Demo-1' } });
     await seedDemo(ctx.platform, { cases: 12 });
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
-    browser = await launchChromium();
+    ({ base, browser } = await openBrowser(ctx));
   });
 
   after(async () => {

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { assertAccessible, chromiumMissing, launchChromium } from './browser.ts';
+import { assertAccessible, chromiumMissing, openBrowser } from './browser.ts';
 import { createTestContext, type TestContext } from '../helpers.ts';
 import { seedDemo } from '../../src/platform/demo/seed.ts';
 
@@ -21,9 +21,7 @@ describe('the service hall in the browser', { skip: chromiumMissing }, () => {
     const items = (await ctx.app.inject({ method: 'GET', url: `/api/v1/approval/items?q=${encodeURIComponent('民办学校设立审批')}` })).json().items;
     jointId = items[0].id;
     foodId = (await ctx.app.inject({ method: 'GET', url: `/api/v1/approval/items?q=${encodeURIComponent('食品经营许可证核发')}` })).json().items[0].id;
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
-    browser = await launchChromium();
+    ({ base, browser } = await openBrowser(ctx));
   });
   after(async () => {
     await browser?.close();

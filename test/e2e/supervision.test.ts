@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as OTPAuth from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { assertAccessible, chromiumMissing, launchChromium } from './browser.ts';
+import { assertAccessible, chromiumMissing, openBrowser } from './browser.ts';
 import { createTestContext, makeUnit, makeUser, seedRegions, PASSWORD, TestClock, type TestContext, type TestUser } from '../helpers.ts';
 import { SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import type { ProcessDefinition } from '../../src/platform/flow/engine.ts';
@@ -46,9 +46,7 @@ describe('electronic supervision in the browser', { skip: chromiumMissing }, () 
     };
     const units = { window: window.id, planning: planning.id, other: office.id };
     world = { units, process, citizen: await publicUser(ctx, 'citizen'), itemId: await insertItem(ctx, { units, process }) };
-    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`;
-    browser = await launchChromium();
+    ({ base, browser } = await openBrowser(ctx));
   });
 
   after(async () => {
