@@ -6,42 +6,18 @@
 import { sql } from '../../platform/db/index.ts';
 import type { Platform, PortalHomeBlock } from '../../platform/module.ts';
 import { catalogueFacets } from './pages/data.ts';
+import { FreshCache, forgetCatalogue } from './catalogue-cache.ts';
 
 /** The life events of the national catalogue, in their usual order; others follow by name. */
 export const LIFE_EVENTS = ['生育', '入学', '就业', '婚姻', '住房', '养老', '开办企业', '工程建设', '投资建设', '社会保障', '医疗', '出行', '身后事'];
 const HOT_COUNT = 8;
 const HOT_DAYS = 90;
-const FRESH_MS = 5 * 60_000;
-
-/** Values read at most every FRESH_MS per database, and again once forgotten. */
-class FreshCache<T> {
-  private readonly entries = new WeakMap<object, { at: number; value: Promise<T> }>();
-  constructor(private readonly compute: (platform: Platform) => Promise<T>) {}
-
-  get(platform: Platform): Promise<T> {
-    const now = Date.now();
-    const hit = this.entries.get(platform.db);
-    if (hit && now - hit.at < FRESH_MS) return hit.value;
-    const value = this.compute(platform);
-    this.entries.set(platform.db, { at: now, value });
-    // A failed read is not kept: the next visitor tries again.
-    value.catch(() => this.entries.get(platform.db)?.value === value && this.entries.delete(platform.db));
-    return value;
-  }
-
-  forget(platform: Pick<Platform, 'db'>) {
-    this.entries.delete(platform.db);
-  }
-}
 
 const homeBlocks = new FreshCache((platform) => computeBlocks(platform));
 const facets = new FreshCache((platform) => catalogueFacets(platform.db));
 
-/** Forgets the cached blocks and facets: the next page reads them again (after publishing or withdrawing an item). */
-export function invalidatePortalHome(platform: Pick<Platform, 'db'>) {
-  homeBlocks.forget(platform);
-  facets.forget(platform);
-}
+/** Forgets the cached catalogue: the next page reads it again (after publishing or withdrawing an item). */
+export const invalidatePortalHome = forgetCatalogue;
 
 export function approvalHomeBlocks(platform: Platform): Promise<PortalHomeBlock[]> {
   return homeBlocks.get(platform);

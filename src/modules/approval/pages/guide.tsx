@@ -9,9 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import { type Static } from '@sinclair/typebox';
 import { Id, Strict } from '../../../platform/http/index.ts';
 import type { Platform } from '../../../platform/module.ts';
+import type { Principal } from '../../../platform/iam/principal.ts';
 import { renderPortal } from '../../../platform/console/index.ts';
 import { attr, Notice, PageHeading, PageQueryFields, type ViewContext } from '../../../platform/views/index.ts';
 import { getItemFor, getPublishedItemByCode, type Item } from '../queries/items.ts';
+import { publicGuide, type PublicGuide } from '../catalogue-cache.ts';
 import { unitNames } from './data.ts';
 import { feeText, Paragraphs, ServiceNav } from './components.tsx';
 
@@ -235,11 +237,16 @@ export function ProcessDiagram({ ctx, process, units }: { ctx: ViewContext; proc
   );
 }
 
+async function draftGuide(platform: Platform, viewer: Principal | null, id: string): Promise<PublicGuide> {
+  const item = await getItemFor(platform.db, viewer, id);
+  const units = await unitNames(platform.db, [item.unitId, ...item.process.stages.flatMap((s) => ('parallel' in s ? s.parallel : [s]).map((step) => step.unitId))]);
+  return { item, current: await getPublishedItemByCode(platform.db, item.code), units };
+}
+
 export async function guidePages(app: FastifyInstance, platform: Platform) {
   app.get<{ Params: Static<typeof ItemParams>; Querystring: Static<typeof PlainQuery> }>('/services/items/:id', { schema: { params: ItemParams, querystring: PlainQuery }, config: { auth: 'public' } }, async (request, reply) => {
-    const item = await getItemFor(platform.db, request.principal, request.params.id);
-    const current = item.status === 'published' ? item : await getPublishedItemByCode(platform.db, item.code);
-    const units = await unitNames(platform.db, [item.unitId, ...item.process.stages.flatMap((s) => ('parallel' in s ? s.parallel : [s]).map((step) => step.unitId))]);
+    // What anyone may read comes from the catalogue's cache; a draft only for whoever manages it.
+    const { item, current, units } = (await publicGuide(platform, request.params.id)) ?? (await draftGuide(platform, request.principal, request.params.id));
     return renderPortal(request, reply, (ctx) => ({
       title: Html.escapeHtml(item.name),
       crumbs: [{ href: '/services', label: ctx.t('page.approval.hall.title') }, { label: Html.escapeHtml(item.name) }],

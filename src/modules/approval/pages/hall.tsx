@@ -10,10 +10,11 @@ import { translate } from '../../../platform/i18n/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { renderPortal } from '../../../platform/console/index.ts';
 import { attr, DataTable, EmptyState, ErrorSummary, FormBody, formText, liveSearchAttributes, Notice, PageHeading, PageQueryFields, Pagination, TextField, withQuery, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
-import { listItems, type Item } from '../queries/items.ts';
+import type { Item } from '../queries/items.ts';
 import { listPublicResults, progressByReceipt, type PublicProgress } from '../public.ts';
 import { unitNames } from './data.ts';
 import { cachedCatalogueFacets } from '../portal-home.ts';
+import { publishedListing } from '../catalogue-cache.ts';
 import { CaseStateRow, dateOf, ServiceNav, StateTag, StepStateTag } from './components.tsx';
 
 const HallQuery = Strict({
@@ -216,7 +217,7 @@ export async function hallPages(app: FastifyInstance, platform: Platform) {
     const filtered = !!(text || unit || theme || event || target);
     const [facets, page] = await Promise.all([
       cachedCatalogueFacets(platform),
-      listItems(platform.db, null, { q: text, unitId: unit || undefined, theme: theme || undefined, lifeEvent: event, target, cursor, limit: 20 }),
+      publishedListing(platform, { q: text, unitId: unit || undefined, theme: theme || undefined, lifeEvent: event, target, cursor, limit: 20 }),
     ]);
     const units = new Map(facets.units.map((u) => [u.unit.id, u.unit.name]));
     const missing = page.items.filter((i) => !units.has(i.unitId)).map((i) => i.unitId);
