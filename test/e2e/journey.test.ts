@@ -129,9 +129,9 @@ describe('the citizen journey in the demo city', { skip: chromiumMissing }, () =
       await completeStages(caseId, itemId, (n) => n > 0);
       await page.reload();
       await checkPage(page, label('approved case'));
-      const certificate = await download(context, page, /证照（PDF 文件）/);
+      const certificate = await download(context, page, /许可证（批准文书）（PDF 文件）/);
       assert.ok(certificate.byteLength < 300 * 1024, `certificate of ${certificate.byteLength} bytes`);
-      const again = await download(context, page, /证照（PDF 文件）/);
+      const again = await download(context, page, /许可证（批准文书）（PDF 文件）/);
       assert.ok(again.equals(certificate), 'what is downloaded later is byte for byte what was issued');
 
       // The QR code, read from the drawn page, opens the verification page: genuine.

@@ -18,11 +18,6 @@ export const approvalMineMessages: MessageCatalogue = {
     'page.approval.docs.title': '办理文书',
     'page.approval.docs.lead': '以下文书为 PDF 文件，可下载打印。',
     'page.approval.docs.none': '暂无可下载的文书。',
-    'page.approval.docs.acceptance': '受理通知书',
-    'page.approval.docs.non_acceptance': '不予受理通知书',
-    'page.approval.docs.correction': '补正材料通知书',
-    'page.approval.docs.denial': '不予许可决定书',
-    'page.approval.docs.certificate': '证照',
     'page.approval.docs.pdf': 'PDF 文件',
 
     'page.approval.rating.title': '服务评价（好差评）',
@@ -105,11 +100,6 @@ export const approvalMineMessages: MessageCatalogue = {
     'page.approval.docs.title': 'Documents',
     'page.approval.docs.lead': 'These documents are PDF files to download and print.',
     'page.approval.docs.none': 'No documents yet.',
-    'page.approval.docs.acceptance': 'Notice of acceptance',
-    'page.approval.docs.non_acceptance': 'Notice of non-acceptance',
-    'page.approval.docs.correction': 'Notice of materials to hand in',
-    'page.approval.docs.denial': 'Decision refusing the licence',
-    'page.approval.docs.certificate': 'Certificate',
     'page.approval.docs.pdf': 'PDF file',
 
     'page.approval.rating.title': 'Rate the service',

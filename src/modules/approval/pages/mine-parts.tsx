@@ -47,7 +47,7 @@ export function CaseDocuments({ ctx, documents }: { ctx: ViewContext; documents:
             {documents.map((d) => (
               <li>
                 <a href={attr(d.url)} download="">
-                  {ctx.t(`page.approval.docs.${d.kind}`)}
+                  {ctx.t(`approval.document.kind.${d.kind}`)}
                   <span class="muted">（{ctx.t('page.approval.docs.pdf')}）</span>
                 </a>
               </li>
