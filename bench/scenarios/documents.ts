@@ -17,6 +17,7 @@ import { certificateLayout } from '../../src/modules/approval/documents/service.
 import { chineseDate, renderOfficialDocument } from '../../src/modules/approval/documents/pdf.ts';
 import { getItem } from '../../src/modules/approval/queries/items.ts';
 import type { CaseRow } from '../../src/modules/approval/queries/cases.ts';
+import { publishTestItem } from '../../src/modules/approval/testing.ts';
 
 const PASSWORD = 'Bench#Passw0rd';
 const KB = 1024;
@@ -62,44 +63,17 @@ export async function documentsScenario(args: string[]) {
         },
       };
     });
-    const itemId = crypto.randomUUID();
-    const now = platform.clock.now();
-    await platform.db
-      .withTables<ApprovalTables>()
-      .insertInto('approval_items')
-      .values({
-        id: itemId,
-        code: 'BENCH-XK-001',
-        version: 1,
-        status: 'published',
-        name: '食品经营许可',
-        kind: 'licensing',
-        unit_id: units.review,
-        legal_basis: '《中华人民共和国食品安全法》第三十五条',
-        conditions: '有与经营的食品品种、数量相适应的经营场所',
-        materials: JSON.stringify([{ key: 'application_form', name: '食品经营许可申请书', required: true, copies: 1, allowPending: false }]) as never,
-        statutory_days: 20,
-        promised_days: 10,
-        fee: JSON.stringify({ charged: false }) as never,
-        result_name: '食品经营许可证',
-        max_visits: 1,
-        consult_phone: '0871-12345678',
-        complaint_phone: '12345',
-        process: JSON.stringify({
+    const itemId = (
+      await publishTestItem(platform, {
+        unitId: units.review,
+        process: {
           stages: [
             { key: 'accept', name: '受理', unitId: units.window, role: 'window_clerk', days: 1 },
             { key: 'decide', name: '审查决定', unitId: units.review, role: 'unit_leader', days: 5 },
           ],
-        }) as never,
-        form_fields: JSON.stringify([]) as never,
-        themes: JSON.stringify([]) as never,
-        life_events: JSON.stringify([]) as never,
-        created_by: null,
-        created_at: now,
-        updated_at: now,
-        published_at: now,
+        },
       })
-      .execute();
+    ).id;
 
     const call = async (token: string, method: 'GET' | 'POST', url: string, payload?: object) => {
       const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });

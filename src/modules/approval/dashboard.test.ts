@@ -5,11 +5,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { bearer, createTestContext, makeUnit, makeUser, seedRegions, TestClock, type TestContext, type TestUser } from '../../../test/helpers.ts';
-import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { idCheckChar } from '../../platform/org/codes.ts';
-import { createItem } from './commands/create-item.ts';
-import { publishItem } from './commands/publish-item.ts';
 import type { Item } from './queries/items.ts';
+import { publishTestItem } from './testing.ts';
 
 const clock = new TestClock(new Date('2026-11-02T02:00:00Z')); // a Monday, 10:00 in Shanghai
 let ctx: TestContext;
@@ -25,32 +23,17 @@ before(async () => {
   clerk = await makeUser(ctx.platform, window.id, ['window_clerk']);
   filer = await makeUser(ctx.platform, window.id, ['window_clerk']);
   leader = await makeUser(ctx.platform, window.id, ['unit_leader']);
-  item = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
-    const draft = await createItem(work, ctx.platform, null, {
-      name: '临时占用道路审批',
-      kind: 'licensing',
-      unitId: window.id,
-      legalBasis: '《城市道路管理条例》第三十一条',
-      conditions: '占用期限不超过一年',
-      materials: [{ key: 'application_form', name: '申请表', required: false, copies: 1, allowPending: false }],
-      statutoryDays: 20,
-      promisedDays: 5,
-      fee: { charged: false },
-      resultName: '临时占用道路许可决定书',
-      maxVisits: 0,
-      consultPhone: '0999-12345678',
-      complaintPhone: '12345',
-      formFields: [],
-      themes: [],
-      lifeEvents: [],
-      process: {
-        stages: [
-          { key: 'accept', name: '受理', unitId: window.id, role: 'window_clerk', days: 1 },
-          { key: 'decide', name: '决定', unitId: window.id, role: 'unit_leader', days: 2 },
-        ],
-      },
-    });
-    return publishItem(work, ctx.platform, null, draft.id);
+  item = await publishTestItem(ctx.platform, {
+    name: '临时占用道路审批',
+    unitId: window.id,
+    materials: [{ key: 'application_form', name: '申请表', required: false, copies: 1, allowPending: false }],
+    promisedDays: 5,
+    process: {
+      stages: [
+        { key: 'accept', name: '受理', unitId: window.id, role: 'window_clerk', days: 1 },
+        { key: 'decide', name: '决定', unitId: window.id, role: 'unit_leader', days: 2 },
+      ],
+    },
   });
 });
 after(() => ctx?.close());

@@ -9,6 +9,7 @@ import { idCheckChar } from '../../platform/org/codes.ts';
 import { fileBody, multipartBody, SAMPLES } from '../../platform/files/testing.ts';
 import type { ApprovalTables } from './model.ts';
 import { chineseDate } from './documents/pdf.ts';
+import { publishTestItem } from './testing.ts';
 
 const clock = new TestClock(new Date('2026-12-30T00:00:00Z'));
 const MONDAY = new Date('2026-11-02T02:00:00Z'); // Monday 10:00 in Shanghai
@@ -119,46 +120,21 @@ before(async () => {
   };
   citizen = await publicUser('citizen');
   citizen2 = await publicUser('citizen');
-  itemId = crypto.randomUUID();
-  const now = clock.now();
-  await q()
-    .insertInto('approval_items')
-    .values({
-      id: itemId,
-      code: `T-${crypto.randomBytes(4).toString('hex')}`,
-      version: 1,
-      status: 'published',
-      name: '食品经营许可',
-      kind: 'licensing',
-      unit_id: units.review,
-      legal_basis: '《中华人民共和国食品安全法》第三十五条',
-      conditions: '有与经营的食品品种、数量相适应的经营场所',
-      materials: JSON.stringify([
+  itemId = (
+    await publishTestItem(ctx.platform, {
+      unitId: units.review,
+      materials: [
         { key: 'application_form', name: '食品经营许可申请书', required: true, copies: 1, allowPending: false },
         { key: 'site_plan', name: '经营场所平面图', required: false, copies: 1, allowPending: false },
-      ]) as never,
-      statutory_days: 20,
-      promised_days: 10,
-      fee: JSON.stringify({ charged: false }) as never,
-      result_name: '食品经营许可证',
-      max_visits: 1,
-      consult_phone: '0871-12345678',
-      complaint_phone: '12345',
-      process: JSON.stringify({
+      ],
+      process: {
         stages: [
           { key: 'accept', name: '受理', unitId: units.window, role: 'window_clerk', days: 1 },
           { key: 'decide', name: '审查决定', unitId: units.review, role: 'unit_leader', days: 5 },
         ],
-      }) as never,
-      form_fields: JSON.stringify([]) as never,
-      themes: JSON.stringify([]) as never,
-      life_events: JSON.stringify([]) as never,
-      created_by: null,
-      created_at: now,
-      updated_at: now,
-      published_at: now,
+      },
     })
-    .execute();
+  ).id;
 });
 after(() => ctx.close());
 

@@ -11,8 +11,8 @@ import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { createPublicAccount, createApiToken } from '../../platform/iam/index.ts';
 import { idCheckChar } from '../../platform/org/codes.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
-import type { ProcessDefinition } from '../../platform/flow/engine.ts';
-import type { ApprovalTables } from './model.ts';
+import type { ItemInput } from './model.ts';
+import { publishTestItem } from './testing.ts';
 
 const clock = new TestClock(new Date('2026-11-02T02:00:00Z')); // a Monday, 10:00 in Shanghai
 let ctx: TestContext;
@@ -119,46 +119,14 @@ before(async () => {
   };
   citizen = await publicUser('citizen');
   citizen2 = await publicUser('citizen');
-  const process: ProcessDefinition = {
+  const process: ItemInput['process'] = {
     stages: [
       { key: 'accept', name: '受理', unitId: w.id, role: 'window_clerk', days: 1 },
       { key: 'review', name: '审查', unitId: p.id, role: 'approver', days: 3 },
       { key: 'decide', name: '决定', unitId: w.id, role: 'unit_leader', days: 2 },
     ],
   };
-  itemId = crypto.randomUUID();
-  const now = clock.now();
-  await ctx.platform.db
-    .withTables<ApprovalTables>()
-    .insertInto('approval_items')
-    .values({
-      id: itemId,
-      code: `M-${crypto.randomBytes(4).toString('hex')}`,
-      version: 1,
-      status: 'published',
-      name: '食品经营许可',
-      kind: 'licensing',
-      unit_id: w.id,
-      legal_basis: '《中华人民共和国食品安全法》第三十五条',
-      conditions: '有与经营的食品品种、数量相适应的场所',
-      materials: JSON.stringify([{ key: 'application_form', name: '申请表', required: true, copies: 1, allowPending: false }]) as never,
-      statutory_days: 20,
-      promised_days: 10,
-      fee: JSON.stringify({ charged: false }) as never,
-      result_name: '食品经营许可证',
-      max_visits: 1,
-      consult_phone: '0755-12345678',
-      complaint_phone: '12345',
-      process: JSON.stringify(process) as never,
-      form_fields: JSON.stringify([]) as never,
-      themes: JSON.stringify([]) as never,
-      life_events: JSON.stringify([]) as never,
-      created_by: null,
-      created_at: now,
-      updated_at: now,
-      published_at: now,
-    })
-    .execute();
+  itemId = (await publishTestItem(ctx.platform, { unitId: w.id, materials: [{ key: 'application_form', name: '申请表', required: true, copies: 1, allowPending: false }], process })).id;
 });
 
 after(() => ctx?.close());
