@@ -220,6 +220,13 @@ test('sign-in by SMS code; distinct answers for an unknown account, a wrong pass
   const half = await post('/api/v1/auth/login', { username: phone });
   assert.deepEqual(half.json().errors.map((e: { path: string }) => e.path), ['password']);
 
+  // A code that cannot be one is a field error, told with the number's, before any look-up.
+  const malformed = await post('/api/v1/auth/login', { phone: '12', smsCode: 'abc' });
+  assert.equal(malformed.statusCode, 400);
+  assert.deepEqual(malformed.json().errors.map((e: { path: string }) => e.path).sort(), ['phone', 'smsCode']);
+  const unregisteredMalformed = await post('/api/v1/auth/login', { phone: newPhone(), smsCode: '12x' });
+  assert.equal(unregisteredMalformed.statusCode, 400, 'the format is checked before the number is looked up');
+
   const unknown = await post('/api/v1/auth/login', { username: newPhone(), password: GOOD_PASSWORD });
   assert.equal(unknown.statusCode, 404);
   assert.equal(unknown.json().code, 'IAM_ACCOUNT_NOT_FOUND');

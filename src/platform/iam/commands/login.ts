@@ -10,7 +10,7 @@ import type { RoleAssignment } from '../principal.ts';
 import { findPublicUserByPhone, findUserById, findUserByUsername, iam, rolesOf, type UserRow, toAssignments } from '../queries.ts';
 import { SESSION_ABSOLUTE_MS, tokenHash } from '../authenticate.ts';
 import { matchTotpStep } from '../totp.ts';
-import { checkMobile, checkSmsCode, consumeSmsCode } from './sms-codes.ts';
+import { checkMobile, checkSmsCode, consumeSmsCode, smsCodeFormatError } from './sms-codes.ts';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCK_MS = 15 * 60 * 1000;
@@ -137,7 +137,9 @@ async function openSession(platform: Platform, user: UserRow, actor: Actor, user
 export async function loginWithSmsCode(platform: Platform, input: { phone: string; smsCode: string }, actor: Actor, userAgent: string | null): Promise<LoginResult> {
   const now = platform.clock.now();
   const { phone, error } = checkMobile(input.phone);
-  if (error) throw invalid([error]);
+  // Both fields' errors at once, before the number is looked up.
+  const errors = [error, smsCodeFormatError(input.smsCode)].filter((e) => e !== null);
+  if (errors.length) throw invalid(errors);
   const user = await findPublicUserByPhone(platform, platform.db, phone);
   const failActor = { ...actor, userId: user?.id ?? null, username: phone, unitId: null };
   const audit = (work: Work, reason: string) => recordAudit(work, { action: 'auth.login', objectType: 'user', objectId: user?.id ?? null, outcome: 'failure', details: { method: 'sms', reason } }, now);

@@ -8,7 +8,7 @@ import type { Platform } from '../../module.ts';
 import { hashPassword, isStrongPassword } from '../passwords.ts';
 import { insertAccountRow } from '../accounts.ts';
 import { findPublicUserByPhone, type UserRow } from '../queries.ts';
-import { checkMobile, checkSmsCode, consumeSmsCode } from './sms-codes.ts';
+import { checkMobile, checkSmsCode, consumeSmsCode, smsCodeFormatError } from './sms-codes.ts';
 
 /** A public account's holder: a person, or an enterprise with its legal representative (name, ID number). */
 export interface PublicAccountInput {
@@ -102,7 +102,8 @@ export async function createPublicAccount(work: Work, platform: Platform, input:
  */
 export async function registerPublicUser(platform: Platform, input: RegisterInput, actor: Actor): Promise<UserRow> {
   const { value, errors } = checkPublicAccount(input, { requireIdNumber: true });
-  if (!/^\d{6}$/.test(input.smsCode)) errors.push(fieldError('smsCode', 'iam.smsCodeFormat'));
+  const codeError = smsCodeFormatError(input.smsCode);
+  if (codeError) errors.push(codeError);
   throwFieldErrors(errors);
   if (await findPublicUserByPhone(platform, platform.db, value.phone)) throw new AppError('DUPLICATE', { errors: [fieldError('phone', 'iam.phoneTaken')] });
   const codeId = await checkSmsCode(platform, actor, value.phone, 'register', input.smsCode);

@@ -4,7 +4,7 @@ import { AppError, fieldError, invalid } from '../../http/errors.ts';
 import type { Platform } from '../../module.ts';
 import { hashPassword, isStrongPassword } from '../passwords.ts';
 import { findPublicUserByPhone, iam } from '../queries.ts';
-import { checkMobile, checkSmsCode, consumeSmsCode } from './sms-codes.ts';
+import { checkMobile, checkSmsCode, consumeSmsCode, smsCodeFormatError } from './sms-codes.ts';
 
 /**
  * A public account holder who forgot the password sets a new one with an SMS code (purpose
@@ -13,7 +13,8 @@ import { checkMobile, checkSmsCode, consumeSmsCode } from './sms-codes.ts';
 export async function resetPasswordBySms(platform: Platform, input: { phone: string; smsCode: string; password: string }, actor: Actor) {
   const { phone, error } = checkMobile(input.phone);
   const errors = error ? [error] : [];
-  if (!/^\d{6}$/.test(input.smsCode)) errors.push(fieldError('smsCode', 'iam.smsCodeFormat'));
+  const codeError = smsCodeFormatError(input.smsCode);
+  if (codeError) errors.push(codeError);
   if (!isStrongPassword(input.password)) errors.push(fieldError('password', 'error.PASSWORD_WEAK'));
   if (errors.length === 1 && errors[0].path === 'password') throw new AppError('PASSWORD_WEAK', { errors });
   if (errors.length) throw invalid(errors);

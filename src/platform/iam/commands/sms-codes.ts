@@ -33,6 +33,11 @@ export function checkMobile(value: string, path = 'phone'): { phone: string; err
   return { phone, error: isValidMobile(phone) ? null : fieldError(path, 'iam.phoneInvalid') };
 }
 
+/** The field error of a code that cannot be one (codes are 6 digits), or null. */
+export function smsCodeFormatError(value: string): ReturnType<typeof fieldError> | null {
+  return /^\d{6}$/.test(value) ? null : fieldError('smsCode', 'iam.smsCodeFormat');
+}
+
 /**
  * Issues a code and writes its SMS to the outbox, in the caller's unit of work. Registration
  * needs a number not yet registered; sign-in and reset need a registered one.
