@@ -14,6 +14,7 @@ import { consoleManifest } from './platform/console/index.ts';
 import { backupManifest } from './platform/backup/module.ts';
 import { approvalModule } from './modules/approval/index.ts';
 import { supervisionModule } from './modules/supervision/index.ts';
+import { exchangeModule } from './modules/exchange/index.ts';
 
 /** The platform's parts: always installed. */
 export const platformModules: ZtModule[] = [
@@ -32,7 +33,7 @@ export const platformModules: ZtModule[] = [
 ];
 
 /** The business modules this build knows; ZT_MODULES chooses which of them run. */
-export const businessModules: ZtModule[] = [approvalModule, supervisionModule];
+export const businessModules: ZtModule[] = [approvalModule, supervisionModule, exchangeModule];
 
 /** Every known module, platform first; migrations run in key order across all of them. */
 export const knownModules: ZtModule[] = [...platformModules, ...businessModules];

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { Platform, ZtModule } from '../../platform/module.ts';
+import { exchangeMigrations } from './migrations.ts';
+import { documentsRoutes } from './routes/documents.ts';
+import { distributionRoutes } from './routes/distribution.ts';
+import { statsRoutes } from './routes/stats.ts';
+import { exchangeNav, exchangePages } from './pages/index.ts';
+import { exchangeErrors, exchangeMessages } from './messages/index.ts';
+import { DRAFT_PERMISSION, OVERSIGHT_PERMISSION, RECEIVE_PERMISSION, SIGNOFF_PERMISSION, STATS_PERMISSION } from './model.ts';
+
+async function exchangeRoutes(app: FastifyInstance, platform: Platform) {
+  await documentsRoutes(app, platform);
+  await distributionRoutes(app, platform);
+  await statsRoutes(app, platform);
+  await app.register(async (pages) => exchangePages(pages, platform));
+}
+
+/**
+ * Official document exchange (电子公文交换): documents drafted and signed off inside the sending
+ * unit, sent to every recipient unit at once, signed for (签收) or returned by each unit's clerk.
+ */
+export const exchangeModule: ZtModule = {
+  name: 'exchange',
+  migrations: exchangeMigrations,
+  routes: exchangeRoutes,
+  messages: exchangeMessages,
+  errors: exchangeErrors,
+  permissions: [
+    { name: DRAFT_PERMISSION, roles: ['doc_clerk'] },
+    { name: RECEIVE_PERMISSION, roles: ['doc_clerk'] },
+    { name: SIGNOFF_PERMISSION, roles: ['doc_clerk', 'unit_leader'] },
+    { name: STATS_PERMISSION, roles: ['doc_clerk', 'unit_leader', 'supervisor'] },
+    { name: OVERSIGHT_PERMISSION, roles: ['supervisor'], oversight: true },
+  ],
+  consoleNav: [exchangeNav],
+};
