@@ -162,15 +162,15 @@ test('an office sends a notice; units register, decline and change their answer;
   assert.equal((await get(people.outsider, `/api/v1/meetings/${id}/sign-in-sheet.pdf`)).statusCode, 404);
 
   // Check-in at the door, once per code.
-  clock.set(shanghai('2026-12-20 08:40:00'));
+  clock.set(shanghai('2026-12-07 09:40:00'));
   const arrived = await post(people.organiser, `/api/v1/meetings/${id}/check-ins`, { code: codes[0].toLowerCase() });
   assert.equal(arrived.statusCode, 200, arrived.body);
   assert.equal(arrived.json().name, '张明');
-  clock.set(shanghai('2026-12-20 08:45:00'));
+  clock.set(shanghai('2026-12-07 09:45:00'));
   const twice = problem(await post(people.organiser, `/api/v1/meetings/${id}/check-ins`, { code: codes[0] }));
   assert.equal(twice.status, 409);
   assert.equal(twice.body.code, 'MEETINGS_ALREADY_CHECKED_IN');
-  assert.equal((twice.body as unknown as { checkedInAt: string }).checkedInAt, shanghai('2026-12-20 08:40:00').toISOString());
+  assert.equal((twice.body as unknown as { checkedInAt: string }).checkedInAt, shanghai('2026-12-07 09:40:00').toISOString());
   assert.equal((await post(people.organiser, `/api/v1/meetings/${id}/check-ins`, { code: 'ZZZZZZ' })).statusCode, 404);
   assert.equal((await post(people.clerkA, `/api/v1/meetings/${id}/check-ins`, { code: codes[1] })).statusCode, 404, 'only the organiser checks in');
   regs = await get(people.organiser, `/api/v1/meetings/${id}/registrations`);
@@ -178,8 +178,10 @@ test('an office sends a notice; units register, decline and change their answer;
   assert.ok(byUnit().get(units.a)?.attendees[0].checkedInAt);
   assert.equal(byUnit().get(units.a)?.attendees[1].checkedInAt, null);
 
-  // After the deadline nobody registers or changes.
-  const late = problem(await post(people.clerkC, `/api/v1/meetings/${id}/registrations`, { decline: true, reason: '已过期' }));
+  // After the deadline nobody registers or changes (accounts signed in then).
+  clock.set(shanghai('2026-12-16 09:00:00'));
+  const lateClerk = await makeUser(ctx.platform, units.c, ['doc_clerk']);
+  const late = problem(await post(lateClerk, `/api/v1/meetings/${id}/registrations`, { decline: true, reason: '已过期' }));
   assert.deepEqual([late.status, late.body.code], [422, 'MEETINGS_REGISTRATION_CLOSED']);
 });
 
