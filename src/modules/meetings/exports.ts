@@ -7,7 +7,7 @@ import { loadExcel } from '../../platform/lazy.ts';
 import { formatDateTime } from '../../platform/views/forms.ts';
 import { getUnit } from '../../platform/org/service.ts';
 import { translate } from '../../platform/i18n/index.ts';
-import { chineseDate, renderOfficialDocument } from '../approval/documents/pdf.ts';
+import { chineseDate, renderOfficialDocument } from '../approval/index.ts';
 import type { MeetingRow } from './model.ts';
 import { registrationsOf } from './queries/meetings.ts';
 

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { bearer, createTestContext, loginSession, makeUnit, makeUser, problem, seedRegions, TEST_PG_URL, TestClock, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import { sql } from '../../platform/db/index.ts';
+import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
+import { loadMeetingsDemo } from './demo.ts';
 
 const shanghai = (wall: string) => new Date(`${wall.replace(' ', 'T')}+08:00`);
 const clock = new TestClock(shanghai('2026-12-07 09:00:00'));
@@ -355,4 +357,22 @@ test('console pages: the list, the composer, the organiser’s page, the registr
   const again = await form(organiser, `/console/meetings/${id}/check-in`, { code: code! });
   assert.equal(again.statusCode, 409);
   assert.ok(again.body.includes('王五'));
+});
+
+test('the demo city gets its meetings once, however often the demo is loaded', async () => {
+  clock.set(shanghai('2026-12-07 15:00:00'));
+  const keys = ['city.office', 'city.ndrc', 'city.education', 'city.civil', 'city.finance', 'city.hrss', 'city.market', 'city.approval', 'city.data'];
+  const made = new Map<string, { id: string; name: string; regionCode: string }>();
+  for (const key of keys) made.set(key, await makeUnit(ctx.platform, `演示${key}${process.pid}`));
+  const city = { unit: (key: string) => made.get(key)! };
+  const before = await count('meetings_meetings');
+  for (let i = 0; i < 2; i += 1) await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => loadMeetingsDemo(work, ctx.platform, city));
+  assert.equal(await count('meetings_meetings'), before + 2, 'two meetings, once');
+  const office = await makeUser(ctx.platform, made.get('city.office')!.id, ['doc_clerk']);
+  const list = (await get(office, '/api/v1/meetings')).json().items as Array<{ id: string; organised: boolean; registrationState: string | null }>;
+  assert.deepEqual(list.map((m) => [m.organised, m.registrationState]).sort(), [[false, 'pending'], [true, null]]);
+  const organised = list.find((m) => m.organised)!;
+  const regs = (await get(office, `/api/v1/meetings/${organised.id}/registrations`)).json();
+  assert.deepEqual(regs.counts, { invited: 8, registered: 3, declined: 1, pending: 4, attendees: 5, arrived: 0 });
+  assert.equal(regs.items.find((r: { unitId: string }) => r.unitId === made.get('city.ndrc')!.id).attendees[0].phone, '13957110001');
 });
