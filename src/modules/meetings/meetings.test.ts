@@ -312,8 +312,12 @@ test('console pages: the list, the composer, the organiser’s page, the registr
     return ctx.app.inject({ method: 'POST', url, headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
   };
   const noEnglish = (html: string) => {
-    const text = html.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ');
+    const main = /<main[\s\S]*<\/main>/.exec(html)?.[0] ?? '';
+    const text = main.replace(/<[^>]+>/g, ' ').replace(/\b[A-Z2-9]{6}\b/g, '');
     assert.doesNotMatch(text, /page\.meetings\.|meetings\.[a-z]+\.[a-z]/, 'no raw keys');
+    assert.doesNotMatch(text, /[A-Za-z]{2,}/, `no English words: ${/[A-Za-z]{2,}.{0,40}/.exec(text)?.[0]}`);
+    const nav = /<nav class="console-nav"[\s\S]*?<\/nav>/.exec(html)?.[0] ?? '';
+    assert.match(nav, /<h2[^>]*>会议<\/h2>/, 'the 会议 menu');
   };
 
   const list = await page(organiser, '/console/meetings');

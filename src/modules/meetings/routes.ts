@@ -21,6 +21,8 @@ const IdParams = Strict({ id: Id });
 const ListParams = Strict({ ...ListQuery, view: Type.Optional(StringEnum(['mine', 'organised', 'invited', 'all'] as const, { description: 'mine (default): organised by or sent to the caller’s unit; all: every notice (the supervision office)' })) });
 const Created = Type.Object({ id: Type.String() });
 const Any = Answer({});
+const Xlsx = { description: 'The workbook', content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } } } };
+const Pdf = { description: 'The PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } };
 const ORGANISER = 'The organising unit’s doc_clerk; anyone else: 404.';
 
 function sendFile(reply: FastifyReply, body: Buffer, type: string, name: string, inline = false) {
@@ -110,7 +112,7 @@ export async function meetingsApi(app: FastifyInstance, platform: Platform) {
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/meetings/:id/attendees.xlsx',
-    { schema: { operationId: 'exportMeetingAttendees', tags, summary: 'The attendee list as an Excel workbook', description: ORGANISER, params: IdParams }, config: { auth: 'user' } },
+    { schema: { operationId: 'exportMeetingAttendees', tags, summary: 'The attendee list as an Excel workbook', description: ORGANISER, params: IdParams, response: { 200: Xlsx } }, config: { auth: 'user' } },
     async (request, reply) => {
       const meeting = await meetingForOrganiserView(platform.db, request.principal!, request.params.id);
       return sendFile(reply, await attendeeWorkbook(platform, meeting), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', `${meeting.title}-参会人员.xlsx`);
@@ -119,7 +121,7 @@ export async function meetingsApi(app: FastifyInstance, platform: Platform) {
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/meetings/:id/sign-in-sheet.pdf',
-    { schema: { operationId: 'meetingSignInSheet', tags, summary: 'The printable sign-in sheet (签到表) as PDF', description: ORGANISER, params: IdParams }, config: { auth: 'user' } },
+    { schema: { operationId: 'meetingSignInSheet', tags, summary: 'The printable sign-in sheet (签到表) as PDF', description: ORGANISER, params: IdParams, response: { 200: Pdf } }, config: { auth: 'user' } },
     async (request, reply) => {
       const meeting = await meetingForOrganiserView(platform.db, request.principal!, request.params.id);
       return sendFile(reply, await signInSheet(platform, meeting), 'application/pdf', `${meeting.title}-签到表.pdf`, true);

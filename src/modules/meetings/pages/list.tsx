@@ -125,7 +125,7 @@ async function renderCompose(platform: Platform, request: FastifyRequest, reply:
               ''
             )}
             <p class="field-hint">{ctx.t('page.meetings.compose.unitsHint')}</p>
-            <div style="max-height:22rem;overflow-y:auto;overflow-x:hidden">
+            <div>
               {units.map((u, i) => (
                 <div class="checkbox">
                   <input type="checkbox" id={`unit-${i}`} name="invitedUnitIds" value={attr(u.id)} checked={picked.has(u.id)} />

@@ -28,13 +28,13 @@ type Registrations = Awaited<ReturnType<typeof registrationsOf>>;
 
 function Details({ ctx, m }: { ctx: ViewContext; m: View }) {
   const row = (label: JSX.Element, value: string) => (
-    <>
+    <div>
       <dt>{label}</dt>
       <dd safe>{value}</dd>
-    </>
+    </div>
   );
   return (
-    <dl class="details">
+    <dl class="summary-list">
       {row(ctx.t('page.meetings.list.organiser'), m.organiserUnitName)}
       {row(ctx.t('page.meetings.list.state'), ctx.ta(`meetings.meeting.${m.state}`))}
       {row(ctx.t('page.meetings.field.startsAt'), when(ctx, m.startsAt))}
@@ -44,10 +44,14 @@ function Details({ ctx, m }: { ctx: ViewContext; m: View }) {
       {row(ctx.t('page.meetings.field.max'), String(m.maxAttendeesPerUnit))}
       {m.contact ? row(ctx.t('page.meetings.field.contact'), `${m.contact} ${m.contactPhone ?? ''}`) : ''}
       {m.cancelReason ? row(ctx.t('page.meetings.view.cancelReason'), m.cancelReason) : ''}
-      <dt>{ctx.t('page.meetings.field.agenda')}</dt>
-      <dd style="white-space:pre-line" safe>
-        {m.agenda}
-      </dd>
+      <div>
+        <dt>{ctx.t('page.meetings.field.agenda')}</dt>
+        <dd>
+          {m.agenda.split('\n').map((line) => (
+            <p safe>{line}</p>
+          ))}
+        </dd>
+      </div>
     </dl>
   );
 }
@@ -66,7 +70,7 @@ function Answers({ ctx, regs }: { ctx: ViewContext; regs: Registrations }) {
                 {r.reason ? <span class="muted" safe>{`（${r.reason}）`}</span> : ''}
               </td>
               <td>
-                <ul class="plain-list">
+                <ul>
                   {r.attendees.map((a) => (
                     <li>
                       <span safe>{`${a.name}（${a.position}） ${a.phone} · ${a.checkInCode}`}</span> {a.checkedInAt ? ctx.t('page.meetings.checkIn.arrivedAt', { time: when(ctx, a.checkedInAt) }) : ctx.t('page.meetings.checkIn.notArrived')}
@@ -200,11 +204,11 @@ async function renderRegister(platform: Platform, request: FastifyRequest<{ Para
           <Csrf ctx={ctx} />
           <fieldset>
             <legend class="fieldset-legend">{ctx.t('page.meetings.register.answer')}</legend>
-            <div class="radio">
+            <div class="checkbox">
               <input type="radio" id="answer-attend" name="answer" value="attend" checked={answer === 'attend'} />
               <label for="answer-attend">{ctx.t('page.meetings.register.attend')}</label>
             </div>
-            <div class="radio">
+            <div class="checkbox">
               <input type="radio" id="answer-decline" name="answer" value="decline" checked={answer === 'decline'} />
               <label for="answer-decline">{ctx.t('page.meetings.register.decline')}</label>
             </div>

@@ -48,7 +48,7 @@ export function TextArea({ ctx, form, name, label, value, error, required, rows 
       ) : (
         ''
       )}
-      <textarea class="textarea" id={attr(id)} name={attr(name)} rows={String(rows ?? 4)} required={required} aria-invalid={error ? 'true' : undefined} style="max-width:100%;width:100%" safe>
+      <textarea class="input input-long" id={attr(id)} name={attr(name)} rows={String(rows ?? 4)} required={required} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${attr(id)}-error` : undefined} safe>
         {value}
       </textarea>
     </div>
