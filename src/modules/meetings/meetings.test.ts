@@ -297,6 +297,13 @@ test('two answers from one unit at once leave one answer', { skip: TEST_PG_URL ?
   const names = mine[0].attendees.map((a: { name: string }) => a.name).join();
   assert.ok(['甲一,甲二', '乙一,乙二,乙三', ''].includes(names), `one whole answer, not a mix: ${names}`);
   assert.equal(mine[0].state === 'declined', names === '');
+
+  // Two doors check the same code in at once: one arrival, the other is told when.
+  const other2 = await makeUser(ctx.platform, units.office, ['doc_clerk']);
+  const regA = (await post(people.clerkA, `/api/v1/meetings/${id}/registrations`, answers[0])).json();
+  const code = regA.attendees[0].checkInCode as string;
+  const both = await Promise.all([post(people.organiser, `/api/v1/meetings/${id}/check-ins`, { code }), post(other2, `/api/v1/meetings/${id}/check-ins`, { code })]);
+  assert.deepEqual(both.map((r) => r.statusCode).sort(), [200, 409]);
 });
 
 test('console pages: the list, the composer, the organiser’s page, the registration form and check-in', async () => {
@@ -346,6 +353,13 @@ test('console pages: the list, the composer, the organiser’s page, the registr
   const registerForm = await page(clerk, `/console/meetings/${id}/register`);
   assert.equal(registerForm.statusCode, 200);
   noEnglish(registerForm.body);
+  const noReason = await form(clerk, `/console/meetings/${id}/register`, { answer: 'decline', reason: '' });
+  assert.equal(noReason.statusCode, 400);
+  assert.ok(noReason.body.includes('不参加须说明理由'));
+  const badPhone = await form(clerk, `/console/meetings/${id}/register`, { answer: 'attend', 'name-0': '王五', 'position-0': '科长', 'phone-0': '123' });
+  assert.equal(badPhone.statusCode, 400);
+  assert.ok(badPhone.body.includes('请填写有效的手机号码'));
+  noEnglish(badPhone.body);
   const registered = await form(clerk, `/console/meetings/${id}/register`, { answer: 'attend', name: ['王五', ''], position: ['科长', ''], phone: ['13957130001', ''] });
   assert.equal(registered.statusCode, 303, registered.body);
   const after = await page(clerk, `/console/meetings/${id}`);

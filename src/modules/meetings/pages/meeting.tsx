@@ -216,12 +216,12 @@ async function renderRegister(platform: Platform, request: FastifyRequest<{ Para
           {filled.map((row, i) => (
             <fieldset>
               <legend class="fieldset-legend">{ctx.t('page.meetings.register.person', { n: i + 1 })}</legend>
-              <TextField ctx={ctx} form="register" name={`name-${i}`} label={ctx.ta('meetings.export.name')} value={row.name} maxlength={50} />
-              <TextField ctx={ctx} form="register" name={`position-${i}`} label={ctx.ta('meetings.export.position')} value={row.position} maxlength={100} />
-              <TextField ctx={ctx} form="register" name={`phone-${i}`} type="tel" label={ctx.ta('meetings.export.phone')} value={row.phone} maxlength={20} />
+              <TextField ctx={ctx} form="register" name={`name-${i}`} label={ctx.ta('meetings.export.name')} value={row.name} error={state.fields?.[`attendees.${i}.name`]} maxlength={50} />
+              <TextField ctx={ctx} form="register" name={`position-${i}`} label={ctx.ta('meetings.export.position')} value={row.position} error={state.fields?.[`attendees.${i}.position`]} maxlength={100} />
+              <TextField ctx={ctx} form="register" name={`phone-${i}`} type="tel" label={ctx.ta('meetings.export.phone')} value={row.phone} error={state.fields?.[`attendees.${i}.phone`]} maxlength={20} />
             </fieldset>
           ))}
-          <TextArea ctx={ctx} form="register" name="reason" label={ctx.ta('page.meetings.register.reason')} value={state.reason ?? current.reason ?? ''} rows={2} />
+          <TextArea ctx={ctx} form="register" name="reason" label={ctx.ta('page.meetings.register.reason')} value={state.reason ?? current.reason ?? ''} error={state.fields?.reason} rows={2} />
           <button type="submit" class="button">
             {ctx.t('page.meetings.register.submit')}
           </button>
