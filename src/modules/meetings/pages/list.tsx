@@ -96,7 +96,7 @@ async function renderCompose(platform: Platform, request: FastifyRequest, reply:
   return renderConsole(platform, request, reply, (ctx) => ({
     title: ctx.t('page.meetings.compose.title'),
     lead: ctx.t('page.meetings.compose.lead'),
-    crumbs: [{ href: BASE, label: ctx.ta('page.meetings.list.title') }, { label: ctx.t('page.meetings.compose.title') }],
+    crumbs: [{ href: BASE, label: ctx.t('page.meetings.list.title') }, { label: ctx.t('page.meetings.compose.title') }],
     status: state.status,
     body: (
       <>

@@ -95,7 +95,7 @@ async function renderMeeting(platform: Platform, request: FastifyRequest<{ Param
   const path = meetingPath(m.id);
   return renderConsole(platform, request, reply, (ctx) => ({
     title: <span safe>{m.title}</span>,
-    crumbs: [{ href: BASE, label: ctx.ta('page.meetings.list.title') }, { label: <span safe>{m.title}</span> }],
+    crumbs: [{ href: BASE, label: ctx.t('page.meetings.list.title') }, { label: <span safe>{m.title}</span> }],
     status: state.status,
     body: (
       <>
@@ -194,7 +194,7 @@ async function renderRegister(platform: Platform, request: FastifyRequest<{ Para
   return renderConsole(platform, request, reply, (ctx) => ({
     title: ctx.t('page.meetings.register.title'),
     lead: <span safe>{m.title}</span>,
-    crumbs: [{ href: BASE, label: ctx.ta('page.meetings.list.title') }, { href: meetingPath(m.id), label: <span safe>{m.title}</span> }, { label: ctx.t('page.meetings.register.title') }],
+    crumbs: [{ href: BASE, label: ctx.t('page.meetings.list.title') }, { href: meetingPath(m.id), label: <span safe>{m.title}</span> }, { label: ctx.t('page.meetings.register.title') }],
     status: state.status,
     body: (
       <>
@@ -238,7 +238,7 @@ async function renderCheckIn(platform: Platform, request: FastifyRequest<{ Param
   return renderConsole(platform, request, reply, (ctx) => ({
     title: ctx.t('page.meetings.checkIn.title'),
     lead: <span safe>{meeting.title}</span>,
-    crumbs: [{ href: BASE, label: ctx.ta('page.meetings.list.title') }, { href: meetingPath(meeting.id), label: <span safe>{meeting.title}</span> }, { label: ctx.t('page.meetings.checkIn.title') }],
+    crumbs: [{ href: BASE, label: ctx.t('page.meetings.list.title') }, { href: meetingPath(meeting.id), label: <span safe>{meeting.title}</span> }, { label: ctx.t('page.meetings.checkIn.title') }],
     status: state.status,
     body: (
       <>
