@@ -129,7 +129,8 @@ export function elementErrors(input: DocumentElementsInput): FieldError[] {
   const mainSet = new Set(main);
   if (cc.some((id) => mainSet.has(id))) errors.push(fieldError('ccRecipients', 'exchange.doc.mainAndCc'));
   const issuing = text(input.issuingUnitId);
-  if (issuing && (mainSet.has(issuing) || cc.includes(issuing))) errors.push(fieldError('mainRecipients', 'exchange.doc.toItself'));
+  if (issuing && mainSet.has(issuing)) errors.push(fieldError('mainRecipients', 'exchange.doc.toItself'));
+  if (issuing && cc.includes(issuing)) errors.push(fieldError('ccRecipients', 'exchange.doc.toItself'));
 
   const countersign = input.countersignUnitIds ?? [];
   if (countersign.length > LIMITS.countersign) errors.push(fieldError('countersignUnitIds', 'exchange.doc.tooMany', { max: LIMITS.countersign }));

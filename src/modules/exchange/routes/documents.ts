@@ -147,10 +147,15 @@ export async function documentsRoutes(app: FastifyInstance, platform: Platform) 
         tags,
         summary: 'Start the sign-off (拟稿 → 核稿 when the unit has it → 会签 by the countersigning units → 签发), or hand a returned draft in again',
         params: IdParams,
-        body: Type.Optional(SubmitBody),
+        description: 'The body (an opinion) may be left out.',
+        body: SubmitBody,
         response: { 200: Type.Object({ documentId: Type.String(), state: Type.String() }) },
       },
       config: draft,
+      // No body at all is the same as {}.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
     async (request) => {
       const { documentId, state } = await inTransaction(platform.db, actorOf(request), (work) => submitDocument(work, platform, request.principal!, request.params.id, request.body?.opinion));
