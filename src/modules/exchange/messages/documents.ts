@@ -149,6 +149,13 @@ export const documentsMessages: MessageCatalogue = {
     'page.exchange.signoff.done': '已办理',
     'page.exchange.signoff.submitted': '公文已送签',
     'page.exchange.settings.title': '签批设置',
+    'exchange.signoff.actionRequired': '请选择同意或退回修改',
+    'flash.exchange.saved': '公文已保存',
+    'flash.exchange.submitted': '公文已送签',
+    'flash.exchange.agreed': '已同意，公文转下一环节',
+    'flash.exchange.returned': '公文已退回拟稿人修改',
+    'flash.exchange.signedOff': '公文已签发',
+    'flash.exchange.notDone': '未能办理：{reason}',
   },
   en: {
     'exchange.doc.titleRequired': 'Enter the title',
@@ -296,6 +303,13 @@ export const documentsMessages: MessageCatalogue = {
     'page.exchange.signoff.done': 'Done',
     'page.exchange.signoff.submitted': 'The document is submitted for sign-off',
     'page.exchange.settings.title': 'Sign-off settings',
+    'exchange.signoff.actionRequired': 'Choose to agree or to return the document',
+    'flash.exchange.saved': 'The document is saved',
+    'flash.exchange.submitted': 'The document is submitted for sign-off',
+    'flash.exchange.agreed': 'Agreed: the document moves to the next step',
+    'flash.exchange.returned': 'The document is returned to its drafter',
+    'flash.exchange.signedOff': 'The document is signed off',
+    'flash.exchange.notDone': 'Not done: {reason}',
   },
 };
 
