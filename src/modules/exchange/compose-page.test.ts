@@ -4,6 +4,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
+import { translate } from '../../platform/i18n/index.ts';
+import { authenticateBearer } from '../../platform/iam/index.ts';
+import type { ViewContext } from '../../platform/views/index.ts';
+import { SignoffPanel, signoffPanelData } from './pages/signoff-panel.tsx';
 import { bearer, createTestContext, loginSession, makeUnit, makeUser, seedRegions, TestClock, type TestContext, type TestUser } from '../../../test/helpers.ts';
 
 const clock = new TestClock(new Date('2026-11-02T02:00:00Z'));
@@ -119,10 +123,32 @@ test('checks as you type and without JavaScript; a refused form keeps what was t
   const task = tasks.json().items.find((t: { caseId: string }) => t.caseId === id);
   const noOpinion = await post(boss, `/console/exchange/documents/${id}/signoff`, { taskId: task.id, action: 'return' });
   assert.equal(noOpinion.statusCode, 303, 'back to the document with the reason');
-  const signed = await post(boss, `/console/exchange/documents/${id}/signoff`, { taskId: task.id, action: 'approve', opinion: '同意' });
+  const returned = await post(boss, `/console/exchange/documents/${id}/signoff`, { taskId: task.id, action: 'return', opinion: '请写明供暖起止时间' });
+  assert.equal(returned.statusCode, 303);
+  const back = html(await get(s, `/console/exchange/documents/${id}/edit`));
+  assert.match(back, /签批记录/);
+  assert.match(back, /请写明供暖起止时间/, 'the drafter reads why it came back');
+  assert.match(back, /退回修改/);
+  noRawKeys(back);
+  assert.equal((await post(s, `/console/exchange/documents/${id}/submit`, { opinion: '已补充，请签发' })).statusCode, 303);
+  const again = (await ctx.app.inject({ method: 'GET', url: '/api/v1/tasks?mine=true', headers: bearer(leader) })).json().items.find((t: { caseId: string }) => t.caseId === id);
+  // The panel the document's page includes: the history, and the form for whoever holds the open step.
+  const viewAs = async (user: TestUser) => {
+    const principal = (await authenticateBearer(ctx.platform, user.token))!;
+    const view = { lang: 'zh-CN', t: (k: string, p?: Record<string, unknown>) => translate('zh-CN', k, p), ta: (k: string, p?: Record<string, unknown>) => translate('zh-CN', k, p), csrfToken: 'token', principal } as unknown as ViewContext;
+    return String(await SignoffPanel({ ctx: view, data: await signoffPanelData(ctx.platform, principal, id) }));
+  };
+  const leaderPanel = await viewAs(leader);
+  assert.match(leaderPanel, new RegExp(`action="/console/exchange/documents/${id}/signoff"`));
+  assert.match(leaderPanel, new RegExp(`name="taskId" value="${again.id}"`));
+  assert.match(leaderPanel, /请写明供暖起止时间/);
+  assert.match(leaderPanel, /待办理：签发/);
+  const clerkPanel = await viewAs(clerk);
+  assert.doesNotMatch(clerkPanel, /name="taskId"/, 'the drafter does not decide 签发');
+  const signed = await post(boss, `/console/exchange/documents/${id}/signoff`, { taskId: again.id, action: 'approve', opinion: '同意' });
   assert.equal(signed.statusCode, 303);
   assert.equal(signed.headers.location, `/console/exchange/documents/${id}`);
   const after = await ctx.app.inject({ method: 'GET', url: `/api/v1/exchange/documents/${id}`, headers: bearer(clerk) });
   assert.equal(after.json().state, 'signed_off');
-  assert.deepEqual(after.json().signoff.history.map((h: { opinion: string }) => h.opinion), ['请签发', '同意']);
+  assert.deepEqual(after.json().signoff.history.map((h: { opinion: string }) => h.opinion), ['请签发', '请写明供暖起止时间', '已补充，请签发', '同意']);
 });

@@ -122,7 +122,7 @@ export const documentsMessages: MessageCatalogue = {
     'page.exchange.field.signerHint': '上行文（请示、报告）必填',
     'page.exchange.field.mainRecipients': '主送机关',
     'page.exchange.field.ccRecipients': '抄送机关',
-    'page.exchange.field.recipientsHint': '可多选（按住 Ctrl 或 Command 键）',
+    'page.exchange.field.recipientsHint': '可多选：按住控制键或命令键点选',
     'page.exchange.field.body': '正文',
     'page.exchange.field.bodyHint': '每行一个自然段',
     'page.exchange.field.attachments': '附件',

@@ -21,6 +21,7 @@ import { completeSignoffTask } from '../commands/complete-signoff.ts';
 import { inputOfRow, type DocumentInput } from '../commands/document-input.ts';
 import { getDocumentRow, listUnitDocuments, senderUnitIds, type DocumentListRow } from '../queries/documents.ts';
 import { SIGNOFF_ACTIONS, type SignoffAction } from '../signoff.ts';
+import { SignoffPanel, signoffPanelData } from './signoff-panel.tsx';
 import { bodyForForm, checksOf, ComposeForm, ComposeFormBody, formInput, type ComposeState } from './compose.tsx';
 
 const IdParams = Strict({ id: Id });
@@ -78,12 +79,19 @@ async function renderCompose(platform: Platform, request: FastifyRequest, reply:
   const attachments = state.documentId ? (await listAttachedFiles(platform.db, { ownerType: ATTACHMENT_OWNER, ownerId: state.documentId })).map((f) => ({ id: f.id, name: f.name })) : [];
   const values = { ...state.values, issuingUnitId: state.values.issuingUnitId || ownUnits[0]?.id || '' };
   const editing = !!state.documentId;
+  // A returned draft shows why it came back: the sign-off so far, every opinion.
+  const signoff = state.documentId ? await signoffPanelData(platform, request.principal!, state.documentId) : null;
   return renderConsole(platform, request, reply, (ctx) => ({
     title: ctx.t(editing ? 'page.exchange.compose.editTitle' : 'page.exchange.compose.newTitle'),
     lead: ctx.t('page.exchange.compose.lead'),
     crumbs: [{ href: '/console/exchange/documents', label: ctx.t('page.exchange.documents.title') }, { label: ctx.t(editing ? 'page.exchange.compose.editTitle' : 'page.exchange.compose.newTitle') }],
     status: state.status,
-    body: <ComposeForm ctx={ctx} state={{ ...state, values, units, ownUnits, attachments }} />,
+    body: (
+      <>
+        <ComposeForm ctx={ctx} state={{ ...state, values, units, ownUnits, attachments }} />
+        {signoff?.history.length ? <SignoffPanel ctx={ctx} data={signoff} /> : ''}
+      </>
+    ),
   }));
 }
 
