@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { bearer, createTestContext, makeUnit, makeUser, problem, seedRegions, TestClock, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { bearer, createTestContext, makeUnit, makeUser, problem, seedRegions, TEST_PG_URL, TestClock, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import { checkDocumentElements } from './elements.ts';
 
@@ -246,4 +246,22 @@ test('by default 拟稿 → 签发; a document number is used once past drafting
   assert.equal(taken.status, 409);
   assert.equal(taken.body.code, 'EXCHANGE_NUMBER_TAKEN');
   assert.equal((await read(clerk, twin.id)).json().state, 'draft', 'nothing changed');
+});
+
+test('races: a draft submitted twice at once starts one sign-off; a step decided twice at once is decided once', { skip: !TEST_PG_URL && 'races are meaningful on PostgreSQL only' }, async () => {
+  const { id } = (await create(clerk, document({ docNumber: '测府办发〔2026〕5号' }))).json();
+  const submits = await Promise.all([0, 1, 2].map(() => api(clerk, 'POST', `/api/v1/exchange/documents/${id}/submit`, {})));
+  assert.deepEqual(submits.map((r) => r.statusCode).sort(), [200, 409, 409]);
+  const instances = await sql<{ n: string }>`select count(*) as n from flow_instances where subject_id = ${id}`.execute(ctx.platform.db);
+  assert.equal(Number(instances.rows[0].n), 1);
+  const sign = (await taskOf(leader, id))!;
+  const decisions = await Promise.all([
+    complete(leader, sign.id, { action: 'approve', opinion: '同意' }),
+    complete(leader, sign.id, { action: 'return', opinion: '再改' }),
+    complete(leader, sign.id, { action: 'approve' }),
+  ]);
+  assert.deepEqual(decisions.map((r) => r.statusCode).sort(), [200, 409, 409]);
+  const view = (await read(clerk, id)).json();
+  assert.equal(view.signoff.history.length, 2, 'one submission and one decision in the log');
+  assert.equal(view.state, view.signoff.history[1].action === 'approve' ? 'signed_off' : 'draft');
 });
