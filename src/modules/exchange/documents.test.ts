@@ -264,4 +264,10 @@ test('races: a draft submitted twice at once starts one sign-off; a step decided
   const view = (await read(clerk, id)).json();
   assert.equal(view.signoff.history.length, 2, 'one submission and one decision in the log');
   assert.equal(view.state, view.signoff.history[1].action === 'approve' ? 'signed_off' : 'draft');
+
+  // Two drafts of one number handed in at the same moment: one goes on, the other is told why.
+  const twins = await Promise.all([0, 1].map(async () => (await create(clerk, document({ docNumber: '测府办发〔2026〕6号' }))).json().id as string));
+  const both = await Promise.all(twins.map((twin) => api(clerk, 'POST', `/api/v1/exchange/documents/${twin}/submit`, {})));
+  assert.deepEqual(both.map((r) => r.statusCode).sort(), [200, 409]);
+  assert.equal(both.find((r) => r.statusCode === 409)!.json().code, 'EXCHANGE_NUMBER_TAKEN');
 });

@@ -5,6 +5,8 @@
  * unit_leader). A step approves or returns; a return always goes back to the drafter.
  */
 import type { Work } from '../../platform/db/work.ts';
+import { isUniqueViolation } from '../../platform/db/index.ts';
+import { AppError, fieldError } from '../../platform/http/errors.ts';
 import type { Platform } from '../../platform/module.ts';
 import type { Lang } from '../../platform/i18n/index.ts';
 import { translate } from '../../platform/i18n/index.ts';
@@ -50,12 +52,20 @@ export function stateAfter(view: InstanceView): DocumentState {
 
 export async function setDocumentState(work: Work, document: DocumentRow, state: DocumentState, now: Date) {
   if (state === document.state) return;
-  await exchangeDb(work.tx)
-    .updateTable('exchange_documents')
-    .set({ state, updated_at: now, version: document.version + 1 })
-    .where('id', '=', document.id)
-    .execute();
+  try {
+    await exchangeDb(work.tx)
+      .updateTable('exchange_documents')
+      .set({ state, updated_at: now, version: document.version + 1 })
+      .where('id', '=', document.id)
+      .execute();
+  } catch (error) {
+    // Two drafts of one number submitted at the same moment: the unique index keeps one.
+    if (isUniqueViolation(error)) throw numberTaken(document.doc_number);
+    throw error;
+  }
 }
+
+export const numberTaken = (docNumber: string) => new AppError('EXCHANGE_NUMBER_TAKEN', { errors: [fieldError('docNumber', 'exchange.doc.numberTaken', { docNumber })] });
 
 export const stepName = (lang: Lang, stepKey: string) => translate(lang, `exchange.step.${stepKind(stepKey)}`);
 

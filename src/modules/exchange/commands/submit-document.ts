@@ -7,7 +7,7 @@ import { mayHandle, startInstance } from '../../../platform/flow/service.ts';
 import { SIGNOFF_SUBJECT, exchangeDb } from '../model.ts';
 import { elementErrors } from '../elements.ts';
 import { lockOwnDocument, reviewStepOf, signoffProcess } from '../queries/documents.ts';
-import { signoffDefinition } from '../signoff.ts';
+import { numberTaken, signoffDefinition } from '../signoff.ts';
 import { inputOfRow } from './document-input.ts';
 import { decideStep } from './decide-step.ts';
 
@@ -29,7 +29,7 @@ export async function submitDocument(work: Work, platform: Platform, principal: 
     .where('state', '<>', 'draft')
     .where('id', '<>', document.id)
     .executeTakeFirst();
-  if (taken) throw new AppError('EXCHANGE_NUMBER_TAKEN', { errors: [{ path: 'docNumber', message: { key: 'exchange.doc.numberTaken', params: { docNumber: document.doc_number } } }] });
+  if (taken) throw numberTaken(document.doc_number);
 
   let process = await signoffProcess(work.tx, document.id, platform.clock.now());
   if (!process || process.status !== 'running') {
