@@ -39,6 +39,9 @@ export const allMigrations = () => collectMigrations(knownModules.map((m) => m.m
 /** The installed modules' registry for a configuration. */
 export const moduleRegistry = (config: Config, extraModules: ZtModule[] = []) => new ModuleRegistry([...selectModules(config.modules), ...extraModules]);
 
+/** Trusts the `hops` nearest proxies: hop 0 is the peer that connected, 1 the one before it … */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** Builds the application with the configured modules installed from their manifests. Never listens: server.ts does. */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -47,7 +50,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       options.logger === undefined
         ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'] }
         : (options.logger as never),
-    trustProxy: config.trustProxy,
+    // A hop count trusts that many proxies in front (the nearest first); addresses trust those peers.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: 1024 * 1024,
     frameworkErrors,
     clientErrorHandler,
