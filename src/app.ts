@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { databaseStore } from './platform/limits/index.ts';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config/index.ts';
@@ -73,7 +74,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('platform', platform);
 
   await registerHttpBasics(app, config);
-  await app.register(rateLimit, { global: false });
+  // Counted in the database: every process shares the limits and a restart keeps them.
+  await app.register(rateLimit, { global: false, store: databaseStore(platform) as never });
   installApiConventions(app);
   await app.register(swagger, apiDocumentOptions(config));
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });

@@ -21,6 +21,9 @@ export const PERMISSIONS_POLICY = [
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   if (error.code === 'AUTH_REQUIRED' || error.code === 'SESSION_EXPIRED') reply.header('WWW-Authenticate', 'Bearer');
+  // A refusal that ends at a known time says when (429 of the shared limits, sign-in throttling).
+  const retryAfter = error.extra?.retryAfter;
+  if (typeof retryAfter === 'number' && !reply.hasHeader('retry-after')) reply.header('Retry-After', String(retryAfter));
   return reply.status(error.status).type(PROBLEM).send(error.toProblem(request.lang, request.url.split('?')[0]));
 }
 
