@@ -78,7 +78,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(rateLimit, { global: false, store: databaseStore(platform) as never });
   installApiConventions(app);
   await app.register(swagger, apiDocumentOptions(config));
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });
+  // The same strict policy as every other page (set by helmet): the UI's files are served from here, and
+  // no outside validator badge is fetched.
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { docExpansion: 'list', deepLinking: false, validatorUrl: null } });
   installAuth(app, platform);
   // Pages show the city's name (site.ts); read it again now and then, never failing a request.
   app.addHook('onRequest', async (request) => {
