@@ -12,6 +12,7 @@ import { jobsManifest } from './platform/jobs/index.ts';
 import { filesManifest } from './platform/files/index.ts';
 import { consoleManifest } from './platform/console/index.ts';
 import { backupManifest } from './platform/backup/module.ts';
+import { limitsManifest } from './platform/limits/index.ts';
 import { approvalModule } from './modules/approval/index.ts';
 import { supervisionModule } from './modules/supervision/index.ts';
 import { exchangeModule } from './modules/exchange/index.ts';
@@ -20,6 +21,7 @@ import { meetingsModule } from './modules/meetings/index.ts';
 /** The platform's parts: always installed. */
 export const platformModules: ZtModule[] = [
   httpManifest,
+  limitsManifest,
   auditManifest,
   orgManifest,
   iamManifest,
