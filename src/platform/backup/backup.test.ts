@@ -75,6 +75,7 @@ test('restore into a fresh installation reproduces rows, audit hashes, files and
     const report = await restoreBackup({ config: target.config, db: target.platform.db, migrations: allMigrations() }, archive);
     assert.equal(report.audit.ok, true);
     assert.equal(report.audit.checked, manifest.audit.records);
+    assert.equal(report.rows, manifest.tables.reduce((n, t) => n + t.rows, 0), 'the report counts the rows the backup holds');
     for (const t of manifest.tables) {
       if (t.name === 'zt_migration_lock') continue;
       // The restore itself is the one record added to the chain.
