@@ -445,6 +445,8 @@ export async function restore(file: string) {
   });
   try {
     const report = await restoreStaged({ config, db: store.database.db, migrations: await allMigrations(), actor: cliActor() }, staged!).catch(refused);
+    // The restored chain anchored in this data folder too (the source's checkpoints came with the rows).
+    await anchorChain(store.database.db, config);
     print(
       `Restored ${file} (made ${report.backupCreatedAt} by version ${report.backupAppVersion} on ${report.sourceDatabase}) into the ${store.where}:\n` +
         `  ${report.tables} tables, ${report.rows} rows, ${report.files} files${report.keyRestored ? ', the field key' : ''}\n` +

@@ -10,7 +10,6 @@ import { sql, type Db } from '../db/index.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { recordAudit, verifyChain, type VerifyResult } from '../audit/service.ts';
 import { AUDIT_KEY_FILE, auditKeyFingerprint, auditKeysFor, loadAuditKey, registerAuditKeys, type AuditKeys } from '../audit/keys.ts';
-import { takeCheckpoint } from '../audit/checkpoints.ts';
 import { inTransaction, SYSTEM_ACTOR, type Actor } from '../db/work.ts';
 import { countRows, describeTables, listForeignKeys, tableExists } from './schema.ts';
 import { BackupError, checkManifest, fieldKeyFingerprint, sm3File, type BackupManifest } from './manifest.ts';
@@ -113,8 +112,6 @@ export async function restoreStaged(target: RestoreTarget, staged: StagedBackup)
       details: { backupCreatedAt: manifest.createdAt, backupAppVersion: manifest.appVersion, rows, files, migrationsApplied: applied },
     }),
   );
-  // Anchored at once in the target's data folder too.
-  await takeCheckpoint(db, auditKeys, { dataDir: config.dataDir, force: true });
   return {
     backupCreatedAt: manifest.createdAt,
     backupAppVersion: manifest.appVersion,
