@@ -28,7 +28,7 @@ test('checkpoints from zt migrate and zt audit checkpoint; verify names a lane t
   assert.match(whole.stdout, new RegExp(`Latest checkpoint: 2 at \\S+, ${records} records, signature valid; 0 records written since`));
 
   const db = await openEmbedded(A);
-  let lane = -1;
+  let lane: number;
   try {
     const newest = (await db.query<{ id: number; lane: number }>('select id, lane from audit_log order by id desc limit 1')).rows[0];
     lane = newest.lane;
