@@ -6,9 +6,9 @@ import { createTestContext, seedRegions, makeUnit, makeUser, bearer, type TestCo
 import { inTransaction, SYSTEM_ACTOR } from '../db/work.ts';
 import { sm3 } from '../crypto/index.ts';
 import { GENESIS_HASH, hashRecord, recordAudit, verifyChain } from './service.ts';
-import { auditKeysOf, deriveAuditKeys } from './keys.ts';
+import { auditKeysOf, deriveAuditKeys, registerAuditKeys } from './keys.ts';
 import { checkpointFileOf, checkpointSignatureValid, readCheckpointFile, takeCheckpoint } from './checkpoints.ts';
-import { checkpointNow, verifyPlatformChain } from './anchor.ts';
+import { auditKeyMismatch, checkpointNow, verifyPlatformChain } from './anchor.ts';
 
 // Each forgery is made as an insider with the database's rights would: the append-only triggers
 // disabled, rows changed with SQL. Every test has a database of its own.
@@ -324,6 +324,14 @@ test('verification needs the key the chain was written with', async () => {
     await checkpointNow(ctx.platform);
     await write(ctx, 1);
     await assert.rejects(takeCheckpoint(ctx.platform.db, other, { dataDir: ctx.dataDir }), /same key/);
-    assert.ok(auditKeysOf(ctx.platform.db));
+    // A server started with another key says so at start.
+    const own = auditKeysOf(ctx.platform.db)!;
+    assert.equal(await auditKeyMismatch(ctx.platform), null);
+    registerAuditKeys(ctx.platform.db, other);
+    try {
+      assert.match((await auditKeyMismatch(ctx.platform)) ?? '', /not signed with this process's audit key/);
+    } finally {
+      registerAuditKeys(ctx.platform.db, own);
+    }
   });
 });
