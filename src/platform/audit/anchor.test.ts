@@ -87,14 +87,19 @@ test('records are chained with the audit key, and a signed checkpoint is kept in
     assert.equal(lines.length, 1);
     assert.deepEqual(lines[0].obj, { auditCheckpoint: cp });
 
-    // Nothing written since: the periodic run signs nothing.
-    assert.equal(await checkpointNow(ctx.platform), null);
+    // Nothing written since: the periodic job (every minute) signs nothing.
+    const job = ctx.platform.modules.jobs.find((j) => j.name === 'audit.checkpoint');
+    assert.equal(job?.everySeconds, 60);
+    await job!.run(ctx.platform, { info: (obj, msg) => lines.push({ obj, msg }) });
+    assert.equal(lines.length, 1);
+    assert.equal(readCheckpointFile(ctx.dataDir).length, 1);
     await write(ctx, 3);
     const after = await verify(ctx);
     assert.equal(after.ok, true);
     assert.equal(after.sinceCheckpoint, 3);
     assert.deepEqual(after.checkpoint, { seq: 1, at: cp.at, records: rows.length, signatureValid: true });
-    const second = await checkpointNow(ctx.platform);
+    await job!.run(ctx.platform, { info: (obj, msg) => lines.push({ obj, msg }) });
+    const second = lines[1]?.obj.auditCheckpoint;
     assert.equal(second?.seq, 2);
     assert.equal(JSON.parse(second!.body).prev, sm3(cp.signature));
     assert.equal(JSON.parse(second!.body).records, rows.length + 3);
