@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { migratedDataDir, openEmbedded, ROOT, zt } from './cli-helpers.ts';
+import { migratedDataDir, openEmbedded, ROOT, startServer, stop, zt } from './cli-helpers.ts';
 
 test('checkpoints from zt migrate and zt audit checkpoint; verify names a lane that lost its newest record, and needs the key', async () => {
   const A = await migratedDataDir('audit');
@@ -45,4 +45,22 @@ test('checkpoints from zt migrate and zt audit checkpoint; verify names a lane t
   assert.equal(keyless.code, 1);
   assert.match(keyless.stderr, /needs the audit key/);
   assert.ok(!fs.existsSync(path.join(A, 'keys', 'audit.key')), 'verification never creates a key');
+});
+
+test('a server that stops cleanly signs a checkpoint of what it wrote, into the table, the file and its log', async () => {
+  const A = await migratedDataDir('audit-stop');
+  const server = await startServer({ ZT_DATA_DIR: A, LOG_LEVEL: 'info', ZT_DEMO: '0' });
+  // A failed sign-in is audited (whatever its answer says).
+  const res = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'Wrong-pass-1' }) });
+  assert.ok(res.status >= 400 && res.status < 500, await res.text());
+  assert.equal(await stop(server), 0);
+  const line = server.output().split('\n').find((l) => l.includes('"auditCheckpoint"'));
+  assert.ok(line, server.output());
+  const logged = JSON.parse(line).auditCheckpoint;
+  const filed = fs.readFileSync(path.join(A, 'audit', 'checkpoints.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(filed, [logged]);
+  assert.ok(JSON.parse(logged.body).records >= 1);
+  const verified = await zt(['audit', 'verify'], { ZT_DATA_DIR: A });
+  assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  assert.match(verified.stdout, /Latest checkpoint: 1 .*signature valid; 0 records written since/);
 });
