@@ -12,6 +12,7 @@ import { validatorCompiler } from './platform/http/validation.ts';
 import { installAuth } from './platform/iam/auth-hook.ts';
 import { softwareCrypto, type CryptoProvider } from './platform/crypto/index.ts';
 import { loadFieldKey } from './platform/crypto/keys.ts';
+import { useAuditKey } from './platform/audit/keys.ts';
 import { systemClock, type Clock, type Platform, type ZtModule } from './platform/module.ts';
 import { healthRoutes } from './platform/health.ts';
 import { knownModules, selectModules } from './modules.ts';
@@ -72,6 +73,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     modules: options.modules ?? moduleRegistry(config, options.extraModules),
   };
   app.decorate('platform', platform);
+  // The audit chain's key, outside the database (decision 0013): every unit of work on this database uses it.
+  useAuditKey(platform.db, config);
 
   await registerHttpBasics(app, config);
   // Counted in the database: every process shares the limits and a restart keeps them.

@@ -40,8 +40,9 @@ function program(setExit: (code: number) => void): Command {
     });
 
   zt.command('migrate')
-    .description('apply pending database migrations')
-    .action(async () => (await commands()).migrate());
+    .description('apply pending database migrations, then sign an audit checkpoint; with the owner\'s URL, as that role, granting the server\'s role (DATABASE_URL) only its rights')
+    .option('--owner-url <url>', 'PostgreSQL URL of the tables\' owner (default ZT_MIGRATE_DATABASE_URL)')
+    .action(async (options) => (await commands()).migrate(options));
 
   zt.command('seed')
     .description('load the demo city 云川市 with one account per built-in role (idempotent; the password is ZT_DEMO_PASSWORD or generated)')
@@ -92,11 +93,15 @@ function program(setExit: (code: number) => void): Command {
     .argument('<file>', 'CSV file')
     .action(async (file: string) => (await commands()).importUnits(file));
 
-  zt.command('audit')
-    .description('the audit log')
+  const audit = zt.command('audit').description('the audit log');
+  audit
     .command('verify')
-    .description('walk the SM3 hash chain; exit status 0 only when it is whole')
+    .description('walk the keyed SM3 chain, check it against the latest signed checkpoint and the data folder\'s checkpoint file; exit status 0 only when all is whole')
     .action(async () => setExit(await (await commands()).auditVerify()));
+  audit
+    .command('checkpoint')
+    .description('sign a checkpoint of every lane\'s head now (kept in the database, the data folder and the log)')
+    .action(async () => (await commands()).auditCheckpoint());
 
   zt.command('statistics')
     .description('supervision statistics')

@@ -14,6 +14,7 @@ import { LOCK_HOLDER_ENV } from './platform/db/lock.ts';
 import { startBackgroundWork } from './platform/jobs/index.ts';
 import { DEMO_ACCOUNTS_FILE, formatDemoLogins, seedDemo, type DemoResult } from './platform/demo/seed.ts';
 import { appVersion } from './platform/backup/manifest.ts';
+import { auditKeyMismatch, checkpointNow } from './platform/audit/anchor.ts';
 
 export async function hasUsers(database: Database): Promise<boolean> {
   const result = await sql<{ found: boolean }>`select exists (select 1 from users) as found`.execute(database.db);
@@ -115,6 +116,8 @@ export async function startServer(config: Config, out: (text: string) => void = 
         // Stops accepting connections and waits for the requests in flight to be answered.
         if (app) await app.close();
         if (stopBackground) await stopBackground();
+        // The newest records anchored before the process goes (decision 0013).
+        if (app) await checkpointNow(app.platform, { log: app.log }).catch((err: unknown) => app!.log.error({ err }, 'audit checkpoint at shutdown failed'));
       } finally {
         await store.close();
       }
@@ -130,6 +133,8 @@ export async function startServer(config: Config, out: (text: string) => void = 
       await store.reopen();
     }
     app = await buildApp({ config, database: store.database });
+    const mismatch = await auditKeyMismatch(app.platform).catch(() => null);
+    if (mismatch) app.log.error({ audit: 'key' }, mismatch);
     await app.listen({ port: config.port, host: config.host });
     stopBackground = startBackgroundWork(app.platform, app.log);
 

@@ -22,7 +22,7 @@ after(() => {
 export function envFor(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   // The demo city's past cases take seconds: a test that wants them asks for a few.
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ZT_RUN_JOBS: '0', NODE_ENV: 'development', ZT_DEMO_CASES: '0' };
-  for (const name of ['DATABASE_URL', 'ZT_FIELD_KEY', 'ZT_DEMO', 'ZT_DEMO_PASSWORD', 'PORT', 'HOST', 'ZT_TEST_PGLITE_TEMPLATE']) delete env[name];
+  for (const name of ['DATABASE_URL', 'ZT_MIGRATE_DATABASE_URL', 'ZT_AUDIT_KEY', 'ZT_FIELD_KEY', 'ZT_DEMO', 'ZT_DEMO_PASSWORD', 'PORT', 'HOST', 'ZT_TEST_PGLITE_TEMPLATE']) delete env[name];
   return { ...env, ...extra };
 }
 

@@ -6,7 +6,11 @@ import { isUniqueViolation, sql } from '../platform/db/index.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { DataDirLockedError } from '../platform/db/lock.ts';
 import { inTransaction, type Actor } from '../platform/db/work.ts';
-import { verifyChain } from '../platform/audit/service.ts';
+import { verifyChain, type VerifyResult } from '../platform/audit/service.ts';
+import { AuditKeyMissingError, useAuditKey } from '../platform/audit/keys.ts';
+import { takeCheckpoint } from '../platform/audit/checkpoints.ts';
+import { openDatabase, type Db } from '../platform/db/index.ts';
+import { grantApplicationRole, prepareApplicationRole, roleOfUrl, RoleSetupError } from '../platform/db/roles.ts';
 import { isValidDate, MAX_DATE, MIN_DATE } from '../platform/calendar/working-days.ts';
 import { AppError, renderMessage } from '../platform/http/errors.ts';
 import type { Lang } from '../platform/i18n/index.ts';
@@ -21,7 +25,7 @@ import { createBackup } from '../platform/backup/backup.ts';
 import { restoreStaged, stageBackup, type StagedBackup } from '../platform/backup/restore.ts';
 import { BackupError } from '../platform/backup/manifest.ts';
 import { DemoRefusedError, formatDemoLogins, seedDemo } from '../platform/demo/seed.ts';
-import { makePlatform, openDataStore, type DataStore } from '../platform/db/store.ts';
+import { makePlatform, openDataStore, redactUrl, type DataStore } from '../platform/db/store.ts';
 import type { Platform } from '../platform/module.ts';
 // The commands load only what they use, not every module of the application: they start in a
 // fraction of the time. Error messages need the catalogues of the services they call.
@@ -49,6 +53,7 @@ function cliActor(): Actor {
 /** What to do instead while a server holds the embedded database. */
 const WHILE_SERVER_RUNS: Record<string, string> = {
   'audit verify': 'Or ask the running server: GET /api/v1/audit/verify (as the auditor).',
+  'audit checkpoint': 'The running server signs one every minute in which anything was written, and one when it stops.',
   'admin token': 'Or sign in and create one through the running server: POST /api/v1/tokens.',
   backup: 'Or download one from the running server: GET /api/v1/system/backup (as the system administrator).',
 };
@@ -265,12 +270,53 @@ export async function adminResetPassword(options: { username: string; passwordSt
 
 // ---------------------------------------------------------------- other commands
 
-export async function migrate() {
+/** Signs a checkpoint of the audit chain after a command changed the database (or on demand). */
+async function anchorChain(db: Db, config: Config, force = false) {
+  const cp = await takeCheckpoint(db, useAuditKey(db, config), { dataDir: config.dataDir, force });
+  if (cp) {
+    const body = JSON.parse(cp.body) as { records: number; lanes: unknown[] };
+    print(`Audit checkpoint ${cp.seq} signed: ${body.records} records in ${body.lanes.length} lanes (kept in audit_checkpoints and ${config.dataDir}/audit/checkpoints.jsonl).`);
+  }
+}
+
+/**
+ * `zt migrate`. With the owner's URL (--owner-url or ZT_MIGRATE_DATABASE_URL), migrations run as
+ * the owner and the server's role (the user of DATABASE_URL) gets only its rights (decision 0013).
+ */
+export async function migrate(options: { ownerUrl?: string } = {}) {
   const migrations = await allMigrations();
-  await withStore('migrate', async (store) => {
-    const applied = await migrateToLatest(store.database.db, migrations);
-    print(applied.length ? `Applied ${applied.length} migrations to the ${store.where}:\n${applied.map((m) => `  ${m}`).join('\n')}` : `The ${store.where} is up to date.`);
-  });
+  const config = loadConfig();
+  const ownerUrl = options.ownerUrl ?? config.migrateDatabaseUrl;
+  if (!ownerUrl) {
+    await withStore('migrate', async (store) => {
+      const applied = await migrateToLatest(store.database.db, migrations);
+      print(applied.length ? `Applied ${applied.length} migrations to the ${store.where}:\n${applied.map((m) => `  ${m}`).join('\n')}` : `The ${store.where} is up to date.`);
+      await anchorChain(store.database.db, config);
+    });
+    return;
+  }
+  if (!/^postgres(ql)?:\/\//.test(ownerUrl)) throw new UsageError('the owner\'s URL must start with postgres:// or postgresql://');
+  if (!config.databaseUrl) throw new UsageError('the owner\'s URL needs DATABASE_URL too: the server\'s role is the user of that URL');
+  const [owner, server] = [new URL(ownerUrl), new URL(config.databaseUrl)];
+  if (owner.host !== server.host || owner.pathname !== server.pathname) throw new UsageError('the owner\'s URL and DATABASE_URL name different databases');
+  const { role, password } = roleOfUrl(config.databaseUrl);
+  const database = await openDatabase({ databaseUrl: ownerUrl, pgliteDir: null, poolSize: 2 });
+  try {
+    const prepared = await prepareApplicationRole(database.db, role, password);
+    if (prepared.created) print(`Created the role ${role}.`);
+    if (prepared.reassigned) print(`Its tables and sequences now belong to ${decodeURIComponent(owner.username)}.`);
+    const applied = await migrateToLatest(database.db, migrations);
+    await grantApplicationRole(database.db, role);
+    const where = `PostgreSQL ${redactUrl(ownerUrl)}`;
+    print(applied.length ? `Applied ${applied.length} migrations to the ${where}:\n${applied.map((m) => `  ${m}`).join('\n')}` : `The ${where} is up to date.`);
+    print(`The role ${role} may read and write the tables, only add to and read audit_log and audit_checkpoints, and owns none of them.`);
+    await anchorChain(database.db, config);
+  } catch (error) {
+    if (error instanceof RoleSetupError) throw new CommandError(error.message);
+    throw error;
+  } finally {
+    await database.close();
+  }
 }
 
 export async function seed(options: { demo?: boolean; forceProduction?: boolean }) {
@@ -304,16 +350,52 @@ export async function importUnits(file: string) {
   });
 }
 
+const PROBLEMS: Record<string, string> = {
+  record: 'its hash or its link does not fit its lane (edited, moved, or a record before it deleted)',
+  keyless: 'a keyless record where only keyed ones may be (rewritten without the audit key)',
+  checkpoint: 'it is not the record the signed checkpoint names at this place of its lane',
+  truncated: 'the lane has fewer records than the signed checkpoint counted (its newest were deleted)',
+  signature: 'the latest checkpoint is not signed with the audit key',
+  'checkpoint-missing': 'checkpoints of the data folder\'s file are missing from the table or differ',
+};
+
+export function describeVerify(result: VerifyResult): string {
+  const lines: string[] = [];
+  if (result.ok) lines.push(`The audit chain is whole: ${result.checked} records checked.`);
+  else if (result.firstBrokenId !== null) lines.push(`The audit chain is BROKEN at record ${result.firstBrokenId} (lane ${result.firstBrokenLane}): ${PROBLEMS[result.problem!]}. The ${result.checked} records before it are whole.`);
+  else if (result.firstBrokenLane !== null) lines.push(`The audit chain is BROKEN in lane ${result.firstBrokenLane}: ${PROBLEMS[result.problem!]}.`);
+  else lines.push(`The audit chain is BROKEN: ${PROBLEMS[result.problem!]}${result.checkpointsMissing.length ? ` (checkpoints ${result.checkpointsMissing.join(', ')})` : ''}.`);
+  if (result.checkpoint) {
+    lines.push(`Latest checkpoint: ${result.checkpoint.seq} at ${result.checkpoint.at}, ${result.checkpoint.records} records, signature ${result.checkpoint.signatureValid ? 'valid' : 'INVALID'}; ${result.sinceCheckpoint} records written since.`);
+  } else {
+    lines.push(`No checkpoint yet: none of the ${result.sinceCheckpoint} records is anchored.`);
+  }
+  return lines.join('\n');
+}
+
 export async function auditVerify(): Promise<number> {
-  return withStore('audit verify', async (store) => {
-    const result = await verifyChain(store.database.db);
-    if (result.ok) {
-      print(`The audit chain is whole: ${result.checked} records checked.`);
-      return EXIT_OK;
+  return withStore('audit verify', async (store, config) => {
+    let keys = null;
+    try {
+      // Verification never invents a key: without the one the chain was written with, it says so.
+      keys = useAuditKey(store.database.db, config, { create: false });
+    } catch (error) {
+      if (!(error instanceof AuditKeyMissingError)) throw error;
     }
-    print(`The audit chain is BROKEN at record ${result.firstBrokenId} (the ${result.checked} records before it are whole).`);
-    return EXIT_FAILURE;
+    try {
+      const result = await verifyChain(store.database.db, { keys, dataDir: config.dataDir });
+      print(describeVerify(result));
+      return result.ok ? EXIT_OK : EXIT_FAILURE;
+    } catch (error) {
+      if (error instanceof AuditKeyMissingError) throw new CommandError(error.message);
+      throw error;
+    }
   });
+}
+
+/** `zt audit checkpoint`: signs a checkpoint of every lane's head now. */
+export async function auditCheckpoint(): Promise<void> {
+  await withStore('audit checkpoint', (store, config) => anchorChain(store.database.db, config, true));
 }
 
 /** `zt statistics rebuild`: the supervision statistics' roll-up of finished steps, rebuilt from the steps. */
@@ -344,6 +426,8 @@ export async function backup(file: string, options: { force?: boolean }) {
     if (platform.config.s3) note(`Note: attachments are stored in the S3 bucket ${platform.config.s3.bucket} and are NOT in the archive; back the bucket up with the storage's own tools.`);
     if (platform.config.fieldKeyHex) note('Note: the field-encryption key comes from ZT_FIELD_KEY and is NOT in the archive; keep that key with the backup.');
     else note('Note: the archive holds the field-encryption key (keys/field.key): keep it as secret as the data itself.');
+    if (platform.config.auditKeyHex) note('Note: the audit key comes from ZT_AUDIT_KEY and is NOT in the archive; the restore needs it (set ZT_AUDIT_KEY).');
+    else note('Note: the archive holds the audit key (keys/audit.key): whoever holds the archive could rewrite a restored chain; keep it as secret as the key file.');
   });
 }
 
@@ -361,6 +445,8 @@ export async function restore(file: string) {
   });
   try {
     const report = await restoreStaged({ config, db: store.database.db, migrations: await allMigrations(), actor: cliActor() }, staged!).catch(refused);
+    // The restored chain anchored in this data folder too (the source's checkpoints came with the rows).
+    await anchorChain(store.database.db, config);
     print(
       `Restored ${file} (made ${report.backupCreatedAt} by version ${report.backupAppVersion} on ${report.sourceDatabase}) into the ${store.where}:\n` +
         `  ${report.tables} tables, ${report.rows} rows, ${report.files} files${report.keyRestored ? ', the field key' : ''}\n` +

@@ -40,6 +40,10 @@ export interface Config {
   runJobs: boolean;
   /** Secret for field encryption (SM4); generated into dataDir when unset. */
   fieldKeyHex: string | null;
+  /** The audit chain's key (ZT_AUDIT_KEY, 64 hex characters); generated into dataDir/keys/audit.key when unset. */
+  auditKeyHex: string | null;
+  /** The database owner's URL for `zt migrate` (ZT_MIGRATE_DATABASE_URL): migrations run as it and grant the server's role. */
+  migrateDatabaseUrl: string | null;
   /** Business modules to run (ZT_MODULES); the platform always runs. */
   modules: string[] | 'all';
   /** The working day's hours (ZT_WORKING_HOURS), in which short time limits are watched. */
@@ -169,6 +173,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (fieldKeyHex && !/^[0-9a-fA-F]{32}$/.test(fieldKeyHex)) {
     throw new ConfigError('ZT_FIELD_KEY', 'must be 32 hexadecimal characters (an SM4 key)');
   }
+  const auditKeyHex = env.ZT_AUDIT_KEY || null;
+  if (auditKeyHex && !/^[0-9a-fA-F]{64}$/.test(auditKeyHex)) {
+    throw new ConfigError('ZT_AUDIT_KEY', 'must be 64 hexadecimal characters (32 random bytes, e.g. `openssl rand -hex 32`)');
+  }
+  const migrateDatabaseUrl = env.ZT_MIGRATE_DATABASE_URL || null;
+  if (migrateDatabaseUrl && !/^postgres(ql)?:\/\//.test(migrateDatabaseUrl)) {
+    throw new ConfigError('ZT_MIGRATE_DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
   const publicUrl = (env.ZT_PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/$/, '');
   try {
     new URL(publicUrl);
@@ -197,6 +209,8 @@ export function loadConfig(env: Env = process.env): Config {
     sms: { url: env.ZT_SMS_URL || null, token: env.ZT_SMS_TOKEN || null },
     runJobs: flag(env, 'ZT_RUN_JOBS', true),
     fieldKeyHex,
+    auditKeyHex,
+    migrateDatabaseUrl,
     modules: moduleNames(env.ZT_MODULES),
     workingHours: workingHours(env.ZT_WORKING_HOURS),
   };

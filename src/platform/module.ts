@@ -39,7 +39,8 @@ export interface JobDefinition {
   name: string;
   /** Seconds between runs. */
   everySeconds: number;
-  run(platform: Platform): Promise<void>;
+  /** `log`: the process's log, for a job whose result belongs there (the audit checkpoint's line). */
+  run(platform: Platform, log?: { info(obj: object, msg?: string): void }): Promise<void>;
 }
 
 /** A permission a module introduces, and the built-in roles that hold it by default. */

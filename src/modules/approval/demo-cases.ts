@@ -355,7 +355,7 @@ export async function generateDemoCases(platform: Platform, options: { count: nu
     await at.db.transaction().execute(async (tx) => {
       const db: Platform = { ...at, db: tx as never };
       const unit = async <T>(principal: Principal, fn: (work: Work) => Promise<T>): Promise<T> => {
-        const work = new Work(tx, actorOf(principal));
+        const work = new Work(tx, actorOf(principal), at.db);
         const value = await fn(work);
         await work.flush();
         works.push(work);

@@ -80,3 +80,18 @@ export const auditLabelMessages: MessageCatalogue = pairs({
   'audit.detail.unitId': ['单位', 'Unit'],
   'audit.detail.disabled': ['已停用', 'Disabled'],
 });
+
+/** The verification's words about checkpoints (decision 0013), on the console's verification page. */
+export const auditChainMessages: MessageCatalogue = pairs({
+  'page.audit.chainLaneBroken': [
+    '第 {lane} 条分链的记录少于签名检查点所记：其最新的记录可能已被删除。请保全数据库并报告安全管理员。',
+    'Lane {lane} has fewer records than the signed checkpoint counted: its newest records may have been deleted. Preserve the database and tell the security administrator.',
+  ],
+  'page.audit.chainCheckpointBroken': [
+    '最新的签名检查点未通过核验：签名不符，或数据目录中的检查点在数据库中缺失或不同。请保全数据库并报告安全管理员。',
+    'The latest signed checkpoint does not verify: its signature does not match, or checkpoints of the data folder are missing from the database or differ. Preserve the database and tell the security administrator.',
+  ],
+  'page.audit.checkpointLine': ['最新签名检查点：第 {seq} 个，{at}，共 {records} 条记录；此后又写入 {since} 条。', 'Latest signed checkpoint: number {seq}, {at}, {records} records; {since} written since.'],
+  'page.audit.noCheckpoint': ['尚无签名检查点：{since} 条记录均未锚定。', 'No signed checkpoint yet: none of the {since} records is anchored.'],
+});
+

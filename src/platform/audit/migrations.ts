@@ -50,4 +50,34 @@ export const auditMigrations: Record<string, Migration> = {
       await sql`alter table audit_log drop constraint audit_log_hash_key`.execute(db);
     },
   },
+  '20261207_0700_audit_keyed_chain': {
+    async up(db: Kysely<any>) {
+      // Decision 0013: records written from now on are chained with HMAC-SM3 under the audit key
+      // (version 2); those already written stay keyless SM3 (version 1) and verify as they were.
+      // No default afterwards: nothing can add a record without saying which chain it belongs to.
+      await sql`alter table audit_log add column chain_version smallint not null default 1 check (chain_version in (1, 2))`.execute(db);
+      await sql`alter table audit_log alter column chain_version drop default`.execute(db);
+    },
+  },
+  '20261207_0701_audit_checkpoints': {
+    async up(db: Kysely<any>) {
+      // Signed checkpoints of every lane's head (decision 0013), append-only like the log.
+      await sql`
+        create table audit_checkpoints (
+          seq bigint primary key check (seq > 0),
+          at timestamptz not null,
+          body text not null,
+          signature text not null
+        )`.execute(db);
+      await sql`
+        create function audit_refuse_change() returns trigger language plpgsql as $$
+        begin
+          raise exception '% is append-only: % refused', tg_table_name, tg_op using errcode = '42501';
+        end $$`.execute(db);
+      await sql`create trigger audit_checkpoints_no_update before update or delete on audit_checkpoints
+                for each row execute function audit_refuse_change()`.execute(db);
+      await sql`create trigger audit_checkpoints_no_truncate before truncate on audit_checkpoints
+                for each statement execute function audit_refuse_change()`.execute(db);
+    },
+  },
 };

@@ -3,7 +3,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Answer, Nullable, Page, Ref, StringEnum, Strict } from '../http/index.ts';
 import type { Platform } from '../module.ts';
-import { listAuditRecords, verifyChain } from './service.ts';
+import { listAuditRecords } from './service.ts';
+import { verifyPlatformChain } from './anchor.ts';
+import { auditKeysOf } from './keys.ts';
 
 const AuditQuery = Strict({
   actor: Type.Optional(Type.String({ maxLength: 64 })),
@@ -34,7 +36,24 @@ const AuditRecord = Answer(
   },
   { $id: 'AuditRecord', title: 'AuditRecord' },
 );
-const ChainCheck = Type.Object({ ok: Type.Boolean(), checked: Type.Integer(), firstBrokenId: Nullable(Type.String()) });
+const ChainCheck = Type.Object({
+  ok: Type.Boolean(),
+  checked: Type.Integer({ description: 'Records that verified, up to the first failing one' }),
+  firstBrokenId: Nullable(Type.String({ description: 'The first record that fails' })),
+  firstBrokenLane: Nullable(Type.Integer({ description: 'Its lane, or the lane that lost its newest records' })),
+  problem: Nullable(StringEnum(['record', 'keyless', 'checkpoint', 'truncated', 'signature', 'checkpoint-missing'], { description: 'What failed first (decision 0013)' })),
+  checkpoint: Nullable(
+    Type.Object({
+      seq: Type.Integer(),
+      at: Type.String({ format: 'date-time' }),
+      records: Type.Integer(),
+      signatureValid: Type.Boolean(),
+    }),
+  ),
+  sinceCheckpoint: Type.Integer({ description: 'Records written after the latest checkpoint (not yet anchored)' }),
+  checkpointsMissing: Type.Array(Type.Integer(), { description: 'Checkpoints of the data folder\'s file that the table lacks or holds otherwise' }),
+  publicKey: Type.String({ description: 'SM2 public key that signs the checkpoints (hex)' }),
+});
 
 export async function auditRoutes(app: FastifyInstance, platform: Platform) {
   const tags = ['audit'];
@@ -54,10 +73,14 @@ export async function auditRoutes(app: FastifyInstance, platform: Platform) {
 
   api.get(
     '/api/v1/audit/verify',
-    { schema: { operationId: 'verifyAuditChain', tags, summary: 'Walk the SM3 hash chain and report the first broken record', response: { 200: ChainCheck } }, config: { auth: 'audit.read' } },
+    { schema: { operationId: 'verifyAuditChain', tags, summary: 'Walk the keyed SM3 chain, check it against the latest signed checkpoint, and report the first record or lane that fails', response: { 200: ChainCheck } }, config: { auth: 'audit.read' } },
     async () => {
-      const result = await verifyChain(platform.db);
-      return { ok: result.ok, checked: result.checked, firstBrokenId: result.firstBrokenId === null ? null : String(result.firstBrokenId) };
+      const result = await verifyPlatformChain(platform);
+      return {
+        ...result,
+        firstBrokenId: result.firstBrokenId === null ? null : String(result.firstBrokenId),
+        publicKey: auditKeysOf(platform.db)?.publicKey ?? '',
+      };
     },
   );
 }

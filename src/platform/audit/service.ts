@@ -1,10 +1,11 @@
 import { escapeLike, sql, type Db } from '../db/index.ts';
 import { keysetPage, writeCursor, type Keyset } from '../db/pagination.ts';
 import type { Work, Actor } from '../db/work.ts';
-import { sm3 } from '../crypto/index.ts';
-import { canonicalJson } from '../crypto/canonical-json.ts';
+import { GENESIS_HASH, KEYED, macRecord, type AuditTables, type Outcome } from './chain.ts';
+import { auditKeysOf } from './keys.ts';
 
-export type Outcome = 'success' | 'failure';
+export { GENESIS_HASH, hashRecord, macRecord, type AuditRow, type AuditTables, type Outcome } from './chain.ts';
+export { verifyChain, type VerifyResult } from './verify.ts';
 
 export interface AuditEntry {
   /** Dotted verb: 'auth.login', 'user.create', 'unit.update', ... */
@@ -16,49 +17,7 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export interface AuditRow {
-  id: number;
-  at: Date;
-  actor_id: string | null;
-  actor_name: string | null;
-  unit_id: string | null;
-  ip: string | null;
-  request_id: string | null;
-  action: string;
-  object_type: string | null;
-  object_id: string | null;
-  outcome: Outcome;
-  details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-  /** The chain (lane) the record belongs to; each lane is a chain of its own from GENESIS_HASH. */
-  lane: number;
-}
-
-export type AuditTables = {
-  audit_log: AuditRow;
-};
-
-export const GENESIS_HASH = '0'.repeat(64);
 const SECRET_FIELD = /pass(word)?|secret|token|totp|otp|key/i;
-
-export function hashRecord(prevHash: string, row: Omit<AuditRow, 'id' | 'hash' | 'prev_hash' | 'lane'>): string {
-  const text = [
-    prevHash,
-    row.at.toISOString(),
-    row.actor_id ?? '',
-    row.actor_name ?? '',
-    row.unit_id ?? '',
-    row.ip ?? '',
-    row.request_id ?? '',
-    row.action,
-    row.object_type ?? '',
-    row.object_id ?? '',
-    row.outcome,
-    canonicalJson(row.details),
-  ].join('\u001f');
-  return sm3(text);
-}
 
 function scrub(details: Record<string, unknown> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -78,7 +37,7 @@ const PENDING = 'audit.pending';
  * stands for someone other than the unit of work's (an account that has just registered itself).
  */
 export function recordAudit(work: Work, entry: AuditEntry, at: Date = new Date(), actor: Actor = work.actor) {
-  work.collectBeforeCommit(PENDING, [{ entry, at, actor }], (records) => appendToChain(work.tx, records), { last: true });
+  work.collectBeforeCommit(PENDING, [{ entry, at, actor }], (records) => appendToChain(work, records), { last: true });
 }
 
 const CHAIN_LOCK = 7_346_001;
@@ -103,8 +62,12 @@ async function lockLane(db: Db): Promise<number> {
   return start;
 }
 
-async function appendToChain(db: Db, pending: Array<{ entry: AuditEntry; at: Date; actor: Actor }>) {
+async function appendToChain(work: Work, pending: Array<{ entry: AuditEntry; at: Date; actor: Actor }>) {
   if (!pending.length) return;
+  // Keyed records only (decision 0013): a keyless one after them would be reported as a forgery.
+  const keys = auditKeysOf(work.root);
+  if (!keys) throw new Error('no audit key is loaded for this database: the platform loads it (useAuditKey) before any unit of work writes');
+  const db = work.tx;
   const lane = await lockLane(db);
   // A statement of its own after the lock: its snapshot sees what the lane's previous holder committed.
   const last = await db.withTables<AuditTables>().selectFrom('audit_log').select('hash').where('lane', '=', lane).orderBy('id', 'desc').limit(1).executeTakeFirst();
@@ -123,8 +86,8 @@ async function appendToChain(db: Db, pending: Array<{ entry: AuditEntry; at: Dat
       outcome: entry.outcome ?? 'success',
       details: scrub(entry.details),
     };
-    const hash = hashRecord(prevHash, row);
-    const full = { ...row, details: JSON.stringify(row.details), prev_hash: prevHash, hash, lane };
+    const hash = macRecord(keys.chainKey, prevHash, lane, row);
+    const full = { ...row, details: JSON.stringify(row.details), prev_hash: prevHash, hash, lane, chain_version: KEYED };
     prevHash = hash;
     return full;
   });
@@ -135,37 +98,6 @@ async function appendToChain(db: Db, pending: Array<{ entry: AuditEntry; at: Dat
 }
 
 const AUDIT_INSERT_CHUNK = 1000;
-
-export interface VerifyResult {
-  ok: boolean;
-  checked: number;
-  firstBrokenId: number | null;
-}
-
-/**
- * Walks the whole log in id order, in pages, following each lane's chain, and reports the first
- * record that does not fit its lane (within a lane, id order is chain order: a lane's records
- * get their ids while its lock is held).
- */
-export async function verifyChain(db: Db, pageSize = 5000): Promise<VerifyResult> {
-  const q = db.withTables<AuditTables>();
-  const heads = new Map<number, string>();
-  let afterId = 0;
-  let checked = 0;
-  for (;;) {
-    const rows = await q.selectFrom('audit_log').selectAll().where('id', '>', afterId).orderBy('id').limit(pageSize).execute();
-    for (const row of rows) {
-      const prevHash = heads.get(row.lane) ?? GENESIS_HASH;
-      const details = typeof row.details === 'string' ? JSON.parse(row.details) : row.details;
-      const expected = hashRecord(prevHash, { ...row, at: new Date(row.at), details });
-      if (row.prev_hash !== prevHash || row.hash !== expected) return { ok: false, checked, firstBrokenId: row.id };
-      heads.set(row.lane, row.hash);
-      checked += 1;
-    }
-    if (rows.length < pageSize) return { ok: true, checked, firstBrokenId: null };
-    afterId = rows[rows.length - 1].id;
-  }
-}
 
 export interface AuditFilter {
   /** An account id or the name recorded with the action. */

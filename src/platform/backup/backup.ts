@@ -1,3 +1,4 @@
+import { auditKeysOf } from '../audit/keys.ts';
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -56,6 +57,7 @@ export async function createBackup(platform: Pick<Platform, 'config' | 'db' | 'd
       files,
       keys,
       fieldKeyFingerprint: fieldKeyFingerprint(platform.fieldKey),
+      auditKeyFingerprint: auditKeysOf(platform.db)?.fingerprint,
     };
     await fsp.writeFile(path.join(staging, 'manifest.json'), JSON.stringify(manifest, null, 1));
     if (files.length) await fsp.symlink(filesRoot, path.join(staging, 'files'));

@@ -37,6 +37,8 @@ export interface BackupManifest {
   keys: FileEntry[];
   /** SM3 of the field-encryption key (not the key): tells whether a target can read the sealed data. */
   fieldKeyFingerprint: string;
+  /** SM3 of the audit key (not the key): the key the audit chain and its checkpoints were written with. Absent in older archives. */
+  auditKeyFingerprint?: string;
   audit: { records: number; lastId: number | null; lastHash: string | null };
 }
 

@@ -9,6 +9,7 @@ import type { Config } from '../../config/index.ts';
 import { sql, type Db } from '../db/index.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { recordAudit, verifyChain, type VerifyResult } from '../audit/service.ts';
+import { AUDIT_KEY_FILE, auditKeyFingerprint, auditKeysFor, loadAuditKey, registerAuditKeys, type AuditKeys } from '../audit/keys.ts';
 import { inTransaction, SYSTEM_ACTOR, type Actor } from '../db/work.ts';
 import { countRows, describeTables, listForeignKeys, tableExists } from './schema.ts';
 import { BackupError, checkManifest, fieldKeyFingerprint, sm3File, type BackupManifest } from './manifest.ts';
@@ -59,6 +60,8 @@ export interface StagedBackup {
   staging: string;
   /** The field key to install from the archive; null when the target's own key (ZT_FIELD_KEY or file) is the right one. */
   fieldKey: Buffer | null;
+  /** The audit key the backup's chain was written with; null for an archive older than keyed chains (the target's own key then). */
+  auditKey: Buffer | null;
   dispose(): Promise<void>;
 }
 
@@ -77,7 +80,8 @@ export async function stageBackup(config: Config, file: string): Promise<StagedB
     const manifest = await readManifest(staging);
     await verifyParts(staging, manifest);
     const fieldKey = await checkFieldKey(config, staging, manifest);
-    return { manifest, staging, fieldKey, dispose };
+    const auditKey = await checkAuditKey(config, staging, manifest);
+    return { manifest, staging, fieldKey, auditKey, dispose };
   } catch (error) {
     await dispose();
     throw error;
@@ -95,7 +99,10 @@ export async function restoreStaged(target: RestoreTarget, staged: StagedBackup)
   await checkSchema(db, manifest);
 
   const files = await placeFiles(staging, config.dataDir, manifest, staged.fieldKey);
-  const { rows, audit } = await loadRows(db, staging, manifest);
+  // The restored chain verifies with its own key, and goes on with it (keys/audit.key was put in place with the other keys).
+  const auditKeys = auditKeysFor(staged.auditKey ?? loadAuditKey(config));
+  registerAuditKeys(db, auditKeys);
+  const { rows, audit } = await loadRows(db, staging, manifest, auditKeys);
   const applied = await migrateToLatest(db, target.migrations);
   // The restored chain continues with a record of the restore itself.
   await inTransaction(db, target.actor ?? SYSTEM_ACTOR, async (work) =>
@@ -200,6 +207,24 @@ async function checkFieldKey(config: Config, staging: string, manifest: BackupMa
   throw new BackupError('the backup holds no field key (the source used ZT_FIELD_KEY): set ZT_FIELD_KEY to that key for the restore');
 }
 
+/**
+ * The audit key the backup's chain was written with must be the target's: ZT_AUDIT_KEY when set,
+ * else the archive's keys/audit.key (put in place by the restore).
+ */
+async function checkAuditKey(config: Config, staging: string, manifest: BackupManifest): Promise<Buffer | null> {
+  const expected = manifest.auditKeyFingerprint;
+  const keyPart = manifest.keys.find((k) => k.path === AUDIT_KEY_FILE.split(path.sep).join('/'));
+  const fromBackup = keyPart ? Buffer.from((await fsp.readFile(path.join(staging, keyPart.path), 'utf8')).trim(), 'hex') : null;
+  if (config.auditKeyHex) {
+    const key = Buffer.from(config.auditKeyHex, 'hex');
+    if (expected && auditKeyFingerprint(key) !== expected) throw new BackupError('ZT_AUDIT_KEY is not the key the backup\'s audit chain was written with');
+    return key;
+  }
+  if (!expected) return null;
+  if (fromBackup && auditKeyFingerprint(fromBackup) === expected) return fromBackup;
+  throw new BackupError('the backup holds no audit key (the source used ZT_AUDIT_KEY): set ZT_AUDIT_KEY to that key for the restore');
+}
+
 async function refuseUnlessEmpty(db: Db) {
   const users = (await tableExists(db, 'users')) ? await countRows(db, 'users') : 0;
   const audit = (await tableExists(db, 'audit_log')) ? await countRows(db, 'audit_log') : 0;
@@ -271,7 +296,7 @@ async function placeFiles(staging: string, dataDir: string, manifest: BackupMani
  * triggers are off while loading (rows are restored as they were, nothing is derived twice),
  * rows left by migrations are replaced by the backup's, sequences continue where they were.
  */
-async function loadRows(db: Db, staging: string, manifest: BackupManifest): Promise<{ rows: number; audit: VerifyResult }> {
+async function loadRows(db: Db, staging: string, manifest: BackupManifest, keys: AuditKeys): Promise<{ rows: number; audit: VerifyResult }> {
   let total = 0;
   return db.transaction().execute(async (tx) => {
     const foreignKeys = await listForeignKeys(tx);
@@ -322,8 +347,11 @@ async function loadRows(db: Db, staging: string, manifest: BackupManifest): Prom
     }
 
     // Checked before commit: a chain that does not verify leaves the target as empty as it was.
-    const audit = manifest.tables.some((t) => t.name === 'audit_log') ? await verifyChain(tx) : { ok: true, checked: 0, firstBrokenId: null };
-    if (!audit.ok) throw new BackupError(`the backup's audit chain is broken at record ${audit.firstBrokenId}`);
+    const audit = await verifyChain(tx, { keys, dataDir: null });
+    if (!audit.ok) {
+      const where = audit.firstBrokenId !== null ? `record ${audit.firstBrokenId}` : audit.firstBrokenLane !== null ? `lane ${audit.firstBrokenLane}` : 'its latest checkpoint';
+      throw new BackupError(`the backup's audit chain is broken at ${where} (${audit.problem})`);
+    }
     if (audit.checked !== manifest.audit.records) throw new BackupError(`loaded ${audit.checked} audit records, the backup has ${manifest.audit.records}`);
     if (manifest.audit.lastId !== null) {
       const last = await sql<{ hash: string }>`select hash from audit_log where id = ${manifest.audit.lastId}`.execute(tx);

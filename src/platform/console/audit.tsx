@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Strict, fieldError, invalid } from '../http/index.ts';
 import type { Platform } from '../module.ts';
-import { auditCursorFrom, listAuditRecords, verifyChain, type AuditView, type VerifyResult } from '../audit/service.ts';
+import { auditCursorFrom, listAuditRecords, type AuditView, type VerifyResult } from '../audit/service.ts';
+import { verifyPlatformChain } from '../audit/anchor.ts';
 import { workingDays } from '../calendar/index.ts';
 import { attempt, attr, DataTable, EmptyState, ErrorSummary, formatDateTime, Notice, PageQueryFields, Pagination, TextField, withQuery, type ViewContext } from '../views/index.ts';
 import { renderConsole } from './shell.tsx';
@@ -105,11 +106,27 @@ function AuditRows({ ctx, items, names, query }: { ctx: ViewContext; items: Audi
   );
 }
 
+function CheckpointLine({ ctx, result }: { ctx: ViewContext; result: VerifyResult }) {
+  const cp = result.checkpoint;
+  if (!cp) return <p class="muted">{ctx.t('page.audit.noCheckpoint', { since: result.sinceCheckpoint })}</p>;
+  return <p class="muted">{ctx.t('page.audit.checkpointLine', { seq: cp.seq, at: formatDateTime(cp.at, ctx.lang, { seconds: true }), records: cp.records, since: result.sinceCheckpoint })}</p>;
+}
+
 function ChainResult({ ctx, result }: { ctx: ViewContext; result: VerifyResult }) {
   if (result.ok) {
     return (
       <Notice kind="success" title={ctx.t('page.audit.chainOk')}>
         <p>{ctx.t('page.audit.chainOkDetail', { checked: result.checked })}</p>
+        <CheckpointLine ctx={ctx} result={result} />
+      </Notice>
+    );
+  }
+  if (result.firstBrokenId === null) {
+    // A lane that lost its newest records, or a checkpoint that does not verify: no record to show.
+    return (
+      <Notice kind="error" title={ctx.t('page.audit.chainBroken')}>
+        <p>{result.firstBrokenLane !== null ? ctx.t('page.audit.chainLaneBroken', { lane: result.firstBrokenLane }) : ctx.t('page.audit.chainCheckpointBroken')}</p>
+        <CheckpointLine ctx={ctx} result={result} />
       </Notice>
     );
   }
@@ -119,6 +136,7 @@ function ChainResult({ ctx, result }: { ctx: ViewContext; result: VerifyResult }
       <p>
         <a href={attr(`/console/audit?cursor=${encodeURIComponent(auditCursorFrom(Number(result.firstBrokenId)))}`)}>{ctx.t('page.audit.showBroken')}</a>
       </p>
+      <CheckpointLine ctx={ctx} result={result} />
     </Notice>
   );
 }
@@ -215,7 +233,7 @@ export async function auditPages(app: FastifyInstance, platform: Platform) {
   });
   // Walks the whole chain: a page of its own, so that paging through the log does not repeat it.
   app.get('/console/audit/verify', { schema: { querystring: Strict({ ...PageQueryFields }) }, config: { auth: 'audit.read' } }, async (request, reply) => {
-    const chain = await verifyChain(platform.db);
+    const chain = await verifyPlatformChain(platform);
     return renderConsole(platform, request, reply, (ctx) => ({
       title: ctx.t('page.audit.chainTitle'),
       lead: ctx.t('page.audit.chainNote'),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Config } from '../../config/index.ts';
 import { softwareCrypto } from '../crypto/index.ts';
 import { loadFieldKey } from '../crypto/keys.ts';
+import { useAuditKey } from '../audit/keys.ts';
 import { systemClock, type Platform } from '../module.ts';
 import { openDatabase, type Database } from './index.ts';
 import { acquireDataDirLock, type DataDirLock } from './lock.ts';
@@ -75,5 +76,6 @@ export function redactUrl(url: string): string {
 
 /** The shared infrastructure for commands that work without the HTTP application. */
 export function makePlatform(config: Config, database: Database, modules: ModuleRegistry): Platform {
+  useAuditKey(database.db, config);
   return { config, db: database.db, dbKind: database.kind, crypto: softwareCrypto, clock: systemClock, fieldKey: loadFieldKey(config), modules };
 }

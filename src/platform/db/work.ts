@@ -26,6 +26,8 @@ export class Work {
   constructor(
     readonly tx: Transaction<object>,
     readonly actor: Actor,
+    /** The database the transaction runs on: what is kept per database (the audit key) is found by it. */
+    readonly root: Db | null = null,
   ) {}
 
   /**
@@ -76,7 +78,7 @@ export class Work {
 export async function inTransaction<T>(db: Db, actor: Actor, fn: (work: Work) => Promise<T>): Promise<T> {
   let work: Work | undefined;
   const result = await db.transaction().execute(async (tx) => {
-    work = new Work(tx, actor);
+    work = new Work(tx, actor, db);
     const value = await fn(work);
     await work.flush();
     return value;

@@ -129,7 +129,7 @@ export async function runClaimedJob(platform: Platform, job: JobDefinition, clai
   heartbeat.unref();
   let failure: unknown = null;
   try {
-    await job.run(platform);
+    await job.run(platform, log);
   } catch (err) {
     failure = err ?? new Error('job failed');
     log.error({ job: job.name, err }, 'job failed');
