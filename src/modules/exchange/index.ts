@@ -6,6 +6,8 @@ import { distributionRoutes } from './routes/distribution.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { exchangeNav, exchangePages } from './pages/index.ts';
 import { exchangeErrors, exchangeMessages } from './messages/index.ts';
+import { distributionJobs } from './jobs.ts';
+import { distributionTemplates } from './notify.ts';
 import { DRAFT_PERMISSION, OVERSIGHT_PERMISSION, RECEIVE_PERMISSION, SIGNOFF_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function exchangeRoutes(app: FastifyInstance, platform: Platform) {
@@ -33,4 +35,6 @@ export const exchangeModule: ZtModule = {
     { name: OVERSIGHT_PERMISSION, roles: ['supervisor'], oversight: true },
   ],
   consoleNav: [exchangeNav],
+  jobs: [...distributionJobs],
+  templates: { ...distributionTemplates },
 };
