@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, makeUnit, makeUser, seedRegions, bearer, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { createTestContext, makeUnit, makeUser, seedRegions, bearer, loginSession, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { sql } from '../../platform/db/index.ts';
 import type { Unit } from '../../platform/org/service.ts';
 import { insertSignedOffDocument } from './testing.ts';
@@ -341,4 +341,42 @@ test('forwarding down: only to units under the receiving unit, after signing, a 
   assert.equal(inbox.json().items[0].fromUnitId, county1.id);
   assert.equal((await call(clerk1, 'GET', `/api/v1/exchange/documents/${forwarded}/verify`)).json().ok, true);
   assert.equal((await call(clerk1, 'POST', `/api/v1/exchange/receipts/${receipt.id}/forward`, { unitIds: [town.id] })).statusCode, 409);
+});
+
+test('pages: the inbox with sign and return forms, the send page with groups and the unit picker, posting without script', async () => {
+  const id = await insertSignedOffDocument(ctx.platform, { sendingUnitId: office.id, draftedBy: sender.id, mainRecipientIds: [], title: '关于页面测试的通知' });
+  const s = await loginSession(ctx.app, sender.username);
+  const page = await ctx.app.inject({ url: `/console/exchange/documents/${id}/send?q=${encodeURIComponent('县')}`, headers: { cookie: s.cookie } });
+  assert.equal(page.statusCode, 200, page.body);
+  assert.match(page.body, /全部县（市、区）政府/);
+  assert.match(page.body, /乙县人民政府/);
+  assert.doesNotMatch(page.body, /测试市教育局/, 'the search leaves other units out');
+  assert.doesNotMatch(page.body, /page\.exchange\.|exchange\.send\./);
+  const form = (fields: Array<[string, string]>) => new URLSearchParams([['_csrf', s.csrfToken], ...fields]).toString();
+  const posted = await ctx.app.inject({ method: 'POST', url: `/console/exchange/documents/${id}/send`, headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form([['main', county2.id], ['cc', dept.id]]) });
+  assert.equal(posted.statusCode, 303, posted.body);
+  assert.equal(posted.headers.location, `/console/exchange/documents/${id}`);
+  assert.equal(await documentState(id), 'sent');
+  assert.equal(await count('exchange_receipts', `document_id = '${id}'`), 2);
+
+  const c = await loginSession(ctx.app, clerk2.username);
+  const inbox = await ctx.app.inject({ url: '/console/exchange/inbox', headers: { cookie: c.cookie } });
+  assert.equal(inbox.statusCode, 200, inbox.body);
+  assert.match(inbox.body, /关于页面测试的通知/);
+  assert.match(inbox.body, /待签收/);
+  assert.doesNotMatch(inbox.body, /page\.exchange\./);
+  const receipt = await receiptOf(id, county2.id);
+  const cform = (fields: Array<[string, string]>) => new URLSearchParams([['_csrf', c.csrfToken], ...fields]).toString();
+  const noReason = await ctx.app.inject({ method: 'POST', url: `/console/exchange/receipts/${receipt.id}/return`, headers: { cookie: c.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: cform([['returnTo', 'inbox'], ['reason', '']]) });
+  assert.equal(noReason.statusCode, 303);
+  assert.equal((await receiptOf(id, county2.id)).state, 'delivered');
+  const signed = await ctx.app.inject({ method: 'POST', url: `/console/exchange/receipts/${receipt.id}/sign`, headers: { cookie: c.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: cform([['returnTo', 'inbox']]) });
+  assert.equal(signed.statusCode, 303);
+  assert.equal(signed.headers.location, '/console/exchange/inbox');
+  assert.equal((await receiptOf(id, county2.id)).state, 'signed');
+  const noCsrf = await ctx.app.inject({ method: 'POST', url: `/console/exchange/documents/${id}/remind`, headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+  assert.equal(noCsrf.statusCode, 403);
+  const remind = await ctx.app.inject({ method: 'POST', url: `/console/exchange/documents/${id}/remind`, headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form([]) });
+  assert.equal(remind.statusCode, 303);
+  assert.equal(await count('exchange_receipts', `document_id = '${id}' and reminded_at is not null`), 1);
 });

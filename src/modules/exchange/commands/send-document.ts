@@ -1,4 +1,7 @@
-/** Sending a signed-off document to every recipient unit at once, or to none (分发). */
+/**
+ * Sending a signed-off document to every recipient unit at once, or to none (分发). Groups and the
+ * units picked on the send page are added to the recipients it was signed off with.
+ */
 import type { Work } from '../../../platform/db/work.ts';
 import type { Platform } from '../../../platform/module.ts';
 import type { Principal } from '../../../platform/iam/principal.ts';
@@ -18,13 +21,13 @@ export async function lockSenderDocument(work: Work, principal: Principal, id: s
   return document;
 }
 
-export async function sendDocument(work: Work, platform: Platform, principal: Principal, id: string, input: { groupIds?: string[] } = {}): Promise<{ sentTo: number }> {
+export async function sendDocument(work: Work, platform: Platform, principal: Principal, id: string, input: { groupIds?: string[]; addMain?: string[]; addCc?: string[] } = {}): Promise<{ sentTo: number }> {
   const document = await lockSenderDocument(work, principal, id);
   if (document.state !== 'signed_off') throw new AppError('EXCHANGE_SEND_NOT_SIGNED_OFF', { detail: { key: 'exchange.send.notSignedOff', params: { state: document.state } } });
   const fromGroups = input.groupIds?.length ? await expandGroups(work.tx, document.sending_unit_id, [...new Set(input.groupIds)]) : [];
-  const recipients = await checkRecipients(work, { main: [...document.main_recipient_ids, ...fromGroups], cc: document.cc_recipient_ids });
+  const recipients = await checkRecipients(work, { main: [...document.main_recipient_ids, ...fromGroups, ...(input.addMain ?? [])], cc: [...document.cc_recipient_ids, ...(input.addCc ?? [])] });
   const now = platform.clock.now();
-  if (fromGroups.length || recipients.cc.length !== document.cc_recipient_ids.length) {
+  if (recipients.main.length !== document.main_recipient_ids.length || recipients.cc.length !== document.cc_recipient_ids.length) {
     // The recipients as sent are part of the frozen content.
     await exchangeDb(work.tx)
       .updateTable('exchange_documents')
