@@ -14,7 +14,7 @@ import { signAsUnit } from '../../../platform/crypto/signing.ts';
 import { RECEIVE_PERMISSION, exchangeDb, type ReceiptRow } from '../model.ts';
 import { joinedDb } from '../groups.ts';
 import { receiptMessage } from '../content.ts';
-import { notifyAccount, unitName } from '../notify.ts';
+import { notifyAccount } from '../notify.ts';
 
 /** A receipt of a unit the caller is a clerk of (exchange.receive), with its document; anyone else: 404. */
 export async function ownReceipt(db: Work['tx'], principal: Principal, id: string) {
@@ -23,7 +23,7 @@ export async function ownReceipt(db: Work['tx'], principal: Principal, id: strin
     .innerJoin('exchange_documents as d', 'd.id', 'r.document_id')
     .innerJoin('units as u', 'u.id', 'r.unit_id')
     .selectAll('r')
-    .select(['d.title', 'd.doc_number', 'd.content_hash', 'd.sent_by', 'd.sending_unit_id', 'u.region_code'])
+    .select(['d.title', 'd.doc_number', 'd.content_hash', 'd.sent_by', 'd.sending_unit_id', 'u.region_code', 'u.name as unit_name'])
     .where('r.id', '=', id)
     .executeTakeFirst();
   if (!row || !coversUnit(principal, RECEIVE_PERMISSION, { id: row.unit_id, regionCode: row.region_code })) throw notFound();
@@ -59,7 +59,7 @@ export async function signReceipt(work: Work, platform: Platform, principal: Pri
   const { signature, publicKey } = await signAsUnit(work, platform, receipt.unit_id, receiptMessage(receipt.content_hash ?? '', receipt.unit_id, now));
   const updated = await finish(work, principal, id, { state: 'signed', signed_at: now, signed_by: principal.userId, receipt_signature: signature, receipt_public_key: publicKey });
   recordAudit(work, { action: 'exchange.receipt.sign', objectType: 'exchange_receipt', objectId: id, details: { documentId: receipt.document_id, unitId: receipt.unit_id } }, now);
-  await notifyAccount(work, platform, receipt.sent_by, 'exchange.signed', { unit: await unitName(work, receipt.unit_id), title: receipt.title, docNumber: receipt.doc_number, documentId: receipt.document_id });
+  await notifyAccount(work, platform, receipt.sent_by, 'exchange.signed', { unit: receipt.unit_name, title: receipt.title, docNumber: receipt.doc_number, documentId: receipt.document_id });
   return updated;
 }
 
@@ -71,6 +71,6 @@ export async function returnReceipt(work: Work, platform: Platform, principal: P
   const now = platform.clock.now();
   const updated = await finish(work, principal, id, { state: 'returned', returned_at: now, returned_by: principal.userId, reason });
   recordAudit(work, { action: 'exchange.receipt.return', objectType: 'exchange_receipt', objectId: id, details: { documentId: receipt.document_id, unitId: receipt.unit_id, reason } }, now);
-  await notifyAccount(work, platform, receipt.sent_by, 'exchange.returned', { unit: await unitName(work, receipt.unit_id), title: receipt.title, docNumber: receipt.doc_number, documentId: receipt.document_id, reason });
+  await notifyAccount(work, platform, receipt.sent_by, 'exchange.returned', { unit: receipt.unit_name, title: receipt.title, docNumber: receipt.doc_number, documentId: receipt.document_id, reason });
   return updated;
 }
