@@ -8,7 +8,11 @@ import { exchangeNav, exchangePages } from './pages/index.ts';
 import { exchangeErrors, exchangeMessages } from './messages/index.ts';
 import { distributionJobs } from './jobs.ts';
 import { distributionTemplates } from './notify.ts';
-import { DRAFT_PERMISSION, OVERSIGHT_PERMISSION, RECEIVE_PERMISSION, SIGNOFF_PERMISSION, STATS_PERMISSION } from './model.ts';
+import { ATTACHMENT_OWNER, DRAFT_PERMISSION, OVERSIGHT_PERMISSION, RECEIVE_PERMISSION, SIGNOFF_PERMISSION, STATS_PERMISSION } from './model.ts';
+import { signoffTasks } from './tasks.ts';
+import { documentTemplates } from './templates.ts';
+import { SETTINGS_PERMISSION } from './commands/save-signoff-settings.ts';
+import { mayDownloadAttachments } from './queries/attachments.ts';
 
 async function exchangeRoutes(app: FastifyInstance, platform: Platform) {
   await documentsRoutes(app, platform);
@@ -33,8 +37,11 @@ export const exchangeModule: ZtModule = {
     { name: SIGNOFF_PERMISSION, roles: ['doc_clerk', 'unit_leader'] },
     { name: STATS_PERMISSION, roles: ['doc_clerk', 'unit_leader', 'supervisor'] },
     { name: OVERSIGHT_PERMISSION, roles: ['supervisor'], oversight: true },
+    { name: SETTINGS_PERMISSION, roles: ['doc_clerk', 'unit_admin'] },
   ],
+  tasks: [signoffTasks],
+  templates: { ...documentTemplates, ...distributionTemplates },
+  fileAccess: { [ATTACHMENT_OWNER]: mayDownloadAttachments },
   consoleNav: [exchangeNav],
   jobs: [...distributionJobs],
-  templates: { ...distributionTemplates },
 };
