@@ -4,6 +4,7 @@ import { createTestContext, makeUnit, makeUser, seedRegions, bearer, loginSessio
 import { sql } from '../../platform/db/index.ts';
 import type { Unit } from '../../platform/org/service.ts';
 import { insertSignedOffDocument } from './testing.ts';
+import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import { chaseDueReceipts } from './jobs.ts';
 import { addWorkingMinutes } from './chase.ts';
 import { DEFAULT_WORKING_HOURS } from '../../platform/calendar/index.ts';
@@ -379,4 +380,37 @@ test('pages: the inbox with sign and return forms, the send page with groups and
   const remind = await ctx.app.inject({ method: 'POST', url: `/console/exchange/documents/${id}/remind`, headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form([]) });
   assert.equal(remind.statusCode, 303);
   assert.equal(await count('exchange_receipts', `document_id = '${id}' and reminded_at is not null`), 1);
+});
+
+test('end to end: drafted with an attachment, signed off by the leader, sent, signed for, verified; a changed attachment fails verification', async () => {
+  const leader = await makeUser(ctx.platform, office.id, ['unit_leader']);
+  const pdf = fileBody('附件1.pdf', SAMPLES.pdf(), 'application/pdf');
+  const uploaded = await ctx.app.inject({ method: 'POST', url: '/api/v1/files', headers: { ...pdf.headers, ...bearer(sender) }, payload: pdf.payload });
+  assert.equal(uploaded.statusCode, 201, uploaded.body);
+  const created = await call(sender, 'POST', '/api/v1/exchange/documents', {
+    title: '关于做好冬季安全生产工作的通知',
+    docNumber: '测府办发〔2026〕88号',
+    issuingUnitId: office.id,
+    secrecy: 'none',
+    urgency: 'extra_urgent',
+    body: '<p>各县人民政府：</p><p>现将有关事项通知如下。</p>',
+    attachments: [uploaded.json().id],
+    mainRecipients: [county1.id, county2.id],
+    ccRecipients: [],
+    writtenDate: '2026-12-01',
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  const { id } = created.json();
+  assert.equal((await call(sender, 'POST', `/api/v1/exchange/documents/${id}/send`, {})).statusCode, 409, 'a draft is not sent');
+  assert.equal((await call(sender, 'POST', `/api/v1/exchange/documents/${id}/submit`, {})).statusCode, 200);
+  const task = ((await call(leader, 'GET', '/api/v1/tasks?mine=true')).json().items as Array<{ id: string; caseId: string }>).find((t) => t.caseId === id)!;
+  assert.equal((await call(leader, 'POST', `/api/v1/tasks/${task.id}/complete`, { action: 'approve' })).json().state, 'signed_off');
+  const sent = await call(sender, 'POST', `/api/v1/exchange/documents/${id}/send`, {});
+  assert.equal(sent.statusCode, 200, sent.body);
+  assert.equal(sent.json().sentTo, 2);
+  assert.equal((await call(clerk1, 'POST', `/api/v1/exchange/receipts/${(await receiptOf(id, county1.id)).id}/sign`)).statusCode, 200);
+  assert.equal((await call(clerk1, 'GET', `/api/v1/exchange/documents/${id}/verify`)).json().ok, true);
+  await sql`update files set sm3 = ${'0'.repeat(64)} where owner_id = ${id}`.execute(ctx.platform.db);
+  const changed = (await call(sender, 'GET', `/api/v1/exchange/documents/${id}/verify`)).json();
+  assert.deepEqual([changed.ok, changed.content, changed.signature], [false, false, true]);
 });
