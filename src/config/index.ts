@@ -48,6 +48,8 @@ export interface Config {
   modules: string[] | 'all';
   /** The working day's hours (ZT_WORKING_HOURS), in which short time limits are watched. */
   workingHours: readonly WorkingPeriod[];
+  /** When an unsigned received document is chased (催办): working hours for urgent ones, working days otherwise. */
+  exchangeChase: { urgentWorkingHours: number; normalWorkingDays: number };
 }
 
 export interface S3Config {
@@ -213,6 +215,10 @@ export function loadConfig(env: Env = process.env): Config {
     migrateDatabaseUrl,
     modules: moduleNames(env.ZT_MODULES),
     workingHours: workingHours(env.ZT_WORKING_HOURS),
+    exchangeChase: {
+      urgentWorkingHours: integer(env, 'ZT_EXCHANGE_CHASE_URGENT_HOURS', 4, 1, 1000),
+      normalWorkingDays: integer(env, 'ZT_EXCHANGE_CHASE_DAYS', 1, 1, 100),
+    },
   };
 }
 

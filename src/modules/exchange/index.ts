@@ -6,6 +6,8 @@ import { distributionRoutes } from './routes/distribution.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { exchangeNav, exchangePages } from './pages/index.ts';
 import { exchangeErrors, exchangeMessages } from './messages/index.ts';
+import { distributionJobs } from './jobs.ts';
+import { distributionTemplates } from './notify.ts';
 import { ATTACHMENT_OWNER, DRAFT_PERMISSION, OVERSIGHT_PERMISSION, RECEIVE_PERMISSION, SIGNOFF_PERMISSION, STATS_PERMISSION } from './model.ts';
 import { signoffTasks } from './tasks.ts';
 import { documentTemplates } from './templates.ts';
@@ -38,7 +40,8 @@ export const exchangeModule: ZtModule = {
     { name: SETTINGS_PERMISSION, roles: ['doc_clerk', 'unit_admin'] },
   ],
   tasks: [signoffTasks],
-  templates: { ...documentTemplates },
+  templates: { ...documentTemplates, ...distributionTemplates },
   fileAccess: { [ATTACHMENT_OWNER]: mayDownloadAttachments },
   consoleNav: [exchangeNav],
+  jobs: [...distributionJobs],
 };

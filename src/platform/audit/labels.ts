@@ -31,6 +31,8 @@ export const auditLabelMessages: MessageCatalogue = pairs({
   'audit.action.region.create': ['新增行政区划', 'Region created'],
   'audit.action.unit.create': ['新增单位', 'Unit created'],
   'audit.action.unit.update': ['修改单位', 'Unit updated'],
+  'audit.action.unit.disable': ['停用单位', 'Unit disabled'],
+  'audit.action.unit.enable': ['启用单位', 'Unit enabled'],
   'audit.action.org.import': ['批量导入组织机构', 'Organisation imported'],
   'audit.action.calendar.day.set': ['设置节假日或调休', 'Calendar day set'],
   'audit.action.calendar.day.clear': ['清除节假日设置', 'Calendar day cleared'],

@@ -39,4 +39,11 @@ export const orgMigrations: Record<string, Migration> = {
       await sql`create unique index units_external_key on units (external_key) where external_key is not null`.execute(db);
     },
   },
+  // A unit disabled by the system administrator (merged, dissolved): it stays in history and in
+  // every record that names it, and receives nothing new (document exchange refuses it).
+  '20261207_0310_org_unit_disabled': {
+    async up(db: Kysely<any>) {
+      await sql`alter table units add column disabled_at timestamptz`.execute(db);
+    },
+  },
 };

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import { Strict, Id, Answer, Nullable, Page, Ref, StringEnum, actorOf, notFound, problems } from '../http/index.ts';
+import { Strict, Id, Answer, Timestamp, Nullable, Page, Ref, StringEnum, actorOf, notFound, problems } from '../http/index.ts';
 import { inTransaction } from '../db/work.ts';
 import { coversUnit } from '../iam/principal.ts';
 import type { Platform } from '../module.ts';
@@ -38,6 +38,7 @@ const UnitSchema = Answer(
     parentId: Nullable(Type.String()),
     creditCode: Nullable(Type.String({ description: 'GB 32100 unified social credit code' })),
     externalKey: Nullable(Type.String()),
+    disabledAt: Nullable(Timestamp({ description: 'set while the unit is disabled' })),
     version: Type.Integer(),
   },
   { $id: 'Unit', title: 'Unit' },
@@ -121,6 +122,27 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform) {
       return reply.status(201).send(unit);
     },
   );
+
+  for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
+    api.post(
+      `/api/v1/units/:id/${verb}`,
+      {
+        schema: {
+          operationId: disabled ? 'disableUnit' : 'enableUnit',
+          tags,
+          summary: disabled ? 'Disable a unit: it stays in history and receives nothing new' : 'Enable a disabled unit again',
+          params: Strict({ id: Id }),
+          response: { 200: Ref(UnitSchema) },
+        },
+        config: { auth: 'unit.write' },
+      },
+      async (request) => {
+        const unit = await org.getUnit(platform.db, request.params.id);
+        if (!unit || !coversUnit(request.principal!, 'unit.write', unit)) throw notFound();
+        return inTransaction(platform.db, actorOf(request), (work) => org.setUnitDisabled(work, unit.id, disabled, platform.clock.now()));
+      },
+    );
+  }
 
   // CSV bodies arrive as bytes so a GBK file can be decoded as well as a UTF-8 one.
   app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: IMPORT_MAX_BYTES }, (request, body, done) => {

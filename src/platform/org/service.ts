@@ -28,6 +28,7 @@ export interface UnitTable {
   parent_id: string | null;
   credit_code: string | null;
   external_key: string | null;
+  disabled_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   version: Generated<number>;
@@ -52,6 +53,8 @@ export interface Unit {
   parentId: string | null;
   creditCode: string | null;
   externalKey: string | null;
+  /** Set while the unit is disabled: it stays in history and receives nothing new. */
+  disabledAt: Date | null;
   version: number;
 }
 
@@ -64,6 +67,7 @@ export const toUnit = (u: UnitRow): Unit => ({
   parentId: u.parent_id,
   creditCode: u.credit_code,
   externalKey: u.external_key,
+  disabledAt: u.disabled_at ?? null,
   version: u.version,
 });
 
@@ -180,6 +184,24 @@ export async function createUnit(work: Work, input: UnitInput, id: string = cryp
     if (isUniqueViolation(error)) throw new AppError('DUPLICATE', { errors: [unitDuplicateError(error, input)] });
     throw error;
   }
+}
+
+/**
+ * Disables (or enables again) a unit: it stays in history and in every record naming it, but
+ * receives nothing new. Doing it twice changes nothing and writes no second audit record.
+ */
+export async function setUnitDisabled(work: Work, id: string, disabled: boolean, at: Date): Promise<Unit> {
+  const row = await q(work.tx).selectFrom('units').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) throw notFound();
+  if ((row.disabled_at !== null) === disabled) return toUnit(row);
+  const updated = await q(work.tx)
+    .updateTable('units')
+    .set({ disabled_at: disabled ? at : null, updated_at: at, version: sql<number>`version + 1` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  recordAudit(work, { action: disabled ? 'unit.disable' : 'unit.enable', objectType: 'unit', objectId: id, details: { name: row.name } }, at);
+  return toUnit(updated);
 }
 
 export async function requireUnit(db: Db, id: string): Promise<Unit> {
