@@ -7,6 +7,10 @@ import { statsRoutes } from './routes/stats.ts';
 import { exchangeNav, exchangePages } from './pages/index.ts';
 import { exchangeErrors, exchangeMessages } from './messages/index.ts';
 import { DRAFT_PERMISSION, OVERSIGHT_PERMISSION, RECEIVE_PERMISSION, SIGNOFF_PERMISSION, STATS_PERMISSION } from './model.ts';
+import { exchangeStatsMigrations } from './stats-migrations.ts';
+import { exchangeSubjects } from './supervised-subject.ts';
+import { EXCHANGE_DOCUMENT_CHANGED } from './events.ts';
+import { unsignedCounter } from './pages/stats.tsx';
 
 async function exchangeRoutes(app: FastifyInstance, platform: Platform) {
   await documentsRoutes(app, platform);
@@ -21,7 +25,7 @@ async function exchangeRoutes(app: FastifyInstance, platform: Platform) {
  */
 export const exchangeModule: ZtModule = {
   name: 'exchange',
-  migrations: exchangeMigrations,
+  migrations: { ...exchangeMigrations, ...exchangeStatsMigrations },
   routes: exchangeRoutes,
   messages: exchangeMessages,
   errors: exchangeErrors,
@@ -33,4 +37,7 @@ export const exchangeModule: ZtModule = {
     { name: OVERSIGHT_PERMISSION, roles: ['supervisor'], oversight: true },
   ],
   consoleNav: [exchangeNav],
+  dashboard: [unsignedCounter],
+  publishes: [EXCHANGE_DOCUMENT_CHANGED],
+  supervisedSubjects: exchangeSubjects,
 };
