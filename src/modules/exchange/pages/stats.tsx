@@ -71,6 +71,11 @@ export async function statsPages(app: FastifyInstance, platform: Platform) {
             {!result.ok ? (
               <Notice kind="error">
                 <p safe>{result.summary}</p>
+                <ul>
+                  {Object.values(result.fields).map((message) => (
+                    <li safe>{message}</li>
+                  ))}
+                </ul>
               </Notice>
             ) : result.value.length ? (
               <>
