@@ -43,13 +43,13 @@ export async function statsPages(app: FastifyInstance, platform: Platform) {
           <th scope="row" safe>
             {item.unitName}
           </th>
-          <td>{String(item.sent)}</td>
-          <td>{String(item.received)}</td>
-          <td>{String(item.signed)}</td>
-          <td>{String(item.returned)}</td>
-          <td>{percent(item.signRate)}</td>
-          <td safe>{item.avgHoursToSign === null ? ctx.t('page.exchange.stats.none') : ctx.t('page.exchange.stats.hours', { hours: item.avgHoursToSign.toFixed(1) })}</td>
-          <td>{String(item.overdue)}</td>
+          <td>{item.sent}</td>
+          <td>{item.received}</td>
+          <td>{item.signed}</td>
+          <td>{item.returned}</td>
+          <td safe>{percent(item.signRate)}</td>
+          <td>{item.avgHoursToSign === null ? ctx.t('page.exchange.stats.none') : ctx.t('page.exchange.stats.hours', { hours: item.avgHoursToSign.toFixed(1) })}</td>
+          <td>{item.overdue}</td>
         </tr>
       );
       return {
