@@ -60,7 +60,6 @@ export async function seedExchangeUnits(platform: Platform, count: number): Prom
   // One password hash for every account: argon2 runs once.
   const passwordHash = await hashPassword('Bench!Passw0rd');
   const clerkTokens = new Map<string, string>();
-  let leaderToken = '';
   const account = async (unit: string, role: Role, n: number) =>
     inTransaction(db, SYSTEM_ACTOR, async (work) => {
       const username = `xb-${unit}-${role}-${n}-${Date.now().toString(36)}`;
@@ -69,7 +68,7 @@ export async function seedExchangeUnits(platform: Platform, count: number): Prom
       return (await createApiToken(work, platform, user.id, 'bench', 1)).token;
     });
   for (const unit of unitIds) clerkTokens.set(unit, await account(unit, 'doc_clerk', 0));
-  leaderToken = await account(unitIds[0], 'unit_leader', 0);
+  const leaderToken = await account(unitIds[0], 'unit_leader', 0);
   return { unitIds, clerkTokens, leaderToken };
 }
 
@@ -97,7 +96,7 @@ export async function seedExchangeDocuments(platform: Platform, options: Exchang
   // Receipts: 98% signed within 0–47 hours, 1% returned, 1% (the most recent ones first) still delivered.
   await sql`
     insert into exchange_receipts (id, document_id, unit_id, copy_kind, state, delivered_at, chase_at, signed_at, signed_by, returned_at, returned_by, reason)
-    select 'xr-' || g || '-' || k, 'xd-' || g, 'xu-' || lpad(((g % ${units}) + 1 + k * ${stride}) % ${units})::text, 5, '0'),
+    select 'xr-' || g || '-' || k, 'xd-' || g, 'xu-' || lpad((((g % ${units}) + 1 + k * ${stride}) % ${units})::text, 5, '0'),
            'main', st, s, s + interval '1 day',
            case when st = 'signed' then s + ((g + k) % 48) * interval '1 hour' end, case when st = 'signed' then 'bench' end,
            case when st = 'returned' then s + interval '2 hours' end, case when st = 'returned' then 'bench' end, case when st = 'returned' then '不属于本单位' end

@@ -14,6 +14,7 @@ import { benchServer, machine, percentile } from '../support.ts';
 import { seedExchangeDocuments, seedExchangeUnits, type ExchangeBenchData } from '../exchange-data.ts';
 import { unitPublicKey } from '../../src/platform/crypto/signing.ts';
 import { computeExchangeStats, statsPeriod } from '../../src/modules/exchange/queries/stats.ts';
+import { receiptSubject } from '../../src/modules/exchange/supervised-subject.ts';
 import { shanghaiDate, workingDays } from '../../src/platform/calendar/index.ts';
 
 interface Options {
@@ -163,6 +164,16 @@ export async function exchangeStatsScenario(args: string[]) {
       samples.sort((a, b) => a - b);
       console.log(`statistics of one year, ${label} (${rows} rows, ${received.toLocaleString('en')} receipts): p50=${percentile(samples, 50).toFixed(1)} ms max=${samples[samples.length - 1].toFixed(1)} ms`);
     }
+    // What supervision asks the receipts subject (its statistics count the answered receipts themselves, no roll-up).
+    const timed = async (label: string, fn: () => Promise<unknown[]>) => {
+      const t = performance.now();
+      const rows = await fn();
+      console.log(`supervision, ${label}: ${(performance.now() - t).toFixed(1)} ms (${rows.length} rows)`);
+    };
+    await timed('finished receipts of a year per unit', () => receiptSubject.finishedStepTotals(db, { fromDay: year.from, toDay: year.to, unitIds: null }, 'unit'));
+    await timed('open counts per unit', () => receiptSubject.openCounts(db, null));
+    await timed('20 longest waiting', () => receiptSubject.longestWaitingSteps(db, 20, null));
+    await timed('receipts at risk by tomorrow', () => receiptSubject.openStepsAtRisk(db, [{ minDays: 1, maxDays: 1, dueBy: workingDays.addCalendarDays(today, 1) }], {}));
   });
 }
 
