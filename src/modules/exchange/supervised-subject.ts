@@ -96,19 +96,20 @@ async function answeredCounts(db: Db, filter: { from: Date; to: Date; unitIds: s
   const day = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
   const ordinals = await workingOrdinals(db, workingDays.addCalendarDays(day(filter.from), -60), workingDays.addCalendarDays(day(filter.to), 60));
   const person = groupBy === 'person';
+  // The ordinals are one per calendar day from ordinals.first: a day's is the array's element at (day - first + 1),
+  // looked up per receipt (no join), so the aggregate keeps one group per unit (or person).
+  const ord = (day: RawBuilder<unknown>) => sql`(${ordinals.ordinals}::int[])[(${day}) - ${ordinals.first}::date + 1]`;
   const result = await sql<{ unit_id: string; person_id: string | null; finished: number; on_time: number; early: number; used: number; promised: number; outside: number }>`
-    with cal as (select * from unnest(${ordinals.dates}::date[], ${ordinals.ordinals}::int[]) as c(d, ord)),
-    steps as (
-      select r.unit_id, ${person ? sql`coalesce(r.signed_by, r.returned_by)` : sql`null::text`} as person_id,
-             ${chaseDay('r')} as due_date, ${shanghaiDay(answeredAt('r'))} as finished_day
-        from exchange_receipts r
-       where r.state in ('signed', 'returned') and ${answeredAt('r')} >= ${filter.from} and ${answeredAt('r')} < ${filter.to} ${inUnits(filter.unitIds, 'r.unit_id')})
     select s.unit_id, s.person_id, count(*)::int as finished,
            count(*) filter (where s.finished_day <= s.due_date)::int as on_time,
            count(*) filter (where s.finished_day < s.due_date)::int as early,
-           coalesce(sum(${RECEIPT_DAYS} - (cd.ord - cf.ord)), 0)::bigint as used, (count(*) * ${RECEIPT_DAYS})::bigint as promised,
-           count(*) filter (where cd.ord is null or cf.ord is null)::int as outside
-      from steps s left join cal cd on cd.d = s.due_date left join cal cf on cf.d = s.finished_day
+           coalesce(sum(${RECEIPT_DAYS} - (${ord(sql.ref('s.due_date'))} - ${ord(sql.ref('s.finished_day'))})), 0)::bigint as used,
+           (count(*) * ${RECEIPT_DAYS})::bigint as promised,
+           count(*) filter (where ${ord(sql.ref('s.due_date'))} is null or ${ord(sql.ref('s.finished_day'))} is null)::int as outside
+      from (select r.unit_id, ${person ? sql`coalesce(r.signed_by, r.returned_by)` : sql`null::text`} as person_id,
+                   ${chaseDay('r')} as due_date, ${shanghaiDay(answeredAt('r'))} as finished_day
+              from exchange_receipts r
+             where r.state in ('signed', 'returned') and ${answeredAt('r')} >= ${filter.from} and ${answeredAt('r')} < ${filter.to} ${inUnits(filter.unitIds, 'r.unit_id')}) s
      group by 1, 2 order by 1, 2`.execute(db);
   return result.rows.map((r) => ({
     unitId: r.unit_id,
