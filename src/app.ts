@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { databaseStore } from './platform/limits/index.ts';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config/index.ts';
@@ -39,6 +40,9 @@ export const allMigrations = () => collectMigrations(knownModules.map((m) => m.m
 /** The installed modules' registry for a configuration. */
 export const moduleRegistry = (config: Config, extraModules: ZtModule[] = []) => new ModuleRegistry([...selectModules(config.modules), ...extraModules]);
 
+/** Trusts the `hops` nearest proxies: hop 0 is the peer that connected, 1 the one before it … */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** Builds the application with the configured modules installed from their manifests. Never listens: server.ts does. */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -47,7 +51,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       options.logger === undefined
         ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'] }
         : (options.logger as never),
-    trustProxy: config.trustProxy,
+    // A hop count trusts that many proxies in front (the nearest first); addresses trust those peers.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: 1024 * 1024,
     frameworkErrors,
     clientErrorHandler,
@@ -69,10 +74,13 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('platform', platform);
 
   await registerHttpBasics(app, config);
-  await app.register(rateLimit, { global: false });
+  // Counted in the database: every process shares the limits and a restart keeps them.
+  await app.register(rateLimit, { global: false, store: databaseStore(platform) as never });
   installApiConventions(app);
   await app.register(swagger, apiDocumentOptions(config));
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });
+  // The same strict policy as every other page (set by helmet): the UI's files are served from here, and
+  // no outside validator badge is fetched.
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false, uiConfig: { docExpansion: 'list', deepLinking: false, validatorUrl: null } });
   installAuth(app, platform);
   // Pages show the city's name (site.ts); read it again now and then, never failing a request.
   app.addHook('onRequest', async (request) => {

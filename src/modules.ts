@@ -12,13 +12,16 @@ import { jobsManifest } from './platform/jobs/index.ts';
 import { filesManifest } from './platform/files/index.ts';
 import { consoleManifest } from './platform/console/index.ts';
 import { backupManifest } from './platform/backup/module.ts';
+import { limitsManifest } from './platform/limits/index.ts';
 import { approvalModule } from './modules/approval/index.ts';
 import { supervisionModule } from './modules/supervision/index.ts';
 import { exchangeModule } from './modules/exchange/index.ts';
+import { meetingsModule } from './modules/meetings/index.ts';
 
 /** The platform's parts: always installed. */
 export const platformModules: ZtModule[] = [
   httpManifest,
+  limitsManifest,
   auditManifest,
   orgManifest,
   iamManifest,
@@ -33,7 +36,7 @@ export const platformModules: ZtModule[] = [
 ];
 
 /** The business modules this build knows; ZT_MODULES chooses which of them run. */
-export const businessModules: ZtModule[] = [approvalModule, supervisionModule, exchangeModule];
+export const businessModules: ZtModule[] = [approvalModule, supervisionModule, exchangeModule, meetingsModule];
 
 /** Every known module, platform first; migrations run in key order across all of them. */
 export const knownModules: ZtModule[] = [...platformModules, ...businessModules];

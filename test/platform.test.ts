@@ -32,6 +32,19 @@ test('security headers: CSP without inline script, nosniff, no framing; request 
   assert.ok(res.headers['x-request-id']);
 });
 
+test('the API explorer has the same strict CSP as every page, its files served from here', async () => {
+  const page = await ctx.app.inject({ method: 'GET', url: '/healthz' });
+  for (const url of ['/api/docs', '/api/docs/', '/api/docs/static/swagger-initializer.js', '/api/docs/json']) {
+    const res = await ctx.app.inject({ method: 'GET', url });
+    assert.equal(res.statusCode, 200, url);
+    assert.equal(res.headers['content-security-policy'], page.headers['content-security-policy'], url);
+  }
+  const html = (await ctx.app.inject({ method: 'GET', url: '/api/docs/' })).body;
+  assert.doesNotMatch(html, /<script>|<style>|https?:\/\//, 'no inline script or style, nothing fetched from elsewhere');
+  const initializer = (await ctx.app.inject({ method: 'GET', url: '/api/docs/static/swagger-initializer.js' })).body;
+  assert.match(initializer, /"validatorUrl":\s*null/);
+});
+
 test('HSTS when the server sits behind TLS', async () => {
   const tls = await createTestContext({ env: { ZT_BEHIND_TLS: '1' } });
   try {

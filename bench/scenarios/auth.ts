@@ -48,6 +48,47 @@ export async function loginScenario() {
   }
 }
 
+/**
+ * Whether the time of a refused sign-in tells a known name from an unknown one: wrong passwords for
+ * existing accounts and for names that are none, interleaved, each from its own address (behind
+ * a trusted proxy on loopback) so that no throttling wait comes in between.
+ */
+export async function signinTimingScenario(args: string[]) {
+  const server = await benchServer({ env: { ZT_TRUST_PROXY: 'loopback' } });
+  try {
+    const rounds = Number(args[0] ?? 300);
+    const names = await seed(server.platform, 20);
+    let address = 0;
+    const refused = async (username: string) => {
+      address++;
+      const start = performance.now();
+      const res = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}` },
+        body: JSON.stringify({ username, password: 'Wrong#Passw0rd' }),
+      });
+      const body = await res.text();
+      if (res.status !== 401) throw new Error(`a wrong password answered ${res.status} ${body}`);
+      return performance.now() - start;
+    };
+    for (let i = 0; i < 20; i++) await refused(i % 2 ? names[i % names.length]! : `nobody${i}`);
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      known.push(await refused(names[i % names.length]!));
+      unknown.push(await refused(`nobody-${i}`));
+    }
+    const p50s = [known, unknown].map((samples) => percentile([...samples].sort((a, b) => a - b), 50));
+    const p95s = [known, unknown].map((samples) => percentile([...samples].sort((a, b) => a - b), 95));
+    console.log(`refused sign-in, existing account: n=${known.length} p50=${p50s[0]!.toFixed(1)} ms p95=${p95s[0]!.toFixed(1)} ms`);
+    console.log(`refused sign-in, no such account: n=${unknown.length} p50=${p50s[1]!.toFixed(1)} ms p95=${p95s[1]!.toFixed(1)} ms`);
+    console.log(`p50 difference: ${((Math.abs(p50s[0]! - p50s[1]!) / Math.min(p50s[0]!, p50s[1]!)) * 100).toFixed(1)}% (budget within 10%)`);
+    console.log(`machine: ${machine()}`);
+  } finally {
+    await server.close();
+  }
+}
+
 /** Throughput of an authenticated GET /api/v1/me (bearer token) on one process. */
 export async function meScenario(args: string[]) {
   const server = await benchServer();

@@ -1,4 +1,4 @@
-import { loginScenario, meScenario } from './auth.ts';
+import { loginScenario, meScenario, signinTimingScenario } from './auth.ts';
 import { startupScenario } from './startup.ts';
 import { supervisionScenario } from './supervision.ts';
 import { approvalScenario } from './approval.ts';
@@ -15,6 +15,7 @@ export const scenarios: Record<string, Scenario> = {
   startup: { description: 'npm start: first start and restart times, idle resident memory (embedded database)', run: () => startupScenario() },
   portal: { description: 'npm start with the demo city (first start, budget 60 s), then home, service list and guide at 20 concurrent visitors (p95 < 50 ms), embedded database [seconds]', run: (args) => portalScenario(args) },
   login: { description: 'login latency with argon2id (p50/p95/p99), PostgreSQL', run: () => loginScenario() },
+  'signin-timing': { description: 'refused sign-ins for existing and unknown names: p50/p95 of each and their difference (budget within 10%), PostgreSQL [rounds]', run: (args) => signinTimingScenario(args) },
   me: { description: 'authenticated GET /api/v1/me throughput on one process, PostgreSQL [seconds]', run: (args) => meScenario(args) },
   'approval-inbox': { description: "approver's inbox first page over 1M cases (p50/p95/p99), PostgreSQL [--cases N] [--db NAME keeps the data]", run: (args) => approvalScenario(['inbox'], args) },
   'approval-case': { description: 'case page over random cases of 1M (p95), PostgreSQL [--cases N] [--db NAME]', run: (args) => approvalScenario(['case'], args) },

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_WORKING_HOURS, parseWorkingHours, type WorkingPeriod } from '../platform/calendar/working-hours.ts';
 
@@ -23,7 +24,11 @@ export interface Config {
   publicUrl: string;
   /** Set when TLS terminates in front of the server: enables HSTS and Secure cookies. */
   behindTls: boolean;
-  trustProxy: boolean;
+  /**
+   * Which peers may tell the client's address in X-Forwarded-For, as Fastify's `trustProxy` takes
+   * it: false (none), a hop count, or the proxies' addresses and networks. Never "everyone".
+   */
+  trustProxy: false | number | string[];
   uploadLimitBytes: number;
   /** S3-compatible object storage for attachments; null keeps them on local disk under dataDir. */
   s3: S3Config | null;
@@ -77,6 +82,42 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
   if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
   throw new ConfigError(name, `expected 1 or 0 (true/false), got "${raw}"`);
+}
+
+const PROXY_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An IPv4 or IPv6 address, optionally with a prefix length (10.0.1.0/24, fd00::/8). */
+function isAddressOrNetwork(text: string): boolean {
+  const [address, prefix, ...rest] = text.split('/');
+  const version = net.isIP(address!);
+  if (!version || rest.length) return false;
+  if (prefix === undefined) return true;
+  if (!/^[0-9]{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * ZT_TRUST_PROXY: the proxies whose X-Forwarded-For is believed. A number is a hop count (1: the
+ * one proxy in front); otherwise addresses, networks and the words loopback, linklocal and
+ * uniquelocal, comma-separated. The client's address is then the first hop, from the right, that is
+ * not a trusted proxy: a caller cannot choose its address by sending the header itself. "true"
+ * (trust whoever sends the header) is refused.
+ */
+function trustedProxies(raw: string | undefined): false | number | string[] {
+  const value = (raw ?? '').trim();
+  if (value === '' || ['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  if (/^[0-9]+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10) throw new ConfigError('ZT_TRUST_PROXY', `a hop count from 1 to 10, got ${value}`);
+    return hops;
+  }
+  if (['true', 'yes', 'on'].includes(value.toLowerCase())) {
+    throw new ConfigError('ZT_TRUST_PROXY', 'name the proxies in front (10.0.0.5,10.0.1.0/24) or their number (1): trusting every sender of X-Forwarded-For lets a caller choose its own address');
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  const wrong = entries.filter((entry) => !PROXY_KEYWORDS.includes(entry) && !isAddressOrNetwork(entry));
+  if (wrong.length) throw new ConfigError('ZT_TRUST_PROXY', `not an address, network or hop count: ${wrong.join(', ')}`);
+  return entries;
 }
 
 const S3_SETTINGS = ['ZT_S3_ENDPOINT', 'ZT_S3_BUCKET', 'ZT_S3_REGION', 'ZT_S3_ACCESS_KEY', 'ZT_S3_SECRET_KEY'];
@@ -148,7 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     publicUrl,
     behindTls: flag(env, 'ZT_BEHIND_TLS', false),
-    trustProxy: flag(env, 'ZT_TRUST_PROXY', false),
+    trustProxy: trustedProxies(env.ZT_TRUST_PROXY),
     uploadLimitBytes: integer(env, 'ZT_UPLOAD_LIMIT_MB', 50, 1, 10240) * 1024 * 1024,
     s3: s3Config(env),
     loginRateLimitPerMinute: integer(env, 'ZT_LOGIN_RATE_LIMIT', 30, 1, 1_000_000),

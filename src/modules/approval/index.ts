@@ -90,3 +90,5 @@ export const approvalModule: ZtModule = {
 };
 
 export type { ApprovalCaseChanged } from './events.ts';
+/** The official-document renderer (PDF with the CJK font), shared with the meetings' sign-in sheet. */
+export { chineseDate, renderOfficialDocument } from './documents/pdf.ts';

@@ -6,7 +6,11 @@ import { distributionRoutes } from './routes/distribution.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { exchangeNav, exchangePages } from './pages/index.ts';
 import { exchangeErrors, exchangeMessages } from './messages/index.ts';
-import { DRAFT_PERMISSION, OVERSIGHT_PERMISSION, RECEIVE_PERMISSION, SIGNOFF_PERMISSION, STATS_PERMISSION } from './model.ts';
+import { ATTACHMENT_OWNER, DRAFT_PERMISSION, OVERSIGHT_PERMISSION, RECEIVE_PERMISSION, SIGNOFF_PERMISSION, STATS_PERMISSION } from './model.ts';
+import { signoffTasks } from './tasks.ts';
+import { documentTemplates } from './templates.ts';
+import { SETTINGS_PERMISSION } from './commands/save-signoff-settings.ts';
+import { mayDownloadAttachments } from './queries/attachments.ts';
 import { exchangeStatsMigrations } from './stats-migrations.ts';
 import { exchangeSubjects } from './supervised-subject.ts';
 import { EXCHANGE_DOCUMENT_CHANGED } from './events.ts';
@@ -35,7 +39,11 @@ export const exchangeModule: ZtModule = {
     { name: SIGNOFF_PERMISSION, roles: ['doc_clerk', 'unit_leader'] },
     { name: STATS_PERMISSION, roles: ['doc_clerk', 'unit_leader', 'supervisor'] },
     { name: OVERSIGHT_PERMISSION, roles: ['supervisor'], oversight: true },
+    { name: SETTINGS_PERMISSION, roles: ['doc_clerk', 'unit_admin'] },
   ],
+  tasks: [signoffTasks],
+  templates: { ...documentTemplates },
+  fileAccess: { [ATTACHMENT_OWNER]: mayDownloadAttachments },
   consoleNav: [exchangeNav],
   dashboard: [unsignedCounter],
   publishes: [EXCHANGE_DOCUMENT_CHANGED],

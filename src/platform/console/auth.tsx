@@ -199,10 +199,15 @@ export async function authPages(app: FastifyInstance, platform: Platform) {
             return again(error.status, { askTotp: false, summary: message, fields: { username: message } });
           case 'AUTH_DISABLED':
             return again(error.status, { askTotp: false, summary: message });
-          case 'AUTH_LOCKED': {
+          case 'AUTH_LOCKED':
+          case 'AUTH_THROTTLED': {
             const until = typeof error.extra?.lockedUntil === 'string' ? formatDateTime(error.extra.lockedUntil, lang) : null;
-            return again(error.status, { askTotp: false, summary: until ? translate(lang, 'page.login.lockedUntil', { until }) : message });
+            const key = error.code === 'AUTH_LOCKED' ? 'page.login.lockedUntil' : 'page.login.throttledUntil';
+            if (typeof error.extra?.retryAfter === 'number') reply.header('Retry-After', String(error.extra.retryAfter));
+            return again(error.status, { askTotp: false, summary: until ? translate(lang, key, { until }) : message });
           }
+          case 'AUTH_SECOND_FACTOR_REQUIRED':
+            return again(error.status, { askTotp: false, summary: message });
           case 'TOTP_REQUIRED': {
             // The password was right: the code is the second step, not an error.
             const user = await iam.findAccountByUsername(platform, username);

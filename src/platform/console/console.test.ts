@@ -227,7 +227,7 @@ describe('signing in and out', () => {
   test('wrong password, empty fields and unknown users re-render the form with the message; nothing leaks back', async () => {
     const wrong = await postLogin({ username: clerk.username, password: 'wrong-Passw0rd!' });
     assert.equal(wrong.statusCode, 401);
-    assert.match(html(wrong), /密码错误，还可尝试 4 次/);
+    assert.match(html(wrong), /用户名或密码错误，还可尝试 4 次/);
     assert.match(wrong.body, new RegExp(`value="${clerk.username}"`));
     assert.doesNotMatch(wrong.body, /wrong-Passw0rd/);
     assert.equal(wrong.cookies.find((c) => c.name === 'zt_session'), undefined);
@@ -239,9 +239,9 @@ describe('signing in and out', () => {
     assert.match(empty.body, /aria-invalid="true"/);
 
     const english = await postLogin({ username: 'nobody-here', password: 'x' }, '?lang=en');
-    // An unknown account, a wrong password and a locked account each say what happened.
-    assert.equal(english.statusCode, 404);
-    assert.match(english.body, /No such account/);
+    // An unknown account answers as a wrong password does: the page does not tell who has an account.
+    assert.equal(english.statusCode, 401);
+    assert.match(english.body, /Wrong username or password: 4 more tries/);
 
     const huge = await postLogin({ username: 'x'.repeat(5000), password: 'x' });
     assert.equal(huge.statusCode, 400);
@@ -252,17 +252,22 @@ describe('signing in and out', () => {
 
   test('the username is escaped when the form comes back', async () => {
     const res = await postLogin({ username: '"><script>alert(1)</script>', password: 'x' });
-    assert.equal(res.statusCode, 404);
+    assert.equal(res.statusCode, 401);
     assert.doesNotMatch(res.body, /<script>alert/);
     assert.match(res.body, /value="&#34;>&lt;script>alert\(1\)&lt;\/script>"/);
   });
 
-  test('a locked account says so, with the time', async () => {
+  test('after five failures from one address the page says until when, with Retry-After', async () => {
     const victim = await makeUser(ctx.platform, unit.id, []);
-    for (let i = 0; i < 5; i++) await postLogin({ username: victim.username, password: 'wrong' });
+    for (let i = 0; i < 5; i++) {
+      await postLogin({ username: victim.username, password: 'wrong' });
+      // The growing wait between tries (2 s, 4 s) passes on the test clock.
+      ctx.clock.advance(5_000);
+    }
     const res = await postLogin({ username: victim.username, password: PASSWORD });
-    assert.equal(res.statusCode, 423);
-    assert.match(res.body, /账号已临时锁定，请于 .*\d{2}:\d{2} 后再试/);
+    assert.equal(res.statusCode, 429);
+    assert.match(res.body, /从此处登录失败次数过多，请于 .*\d{2}:\d{2} 后再试/);
+    assert.equal(res.headers['retry-after'], String(15 * 60 - 5));
   });
 
   test('too many sign-in attempts get an HTML 429 page', async () => {

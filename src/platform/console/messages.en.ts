@@ -88,6 +88,7 @@ export const consoleEn: Record<string, string> = {
   'page.login.expired': 'The sign-in page expired or was not opened from this site: enter your details and submit again.',
   'page.login.totpNeeded': 'This account uses one-time codes: enter your password again and the 6-digit code.',
   'page.login.lockedUntil': 'Too many failed sign-ins: the account is locked until {until}.',
+  'page.login.throttledUntil': 'Too many failed sign-ins from here: try again after {until}, or reset the password if you forgot it.',
 
   'page.profile.details': 'Account details',
   'page.profile.displayName': 'Name',

@@ -88,6 +88,7 @@ export const consoleZh: Record<string, string> = {
   'page.login.expired': '登录页面已过期或不是从本站打开的，请重新输入并提交。',
   'page.login.totpNeeded': '该账号已启用动态验证码：请重新输入密码，并输入 6 位动态验证码。',
   'page.login.lockedUntil': '连续登录失败次数过多，账号已临时锁定，请于 {until} 后再试。',
+  'page.login.throttledUntil': '从此处登录失败次数过多，请于 {until} 后再试；如忘记密码，可以重置密码。',
 
   'page.profile.details': '账号信息',
   'page.profile.displayName': '姓名',

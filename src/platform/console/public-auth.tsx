@@ -238,7 +238,9 @@ function resetPage(ctx: ViewContext, state: FormState) {
 
 /** The message of a refused sign-in or code: the lock names its end. */
 function refusal(error: AppError, lang: Lang, fields: FieldMessages, summary: string): { fields: FieldMessages; summary: string } {
-  if (error.code === 'AUTH_LOCKED' && typeof error.extra?.lockedUntil === 'string') return { fields, summary: translate(lang, 'page.login.lockedUntil', { until: formatDateTime(error.extra.lockedUntil, lang) }) };
+  if ((error.code === 'AUTH_LOCKED' || error.code === 'AUTH_THROTTLED') && typeof error.extra?.lockedUntil === 'string') {
+    return { fields, summary: translate(lang, error.code === 'AUTH_LOCKED' ? 'page.login.lockedUntil' : 'page.login.throttledUntil', { until: formatDateTime(error.extra.lockedUntil, lang) }) };
+  }
   return { fields, summary };
 }
 

@@ -13,6 +13,8 @@ export const ERROR_CATALOGUE = {
   HEADERS_TOO_LARGE: { status: 431, zh: '请求头过大', en: 'The request headers are too large' },
   AUTH_REQUIRED: { status: 401, zh: '请先登录', en: 'Please sign in' },
   AUTH_INVALID: { status: 401, zh: '用户名或密码错误', en: 'Wrong username or password' },
+  AUTH_THROTTLED: { status: 429, zh: '登录失败次数过多，请稍后再试', en: 'Too many failed sign-ins; try again later' },
+  AUTH_SECOND_FACTOR_REQUIRED: { status: 401, zh: '该账号近期多次登录失败，需要第二种验证方式', en: 'This account had many failed sign-ins: a second factor is needed' },
   AUTH_LOCKED: { status: 423, zh: '连续登录失败次数过多，账号已临时锁定', en: 'Too many failed sign-ins: the account is locked for a while' },
   AUTH_DISABLED: { status: 403, zh: '账号已停用', en: 'The account is disabled' },
   TOTP_REQUIRED: { status: 401, zh: '需要输入动态验证码', en: 'A one-time code is required' },

@@ -21,6 +21,9 @@ export const PERMISSIONS_POLICY = [
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   if (error.code === 'AUTH_REQUIRED' || error.code === 'SESSION_EXPIRED') reply.header('WWW-Authenticate', 'Bearer');
+  // A refusal that ends at a known time says when (429 of the shared limits, sign-in throttling).
+  const retryAfter = error.extra?.retryAfter;
+  if (typeof retryAfter === 'number' && !reply.hasHeader('retry-after')) reply.header('Retry-After', String(retryAfter));
   return reply.status(error.status).type(PROBLEM).send(error.toProblem(request.lang, request.url.split('?')[0]));
 }
 
@@ -95,8 +98,31 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: imp
   );
 }
 
+/**
+ * A body refused before it was read (too large, wrong type): Fastify closes the connection, and a
+ * client still sending then gets a reset instead of the answer. Up to this size the rest of the
+ * body is read and discarded after the answer instead (Node's HTTP server does that on a kept-alive
+ * connection), so the 413 reaches the client; beyond it the connection is closed as before.
+ */
+const DRAIN_REFUSED_BODY_BYTES = 256 * 1024 * 1024;
+
+function drainRefusedBodies(app: FastifyInstance, config: Config) {
+  const limit = Math.max(DRAIN_REFUSED_BODY_BYTES, 2 * config.uploadLimitBytes);
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode < 400 || request.raw.complete) return;
+    if (String(reply.getHeader('connection') ?? '').toLowerCase() !== 'close') return;
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > 0 && declared <= limit) reply.removeHeader('connection');
+  });
+  // The body parser stopped reading when it refused the body: read the rest now that the answer is out.
+  app.addHook('onResponse', async (request) => {
+    if (!request.raw.complete && !request.raw.destroyed) request.raw.resume();
+  });
+}
+
 export async function registerHttpBasics(app: FastifyInstance, config: Config) {
   installValidators(app);
+  drainRefusedBodies(app, config);
   // `?lang=` chooses the language on any route, so strict query schemas accept it everywhere.
   app.addHook('onRoute', (route) => {
     const query = route.schema?.querystring as { type?: string; properties?: Record<string, unknown> } | undefined;

@@ -8,7 +8,7 @@ export { accountsCoveringUnits, accountsHoldingRole, staffHoldingRole, contactOf
 export { createApiToken, listApiTokens, revokeApiToken } from './commands/api-tokens.ts';
 export { changePassword } from './commands/change-password.ts';
 export { createStaffUser, insertStaffUser } from './commands/create-staff-user.ts';
-export { MAX_FAILED_LOGINS, LOCK_MS, login, loginWithSmsCode, loginWithTotp, type LoginInput, type LoginResult } from './commands/login.ts';
+export { MAX_FAILED_LOGINS, login, loginWithSmsCode, loginWithTotp, type LoginInput, type LoginResult } from './commands/login.ts';
 export { registerPublicUser, createPublicAccount, checkPublicAccount, type RegisterInput, type PublicAccountInput } from './commands/register-public-user.ts';
 export { requestSmsCode, checkSmsCode, consumeSmsCode, normalizeMobile, SMS_PURPOSES, SMS_CODE_TTL_MS, SMS_CODE_MAX_TRIES, SMS_CODES_PER_DAY, type SmsPurpose } from './commands/sms-codes.ts';
 export { resetPasswordBySms } from './commands/reset-password-by-sms.ts';

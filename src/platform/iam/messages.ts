@@ -11,6 +11,14 @@ export const smsTemplates: Record<string, Template> = {
   'iam.smsCode.register': smsText('注册账号', 'register an account'),
   'iam.smsCode.login': smsText('登录', 'sign in'),
   'iam.smsCode.reset': smsText('重置密码', 'reset your password'),
+  'iam.signInLocked.holder': {
+    'zh-CN': { subject: '账号登录保护', text: '您的账号 {username} 在地址 {address} 连续登录失败，已对该地址暂停登录至 {until}。如非本人操作，请修改密码；在其他地址仍可使用第二种验证方式登录。', link: '/console/account' },
+    en: { subject: 'Sign-in protection', text: 'Failed sign-ins to your account {username} from {address}: sign-in from that address is paused until {until}. If this was not you, change your password; elsewhere you can still sign in with a second factor.', link: '/console/account' },
+  },
+  'iam.signInLocked.secadmin': {
+    'zh-CN': { subject: '账号登录锁定', text: '账号 {username} 在地址 {address} 连续登录失败，已对该地址锁定至 {until}。', link: '/console/audit?action=auth.lock' },
+    en: { subject: 'Sign-in locked', text: 'Account {username}: failed sign-ins from {address}, that address is locked until {until}.', link: '/console/audit?action=auth.lock' },
+  },
 };
 
 export const iamMessages: MessageCatalogue = {
@@ -27,6 +35,9 @@ export const iamMessages: MessageCatalogue = {
     'iam.phoneNotRegistered': '该手机号码尚未注册',
     'iam.accountNotFound': '账号不存在',
     'iam.wrongPassword': '密码错误，还可尝试 {left} 次',
+    'iam.wrongCredentials': '用户名或密码错误，还可尝试 {left} 次',
+    'iam.secondFactorPublic': '该账号近期在其他地址多次登录失败，已加强保护：请使用短信验证码登录',
+    'iam.secondFactorStaff': '该账号近期在其他地址多次登录失败，已加强保护：请绑定动态口令后登录，或联系安全管理员',
     'iam.smsCodeFormat': '验证码为 6 位数字',
     'iam.smsCodeWrong': '验证码错误，还可尝试 {left} 次',
     'iam.smsCodeExpired': '验证码已失效，请重新获取',
@@ -68,6 +79,9 @@ export const iamMessages: MessageCatalogue = {
     'iam.phoneNotRegistered': 'No account is registered with this mobile number',
     'iam.accountNotFound': 'No such account',
     'iam.wrongPassword': 'Wrong password: {left} more tries before the account is locked',
+    'iam.wrongCredentials': 'Wrong username or password: {left} more tries',
+    'iam.secondFactorPublic': 'Many failed sign-ins to this account from elsewhere: sign in with an SMS code',
+    'iam.secondFactorStaff': 'Many failed sign-ins to this account from elsewhere: enrol a one-time password app, or ask the security administrator',
     'iam.smsCodeFormat': 'The code is 6 digits',
     'iam.smsCodeWrong': 'Wrong code: {left} more tries',
     'iam.smsCodeExpired': 'The code is no longer valid: ask for a new one',

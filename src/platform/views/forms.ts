@@ -50,7 +50,7 @@ export function fieldMessages(errors: FieldError[] | undefined, lang: Lang): Fie
 }
 
 /** Codes a form shows next to its fields instead of as an error page. */
-const FORM_CODES = new Set(['VALIDATION_FAILED', 'DUPLICATE', 'RATE_LIMITED', 'IAM_ACCOUNT_NOT_FOUND', 'AUTH_LOCKED', 'AUTH_DISABLED', 'PASSWORD_WEAK', 'AUTH_INVALID', 'TOTP_INVALID', 'ROLE_CONFLICT', 'INVALID_STATE', 'CONFLICT', 'CALENDAR_NO_DATA']);
+const FORM_CODES = new Set(['VALIDATION_FAILED', 'DUPLICATE', 'RATE_LIMITED', 'IAM_ACCOUNT_NOT_FOUND', 'AUTH_LOCKED', 'AUTH_THROTTLED', 'AUTH_SECOND_FACTOR_REQUIRED', 'AUTH_DISABLED', 'PASSWORD_WEAK', 'AUTH_INVALID', 'TOTP_INVALID', 'ROLE_CONFLICT', 'INVALID_STATE', 'CONFLICT', 'CALENDAR_NO_DATA']);
 
 /**
  * Runs a form action; a refusal the user can correct comes back as messages (per field and

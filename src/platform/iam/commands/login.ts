@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { sql } from '../../db/index.ts';
 import { inTransaction, type Actor, type Work } from '../../db/work.ts';
 import { recordAudit } from '../../audit/service.ts';
 import { AppError, fieldError, invalid } from '../../http/errors.ts';
@@ -11,9 +10,9 @@ import { findPublicUserByPhone, findUserById, findUserByUsername, iam, rolesOf, 
 import { SESSION_ABSOLUTE_MS, tokenHash } from '../authenticate.ts';
 import { matchTotpStep } from '../totp.ts';
 import { checkMobile, checkSmsCode, consumeSmsCode, smsCodeFormatError } from './sms-codes.ts';
+import { clearFailures, countFailure, FAILURES_BEFORE_LOCK, lockedSomewhere, refuseWhileThrottled } from './sign-in-throttle.ts';
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MS = 15 * 60 * 1000;
+export const MAX_FAILED_LOGINS = FAILURES_BEFORE_LOCK;
 
 export interface LoginInput {
   username: string;
@@ -30,8 +29,9 @@ export interface LoginResult {
 }
 
 /**
- * Signs in with username, password and (when enrolled) a one-time code. Every outcome is
- * audited; five failures in a row lock the account for fifteen minutes.
+ * Signs in with username, password and (when enrolled) a one-time code. Every outcome is audited.
+ * A name that is no account answers exactly as a wrong password does, after the same work (one
+ * password check); failures are throttled per name and address (sign-in-throttle.ts).
  *
  * Unlike the other commands, sign-in opens its own transactions: a refused attempt must still
  * commit its failure count and audit record while the call throws, which a caller's unit of work
@@ -39,60 +39,46 @@ export interface LoginResult {
  */
 export async function login(platform: Platform, input: LoginInput, actor: Actor, userAgent: string | null): Promise<LoginResult> {
   const now = platform.clock.now();
+  await refuseWhileThrottled(platform, input.username, actor.ip);
   const user = await findUserByUsername(platform.db, input.username);
   const audit = (work: Work, action: string, reason: string, userId: string | null) =>
-    recordAudit(work, { action, objectType: 'user', objectId: userId, outcome: 'failure', details: { username: input.username, reason } }, now);
-  const failActor = { ...actor, userId: user?.id ?? null, username: input.username, unitId: user?.unit_id ?? null };
+    recordAudit(work, { action, objectType: 'user', objectId: userId, outcome: 'failure', details: { username: input.username.slice(0, 100), reason } }, now);
+  const failActor = { ...actor, userId: user?.id ?? null, username: input.username.slice(0, 100), unitId: user?.unit_id ?? null };
 
-  if (!user) {
-    await verifyPassword(await decoyHash(), input.password);
-    await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', 'unknown_user', null));
-    throw new AppError('IAM_ACCOUNT_NOT_FOUND', { errors: [fieldError('username', 'iam.accountNotFound')] });
+  const passwordOk = (await verifyPassword(user?.password_hash ?? (await decoyHash()), input.password)) && !!user;
+  if (!user || !passwordOk) {
+    const refusal = await countFailure(platform, input.username, actor.ip, user ?? null, actor);
+    await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', user ? 'wrong_password' : 'unknown_user', user?.id ?? null));
+    throw refusal;
   }
+  // From here on the caller knows the password: the answers may be specific.
   if (user.locked_until && new Date(user.locked_until).getTime() > now.getTime()) {
     await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', 'locked', user.id));
     throw new AppError('AUTH_LOCKED', { extra: { lockedUntil: new Date(user.locked_until).toISOString() } });
-  }
-  const passwordOk = await verifyPassword(user.password_hash, input.password);
-  if (!passwordOk) {
-    let failures = 0;
-    const lockNow = await inTransaction(platform.db, failActor, async (work) => {
-      const updated = await iam(work.tx)
-        .updateTable('users')
-        .set({ failed_logins: sql`failed_logins + 1` })
-        .where('id', '=', user.id)
-        .returning('failed_logins')
-        .executeTakeFirstOrThrow();
-      audit(work, 'auth.login', 'wrong_password', user.id);
-      failures = updated.failed_logins;
-      if (updated.failed_logins >= MAX_FAILED_LOGINS) {
-        const until = new Date(now.getTime() + LOCK_MS);
-        await iam(work.tx).updateTable('users').set({ failed_logins: 0, locked_until: until }).where('id', '=', user.id).execute();
-        recordAudit(work, { action: 'auth.lock', objectType: 'user', objectId: user.id, details: { until: until.toISOString() } }, now);
-        return until;
-      }
-      return null;
-    });
-    if (lockNow) throw new AppError('AUTH_LOCKED', { extra: { lockedUntil: lockNow.toISOString() } });
-    throw new AppError('AUTH_INVALID', { detail: { key: 'iam.wrongPassword', params: { left: MAX_FAILED_LOGINS - failures } }, errors: [fieldError('password', 'iam.wrongPassword', { left: MAX_FAILED_LOGINS - failures })] });
   }
   if (user.disabled_at) {
     await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', 'disabled', user.id));
     throw new AppError('AUTH_DISABLED');
   }
+  const hasTotp = user.totp_enabled && !!user.totp_secret_sealed;
+  // The name is locked against another address: only the password and a second factor open it here.
+  if (!hasTotp && (await lockedSomewhere(platform, input.username))) {
+    await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', 'second_factor_required', user.id));
+    throw new AppError('AUTH_SECOND_FACTOR_REQUIRED', { detail: { key: user.kind === 'public' ? 'iam.secondFactorPublic' : 'iam.secondFactorStaff' } });
+  }
   let totpStep: number | null = null;
-  if (user.totp_enabled && user.totp_secret_sealed) {
+  if (hasTotp) {
     if (!input.totp) throw new AppError('TOTP_REQUIRED');
-    totpStep = matchTotpStep(platform, user, openField(platform, user.totp_secret_sealed), input.totp);
+    totpStep = matchTotpStep(platform, user, openField(platform, user.totp_secret_sealed!), input.totp);
     if (totpStep === null || totpStep <= Number(user.totp_last_step)) {
       await inTransaction(platform.db, failActor, async (work) => audit(work, 'auth.login', totpStep === null ? 'wrong_totp' : 'reused_totp', user.id));
       throw new AppError('TOTP_INVALID');
     }
   }
 
+  await clearFailures(platform, input.username, actor.ip);
   return openSession(platform, user, actor, userAgent, now, totpStep);
 }
-
 
 /** Starts the session of an account that has proved who it is; clears the failure count. */
 async function openSession(platform: Platform, user: UserRow, actor: Actor, userAgent: string | null, now: Date, totpStep: number | null, method: 'password' | 'sms' = 'password', smsCodeId?: string): Promise<LoginResult> {
@@ -143,9 +129,11 @@ export async function loginWithSmsCode(platform: Platform, input: { phone: strin
   const user = await findPublicUserByPhone(platform, platform.db, phone);
   const failActor = { ...actor, userId: user?.id ?? null, username: phone, unitId: null };
   const audit = (work: Work, reason: string) => recordAudit(work, { action: 'auth.login', objectType: 'user', objectId: user?.id ?? null, outcome: 'failure', details: { method: 'sms', reason } }, now);
+  // The code first: a number that is no account fails here like a wrong code (codes for it are never sent).
+  const codeId = await checkSmsCode(platform, failActor, phone, 'login', input.smsCode);
   if (!user) {
     await inTransaction(platform.db, failActor, async (work) => audit(work, 'unknown_user'));
-    throw new AppError('IAM_ACCOUNT_NOT_FOUND', { errors: [fieldError('phone', 'iam.phoneNotRegistered')] });
+    throw invalid([fieldError('smsCode', 'iam.smsCodeExpired')]);
   }
   if (user.locked_until && new Date(user.locked_until).getTime() > now.getTime()) {
     await inTransaction(platform.db, failActor, async (work) => audit(work, 'locked'));
@@ -155,7 +143,6 @@ export async function loginWithSmsCode(platform: Platform, input: { phone: strin
     await inTransaction(platform.db, failActor, async (work) => audit(work, 'disabled'));
     throw new AppError('AUTH_DISABLED');
   }
-  const codeId = await checkSmsCode(platform, failActor, phone, 'login', input.smsCode);
   return openSession(platform, user, actor, userAgent, now, null, 'sms', codeId);
 }
 

@@ -4,6 +4,7 @@ import { AppError, fieldError, invalid } from '../../http/errors.ts';
 import type { Platform } from '../../module.ts';
 import { hashPassword, isStrongPassword } from '../passwords.ts';
 import { findPublicUserByPhone, iam } from '../queries.ts';
+import { liftThrottle } from './sign-in-throttle.ts';
 import { checkMobile, checkSmsCode, consumeSmsCode, smsCodeFormatError } from './sms-codes.ts';
 
 /**
@@ -19,8 +20,9 @@ export async function resetPasswordBySms(platform: Platform, input: { phone: str
   if (errors.length === 1 && errors[0].path === 'password') throw new AppError('PASSWORD_WEAK', { errors });
   if (errors.length) throw invalid(errors);
   const user = await findPublicUserByPhone(platform, platform.db, phone);
-  if (!user) throw new AppError('IAM_ACCOUNT_NOT_FOUND', { errors: [fieldError('phone', 'iam.phoneNotRegistered')] });
-  const codeId = await checkSmsCode(platform, { ...actor, userId: user.id, username: user.username }, phone, 'reset', input.smsCode);
+  // The code first: a number that is no account fails here like a wrong code (codes for it are never sent).
+  const codeId = await checkSmsCode(platform, { ...actor, userId: user?.id ?? null, username: user?.username ?? phone }, phone, 'reset', input.smsCode);
+  if (!user) throw invalid([fieldError('smsCode', 'iam.smsCodeExpired')]);
   const passwordHash = await hashPassword(input.password);
   await inTransaction(platform.db, { ...actor, userId: user.id, username: user.username, unitId: null }, async (work) => {
     await consumeSmsCode(work, platform, codeId);
@@ -33,4 +35,5 @@ export async function resetPasswordBySms(platform: Platform, input: { phone: str
     await iam(work.tx).updateTable('sessions').set({ ended_at: now, end_reason: 'password_reset' }).where('user_id', '=', user.id).where('ended_at', 'is', null).execute();
     recordAudit(work, { action: 'user.password.reset_by_sms', objectType: 'user', objectId: user.id }, now);
   });
+  await liftThrottle(platform, user.username);
 }

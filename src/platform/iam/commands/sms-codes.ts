@@ -40,14 +40,15 @@ export function smsCodeFormatError(value: string): ReturnType<typeof fieldError>
 
 /**
  * Issues a code and writes its SMS to the outbox, in the caller's unit of work. Registration
- * needs a number not yet registered; sign-in and reset need a registered one.
+ * needs a number not yet registered. For sign-in and reset, a number that is no account gets the
+ * same answer and the same limits as one that is (a code is stored, checked and counted alike),
+ * but no SMS: the answer does not tell who is registered.
  */
 export async function requestSmsCode(work: Work, platform: Platform, input: { phone: string; purpose: SmsPurpose }) {
   const { phone, error } = checkMobile(input.phone);
   if (error) throw invalid([error]);
   const account = await findPublicUserByPhone(platform, work.tx, phone);
   if (input.purpose === 'register' && account) throw new AppError('DUPLICATE', { errors: [fieldError('phone', 'iam.phoneTaken')] });
-  if (input.purpose !== 'register' && !account) throw new AppError('IAM_ACCOUNT_NOT_FOUND', { errors: [fieldError('phone', 'iam.phoneNotRegistered')] });
 
   const key = phoneKey(platform, phone);
   // Two requests for one number and purpose take turns: the second sees the first's row.
@@ -72,8 +73,9 @@ export async function requestSmsCode(work: Work, platform: Platform, input: { ph
     .insertInto('sms_codes')
     .values({ id, phone_index: key, purpose: input.purpose, code_hash: codeHash(platform, id, code), created_at: now, expires_at: new Date(now.getTime() + SMS_CODE_TTL_MS) })
     .execute();
-  await enqueueMessage(work, platform, { channel: 'sms', to: { address: phone, userId: account?.id ?? null }, template: `iam.smsCode.${input.purpose}`, params: { code, minutes: SMS_CODE_TTL_MS / 60_000 } });
-  recordAudit(work, { action: 'auth.sms_code.request', objectType: 'user', objectId: account?.id ?? null, details: { phone: maskPhone(phone), purpose: input.purpose } }, now);
+  const deliver = input.purpose === 'register' || !!account;
+  if (deliver) await enqueueMessage(work, platform, { channel: 'sms', to: { address: phone, userId: account?.id ?? null }, template: `iam.smsCode.${input.purpose}`, params: { code, minutes: SMS_CODE_TTL_MS / 60_000 } });
+  recordAudit(work, { action: 'auth.sms_code.request', objectType: 'user', objectId: account?.id ?? null, details: { phone: maskPhone(phone), purpose: input.purpose, ...(deliver ? {} : { sent: false, reason: 'not_registered' }) } }, now);
   return { id, expiresAt: new Date(now.getTime() + SMS_CODE_TTL_MS) };
 }
 
