@@ -1,21 +1,21 @@
 /**
  * Test fixture of the statistics and supervision tests: documents and receipts written straight
  * into the exchange tables in the states a test needs (sent, signed, returned, late …), and a
- * document's sign-off started on the process engine. Never used by the product.
+ * draft's sign-off started on the process engine. Never used by the product.
  */
 import crypto from 'node:crypto';
 import type { Db } from '../../platform/db/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import type { Platform } from '../../platform/module.ts';
-import type { ProcessDefinition } from '../../platform/flow/engine.ts';
 import { startInstance } from '../../platform/flow/service.ts';
 import { exchangeDb, SIGNOFF_SUBJECT, type DocumentState, type ReceiptState } from './model.ts';
+import { signoffDefinition } from './signoff.ts';
 
 let seq = 0;
 
 export async function insertDocument(
   db: Db,
-  input: { sendingUnitId: string; state?: DocumentState; title?: string; sentAt?: Date | null; createdAt: Date; urgency?: 'normal' | 'urgent' | 'extra_urgent' },
+  input: { sendingUnitId: string; state?: DocumentState; title?: string; sentAt?: Date | null; createdAt: Date; urgency?: 'normal' | 'urgent' | 'extra_urgent'; mainRecipientIds?: string[] },
 ): Promise<string> {
   const id = crypto.randomUUID();
   seq += 1;
@@ -31,6 +31,7 @@ export async function insertDocument(
       title: input.title ?? `关于做好第${seq}项工作的通知`,
       body: '<p>正文</p>',
       urgency: input.urgency ?? 'normal',
+      main_recipient_ids: JSON.stringify(input.mainRecipientIds ?? []),
       written_date: '2026-12-01',
       sent_at: input.sentAt === undefined ? (input.state === undefined || input.state === 'sent' ? input.createdAt : null) : input.sentAt,
       created_at: input.createdAt,
@@ -79,23 +80,14 @@ export async function signReceipt(db: Db, receiptId: string, at: Date, by = 'fix
   await exchangeDb(db).updateTable('exchange_receipts').set({ state: 'signed', signed_at: at, signed_by: by }).where('id', '=', receiptId).where('state', '=', 'delivered').execute();
 }
 
-/** The default sign-off: 拟稿 (the unit's doc_clerk) → 签发 (its unit_leader), one working day each. */
-export function signoffDefinition(unitId: string): ProcessDefinition {
-  return {
-    outcomes: [
-      { key: 'approve', effect: 'advance' },
-      { key: 'return', effect: 'return' },
-    ],
-    stages: [
-      { key: 'draft', name: '拟稿', unitId, role: 'doc_clerk', days: 1, outcomes: ['approve'] },
-      { key: 'sign', name: '签发', unitId, role: 'unit_leader', days: 1, outcomes: ['approve', 'return'] },
-    ],
-  } as ProcessDefinition;
-}
-
-/** A document in sign-off: the row in state in_signoff and its process started on the engine now. */
-export async function documentInSignoff(platform: Platform, sendingUnitId: string): Promise<string> {
-  const id = await insertDocument(platform.db, { sendingUnitId, state: 'in_signoff', sentAt: null, createdAt: platform.clock.now() });
-  await inTransaction(platform.db, SYSTEM_ACTOR, (work) => startInstance(work, platform, { definition: signoffDefinition(sendingUnitId), subjectType: SIGNOFF_SUBJECT, subjectId: id }));
+/**
+ * A draft handed to sign-off's process as submitDocument starts it (the unit's default settings:
+ * 拟稿 → 签发): the row is a draft and its 拟稿 step is open; the clerk completes that step through
+ * the task inbox (`POST /api/v1/tasks/:id/complete`) to put it in sign-off.
+ */
+export async function draftWithSignoff(platform: Platform, sendingUnitId: string, mainRecipientIds: string[]): Promise<string> {
+  const id = await insertDocument(platform.db, { sendingUnitId, state: 'draft', sentAt: null, createdAt: platform.clock.now(), mainRecipientIds });
+  const definition = signoffDefinition({ sending_unit_id: sendingUnitId, countersign_unit_ids: [] }, false);
+  await inTransaction(platform.db, SYSTEM_ACTOR, (work) => startInstance(work, platform, { definition, subjectType: SIGNOFF_SUBJECT, subjectId: id }));
   return id;
 }

@@ -16,7 +16,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
 import { keysetPage, type Keyset } from '../../platform/db/pagination.ts';
 import * as workingDays from '../../platform/calendar/working-days.ts';
-import { allSteps } from '../../platform/flow/engine.ts';
+import { allSteps, type ProcessDefinition } from '../../platform/flow/engine.ts';
 import { flowOfSubject } from '../../platform/flow/subject-flow.ts';
 import { flowSubjectSteps } from '../../platform/flow/subject-steps.ts';
 import { workingOrdinals } from '../../platform/flow/reports.ts';
@@ -247,7 +247,16 @@ export const receiptSubject: SupervisedSubject = {
 
 type DocumentFacts = Pick<DocumentRow, 'id' | 'sending_unit_id' | 'state' | 'title' | 'doc_number' | 'created_at'>;
 
-const SIGNOFF_STEP_NAMES: Record<string, string> = { draft: '拟稿', review: '核稿', countersign: '会签', sign: '签发' };
+const SIGNOFF_STEP_NAMES: Record<string, string> = { draft: '拟稿', review: '核稿', sign: '签发' };
+
+/** The step names of each document's latest sign-off process (会签 steps are numbered per unit). */
+async function stepNamesOf(db: Db, ids: string[]): Promise<Map<string, Record<string, string>>> {
+  if (!ids.length) return new Map();
+  const result = await sql<{ subject_id: string; definition: ProcessDefinition }>`
+    select distinct on (subject_id) subject_id, definition from flow_instances
+     where subject_type = ${DOCUMENT_SUBJECT} and subject_id in (${sql.join(ids)}) order by subject_id, started_at desc`.execute(db);
+  return new Map(result.rows.map((r) => [r.subject_id, { ...SIGNOFF_STEP_NAMES, ...Object.fromEntries(allSteps(r.definition).map((step) => [step.key, step.name])) }]));
+}
 
 const documentSummary = (d: DocumentFacts, stepNames: Record<string, string> = SIGNOFF_STEP_NAMES): SubjectSummary => ({
   type: DOCUMENT_SUBJECT,
@@ -317,7 +326,8 @@ export const documentSubject: SupervisedSubject = {
   },
 
   async summaries(db, ids) {
-    return new Map((await documentsById(db, ids)).map((d) => [d.id, documentSummary(d)]));
+    const [documents, names] = await Promise.all([documentsById(db, ids), stepNamesOf(db, [...new Set(ids)])]);
+    return new Map(documents.map((d) => [d.id, documentSummary(d, names.get(d.id))]));
   },
   byTrackingNoAndPhone: async () => null,
   // A document number (代字〔2026〕12号) names one document of a sending unit; only a number that names one document at all is found.

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bearer, createTestContext, makeUnit, makeUser, seedRegions, TestClock, type TestContext, type TestUser } from '../../../test/helpers.ts';
-import { documentInSignoff, insertDocument, insertReceipt, signReceipt } from './stats-fixture.ts';
+import { draftWithSignoff, insertDocument, insertReceipt, signReceipt } from './stats-fixture.ts';
 import { DOCUMENT_SUBJECT, RECEIPT_SUBJECT } from './supervised-subject.ts';
 
 const shanghai = (wall: string) => new Date(`${wall.replace(' ', 'T')}+08:00`);
@@ -16,6 +16,7 @@ const clock = new TestClock(shanghai('2026-12-31 18:00:00'));
 let ctx: TestContext;
 let units: { city: string; county: string; town: string; watch: string };
 let supervisor: TestUser;
+let cityClerk: TestUser;
 
 const get = (user: TestUser, url: string) => ctx.app.inject({ method: 'GET', url, headers: bearer(user) });
 const post = (user: TestUser, url: string, payload: object) => ctx.app.inject({ method: 'POST', url, payload, headers: bearer(user) });
@@ -26,6 +27,7 @@ before(async () => {
   const [city, county, town, watch] = await Promise.all([makeUnit(ctx.platform, '市政府办公室'), makeUnit(ctx.platform, '县政府办公室'), makeUnit(ctx.platform, '城关镇'), makeUnit(ctx.platform, '市监察局')]);
   units = { city: city.id, county: county.id, town: town.id, watch: watch.id };
   supervisor = await makeUser(ctx.platform, units.watch, ['supervisor']);
+  cityClerk = await makeUser(ctx.platform, units.city, ['doc_clerk']);
 });
 after(() => ctx?.close());
 
@@ -48,16 +50,23 @@ test('unsigned receipts and documents waiting for sign-off get cards, monitor fi
 
   clock.set(shanghai('2026-12-21 09:00:00'));
   // Monday 21 December 2026, 09:00: the city office sends a document to the county and the town,
-  // chased on Tuesday at 09:00 (one working day); another of its documents enters sign-off (拟稿, one working day).
+  // chased on Tuesday at 09:00 (one working day); its clerk hands another document to sign-off,
+  // where 签发 (the leader, one working day) is due on Tuesday.
   const sentAt = clock.now();
   const documentId = await insertDocument(ctx.platform.db, { sendingUnitId: units.city, createdAt: sentAt, title: '关于做好冬季安全生产工作的通知' });
   const chaseAt = shanghai('2026-12-22 09:00:00');
   const countyReceipt = await insertReceipt(ctx.platform.db, { documentId, unitId: units.county, deliveredAt: sentAt, chaseAt });
   const townReceipt = await insertReceipt(ctx.platform.db, { documentId, unitId: units.town, deliveredAt: sentAt, chaseAt });
-  const draftId = await documentInSignoff(ctx.platform, units.city);
+  const draftId = await draftWithSignoff(ctx.platform, units.city, [units.county]);
+  const tasks = await get(cityClerk, '/api/v1/tasks?mine=true');
+  assert.equal(tasks.statusCode, 200, tasks.body);
+  const draftTask = tasks.json().items.find((t: { caseId: string; stepKey: string }) => t.caseId === draftId && t.stepKey === 'draft');
+  assert.ok(draftTask, tasks.body);
+  const handed = await post(cityClerk, `/api/v1/tasks/${draftTask.id}/complete`, { action: 'approve', opinion: '请审签。' });
+  assert.equal(handed.statusCode, 200, handed.body);
   assert.deepEqual(await scan(), { yellow: 0, red: 0 }, 'nothing is at risk on the first morning');
 
-  // Tuesday 16:30: an hour of working time left on the chase day and on the draft's due day: yellow.
+  // Tuesday 16:30: an hour of working time left on the chase day and on 签发's due day: yellow.
   clock.set(shanghai('2026-12-22 16:30:00'));
   assert.deepEqual(await scan(), { yellow: 3, red: 0 });
   let cards = await exchangeCards();
@@ -69,7 +78,7 @@ test('unsigned receipts and documents waiting for sign-off get cards, monitor fi
   );
   assert.match(receiptCard!.receiptNo ?? '', /〔2026〕\d+号$/, 'the card quotes the document number');
   const draftCard = cards.find((c) => c.caseId === draftId);
-  assert.deepEqual(draftCard && [draftCard.subjectType, draftCard.stepKey, draftCard.unitId, draftCard.color, draftCard.link], [DOCUMENT_SUBJECT, 'draft', units.city, 'yellow', `/console/exchange/documents/${draftId}`]);
+  assert.deepEqual(draftCard && [draftCard.subjectType, draftCard.stepKey, draftCard.unitId, draftCard.color, draftCard.link], [DOCUMENT_SUBJECT, 'sign', units.city, 'yellow', `/console/exchange/documents/${draftId}`]);
 
   // The monitor counts the town's and the county's unsigned receipts and the city's document in sign-off.
   const monitor = await get(supervisor, '/api/v1/supervision/monitor');
@@ -88,7 +97,7 @@ test('unsigned receipts and documents waiting for sign-off get cards, monitor fi
   assert.equal(cell.statusCode, 200, cell.body);
   assert.ok(cell.body.includes(`/console/exchange/documents/${documentId}`), 'the cell lists the receipt with a link to its document');
 
-  // The county signs for it before the end of its chase day; Wednesday the town's receipt and the draft are red.
+  // The county signs for it before the end of its chase day; Wednesday the town's receipt and 签发 are red.
   await signReceipt(ctx.platform.db, countyReceipt, shanghai('2026-12-22 17:00:00'));
   clock.set(shanghai('2026-12-23 10:00:00'));
   assert.deepEqual(await scan(), { yellow: 0, red: 2 });
