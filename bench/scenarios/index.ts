@@ -4,6 +4,7 @@ import { supervisionScenario } from './supervision.ts';
 import { approvalScenario } from './approval.ts';
 import { documentsScenario } from './documents.ts';
 import { portalScenario } from './portal.ts';
+import { exchangeFanoutScenario, exchangeInboxScenario, exchangeSignforScenario, exchangeStatsScenario } from './exchange.ts';
 
 export interface Scenario {
   description: string;
@@ -22,5 +23,9 @@ export const scenarios: Record<string, Scenario> = {
   'approval-submit': { description: 'window submissions with distinct applicants (submissions/s), PostgreSQL [--cases N] [--db NAME]', run: (args) => approvalScenario(['submit'], args) },
   approval: { description: 'the four approval scenarios in order on one dataset [--cases N] [--db NAME]', run: (args) => approvalScenario(['inbox', 'case', 'complete', 'submit'], args) },
   documents: { description: 'certificate PDFs: first download (laid out, stored) and later ones (stored bytes), size, embedded database [--cases N]', run: (args) => documentsScenario(args) },
+  'exchange-fanout': { description: 'one signed-off document sent to 1,000 units (< 1 s, one transaction), PostgreSQL [--units N] [--db NAME]', run: (args) => exchangeFanoutScenario(args) },
+  'exchange-inbox': { description: "a unit's inbox first page (p95 < 30 ms) and a 1,000-unit receipt matrix (p95 < 100 ms) over 1.1M receipts, PostgreSQL [--receipts N] [--db NAME]", run: (args) => exchangeInboxScenario(args) },
+  'exchange-signfor': { description: '1,000 concurrent sign-fors from 1,000 units (< 5 s, none lost), PostgreSQL [--units N] [--db NAME]', run: (args) => exchangeSignforScenario(args) },
+  'exchange-stats': { description: 'exchange data generation (1.1M receipts) and the statistics of a year over it, PostgreSQL [--receipts N] [--db NAME]', run: (args) => exchangeStatsScenario(args) },
   supervision: { description: 'deadline scan over 1M open steps, statistics of a year over 1M finished cases, monitor, PostgreSQL [open] [finished]', run: (args) => supervisionScenario(args) },
 };

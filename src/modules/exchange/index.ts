@@ -13,6 +13,10 @@ import { signoffTasks } from './tasks.ts';
 import { documentTemplates } from './templates.ts';
 import { SETTINGS_PERMISSION } from './commands/save-signoff-settings.ts';
 import { mayDownloadAttachments } from './queries/attachments.ts';
+import { exchangeStatsMigrations } from './stats-migrations.ts';
+import { exchangeSubjects } from './supervised-subject.ts';
+import { EXCHANGE_DOCUMENT_CHANGED } from './events.ts';
+import { unsignedCounter } from './pages/stats.tsx';
 
 async function exchangeRoutes(app: FastifyInstance, platform: Platform) {
   await documentsRoutes(app, platform);
@@ -27,7 +31,7 @@ async function exchangeRoutes(app: FastifyInstance, platform: Platform) {
  */
 export const exchangeModule: ZtModule = {
   name: 'exchange',
-  migrations: exchangeMigrations,
+  migrations: { ...exchangeMigrations, ...exchangeStatsMigrations },
   routes: exchangeRoutes,
   messages: exchangeMessages,
   errors: exchangeErrors,
@@ -44,4 +48,7 @@ export const exchangeModule: ZtModule = {
   fileAccess: { [ATTACHMENT_OWNER]: mayDownloadAttachments },
   consoleNav: [exchangeNav],
   jobs: [...distributionJobs],
+  dashboard: [unsignedCounter],
+  publishes: [EXCHANGE_DOCUMENT_CHANGED],
+  supervisedSubjects: exchangeSubjects,
 };

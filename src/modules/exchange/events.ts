@@ -1,0 +1,19 @@
+import type { DomainEvent } from '../../platform/events.ts';
+
+export const EXCHANGE_DOCUMENT_CHANGED = 'exchange.document.changed';
+
+/**
+ * Something happened to a document or one of its receipts; published inside the unit of work that
+ * did it, so that supervision checks the document's sign-off (`exchange_document`) and, when a
+ * receipt is named, that receipt (`exchange_receipt`) in the same transaction.
+ */
+export interface ExchangeDocumentChanged extends DomainEvent {
+  type: typeof EXCHANGE_DOCUMENT_CHANGED;
+  documentId: string;
+  /** The receipt acted on (signed, returned, reminded …), when the action was a receipt's. */
+  receiptId: string | null;
+  /** submit, a sign-off step's outcome, send, recall, sign, return, remind, chase … */
+  action: string;
+  /** The sign-off step acted on, when the action was a step's. */
+  stepKey: string | null;
+}
