@@ -1,4 +1,6 @@
-import type { DomainEvent } from '../../platform/events.ts';
+import { publish, type DomainEvent } from '../../platform/events.ts';
+import type { Work } from '../../platform/db/work.ts';
+import type { Platform } from '../../platform/module.ts';
 
 export const EXCHANGE_DOCUMENT_CHANGED = 'exchange.document.changed';
 
@@ -16,4 +18,9 @@ export interface ExchangeDocumentChanged extends DomainEvent {
   action: string;
   /** The sign-off step acted on, when the action was a step's. */
   stepKey: string | null;
+}
+
+/** Publishes that a document (and, when named, one of its receipts) changed, in the caller's unit of work. */
+export async function documentChanged(work: Work, platform: Platform, change: { documentId: string; action: string; receiptId?: string | null; stepKey?: string | null }) {
+  await publish<ExchangeDocumentChanged>(work, platform, { type: EXCHANGE_DOCUMENT_CHANGED, documentId: change.documentId, action: change.action, receiptId: change.receiptId ?? null, stepKey: change.stepKey ?? null });
 }

@@ -11,6 +11,7 @@ import type { Principal } from '../../../platform/iam/principal.ts';
 import { completeTask, type InstanceView, type TaskRow } from '../../../platform/flow/service.ts';
 import type { DocumentRow } from '../model.ts';
 import { newlyOpened, notifyDrafter, notifyNewSteps, setDocumentState, stateAfter, type SignoffAction } from '../signoff.ts';
+import { documentChanged } from '../events.ts';
 
 export const MAX_OPINION = 2000;
 
@@ -39,5 +40,6 @@ export async function decideStep(work: Work, platform: Platform, principal: Prin
   if (state !== 'signed_off') await notifyNewSteps(work, platform, document, newlyOpened(before, view).filter((t) => t.step_key !== 'draft'));
   const action = task.step_key === 'draft' ? 'submit' : decision.action === 'return' ? 'return' : 'signoff';
   recordAudit(work, { action: `exchange.document.${action}`, objectType: 'exchange_document', objectId: document.id, details: { stepKey: task.step_key, state, ...(opinion ? { opinion } : {}) } }, now);
+  await documentChanged(work, platform, { documentId: document.id, action, stepKey: task.step_key });
   return { documentId: document.id, state, view };
 }

@@ -15,6 +15,7 @@ import { exchangeDb, type DocumentRow } from '../model.ts';
 import { orgDb } from '../groups.ts';
 import { checkRecipients, deliver } from './deliver.ts';
 import { ownReceipt } from './sign-receipt.ts';
+import { documentChanged } from '../events.ts';
 
 /** The units under `unitId`: its descendants by parent, and for a government unit every unit of the regions under its own. */
 async function isSubordinate(work: Work, unit: { id: string; region_code: string; kind: string }, candidateId: string): Promise<boolean> {
@@ -75,5 +76,6 @@ export async function forwardReceipt(work: Work, platform: Platform, principal: 
   }
   const sentTo = await deliver(work, platform, forwarded, { main: recipients.main, cc: [] }, now);
   recordAudit(work, { action: 'exchange.document.forward', objectType: 'exchange_document', objectId: forwarded.id, details: { fromReceiptId: receipt.id, fromDocumentId: source.id, sentTo } }, now);
+  await documentChanged(work, platform, { documentId: forwarded.id, action: 'send' });
   return { documentId: forwarded.id, sentTo };
 }

@@ -8,6 +8,7 @@ import { AppError, fieldError, invalid } from '../../../platform/http/errors.ts'
 import { exchangeDb } from '../model.ts';
 import { notifyUnitClerks, unitName } from '../notify.ts';
 import { lockSenderDocument } from './send-document.ts';
+import { documentChanged } from '../events.ts';
 
 export async function recallDocument(work: Work, platform: Platform, principal: Principal, id: string, input: { reason: string }): Promise<{ recalled: number }> {
   const reason = input.reason.trim();
@@ -32,6 +33,7 @@ export async function recallDocument(work: Work, platform: Platform, principal: 
     .where('id', '=', id)
     .execute();
   recordAudit(work, { action: 'exchange.document.recall', objectType: 'exchange_document', objectId: id, details: { docNumber: document.doc_number, receipts: recalled.length, reason } }, now);
+  await documentChanged(work, platform, { documentId: id, action: 'recall' });
   await notifyUnitClerks(
     work,
     platform,

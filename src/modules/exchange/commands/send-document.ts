@@ -11,6 +11,7 @@ import { AppError, notFound } from '../../../platform/http/errors.ts';
 import { DRAFT_PERMISSION, exchangeDb, type DocumentRow } from '../model.ts';
 import { expandGroups, orgDb } from '../groups.ts';
 import { checkRecipients, deliver } from './deliver.ts';
+import { documentChanged } from '../events.ts';
 
 /** The document locked for a change by its sending unit's clerk (exchange.draft); anyone else: 404. */
 export async function lockSenderDocument(work: Work, principal: Principal, id: string): Promise<DocumentRow> {
@@ -39,5 +40,6 @@ export async function sendDocument(work: Work, platform: Platform, principal: Pr
   }
   const sentTo = await deliver(work, platform, document, recipients, now);
   recordAudit(work, { action: 'exchange.document.send', objectType: 'exchange_document', objectId: id, details: { docNumber: document.doc_number, sentTo, main: recipients.main.length, cc: recipients.cc.length, groupIds: input.groupIds ?? [] } }, now);
+  await documentChanged(work, platform, { documentId: id, action: 'send' });
   return { sentTo };
 }

@@ -15,6 +15,7 @@ import { RECEIVE_PERMISSION, exchangeDb, type ReceiptRow } from '../model.ts';
 import { joinedDb } from '../groups.ts';
 import { receiptMessage } from '../content.ts';
 import { notifyAccount } from '../notify.ts';
+import { documentChanged } from '../events.ts';
 
 /** A receipt of a unit the caller is a clerk of (exchange.receive), with its document; anyone else: 404. */
 export async function ownReceipt(db: Work['tx'], principal: Principal, id: string) {
@@ -59,6 +60,7 @@ export async function signReceipt(work: Work, platform: Platform, principal: Pri
   const { signature, publicKey } = await signAsUnit(work, platform, receipt.unit_id, receiptMessage(receipt.content_hash ?? '', receipt.unit_id, now));
   const updated = await finish(work, principal, id, { state: 'signed', signed_at: now, signed_by: principal.userId, receipt_signature: signature, receipt_public_key: publicKey });
   recordAudit(work, { action: 'exchange.receipt.sign', objectType: 'exchange_receipt', objectId: id, details: { documentId: receipt.document_id, unitId: receipt.unit_id } }, now);
+  await documentChanged(work, platform, { documentId: receipt.document_id, receiptId: id, action: 'sign' });
   await notifyAccount(work, platform, receipt.sent_by, 'exchange.signed', { unit: receipt.unit_name, title: receipt.title, docNumber: receipt.doc_number, documentId: receipt.document_id });
   return updated;
 }
@@ -71,6 +73,7 @@ export async function returnReceipt(work: Work, platform: Platform, principal: P
   const now = platform.clock.now();
   const updated = await finish(work, principal, id, { state: 'returned', returned_at: now, returned_by: principal.userId, reason });
   recordAudit(work, { action: 'exchange.receipt.return', objectType: 'exchange_receipt', objectId: id, details: { documentId: receipt.document_id, unitId: receipt.unit_id, reason } }, now);
+  await documentChanged(work, platform, { documentId: receipt.document_id, receiptId: id, action: 'return' });
   await notifyAccount(work, platform, receipt.sent_by, 'exchange.returned', { unit: receipt.unit_name, title: receipt.title, docNumber: receipt.doc_number, documentId: receipt.document_id, reason });
   return updated;
 }
