@@ -17,6 +17,7 @@ import { exchangeStatsMigrations } from './stats-migrations.ts';
 import { exchangeSubjects } from './supervised-subject.ts';
 import { EXCHANGE_DOCUMENT_CHANGED } from './events.ts';
 import { unsignedCounter } from './pages/stats.tsx';
+import { loadExchangeDemo } from './demo.ts';
 
 async function exchangeRoutes(app: FastifyInstance, platform: Platform) {
   await documentsRoutes(app, platform);
@@ -51,4 +52,5 @@ export const exchangeModule: ZtModule = {
   dashboard: [unsignedCounter],
   publishes: [EXCHANGE_DOCUMENT_CHANGED],
   supervisedSubjects: exchangeSubjects,
+  demo: loadExchangeDemo,
 };

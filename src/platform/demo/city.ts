@@ -184,7 +184,7 @@ export interface DemoAccount {
   cityWide?: boolean;
 }
 
-/** One account per built-in role; the user name is the role's name. */
+/** One account per built-in role (the user name is the role's name), and a few more for document exchange. */
 export const DEMO_ACCOUNTS: DemoAccount[] = [
   { username: 'sysadmin', role: 'sysadmin', displayName: '王建国', unitKey: 'city.data', cityWide: true },
   { username: 'secadmin', role: 'secadmin', displayName: '李晓燕', unitKey: 'city.data', cityWide: true },
@@ -199,6 +199,13 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { username: 'responder', role: 'responder', displayName: '何静', unitKey: 'city.hrss' },
   { username: 'hotline_operator', role: 'hotline_operator', displayName: '马骏', unitKey: 'city.hotline', cityWide: true },
   { username: 'village_officer', role: 'village_officer', displayName: '杨春梅', unitKey: '331221100201' },
+  // Document exchange between units: the office's leader signs its documents off; the clerks of
+  // three departments receive them (one department's leader signs off what it sends).
+  { username: 'office_leader', role: 'unit_leader', displayName: '陈卫东', unitKey: 'city.office' },
+  { username: 'hrss_clerk', role: 'doc_clerk', displayName: '孟雪', unitKey: 'city.hrss' },
+  { username: 'hrss_leader', role: 'unit_leader', displayName: '许志刚', unitKey: 'city.hrss' },
+  { username: 'market_clerk', role: 'doc_clerk', displayName: '罗佳', unitKey: 'city.market' },
+  { username: 'finance_clerk', role: 'doc_clerk', displayName: '汪洋', unitKey: 'city.finance' },
 ];
 
 /** An applicant of the demo city's cases. */

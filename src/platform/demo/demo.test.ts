@@ -9,6 +9,7 @@ import { ConfigError } from '../../config/index.ts';
 import { isValidCreditCode, regionLevelOf } from '../org/codes.ts';
 import { ROLES } from '../iam/roles.ts';
 import { DEMO_CITY, DEMO_COUNTIES, demoUnits, orgCodeCheckChar } from './city.ts';
+import { DEMO_ACCOUNTS } from './city.ts';
 import { DemoRefusedError, DEMO_ACCOUNTS_FILE, generateDemoPassword, seedDemo, type DemoResult } from './seed.ts';
 
 const PASSWORD = 'Yunchuan-Demo-1';
@@ -50,8 +51,9 @@ test('the demo city: 3 counties, their towns and villages, about 15 city departm
   assert.equal(new Set(units.map((u) => u.credit_code)).size, units.length);
 });
 
-test('one demo account per built-in role, with the password from ZT_DEMO_PASSWORD', async () => {
-  assert.deepEqual(first.accounts.map((a) => a.role).sort(), [...ROLES].sort());
+test('one demo account per built-in role (and a few more for document exchange), with the password from ZT_DEMO_PASSWORD', async () => {
+  assert.deepEqual([...new Set(first.accounts.map((a) => a.role))].sort(), [...ROLES].sort());
+  assert.equal(first.accounts.length, DEMO_ACCOUNTS.length);
   assert.equal(first.password, PASSWORD);
   assert.equal(first.passwordGenerated, false);
   for (const a of first.accounts) assert.match(a.displayName, /^[\u4e00-\u9fff]{2,3}$/);
@@ -100,7 +102,7 @@ test('refused with NODE_ENV=production unless forced; a weak ZT_DEMO_PASSWORD na
     await assert.rejects(seedDemo(production.platform), DemoRefusedError);
     assert.equal(Number((await sql<{ n: number }>`select count(*)::int as n from users`.execute(production.platform.db)).rows[0].n), 0);
     const forced = await seedDemo(production.platform, { forceProduction: true });
-    assert.equal(forced.accounts.length, ROLES.length);
+    assert.equal(forced.accounts.length, DEMO_ACCOUNTS.length);
     assert.equal(forced.passwordGenerated, true);
   } finally {
     await production.close();
