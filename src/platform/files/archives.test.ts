@@ -221,6 +221,15 @@ test('a module sets tighter limits than the installation: prepareUpload takes ar
   await assert.rejects(prepare({ maxEntries: 2 }), (error: unknown) => error instanceof AppError && error.code === 'FILE_ARCHIVE_REFUSED' && error.extra?.limit === 2);
   const prepared = await prepare({ maxEntries: 3 });
   await prepared.discard();
+  const sevenZip = fixture('ok.7z');
+  await assert.rejects(
+    prepareUpload(ctx.platform, { content: (async function* () { yield sevenZip; })(), archiveLimits: { maxEntries: 1 } }),
+    (error: unknown) => error instanceof AppError && error.code === 'FILE_ARCHIVE_REFUSED' && error.extra?.reason === 'entries' && error.extra?.entries === 2,
+  );
+  await assert.rejects(
+    prepareUpload(ctx.platform, { content: (async function* () { yield sevenZip; })(), archiveLimits: { maxUncompressedBytes: 20 } }),
+    (error: unknown) => error instanceof AppError && error.extra?.reason === 'size',
+  );
   // A looser value than the installation's does not loosen it.
   const many = makeZip(Array.from({ length: 10_001 }, (_, i) => ({ name: `${i}`, data: '' })));
   await assert.rejects(prepareUpload(ctx.platform, { content: (async function* () { yield many; })(), archiveLimits: { maxEntries: 1_000_000 } }), /FILE_ARCHIVE_REFUSED/);

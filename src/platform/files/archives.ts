@@ -1,9 +1,5 @@
 import fsp from 'node:fs/promises';
-import path from 'node:path';
-import sevenZipPackage, { type SevenZipModuleFactory } from '7z-wasm';
-
-// A CommonJS package: Node's default import is its module.exports, the factory itself.
-const SevenZip = sevenZipPackage as unknown as SevenZipModuleFactory;
+import { Worker } from 'node:worker_threads';
 
 /**
  * Archives (zip, 7z, rar) are inspected without extracting anything: how many entries, how
@@ -92,7 +88,7 @@ export function judge(entries: Entry[], archiveSize: number, limits: ArchiveLimi
 /** Inspects a staged archive; never throws for bad content (a damaged archive is a verdict). */
 export async function inspectArchive(file: { path: string; size: number }, format: ArchiveFormat, limits: ArchiveLimits): Promise<ArchiveVerdict> {
   try {
-    const listing = format === 'zip' ? await listZip(file, limits) : await listWith7z(file.path, format);
+    const listing = format === 'zip' ? await listZip(file, limits) : await listWith7z(file.path, format, limits);
     if ('reason' in listing) return { ok: false, ...listing };
     return judge(listing, file.size, limits);
   } catch {
@@ -229,43 +225,55 @@ async function readHead(filePath: string, length: number): Promise<Buffer> {
   }
 }
 
+/** A listing taking longer than this is ended, and the archive refused as unreadable. */
+export const LISTING_TIMEOUT_MS = 15_000;
+const WORKER = new URL('./sevenzip-worker.mjs', import.meta.url);
+
+/** 7-Zip's listing of a staged archive, from sevenzip-worker.mjs; null when it took too long. */
+function run7z(filePath: string, type: string, maxEntries: number): Promise<{ failed: boolean; lines: string[]; listed: number } | null> {
+  return new Promise((resolve, reject) => {
+    // The listing's strings stay small (maxEntries entries at most); 7-Zip's own memory is the
+    // WebAssembly instance's, at most 2 GB by its build, freed with the worker.
+    const worker = new Worker(WORKER, { workerData: { path: filePath, type, maxEntries }, resourceLimits: { maxOldGenerationSizeMb: 256 }, stdout: true, stderr: true });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve(null);
+    }, LISTING_TIMEOUT_MS);
+    worker.once('message', (result) => {
+      clearTimeout(timer);
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve({ failed: true, lines: [], listed: 0 });
+    });
+  });
+}
+
 /**
- * Lists a 7z or rar archive with 7-Zip compiled to WebAssembly (`7z l -slt`), the staged
- * file's folder mounted read-only-by-use through NODEFS: nothing is extracted or copied.
- * A fresh instance per listing (about 40 ms, 11 MB): a failed run cannot leave state behind.
+ * Lists a 7z or rar archive with 7-Zip compiled to WebAssembly (`7z l -slt`) in a worker thread,
+ * the staged file's folder mounted through NODEFS: nothing is extracted or copied. A fresh
+ * worker per listing (about 100 ms): the event loop is never held, a failed run leaves nothing
+ * behind, and a listing that takes too long is ended.
  */
-export async function listWith7z(filePath: string, format: '7z' | 'rar'): Promise<Entry[] | ArchiveProblem> {
+export async function listWith7z(filePath: string, format: '7z' | 'rar', limits: Pick<ArchiveLimits, 'maxEntries'>): Promise<Entry[] | ArchiveProblem> {
   // 7-Zip names RAR 5 ('Rar!\x1a\x07\x01\x00') and the older RAR ('Rar!\x1a\x07\x00') apart.
   const signature = await readHead(filePath, 8);
   const type = format === '7z' ? '7z' : signature[6] === 0x01 ? 'rar5' : 'rar';
-  const out: string[] = [];
-  const sevenZip = await SevenZip({
-    print: (line: string) => out.push(line),
-    printErr: (line: string) => out.push(line),
-    stdin: () => null as unknown as number,
-    // Emscripten's default exit sets process.exitCode: the server would end with 7-Zip's code.
-    quit: (_code: number, status: unknown) => {
-      throw status;
-    },
-  });
-  sevenZip.FS.mkdir('/staged');
-  sevenZip.FS.mount(sevenZip.NODEFS, { root: path.dirname(filePath) }, '/staged');
-  let failed = false;
-  const exitCode = process.exitCode;
-  try {
-    // -t: the format already decided from the content; -p: a password is never asked for (an
-    // archive whose names are encrypted fails to open instead); -bso0 -bd: no progress noise.
-    sevenZip.callMain(['l', '-slt', `-t${type}`, '-pzt-no-password', '-sccUTF-8', '-bd', `/staged/${path.basename(filePath)}`]);
-  } catch {
-    failed = true;
-  } finally {
-    process.exitCode = exitCode;
-  }
+  const result = await run7z(filePath, type, limits.maxEntries);
+  if (!result) return { reason: 'damaged' };
+  const { failed, lines: out, listed } = result;
   const text = out.join('\n');
   if (/encrypted archive|Wrong password/i.test(text)) return { reason: 'encrypted', entry: null };
   // 7-Zip 24.09 in WebAssembly ends without a word on a 7z whose names are encrypted (-mhe).
   if (failed && format === '7z' && (await sevenZipHeaderEncrypted(filePath))) return { reason: 'encrypted', entry: null };
   if (failed || /^(ERRORS?|Open ERROR|WARNINGS?):/im.test(text) || /Can not open|Unexpected end|Headers Error|Data Error|is not archive/i.test(text)) return { reason: 'damaged' };
+  if (listed > limits.maxEntries) return { reason: 'entries', entries: listed, limit: limits.maxEntries };
   const split = text.indexOf('\n----------\n');
   if (split < 0) return { reason: 'damaged' };
   const entries: Entry[] = [];
