@@ -30,6 +30,8 @@ export interface Config {
    */
   trustProxy: false | number | string[];
   uploadLimitBytes: number;
+  /** Limits an uploaded archive (zip, 7z, rar) is held to; a module may set tighter ones. */
+  archiveLimits: { maxEntries: number; maxUncompressedBytes: number; maxRatio: number };
   /** S3-compatible object storage for attachments; null keeps them on local disk under dataDir. */
   s3: S3Config | null;
   /** Sign-in attempts per client address per minute (on top of the per-account lock). */
@@ -205,6 +207,11 @@ export function loadConfig(env: Env = process.env): Config {
     behindTls: flag(env, 'ZT_BEHIND_TLS', false),
     trustProxy: trustedProxies(env.ZT_TRUST_PROXY),
     uploadLimitBytes: integer(env, 'ZT_UPLOAD_LIMIT_MB', 50, 1, 10240) * 1024 * 1024,
+    archiveLimits: {
+      maxEntries: integer(env, 'ZT_ARCHIVE_MAX_ENTRIES', 10_000, 1, 1_000_000),
+      maxUncompressedBytes: integer(env, 'ZT_ARCHIVE_MAX_UNCOMPRESSED_MB', 2048, 1, 1_048_576) * 1024 * 1024,
+      maxRatio: integer(env, 'ZT_ARCHIVE_MAX_RATIO', 100, 1, 100_000),
+    },
     s3: s3Config(env),
     loginRateLimitPerMinute: integer(env, 'ZT_LOGIN_RATE_LIMIT', 30, 1, 1_000_000),
     smtp: { url: env.ZT_SMTP_URL || null, from: env.ZT_MAIL_FROM || 'Zhengtong <noreply@localhost>' },

@@ -38,6 +38,7 @@ export {
 export { LocalBlobStore, BlobNotFoundError, BlobTooLargeError, type BlobStore, type BlobInfo, type StagedBlob } from './store.ts';
 export { S3BlobStore, s3KeyFor } from './s3-store.ts';
 export { ALLOWED_TYPES, sniffContent, type AllowedType, type SniffResult } from './sniff.ts';
+export { inspectArchive, RATIO_FLOOR_BYTES, type ArchiveLimits, type ArchiveVerdict } from './archives.ts';
 export { sanitizeFileName, contentDisposition } from './names.ts';
 
 export const filesJobs: JobDefinition[] = [

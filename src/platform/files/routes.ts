@@ -65,7 +65,7 @@ export async function filesRoutes(app: FastifyInstance, platform: Platform) {
         tags,
         summary: 'Upload one attachment (multipart/form-data, one file part, conventionally named "file")',
         description:
-          'The type is sniffed from the content: PDF, OFD, JPEG, PNG, GIF, TIFF, DOC/WPS, XLS/ET, DOCX, XLSX, ZIP and plain text (UTF-8 or GB18030) are accepted, anything else is 415 FILE_TYPE_NOT_ALLOWED. Larger than the limit (ZT_UPLOAD_LIMIT_MB, 50 MB by default): 413 PAYLOAD_TOO_LARGE. The file stays private to the uploader until a module attaches it to one of its objects.',
+          'The type is sniffed from the content: PDF, OFD, JPEG, PNG, GIF, TIFF, DOC/WPS, XLS/ET, DOCX, XLSX, ZIP, 7Z, RAR and plain text (UTF-8 or GB18030) are accepted, anything else is 415 FILE_TYPE_NOT_ALLOWED. Archives are inspected without extracting: over the installation’s limits on entries, uncompressed size or ratio (ZT_ARCHIVE_*), or holding another archive or encrypted entries, or damaged: 422 FILE_ARCHIVE_REFUSED, the detail naming the limit. Larger than the limit (ZT_UPLOAD_LIMIT_MB, 50 MB by default): 413 PAYLOAD_TOO_LARGE. The file stays private to the uploader until a module attaches it to one of its objects.',
         consumes: ['multipart/form-data'],
         // Documentation only: the parts are read as a stream by the handler, so this schema
         // deliberately constrains nothing Fastify could check (the body is not parsed before).
@@ -76,7 +76,7 @@ export async function filesRoutes(app: FastifyInstance, platform: Platform) {
             },
           },
         },
-        response: { 201: Ref(FileView), ...problems(413, 415) },
+        response: { 201: Ref(FileView), ...problems(413, 415, 422) },
       },
       config: { auth: 'user' },
       preHandler: async (request) => {

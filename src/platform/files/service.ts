@@ -12,6 +12,7 @@ import type { Principal } from '../iam/principal.ts';
 import { BlobTooLargeError, LocalBlobStore, type BlobStore, type StagedBlob } from './store.ts';
 import { S3BlobStore } from './s3-store.ts';
 import { sniffContent } from './sniff.ts';
+import { inspectArchive, type ArchiveLimits, type ArchiveProblem } from './archives.ts';
 import { sanitizeFileName } from './names.ts';
 import { hasMessage, translate, type Lang } from '../i18n/index.ts';
 
@@ -120,7 +121,22 @@ const MB = 1024 * 1024;
 /** A refused file's type in words ('Windows 可执行程序（EXE）'), from the catalogue's `files.kind.<mime>`. */
 export const fileKind = (lang: Lang, mime: string) => (hasMessage(`files.kind.${mime}`) ? translate(lang, `files.kind.${mime}`) : translate(lang, 'files.kind.other', { mime }));
 
-const allowedList = 'PDF, OFD, JPG, PNG, GIF, TIFF, DOC/WPS, XLS/ET, DOCX, XLSX, ZIP, TXT/CSV';
+const allowedList = 'PDF, OFD, JPG, PNG, GIF, TIFF, DOC/WPS, XLS/ET, DOCX, XLSX, ZIP, 7Z, RAR, TXT/CSV';
+
+const ARCHIVE_TYPES = new Set(['zip', '7z', 'rar'] as const);
+const inMb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
+
+/** The refusal of an archive, its message naming the limit it went over. */
+function archiveRefused(problem: ArchiveProblem): AppError {
+  const params: Record<string, string | number> = {};
+  if (problem.reason === 'entries') Object.assign(params, { entries: problem.entries, limit: problem.limit });
+  if (problem.reason === 'size') Object.assign(params, { sizeMb: inMb(problem.uncompressedBytes), limitMb: inMb(problem.limit) });
+  if (problem.reason === 'ratio') Object.assign(params, { ratio: Math.round(problem.ratio), limit: problem.limit, sizeMb: inMb(problem.uncompressedBytes) });
+  if (problem.reason === 'nested') params.entry = problem.entry;
+  const reason = problem.reason === 'encrypted' && problem.entry === null ? 'encryptedNames' : problem.reason;
+  if (problem.reason === 'encrypted' && problem.entry !== null) params.entry = problem.entry;
+  return new AppError('FILE_ARCHIVE_REFUSED', { detail: { key: `files.archive.${reason}`, params }, extra: { reason: problem.reason, ...params } });
+}
 
 export const tooLarge = (limitBytes: number) =>
   new AppError('PAYLOAD_TOO_LARGE', { detail: { key: 'files.tooLarge', params: { limitMb: Math.floor(limitBytes / MB) } } });
@@ -132,6 +148,21 @@ export interface UploadInput {
   filename?: string;
   /** True when the transport cut the content at the size limit (multipart `file.truncated`). */
   truncated?: () => boolean;
+  /**
+   * Tighter limits for an archive than the installation's (ZT_ARCHIVE_*), for a module or an
+   * item's material that expects less; a looser value than the installation's has no effect.
+   */
+  archiveLimits?: Partial<ArchiveLimits>;
+}
+
+/** The installation's archive limits, tightened by the caller's. */
+export function effectiveArchiveLimits(platform: Platform, tighter: Partial<ArchiveLimits> = {}): ArchiveLimits {
+  const base = platform.config.archiveLimits;
+  return {
+    maxEntries: Math.min(base.maxEntries, tighter.maxEntries ?? Infinity),
+    maxUncompressedBytes: Math.min(base.maxUncompressedBytes, tighter.maxUncompressedBytes ?? Infinity),
+    maxRatio: Math.min(base.maxRatio, tighter.maxRatio ?? Infinity),
+  };
 }
 
 /** An upload received, checked and staged, not yet recorded: see saveUpload. */
@@ -149,7 +180,8 @@ const staging = new WeakMap<PreparedUpload, StagedBlob>();
 /**
  * Receives an upload: hashes and counts it while it streams to a staging file (never into
  * memory), and refuses it when too large, empty or of a type not allowed, decided from the
- * content. Nothing is stored or recorded yet.
+ * content, or an archive over its limits (inspected where it is staged, never extracted).
+ * Nothing is stored or recorded yet.
  */
 export async function prepareUpload(platform: Platform, input: UploadInput): Promise<PreparedUpload> {
   const store = blobStoreFor(platform);
@@ -173,6 +205,10 @@ export async function prepareUpload(platform: Platform, input: UploadInput): Pro
           : { key: 'files.typeUnknown', params: { allowed: allowedList } },
         extra: { detected: sniffed.detected },
       });
+    }
+    if ((ARCHIVE_TYPES as Set<string>).has(sniffed.type)) {
+      const verdict = await inspectArchive(staged, sniffed.type as 'zip' | '7z' | 'rar', effectiveArchiveLimits(platform, input.archiveLimits));
+      if (!verdict.ok) throw archiveRefused(verdict);
     }
     const prepared: PreparedUpload = { sm3: staged.sm3, size: staged.size, mime: sniffed.mime, name: sanitizeFileName(input.filename, sniffed.type), discard: staged.discard };
     staging.set(prepared, staged);

@@ -19,6 +19,9 @@ export const ALLOWED_TYPES = {
   docx: { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', extensions: ['docx', 'wps', 'dotx'] },
   xlsx: { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', extensions: ['xlsx', 'et', 'xltx'] },
   zip: { mime: 'application/zip', extensions: ['zip'] },
+  // Archives are inspected (entries, sizes, nesting) before they are accepted: see archives.ts.
+  '7z': { mime: 'application/x-7z-compressed', extensions: ['7z'] },
+  rar: { mime: 'application/vnd.rar', extensions: ['rar'] },
   text: { mime: 'text/plain', extensions: ['txt', 'csv', 'text'] },
 } as const;
 
@@ -37,7 +40,7 @@ const ZIP_MAGIC = [[0x50, 0x4b, 0x03, 0x04], [0x50, 0x4b, 0x05, 0x06], [0x50, 0x
 const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
 /** What file-type recognises that we accept, by its `ext`. */
-const FILE_TYPE_MAP: Record<string, AllowedType> = { pdf: 'pdf', ai: 'pdf', jpg: 'jpeg', png: 'png', apng: 'png', gif: 'gif', tif: 'tiff' };
+const FILE_TYPE_MAP: Record<string, AllowedType> = { pdf: 'pdf', ai: 'pdf', jpg: 'jpeg', png: 'png', apng: 'png', gif: 'gif', tif: 'tiff', '7z': '7z', rar: 'rar' };
 
 /**
  * Decides the type of staged content: its first bytes (file-type), then for the container

@@ -32,6 +32,7 @@ export const ERROR_CATALOGUE = {
   ROLE_CONFLICT: { status: 422, zh: '系统管理员、安全管理员、审计管理员三种角色不能由同一人兼任', en: 'The system, security and audit administrator roles cannot be held together' },
   RATE_LIMITED: { status: 429, zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
   FILE_TYPE_NOT_ALLOWED: { status: 415, zh: '不允许上传此类型的文件', en: 'This type of file is not allowed' },
+  FILE_ARCHIVE_REFUSED: { status: 422, zh: '压缩包未通过检查，不能作为附件', en: 'The archive did not pass inspection and cannot be attached' },
   IMPORT_FAILED: { status: 422, zh: '导入文件有错误，未导入任何数据', en: 'The import file has errors; nothing was imported' },
   INTERNAL: { status: 500, zh: '服务器内部错误，请联系管理员', en: 'Internal error; please contact the administrator' },
   UNAVAILABLE: { status: 503, zh: '服务暂不可用', en: 'Service unavailable' },

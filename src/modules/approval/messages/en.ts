@@ -320,7 +320,7 @@ export const pagesEn: Messages = {
   'page.approval.apply.formData': 'Application form',
   'page.approval.apply.choose': 'Choose',
   'page.approval.apply.materials': 'Documents',
-  'page.approval.apply.materialsHint': 'One file per document (PDF, OFD, image, Office document or ZIP); put several pages into one file.',
+  'page.approval.apply.materialsHint': 'One file per document (PDF, OFD, image, Office document, or a ZIP, 7z or RAR archive); put several pages into one file.',
   'page.approval.apply.materialRequired': 'Required, {copies} copies.',
   'page.approval.apply.materialPending': 'Required, but may follow after acceptance.',
   'page.approval.apply.materialOptional': 'Optional.',

@@ -320,7 +320,7 @@ export const pagesZhCN: Messages = {
   'page.approval.apply.formData': '申请表',
   'page.approval.apply.choose': '请选择',
   'page.approval.apply.materials': '申请材料',
-  'page.approval.apply.materialsHint': '每项材料上传一个文件（PDF、OFD、图片、Office 文档或 ZIP 压缩包），多页材料请合并为一个文件。',
+  'page.approval.apply.materialsHint': '每项材料上传一个文件（PDF、OFD、图片、Office 文档，或 ZIP、7z、RAR 压缩包），多页材料请合并为一个文件。',
   'page.approval.apply.materialRequired': '必交材料，{copies} 份。',
   'page.approval.apply.materialPending': '必交材料，可容缺受理：暂缺时可在受理后补交。',
   'page.approval.apply.materialOptional': '非必交材料。',

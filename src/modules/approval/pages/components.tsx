@@ -253,7 +253,7 @@ export function RadioGroup(props: { ctx: ViewContext; form: string; name: string
   );
 }
 
-const ACCEPT = '.pdf,.ofd,.jpg,.jpeg,.png,.gif,.tif,.tiff,.doc,.docx,.wps,.xls,.xlsx,.et,.zip,.txt,.csv';
+const ACCEPT = '.pdf,.ofd,.jpg,.jpeg,.png,.gif,.tif,.tiff,.doc,.docx,.wps,.xls,.xlsx,.et,.zip,.7z,.rar,.txt,.csv';
 
 export function FileField(props: {
   ctx: ViewContext;
