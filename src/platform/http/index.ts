@@ -107,16 +107,21 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: imp
 const DRAIN_REFUSED_BODY_BYTES = 256 * 1024 * 1024;
 
 function drainRefusedBodies(app: FastifyInstance, config: Config) {
+  const draining = new WeakSet<object>();
   const limit = Math.max(DRAIN_REFUSED_BODY_BYTES, 2 * config.uploadLimitBytes);
   app.addHook('onSend', async (request, reply) => {
     if (reply.statusCode < 400 || request.raw.complete) return;
     if (String(reply.getHeader('connection') ?? '').toLowerCase() !== 'close') return;
     const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > 0 && declared <= limit) reply.removeHeader('connection');
+    if (Number.isFinite(declared) && declared > 0 && declared <= limit) {
+      reply.removeHeader('connection');
+      draining.add(request.raw);
+    }
   });
   // The body parser stopped reading when it refused the body: read the rest now that the answer is out.
+  // Only bodies of a known, bounded size: anything else still ends with the connection.
   app.addHook('onResponse', async (request) => {
-    if (!request.raw.complete && !request.raw.destroyed) request.raw.resume();
+    if (draining.delete(request.raw) && !request.raw.complete && !request.raw.destroyed) request.raw.resume();
   });
 }
 
