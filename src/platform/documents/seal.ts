@@ -35,7 +35,9 @@ export function sealArc(name: string, diameter: number): { size: number; radius:
     size *= 0.95;
     radius = r - ring - size * 0.7;
   }
-  const step = chars.length > 1 ? Math.min(span(1, size, radius), 260 / (chars.length - 1)) : 0;
+  // A name of five characters or more spreads over at least 200°, as a seal's name does.
+  const least = chars.length >= 5 ? 200 / (chars.length - 1) : 0;
+  const step = chars.length > 1 ? Math.min(Math.max(span(1, size, radius), least), 260 / (chars.length - 1)) : 0;
   const total = step * (chars.length - 1);
   return { size, radius, angles: chars.map((_, i) => -total / 2 + i * step) };
 }
