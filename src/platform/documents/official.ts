@@ -29,7 +29,9 @@ export interface OfficialLayout {
   authorityMark: string;
   /** 发文字号: '某府发〔2026〕12号'. */
   docNumber: string;
-  /** 签发人 of an upward document (报告, 请示): the number then stands on the left, the signer on the right. */
+  /** An upward document (报告, 请示): the mark 80 mm down, the number on the left and 签发人 on the right. */
+  upward?: boolean;
+  /** 签发人 of an upward document. */
   signer?: string | null;
   title: string;
   /** 主送机关, in order. */
@@ -96,7 +98,7 @@ export async function renderOfficialDocument(layout: OfficialLayout): Promise<Bu
   topLeft.forEach((text, i) => doc.font('bold').fontSize(G.body).fillColor(BLACK).text(text, G.left, G.top + i * G.line, { lineBreak: false }));
 
   // The issuing authority's mark, red and centred, 35 mm under the top of the text block (80 mm for upward documents).
-  const upward = !!layout.signer;
+  const upward = !!layout.upward;
   doc.font('bold').fontSize(1);
   const markSize = Math.min(42, (G.width * 0.96) / Math.max(doc.widthOfString(layout.authorityMark), 0.01));
   doc.font('bold').fontSize(markSize).fillColor(RED).text(layout.authorityMark, G.left, G.top + mm(upward ? 80 : 35), { width: G.width, align: 'center' });
@@ -106,7 +108,7 @@ export async function renderOfficialDocument(layout: OfficialLayout): Promise<Bu
   doc.font('regular').fontSize(G.body).fillColor(BLACK);
   if (upward) {
     doc.text(layout.docNumber, G.left + G.body, numberTop, { lineBreak: false });
-    const signer = `签发人：${layout.signer}`;
+    const signer = `签发人：${layout.signer ?? ''}`;
     doc.text(signer, G.left + G.width - G.body - doc.widthOfString(signer), numberTop, { lineBreak: false });
   } else doc.text(layout.docNumber, G.left, numberTop, { width: G.width, align: 'center' });
   const rule = numberTop + doc.currentLineHeight(true) + mm(4);

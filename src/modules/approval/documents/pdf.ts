@@ -12,7 +12,6 @@ import { drawQr } from '../../../platform/documents/qr.ts';
 import { drawSealImage } from '../../../platform/documents/seal.ts';
 
 export { chineseDate } from '../../../platform/documents/text.ts';
-export { documentFonts } from '../../../platform/documents/fonts.ts';
 
 export interface OfficialDocument {
   /** The issuing authority (the unit's name): the red header and the signature. */
