@@ -67,7 +67,7 @@ export function richTextBlocks(html: string): Block[] {
         const level = current.level;
         counters[level - 1] += 1;
         for (let i = level; i < 4; i++) counters[i] = 0;
-        if (!NUMBERED.test(current.runs[0].text)) current.runs.unshift({ text: levelNumber(level, counters[level - 1]), strong: current.runs[0].strong });
+        if (!NUMBERED.test(current.runs[0].text)) current.runs[0].text = levelNumber(level, counters[level - 1]) + current.runs[0].text;
       }
       blocks.push(current);
     }
