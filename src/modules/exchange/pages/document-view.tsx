@@ -131,7 +131,7 @@ async function renderDocument(platform: Platform, request: FastifyRequest, reply
           </dl>
           <ul class="actions">
             <li>
-              <a class="button" href={attr(documentPdfUrl(row.id))} aria-label={ctx.ta('page.exchange.view.downloadPdfOf', { number: row.doc_number })}>
+              <a class="button" href={attr(documentPdfUrl(row.id))}>
                 {ctx.t('page.exchange.view.downloadPdf')}
               </a>
             </li>
