@@ -155,9 +155,10 @@ export async function renderOfficialDocument(layout: OfficialLayout): Promise<Bu
 function drawSignature(doc: PDFKit.PDFDocument, layout: OfficialLayout, lineGap: number) {
   const r = G.seal / 2;
   const notes = layout.notes ? `（${layout.notes}）` : '';
-  const needed = G.line + G.seal + (notes ? 2 * G.line : 0);
-  if (doc.y + needed > G.bottom) doc.addPage();
-  const sealTop = doc.y + G.line * 0.6;
+  // The seal's top within a line of the text above it; the seal, and the notes under the date, on one page.
+  const gap = G.line * 0.6;
+  if (doc.y + gap + G.seal + (notes ? G.line : 0) > G.bottom) doc.addPage();
+  const sealTop = doc.y + gap;
   const cy = sealTop + r;
   doc.font('regular').fontSize(G.body).fillColor(BLACK);
   const lineHeight = doc.currentLineHeight(true);
@@ -200,7 +201,7 @@ function drawRecord(doc: PDFKit.PDFDocument, layout: OfficialLayout) {
   const ccHeight = cc.length ? doc.heightOfString(ccText, { width: ccWidth }) + 2 * pad : 0;
   const printingHeight = printing ? G.line : 0;
   const total = ccHeight + printingHeight;
-  if (doc.y + G.line + total > G.bottom) doc.addPage();
+  if (doc.y + G.line / 2 + total > G.bottom) doc.addPage();
   const top = G.bottom - total;
   const rule = (y: number, width: number) => doc.moveTo(G.left, y).lineTo(G.left + G.width, y).lineWidth(width).stroke(BLACK);
   rule(top, thick);
