@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createTestContext, seedRegions, makeUnit, makeUser, bearer, TestClock, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { HtmlValidate } from 'html-validate';
 import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
 import { exchangeDb, type DocumentState } from './model.ts';
 
@@ -97,6 +98,8 @@ test('the sender’s staff and a recipient’s clerk read the document laid out 
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)'), 'the escaped markup is shown as text');
     assert.doesNotMatch(html, /page\.exchange\.|exchange\.view\./, 'no raw message keys');
   }
+  const report = await new HtmlValidate({ extends: ['html-validate:standard'] }).validateString((await get(people.clerk, `/console/exchange/documents/${id}`)).body);
+  assert.deepEqual(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`)), [], 'valid HTML');
 });
 
 test('the PDF: named after the document number (RFC 5987), the same bytes every time, for the same readers only', async () => {
