@@ -92,3 +92,6 @@ export const approvalModule: ZtModule = {
 export type { ApprovalCaseChanged } from './events.ts';
 /** The official-document renderer (PDF with the CJK font), shared with the meetings' sign-in sheet. */
 export { chineseDate, renderOfficialDocument } from './documents/pdf.ts';
+
+/** The unit's seal image (PNG) set on 单位印章, or null: the documents other modules issue for the unit carry it too. */
+export { sealImage as unitSealImage } from './documents/seals.ts';

@@ -4,6 +4,7 @@ import { exchangeMigrations } from './migrations.ts';
 import { documentsRoutes } from './routes/documents.ts';
 import { distributionRoutes } from './routes/distribution.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { pdfRoutes } from './routes/pdf.ts';
 import { exchangeNav, exchangePages } from './pages/index.ts';
 import { exchangeErrors, exchangeMessages } from './messages/index.ts';
 import { distributionJobs } from './jobs.ts';
@@ -23,6 +24,7 @@ async function exchangeRoutes(app: FastifyInstance, platform: Platform) {
   await documentsRoutes(app, platform);
   await distributionRoutes(app, platform);
   await statsRoutes(app, platform);
+  await pdfRoutes(app, platform);
   await app.register(async (pages) => exchangePages(pages, platform));
 }
 

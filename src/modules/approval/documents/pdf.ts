@@ -3,49 +3,15 @@
  * document number, the title, the addressee, the body, the issuer and the date in Chinese form
  * with the unit's seal image over them when one is uploaded, and a QR code to the public page
  * that checks the document. The font is Noto Serif SC (a Song face) from its npm package,
- * parsed once per process and subset into each document by pdfkit (see decision 0012).
+ * parsed once per process and subset into each document by pdfkit (see decision 0012). The
+ * generic parts (fonts, page, QR code, seal image) are the platform's document renderer
+ * (src/platform/documents); this file is the approval documents' own layout.
  */
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
-import PDFDocument from 'pdfkit';
-import * as fontkit from 'fontkit';
-import QRCode from 'qrcode';
+import { A4, BLACK, RED, openPdf } from '../../../platform/documents/pdf.ts';
+import { drawQr } from '../../../platform/documents/qr.ts';
+import { drawSealImage } from '../../../platform/documents/seal.ts';
 
-const require = createRequire(import.meta.url);
-const FONT_FILES = {
-  regular: '@expo-google-fonts/noto-serif-sc/400Regular/NotoSerifSC_400Regular.ttf',
-  bold: '@expo-google-fonts/noto-serif-sc/700Bold/NotoSerifSC_700Bold.ttf',
-} as const;
-
-type Font = ReturnType<typeof fontkit.create>;
-let fonts: { regular: Font; bold: Font } | null = null;
-
-/** The two faces, read and parsed on first use and kept: a document then only subsets them. */
-export function documentFonts() {
-  if (!fonts) {
-    const load = (file: string) => fontkit.create(fs.readFileSync(require.resolve(file)));
-    fonts = { regular: load(FONT_FILES.regular), bold: load(FONT_FILES.bold) };
-  }
-  return fonts;
-}
-
-const DIGITS = '〇一二三四五六七八九';
-
-function chineseNumber(n: number): string {
-  if (n <= 10) return n === 10 ? '十' : DIGITS[n];
-  if (n < 20) return `十${DIGITS[n - 10]}`;
-  return `${DIGITS[Math.floor(n / 10)]}十${n % 10 ? DIGITS[n % 10] : ''}`;
-}
-
-/** '2026-12-07' as written on official documents: 二〇二六年十二月七日. */
-export function chineseDate(isoDate: string): string {
-  const [y, m, d] = isoDate.split('-').map(Number);
-  const year = String(y)
-    .split('')
-    .map((c) => DIGITS[Number(c)])
-    .join('');
-  return `${year}年${chineseNumber(m)}月${chineseNumber(d)}日`;
-}
+export { chineseDate } from '../../../platform/documents/text.ts';
 
 export interface OfficialDocument {
   /** The issuing authority (the unit's name): the red header and the signature. */
@@ -70,21 +36,9 @@ export interface OfficialDocument {
   meta: { subject: string; createdAt: Date };
 }
 
-const RED = '#c8161d';
-const BLACK = '#000000';
-const PAGE = { width: 595.28, height: 841.89 };
+const PAGE = A4;
 const MARGIN = { x: 72, top: 64, bottom: 60 };
 const BODY = 12.5;
-
-function drawQr(doc: PDFKit.PDFDocument, url: string, x: number, y: number, size: number) {
-  const qr = QRCode.create(url, { errorCorrectionLevel: 'M' });
-  const count = qr.modules.size;
-  const cell = size / count;
-  for (let r = 0; r < count; r++) {
-    for (let c = 0; c < count; c++) if (qr.modules.get(r, c)) doc.rect(x + c * cell, y + r * cell, cell, cell);
-  }
-  doc.fill(BLACK);
-}
 
 function drawTable(doc: PDFKit.PDFDocument, table: NonNullable<OfficialDocument['table']>) {
   const width = PAGE.width - 2 * MARGIN.x;
@@ -126,24 +80,10 @@ function drawFields(doc: PDFKit.PDFDocument, fields: Array<[string, string]>) {
 
 /** Lays out one document on A4 and returns the PDF's bytes. */
 export async function renderOfficialDocument(input: OfficialDocument): Promise<Buffer> {
-  const { regular, bold } = documentFonts();
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: { top: MARGIN.top, bottom: MARGIN.bottom, left: MARGIN.x, right: MARGIN.x },
-    lang: 'zh-CN',
-    displayTitle: true,
-    // The Song face from the start: the default (Helvetica) would parse its metrics file for every document.
-    font: regular as never,
-    info: { Title: `${input.title} ${input.documentNo}`, Author: input.issuer, Subject: input.meta.subject, Creator: 'Zhengtong', Producer: 'Zhengtong', CreationDate: input.meta.createdAt },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const finished = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('regular', regular as never);
-  doc.registerFont('bold', bold as never);
+  const { doc, finish } = openPdf(
+    { title: `${input.title} ${input.documentNo}`, author: input.issuer, subject: input.meta.subject, createdAt: input.meta.createdAt },
+    { top: MARGIN.top, bottom: MARGIN.bottom, left: MARGIN.x, right: MARGIN.x },
+  );
   const width = PAGE.width - 2 * MARGIN.x;
 
   // The red header (版头): the issuer, the number, a red rule.
@@ -175,7 +115,7 @@ export async function renderOfficialDocument(input: OfficialDocument): Promise<B
   doc.text(input.date, signX, doc.y + 6, { width: signWidth, align: 'center' });
   if (input.seal) {
     const sealSize = 120;
-    doc.image(input.seal, signX + (signWidth - sealSize) / 2, signTop, { fit: [sealSize, sealSize] });
+    drawSealImage(doc, input.seal, signX + (signWidth - sealSize) / 2, signTop, sealSize);
   }
 
   // QR code to the public page that checks it, at the foot on the left.
@@ -192,6 +132,5 @@ export async function renderOfficialDocument(input: OfficialDocument): Promise<B
     doc.y = top + 6;
     for (const note of input.footnotes) doc.font('regular').fontSize(7.5).fillColor('#333333').text(note, MARGIN.x, doc.y, { width, lineGap: 1 });
   }
-  doc.end();
-  return finished;
+  return finish();
 }

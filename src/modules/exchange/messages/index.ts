@@ -2,6 +2,7 @@ import type { MessageCatalogue } from '../../../platform/i18n/index.ts';
 import { documentsErrors, documentsMessages } from './documents.ts';
 import { distributionErrors, distributionMessages } from './distribution.ts';
 import { statsErrors, statsMessages } from './stats.ts';
+import { viewMessages } from './view.ts';
 
 /** The module's words: the console menu here, each part's words in its own catalogue. */
 const navMessages: MessageCatalogue = {
@@ -29,5 +30,5 @@ const navMessages: MessageCatalogue = {
   },
 };
 
-export const exchangeMessages: MessageCatalogue[] = [navMessages, documentsMessages, distributionMessages, statsMessages];
+export const exchangeMessages: MessageCatalogue[] = [navMessages, documentsMessages, distributionMessages, statsMessages, viewMessages];
 export const exchangeErrors = { ...documentsErrors, ...distributionErrors, ...statsErrors };

@@ -17,6 +17,7 @@ export const exchangeNav: NavGroup = {
 import { documentsPages } from './documents.tsx';
 import { distributionPages } from './distribution.tsx';
 import { statsPages } from './stats.tsx';
+import { documentViewPages } from './document-view.tsx';
 
 /** The console's 公文交换 pages: compose and sign-off, send and receipts, inbox, statistics. */
 export async function exchangePages(app: FastifyInstance, platform: Platform) {
@@ -24,4 +25,5 @@ export async function exchangePages(app: FastifyInstance, platform: Platform) {
   await documentsPages(app, platform);
   await distributionPages(app, platform);
   await statsPages(app, platform);
+  await documentViewPages(app, platform);
 }
