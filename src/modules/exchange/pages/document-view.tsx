@@ -11,30 +11,71 @@ import type { Platform } from '../../../platform/module.ts';
 import { renderConsole } from '../../../platform/console/index.ts';
 import { Notice, PageQueryFields, attr, formatDateTime, type ViewContext } from '../../../platform/views/index.ts';
 import { writtenDate } from '../../../platform/documents/index.ts';
-import type { DocumentRow } from '../model.ts';
+import { DRAFT_PERMISSION, RECEIVE_PERMISSION, exchangeDb, type DocumentRow } from '../model.ts';
 import { documentElements, readableDocument, sealOf, type DocumentElements } from '../queries/official.ts';
 import { OfficialDocumentLayout } from './document-layout.tsx';
+import { SignoffPanel, signoffPanelData } from './signoff-panel.tsx';
+import { forwardTargets, ReceiptActionsPanel, ReceiptMatrixPanel } from './receipts-panel.tsx';
+import { receiptMatrix } from '../queries/receipts.ts';
+import { isSender, principalUnitIds } from '../queries/access.ts';
+import { hasPermission } from '../../../platform/iam/principal.ts';
 
 export const documentPath = (id: string) => `/console/exchange/documents/${encodeURIComponent(id)}`;
 export const documentPdfUrl = (id: string) => `/api/v1/exchange/documents/${encodeURIComponent(id)}.pdf`;
 
 /**
- * The panels other parts of the module show on the page, each in its own slot:
- * - signoff: the sign-off (拟稿 → 核稿 → 会签 → 签发) with every opinion, from pages/signoff-panel.tsx;
- * - receipts: the receipt matrix and the recipient's sign/return actions, from pages/receipts-panel.tsx.
- * A part that is not there is '' and leaves its slot empty.
+ * The panels around the document, each for whom it concerns:
+ * - signoff: the sign-off (拟稿 → 核稿 → 会签 → 签发) with every opinion and, for whoever holds the
+ *   open step, its decision (signoff-panel.tsx);
+ * - actions: for the sending unit's clerk, editing and 送签 of a draft, 分发 of a signed-off one;
+ * - receipts: for the sender, the receipt matrix with remind and recall; for a recipient clerk, its
+ *   receipt's sign / return / forward (receipts-panel.tsx).
  */
 export interface DocumentPagePanels {
-  signoff: JSX.Element;
-  receipts: JSX.Element;
+  signoff: (ctx: ViewContext) => JSX.Element;
+  actions: (ctx: ViewContext) => JSX.Element;
+  receipts: (ctx: ViewContext) => JSX.Element;
 }
 
-/** The panels for this document and this caller. SLOT: include signoff-panel.tsx and receipts-panel.tsx here. */
+const nothing = () => '';
+
 async function documentPagePanels(platform: Platform, request: FastifyRequest, row: DocumentRow): Promise<DocumentPagePanels> {
-  void platform;
-  void request;
-  void row;
-  return { signoff: '', receipts: '' };
+  const principal = request.principal!;
+  const sender = await isSender(platform.db, principal, row);
+  const signoffData = await signoffPanelData(platform, principal, row.id);
+  const showSignoff = signoffData.history.length > 0 || signoffData.open.length > 0;
+  const drafting = sender && hasPermission(principal, DRAFT_PERMISSION);
+  const panels: DocumentPagePanels = { signoff: showSignoff ? (ctx) => <SignoffPanel ctx={ctx} data={signoffData} /> : nothing, actions: nothing, receipts: nothing };
+  if (drafting && (row.state === 'draft' || row.state === 'signed_off')) {
+    const href = row.state === 'draft' ? `${documentPath(row.id)}/edit` : `${documentPath(row.id)}/send`;
+    const key = row.state === 'draft' ? 'page.exchange.view.editAndSubmit' : 'page.exchange.view.distribute';
+    panels.actions = (ctx) => (
+      <p class="actions">
+        <a class="button" href={attr(href)}>
+          {ctx.t(key)}
+        </a>
+      </p>
+    );
+  }
+  if (row.state !== 'sent' && row.state !== 'recalled') return panels;
+  if (sender) {
+    const matrix = await receiptMatrix(platform.db, row.id);
+    panels.receipts = (ctx) => <ReceiptMatrixPanel ctx={ctx} documentId={row.id} matrix={matrix} canAct={drafting && row.state === 'sent'} />;
+    return panels;
+  }
+  const own = await exchangeDb(platform.db)
+    .selectFrom('exchange_receipts')
+    .select(['id', 'unit_id', 'state', 'signed_at', 'returned_at', 'reason'])
+    .where('document_id', '=', row.id)
+    .where('unit_id', 'in', principalUnitIds(principal))
+    .where('state', '<>', 'recalled')
+    .executeTakeFirst();
+  if (own && hasPermission(principal, RECEIVE_PERMISSION)) {
+    const forwardUnits = own.state === 'signed' ? await forwardTargets(platform.db, own.unit_id) : [];
+    const receipt = { id: own.id, state: own.state, signedAt: own.signed_at, returnedAt: own.returned_at, reason: own.reason };
+    panels.receipts = (ctx) => <ReceiptActionsPanel ctx={ctx} receipt={receipt} forwardUnits={forwardUnits} />;
+  }
+  return panels;
 }
 
 const Params = Strict({ id: Id });
@@ -100,7 +141,7 @@ async function renderDocument(platform: Platform, request: FastifyRequest, reply
   const row = await readableDocument(platform.db, request.principal!, id);
   const e = await documentElements(platform.db, row);
   const seal = await sealOf(platform.db, platform, e);
-  const { signoff, receipts } = await documentPagePanels(platform, request, row);
+  const panels = await documentPagePanels(platform, request, row);
   return renderConsole(platform, request, reply, (ctx) => ({
     title: ctx.t('page.exchange.view.title', { number: row.doc_number }),
     crumbs: [{ label: ctx.t('page.exchange.view.crumb') }],
@@ -129,9 +170,10 @@ async function renderDocument(platform: Platform, request: FastifyRequest, reply
               ''
             )}
           </dl>
+          {panels.actions(ctx)}
           <ul class="actions">
             <li>
-              <a class="button" href={attr(documentPdfUrl(row.id))}>
+              <a class="button button-secondary" href={attr(documentPdfUrl(row.id))}>
                 {ctx.t('page.exchange.view.downloadPdf')}
               </a>
             </li>
@@ -141,10 +183,8 @@ async function renderDocument(platform: Platform, request: FastifyRequest, reply
           ctx={ctx}
           doc={{ ...e.layout, seal, attachments: e.attachments.map((f) => ({ name: f.name.replace(/\.[a-z0-9]{1,5}$/i, ''), href: `/api/v1/files/${f.id}` })) }}
         />
-        {/* SLOT signoff: pages/signoff-panel.tsx */}
-        <div class="od-panel-slot">{signoff}</div>
-        {/* SLOT receipts: pages/receipts-panel.tsx */}
-        <div class="od-panel-slot">{receipts}</div>
+        <div class="od-panel-slot">{panels.receipts(ctx)}</div>
+        <div class="od-panel-slot">{panels.signoff(ctx)}</div>
         <Elements ctx={ctx} e={e} />
         <Attachments ctx={ctx} e={e} />
       </>
