@@ -256,7 +256,7 @@ describe('pages in the browser', { skip: chromiumMissing }, () => {
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('.error-summary').waitFor();
-    assert.match((await page.locator('.error-summary').textContent()) ?? '', /Wrong password/);
+    assert.match((await page.locator('.error-summary').textContent()) ?? '', /Wrong username or password/);
     await page.getByRole('link', { name: '中文' }).click();
     assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
     await context.close();

@@ -44,7 +44,8 @@ async function assertReconciled(label: string) {
       }
     }
   }
-  for (const subject of ctx.platform.modules.subjects) {
+  // Subjects whose open counts are kept by roll-ups say how to count them from scratch; the others count from scratch already.
+  for (const subject of ctx.platform.modules.subjects.filter((s) => s.openCountsFromSubjects)) {
     assert.deepEqual(await subject.openCounts(ctx.platform.db, null), await subject.openCountsFromSubjects!(ctx.platform.db, null), `${label}: open ${subject.type} per unit and state`);
   }
 }

@@ -20,18 +20,20 @@ test('login returns the user and a CSRF token; /me answers with the cookie', asy
   assert.deepEqual(me.json().roles, [{ role: 'approver', scope: { unitId: unit.id } }]);
 });
 
-test('wrong password is 401 AUTH_INVALID; five in a row lock the account (423)', async () => {
+test('wrong password is 401 AUTH_INVALID; the fifth in a row throttles the name from that address (429) until the lock ends', async () => {
   const unit = await makeUnit(ctx.platform);
   const user = await makeUser(ctx.platform, unit.id);
   for (let i = 1; i <= 4; i++) {
     const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: 'wrong-Pass1' } });
     assert.equal(problem(res).body.code, 'AUTH_INVALID', `attempt ${i}`);
+    // The waits after the third and fourth failures (2 s, 4 s) pass.
+    ctx.clock.advance(5_000);
   }
   const fifth = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: 'wrong-Pass1' } });
-  assert.equal(fifth.statusCode, 423);
+  assert.equal(fifth.statusCode, 429);
   const sixth = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: PASSWORD } });
-  assert.equal(sixth.statusCode, 423);
-  assert.equal(sixth.json().code, 'AUTH_LOCKED');
+  assert.equal(sixth.statusCode, 429);
+  assert.equal(sixth.json().code, 'AUTH_THROTTLED');
   ctx.clock.advance(16 * 60 * 1000);
   const later = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: user.username, password: PASSWORD } });
   assert.equal(later.statusCode, 200);
