@@ -113,7 +113,10 @@ describe('document exchange and meetings in the demo city', { skip: chromiumMiss
     await leader.page.locator('#signoff-opinion').fill('同意印发。');
     await leader.page.getByRole('button', { name: '同意' }).click();
     await leader.page.waitForURL(new RegExp(`/console/exchange/documents/${documentId}$`));
-    assert.match(await leader.page.locator('#signoff').innerText(), /同意印发/);
+    const history = await leader.page.locator('#signoff').innerText();
+    assert.match(history, /同意印发/);
+    assert.match(history, /郑丽娟/, 'the sign-off names the people, not their accounts');
+    assert.match(history, /陈卫东/);
     await leader.context.close();
 
     // 郑丽娟 distributes it: the send page has the main recipients already.
