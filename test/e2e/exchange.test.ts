@@ -18,7 +18,7 @@ const HRSS = '云川市人力资源和社会保障局';
 const MARKET = '云川市市场监督管理局';
 const FINANCE = '云川市财政局';
 const RETURN_REASON = '本局不是该事项的承办单位，请核实主送机关';
-const MEETING = '全市政务服务工作推进会';
+const MEETING = '全市电子公文交换系统应用推进会';
 
 describe('document exchange and meetings in the demo city', { skip: chromiumMissing }, () => {
   let ctx: TestContext;
@@ -204,7 +204,7 @@ describe('document exchange and meetings in the demo city', { skip: chromiumMiss
       const unit = await signedIn(username, width);
       await unit.page.goto(`${base}/console/meetings`);
       await checkPage(unit.page, `meetings list of ${username} at ${width} px`);
-      await unit.page.getByRole('link', { name: MEETING }).first().click();
+      await unit.page.getByRole('link', { name: MEETING, exact: true }).click();
       await unit.page.waitForURL(new RegExp(`/console/meetings/${meetingId}$`));
       await checkPage(unit.page, `meeting for ${username} at ${width} px`);
       await unit.page.getByRole('link', { name: '报名参会' }).first().click();
