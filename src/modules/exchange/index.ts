@@ -17,7 +17,7 @@ import { mayDownloadAttachments } from './queries/attachments.ts';
 import { exchangeStatsMigrations } from './stats-migrations.ts';
 import { exchangeSubjects } from './supervised-subject.ts';
 import { EXCHANGE_DOCUMENT_CHANGED } from './events.ts';
-import { unsignedCounter } from './pages/stats.tsx';
+import { signoffCounter, unsignedCounter } from './pages/stats.tsx';
 import { loadExchangeDemo } from './demo.ts';
 
 async function exchangeRoutes(app: FastifyInstance, platform: Platform) {
@@ -51,7 +51,7 @@ export const exchangeModule: ZtModule = {
   fileAccess: { [ATTACHMENT_OWNER]: mayDownloadAttachments },
   consoleNav: [exchangeNav],
   jobs: [...distributionJobs],
-  dashboard: [unsignedCounter],
+  dashboard: [unsignedCounter, signoffCounter],
   publishes: [EXCHANGE_DOCUMENT_CHANGED],
   supervisedSubjects: exchangeSubjects,
   demo: loadExchangeDemo,

@@ -63,11 +63,11 @@ export async function distributionPages(app: FastifyInstance, platform: Platform
         crumbs: [{ href: '/console/exchange/documents', label: ctx.t('page.exchange.nav.documents') }, { label: ctx.t('page.exchange.send.title') }],
         body: (
           <>
-            <form method="get" action={`/console/exchange/documents/${attr(document.id)}/send`} class="search-form" role="search">
-              <label class="label" for="unit-search">
-                {ctx.t('page.exchange.send.search')}
-              </label>
-              <input class="input input-medium" id="unit-search" name="q" type="search" value={attr(q)} maxlength={50} />
+            <form method="get" action={`/console/exchange/documents/${attr(document.id)}/send`} class="search-bar" role="search">
+              <div class="field">
+                <label for="unit-search">{ctx.t('page.exchange.send.search')}</label>
+                <input class="input" id="unit-search" name="q" type="search" value={attr(q)} maxlength={50} />
+              </div>
               <button type="submit" class="button button-secondary">
                 {ctx.t('page.exchange.send.searchButton')}
               </button>

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../../../platform/module.ts';
 import { pageScope, type NavGroup } from '../../../platform/console/index.ts';
-import { DRAFT_PERMISSION, RECEIVE_PERMISSION, STATS_PERMISSION } from '../model.ts';
+import { DRAFT_PERMISSION, RECEIVE_PERMISSION, SIGNOFF_PERMISSION, STATS_PERMISSION } from '../model.ts';
 
 /** The console's 公文交换 menu; each page's owner adds its link here. */
 export const exchangeNav: NavGroup = {
@@ -9,7 +9,7 @@ export const exchangeNav: NavGroup = {
   key: 'page.exchange.nav.group',
   items: [
     { href: '/console/exchange/inbox', key: 'page.exchange.nav.inbox', permission: RECEIVE_PERMISSION },
-    { href: '/console/exchange/documents', key: 'page.exchange.nav.documents', permission: DRAFT_PERMISSION },
+    { href: '/console/exchange/documents', key: 'page.exchange.nav.documents', permission: SIGNOFF_PERMISSION },
     { href: '/console/exchange/documents/new', key: 'page.exchange.nav.compose', permission: DRAFT_PERMISSION },
     { href: '/console/exchange/stats', key: 'page.exchange.nav.stats', permission: STATS_PERMISSION },
   ],

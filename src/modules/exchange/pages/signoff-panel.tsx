@@ -7,6 +7,7 @@ import type { Platform } from '../../../platform/module.ts';
 import type { Principal } from '../../../platform/iam/principal.ts';
 import { mayHandle } from '../../../platform/flow/service.ts';
 import { getUnits } from '../../../platform/org/service.ts';
+import { displayNames } from '../../../platform/iam/holders.ts';
 import { attr, Csrf, DataTable, EmptyRow, formatDateTime, type ViewContext } from '../../../platform/views/index.ts';
 import { getDocumentRow, signoffHistory, signoffProcess, type OpenSignoffStep, type SignoffEntry } from '../queries/documents.ts';
 import { MAX_OPINION } from '../commands/decide-step.ts';
@@ -24,7 +25,11 @@ export interface SignoffPanelData {
 /** What the panel shows for one document and caller; the caller's access to the document is checked by the page. */
 export async function signoffPanelData(platform: Platform, principal: Principal, documentId: string): Promise<SignoffPanelData> {
   const row = await getDocumentRow(platform.db, documentId);
-  const { history, open } = signoffHistory(row ? await signoffProcess(platform.db, documentId, platform.clock.now()) : null);
+  const signoff = signoffHistory(row ? await signoffProcess(platform.db, documentId, platform.clock.now()) : null);
+  const { open } = signoff;
+  // The process keeps the account name of whoever acted; the page names the person.
+  const people = await displayNames(platform.db, [...new Set(signoff.history.flatMap((h) => (h.by ? [h.by] : [])))]);
+  const history = signoff.history.map((h) => ({ ...h, byName: (h.by && people.get(h.by)) || h.byName }));
   const mine = open.find((step) => step.stepKey !== 'draft' && mayHandle(principal, { role: step.role, unit_id: step.unitId, unit_region: '', assignee: null })) ?? null;
   const ids = [...new Set([...history.map((h) => h.unitId), ...open.map((o) => o.unitId)].filter((id): id is string => !!id))];
   const unitNames = new Map((await getUnits(platform.db, ids)).map((u) => [u.id, u.name]));

@@ -6,7 +6,8 @@ import { shanghaiDate } from '../../../platform/calendar/index.ts';
 import { scopesFor } from '../../../platform/iam/principal.ts';
 import { renderConsole } from '../../../platform/console/shell.tsx';
 import { attempt, attr, DataTable, EmptyState, Notice } from '../../../platform/views/index.ts';
-import { RECEIVE_PERMISSION, STATS_PERMISSION } from '../model.ts';
+import { countOpenTasks } from '../../../platform/flow/service.ts';
+import { RECEIVE_PERMISSION, SIGNOFF_PERMISSION, SIGNOFF_SUBJECT, STATS_PERMISSION } from '../model.ts';
 import { countUnsigned, exchangeStats, statsPeriod, type UnitStats } from '../queries/stats.ts';
 
 const StatsQuery = Strict({
@@ -25,6 +26,15 @@ export const unsignedCounter: DashboardCounter = {
       platform.db,
       scopesFor(principal, RECEIVE_PERMISSION).flatMap((s) => ('unitId' in s ? [s.unitId] : [])),
     ),
+};
+
+/** 待签发公文: the sign-off steps (核稿, 会签, 签发) waiting for the caller, listed on the 发文 page. */
+export const signoffCounter: DashboardCounter = {
+  id: 'exchange.signoff',
+  key: 'exchange.dashboard.signoff',
+  permission: SIGNOFF_PERMISSION,
+  href: '/console/exchange/documents?state=in_signoff',
+  count: (platform, principal) => countOpenTasks(platform.db, principal, [SIGNOFF_SUBJECT]),
 };
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
