@@ -1,7 +1,7 @@
 /**
  * The body of an official document: rich text kept to what a document is made of (paragraphs,
  * emphasis, lists, tables, headings), everything else removed — scripts, styles, links, images,
- * event handlers — by sanitize-html (docs/decisions/0013-document-body-sanitiser.md). Plain text
+ * event handlers — by sanitize-html (docs/decisions/0014-document-body-sanitiser.md). Plain text
  * (the compose form without a rich editor) becomes one paragraph per line.
  */
 import sanitizeHtml from 'sanitize-html';

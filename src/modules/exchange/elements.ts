@@ -3,7 +3,7 @@
  * compose form and its checks as you type (POST …/documents/check) all use this one function.
  * Whether the named units exist is checked by the commands (and again when the document is sent).
  *
- * Decisions (docs/decisions/0013-document-body-sanitiser.md lists them with the reasons):
+ * Decisions (docs/decisions/0014-document-body-sanitiser.md lists them with the reasons):
  * - document number 发文字号 `代字〔2026〕12号`: the full four-digit year in 六角括号 〔〕, a
  *   serial number without 第 and without leading zeros;
  * - secrecy: `secret` (秘密) and `confidential` (机密) need a period in whole years (`1年` …),

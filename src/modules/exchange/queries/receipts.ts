@@ -141,6 +141,8 @@ export interface ReceiptMatrix {
   counts: { total: number; delivered: number; signed: number; returned: number; recalled: number };
 }
 
+const byChineseName = new Intl.Collator('zh-CN');
+
 /** Every recipient's state, unsigned first, then by unit name: the sender's view (one statement). */
 export async function receiptMatrix(db: Db, documentId: string): Promise<ReceiptMatrix> {
   const rows = await joinedDb(db)
@@ -150,7 +152,8 @@ export async function receiptMatrix(db: Db, documentId: string): Promise<Receipt
     .where('r.document_id', '=', documentId)
     .execute();
   const order: Record<ReceiptState, number> = { delivered: 0, returned: 1, signed: 2, recalled: 3 };
-  rows.sort((a, b) => order[a.state] - order[b.state] || (a.copy_kind === b.copy_kind ? 0 : a.copy_kind === 'main' ? -1 : 1) || a.name.localeCompare(b.name, 'zh-CN') || (a.id < b.id ? -1 : 1));
+  // One collator for the whole sort: localeCompare with a locale builds one per comparison (about 10,000 for 1,000 units).
+  rows.sort((a, b) => order[a.state] - order[b.state] || (a.copy_kind === b.copy_kind ? 0 : a.copy_kind === 'main' ? -1 : 1) || byChineseName.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
   const counts = { total: rows.length, delivered: 0, signed: 0, returned: 0, recalled: 0 };
   for (const r of rows) counts[r.state]++;
   return {
