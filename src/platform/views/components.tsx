@@ -234,10 +234,15 @@ export function PostButton({ ctx, action, label, fields, variant, describedBy: d
 }
 
 /** A table with a caption, in a region that scrolls sideways on narrow screens and takes keyboard focus. */
-export function DataTable({ caption, head, children, id }: { caption: JSX.Element; head: JSX.Element[]; children: Children; id: string }) {
+/**
+ * A table in a region that scrolls sideways when it must. `stack`: on a phone its rows become
+ * blocks, one cell under the other (cells say what they are with `data-label`), so that a row's
+ * actions are not hidden off to the right.
+ */
+export function DataTable({ caption, head, children, id, stack }: { caption: JSX.Element; head: JSX.Element[]; children: Children; id: string; stack?: boolean }) {
   const captionId = `${id}-caption`;
   return (
-    <div class="table-wrap" id={attr(id)} role="region" aria-labelledby={attr(captionId)} tabindex="0">
+    <div class={stack ? 'table-wrap table-stack' : 'table-wrap'} id={attr(id)} role="region" aria-labelledby={attr(captionId)} tabindex="0">
       <table class="table">
         <caption id={attr(captionId)}>{caption}</caption>
         <thead>

@@ -24,6 +24,7 @@ export async function inboxPages(app: FastifyInstance, platform: Platform) {
         <>
           <DataTable
             id="inbox"
+            stack
             caption={ctx.t('page.exchange.inbox.caption', { count: page.items.length })}
             head={[ctx.t('page.exchange.inbox.document'), ctx.t('page.exchange.inbox.from'), ctx.t('page.exchange.inbox.deliveredAt'), ctx.t('page.exchange.receipts.state'), ctx.t('page.exchange.inbox.actions')]}
           >
@@ -37,9 +38,13 @@ export async function inboxPages(app: FastifyInstance, platform: Platform) {
                   </span>
                   {item.urgency !== 'normal' ? <span class={`tag tag-danger`}>{ctx.t(`page.exchange.urgency.${item.urgency}`)}</span> : ''}
                 </td>
-                <td safe>{item.fromUnitName}</td>
-                <td safe>{formatDateTime(item.deliveredAt, ctx.lang)}</td>
-                <td>
+                <td data-label={ctx.ta('page.exchange.inbox.from')} safe>
+                  {item.fromUnitName}
+                </td>
+                <td data-label={ctx.ta('page.exchange.inbox.deliveredAt')} safe>
+                  {formatDateTime(item.deliveredAt, ctx.lang)}
+                </td>
+                <td data-label={ctx.ta('page.exchange.receipts.state')}>
                   <ReceiptStateTag ctx={ctx} state={item.state} />
                 </td>
                 <td>{item.state === 'delivered' ? <ReceiptActionsPanel ctx={ctx} receipt={{ id: item.id, state: item.state, signedAt: item.signedAt, returnedAt: item.returnedAt, reason: null }} forwardUnits={[]} returnTo="inbox" /> : ''}</td>
