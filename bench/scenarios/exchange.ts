@@ -228,10 +228,12 @@ export async function exchangeSignforScenario(args: string[]) {
     console.log(`signing keys of ${recipients.length} units in ${seconds(performance.now() - t)}`);
     const id = `xs-${Date.now().toString(36)}`;
     const now = server.platform.clock.now();
+    // Sent by the first unit's clerk: each sign-for tells the sender (an account, as in real use).
+    const sender = (await sql<{ id: string }>`select id from users where unit_id = ${data.unitIds[0]} order by username limit 1`.execute(db)).rows[0]!.id;
     await sql`
       insert into exchange_documents (id, sending_unit_id, drafted_by, state, issuing_authority, doc_number, title, body, main_recipient_ids, written_date, content_hash, sent_at, sent_by, created_at, updated_at)
-      values (${id}, ${data.unitIds[0]}, 'bench', 'sent', '基准单位0', ${`基准发〔2026〕${id}号`}, '关于全市工作的通知', '<p>正文</p>', ${JSON.stringify(recipients)}::jsonb,
-              ${shanghaiDate(now)}::date, md5(${id}), ${now}, 'bench', ${now}, ${now})`.execute(db);
+      values (${id}, ${data.unitIds[0]}, ${sender}, 'sent', '基准单位0', ${`基准发〔2026〕${id}号`}, '关于全市工作的通知', '<p>正文</p>', ${JSON.stringify(recipients)}::jsonb,
+              ${shanghaiDate(now)}::date, md5(${id}), ${now}, ${sender}, ${now}, ${now})`.execute(db);
     await sql`
       insert into exchange_receipts (id, document_id, unit_id, copy_kind, state, delivered_at, chase_at)
       select ${id} || '-' || u, ${id}, u, 'main', 'delivered', ${now}, ${now}::timestamptz + interval '1 day' from unnest(${recipients}::text[]) u`.execute(db);

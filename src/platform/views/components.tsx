@@ -107,7 +107,8 @@ interface FieldProps {
   ctx: ViewContext;
 }
 
-function describedBy(id: string, hint?: string, error?: string) {
+/** The ids a field's aria-describedby names: its hint and its error, when shown. */
+export function describedBy(id: string, hint?: string, error?: string) {
   const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return ids || undefined;
 }
@@ -121,7 +122,8 @@ function FieldLabel({ id, label, required, ctx }: { id: string; label: string; r
   );
 }
 
-function FieldNotes({ id, hint, error }: { id: string; hint?: string; error?: string }) {
+/** A field's hint and error, with the ids describedBy names. */
+export function FieldNotes({ id, hint, error }: { id: string; hint?: string; error?: string }) {
   return (
     <>
       {hint ? (

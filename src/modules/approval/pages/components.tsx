@@ -1,5 +1,5 @@
 import Html from '@kitajs/html';
-import { attr, formatDateTime, type ViewContext } from '../../../platform/views/index.ts';
+import { attr, describedBy, FieldNotes, formatDateTime, type ViewContext } from '../../../platform/views/index.ts';
 import type { Item } from '../queries/items.ts';
 import type { CaseState, ItemStatus } from '../model.ts';
 import type { ApplicationView } from '../application-views.ts';
@@ -158,31 +158,7 @@ export function feeText(ctx: ViewContext, fee: Item['fee']): string {
 
 // ---------------------------------------------------------------- form controls not in the shared set
 
-function describedBy(id: string, hint?: string, error?: string) {
-  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return ids || undefined;
-}
 
-function Notes({ id, hint, error }: { id: string; hint?: string; error?: string }) {
-  return (
-    <>
-      {hint ? (
-        <p class="field-hint" id={`${attr(id)}-hint`} safe>
-          {hint}
-        </p>
-      ) : (
-        ''
-      )}
-      {error ? (
-        <p class="field-error" id={`${attr(id)}-error`} safe>
-          {error}
-        </p>
-      ) : (
-        ''
-      )}
-    </>
-  );
-}
 
 export function TextArea(props: { ctx: ViewContext; form: string; name: string; label: string; value?: string; error?: string; hint?: string; required?: boolean; rows?: number; maxlength?: number }) {
   const id = `${props.form}-${props.name}`;
@@ -192,7 +168,7 @@ export function TextArea(props: { ctx: ViewContext; form: string; name: string; 
         <span safe>{props.label}</span>
         {props.required ? <span class="required">{props.ctx.t('ui.required')}</span> : ''}
       </label>
-      <Notes id={id} hint={props.hint} error={props.error} />
+      <FieldNotes id={id} hint={props.hint} error={props.error} />
       <textarea
         class="input input-long"
         id={attr(id)}
@@ -214,7 +190,7 @@ export function Checkbox(props: { form: string; name: string; label: string; che
   const id = `${props.form}-${props.name}`;
   return (
     <div class={['field', props.error ? 'field-invalid' : '']}>
-      <Notes id={id} hint={props.hint} error={props.error} />
+      <FieldNotes id={id} hint={props.hint} error={props.error} />
       <div class="checkbox">
         <input type="checkbox" id={attr(id)} name={attr(props.name)} value={attr(props.value ?? 'on')} checked={props.checked} aria-describedby={describedBy(id, props.hint, props.error)} />
         <label for={attr(id)} safe>
@@ -233,7 +209,7 @@ export function RadioGroup(props: { ctx: ViewContext; form: string; name: string
         <span safe>{props.legend}</span>
         {props.required ? <span class="required">{props.ctx.t('ui.required')}</span> : ''}
       </legend>
-      <Notes id={id} error={props.error} />
+      <FieldNotes id={id} error={props.error} />
       {props.options.map((o, i) => (
         <div class="checkbox">
           <input type="radio" id={`${attr(id)}-${i}`} name={attr(props.name)} value={attr(o.value)} checked={o.value === props.value} />
@@ -275,7 +251,7 @@ export function FileField(props: {
         <span safe>{props.label}</span>
         {props.required ? <span class="required">{props.ctx.t('ui.required')}</span> : ''}
       </label>
-      <Notes id={id} hint={props.hint} error={props.error} />
+      <FieldNotes id={id} hint={props.hint} error={props.error} />
       {props.kept ? (
         <p class="muted" id={`${attr(id)}-kept`}>
           {props.ctx.t('page.approval.apply.kept', { name: props.kept.name })}

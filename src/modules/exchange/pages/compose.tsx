@@ -6,7 +6,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { Lang } from '../../../platform/i18n/index.ts';
-import { attr, Csrf, ErrorSummary, formList, formText, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
+import { attr, Csrf, describedBy, ErrorSummary, FieldNotes, formList, formText, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import { DOC_TYPES, SECRECY, URGENCY } from '../model.ts';
 import { bodyAsText, MAX_BODY_CHARS } from '../body.ts';
 import { checkDocumentElements, LIMITS, type DocumentElementsInput, type ElementProblem } from '../elements.ts';
@@ -70,27 +70,6 @@ export interface ComposeState {
   problems?: ElementProblem[] | null;
 }
 
-function Notes({ id, hint, error }: { id: string; hint?: string; error?: string }) {
-  return (
-    <>
-      {hint ? (
-        <p class="field-hint" id={`${attr(id)}-hint`} safe>
-          {hint}
-        </p>
-      ) : (
-        ''
-      )}
-      {error ? (
-        <p class="field-error" id={`${attr(id)}-error`} safe>
-          {error}
-        </p>
-      ) : (
-        ''
-      )}
-    </>
-  );
-}
-const describedBy = (id: string, hint?: string, error?: string) => [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
 
 function UnitPicker(props: { ctx: ViewContext; name: string; label: string; hint?: string; error?: string; units: Array<{ id: string; name: string }>; selected: string[]; required?: boolean }) {
   const id = `${FORM}-${props.name}`;
@@ -101,7 +80,7 @@ function UnitPicker(props: { ctx: ViewContext; name: string; label: string; hint
         <span safe>{props.label}</span>
         {props.required ? <span class="required">{props.ctx.t('ui.required')}</span> : ''}
       </label>
-      <Notes id={id} hint={props.hint} error={props.error} />
+      <FieldNotes id={id} hint={props.hint} error={props.error} />
       <select class="select" id={attr(id)} name={attr(props.name)} multiple="" size="6" aria-invalid={props.error ? 'true' : undefined} aria-describedby={describedBy(id, props.hint, props.error)}>
         {props.units.map((u) => (
           <option value={attr(u.id)} selected={chosen.has(u.id)} safe>
@@ -121,7 +100,7 @@ function TextBox(props: { ctx: ViewContext; name: string; label: string; value: 
         <span safe>{props.label}</span>
         {props.required ? <span class="required">{props.ctx.t('ui.required')}</span> : ''}
       </label>
-      <Notes id={id} hint={props.hint} error={props.error} />
+      <FieldNotes id={id} hint={props.hint} error={props.error} />
       <textarea class="input input-long" id={attr(id)} name={attr(props.name)} rows={String(props.rows)} maxlength={props.maxlength} aria-invalid={props.error ? 'true' : undefined} aria-describedby={describedBy(id, props.hint, props.error)} safe>
         {props.value}
       </textarea>
