@@ -5,7 +5,7 @@
  * draft; the human resources bureau has sent the office a document its clerk (郑丽娟) has yet to
  * sign for. Loaded on every demo load: once the first document exists, nothing is added.
  */
-import type { Work } from '../../platform/db/work.ts';
+import { Work } from '../../platform/db/work.ts';
 import type { DemoCity, Platform } from '../../platform/module.ts';
 import type { Principal } from '../../platform/iam/principal.ts';
 import { rolesOf, toAssignments } from '../../platform/iam/queries.ts';
@@ -43,19 +43,30 @@ async function principalOf(work: Work, platform: Platform, username: string): Pr
   };
 }
 
+/**
+ * Runs `fn` as `principal`: a unit of work of its own on the demo's transaction, flushed at once
+ * (audit records and the sign-off's log then name the person, not the demo loader).
+ */
+async function as<T>(work: Work, principal: Principal, fn: (own: Work) => Promise<T>): Promise<T> {
+  const own = new Work(work.tx, { userId: principal.userId, username: principal.username, unitId: principal.unitId, ip: null, requestId: null }, work.root);
+  const value = await fn(own);
+  await own.flush();
+  return value;
+}
+
 const paragraphs = (...lines: string[]) => lines.map((line) => `<p>${line}</p>`).join('');
 
 /** Drafts a document and, as far as `until` says, has it signed off and sent. */
 async function makeDocument(work: Work, platform: Platform, who: { clerk: Principal; leader: Principal }, input: DocumentInput, until: 'draft' | 'in_signoff' | 'sent'): Promise<string> {
-  const { id } = await createDocument(work, platform, who.clerk, input);
+  const { id } = await as(work, who.clerk, (own) => createDocument(own, platform, who.clerk, input));
   if (until === 'draft') return id;
-  await submitDocument(work, platform, who.clerk, id, '请审核签发。');
+  await as(work, who.clerk, (own) => submitDocument(own, platform, who.clerk, id, '请审核签发。'));
   if (until === 'in_signoff') return id;
   const process = await signoffProcess(work.tx, id, platform.clock.now());
   const task = process?.tasks.find((t) => t.state === 'open');
   if (!task) throw new Error(`the demo document ${input.docNumber} has no open sign-off step`);
-  await completeSignoffTask(work, platform, who.leader, task.id, { action: 'approve', opinion: '同意印发。' });
-  await sendDocument(work, platform, who.clerk, id);
+  await as(work, who.leader, (own) => completeSignoffTask(own, platform, who.leader, task.id, { action: 'approve', opinion: '同意印发。' }));
+  await as(work, who.clerk, (own) => sendDocument(own, platform, who.clerk, id));
   return id;
 }
 
@@ -110,9 +121,11 @@ export async function loadExchangeDemo(work: Work, platform: Platform, city: Dem
     'sent',
   );
   const staff = async (username: string) => principalOf(work, platform, username);
-  await signReceipt(work, platform, people.hrss.clerk, await receiptOf(work, notice, hrss.id));
-  await signReceipt(work, platform, await staff('market_clerk'), await receiptOf(work, notice, market.id));
-  await returnReceipt(work, platform, await staff('finance_clerk'), await receiptOf(work, notice, finance.id), { reason: '本局已于上周收到纸质件，请核实是否重复发文。' });
+  const marketClerk = await staff('market_clerk');
+  const financeClerk = await staff('finance_clerk');
+  await as(work, people.hrss.clerk, async (own) => signReceipt(own, platform, people.hrss.clerk, await receiptOf(own, notice, hrss.id)));
+  await as(work, marketClerk, async (own) => signReceipt(own, platform, marketClerk, await receiptOf(own, notice, market.id)));
+  await as(work, financeClerk, async (own) => returnReceipt(own, platform, financeClerk, await receiptOf(own, notice, finance.id), { reason: '本局已于上周收到纸质件，请核实是否重复发文。' }));
 
   await makeDocument(
     work,
