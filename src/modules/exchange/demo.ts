@@ -3,7 +3,8 @@
  * the city government office (市政府办公室) has sent a notice to four departments (two signed for
  * it, one returned it, one has not yet), has a second notice waiting for its leader's 签发 and a
  * draft; the human resources bureau has sent the office a document its clerk (郑丽娟) has yet to
- * sign for. Loaded on every demo load: once the first document exists, nothing is added.
+ * sign for. The bodies start with the text: the main recipients are printed from the recipient list.
+ * Loaded on every demo load: once the first document exists, nothing is added.
  */
 import { Work } from '../../platform/db/work.ts';
 import type { DemoCity, Platform } from '../../platform/module.ts';
@@ -110,7 +111,6 @@ export async function loadExchangeDemo(work: Work, platform: Platform, city: Dem
       FIRST_NUMBER,
       '云川市人民政府办公室关于做好2027年元旦春节期间有关工作的通知',
       paragraphs(
-        '各县（市、区）人民政府，市政府各部门：',
         '2027年元旦、春节即将来临。为确保全市人民度过欢乐祥和的节日，经市政府同意，现就做好节日期间有关工作通知如下：',
         '一、切实做好安全生产工作。各地各部门要深入开展安全隐患排查整治，落实值班值守制度。',
         '二、保障重要民生商品供应。市场监管、发展改革等部门要加强市场监测和价格监管。',
@@ -134,7 +134,7 @@ export async function loadExchangeDemo(work: Work, platform: Platform, city: Dem
     officeDocument(
       '云政办发〔2026〕19号',
       '云川市人民政府办公室关于开展2026年度政务服务“好差评”情况通报的通知',
-      paragraphs('市政府各部门：', '为进一步提升政务服务水平，现将2026年度政务服务“好差评”情况通报如下，请各部门对照整改。'),
+      paragraphs('为进一步提升政务服务水平，现将2026年度政务服务“好差评”情况通报如下，请各部门对照整改。'),
       [hrss.id, market.id],
     ),
     'in_signoff',
@@ -143,7 +143,7 @@ export async function loadExchangeDemo(work: Work, platform: Platform, city: Dem
     work,
     platform,
     people.office,
-    officeDocument('云政办发〔2026〕20号', '云川市人民政府办公室关于做好冬季森林防火工作的通知', paragraphs('各县（市、区）人民政府，市政府各部门：', '（正文拟写中）'), [finance.id]),
+    officeDocument('云政办发〔2026〕20号', '云川市人民政府办公室关于做好冬季森林防火工作的通知', paragraphs('（正文拟写中）'), [finance.id]),
     'draft',
   );
   await makeDocument(
@@ -154,7 +154,7 @@ export async function loadExchangeDemo(work: Work, platform: Platform, city: Dem
       ...officeDocument(
         '云人社发〔2026〕7号',
         '云川市人力资源和社会保障局关于报送2026年度人才引进工作情况的函',
-        paragraphs('市人民政府办公室：', '根据全市人才工作安排，请于本月底前报送本单位2026年度人才引进工作情况。'),
+        paragraphs('根据全市人才工作安排，请于本月底前报送本单位2026年度人才引进工作情况。'),
         [office.id],
       ),
       issuingUnitId: hrss.id,

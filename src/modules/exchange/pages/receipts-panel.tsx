@@ -27,18 +27,27 @@ export function ReceiptMatrixPanel({ ctx, documentId, matrix, canAct }: { ctx: V
       <p>{ctx.t('page.exchange.receipts.counts', { total: counts.total, signed: counts.signed, delivered: counts.delivered, returned: counts.returned })}</p>
       <DataTable
         id="receipts"
+        stack
         caption={ctx.t('page.exchange.receipts.caption')}
         head={[ctx.t('page.exchange.receipts.unit'), ctx.t('page.exchange.receipts.copyKind'), ctx.t('page.exchange.receipts.state'), ctx.t('page.exchange.receipts.at'), ctx.t('page.exchange.receipts.reason')]}
       >
         {matrix.items.map((r) => (
           <tr>
             <td safe>{r.unitName}</td>
-            <td>{ctx.t(`page.exchange.copyKind.${r.copyKind}`)}</td>
-            <td>
+            <td data-label={ctx.ta('page.exchange.receipts.copyKind')}>{ctx.t(`page.exchange.copyKind.${r.copyKind}`)}</td>
+            <td data-label={ctx.ta('page.exchange.receipts.state')}>
               <ReceiptStateTag ctx={ctx} state={r.state} />
             </td>
-            <td safe>{when(ctx, r.signedAt ?? r.returnedAt ?? r.deliveredAt)}</td>
-            <td safe>{r.reason ?? ''}</td>
+            <td data-label={ctx.ta('page.exchange.receipts.at')} safe>
+              {when(ctx, r.signedAt ?? r.returnedAt ?? r.deliveredAt)}
+            </td>
+            {r.reason ? (
+              <td data-label={ctx.ta('page.exchange.receipts.reason')} safe>
+                {r.reason}
+              </td>
+            ) : (
+              <td></td>
+            )}
           </tr>
         ))}
       </DataTable>
