@@ -186,6 +186,21 @@ function planSteps(item: Item, kind: Kind, t0: number, now: number, random: () =
   return steps.filter((s) => s.at <= now);
 }
 
+/**
+ * A plan whose handling steps all happen before `limit`: when the last one would come later, the
+ * steps are drawn closer to the submission in proportion. The rating step after the end is kept
+ * only when it is already past.
+ */
+function fitBefore(steps: Plan['steps'], limit: number): Plan['steps'] {
+  const handling = steps.filter((s) => s.step.type !== 'after');
+  const start = handling[0].at;
+  const last = handling[handling.length - 1].at;
+  const end = Math.max(limit, start);
+  if (last <= end) return steps.filter((s) => s.at <= end);
+  const scale = (end - start) / (last - start);
+  return handling.map((s) => ({ ...s, at: Math.round(start + (s.at - start) * scale) }));
+}
+
 interface Staff {
   holders: Map<string, Principal[]>;
   intake: Principal;
@@ -320,7 +335,8 @@ export async function generateDemoCases(platform: Platform, options: { count: nu
     const applicant = owner ? DEMO_PUBLIC_ACCOUNTS.find((a) => a.kind === owner)!.applicant : demoApplicant(n, random() < 0.3 ? 'enterprise' : 'person');
     const offered = offeredTo(applicant.kind);
     if (!item) item = offered[Math.floor(Math.pow(pick, 1.6) * offered.length)];
-    let steps = planSteps(item, kind, t0, realNow, random, online);
+    // The showcase must reach its state whatever today's date: its steps are fitted before now.
+    let steps = n < showcase.length ? fitBefore(planSteps(item, kind, t0, Infinity, random, online), realNow - 3600_000) : planSteps(item, kind, t0, realNow, random, online);
     // The showcase's stalled case sits in review: one review done, the next one open.
     if (n < showcase.length && kind === 'stall' && item.process.stages.length > 2 && !steps.some((s) => s.step.type === 'review')) {
       steps = [...steps, { at: Math.min(realNow - 3600_000, steps[steps.length - 1].at + 3 * 3600_000), step: { type: 'review' } }];
