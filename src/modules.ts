@@ -17,6 +17,7 @@ import { approvalModule } from './modules/approval/index.ts';
 import { supervisionModule } from './modules/supervision/index.ts';
 import { exchangeModule } from './modules/exchange/index.ts';
 import { meetingsModule } from './modules/meetings/index.ts';
+import { interactionModule } from './modules/interaction/index.ts';
 
 /** The platform's parts: always installed. */
 export const platformModules: ZtModule[] = [
@@ -36,7 +37,7 @@ export const platformModules: ZtModule[] = [
 ];
 
 /** The business modules this build knows; ZT_MODULES chooses which of them run. */
-export const businessModules: ZtModule[] = [approvalModule, supervisionModule, exchangeModule, meetingsModule];
+export const businessModules: ZtModule[] = [approvalModule, supervisionModule, exchangeModule, meetingsModule, interactionModule];
 
 /** Every known module, platform first; migrations run in key order across all of them. */
 export const knownModules: ZtModule[] = [...platformModules, ...businessModules];
