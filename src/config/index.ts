@@ -52,6 +52,8 @@ export interface Config {
   workingHours: readonly WorkingPeriod[];
   /** When an unsigned received document is chased (催办): working hours for urgent ones, working days otherwise. */
   exchangeChase: { urgentWorkingHours: number; normalWorkingDays: number };
+  /** The unit that dispatches the mayor's letters (ZT_INTERACTION_DISPATCHER: a unit id or credit code); unset: the office of the top government. */
+  interactionDispatcher: string | null;
 }
 
 export interface S3Config {
@@ -226,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
       urgentWorkingHours: integer(env, 'ZT_EXCHANGE_CHASE_URGENT_HOURS', 4, 1, 1000),
       normalWorkingDays: integer(env, 'ZT_EXCHANGE_CHASE_DAYS', 1, 1, 100),
     },
+    interactionDispatcher: env.ZT_INTERACTION_DISPATCHER?.trim() || null,
   };
 }
 

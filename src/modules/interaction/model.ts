@@ -92,13 +92,13 @@ export interface CaseTable {
   /** SM3 over channel, phone, title, body and the minute: the same letter posted twice is one case. */
   dedupe_key: string;
   deadline_days: number;
-  extension_days: number;
+  extension_days: Generated<number>;
   extension_reason: string | null;
   received_at: Date;
   /** The case's own deadline: working days from receipt, plus extensions and clock stops. */
   due_date: string;
   /** Working days the clock was stopped (clarification). */
-  stopped_days: number;
+  stopped_days: Generated<number>;
   answered_at: Date | null;
   answer_body: string | null;
   answer_type: AnswerType | null;
@@ -107,8 +107,8 @@ export interface CaseTable {
   /** The draft waiting for the leader (reviewing). */
   draft_answer_body: string | null;
   draft_answer_type: AnswerType | null;
-  draft_publish: boolean;
-  moderation: ModerationState;
+  draft_publish: Generated<boolean>;
+  moderation: Generated<ModerationState>;
   moderation_reason: string | null;
   /** Words of the sensitive-word list found in the writer's text (the moderation queue flags them). */
   flagged_words: string[];
@@ -120,7 +120,7 @@ export interface CaseTable {
   rating_score: number | null;
   rating_comment: string | null;
   rated_at: Date | null;
-  reopen_count: number;
+  reopen_count: Generated<number>;
   reopened_at: Date | null;
   /** Hotline: the return visit (回访) and the caller's satisfaction with it, 1..5. */
   visited_at: Date | null;

@@ -255,3 +255,27 @@ export function unitIdsUnderRegions(db: Db, regionCodes: string[]) {
     .select('id')
     .where((eb) => eb.or(regionCodes.map((code) => eb('region_code', 'like', `${regionPrefix(code)}%`))));
 }
+
+/**
+ * The general office of the installation's top government (the unit of kind government in the
+ * highest region, an office by name when there are several): who dispatches the public's letters
+ * to the government unless configured otherwise.
+ */
+export async function topGovernmentOffice(db: Db): Promise<Unit | null> {
+  const row = await q(db)
+    .selectFrom('units')
+    .selectAll()
+    .where('kind', '=', 'government')
+    .where('disabled_at', 'is', null)
+    .orderBy(sql`length(rtrim(region_code, '0'))`)
+    .orderBy(sql`case when name like '%办公室' or name like '%办公厅' then 0 else 1 end`)
+    .orderBy('name')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toUnit(row) : null;
+}
+
+export async function getUnitByCreditCode(db: Db, creditCode: string): Promise<Unit | null> {
+  const row = await q(db).selectFrom('units').selectAll().where('credit_code', '=', creditCode).executeTakeFirst();
+  return row ? toUnit(row) : null;
+}

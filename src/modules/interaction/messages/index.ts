@@ -5,12 +5,22 @@ import type { ErrorDefinition } from '../../../platform/http/errors.ts';
 const navMessages: MessageCatalogue = {
   'zh-CN': {
     'page.interaction.nav.group': '政民互动',
+    'interaction.case.unitUnknown': '所选单位不存在或已停用',
+    'interaction.case.unitRequired': '请选择受理单位',
+    'interaction.case.idNumberRequired': '依申请公开需填写身份证号码',
+    'interaction.case.idNumberInvalid': '身份证号码不正确，请核对校验位',
   },
   en: {
     'page.interaction.nav.group': 'Citizen interaction',
+    'interaction.case.unitUnknown': 'The unit does not exist or is disabled',
+    'interaction.case.unitRequired': 'Choose the unit to write to',
+    'interaction.case.idNumberRequired': 'A disclosure request needs your ID card number',
+    'interaction.case.idNumberInvalid': 'The ID card number is not valid; check its last character',
   },
 };
 
 export const interactionMessages: MessageCatalogue[] = [navMessages];
 
-export const interactionErrors: Record<string, ErrorDefinition> = {};
+export const interactionErrors: Record<string, ErrorDefinition> = {
+  INTERACTION_NO_DISPATCHER: { status: 409, zh: '尚未设置分办来信的单位，请管理员设置 ZT_INTERACTION_DISPATCHER', en: 'No unit dispatches letters yet: the administrator sets ZT_INTERACTION_DISPATCHER' },
+};
