@@ -206,6 +206,8 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { username: 'hrss_leader', role: 'unit_leader', displayName: '许志刚', unitKey: 'city.hrss' },
   { username: 'market_clerk', role: 'doc_clerk', displayName: '罗佳', unitKey: 'city.market' },
   { username: 'finance_clerk', role: 'doc_clerk', displayName: '汪洋', unitKey: 'city.finance' },
+  // Citizen interaction: the office's responder dispatches the letters to the mayor (分办).
+  { username: 'office_responder', role: 'responder', displayName: '黄志明', unitKey: 'city.office' },
 ];
 
 /** An applicant of the demo city's cases. */
