@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform, ZtModule } from '../../platform/module.ts';
 import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
+import { casesRoutes } from './routes/cases.ts';
+import { handlingTemplates } from './messages/handling.ts';
 import { interactionErrors, interactionMessages } from './messages/index.ts';
 import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
-  void app;
-  void platform;
+  await casesRoutes(app, platform);
 }
 
 /**
@@ -20,7 +21,7 @@ export const interactionModule: ZtModule = {
   routes: interactionRoutes,
   messages: interactionMessages,
   errors: interactionErrors,
-  templates: { ...caseTemplates },
+  templates: { ...caseTemplates, ...handlingTemplates },
   permissions: [
     { name: DISPATCH_PERMISSION, roles: ['responder'] },
     { name: HANDLE_PERMISSION, roles: ['responder', 'village_officer'] },
