@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { bearer, createTestContext, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { bearer, createTestContext, loginSession, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { interactionFixture, receiveTestCase, type InteractionFixture } from './testing.ts';
 import { interactionDb } from './model.ts';
 import type { CaseInput } from './commands/receive-case.ts';
@@ -241,6 +241,86 @@ test('the list: open first by due date, paged with a cursor, filtered by channel
   const page2 = await ctx.app.inject({ url: `/api/v1/interaction/cases?limit=1&channel=message_board&cursor=${page1.json().nextCursor}`, headers: bearer(f.other.responder) });
   const ids = [page1.json().items[0].id, page2.json().items[0].id].sort();
   assert.deepEqual(ids, [a.id, b.id].sort());
+});
+
+const signIn = async (user: TestUser) => {
+  const { cookie, csrfToken } = await loginSession(ctx.app, user.username);
+  return { cookie, csrf: csrfToken };
+};
+type Session = Awaited<ReturnType<typeof signIn>>;
+const page = (s: Session, url: string, lang = 'zh-CN') => ctx.app.inject({ method: 'GET', url, headers: { cookie: s.cookie, 'accept-language': lang } });
+const submit = (s: Session, url: string, form: Record<string, string>) =>
+  ctx.app.inject({ method: 'POST', url, headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: s.csrf, ...form }).toString() });
+
+test('the console pages: dispatch queue, inbox, the case page with its forms, without script; text escaped, no raw keys', async () => {
+  const got = await letter({ channel: 'mayor_mailbox', title: '<script>alert(1)</script>路灯', body: '第一行<img src=x onerror=alert(1)>\n第二行 javascript:alert(1)' });
+  const office = await signIn(f.office.responder);
+  const queue = await page(office, '/console/interaction/dispatch');
+  assert.equal(queue.statusCode, 200, queue.body.slice(0, 500));
+  assert.ok(queue.body.includes('&lt;script>alert(1)&lt;/script>路灯'));
+  assert.ok(!queue.body.includes('<script>alert(1)'));
+  assert.ok(queue.body.includes('table-stack'));
+  assert.ok(!/page\.interaction\.|interaction\.handling\./.test(queue.body), 'no raw keys');
+  const assigned = await submit(office, `/console/interaction/cases/${got.id}/assign`, { unitId: f.dept.id, returnTo: 'dispatch' });
+  assert.equal(assigned.statusCode, 303, assigned.body);
+  assert.equal(assigned.headers.location, '/console/interaction/dispatch');
+  assert.equal((await row(got.id)).state, 'assigned');
+
+  const responder = await signIn(f.dept.responder);
+  const inbox = await page(responder, '/console/interaction/cases');
+  assert.equal(inbox.statusCode, 200);
+  assert.ok(inbox.body.includes(`/console/interaction/cases/${got.id}`));
+  for (const tab of ['assigned', 'answered', 'all']) assert.equal((await page(responder, `/console/interaction/cases?state=${tab}`)).statusCode, 200);
+  const casePage = await page(responder, `/console/interaction/cases/${got.id}`);
+  assert.equal(casePage.statusCode, 200);
+  assert.ok(casePage.body.includes('&lt;img src=x onerror=alert(1)>'));
+  assert.ok(!casePage.body.includes('<img src=x'));
+  assert.ok(casePage.body.includes('name="publish"'));
+  assert.ok(casePage.body.includes(`/console/interaction/cases/${got.id}/transfer-back`));
+  assert.ok(!/page\.interaction\.|interaction\.handling\./.test(casePage.body), 'no raw keys');
+  const en = await page(responder, `/console/interaction/cases/${got.id}`, 'en');
+  assert.ok(en.body.includes('Draft the answer'));
+
+  // A refused form comes back with the reason; a good one moves the case.
+  const empty = await submit(responder, `/console/interaction/cases/${got.id}/answer`, { body: '  ' });
+  assert.equal(empty.statusCode, 303);
+  assert.equal((await row(got.id)).state, 'assigned');
+  assert.equal((await submit(responder, `/console/interaction/cases/${got.id}/answer`, { body: '已修复', publish: '1' })).statusCode, 303);
+  assert.equal((await row(got.id)).state, 'reviewing');
+
+  const leader = await signIn(f.dept.leader);
+  const review = await page(leader, `/console/interaction/cases/${got.id}`);
+  assert.ok(review.body.includes(`/console/interaction/cases/${got.id}/approve-answer`));
+  assert.ok(review.body.includes(`/console/interaction/cases/${got.id}/return-answer`));
+  // The responder's page offers no approval.
+  assert.ok(!(await page(responder, `/console/interaction/cases/${got.id}`)).body.includes('/approve-answer'));
+  assert.equal((await submit(leader, `/console/interaction/cases/${got.id}/approve-answer`, {})).statusCode, 303);
+  const done = await row(got.id);
+  assert.equal(done.state, 'answered');
+  assert.equal(done.moderation, 'pending');
+  // Another unit's staff: the page is not found.
+  assert.equal((await page(await signIn(f.other.responder), `/console/interaction/cases/${got.id}`)).statusCode, 404);
+});
+
+test('open steps show in the task inbox and on the dashboard; the leader approves from the inbox', async () => {
+  const got = await letter({ channel: 'mayor_mailbox' });
+  const mine = async (user: TestUser) => (await ctx.app.inject({ url: '/api/v1/tasks?mine=true&limit=200', headers: bearer(user) })).json().items as Array<{ id: string; caseId: string; link: string; title: string }>;
+  const dispatch = (await mine(f.office.responder)).find((t) => t.caseId === got.id);
+  assert.ok(dispatch, 'the dispatch step is in the office responder’s inbox');
+  assert.equal(dispatch.link, `/console/interaction/cases/${got.id}`);
+  assert.ok(dispatch.title.includes(got.trackingNo));
+  const home = await page(await signIn(f.office.responder), '/console');
+  assert.ok(home.body.includes('待分办来信'));
+  // Dispatch needs the case page.
+  assert.equal((await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${dispatch.id}/complete`, headers: bearer(f.office.responder), payload: { action: 'approve' } })).statusCode, 409);
+  await post(f.office.responder, got.id, 'assign', { unitId: f.dept.id });
+  await post(f.dept.responder, got.id, 'answer', { body: '答复', publish: false });
+  const reviewTask = (await mine(f.dept.leader)).find((t) => t.caseId === got.id);
+  assert.ok(reviewTask);
+  assert.ok(!(await mine(f.other.leader)).some((t) => t.caseId === got.id));
+  const done = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${reviewTask.id}/complete`, headers: bearer(f.dept.leader), payload: { action: 'approve' } });
+  assert.equal(done.statusCode, 200, done.body);
+  assert.equal(done.json().state, 'answered');
 });
 
 test('clarification stops the clock: the writer answers with the code, the due date moves by the days stopped', async () => {

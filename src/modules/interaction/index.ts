@@ -4,11 +4,14 @@ import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
 import { casesRoutes } from './routes/cases.ts';
 import { handlingTemplates } from './messages/handling.ts';
+import { handlingCounters, handlingNav, handlingPages } from './pages/console-cases.tsx';
+import { caseTasks } from './handling-tasks.ts';
 import { interactionErrors, interactionMessages } from './messages/index.ts';
 import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
   await casesRoutes(app, platform);
+  await app.register(async (pages) => handlingPages(pages, platform));
 }
 
 /**
@@ -22,6 +25,9 @@ export const interactionModule: ZtModule = {
   messages: interactionMessages,
   errors: interactionErrors,
   templates: { ...caseTemplates, ...handlingTemplates },
+  tasks: [caseTasks],
+  consoleNav: [handlingNav],
+  dashboard: [...handlingCounters],
   permissions: [
     { name: DISPATCH_PERMISSION, roles: ['responder'] },
     { name: HANDLE_PERMISSION, roles: ['responder', 'village_officer'] },

@@ -228,3 +228,17 @@ export async function unitChoices(db: Db, under?: { id: string; regionCode: stri
   }
   return query.orderBy('region_code').orderBy('name').limit(500).execute();
 }
+
+/** The caller's open tasks of one step of the cases' rounds (dispatch, handle, review): the console home's counters. */
+export async function countOpenSteps(db: Db, principal: Principal, stepKey: 'dispatch' | 'handle' | 'review'): Promise<number> {
+  const unitScopes = principal.roles.filter((r) => 'unitId' in r.scope).map((r) => ({ role: r.role, unitId: (r.scope as { unitId: string }).unitId }));
+  const regionScopes = principal.roles.filter((r) => 'regionCode' in r.scope).map((r) => ({ role: r.role, prefix: regionPrefix((r.scope as { regionCode: string }).regionCode) }));
+  if (!unitScopes.length && !regionScopes.length) return 0;
+  const scopes = [...unitScopes.map((s) => sql`(t.role = ${s.role} and t.unit_id = ${s.unitId})`), ...regionScopes.map((s) => sql`(t.role = ${s.role} and t.unit_region like ${`${s.prefix}%`})`)];
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from flow_tasks t join flow_instances i on i.id = t.instance_id
+     where t.state = 'open' and i.subject_type = ${CASE_SUBJECT} and t.step_key = ${stepKey}
+       and (t.assignee is null or t.assignee = ${principal.userId})
+       and (${sql.join(scopes, sql` or `)})`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
