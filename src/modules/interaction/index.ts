@@ -2,12 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform, ZtModule } from '../../platform/module.ts';
 import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
+import { casesRoutes } from './routes/cases.ts';
+import { handlingTemplates } from './messages/handling.ts';
+import { handlingCounters, handlingNav, handlingPages } from './pages/console-cases.tsx';
+import { caseTasks } from './handling-tasks.ts';
 import { interactionErrors, interactionMessages } from './messages/index.ts';
 import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
-  void app;
-  void platform;
+  await casesRoutes(app, platform);
+  await app.register(async (pages) => handlingPages(pages, platform));
 }
 
 /**
@@ -20,7 +24,10 @@ export const interactionModule: ZtModule = {
   routes: interactionRoutes,
   messages: interactionMessages,
   errors: interactionErrors,
-  templates: { ...caseTemplates },
+  templates: { ...caseTemplates, ...handlingTemplates },
+  tasks: [caseTasks],
+  consoleNav: [handlingNav],
+  dashboard: [...handlingCounters],
   permissions: [
     { name: DISPATCH_PERMISSION, roles: ['responder'] },
     { name: HANDLE_PERMISSION, roles: ['responder', 'village_officer'] },

@@ -1,0 +1,93 @@
+/**
+ * What every handling command starts with: the case row locked FOR UPDATE (two staff acting on one
+ * case at once: the second waits, then finds the state changed and gets 409), the caller's access
+ * to the unit that has it (another unit's case is 404, as if it did not exist) and the state the
+ * action needs; and what it ends with: the row written back with its version bumped.
+ */
+import { sql } from 'kysely';
+import type { Work } from '../../../platform/db/work.ts';
+import type { Principal } from '../../../platform/iam/principal.ts';
+import { coversUnit } from '../../../platform/iam/principal.ts';
+import { AppError, fieldError, notFound } from '../../../platform/http/errors.ts';
+import { getUnit, type Unit } from '../../../platform/org/service.ts';
+import { currentRound, openTask } from '../process.ts';
+import { getTask, mayHandle } from '../../../platform/flow/service.ts';
+import { DISPATCH_PERMISSION, HANDLE_PERMISSION, APPROVE_PERMISSION, HOTLINE_PERMISSION, interactionDb, type CaseRow, type CaseState, type CaseTable } from '../model.ts';
+
+/** The permissions of the staff of the unit that has a case (they may act on it). */
+export const STAFF_PERMISSIONS = [DISPATCH_PERMISSION, HANDLE_PERMISSION, APPROVE_PERMISSION, HOTLINE_PERMISSION] as const;
+
+export type LockedCase = CaseRow & { unit_region: string; unit_name: string };
+
+/** Whether the caller is staff of the unit (a responder, leader, dispatcher or operator covering it). */
+export function isStaffOf(principal: Principal, unit: { id: string; regionCode: string }): boolean {
+  return STAFF_PERMISSIONS.some((p) => coversUnit(principal, p, unit));
+}
+
+/**
+ * Locks the case and checks it: unknown or another unit's → 404; not in one of `states` → 409;
+ * `expectedVersion` given and different → 409.
+ */
+export async function lockCase(work: Work, principal: Principal, caseId: string, options: { states: readonly CaseState[]; expectedVersion?: number }): Promise<LockedCase> {
+  const row = await interactionDb(work.tx)
+    .selectFrom('interaction_cases')
+    .selectAll()
+    .where('id', '=', caseId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw notFound();
+  const unit = await sql<{ region_code: string; name: string }>`select region_code, name from units where id = ${row.handling_unit_id}`.execute(work.tx);
+  const region = unit.rows[0]?.region_code ?? '';
+  if (!isStaffOf(principal, { id: row.handling_unit_id, regionCode: region })) throw notFound();
+  if (!options.states.includes(row.state)) throw new AppError('CONFLICT', { detail: { key: 'interaction.case.stateChanged', params: { state: row.state } } });
+  if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) throw new AppError('CONFLICT');
+  return { ...row, unit_region: region, unit_name: unit.rows[0]?.name ?? '' };
+}
+
+/** Writes the changes with the version bumped, on the version that was locked. */
+export async function saveCase(work: Work, row: Pick<CaseRow, 'id' | 'version'>, changes: Partial<{ [K in keyof CaseTable]: unknown }>, now: Date): Promise<CaseRow> {
+  const updated = await interactionDb(work.tx)
+    .updateTable('interaction_cases')
+    .set({ ...(changes as object), updated_at: now, version: sql<number>`version + 1` } as never)
+    .where('id', '=', row.id)
+    .where('version', '=', row.version)
+    .returningAll()
+    .executeTakeFirst();
+  if (!updated) throw new AppError('CONFLICT');
+  return updated;
+}
+
+/** The case's open task of a step in its current round; none open → 409 (someone acted first, or the case moved on). */
+export async function openStepTask(work: Work, caseId: string, stepKey: string) {
+  const round = await currentRound(work, caseId);
+  const task = openTask(round, stepKey);
+  if (!round || !task) throw new AppError('CONFLICT', { detail: { key: 'interaction.case.stepNotOpen' } });
+  return { round, task };
+}
+
+/** A unit a case may go to: known and not disabled, else 422 naming the field. */
+export async function liveUnit(work: Work, unitId: string, field: string): Promise<Unit> {
+  const unit = await getUnit(work.tx, unitId);
+  if (!unit || unit.disabledAt) throw refuse('INTERACTION_UNIT_REFUSED', field, 'interaction.case.unitUnknown');
+  return unit;
+}
+
+/** The text of a required field, trimmed; empty → 422 naming it. */
+export function requiredText(value: string | undefined | null, field: string, max: number): string {
+  const text = (value ?? '').trim();
+  if (!text) throw refuse('INTERACTION_TEXT_REQUIRED', field, 'interaction.handling.required');
+  if (text.length > max) throw refuse('INTERACTION_TEXT_REQUIRED', field, 'interaction.handling.tooLong', { max });
+  return text;
+}
+
+/** The params of the case's notifications. */
+export const caseParams = (row: Pick<CaseRow, 'id' | 'title' | 'tracking_no' | 'due_date' | 'channel'>) => ({ caseId: row.id, title: row.title, trackingNo: row.tracking_no, dueDate: row.due_date, channel: row.channel });
+
+/** The caller must be able to handle the task (its role in a scope covering its unit), else 404. */
+export async function mustHandle(work: Work, principal: Principal, taskId: string): Promise<void> {
+  const task = await getTask(work.tx, taskId);
+  if (!task || !mayHandle(principal, task)) throw notFound();
+}
+
+/** A refusal naming the field: 422 with the module's code. */
+export const refuse = (code: `INTERACTION_${string}`, field: string, key: string, params?: Record<string, unknown>) => new AppError(code as never, { errors: [fieldError(field, key, params)] });
