@@ -3,12 +3,28 @@ import type { Platform, ZtModule } from '../../platform/module.ts';
 import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
 import { interactionErrors, interactionMessages } from './messages/index.ts';
+import { disclosureRoutes } from './routes/disclosure.ts';
+import { disclosureRegisterPages } from './pages/disclosure-register.tsx';
+import { disclosureTemplates } from './messages/disclosure.ts';
+import { interactionSubjects } from './supervised-subject.ts';
+import { CASE_CHANGED } from './events.ts';
+import { pageScope, type NavGroup } from '../../platform/console/index.ts';
 import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
-  void app;
-  void platform;
+  await disclosureRoutes(app, platform);
+  await app.register(async (pages) => {
+    pageScope(pages);
+    await disclosureRegisterPages(pages, platform);
+  });
 }
+
+/** The console's 政民互动 menu; each page's owner adds its link here. */
+export const interactionNav: NavGroup = {
+  id: 'interaction',
+  key: 'page.interaction.nav.group',
+  items: [{ href: '/console/interaction/disclosure', key: 'page.interaction.nav.disclosure', permission: STATS_PERMISSION }],
+};
 
 /**
  * Citizen interaction (政民互动): the mayor's and the units' mailboxes, the message board,
@@ -20,7 +36,10 @@ export const interactionModule: ZtModule = {
   routes: interactionRoutes,
   messages: interactionMessages,
   errors: interactionErrors,
-  templates: { ...caseTemplates },
+  templates: { ...caseTemplates, ...disclosureTemplates },
+  consoleNav: [interactionNav],
+  publishes: [CASE_CHANGED],
+  supervisedSubjects: interactionSubjects,
   permissions: [
     { name: DISPATCH_PERMISSION, roles: ['responder'] },
     { name: HANDLE_PERMISSION, roles: ['responder', 'village_officer'] },
