@@ -78,7 +78,7 @@ export async function disclosureRoutes(app: FastifyInstance, platform: Platform)
         description: `Only a disclosure request, only by its handling unit (a responder or the unit leader), only once: a second extension is 409. days 1 to ${MAX_EXTENSION_DAYS} working days, counted from the current due date; the requester gets a text message with the new date. Another unit’s case: 404.`,
         params: Strict({ id: Id }),
         body: ExtendBody,
-        response: { 200: ExtendedCase, ...problems(403, 404, 409, 422) },
+        response: { 200: ExtendedCase, ...problems(400, 403, 404, 409) },
       },
       config: { auth: 'user' },
     },
@@ -91,7 +91,7 @@ export async function disclosureRoutes(app: FastifyInstance, platform: Platform)
   api.get(
     '/api/v1/interaction/disclosure/register',
     {
-      schema: { operationId: 'disclosureRegister', tags, summary: 'The register of disclosure requests of a year (依申请公开情况)', description: registerDescription, querystring: RegisterQuery, response: { 200: RegisterSchema, ...problems(404, 422) } },
+      schema: { operationId: 'disclosureRegister', tags, summary: 'The register of disclosure requests of a year (依申请公开情况)', description: registerDescription, querystring: RegisterQuery, response: { 200: RegisterSchema, ...problems(400, 404) } },
       config: { auth: STATS_PERMISSION },
     },
     async (request) => disclosureRegister(platform.db, request.principal!, registerYear(request.query.year, platform.clock.now()), { unitId: request.query.unitId }),
