@@ -19,7 +19,7 @@ import { allSteps } from '../../platform/flow/engine.ts';
 import { flowOfSubject, instanceStatuses } from '../../platform/flow/subject-flow.ts';
 import { flowSubjectSteps } from '../../platform/flow/subject-steps.ts';
 import { blindIndex } from '../../platform/crypto/fields.ts';
-import type { SubjectCarded, SubjectDeadlineFinding, SubjectSummary, SupervisedSubject } from '../../platform/supervision.ts';
+import type { SubjectCarded, SubjectDeadlineFinding, SubjectStepSkips, SubjectSummary, SupervisedSubject } from '../../platform/supervision.ts';
 import { CASE_SUBJECT, interactionDb, type CaseRow, type CaseState } from './model.ts';
 import { CASE_CHANGED, type CaseChanged } from './events.ts';
 
@@ -32,6 +32,7 @@ const FINISHED_CASE_STATES: readonly CaseState[] = ['answered', 'merged'];
 /** The names of a round's steps, for cards and the monitor. */
 export const CASE_STEP_NAMES: Record<string, string> = { dispatch: '分办', handle: '办理', review: '审核' };
 
+const HANDLE_STEP = 'handle';
 const caseLink = (id: string) => `/console/interaction/cases/${encodeURIComponent(id)}`;
 const publicLink = (trackingNo: string) => `/interaction/letters/${encodeURIComponent(trackingNo)}`;
 const inUnits = (unitIds: string[] | null, column: string) => (unitIds === null ? sql`` : unitIds.length ? sql` and ${sql.ref(column)} in (${sql.join(unitIds)})` : sql` and false`);
@@ -92,6 +93,21 @@ async function caseDeadlines(db: Db, query: { today: string; dueBy: string; card
     .map((r) => ({ subjectId: r.id, unitId: r.handling_unit_id, reason: 'case_deadline' as const, color: query.today > r.due_date ? ('red' as const) : ('yellow' as const), dueDate: r.due_date }));
 }
 
+const flowSteps = flowSubjectSteps(CASE_SUBJECT);
+
+/**
+ * A round's 办理 step is given the days left to the case's deadline when the round starts. When
+ * the case's deadline moved later since (a disclosure request extended, the clock stopped for a
+ * clarification), the case's own deadline is the one that counts: the step is left to the
+ * 'case_deadline' finding. One primary-key probe per step, inside the step query.
+ */
+const withCaseDeadline = (options: { limit?: number } & SubjectStepSkips): { limit?: number } & SubjectStepSkips => ({
+  ...options,
+  skip: ({ subjectId, stepKey, dueDate }) => sql`
+    coalesce((${options.skip ? options.skip({ subjectId, stepKey, dueDate }) : sql`false`}), false)
+    or coalesce((select ${stepKey} = ${HANDLE_STEP} and c.due_date > ${dueDate}::date from interaction_cases c where c.id = ${subjectId}), false)`,
+});
+
 const fromCaseEvent = (e: CaseChanged) => ({ subjectId: e.caseId, action: e.action, stepKey: e.stepKey });
 
 /** Cases of every channel, as supervision sees them. */
@@ -99,7 +115,9 @@ export const interactionCaseSubject: SupervisedSubject = {
   type: CASE_SUBJECT,
   labelKey: 'interaction.subject.case',
   changedBy: [{ event: CASE_CHANGED, change: fromCaseEvent }],
-  ...flowSubjectSteps(CASE_SUBJECT),
+  ...flowSteps,
+  openStepsAtRisk: (db, bands, options) => flowSteps.openStepsAtRisk(db, bands, withCaseDeadline(options)),
+  stepsFinishedLate: (db, since, options) => flowSteps.stepsFinishedLate(db, since, withCaseDeadline(options)),
   deadlines: caseDeadlines,
 
   async facts(work, id) {
