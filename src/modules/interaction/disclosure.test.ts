@@ -81,6 +81,22 @@ test("the unit's leader may extend too; another unit gets 404, staff without the
   assert.equal(problem(closed).body.code, 'INTERACTION_EXTEND_CLOSED');
 });
 
+test('two extensions at the same moment: one is made, the other is 409', async () => {
+  const got = await disclosureRequest(f.dept.id);
+  const results = await Promise.all([
+    post(f.dept.responder, `/api/v1/interaction/cases/${got.id}/extend`, { reason: '第一位经办人', days: 5 }),
+    post(f.dept.leader, `/api/v1/interaction/cases/${got.id}/extend`, { reason: '单位负责人', days: 15 }),
+  ]);
+  assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 409], results.map((r) => r.body).join('\n'));
+  const winner = results.find((r) => r.statusCode === 200)!.json();
+  const row = await caseRow(got.id);
+  assert.deepEqual([row.extension_days, String(row.due_date)], [winner.extensionDays, winner.dueDate]);
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from audit_log where action = 'interaction.case.extend' and object_id = ${got.id}`.execute(ctx.platform.db);
+  assert.equal(Number(rows[0].n), 1);
+  const round = await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => currentRound(work, got.id));
+  assert.equal(round?.actions.filter((a) => a.payload.type === 'extend').length, 1);
+});
+
 test('bad extensions are 400 in the caller language and write nothing', async () => {
   const got = await disclosureRequest(f.dept.id);
   const before = await caseRow(got.id);

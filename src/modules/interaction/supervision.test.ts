@@ -160,6 +160,7 @@ test('cases past their due date get cards, answered and suspended ones none; the
     steps.json().items.map((s: { caseId: string; stepKey: string }) => [s.caseId, s.stepKey]),
     [[late.id, 'handle']],
   );
+  assert.equal((await caseCards()).length, 2, 'answering late adds no other card');
   const monitorAfter = (await get(f.supervisor, '/api/v1/supervision/monitor')).json();
   assert.deepEqual(monitorAfter.openCases.find((u: { unitId: string }) => u.unitId === f.dept.id)?.subjects?.[CASE_SUBJECT], { assigned: 1, clarifying: 1 }, 'answered cases are no longer open');
 

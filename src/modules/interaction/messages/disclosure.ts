@@ -7,6 +7,7 @@ export const disclosureMessages: MessageCatalogue = {
   'zh-CN': {
     'page.interaction.nav.disclosure': '依申请公开登记',
     'page.interaction.nav.disclosure.desc': '按年度统计政府信息公开申请的收到、结转、答复类型、延期和未办结件数，供年度报告使用',
+    'audit.action.interaction.case.extend': '延期答复政府信息公开申请',
     'interaction.extend.reasonRequired': '请填写延期理由',
     'interaction.extend.reasonTooLong': '延期理由不能超过 {max} 个字',
     'interaction.extend.daysRange': '延期天数应为 1 至 {max} 个工作日',
@@ -42,6 +43,7 @@ export const disclosureMessages: MessageCatalogue = {
   en: {
     'page.interaction.nav.disclosure': 'Disclosure register',
     'page.interaction.nav.disclosure.desc': 'Disclosure requests per year: received, carried over, answers by type, extended and still open, for the annual report',
+    'audit.action.interaction.case.extend': 'Disclosure request extended',
     'interaction.extend.reasonRequired': 'Give the reason for the extension',
     'interaction.extend.reasonTooLong': 'The reason may have at most {max} characters',
     'interaction.extend.daysRange': 'The extension is 1 to {max} working days',
