@@ -7,12 +7,30 @@ import { handlingTemplates } from './messages/handling.ts';
 import { handlingCounters, handlingNav, handlingPages } from './pages/console-cases.tsx';
 import { caseTasks } from './handling-tasks.ts';
 import { interactionErrors, interactionMessages } from './messages/index.ts';
+import { disclosureRoutes } from './routes/disclosure.ts';
+import { disclosureRegisterPages } from './pages/disclosure-register.tsx';
+import { disclosureTemplates } from './messages/disclosure.ts';
+import { interactionSubjects } from './supervised-subject.ts';
+import { CASE_CHANGED } from './events.ts';
+import { pageScope, type NavGroup } from '../../platform/console/index.ts';
 import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
   await casesRoutes(app, platform);
+  await disclosureRoutes(app, platform);
   await app.register(async (pages) => handlingPages(pages, platform));
+  await app.register(async (pages) => {
+    pageScope(pages);
+    await disclosureRegisterPages(pages, platform);
+  });
 }
+
+/** The console's 政民互动 menu; each page's owner adds its link here. */
+export const interactionNav: NavGroup = {
+  id: 'interaction',
+  key: 'page.interaction.nav.group',
+  items: [...handlingNav.items, { href: '/console/interaction/disclosure', key: 'page.interaction.nav.disclosure', permission: STATS_PERMISSION }],
+};
 
 /**
  * Citizen interaction (政民互动): the mayor's and the units' mailboxes, the message board,
@@ -24,10 +42,12 @@ export const interactionModule: ZtModule = {
   routes: interactionRoutes,
   messages: interactionMessages,
   errors: interactionErrors,
-  templates: { ...caseTemplates, ...handlingTemplates },
+  templates: { ...caseTemplates, ...handlingTemplates, ...disclosureTemplates },
   tasks: [caseTasks],
-  consoleNav: [handlingNav],
+  consoleNav: [interactionNav],
   dashboard: [...handlingCounters],
+  publishes: [CASE_CHANGED],
+  supervisedSubjects: interactionSubjects,
   permissions: [
     { name: DISPATCH_PERMISSION, roles: ['responder'] },
     { name: HANDLE_PERMISSION, roles: ['responder', 'village_officer'] },

@@ -20,6 +20,7 @@ import { startRound } from '../process.ts';
 import { notifyUnitRole, notifyWriter } from '../notify.ts';
 import { flaggedWords } from '../queries/sensitive-words.ts';
 import { recordCaseEvent } from '../queries/events.ts';
+import { publishCaseChanged } from '../events.ts';
 
 export interface CaseInput {
   channel: Channel;
@@ -149,6 +150,7 @@ export async function receiveCase(work: Work, platform: Platform, input: CaseInp
 
   await recordCaseEvent(work, inserted, 'received', { unitId: unit.id, details: { dispatch } });
   await startRound(work, platform, inserted, { kind: dispatch ? 'dispatch' : 'handle', unitId: unit.id });
+  await publishCaseChanged(work, platform, inserted, { action: 'receive', stepKey: dispatch ? 'dispatch' : 'handle' });
   recordAudit(work, { action: 'interaction.case.receive', objectType: 'interaction_case', objectId: id, details: { channel: input.channel, trackingNo, unitId: unit.id } }, now);
   const params = { title: input.title, trackingNo, dueDate, caseId: id, channel: input.channel };
   await notifyUnitRole(work, platform, unit.id, input.channel === 'hotline' ? 'hotline_operator' : 'responder', 'interaction.case.arrived', params);

@@ -1,6 +1,7 @@
 import type { MessageCatalogue } from '../../../platform/i18n/index.ts';
 import type { ErrorDefinition } from '../../../platform/http/errors.ts';
 import { handlingErrors, handlingMessages } from './handling.ts';
+import { disclosureErrors, disclosureMessages } from './disclosure.ts';
 
 /** The module's words: the console menu here, each part's words in its own catalogue. */
 const navMessages: MessageCatalogue = {
@@ -20,9 +21,10 @@ const navMessages: MessageCatalogue = {
   },
 };
 
-export const interactionMessages: MessageCatalogue[] = [navMessages, handlingMessages];
+export const interactionMessages: MessageCatalogue[] = [navMessages, handlingMessages, disclosureMessages];
 
 export const interactionErrors: Record<string, ErrorDefinition> = {
   ...handlingErrors,
+  ...disclosureErrors,
   INTERACTION_NO_DISPATCHER: { status: 409, zh: '尚未设置分办来信的单位，请管理员设置 ZT_INTERACTION_DISPATCHER', en: 'No unit dispatches letters yet: the administrator sets ZT_INTERACTION_DISPATCHER' },
 };
