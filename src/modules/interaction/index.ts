@@ -3,11 +3,14 @@ import type { Platform, ZtModule } from '../../platform/module.ts';
 import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
 import { interactionErrors, interactionMessages } from './messages/index.ts';
+import { statsRoutes } from './routes/stats.ts';
+import { statsNav, statsPages } from './pages/stats.tsx';
+import { interactionStatsMigrations } from './stats-migrations.ts';
 import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
-  void app;
-  void platform;
+  await statsRoutes(app, platform);
+  await app.register(async (pages) => statsPages(pages, platform));
 }
 
 /**
@@ -16,11 +19,12 @@ async function interactionRoutes(app: FastifyInstance, platform: Platform) {
  */
 export const interactionModule: ZtModule = {
   name: 'interaction',
-  migrations: interactionMigrations,
+  migrations: { ...interactionMigrations, ...interactionStatsMigrations },
   routes: interactionRoutes,
   messages: interactionMessages,
   errors: interactionErrors,
   templates: { ...caseTemplates },
+  consoleNav: [statsNav],
   permissions: [
     { name: DISPATCH_PERMISSION, roles: ['responder'] },
     { name: HANDLE_PERMISSION, roles: ['responder', 'village_officer'] },
