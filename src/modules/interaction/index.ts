@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform, ZtModule } from '../../platform/module.ts';
 import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
+import { statsRoutes } from './routes/stats.ts';
+import { statsNav, statsPages } from './pages/stats.tsx';
+import { interactionStatsMigrations } from './stats-migrations.ts';
 import { casesRoutes } from './routes/cases.ts';
 import { handlingTemplates } from './messages/handling.ts';
 import { handlingCounters, handlingNav, handlingPages } from './pages/console-cases.tsx';
@@ -23,13 +26,15 @@ async function interactionRoutes(app: FastifyInstance, platform: Platform) {
     pageScope(pages);
     await disclosureRegisterPages(pages, platform);
   });
+  await statsRoutes(app, platform);
+  await app.register(async (pages) => statsPages(pages, platform));
 }
 
 /** The console's 政民互动 menu; each page's owner adds its link here. */
 export const interactionNav: NavGroup = {
   id: 'interaction',
   key: 'page.interaction.nav.group',
-  items: [...handlingNav.items, { href: '/console/interaction/disclosure', key: 'page.interaction.nav.disclosure', permission: STATS_PERMISSION }],
+  items: [...handlingNav.items, { href: '/console/interaction/disclosure', key: 'page.interaction.nav.disclosure', permission: STATS_PERMISSION }, ...statsNav.items],
 };
 
 /**
@@ -38,7 +43,7 @@ export const interactionNav: NavGroup = {
  */
 export const interactionModule: ZtModule = {
   name: 'interaction',
-  migrations: interactionMigrations,
+  migrations: { ...interactionMigrations, ...interactionStatsMigrations },
   routes: interactionRoutes,
   messages: interactionMessages,
   errors: interactionErrors,

@@ -2,6 +2,7 @@ import type { MessageCatalogue } from '../../../platform/i18n/index.ts';
 import type { ErrorDefinition } from '../../../platform/http/errors.ts';
 import { handlingErrors, handlingMessages } from './handling.ts';
 import { disclosureErrors, disclosureMessages } from './disclosure.ts';
+import { statsMessages } from './stats.ts';
 
 /** The module's words: the console menu here, each part's words in its own catalogue. */
 const navMessages: MessageCatalogue = {
@@ -21,7 +22,7 @@ const navMessages: MessageCatalogue = {
   },
 };
 
-export const interactionMessages: MessageCatalogue[] = [navMessages, handlingMessages, disclosureMessages];
+export const interactionMessages: MessageCatalogue[] = [navMessages, handlingMessages, disclosureMessages, statsMessages];
 
 export const interactionErrors: Record<string, ErrorDefinition> = {
   ...handlingErrors,
