@@ -3,11 +3,12 @@ import type { Platform, ZtModule } from '../../platform/module.ts';
 import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
 import { interactionErrors, interactionMessages } from './messages/index.ts';
+import { hotlineRoutes } from './routes/hotline.ts';
+import { hotlineTemplates } from './messages/hotline.ts';
 import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
-  void app;
-  void platform;
+  await hotlineRoutes(app, platform);
 }
 
 /**
@@ -20,7 +21,7 @@ export const interactionModule: ZtModule = {
   routes: interactionRoutes,
   messages: interactionMessages,
   errors: interactionErrors,
-  templates: { ...caseTemplates },
+  templates: { ...caseTemplates, ...hotlineTemplates },
   permissions: [
     { name: DISPATCH_PERMISSION, roles: ['responder'] },
     { name: HANDLE_PERMISSION, roles: ['responder', 'village_officer'] },
