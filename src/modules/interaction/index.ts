@@ -4,11 +4,13 @@ import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
 import { interactionErrors, interactionMessages } from './messages/index.ts';
 import { hotlineRoutes } from './routes/hotline.ts';
+import { moderationRoutes } from './routes/moderation.ts';
 import { hotlineTemplates } from './messages/hotline.ts';
 import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
   await hotlineRoutes(app, platform);
+  await moderationRoutes(app, platform);
 }
 
 /**

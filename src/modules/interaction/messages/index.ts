@@ -1,6 +1,7 @@
 import type { MessageCatalogue } from '../../../platform/i18n/index.ts';
 import type { ErrorDefinition } from '../../../platform/http/errors.ts';
 import { hotlineErrors, hotlineMessages } from './hotline.ts';
+import { moderationErrors, moderationMessages } from './moderation.ts';
 
 /** The module's words: the console menu here, each part's words in its own catalogue. */
 const navMessages: MessageCatalogue = {
@@ -20,9 +21,10 @@ const navMessages: MessageCatalogue = {
   },
 };
 
-export const interactionMessages: MessageCatalogue[] = [navMessages, hotlineMessages];
+export const interactionMessages: MessageCatalogue[] = [navMessages, hotlineMessages, moderationMessages];
 
 export const interactionErrors: Record<string, ErrorDefinition> = {
   INTERACTION_NO_DISPATCHER: { status: 409, zh: '尚未设置分办来信的单位，请管理员设置 ZT_INTERACTION_DISPATCHER', en: 'No unit dispatches letters yet: the administrator sets ZT_INTERACTION_DISPATCHER' },
   ...hotlineErrors,
+  ...moderationErrors,
 };
