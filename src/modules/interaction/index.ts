@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform, ZtModule } from '../../platform/module.ts';
 import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
+import { hotlineRoutes } from './routes/hotline.ts';
+import { moderationRoutes } from './routes/moderation.ts';
+import { hotlineTemplates } from './messages/hotline.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { statsNav, statsPages } from './pages/stats.tsx';
 import { interactionStatsMigrations } from './stats-migrations.ts';
@@ -28,6 +31,8 @@ async function interactionRoutes(app: FastifyInstance, platform: Platform) {
   });
   await statsRoutes(app, platform);
   await app.register(async (pages) => statsPages(pages, platform));
+  await hotlineRoutes(app, platform);
+  await moderationRoutes(app, platform);
 }
 
 /** The console's 政民互动 menu; each page's owner adds its link here. */
@@ -47,7 +52,7 @@ export const interactionModule: ZtModule = {
   routes: interactionRoutes,
   messages: interactionMessages,
   errors: interactionErrors,
-  templates: { ...caseTemplates, ...handlingTemplates, ...disclosureTemplates },
+  templates: { ...caseTemplates, ...handlingTemplates, ...disclosureTemplates, ...hotlineTemplates },
   tasks: [caseTasks],
   consoleNav: [interactionNav],
   dashboard: [...handlingCounters],

@@ -185,3 +185,13 @@ export type InteractionTables = {
 export type CaseRow = Selectable<CaseTable>;
 
 export const interactionDb = (db: Db) => db.withTables<InteractionTables>();
+
+/** Hotline: the category of an efficiency complaint (效能投诉) against a unit, which also goes to supervision. */
+export const EFFICIENCY_COMPLAINT = '效能投诉';
+/** Hotline: the categories the operator screen offers (the API takes any category). */
+export const HOTLINE_CATEGORIES = ['咨询', '求助', '投诉', '举报', '建议', EFFICIENCY_COMPLAINT, '表扬'] as const;
+/** The sensitive-word list: at most this many words of 1..20 characters. */
+export const SENSITIVE_WORDS_MAX = 2000;
+export const SENSITIVE_WORD_LENGTH = 20;
+/** What redaction puts in place of personal data on the board. */
+export const REDACTED = '＊＊＊';

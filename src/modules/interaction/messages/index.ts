@@ -3,6 +3,8 @@ import type { ErrorDefinition } from '../../../platform/http/errors.ts';
 import { handlingErrors, handlingMessages } from './handling.ts';
 import { disclosureErrors, disclosureMessages } from './disclosure.ts';
 import { statsMessages } from './stats.ts';
+import { hotlineErrors, hotlineMessages } from './hotline.ts';
+import { moderationErrors, moderationMessages } from './moderation.ts';
 
 /** The module's words: the console menu here, each part's words in its own catalogue. */
 const navMessages: MessageCatalogue = {
@@ -22,10 +24,12 @@ const navMessages: MessageCatalogue = {
   },
 };
 
-export const interactionMessages: MessageCatalogue[] = [navMessages, handlingMessages, disclosureMessages, statsMessages];
+export const interactionMessages: MessageCatalogue[] = [navMessages, handlingMessages, disclosureMessages, statsMessages, hotlineMessages, moderationMessages];
 
 export const interactionErrors: Record<string, ErrorDefinition> = {
   ...handlingErrors,
   ...disclosureErrors,
   INTERACTION_NO_DISPATCHER: { status: 409, zh: '尚未设置分办来信的单位，请管理员设置 ZT_INTERACTION_DISPATCHER', en: 'No unit dispatches letters yet: the administrator sets ZT_INTERACTION_DISPATCHER' },
+  ...hotlineErrors,
+  ...moderationErrors,
 };
