@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { bearer, createTestContext, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { bearer, createTestContext, loginSession, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser, screenshot } from '../../../test/e2e/browser.ts';
 import { interactionFixture, receiveTestCase, type InteractionFixture } from './testing.ts';
 import { ANSWER_TYPES, interactionDb, type AnswerType, type CaseRow, type CaseState } from './model.ts';
 import { currentRound } from './process.ts';
@@ -256,4 +257,29 @@ test('the console page shows the register table of the year, in Chinese and in E
   assert.equal(bad.statusCode, 400);
   const nav = await get(f.other.responder, '/console');
   assert.match(nav.body, /\/console\/interaction\/disclosure/, 'the menu links the page');
+});
+
+test('in a browser, the register page at desktop width and at 390 px: no sideways scroll, no accessibility violation', { skip: chromiumMissing }, async () => {
+  const { base, browser } = await openBrowser(ctx);
+  try {
+    const [name, value] = (await loginSession(ctx.app, f.other.responder.username)).cookie.split('=');
+    for (const width of [1366, 390]) {
+      const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+      await context.addCookies([{ name, value, url: base }]);
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      await page.goto(`${base}/console/interaction/disclosure?year=2025`);
+      assert.match((await page.locator('#disclosure-register').textContent()) ?? '', /部分公开/);
+      await assertNoSidewaysScroll(page, `disclosure register at ${width} px`);
+      await assertAccessible(page, `interaction-disclosure-register-${width}`);
+      await screenshot(page, `interaction-disclosure-register-${width}`);
+      assert.deepEqual(errors, [], 'no errors in the console');
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
 });

@@ -23,12 +23,16 @@ export interface CaseChanged extends DomainEvent {
   stepKey: string | null;
 }
 
-/** Publishes that a case changed, in the caller's unit of work (call it after the row and the round were written). */
+/**
+ * Publishes that a case changed, in the caller's unit of work: call it after the row and the round
+ * were written (supervision then reads both). The platform is needed for its subscriptions; the
+ * action defaults to the case's new state.
+ */
 export async function publishCaseChanged(
   work: Work,
   platform: Platform,
   row: Pick<CaseRow, 'id' | 'channel' | 'state' | 'handling_unit_id'>,
-  change: { action: string; stepKey?: string | null },
+  change: { action?: string; stepKey?: string | null } = {},
 ) {
   await publish<CaseChanged>(work, platform, {
     type: CASE_CHANGED,
@@ -36,7 +40,7 @@ export async function publishCaseChanged(
     channel: row.channel,
     state: row.state,
     unitId: row.handling_unit_id,
-    action: change.action,
+    action: change.action ?? row.state,
     stepKey: change.stepKey ?? null,
   });
 }

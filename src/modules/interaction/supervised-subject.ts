@@ -82,7 +82,7 @@ async function caseDeadlines(db: Db, query: { today: string; dueBy: string; card
   const result = await sql<{ id: string; handling_unit_id: string; due_date: string }>`
     select c.id, c.handling_unit_id, c.due_date::text as due_date
       from interaction_cases c
-     where c.state in (${sql.join(RUNNING_CASE_STATES)}) and c.due_date <= ${query.dueBy}::date
+     where c.state in (${sql.join(RUNNING_CASE_STATES.map((s) => sql.lit(s)))}) and c.due_date <= ${query.dueBy}::date
        and not coalesce((${carded(sql.ref('c.id'), sql.ref('c.due_date'))}), false)
      order by c.due_date, c.id
      limit 100000`.execute(db);
@@ -138,7 +138,7 @@ export const interactionCaseSubject: SupervisedSubject = {
     const result = await sql<{ unit_id: string; state: string; n: number }>`
       select c.handling_unit_id as unit_id, c.state, count(*)::int as n
         from interaction_cases c
-       where c.state in (${sql.join(OPEN_CASE_STATES)}) ${inUnits(unitIds, 'c.handling_unit_id')}
+       where c.state in (${sql.join(OPEN_CASE_STATES.map((s) => sql.lit(s)))}) ${inUnits(unitIds, 'c.handling_unit_id')}
        group by 1, 2 order by 1, 2`.execute(db);
     return result.rows.map((r) => ({ unitId: r.unit_id, state: r.state, count: Number(r.n) }));
   },
