@@ -6,10 +6,10 @@
  * sign for. The bodies start with the text: the main recipients are printed from the recipient list.
  * Loaded on every demo load: once the first document exists, nothing is added.
  */
-import { Work } from '../../platform/db/work.ts';
+import type { Work } from '../../platform/db/work.ts';
 import type { DemoCity, Platform } from '../../platform/module.ts';
 import type { Principal } from '../../platform/iam/principal.ts';
-import { rolesOf, toAssignments } from '../../platform/iam/queries.ts';
+import { actAs, demoPrincipal } from '../../platform/demo/people.ts';
 import { exchangeDb } from './model.ts';
 import { createDocument } from './commands/create-document.ts';
 import { submitDocument } from './commands/submit-document.ts';
@@ -21,39 +21,8 @@ import type { DocumentInput } from './commands/document-input.ts';
 
 const FIRST_NUMBER = '云政办发〔2026〕18号';
 
-async function principalOf(work: Work, platform: Platform, username: string): Promise<Principal> {
-  const user = await work.tx
-    .withTables<{ users: { id: string; username: string; display_name: string; unit_id: string | null } }>()
-    .selectFrom('users')
-    .select(['id', 'username', 'display_name', 'unit_id'])
-    .where('username', '=', username)
-    .executeTakeFirstOrThrow();
-  return {
-    userId: user.id,
-    username: user.username,
-    displayName: user.display_name,
-    kind: 'staff',
-    unitId: user.unit_id,
-    roles: toAssignments(await rolesOf(work.tx, user.id)),
-    sessionId: null,
-    tokenId: null,
-    csrfToken: null,
-    mustChangePassword: false,
-    totpEnrollmentRequired: false,
-    grants: platform.modules.permissions,
-  };
-}
-
-/**
- * Runs `fn` as `principal`: a unit of work of its own on the demo's transaction, flushed at once
- * (audit records and the sign-off's log then name the person, not the demo loader).
- */
-async function as<T>(work: Work, principal: Principal, fn: (own: Work) => Promise<T>): Promise<T> {
-  const own = new Work(work.tx, { userId: principal.userId, username: principal.username, unitId: principal.unitId, ip: null, requestId: null }, work.root);
-  const value = await fn(own);
-  await own.flush();
-  return value;
-}
+const principalOf = demoPrincipal;
+const as = actAs;
 
 const paragraphs = (...lines: string[]) => lines.map((line) => `<p>${line}</p>`).join('');
 
