@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { bearer, createTestContext, loginSession, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { bearer, createTestContext, loginSession, makeUser, problem, TEST_PG_URL, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { interactionFixture, receiveTestCase, type InteractionFixture } from './testing.ts';
 import { interactionDb } from './model.ts';
 import type { CaseInput } from './commands/receive-case.ts';
@@ -321,6 +321,28 @@ test('open steps show in the task inbox and on the dashboard; the leader approve
   const done = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${reviewTask.id}/complete`, headers: bearer(f.dept.leader), payload: { action: 'approve' } });
   assert.equal(done.statusCode, 200, done.body);
   assert.equal(done.json().state, 'answered');
+});
+
+test('two people acting on one case at once: one wins, the other gets 409 (PostgreSQL)', { skip: TEST_PG_URL ? false : 'needs PostgreSQL (ZT_TEST_DATABASE_URL)' }, async () => {
+  const second = await makeUser(ctx.platform, f.office.id, ['responder']);
+  for (let i = 0; i < 5; i++) {
+    const got = await letter({ channel: 'mayor_mailbox' });
+    const results = await Promise.all([post(f.office.responder, got.id, 'assign', { unitId: f.dept.id }), post(second, got.id, 'assign', { unitId: f.other.id })]);
+    assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 409], results.map((r) => r.body).join(' | '));
+    const winner = results.find((r) => r.statusCode === 200)!.json();
+    const r = await row(got.id);
+    assert.equal(r.handling_unit_id, winner.handlingUnitId);
+    assert.equal(r.version, got.row.version + 1);
+    const rounds = (await sql<{ n: number }>`select count(*)::int as n from flow_instances where subject_id = ${got.id} and status = 'running'`.execute(ctx.platform.db)).rows[0].n;
+    assert.equal(rounds, 1);
+    assert.equal(await audits('interaction.case.assign', got.id), 1);
+  }
+  const leader2 = await makeUser(ctx.platform, f.dept.id, ['unit_leader']);
+  const got = await letter({ channel: 'unit_mailbox', targetUnitId: f.dept.id, phone: '13900000031' });
+  await post(f.dept.responder, got.id, 'answer', { body: '答复', publish: false });
+  const approvals = await Promise.all([post(f.dept.leader, got.id, 'approve-answer'), post(leader2, got.id, 'approve-answer')]);
+  assert.deepEqual(approvals.map((r) => r.statusCode).sort(), [200, 409]);
+  assert.equal(await sms('13900000031', 'interaction.case.answered'), 1);
 });
 
 test('clarification stops the clock: the writer answers with the code, the due date moves by the days stopped', async () => {
