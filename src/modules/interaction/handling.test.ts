@@ -345,6 +345,22 @@ test('two people acting on one case at once: one wins, the other gets 409 (Postg
   assert.equal(await sms('13900000031', 'interaction.case.answered'), 1);
 });
 
+test('a hotline ticket: the operator dispatches it through the same route; operators do not see other channels', async () => {
+  const ticket = await receiveTestCase(ctx.platform, { channel: 'hotline', title: `热线工单 ${++seq}`, dispatcherUnitId: f.hotline.id, urgency: 'high', regionCode: '990102001', isPublic: false }, f.hotline.operator);
+  assert.equal(ticket.row.state, 'received');
+  assert.equal(openTask(await round(ticket.id), 'dispatch')?.unitId, ticket.row.handling_unit_id);
+  // A responder of the office cannot take the operator's step.
+  assert.equal((await post(f.office.responder, ticket.id, 'assign', { unitId: f.town.id })).statusCode, 404);
+  const assigned = await post(f.hotline.operator, ticket.id, 'assign', { unitId: f.town.id });
+  assert.equal(assigned.statusCode, 200, assigned.body);
+  assert.equal(assigned.json().handlingUnitId, f.town.id);
+  const mayor = await letter({ channel: 'mayor_mailbox' });
+  assert.equal((await view(f.hotline.operator, mayor.id)).statusCode, 404);
+  const list = (await ctx.app.inject({ url: '/api/v1/interaction/cases?limit=200', headers: bearer(f.hotline.operator) })).json().items as Array<{ channel: string; id: string }>;
+  assert.ok(list.some((i) => i.id === ticket.id));
+  assert.ok(list.every((i) => i.channel === 'hotline'));
+});
+
 test('clarification stops the clock: the writer answers with the code, the due date moves by the days stopped', async () => {
   const got = await letter({ channel: 'unit_mailbox', targetUnitId: f.dept.id, phone: '13900000021' });
   const before = await row(got.id);

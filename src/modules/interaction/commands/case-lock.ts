@@ -19,9 +19,12 @@ export const STAFF_PERMISSIONS = [DISPATCH_PERMISSION, HANDLE_PERMISSION, APPROV
 
 export type LockedCase = CaseRow & { unit_region: string; unit_name: string };
 
-/** Whether the caller is staff of the unit (a responder, leader, dispatcher or operator covering it). */
-export function isStaffOf(principal: Principal, unit: { id: string; regionCode: string }): boolean {
-  return STAFF_PERMISSIONS.some((p) => coversUnit(principal, p, unit));
+/**
+ * Whether the caller is staff of the unit for a case of the channel: a responder, leader or
+ * dispatcher covering the unit; the hotline's operators only for hotline tickets.
+ */
+export function isStaffOf(principal: Principal, unit: { id: string; regionCode: string }, channel: string): boolean {
+  return STAFF_PERMISSIONS.some((p) => (p !== HOTLINE_PERMISSION || channel === 'hotline') && coversUnit(principal, p, unit));
 }
 
 /**
@@ -31,10 +34,10 @@ export function isStaffOf(principal: Principal, unit: { id: string; regionCode: 
 export async function lockCase(work: Work, principal: Principal, caseId: string, options: { states: readonly CaseState[]; expectedVersion?: number }): Promise<LockedCase> {
   // Who may act is decided on the case as the caller saw it; the lock then waits for anyone
   // acting at the same moment, and a case changed meanwhile (another version) is 409.
-  const seen = await sql<{ version: number; handling_unit_id: string; region_code: string; name: string }>`
-    select c.version, c.handling_unit_id, u.region_code, u.name from interaction_cases c join units u on u.id = c.handling_unit_id where c.id = ${caseId}`.execute(work.tx);
+  const seen = await sql<{ version: number; handling_unit_id: string; channel: string; region_code: string; name: string }>`
+    select c.version, c.handling_unit_id, c.channel, u.region_code, u.name from interaction_cases c join units u on u.id = c.handling_unit_id where c.id = ${caseId}`.execute(work.tx);
   const before = seen.rows[0];
-  if (!before || !isStaffOf(principal, { id: before.handling_unit_id, regionCode: before.region_code })) throw notFound();
+  if (!before || !isStaffOf(principal, { id: before.handling_unit_id, regionCode: before.region_code }, before.channel)) throw notFound();
   const row = await interactionDb(work.tx).selectFrom('interaction_cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
   if (row.version !== before.version) throw new AppError('CONFLICT', { detail: { key: 'interaction.case.stateChanged', params: { state: row.state } } });
   if (!options.states.includes(row.state)) throw new AppError('CONFLICT', { detail: { key: 'interaction.case.stateChanged', params: { state: row.state } } });
