@@ -243,6 +243,14 @@ test('the list: open first by due date, paged with a cursor, filtered by channel
   assert.deepEqual(ids, [a.id, b.id].sort());
 });
 
+test('the routes are in the OpenAPI document', async () => {
+  const doc = await ctx.app.inject({ url: '/api/docs/json' });
+  assert.equal(doc.statusCode, 200);
+  for (const id of ['listInteractionCases', 'getInteractionCase', 'assignInteractionCase', 'passInteractionCase', 'transferBackInteractionCase', 'askInteractionClarification', 'mergeInteractionCase', 'draftInteractionAnswer', 'approveInteractionAnswer', 'returnInteractionAnswer', 'replyInteractionClarification']) {
+    assert.ok(doc.body.includes(`"${id}"`), id);
+  }
+});
+
 const signIn = async (user: TestUser) => {
   const { cookie, csrfToken } = await loginSession(ctx.app, user.username);
   return { cookie, csrf: csrfToken };
