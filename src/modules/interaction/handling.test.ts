@@ -187,6 +187,17 @@ test('merging: not into itself, not into an answered case; the writers of merged
   assert.equal(await sms('13900000012', 'interaction.case.answered'), 1);
 });
 
+test('the dispatcher merges a duplicate letter before assigning; another unit cannot merge it', async () => {
+  const main = await letter({ channel: 'mayor_mailbox' });
+  const dup = await letter({ channel: 'mayor_mailbox' });
+  assert.equal((await post(f.dept.responder, dup.id, 'merge', { intoId: main.id })).statusCode, 404);
+  const merged = await post(f.office.responder, dup.id, 'merge', { intoId: main.id });
+  assert.equal(merged.statusCode, 200, merged.body);
+  assert.equal((await round(dup.id))?.status, 'withdrawn');
+  assert.equal((await post(f.office.responder, dup.id, 'assign', { unitId: f.dept.id })).statusCode, 409);
+  assert.equal((await view(f.office.responder, main.id)).json().events.at(-1).type, 'merged_in');
+});
+
 test('disclosure requests need an answer type; other channels refuse one; publish only for public letters', async () => {
   const req = await letter({ channel: 'disclosure_request', targetUnitId: f.dept.id, idNumber: '11010119900307803X' });
   const none = await post(f.dept.responder, req.id, 'answer', { body: '部分公开', publish: false });
