@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { bearer, createTestContext, loginSession, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { bearer, createTestContext, loginSession, makeUser, problem, TEST_PG_URL, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { interactionFixture, receiveTestCase, type InteractionFixture } from './testing.ts';
 import { interactionDb } from './model.ts';
 import type { CaseInput } from './commands/receive-case.ts';
@@ -187,6 +187,17 @@ test('merging: not into itself, not into an answered case; the writers of merged
   assert.equal(await sms('13900000012', 'interaction.case.answered'), 1);
 });
 
+test('the dispatcher merges a duplicate letter before assigning; another unit cannot merge it', async () => {
+  const main = await letter({ channel: 'mayor_mailbox' });
+  const dup = await letter({ channel: 'mayor_mailbox' });
+  assert.equal((await post(f.dept.responder, dup.id, 'merge', { intoId: main.id })).statusCode, 404);
+  const merged = await post(f.office.responder, dup.id, 'merge', { intoId: main.id });
+  assert.equal(merged.statusCode, 200, merged.body);
+  assert.equal((await round(dup.id))?.status, 'withdrawn');
+  assert.equal((await post(f.office.responder, dup.id, 'assign', { unitId: f.dept.id })).statusCode, 409);
+  assert.equal((await view(f.office.responder, main.id)).json().events.at(-1).type, 'merged_in');
+});
+
 test('disclosure requests need an answer type; other channels refuse one; publish only for public letters', async () => {
   const req = await letter({ channel: 'disclosure_request', targetUnitId: f.dept.id, idNumber: '11010119900307803X' });
   const none = await post(f.dept.responder, req.id, 'answer', { body: '部分公开', publish: false });
@@ -241,6 +252,14 @@ test('the list: open first by due date, paged with a cursor, filtered by channel
   const page2 = await ctx.app.inject({ url: `/api/v1/interaction/cases?limit=1&channel=message_board&cursor=${page1.json().nextCursor}`, headers: bearer(f.other.responder) });
   const ids = [page1.json().items[0].id, page2.json().items[0].id].sort();
   assert.deepEqual(ids, [a.id, b.id].sort());
+});
+
+test('the routes are in the OpenAPI document', async () => {
+  const doc = await ctx.app.inject({ url: '/api/docs/json' });
+  assert.equal(doc.statusCode, 200);
+  for (const id of ['listInteractionCases', 'getInteractionCase', 'assignInteractionCase', 'passInteractionCase', 'transferBackInteractionCase', 'askInteractionClarification', 'mergeInteractionCase', 'draftInteractionAnswer', 'approveInteractionAnswer', 'returnInteractionAnswer', 'replyInteractionClarification']) {
+    assert.ok(doc.body.includes(`"${id}"`), id);
+  }
 });
 
 const signIn = async (user: TestUser) => {
@@ -321,6 +340,44 @@ test('open steps show in the task inbox and on the dashboard; the leader approve
   const done = await ctx.app.inject({ method: 'POST', url: `/api/v1/tasks/${reviewTask.id}/complete`, headers: bearer(f.dept.leader), payload: { action: 'approve' } });
   assert.equal(done.statusCode, 200, done.body);
   assert.equal(done.json().state, 'answered');
+});
+
+test('two people acting on one case at once: one wins, the other gets 409 (PostgreSQL)', { skip: TEST_PG_URL ? false : 'needs PostgreSQL (ZT_TEST_DATABASE_URL)' }, async () => {
+  const second = await makeUser(ctx.platform, f.office.id, ['responder']);
+  for (let i = 0; i < 5; i++) {
+    const got = await letter({ channel: 'mayor_mailbox' });
+    const results = await Promise.all([post(f.office.responder, got.id, 'assign', { unitId: f.dept.id }), post(second, got.id, 'assign', { unitId: f.other.id })]);
+    assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 409], results.map((r) => r.body).join(' | '));
+    const winner = results.find((r) => r.statusCode === 200)!.json();
+    const r = await row(got.id);
+    assert.equal(r.handling_unit_id, winner.handlingUnitId);
+    assert.equal(r.version, got.row.version + 1);
+    const rounds = (await sql<{ n: number }>`select count(*)::int as n from flow_instances where subject_id = ${got.id} and status = 'running'`.execute(ctx.platform.db)).rows[0].n;
+    assert.equal(rounds, 1);
+    assert.equal(await audits('interaction.case.assign', got.id), 1);
+  }
+  const leader2 = await makeUser(ctx.platform, f.dept.id, ['unit_leader']);
+  const got = await letter({ channel: 'unit_mailbox', targetUnitId: f.dept.id, phone: '13900000031' });
+  await post(f.dept.responder, got.id, 'answer', { body: '答复', publish: false });
+  const approvals = await Promise.all([post(f.dept.leader, got.id, 'approve-answer'), post(leader2, got.id, 'approve-answer')]);
+  assert.deepEqual(approvals.map((r) => r.statusCode).sort(), [200, 409]);
+  assert.equal(await sms('13900000031', 'interaction.case.answered'), 1);
+});
+
+test('a hotline ticket: the operator dispatches it through the same route; operators do not see other channels', async () => {
+  const ticket = await receiveTestCase(ctx.platform, { channel: 'hotline', title: `热线工单 ${++seq}`, dispatcherUnitId: f.hotline.id, urgency: 'high', regionCode: '990102001', isPublic: false }, f.hotline.operator);
+  assert.equal(ticket.row.state, 'received');
+  assert.equal(openTask(await round(ticket.id), 'dispatch')?.unitId, ticket.row.handling_unit_id);
+  // A responder of the office cannot take the operator's step.
+  assert.equal((await post(f.office.responder, ticket.id, 'assign', { unitId: f.town.id })).statusCode, 404);
+  const assigned = await post(f.hotline.operator, ticket.id, 'assign', { unitId: f.town.id });
+  assert.equal(assigned.statusCode, 200, assigned.body);
+  assert.equal(assigned.json().handlingUnitId, f.town.id);
+  const mayor = await letter({ channel: 'mayor_mailbox' });
+  assert.equal((await view(f.hotline.operator, mayor.id)).statusCode, 404);
+  const list = (await ctx.app.inject({ url: '/api/v1/interaction/cases?limit=200', headers: bearer(f.hotline.operator) })).json().items as Array<{ channel: string; id: string }>;
+  assert.ok(list.some((i) => i.id === ticket.id));
+  assert.ok(list.every((i) => i.channel === 'hotline'));
 });
 
 test('clarification stops the clock: the writer answers with the code, the due date moves by the days stopped', async () => {

@@ -19,9 +19,12 @@ export const STAFF_PERMISSIONS = [DISPATCH_PERMISSION, HANDLE_PERMISSION, APPROV
 
 export type LockedCase = CaseRow & { unit_region: string; unit_name: string };
 
-/** Whether the caller is staff of the unit (a responder, leader, dispatcher or operator covering it). */
-export function isStaffOf(principal: Principal, unit: { id: string; regionCode: string }): boolean {
-  return STAFF_PERMISSIONS.some((p) => coversUnit(principal, p, unit));
+/**
+ * Whether the caller is staff of the unit for a case of the channel: a responder, leader or
+ * dispatcher covering the unit; the hotline's operators only for hotline tickets.
+ */
+export function isStaffOf(principal: Principal, unit: { id: string; regionCode: string }, channel: string): boolean {
+  return STAFF_PERMISSIONS.some((p) => (p !== HOTLINE_PERMISSION || channel === 'hotline') && coversUnit(principal, p, unit));
 }
 
 /**
@@ -29,19 +32,17 @@ export function isStaffOf(principal: Principal, unit: { id: string; regionCode: 
  * `expectedVersion` given and different → 409.
  */
 export async function lockCase(work: Work, principal: Principal, caseId: string, options: { states: readonly CaseState[]; expectedVersion?: number }): Promise<LockedCase> {
-  const row = await interactionDb(work.tx)
-    .selectFrom('interaction_cases')
-    .selectAll()
-    .where('id', '=', caseId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) throw notFound();
-  const unit = await sql<{ region_code: string; name: string }>`select region_code, name from units where id = ${row.handling_unit_id}`.execute(work.tx);
-  const region = unit.rows[0]?.region_code ?? '';
-  if (!isStaffOf(principal, { id: row.handling_unit_id, regionCode: region })) throw notFound();
+  // Who may act is decided on the case as the caller saw it; the lock then waits for anyone
+  // acting at the same moment, and a case changed meanwhile (another version) is 409.
+  const seen = await sql<{ version: number; handling_unit_id: string; channel: string; region_code: string; name: string }>`
+    select c.version, c.handling_unit_id, c.channel, u.region_code, u.name from interaction_cases c join units u on u.id = c.handling_unit_id where c.id = ${caseId}`.execute(work.tx);
+  const before = seen.rows[0];
+  if (!before || !isStaffOf(principal, { id: before.handling_unit_id, regionCode: before.region_code }, before.channel)) throw notFound();
+  const row = await interactionDb(work.tx).selectFrom('interaction_cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
+  if (row.version !== before.version) throw new AppError('CONFLICT', { detail: { key: 'interaction.case.stateChanged', params: { state: row.state } } });
   if (!options.states.includes(row.state)) throw new AppError('CONFLICT', { detail: { key: 'interaction.case.stateChanged', params: { state: row.state } } });
   if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) throw new AppError('CONFLICT');
-  return { ...row, unit_region: region, unit_name: unit.rows[0]?.name ?? '' };
+  return { ...row, unit_region: before.region_code, unit_name: before.name };
 }
 
 /** Writes the changes with the version bumped, on the version that was locked. */

@@ -196,6 +196,14 @@ function CasePage({ ctx, view, choices }: { ctx: ViewContext; view: CaseView; ch
             </dd>
             <dt>{ctx.t('page.interaction.col.unit')}</dt>
             <dd safe>{view.handlingUnitName}</dd>
+            {view.currentStep ? (
+              <>
+                <dt>{ctx.t('page.interaction.case.step')}</dt>
+                <dd>{ctx.t('page.interaction.case.stepDue', { step: ctx.ta(`page.interaction.task.${view.currentStep.key}`), date: view.currentStep.dueDate })}</dd>
+              </>
+            ) : (
+              ''
+            )}
             <dt>{ctx.t('page.interaction.case.receivedAt')}</dt>
             <dd safe>{formatDateTime(view.receivedAt, ctx.lang)}</dd>
             <dt>{ctx.t('page.interaction.col.due')}</dt>

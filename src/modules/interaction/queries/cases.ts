@@ -18,7 +18,7 @@ import { recordAudit } from '../../../platform/audit/service.ts';
 import { shanghaiDate } from '../../../platform/calendar/index.ts';
 import { mayHandle, type TaskRow } from '../../../platform/flow/service.ts';
 import { displayNames } from '../../../platform/iam/holders.ts';
-import { CASE_SUBJECT, OVERSIGHT_PERMISSION, PUBLIC_CHANNELS, type CaseRow, type CaseState, type Channel } from '../model.ts';
+import { CASE_SUBJECT, HOTLINE_PERMISSION, OVERSIGHT_PERMISSION, PUBLIC_CHANNELS, type CaseRow, type CaseState, type Channel } from '../model.ts';
 import { currentRound } from '../process.ts';
 import { caseEvents } from './events.ts';
 import { isStaffOf, STAFF_PERMISSIONS } from '../commands/case-lock.ts';
@@ -63,16 +63,29 @@ export const oversees = (principal: Principal) => hasPermission(principal, OVERS
 /** The caller's units' cases (handling unit inside one of the caller's staff scopes); oversight: all. */
 export async function listCases(db: Db, principal: Principal, options: { channel?: Channel; state?: CaseState; states?: readonly CaseState[]; limit: number; cursor?: string | null }, today: string) {
   const all = oversees(principal);
-  const scopes = STAFF_PERMISSIONS.flatMap((p) => scopesFor(principal, p));
-  const unitIds = [...new Set(scopes.flatMap((s) => ('unitId' in s ? [s.unitId] : [])))];
-  const prefixes = [...new Set(scopes.flatMap((s) => ('regionCode' in s ? [regionPrefix(s.regionCode)] : [])))];
-  if (!all && !unitIds.length && !prefixes.length) return { items: [] as CaseListItem[], nextCursor: null };
+  // The hotline's operators see hotline tickets only; the units' staff every channel.
+  const scopeSets = (permissions: readonly string[]) => {
+    const scopes = permissions.flatMap((p) => scopesFor(principal, p));
+    return { unitIds: [...new Set(scopes.flatMap((s) => ('unitId' in s ? [s.unitId] : [])))], prefixes: [...new Set(scopes.flatMap((s) => ('regionCode' in s ? [regionPrefix(s.regionCode)] : [])))] };
+  };
+  const { unitIds, prefixes } = scopeSets(STAFF_PERMISSIONS.filter((p) => p !== HOTLINE_PERMISSION));
+  const hotline = scopeSets([HOTLINE_PERMISSION]);
+  if (!all && !unitIds.length && !prefixes.length && !hotline.unitIds.length && !hotline.prefixes.length) return { items: [] as CaseListItem[], nextCursor: null };
   let query = q(db)
     .selectFrom('interaction_cases as c')
     .innerJoin('units as u', 'u.id', 'c.handling_unit_id')
     .select(['c.id', 'c.tracking_no', 'c.channel', 'c.state', 'c.title', 'c.writer_name_masked', 'c.handling_unit_id', 'u.name as unit_name', 'c.is_public', 'c.received_at', 'c.due_date', 'c.urgency'])
     .select(sql<number>`(case when c.state in ('received', 'assigned', 'clarifying', 'reviewing') then 0 else 1 end)`.as('closed'));
-  if (!all) query = query.where((eb) => eb.or([...(unitIds.length ? [eb('c.handling_unit_id', 'in', unitIds)] : []), ...prefixes.map((p) => eb('u.region_code', 'like', `${p}%`))]));
+  if (!all) {
+    query = query.where((eb) =>
+      eb.or([
+        ...(unitIds.length ? [eb('c.handling_unit_id', 'in', unitIds)] : []),
+        ...prefixes.map((p) => eb('u.region_code', 'like', `${p}%`)),
+        ...(hotline.unitIds.length ? [eb.and([eb('c.channel', '=', 'hotline'), eb('c.handling_unit_id', 'in', hotline.unitIds)])] : []),
+        ...hotline.prefixes.map((p) => eb.and([eb('c.channel', '=', 'hotline'), eb('u.region_code', 'like', `${p}%`)])),
+      ]),
+    );
+  }
   if (options.channel) query = query.where('c.channel', '=', options.channel);
   if (options.state) query = query.where('c.state', '=', options.state);
   if (options.states) query = query.where('c.state', 'in', [...options.states]);
@@ -128,10 +141,10 @@ export async function getCaseView(work: Work, platform: Platform, principal: Pri
   const db = work.tx;
   const row = await q(db).selectFrom('interaction_cases as c').innerJoin('units as u', 'u.id', 'c.handling_unit_id').selectAll('c').select(['u.name as unit_name', 'u.region_code as unit_region']).where('c.id', '=', caseId).executeTakeFirst();
   if (!row) throw notFound();
-  const current = isStaffOf(principal, { id: row.handling_unit_id, regionCode: row.unit_region });
+  const current = isStaffOf(principal, { id: row.handling_unit_id, regionCode: row.unit_region }, row.channel);
   if (!current && !oversees(principal)) {
     const former = (await formerUnits(db, caseId)).map((k) => k.split('\u0000'));
-    if (!former.some(([id, regionCode]) => isStaffOf(principal, { id, regionCode }))) throw notFound();
+    if (!former.some(([id, regionCode]) => isStaffOf(principal, { id, regionCode }, row.channel))) throw notFound();
   }
   const now = platform.clock.now();
   const today = shanghaiDate(now);
