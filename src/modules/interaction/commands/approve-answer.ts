@@ -15,6 +15,7 @@ import { interactionDb, type CaseRow } from '../model.ts';
 import { notifyWriter } from '../notify.ts';
 import { recordCaseEvent } from '../queries/events.ts';
 import { lockCase, openStepTask, saveCase } from './case-lock.ts';
+import { publishCaseChanged } from '../events.ts';
 
 export async function approveAnswer(work: Work, platform: Platform, principal: Principal, caseId: string): Promise<CaseRow> {
   const row = await lockCase(work, principal, caseId, { states: ['reviewing'] });
@@ -41,5 +42,6 @@ export async function approveAnswer(work: Work, platform: Platform, principal: P
     recordAudit(work, { action: 'interaction.case.answer.merged', objectType: 'interaction_case', objectId: other.id, details: { viaCaseId: row.id } }, now);
     await notifyWriter(work, platform, openField(platform, other.writer_phone_sealed), 'interaction.case.answered', { caseId: other.id, title: other.title, trackingNo: other.tracking_no }, `interaction:${other.id}:answered:${other.reopen_count}`);
   }
+  await publishCaseChanged(work, platform, updated, { action: 'approve' });
   return updated;
 }

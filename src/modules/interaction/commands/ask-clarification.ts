@@ -14,6 +14,7 @@ import { CLARIFICATION_STOP } from '../process.ts';
 import { notifyWriter } from '../notify.ts';
 import { recordCaseEvent } from '../queries/events.ts';
 import { lockCase, mustHandle, openStepTask, requiredText, saveCase } from './case-lock.ts';
+import { publishCaseChanged } from '../events.ts';
 
 export async function askClarification(work: Work, platform: Platform, principal: Principal, caseId: string, input: { question: string }): Promise<CaseRow> {
   const question = requiredText(input.question, 'question', LIMITS.reason);
@@ -27,5 +28,6 @@ export async function askClarification(work: Work, platform: Platform, principal
   recordAudit(work, { action: 'interaction.case.clarification.ask', objectType: 'interaction_case', objectId: row.id, details: { unitId: row.handling_unit_id } }, now);
   const params = { caseId: row.id, title: row.title, trackingNo: row.tracking_no, question };
   await notifyWriter(work, platform, openField(platform, row.writer_phone_sealed), 'interaction.case.clarification', params, `interaction:${row.id}:clarification:${row.version}`);
+  await publishCaseChanged(work, platform, updated, { action: 'clarify' });
   return updated;
 }

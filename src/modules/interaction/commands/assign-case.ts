@@ -13,6 +13,7 @@ import { startRound } from '../process.ts';
 import { notifyUnitRole } from '../notify.ts';
 import { recordCaseEvent } from '../queries/events.ts';
 import { caseParams, liveUnit, lockCase, openStepTask, requiredText, saveCase } from './case-lock.ts';
+import { publishCaseChanged } from '../events.ts';
 
 export interface AssignInput {
   unitId: string;
@@ -31,5 +32,6 @@ export async function assignCase(work: Work, platform: Platform, principal: Prin
   await recordCaseEvent(work, row, 'assigned', { unitId: unit.id, at: now, details: { fromUnitId: row.handling_unit_id, note } });
   recordAudit(work, { action: 'interaction.case.assign', objectType: 'interaction_case', objectId: row.id, details: { fromUnitId: row.handling_unit_id, unitId: unit.id } }, now);
   await notifyUnitRole(work, platform, unit.id, 'responder', 'interaction.case.arrived', caseParams(updated));
+  await publishCaseChanged(work, platform, updated, { action: 'assign' });
   return updated;
 }

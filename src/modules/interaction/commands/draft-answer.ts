@@ -14,6 +14,7 @@ import { ANSWER_TYPES, LIMITS, PUBLIC_CHANNELS, type AnswerType, type CaseRow } 
 import { notifyUnitRole } from '../notify.ts';
 import { recordCaseEvent } from '../queries/events.ts';
 import { caseParams, lockCase, openStepTask, saveCase } from './case-lock.ts';
+import { publishCaseChanged } from '../events.ts';
 
 export interface AnswerInput {
   body: string;
@@ -50,5 +51,6 @@ export async function draftAnswer(work: Work, platform: Platform, principal: Pri
   await recordCaseEvent(work, row, 'answer_drafted', { unitId: row.handling_unit_id, at: now, details: { publish: answer.publish, answerType: answer.answerType } });
   recordAudit(work, { action: 'interaction.case.answer.draft', objectType: 'interaction_case', objectId: row.id, details: { unitId: row.handling_unit_id, publish: answer.publish, answerType: answer.answerType } }, now);
   await notifyUnitRole(work, platform, row.handling_unit_id, 'unit_leader', 'interaction.case.review', caseParams(updated));
+  await publishCaseChanged(work, platform, updated, { action: 'answer' });
   return updated;
 }

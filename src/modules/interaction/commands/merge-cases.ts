@@ -12,6 +12,7 @@ import { interactionDb, type CaseRow } from '../model.ts';
 import { currentRound, openTask } from '../process.ts';
 import { recordCaseEvent } from '../queries/events.ts';
 import { lockCase, mustHandle, refuse, saveCase } from './case-lock.ts';
+import { publishCaseChanged } from '../events.ts';
 
 const MERGEABLE = ['received', 'assigned'] as const;
 const INTO_STATES = ['received', 'assigned', 'clarifying', 'reviewing'] as const;
@@ -49,5 +50,6 @@ export async function mergeCases(work: Work, platform: Platform, principal: Prin
   await recordCaseEvent(work, row, 'merged', { unitId: row.handling_unit_id, at: now, details: { intoId: target.id, intoTrackingNo: target.tracking_no } });
   await recordCaseEvent(work, target, 'merged_in', { unitId: row.handling_unit_id, at: now, details: { caseId: row.id, trackingNo: row.tracking_no } });
   recordAudit(work, { action: 'interaction.case.merge', objectType: 'interaction_case', objectId: row.id, details: { intoId: target.id, unitId: row.handling_unit_id } }, now);
+  await publishCaseChanged(work, platform, updated, { action: 'merge' });
   return updated;
 }

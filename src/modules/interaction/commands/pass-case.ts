@@ -14,6 +14,7 @@ import { startRound } from '../process.ts';
 import { notifyUnitRole } from '../notify.ts';
 import { recordCaseEvent } from '../queries/events.ts';
 import { caseParams, liveUnit, refuse, lockCase, openStepTask, requiredText, saveCase } from './case-lock.ts';
+import { publishCaseChanged } from '../events.ts';
 
 /** Whether `target` lies under `current`: by its parent chain, or in a region strictly under the current unit's. */
 export async function liesUnder(work: Work, current: { id: string; regionCode: string }, target: { id: string; regionCode: string }): Promise<boolean> {
@@ -42,5 +43,6 @@ export async function passCase(work: Work, platform: Platform, principal: Princi
   await recordCaseEvent(work, row, 'passed', { unitId: unit.id, at: now, details: { fromUnitId: row.handling_unit_id, note } });
   recordAudit(work, { action: 'interaction.case.pass', objectType: 'interaction_case', objectId: row.id, details: { fromUnitId: row.handling_unit_id, unitId: unit.id } }, now);
   await notifyUnitRole(work, platform, unit.id, 'responder', 'interaction.case.arrived', caseParams(updated));
+  await publishCaseChanged(work, platform, updated, { action: 'pass' });
   return updated;
 }

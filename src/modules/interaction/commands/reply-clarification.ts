@@ -17,6 +17,7 @@ import { currentRound } from '../process.ts';
 import { notifyUnitRole } from '../notify.ts';
 import { recordCaseEvent } from '../queries/events.ts';
 import { caseParams, requiredText, saveCase } from './case-lock.ts';
+import { publishCaseChanged } from '../events.ts';
 
 /** Whether the code given matches the case's query code, in constant time. */
 export function codeMatches(platform: Platform, sealed: string, given: string): boolean {
@@ -46,5 +47,6 @@ export async function replyClarification(work: Work, platform: Platform, trackin
   await recordCaseEvent(work, row, 'clarification_replied', { unitId: row.handling_unit_id, at: now, details: { text, stoppedDays: stopped } });
   recordAudit(work, { action: 'interaction.case.clarification.reply', objectType: 'interaction_case', objectId: row.id, details: { stoppedDays: stopped, dueDate } }, now);
   await notifyUnitRole(work, platform, row.handling_unit_id, 'responder', 'interaction.case.clarified', caseParams(updated));
+  await publishCaseChanged(work, platform, updated, { action: 'resume' });
   return updated;
 }

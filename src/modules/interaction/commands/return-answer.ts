@@ -8,6 +8,7 @@ import { LIMITS, type CaseRow } from '../model.ts';
 import { notifyUnitRole } from '../notify.ts';
 import { recordCaseEvent } from '../queries/events.ts';
 import { caseParams, lockCase, openStepTask, requiredText, saveCase } from './case-lock.ts';
+import { publishCaseChanged } from '../events.ts';
 
 export async function returnAnswer(work: Work, platform: Platform, principal: Principal, caseId: string, input: { reason: string }): Promise<CaseRow> {
   const reason = requiredText(input.reason, 'reason', LIMITS.reason);
@@ -19,5 +20,6 @@ export async function returnAnswer(work: Work, platform: Platform, principal: Pr
   await recordCaseEvent(work, row, 'answer_returned', { unitId: row.handling_unit_id, at: now, details: { reason } });
   recordAudit(work, { action: 'interaction.case.answer.return', objectType: 'interaction_case', objectId: row.id, details: { unitId: row.handling_unit_id, reason } }, now);
   await notifyUnitRole(work, platform, row.handling_unit_id, 'responder', 'interaction.case.returned', { ...caseParams(updated), reason });
+  await publishCaseChanged(work, platform, updated, { action: 'return' });
   return updated;
 }

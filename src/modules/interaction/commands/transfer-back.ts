@@ -15,6 +15,7 @@ import { startRound } from '../process.ts';
 import { notifyUnitRole } from '../notify.ts';
 import { recordCaseEvent } from '../queries/events.ts';
 import { caseParams, lockCase, openStepTask, requiredText, saveCase } from './case-lock.ts';
+import { publishCaseChanged } from '../events.ts';
 
 /** Where a case goes back to from the unit that has it. */
 async function backTo(work: Work, platform: Platform, row: CaseRow): Promise<string> {
@@ -47,5 +48,6 @@ export async function transferBack(work: Work, platform: Platform, principal: Pr
   await recordCaseEvent(work, row, 'transferred_back', { unitId: target, at: now, details: { fromUnitId: row.handling_unit_id, reason } });
   recordAudit(work, { action: 'interaction.case.transfer_back', objectType: 'interaction_case', objectId: row.id, details: { fromUnitId: row.handling_unit_id, unitId: target, reason } }, now);
   await notifyUnitRole(work, platform, target, updated.channel === 'hotline' ? 'hotline_operator' : 'responder', 'interaction.case.transferredBack', { ...caseParams(updated), reason });
+  await publishCaseChanged(work, platform, updated, { action: 'transfer_back' });
   return updated;
 }
