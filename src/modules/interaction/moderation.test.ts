@@ -120,3 +120,23 @@ test('the sensitive-word list: deduplicated, bounded, and flagged on receipt and
   const item = (await get(f.moderator, '/api/v1/interaction/moderation')).json().items.find((i: { id: string }) => i.id === id);
   assert.deepEqual(item.flaggedWords.sort(), ['传销', '赌博']);
 });
+
+test('the moderation page shows question and answer with flagged words marked; publish and hide by form; the word list page', async () => {
+  await ctx.app.inject({ method: 'PUT', url: '/api/v1/interaction/sensitive-words', payload: { words: ['赌博'] }, headers: bearer(f.moderator) });
+  const id = await pendingCase({ body: '有人<script>alert(1)</script>聚众赌博，电话13800138000', answer: '已处理。' });
+  const page = await get(f.moderator, '/console/interaction/moderation');
+  assert.equal(page.statusCode, 200, page.body);
+  assert.match(page.body, /<mark>赌博<\/mark>/);
+  assert.doesNotMatch(page.body, /<script>alert/);
+  assert.doesNotMatch(page.body, /page\.(moderation|interaction)\./);
+  const form = (url: string, fields: Record<string, string>) => ctx.app.inject({ method: 'POST', url, payload: new URLSearchParams(fields).toString(), headers: { ...bearer(f.moderator), 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal((await form(`/console/interaction/moderation/${id}/publish?status=pending`, { publicBody: '有人聚众赌博。', publicAnswer: '已处理。' })).statusCode, 303);
+  assert.equal((await row(id)).public_body, '有人聚众赌博。');
+  assert.equal((await form(`/console/interaction/moderation/${id}/hide?status=published`, { reason: '涉嫌违法线索，转公安' })).statusCode, 303);
+  assert.equal((await row(id)).moderation, 'hidden');
+  const words = await get(f.moderator, '/console/interaction/sensitive-words?lang=en');
+  assert.equal(words.statusCode, 200);
+  assert.match(words.body, /Sensitive words/);
+  assert.equal((await form('/console/interaction/sensitive-words', { words: '赌博\n传销\n赌博' })).statusCode, 303);
+  assert.deepEqual((await get(f.moderator, '/api/v1/interaction/sensitive-words')).json().words.sort(), ['传销', '赌博']);
+});
