@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { bearer, createTestContext, makeUnit, makeUser, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser } from '../../../test/e2e/browser.ts';
+import { bearer, createTestContext, loginSession, makeUnit, makeUser, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { addWorkingDays, shanghaiDate } from '../../platform/calendar/index.ts';
 import { interactionFixture, type InteractionFixture } from './testing.ts';
@@ -232,4 +233,26 @@ test('the operator screen: entry form, region picker, knowledge search, recent t
   const recent = await get(f.hotline.operator, '/console/hotline');
   assert.match(recent.body, /水管爆裂（页面）/);
   assert.match(recent.body, /已办结/);
+});
+
+test('in a browser at 390 px and at desktop width: the operator screen and a ticket page, no sideways scroll, no accessibility violation', { skip: chromiumMissing }, async () => {
+  const long = (await post(f.hotline.operator, '/api/v1/hotline/tickets', ticket({ title: '长'.repeat(100), body: 'https://example.com/' + 'a'.repeat(3000) }))).json();
+  const { cookie } = await loginSession(ctx.app, f.hotline.operator.username);
+  const { base, browser } = await openBrowser(ctx);
+  try {
+    const [name, value] = cookie.split('=');
+    for (const width of [1366, 390]) {
+      const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+      await context.addCookies([{ name, value, url: base }]);
+      const page = await context.newPage();
+      for (const url of [`/console/hotline?q=${encodeURIComponent('身份证')}`, `/console/hotline/tickets/${long.id}`]) {
+        await page.goto(`${base}${url}`);
+        await assertNoSidewaysScroll(page, `${url} at ${width} px`);
+        await assertAccessible(page, `hotline-${width}-${url.length}`);
+      }
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
 });

@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { bearer, createTestContext, makeUser, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser } from '../../../test/e2e/browser.ts';
+import { bearer, createTestContext, loginSession, makeUser, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { interactionFixture, receiveTestCase, type InteractionFixture } from './testing.ts';
 import { interactionDb, REDACTED } from './model.ts';
 import { redact } from './redact.ts';
@@ -139,4 +140,26 @@ test('the moderation page shows question and answer with flagged words marked; p
   assert.match(words.body, /Sensitive words/);
   assert.equal((await form('/console/interaction/sensitive-words', { words: '赌博\n传销\n赌博' })).statusCode, 303);
   assert.deepEqual((await get(f.moderator, '/api/v1/interaction/sensitive-words')).json().words.sort(), ['传销', '赌博']);
+});
+
+test('in a browser at 390 px and at desktop width: the moderation queue and the word list, no sideways scroll, no accessibility violation', { skip: chromiumMissing }, async () => {
+  await pendingCase({ body: '赌博' + 'x'.repeat(3000), answer: '已处理。' });
+  const { cookie } = await loginSession(ctx.app, f.moderator.username);
+  const { base, browser } = await openBrowser(ctx);
+  try {
+    const [name, value] = cookie.split('=');
+    for (const width of [1366, 390]) {
+      const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+      await context.addCookies([{ name, value, url: base }]);
+      const page = await context.newPage();
+      for (const url of ['/console/interaction/moderation', '/console/interaction/moderation?status=hidden', '/console/interaction/sensitive-words']) {
+        await page.goto(`${base}${url}`);
+        await assertNoSidewaysScroll(page, `${url} at ${width} px`);
+        await assertAccessible(page, `moderation-${width}-${url.length}`);
+      }
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
 });
