@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { bearer, createTestContext, makeUnit, makeUser, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser } from '../../../test/e2e/browser.ts';
+import { bearer, createTestContext, loginSession, makeUnit, makeUser, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
 import { addWorkingDays, shanghaiDate } from '../../platform/calendar/index.ts';
 import { interactionFixture, type InteractionFixture } from './testing.ts';
@@ -196,4 +197,62 @@ test('效能投诉: an efficiency complaint is also filed with supervision, abou
   const plain = (await post(f.hotline.operator, '/api/v1/hotline/tickets', ticket({ category: '投诉' }))).json();
   const none = await sql<{ n: string }>`select count(*) as n from supervision_complaints where case_id = ${plain.id}`.execute(ctx.platform.db);
   assert.equal(Number(none.rows[0].n), 0);
+});
+
+test('the operator screen: entry form, region picker, knowledge search, recent tickets; forms work without script, in both languages', async () => {
+  const screen = await get(f.hotline.operator, `/console/hotline?q=${encodeURIComponent('身份证')}`);
+  assert.equal(screen.statusCode, 200, screen.body);
+  assert.match(screen.body, /name="regionCode"/);
+  assert.match(screen.body, /甲镇/);
+  assert.match(screen.body, /身份证丢了怎么办/);
+  assert.doesNotMatch(screen.body, /page\.(hotline|interaction)\./);
+  const english = await ctx.app.inject({ method: 'GET', url: '/console/hotline?lang=en', headers: bearer(f.hotline.operator) });
+  assert.equal(english.statusCode, 200);
+  assert.match(english.body, /12345 hotline desk/);
+  assert.doesNotMatch(english.body, /page\.(hotline|interaction)\./);
+
+  const form = (fields: Record<string, string>) => ctx.app.inject({ method: 'POST', url: '/console/hotline/tickets', payload: new URLSearchParams(fields).toString(), headers: { ...bearer(f.hotline.operator), 'content-type': 'application/x-www-form-urlencoded' } });
+  const refused = await form({ callerName: '王五', phone: '0931-8123456', regionCode: '110101', category: '求助', urgency: 'high', title: '水管爆裂', body: '小区水管爆裂' });
+  assert.equal(refused.statusCode, 422);
+  assert.match(refused.body, /110101/);
+  assert.match(refused.body, /value="王五"/, 'the form comes back with what was typed');
+  const made = await form({ callerName: '王五', phone: '0931-8123456', regionCode: '990102', category: '求助', urgency: 'high', title: '水管爆裂（页面）', body: '小区水管爆裂\r\n请尽快处理' });
+  assert.equal(made.statusCode, 303, made.body);
+  const r = await interactionDb(ctx.platform.db).selectFrom('interaction_cases').selectAll().where('title', '=', '水管爆裂（页面）').executeTakeFirstOrThrow();
+  assert.equal(r.deadline_days, 3);
+  assert.equal(r.body, '小区水管爆裂\n请尽快处理');
+
+  const closeForm = await ctx.app.inject({ method: 'POST', url: `/console/hotline/tickets/${r.id}/close`, payload: 'answer=' + encodeURIComponent('已通知自来水公司抢修'), headers: { ...bearer(f.hotline.operator), 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(closeForm.statusCode, 303);
+  const page = await get(f.hotline.operator, `/console/hotline/tickets/${r.id}`);
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /name="satisfaction"/);
+  const visit = await ctx.app.inject({ method: 'POST', url: `/console/hotline/tickets/${r.id}/visit`, payload: 'satisfaction=5&note=ok', headers: { ...bearer(f.hotline.operator), 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(visit.statusCode, 303);
+  assert.equal((await row(r.id)).visit_satisfaction, 5);
+  const recent = await get(f.hotline.operator, '/console/hotline');
+  assert.match(recent.body, /水管爆裂（页面）/);
+  assert.match(recent.body, /已办结/);
+});
+
+test('in a browser at 390 px and at desktop width: the operator screen and a ticket page, no sideways scroll, no accessibility violation', { skip: chromiumMissing }, async () => {
+  const long = (await post(f.hotline.operator, '/api/v1/hotline/tickets', ticket({ title: '长'.repeat(100), body: 'https://example.com/' + 'a'.repeat(3000) }))).json();
+  const { cookie } = await loginSession(ctx.app, f.hotline.operator.username);
+  const { base, browser } = await openBrowser(ctx);
+  try {
+    const [name, value] = cookie.split('=');
+    for (const width of [1366, 390]) {
+      const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+      await context.addCookies([{ name, value, url: base }]);
+      const page = await context.newPage();
+      for (const url of [`/console/hotline?q=${encodeURIComponent('身份证')}`, `/console/hotline/tickets/${long.id}`]) {
+        await page.goto(`${base}${url}`);
+        await assertNoSidewaysScroll(page, `${url} at ${width} px`);
+        await assertAccessible(page, `hotline-${width}-${url.length}`);
+      }
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
 });

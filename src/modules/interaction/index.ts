@@ -4,6 +4,8 @@ import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
 import { hotlineRoutes } from './routes/hotline.ts';
 import { moderationRoutes } from './routes/moderation.ts';
+import { hotlinePages } from './pages/hotline-screen.tsx';
+import { moderationPages } from './pages/moderation-queue.tsx';
 import { hotlineTemplates } from './messages/hotline.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { statsNav, statsPages } from './pages/stats.tsx';
@@ -33,13 +35,22 @@ async function interactionRoutes(app: FastifyInstance, platform: Platform) {
   await app.register(async (pages) => statsPages(pages, platform));
   await hotlineRoutes(app, platform);
   await moderationRoutes(app, platform);
+  await app.register(async (pages) => hotlinePages(pages, platform));
+  await app.register(async (pages) => moderationPages(pages, platform));
 }
 
-/** The console's 政民互动 menu; each page's owner adds its link here. */
+/** The console's 政民互动 menu: dispatching and handling first, then the hotline, moderation and the figures. */
 export const interactionNav: NavGroup = {
   id: 'interaction',
   key: 'page.interaction.nav.group',
-  items: [...handlingNav.items, { href: '/console/interaction/disclosure', key: 'page.interaction.nav.disclosure', permission: STATS_PERMISSION }, ...statsNav.items],
+  items: [
+    ...handlingNav.items,
+    { href: '/console/hotline', key: 'page.interaction.nav.hotline', permission: HOTLINE_PERMISSION },
+    { href: '/console/interaction/moderation', key: 'page.interaction.nav.moderation', permission: MODERATE_PERMISSION },
+    { href: '/console/interaction/sensitive-words', key: 'page.interaction.nav.sensitiveWords', permission: MODERATE_PERMISSION },
+    { href: '/console/interaction/disclosure', key: 'page.interaction.nav.disclosure', permission: STATS_PERMISSION },
+    ...statsNav.items,
+  ],
 };
 
 /**

@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { bearer, createTestContext, makeUser, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser } from '../../../test/e2e/browser.ts';
+import { bearer, createTestContext, loginSession, makeUser, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { interactionFixture, receiveTestCase, type InteractionFixture } from './testing.ts';
 import { interactionDb, REDACTED } from './model.ts';
 import { redact } from './redact.ts';
@@ -119,4 +120,46 @@ test('the sensitive-word list: deduplicated, bounded, and flagged on receipt and
   assert.deepEqual((await row(id)).flagged_words, ['赌博']);
   const item = (await get(f.moderator, '/api/v1/interaction/moderation')).json().items.find((i: { id: string }) => i.id === id);
   assert.deepEqual(item.flaggedWords.sort(), ['传销', '赌博']);
+});
+
+test('the moderation page shows question and answer with flagged words marked; publish and hide by form; the word list page', async () => {
+  await ctx.app.inject({ method: 'PUT', url: '/api/v1/interaction/sensitive-words', payload: { words: ['赌博'] }, headers: bearer(f.moderator) });
+  const id = await pendingCase({ body: '有人<script>alert(1)</script>聚众赌博，电话13800138000', answer: '已处理。' });
+  const page = await get(f.moderator, '/console/interaction/moderation');
+  assert.equal(page.statusCode, 200, page.body);
+  assert.match(page.body, /<mark>赌博<\/mark>/);
+  assert.doesNotMatch(page.body, /<script>alert/);
+  assert.doesNotMatch(page.body, /page\.(moderation|interaction)\./);
+  const form = (url: string, fields: Record<string, string>) => ctx.app.inject({ method: 'POST', url, payload: new URLSearchParams(fields).toString(), headers: { ...bearer(f.moderator), 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal((await form(`/console/interaction/moderation/${id}/publish?status=pending`, { publicBody: '有人聚众赌博。', publicAnswer: '已处理。' })).statusCode, 303);
+  assert.equal((await row(id)).public_body, '有人聚众赌博。');
+  assert.equal((await form(`/console/interaction/moderation/${id}/hide?status=published`, { reason: '涉嫌违法线索，转公安' })).statusCode, 303);
+  assert.equal((await row(id)).moderation, 'hidden');
+  const words = await get(f.moderator, '/console/interaction/sensitive-words?lang=en');
+  assert.equal(words.statusCode, 200);
+  assert.match(words.body, /Sensitive words/);
+  assert.equal((await form('/console/interaction/sensitive-words', { words: '赌博\n传销\n赌博' })).statusCode, 303);
+  assert.deepEqual((await get(f.moderator, '/api/v1/interaction/sensitive-words')).json().words.sort(), ['传销', '赌博']);
+});
+
+test('in a browser at 390 px and at desktop width: the moderation queue and the word list, no sideways scroll, no accessibility violation', { skip: chromiumMissing }, async () => {
+  await pendingCase({ body: '赌博' + 'x'.repeat(3000), answer: '已处理。' });
+  const { cookie } = await loginSession(ctx.app, f.moderator.username);
+  const { base, browser } = await openBrowser(ctx);
+  try {
+    const [name, value] = cookie.split('=');
+    for (const width of [1366, 390]) {
+      const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+      await context.addCookies([{ name, value, url: base }]);
+      const page = await context.newPage();
+      for (const url of ['/console/interaction/moderation', '/console/interaction/moderation?status=hidden', '/console/interaction/sensitive-words']) {
+        await page.goto(`${base}${url}`);
+        await assertNoSidewaysScroll(page, `${url} at ${width} px`);
+        await assertAccessible(page, `moderation-${width}-${url.length}`);
+      }
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
 });
