@@ -162,11 +162,15 @@ async function countCases(db: Db, period: StatsPeriod, by: 'unit' | 'channel', o
  * every other unit with a case received in the period; sorted by unit name.
  */
 export async function interactionStats(db: Db, principal: Principal, period: StatsPeriod, options: { channel?: Channel; now: Date }): Promise<UnitStats[]> {
-  const scope = await statsScope(db, principal);
-  if (scope.units && !scope.units.length) return [];
-  const rows = await countCases(db, period, 'unit', { units: scope.units, channel: options.channel, now: options.now });
+  return computeUnitStats(db, period, { ...(await statsScope(db, principal)), ...options });
+}
+
+/** The rows of `units` (null: every unit) with a case in the period, and of `listed` in any case. */
+export async function computeUnitStats(db: Db, period: StatsPeriod, options: { units: string[] | null; listed: string[]; channel?: Channel; now: Date }): Promise<UnitStats[]> {
+  if (options.units && !options.units.length) return [];
+  const rows = await countCases(db, period, 'unit', options);
   const byUnit = new Map(rows.map((r) => [r.key, r]));
-  const ids = [...new Set([...scope.listed, ...byUnit.keys()])];
+  const ids = [...new Set([...options.listed, ...byUnit.keys()])];
   if (!ids.length) return [];
   const names = new Map((await sql<{ id: string; name: string }>`select id, name from units where id = any(${ids}::text[])`.execute(db)).rows.map((u) => [u.id, u.name]));
   return ids
@@ -176,8 +180,11 @@ export async function interactionStats(db: Db, principal: Principal, period: Sta
 
 /** The same measures per channel (every channel listed, zeros included) over the caller's units. */
 export async function interactionChannelStats(db: Db, principal: Principal, period: StatsPeriod, options: { now: Date }): Promise<ChannelStats[]> {
-  const scope = await statsScope(db, principal);
-  const rows = scope.units && !scope.units.length ? [] : await countCases(db, period, 'channel', { units: scope.units, now: options.now });
+  return computeChannelStats(db, period, { units: (await statsScope(db, principal)).units, now: options.now });
+}
+
+export async function computeChannelStats(db: Db, period: StatsPeriod, options: { units: string[] | null; now: Date }): Promise<ChannelStats[]> {
+  const rows = options.units && !options.units.length ? [] : await countCases(db, period, 'channel', options);
   const byChannel = new Map(rows.map((r) => [r.key, r]));
   return CHANNELS.map((channel) => ({ channel, ...measures(byChannel.get(channel)) }));
 }
