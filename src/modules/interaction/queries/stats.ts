@@ -85,7 +85,6 @@ interface Row {
   answered: number;
   on_time: number;
   working_days: number | null;
-  timed: number;
   sat_sum: number | null;
   sat_n: number;
   reopened: number;
@@ -96,14 +95,13 @@ const round = (value: number, places: number) => Math.round(value * 10 ** places
 function measures(row: Row | undefined): Measures {
   const received = Number(row?.received ?? 0);
   const answered = Number(row?.answered ?? 0);
-  const timed = Number(row?.timed ?? 0);
   const satN = Number(row?.sat_n ?? 0);
   return {
     received,
     answered,
     answerRate: received ? round(answered / received, 4) : 0,
     onTimeRate: answered ? round(Number(row!.on_time) / answered, 4) : null,
-    avgWorkingDays: timed ? round(Number(row!.working_days) / timed, 2) : null,
+    avgWorkingDays: answered ? round(Number(row!.working_days) / answered, 2) : null,
     satisfaction: satN ? round(Number(row!.sat_sum) / satN, 2) : null,
     reopened: Number(row?.reopened ?? 0),
   };
@@ -115,7 +113,7 @@ const shanghaiDay = (column: string) => sql`((${sql.ref(column)} at time zone 'U
 /**
  * The running count of working days from the period's first day: element i (0-based) is the
  * number of working days in [from, from + i]. Long enough for answers given up to a year after
- * the later of the period's end and `now`.
+ * the later of the period's end and `now` (an answer cannot be given after `now`).
  */
 async function workingDayIndex(db: Db, from: string, to: string, now: Date): Promise<number[]> {
   const today = workingDays.shanghaiDate(now);
@@ -147,7 +145,6 @@ async function countCases(db: Db, period: StatsPeriod, by: 'unit' | 'channel', o
            count(answered_at)::int as answered,
            count(*) filter (where answered_at is not null and ${shanghaiDay('answered_at')} <= due_date)::int as on_time,
            sum(${w('answered_at')} - ${w('received_at')})::float8 as working_days,
-           count(${w('answered_at')} - ${w('received_at')})::int as timed,
            (coalesce(sum(rating_score), 0) + coalesce(sum(visit_satisfaction), 0))::float8 as sat_sum,
            (count(rating_score) + count(visit_satisfaction))::int as sat_n,
            count(*) filter (where reopen_count > 0)::int as reopened
