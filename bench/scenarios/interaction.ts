@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { BENCH_PG_URL, benchServer, machine, percentile } from '../support.ts';
+import { BENCH_PG_URL, benchServer, machine, percentile, postgresCpuMs } from '../support.ts';
 import { seedInteractionCases, seedInteractionUnits, type InteractionBenchData } from '../interaction-data.ts';
 import { computeChannelStats, computeUnitStats, statsPeriod } from '../../src/modules/interaction/queries/stats.ts';
 import { receiveCase } from '../../src/modules/interaction/commands/receive-case.ts';
@@ -228,6 +228,7 @@ export async function interactionLettersScenario(args: string[]) {
     const latencies: number[] = [];
     const failures: Record<string, number> = {};
     const end = performance.now() + durationMs;
+    const [pgCpu0, nodeCpu0] = [postgresCpuMs(), process.cpuUsage()];
     const start = performance.now();
     await Promise.all(
       Array.from({ length: connections }, async () => {
@@ -251,9 +252,15 @@ export async function interactionLettersScenario(args: string[]) {
       }),
     );
     const elapsed = performance.now() - start;
+    const pgCpu = postgresCpuMs();
+    const nodeCpu = process.cpuUsage(nodeCpu0);
     const rate = latencies.length / (elapsed / 1000);
     const outbox = await sql<{ n: number }>`select count(*)::int as n from interaction_cases where title like ${`关于${runId}号%`}`.execute(platform.db);
     summary(`letters accepted (${viaHttp ? 'POST /api/v1/public/letters' : 'the route is not there yet: receiveCase in a transaction, as the route will run it'}), ${connections} concurrent`, latencies, '—');
+    const perLetter = (ms: number) => (ms / Math.max(1, latencies.length)).toFixed(1);
+    console.log(
+      `  CPU per letter: Node ${perLetter((nodeCpu.user + nodeCpu.system) / 1000)} ms${pgCpu !== null && pgCpu0 !== null ? `, PostgreSQL ${perLetter(pgCpu - pgCpu0)} ms (all of the server's processes, other work on it included)` : ''}`,
+    );
     console.log(`letters: ${latencies.length} in ${seconds(elapsed)} = ${rate.toFixed(0)}/s, ${Number(outbox.rows[0].n)} cases written, failures ${JSON.stringify(failures)}; ${(rate / tps).toFixed(2)} × pgbench (budget ≥ 0.2 × ${tps.toFixed(0)} = ${(0.2 * tps).toFixed(0)}/s)`);
   });
 }
