@@ -4,6 +4,7 @@ import { supervisionScenario } from './supervision.ts';
 import { approvalScenario } from './approval.ts';
 import { documentsScenario } from './documents.ts';
 import { portalScenario } from './portal.ts';
+import { interactionBoardScenario, interactionGenerateScenario, interactionInboxScenario, interactionLettersScenario, interactionStatsScenario } from './interaction.ts';
 import { exchangeFanoutScenario, exchangeInboxScenario, exchangeSignforScenario, exchangeStatsScenario } from './exchange.ts';
 
 export interface Scenario {
@@ -27,5 +28,10 @@ export const scenarios: Record<string, Scenario> = {
   'exchange-inbox': { description: "a unit's inbox first page (p95 < 30 ms) and a 1,000-unit receipt matrix (p95 < 100 ms) over 1.1M receipts, PostgreSQL [--receipts N] [--db NAME]", run: (args) => exchangeInboxScenario(args) },
   'exchange-signfor': { description: '1,000 concurrent sign-fors from 1,000 units (< 5 s, none lost), PostgreSQL [--units N] [--db NAME]', run: (args) => exchangeSignforScenario(args) },
   'exchange-stats': { description: 'exchange data generation (1.1M receipts) and the statistics of a year over it, PostgreSQL [--receipts N] [--db NAME]', run: (args) => exchangeStatsScenario(args) },
+  'interaction-generate': { description: 'citizen interaction data generation: 2M cases over 3 years, 5 channels, 900 units, PostgreSQL [--cases N] [--units N] [--db NAME]', run: (args) => interactionGenerateScenario(args) },
+  'interaction-inbox': { description: "a unit's inbox first page over 2M cases (p95 < 30 ms), PostgreSQL [--cases N] [--db NAME]", run: (args) => interactionInboxScenario(args) },
+  'interaction-board': { description: 'the public message board first page over 2M cases (p95 < 30 ms), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionBoardScenario(args) },
+  'interaction-stats': { description: 'statistics of a year per unit and channel over 2M cases (< 1 s), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionStatsScenario(args) },
+  'interaction-letters': { description: 'letters accepted per second at 4 writers vs pgbench TPC-B in the same run (≥ 0.2 ×), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionLettersScenario(args) },
   supervision: { description: 'deadline scan over 1M open steps, statistics of a year over 1M finished cases, monitor, PostgreSQL [open] [finished]', run: (args) => supervisionScenario(args) },
 };

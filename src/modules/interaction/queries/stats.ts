@@ -85,7 +85,6 @@ interface Row {
   answered: number;
   on_time: number;
   working_days: number | null;
-  timed: number;
   sat_sum: number | null;
   sat_n: number;
   reopened: number;
@@ -96,14 +95,13 @@ const round = (value: number, places: number) => Math.round(value * 10 ** places
 function measures(row: Row | undefined): Measures {
   const received = Number(row?.received ?? 0);
   const answered = Number(row?.answered ?? 0);
-  const timed = Number(row?.timed ?? 0);
   const satN = Number(row?.sat_n ?? 0);
   return {
     received,
     answered,
     answerRate: received ? round(answered / received, 4) : 0,
     onTimeRate: answered ? round(Number(row!.on_time) / answered, 4) : null,
-    avgWorkingDays: timed ? round(Number(row!.working_days) / timed, 2) : null,
+    avgWorkingDays: answered ? round(Number(row!.working_days) / answered, 2) : null,
     satisfaction: satN ? round(Number(row!.sat_sum) / satN, 2) : null,
     reopened: Number(row?.reopened ?? 0),
   };
@@ -115,7 +113,7 @@ const shanghaiDay = (column: string) => sql`((${sql.ref(column)} at time zone 'U
 /**
  * The running count of working days from the period's first day: element i (0-based) is the
  * number of working days in [from, from + i]. Long enough for answers given up to a year after
- * the later of the period's end and `now`.
+ * the later of the period's end and `now` (an answer cannot be given after `now`).
  */
 async function workingDayIndex(db: Db, from: string, to: string, now: Date): Promise<number[]> {
   const today = workingDays.shanghaiDate(now);
@@ -147,7 +145,6 @@ async function countCases(db: Db, period: StatsPeriod, by: 'unit' | 'channel', o
            count(answered_at)::int as answered,
            count(*) filter (where answered_at is not null and ${shanghaiDay('answered_at')} <= due_date)::int as on_time,
            sum(${w('answered_at')} - ${w('received_at')})::float8 as working_days,
-           count(${w('answered_at')} - ${w('received_at')})::int as timed,
            (coalesce(sum(rating_score), 0) + coalesce(sum(visit_satisfaction), 0))::float8 as sat_sum,
            (count(rating_score) + count(visit_satisfaction))::int as sat_n,
            count(*) filter (where reopen_count > 0)::int as reopened
@@ -162,11 +159,15 @@ async function countCases(db: Db, period: StatsPeriod, by: 'unit' | 'channel', o
  * every other unit with a case received in the period; sorted by unit name.
  */
 export async function interactionStats(db: Db, principal: Principal, period: StatsPeriod, options: { channel?: Channel; now: Date }): Promise<UnitStats[]> {
-  const scope = await statsScope(db, principal);
-  if (scope.units && !scope.units.length) return [];
-  const rows = await countCases(db, period, 'unit', { units: scope.units, channel: options.channel, now: options.now });
+  return computeUnitStats(db, period, { ...(await statsScope(db, principal)), ...options });
+}
+
+/** The rows of `units` (null: every unit) with a case in the period, and of `listed` in any case. */
+export async function computeUnitStats(db: Db, period: StatsPeriod, options: { units: string[] | null; listed: string[]; channel?: Channel; now: Date }): Promise<UnitStats[]> {
+  if (options.units && !options.units.length) return [];
+  const rows = await countCases(db, period, 'unit', options);
   const byUnit = new Map(rows.map((r) => [r.key, r]));
-  const ids = [...new Set([...scope.listed, ...byUnit.keys()])];
+  const ids = [...new Set([...options.listed, ...byUnit.keys()])];
   if (!ids.length) return [];
   const names = new Map((await sql<{ id: string; name: string }>`select id, name from units where id = any(${ids}::text[])`.execute(db)).rows.map((u) => [u.id, u.name]));
   return ids
@@ -176,8 +177,11 @@ export async function interactionStats(db: Db, principal: Principal, period: Sta
 
 /** The same measures per channel (every channel listed, zeros included) over the caller's units. */
 export async function interactionChannelStats(db: Db, principal: Principal, period: StatsPeriod, options: { now: Date }): Promise<ChannelStats[]> {
-  const scope = await statsScope(db, principal);
-  const rows = scope.units && !scope.units.length ? [] : await countCases(db, period, 'channel', { units: scope.units, now: options.now });
+  return computeChannelStats(db, period, { units: (await statsScope(db, principal)).units, now: options.now });
+}
+
+export async function computeChannelStats(db: Db, period: StatsPeriod, options: { units: string[] | null; now: Date }): Promise<ChannelStats[]> {
+  const rows = options.units && !options.units.length ? [] : await countCases(db, period, 'channel', options);
   const byChannel = new Map(rows.map((r) => [r.key, r]));
   return CHANNELS.map((channel) => ({ channel, ...measures(byChannel.get(channel)) }));
 }
