@@ -40,7 +40,8 @@ const inUnits = (unitIds: string[] | null, column: string) => (unitIds === null 
 const summaryColumns = ['id', 'tracking_no', 'title', 'handling_unit_id', 'state', 'due_date', 'received_at', 'writer_user_id'] as const;
 type SummaryRow = Pick<CaseRow, (typeof summaryColumns)[number]>;
 
-const asSubject = (r: SummaryRow, stepNames: Record<string, string> = CASE_STEP_NAMES): SubjectSummary => ({
+/** What supervision (cards, complaints, ratings) shows of a case. */
+export const caseSubjectSummary = (r: SummaryRow, stepNames: Record<string, string> = CASE_STEP_NAMES): SubjectSummary => ({
   type: CASE_SUBJECT,
   id: r.id,
   trackingNo: r.tracking_no,
@@ -125,7 +126,7 @@ export const interactionCaseSubject: SupervisedSubject = {
     if (!row || !flow) return null;
     const names = { ...CASE_STEP_NAMES, ...Object.fromEntries(allSteps(flow.definition).map((s) => [s.key, s.name])) };
     return {
-      summary: asSubject(row, names),
+      summary: caseSubjectSummary(row, names),
       steps: flow.tasks.map((t) => ({ stepId: t.id, stepKey: t.stepKey, unitId: t.unitId, state: t.state, personId: t.assignee, finishedBy: t.finishedBy, days: t.days, dueDate: t.dueDate, finishedAt: t.finishedAt })),
       running: flow.status === 'running' && row.state !== 'clarifying',
       process: { definition: flow.definition, actions: flow.actions },
@@ -146,11 +147,11 @@ export const interactionCaseSubject: SupervisedSubject = {
     if (!OPEN_CASE_STATES.includes(state as CaseState)) return { items: [], nextCursor: null };
     const query = interactionDb(db).selectFrom('interaction_cases').select(summaryColumns).where('handling_unit_id', '=', unitId).where('state', '=', state as CaseState);
     const { items, nextCursor } = await keysetPage(query, NEWEST_RECEIVED, page);
-    return { items: items.map((r) => asSubject(r)), nextCursor };
+    return { items: items.map((r) => caseSubjectSummary(r)), nextCursor };
   },
 
   async summaries(db, ids) {
-    return new Map((await casesById(db, ids)).map((r) => [r.id, asSubject(r)]));
+    return new Map((await casesById(db, ids)).map((r) => [r.id, caseSubjectSummary(r)]));
   },
   // The writer quoting the tracking number and the phone the case was written with: compared by the phone's blind index.
   async byTrackingNoAndPhone(db, platform, trackingNo, phone) {
@@ -160,11 +161,11 @@ export const interactionCaseSubject: SupervisedSubject = {
       .where('tracking_no', '=', trackingNo.trim())
       .where('writer_phone_hash', '=', blindIndex(platform, phone.trim()))
       .executeTakeFirst();
-    return row ? asSubject(row) : null;
+    return row ? caseSubjectSummary(row) : null;
   },
   async byTrackingNo(db, trackingNo) {
     const row = await interactionDb(db).selectFrom('interaction_cases').select(summaryColumns).where('tracking_no', '=', trackingNo.trim()).executeTakeFirst();
-    return row ? asSubject(row) : null;
+    return row ? caseSubjectSummary(row) : null;
   },
 };
 

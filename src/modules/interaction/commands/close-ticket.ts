@@ -12,6 +12,7 @@ import { interactionDb, LIMITS } from '../model.ts';
 import { currentRound, openTask } from '../process.ts';
 import { ownTicket } from '../queries/hotline.ts';
 import { recordCaseEvent } from '../queries/events.ts';
+import { publishCaseChanged } from '../events.ts';
 
 export async function closeTicket(work: Work, platform: Platform, principal: Principal, id: string, input: { knowledgeId?: string | null; answer: string }) {
   const row = await ownTicket(work.tx, principal, id, true);
@@ -38,5 +39,6 @@ export async function closeTicket(work: Work, platform: Platform, principal: Pri
   if (!updated) throw new AppError('CONFLICT');
   await recordCaseEvent(work, row, 'closed', { unitId: row.dispatcher_unit_id, details: { knowledgeId }, at: now });
   recordAudit(work, { action: 'interaction.hotline.close', objectType: 'interaction_case', objectId: row.id, details: { trackingNo: row.tracking_no, knowledgeId } }, now);
+  await publishCaseChanged(work, platform, updated, { action: 'close', stepKey: 'dispatch' });
   return updated;
 }

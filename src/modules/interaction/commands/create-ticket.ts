@@ -10,12 +10,12 @@ import { AppError, fieldError, invalid, type FieldError } from '../../../platfor
 import { recordAudit } from '../../../platform/audit/service.ts';
 import { getRegion } from '../../../platform/org/service.ts';
 import { isValidMobile } from '../../../platform/org/codes.ts';
-import type { SubjectSummary } from '../../../platform/supervision.ts';
 import { fileComplaint } from '../../supervision/index.ts';
-import { CASE_SUBJECT, EFFICIENCY_COMPLAINT, LIMITS, URGENCIES, type CaseRow, type Urgency } from '../model.ts';
+import { EFFICIENCY_COMPLAINT, LIMITS, URGENCIES, type Urgency } from '../model.ts';
 import { receiveCase } from './receive-case.ts';
 import { operatorUnit } from '../queries/hotline.ts';
 import { recordCaseEvent } from '../queries/events.ts';
+import { caseSubjectSummary } from '../supervised-subject.ts';
 
 export interface TicketInput {
   callerName: string;
@@ -50,25 +50,6 @@ function checkInput(input: TicketInput): FieldError[] {
   return errors;
 }
 
-/** What supervision shows of a ticket: the case as it is, at the unit that has it. */
-export function caseSummary(row: CaseRow): SubjectSummary {
-  return {
-    type: CASE_SUBJECT,
-    id: row.id,
-    trackingNo: row.tracking_no,
-    title: row.title,
-    unitId: row.handling_unit_id,
-    state: row.state,
-    finished: false,
-    dueDate: row.due_date,
-    openedAt: new Date(row.received_at),
-    ownerUserId: row.writer_user_id,
-    categoryId: row.category,
-    staffLink: `/console/interaction/cases/${row.id}`,
-    publicLink: null,
-  };
-}
-
 export async function createTicket(work: Work, platform: Platform, principal: Principal, input: TicketInput): Promise<{ id: string; trackingNo: string; complaintId: string | null }> {
   const unit = await operatorUnit(work.tx, principal);
   const errors = checkInput(input);
@@ -94,7 +75,7 @@ export async function createTicket(work: Work, platform: Platform, principal: Pr
   if (received.duplicate) return { id: received.id, trackingNo: received.trackingNo, complaintId: null };
   let complaintId: string | null = null;
   if (category === EFFICIENCY_COMPLAINT) {
-    const complaint = await fileComplaint(work, platform, caseSummary(received.row), {
+    const complaint = await fileComplaint(work, platform, caseSubjectSummary(received.row), {
       channel: 'phone',
       complainantName: input.callerName.trim(),
       complainantPhone: isValidMobile(phone) ? phone : null,
