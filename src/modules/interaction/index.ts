@@ -3,11 +3,14 @@ import type { Platform, ZtModule } from '../../platform/module.ts';
 import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
 import { interactionErrors, interactionMessages } from './messages/index.ts';
+import { publicLetterRoutes } from './routes/public.ts';
+import { interactionPortal, interactionPublicPages } from './pages/public-index.ts';
+import { reopenTemplates } from './commands/reopen-case.ts';
 import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
-  void app;
-  void platform;
+  await publicLetterRoutes(app, platform);
+  await app.register(async (pages) => interactionPublicPages(pages, platform));
 }
 
 /**
@@ -20,7 +23,8 @@ export const interactionModule: ZtModule = {
   routes: interactionRoutes,
   messages: interactionMessages,
   errors: interactionErrors,
-  templates: { ...caseTemplates },
+  templates: { ...caseTemplates, ...reopenTemplates },
+  portal: interactionPortal,
   permissions: [
     { name: DISPATCH_PERMISSION, roles: ['responder'] },
     { name: HANDLE_PERMISSION, roles: ['responder', 'village_officer'] },

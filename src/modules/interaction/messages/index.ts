@@ -1,5 +1,6 @@
 import type { MessageCatalogue } from '../../../platform/i18n/index.ts';
 import type { ErrorDefinition } from '../../../platform/http/errors.ts';
+import { publicMessages } from './public.ts';
 
 /** The module's words: the console menu here, each part's words in its own catalogue. */
 const navMessages: MessageCatalogue = {
@@ -19,7 +20,7 @@ const navMessages: MessageCatalogue = {
   },
 };
 
-export const interactionMessages: MessageCatalogue[] = [navMessages];
+export const interactionMessages: MessageCatalogue[] = [navMessages, publicMessages];
 
 export const interactionErrors: Record<string, ErrorDefinition> = {
   INTERACTION_NO_DISPATCHER: { status: 409, zh: '尚未设置分办来信的单位，请管理员设置 ZT_INTERACTION_DISPATCHER', en: 'No unit dispatches letters yet: the administrator sets ZT_INTERACTION_DISPATCHER' },
