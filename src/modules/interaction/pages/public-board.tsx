@@ -83,8 +83,8 @@ export async function publicBoardPages(app: FastifyInstance, platform: Platform)
               <ul class="home-list">
                 {latest.items.map((item) => (
                   <li>
-                    <a href={attr(`/interaction/board/${item.trackingNo}`)} safe>
-                      {item.title}
+                    <a href={attr(`/interaction/board/${item.trackingNo}`)}>
+                      <bdi safe>{item.title}</bdi>
                     </a>{' '}
                     <span class="muted" safe>
                       {item.unitName ?? ''}
@@ -140,8 +140,8 @@ export async function publicBoardPages(app: FastifyInstance, platform: Platform)
                 {page.items.map((item) => (
                   <li class="item-card">
                     <h3 class="item-card-title">
-                      <a href={attr(`/interaction/board/${item.trackingNo}`)} safe>
-                        {item.title}
+                      <a href={attr(`/interaction/board/${item.trackingNo}`)}>
+                        <bdi safe>{item.title}</bdi>
                       </a>
                     </h3>
                     <BoardFacts ctx={ctx} item={item} />
@@ -169,7 +169,7 @@ export async function publicBoardPages(app: FastifyInstance, platform: Platform)
         status: item ? 200 : 404,
         body: item ? (
           <>
-            <PageHeading title={<span safe>{item.title}</span>} />
+            <PageHeading title={<bdi safe>{item.title}</bdi>} />
             <InteractionNav ctx={ctx} />
             <section class="panel" aria-labelledby="board-question">
               <h2 id="board-question">{ctx.t('interaction.public.board.question')}</h2>

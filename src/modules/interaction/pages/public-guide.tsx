@@ -91,8 +91,8 @@ export async function publicGuidePages(app: FastifyInstance, platform: Platform)
                       {item.trackingNo}
                     </a>
                   </td>
-                  <td data-label={ctx.ta('interaction.public.letter.letterTitle')} safe>
-                    {item.title}
+                  <td data-label={ctx.ta('interaction.public.letter.letterTitle')}>
+                    <bdi safe>{item.title}</bdi>
                   </td>
                   <td data-label={ctx.ta('interaction.public.letter.channel')}>{channelName(ctx, item.channel)}</td>
                   <td data-label={ctx.ta('interaction.public.letter.unit')} safe>

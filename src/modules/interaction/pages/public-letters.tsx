@@ -156,8 +156,8 @@ export function LetterView({ ctx, view, state }: { ctx: ViewContext; view: Write
         </dl>
       </section>
       <section class="panel" aria-labelledby="letter-question">
-        <h2 id="letter-question" safe>
-          {view.title}
+        <h2 id="letter-question">
+          <bdi safe>{view.title}</bdi>
         </h2>
         <LetterText text={view.body} />
       </section>
