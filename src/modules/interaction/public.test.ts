@@ -413,3 +413,19 @@ describe('the pages', () => {
     assert.ok(home.body.includes('/interaction'), 'the portal links to interaction');
   });
 });
+
+test('the contract routes are in the API document, public, each with its problem+json refusals', async () => {
+  const doc = (await ctx.app.inject({ method: 'GET', url: '/api/docs/json' })).json() as { paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, unknown> }> }>> };
+  const wanted: Array<[string, string]> = [
+    ['/api/v1/public/letters', 'post'],
+    ['/api/v1/public/letters', 'get'],
+    ['/api/v1/public/letters/{trackingNo}', 'get'],
+    ['/api/v1/public/letters/{trackingNo}/rating', 'post'],
+    ['/api/v1/public/letters/{trackingNo}/reopen', 'post'],
+  ];
+  for (const [path, method] of wanted) {
+    const op = doc.paths[path]?.[method];
+    assert.ok(op, `${method} ${path}`);
+    assert.ok(Object.values(op.responses).some((r) => r.content && 'application/problem+json' in r.content), `${method} ${path} documents its refusals`);
+  }
+});

@@ -78,11 +78,12 @@ export function InteractionNav({ ctx }: { ctx: ViewContext }) {
     ['/interaction/letters', 'interaction.public.nav.query'],
     ['/interaction/disclosure/guide', 'interaction.public.nav.disclosure'],
   ] as const;
+  const mine = ctx.principal?.kind === 'public' ? ([['/interaction/mine', 'interaction.public.mine.title']] as const) : [];
   const here = ctx.path + (ctx.query.channel ? `?channel=${ctx.query.channel}` : '');
   return (
     <nav class="panel service-nav" aria-label={ctx.ta('interaction.public.nav.label')}>
       <ul class="actions">
-        {links.map(([href, key]) => (
+        {[...links, ...mine].map(([href, key]) => (
           <li>
             <a href={attr(href)} aria-current={here === href ? 'page' : undefined}>
               {ctx.t(key)}
