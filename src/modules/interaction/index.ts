@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform, ZtModule } from '../../platform/module.ts';
 import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
+import { publicLetterRoutes } from './routes/public.ts';
+import { interactionPortal, interactionPublicPages } from './pages/public-index.ts';
+import { reopenTemplates } from './commands/reopen-case.ts';
 import { hotlineRoutes } from './routes/hotline.ts';
 import { moderationRoutes } from './routes/moderation.ts';
 import { hotlinePages } from './pages/hotline-screen.tsx';
@@ -24,6 +27,8 @@ import { pageScope, type NavGroup } from '../../platform/console/index.ts';
 import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
+  await publicLetterRoutes(app, platform);
+  await app.register(async (pages) => interactionPublicPages(pages, platform));
   await casesRoutes(app, platform);
   await disclosureRoutes(app, platform);
   await app.register(async (pages) => handlingPages(pages, platform));
@@ -63,7 +68,8 @@ export const interactionModule: ZtModule = {
   routes: interactionRoutes,
   messages: interactionMessages,
   errors: interactionErrors,
-  templates: { ...caseTemplates, ...handlingTemplates, ...disclosureTemplates, ...hotlineTemplates },
+  templates: { ...caseTemplates, ...handlingTemplates, ...disclosureTemplates, ...hotlineTemplates, ...reopenTemplates },
+  portal: interactionPortal,
   tasks: [caseTasks],
   consoleNav: [interactionNav],
   dashboard: [...handlingCounters],

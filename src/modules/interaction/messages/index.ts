@@ -5,6 +5,7 @@ import { disclosureErrors, disclosureMessages } from './disclosure.ts';
 import { statsMessages } from './stats.ts';
 import { hotlineErrors, hotlineMessages } from './hotline.ts';
 import { moderationErrors, moderationMessages } from './moderation.ts';
+import { publicMessages } from './public.ts';
 
 /** The module's words: the console menu here, each part's words in its own catalogue. */
 const navMessages: MessageCatalogue = {
@@ -24,7 +25,7 @@ const navMessages: MessageCatalogue = {
   },
 };
 
-export const interactionMessages: MessageCatalogue[] = [navMessages, handlingMessages, disclosureMessages, statsMessages, hotlineMessages, moderationMessages];
+export const interactionMessages: MessageCatalogue[] = [navMessages, publicMessages, handlingMessages, disclosureMessages, statsMessages, hotlineMessages, moderationMessages];
 
 export const interactionErrors: Record<string, ErrorDefinition> = {
   ...handlingErrors,
