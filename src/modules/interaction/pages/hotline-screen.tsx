@@ -38,13 +38,11 @@ async function regionOptions(platform: Platform) {
 /** Text with its line breaks, wrapping anywhere on a narrow screen. */
 export function Paragraphs({ text }: { text: string }) {
   return (
-    <dl class="audit-details">
-      <dd>
-        {text.split('\n').map((line) => (
-          <p safe>{line}</p>
-        ))}
-      </dd>
-    </dl>
+    <div class="guide">
+      {text.split('\n').map((line) => (
+        <p safe>{line}</p>
+      ))}
+    </div>
   );
 }
 

@@ -55,22 +55,18 @@ function CaseCard({ ctx, item, status }: { ctx: ViewContext; item: ModerationIte
       {item.flaggedWords.length ? <p class="tag tag-off">{ctx.t('page.moderation.flagged', { words: item.flaggedWords.join('、') })}</p> : ''}
       {item.reason ? <p>{ctx.t('page.moderation.hiddenBecause', { reason: item.reason })}</p> : ''}
       {item.publishedAt ? <p class="muted">{ctx.t('page.moderation.publishedAt', { at: formatDateTime(item.publishedAt, ctx.lang) })}</p> : ''}
-      <div class="panel-grid">
-        <section aria-labelledby={`q-${id}`}>
+      <div class="home-blocks">
+        <section class="home-block" aria-labelledby={`q-${id}`}>
           <h3 id={`q-${id}`}>{ctx.t('page.moderation.question')}</h3>
-          <dl class="audit-details">
-            <dd>
-              <Highlighted text={item.body} words={item.flaggedWords} />
-            </dd>
-          </dl>
+          <div class="guide">
+            <Highlighted text={item.body} words={item.flaggedWords} />
+          </div>
         </section>
-        <section aria-labelledby={`a-${id}`}>
+        <section class="home-block" aria-labelledby={`a-${id}`}>
           <h3 id={`a-${id}`}>{ctx.t('page.moderation.answer')}</h3>
-          <dl class="audit-details">
-            <dd>
-              <Highlighted text={item.answer ?? ''} words={item.flaggedWords} />
-            </dd>
-          </dl>
+          <div class="guide">
+            <Highlighted text={item.answer ?? ''} words={item.flaggedWords} />
+          </div>
         </section>
       </div>
       {item.moderation !== 'published' ? (
