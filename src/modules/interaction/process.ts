@@ -76,8 +76,9 @@ export function openTask(round: SubjectFlow | null, stepKey: string) {
  * Starts the next round: at the dispatching office, or at a handling unit with the days left.
  * A round still running (a case merged or reassigned by the dispatcher) is withdrawn first.
  */
-export async function startRound(work: Work, platform: Platform, row: Pick<CaseRow, 'id' | 'due_date' | 'channel'>, at: { kind: 'dispatch'; unitId: string } | { kind: 'handle'; unitId: string }) {
-  const running = await currentRound(work, row.id);
+export async function startRound(work: Work, platform: Platform, row: Pick<CaseRow, 'id' | 'due_date' | 'channel'>, at: { kind: 'dispatch'; unitId: string } | { kind: 'handle'; unitId: string }, options: { first?: boolean } = {}) {
+  // A case just received has no round yet: nothing to look up.
+  const running = options.first ? null : await currentRound(work, row.id);
   if (running && (running.status === 'running' || running.status === 'suspended')) {
     await applyInstanceAction(work, platform, running.instanceId, { type: 'withdraw', by: work.actor.userId ?? 'system' });
   }

@@ -13,12 +13,13 @@ import { recordAudit } from '../../../platform/audit/service.ts';
 import { addWorkingDays, shanghaiDate } from '../../../platform/calendar/index.ts';
 import { blindIndex, openField, sealField } from '../../../platform/crypto/fields.ts';
 import { sm3 } from '../../../platform/crypto/index.ts';
-import { getUnit, getUnitByCreditCode, topGovernmentOffice, type Unit } from '../../../platform/org/service.ts';
+import { getUnit, type Unit } from '../../../platform/org/service.ts';
 import { isValidIdNumber } from '../../../platform/org/codes.ts';
 import { interactionDb, TRACKING_PREFIX, type CaseRow, type Channel, type Urgency } from '../model.ts';
 import { startRound } from '../process.ts';
 import { notifyUnitRole, notifyWriter } from '../notify.ts';
-import { flaggedWords } from '../queries/sensitive-words.ts';
+import { matchWords } from '../queries/moderation.ts';
+import { deadlineDays, dispatcherOffice, sensitiveWordList } from '../queries/settings.ts';
 import { recordCaseEvent } from '../queries/events.ts';
 import { publishCaseChanged } from '../events.ts';
 
@@ -79,15 +80,9 @@ async function firstStop(work: Work, platform: Platform, input: CaseInput): Prom
   if (straight || (input.channel === 'message_board' && target)) return { unit: target!, dispatch: false };
   // The mayor's mailbox (and a message to no unit in particular): the dispatching office.
   if (target) return { unit: target, dispatch: true };
-  const configured = platform.config.interactionDispatcher;
-  const office = configured ? ((await getUnit(work.tx, configured)) ?? (await getUnitByCreditCode(work.tx, configured))) : await topGovernmentOffice(work.tx);
+  const office = await dispatcherOffice(platform, work.tx);
   if (!office) throw new AppError('INTERACTION_NO_DISPATCHER');
   return { unit: office, dispatch: true };
-}
-
-export async function deadlineDays(work: Work, channel: Channel, urgency: Urgency | null | undefined): Promise<number> {
-  const rows = await interactionDb(work.tx).selectFrom('interaction_deadlines').select(['urgency', 'days']).where('channel', '=', channel).execute();
-  return (rows.find((r) => r.urgency === (channel === 'hotline' ? (urgency ?? 'normal') : '')) ?? rows[0])?.days ?? 15;
 }
 
 export async function receiveCase(work: Work, platform: Platform, input: CaseInput): Promise<ReceivedCase> {
@@ -104,7 +99,7 @@ export async function receiveCase(work: Work, platform: Platform, input: CaseInp
   if (earlier) return duplicateOf(platform, earlier);
 
   const { unit, dispatch } = await firstStop(work, platform, input);
-  const days = await deadlineDays(work, input.channel, input.urgency);
+  const days = await deadlineDays(platform, work.tx, input.channel, input.urgency);
   const today = shanghaiDate(now);
   const dueDate = (await addWorkingDays(work.tx, today, days)).date;
   const id = crypto.randomUUID();
@@ -138,7 +133,7 @@ export async function receiveCase(work: Work, platform: Platform, input: CaseInp
       deadline_days: days,
       received_at: now,
       due_date: dueDate,
-      flagged_words: JSON.stringify(await flaggedWords(work.tx, `${input.title}\n${input.body}`)) as never,
+      flagged_words: JSON.stringify(matchWords(`${input.title}\n${input.body}`, await sensitiveWordList(platform, work.tx))) as never,
       created_at: now,
       updated_at: now,
     })
@@ -149,7 +144,7 @@ export async function receiveCase(work: Work, platform: Platform, input: CaseInp
   if (!inserted) return duplicateOf(platform, await db.selectFrom('interaction_cases').selectAll().where('dedupe_key', '=', keys[0]).executeTakeFirstOrThrow());
 
   await recordCaseEvent(work, inserted, 'received', { unitId: unit.id, details: { dispatch } });
-  await startRound(work, platform, inserted, { kind: dispatch ? 'dispatch' : 'handle', unitId: unit.id });
+  await startRound(work, platform, inserted, { kind: dispatch ? 'dispatch' : 'handle', unitId: unit.id }, { first: true });
   await publishCaseChanged(work, platform, inserted, { action: 'receive', stepKey: dispatch ? 'dispatch' : 'handle' });
   recordAudit(work, { action: 'interaction.case.receive', objectType: 'interaction_case', objectId: id, details: { channel: input.channel, trackingNo, unitId: unit.id } }, now);
   const params = { title: input.title, trackingNo, dueDate, caseId: id, channel: input.channel };

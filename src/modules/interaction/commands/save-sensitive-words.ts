@@ -5,6 +5,7 @@ import type { Platform } from '../../../platform/module.ts';
 import { fieldError, invalid, type FieldError } from '../../../platform/http/errors.ts';
 import { recordAudit } from '../../../platform/audit/service.ts';
 import { interactionDb, SENSITIVE_WORD_LENGTH, SENSITIVE_WORDS_MAX } from '../model.ts';
+import { forgetSettings } from '../queries/settings.ts';
 
 export function cleanWords(words: readonly string[]): string[] {
   const errors: FieldError[] = [];
@@ -38,6 +39,8 @@ export async function saveSensitiveWords(work: Work, platform: Platform, input: 
       .values(added.slice(i, i + 500).map((word) => ({ word, created_at: now, created_by: work.actor.userId })))
       .execute();
   }
+  // Letters received from now on are checked against the new list (other processes: within 30 s).
+  work.afterCommit(() => forgetSettings(platform));
   recordAudit(work, { action: 'interaction.moderation.words', objectType: 'interaction_sensitive_words', objectId: 'list', details: { count: words.length, added: added.length, removed: removed.length } }, now);
   return { words };
 }

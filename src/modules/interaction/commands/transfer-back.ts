@@ -9,7 +9,7 @@ import type { Principal } from '../../../platform/iam/principal.ts';
 import { recordAudit } from '../../../platform/audit/service.ts';
 import { completeTask } from '../../../platform/flow/service.ts';
 import { AppError } from '../../../platform/http/errors.ts';
-import { getUnit, getUnitByCreditCode, topGovernmentOffice } from '../../../platform/org/service.ts';
+import { dispatcherOffice } from '../queries/settings.ts';
 import { interactionDb, LIMITS, type CaseRow } from '../model.ts';
 import { startRound } from '../process.ts';
 import { notifyUnitRole } from '../notify.ts';
@@ -30,8 +30,7 @@ async function backTo(work: Work, platform: Platform, row: CaseRow): Promise<str
     .executeTakeFirst();
   const from = passed?.details?.fromUnitId;
   if (typeof from === 'string') return from;
-  const configured = platform.config.interactionDispatcher;
-  const office = configured ? ((await getUnit(work.tx, configured)) ?? (await getUnitByCreditCode(work.tx, configured))) : await topGovernmentOffice(work.tx);
+  const office = await dispatcherOffice(platform, work.tx);
   if (!office || office.id === row.handling_unit_id) throw new AppError('INVALID_STATE', { detail: { key: 'interaction.handling.nowhereBack' } });
   return office.id;
 }
