@@ -58,19 +58,15 @@ function CaseCard({ ctx, item, status }: { ctx: ViewContext; item: ModerationIte
       <div class="panel-grid">
         <section aria-labelledby={`q-${id}`}>
           <h3 id={`q-${id}`}>{ctx.t('page.moderation.question')}</h3>
-          <dl class="audit-details">
-            <dd>
-              <Highlighted text={item.body} words={item.flaggedWords} />
-            </dd>
-          </dl>
+          <div class="guide">
+            <Highlighted text={item.body} words={item.flaggedWords} />
+          </div>
         </section>
         <section aria-labelledby={`a-${id}`}>
           <h3 id={`a-${id}`}>{ctx.t('page.moderation.answer')}</h3>
-          <dl class="audit-details">
-            <dd>
-              <Highlighted text={item.answer ?? ''} words={item.flaggedWords} />
-            </dd>
-          </dl>
+          <div class="guide">
+            <Highlighted text={item.answer ?? ''} words={item.flaggedWords} />
+          </div>
         </section>
       </div>
       {item.moderation !== 'published' ? (
