@@ -176,8 +176,14 @@ describe('政民互动 in the demo city', { skip: chromiumMissing }, () => {
     assert.match(await responder.page.locator('section[aria-labelledby="draft-heading"]').innerText(), /在留言板公开/);
     await responder.context.close();
 
-    // 许志刚 approves it; the answer goes to the writer.
+    // 许志刚 finds it through 待审核答复 on his console's home page and approves it; the answer goes to the writer.
     const leader = await signedIn('hrss_leader');
+    await leader.page.goto(`${base}/console`);
+    await checkPage(leader.page, 'leader console home');
+    const waiting = leader.page.getByRole('link', { name: /待审核答复/ });
+    assert.match(await waiting.innerText(), /[1-9]/);
+    await waiting.click();
+    await leader.page.waitForURL(/\/console\/interaction\/cases\?state=reviewing$/);
     assert.equal(await openCase(leader.page, 'reviewing', LETTER, 'leader'), casePath);
     await checkBoth(leader.page, 'case to approve');
     await leader.page.getByRole('button', { name: '审核通过并答复来信人' }).click();
