@@ -13,7 +13,7 @@ import type { DashboardCounter, Platform } from '../../../platform/module.ts';
 import { pageScope, renderConsole, type NavGroup } from '../../../platform/console/index.ts';
 import { shanghaiDate } from '../../../platform/calendar/index.ts';
 import { attr, Csrf, DataTable, EmptyState, FormBody, formatDateTime, formRaw, formText, Notice, PageQueryFields, Pagination, PostButton, redirect, setFlash, type Flash, type ViewContext } from '../../../platform/views/index.ts';
-import { ANSWER_TYPES, APPROVE_PERMISSION, CASE_STATES, DISPATCH_PERMISSION, HANDLE_PERMISSION, LIMITS, type CaseState } from '../model.ts';
+import { ANSWER_TYPES, APPROVE_PERMISSION, CASE_STATES, DISPATCH_PERMISSION, HANDLE_PERMISSION, LIMITS, MAX_EXTENSION_DAYS, type CaseState } from '../model.ts';
 import { countOpenSteps, getCaseView, listCases, mergeCandidates, OPEN_STATES, unitChoices, type CaseListItem, type CaseView } from '../queries/cases.ts';
 import { assignCase } from '../commands/assign-case.ts';
 import { passCase } from '../commands/pass-case.ts';
@@ -23,7 +23,9 @@ import { mergeCases } from '../commands/merge-cases.ts';
 import { draftAnswer } from '../commands/draft-answer.ts';
 import { approveAnswer } from '../commands/approve-answer.ts';
 import { returnAnswer } from '../commands/return-answer.ts';
+import { extendCase } from '../commands/extend-case.ts';
 import { dispatchPages } from './console-dispatch.tsx';
+import { hasPermission } from '../../../platform/iam/principal.ts';
 
 /** The console's 政民互动 menu: the handling pages (the other parts add theirs). */
 export const handlingNav: NavGroup = {
@@ -113,7 +115,7 @@ function LetterText({ text }: { text: string }) {
 }
 
 function eventText(ctx: ViewContext, e: CaseView['events'][number]): string {
-  return ctx.ta(`page.interaction.event.${e.type}`, { unit: e.unitName ?? '', from: e.fromUnitName ?? '' });
+  return ctx.ta(`page.interaction.event.${e.type}`, { unit: e.unitName ?? '', from: e.fromUnitName ?? '', days: typeof e.details.days === 'number' ? e.details.days : '' });
 }
 
 function TextArea({ id, name, label, rows, maxlength, required, value }: { id: string; name: string; label: string; rows: number; maxlength: number; required?: boolean; value?: string }) {
@@ -317,6 +319,26 @@ function CasePage({ ctx, view, choices }: { ctx: ViewContext; view: CaseView; ch
       ) : (
         ''
       )}
+      {may.extend ? (
+        <section class="panel stack" aria-labelledby="extend-heading">
+          <h2 id="extend-heading">{ctx.t('page.interaction.form.extend')}</h2>
+          <form method="post" action={attr(`${base}/extend`)} class="stack">
+            <Csrf ctx={ctx} />
+            <div class="field">
+              <label class="label" for="extend-days">
+                {ctx.t('page.interaction.form.extendDays', { max: MAX_EXTENSION_DAYS })}
+              </label>
+              <input class="input" type="number" id="extend-days" name="days" min="1" max={String(MAX_EXTENSION_DAYS)} step="1" inputmode="numeric" required value={String(MAX_EXTENSION_DAYS)} />
+            </div>
+            <TextArea id="extend-reason" name="reason" label={ctx.ta('page.interaction.form.extendReason')} rows={3} maxlength={LIMITS.reason} required />
+            <button type="submit" class="button button-secondary">
+              {ctx.t('page.interaction.form.extendSubmit')}
+            </button>
+          </form>
+        </section>
+      ) : (
+        ''
+      )}
       {may.assign || may.pass || may.transferBack || may.clarify || may.merge ? (
         <section class="panel stack" aria-labelledby="actions-heading">
           <h2 id="actions-heading">{ctx.t('page.interaction.col.actions')}</h2>
@@ -381,7 +403,7 @@ function CasePage({ ctx, view, choices }: { ctx: ViewContext; view: CaseView; ch
 
 /** Runs a form's command in one transaction; a refusal comes back as a message on the page it leads to. */
 async function formPost<T>(platform: Platform, request: FastifyRequest, reply: FastifyReply, target: string, run: (work: Work) => Promise<T>) {
-  let flash: Flash = { kind: 'success', key: 'page.interaction.flash.done' };
+  let flash: Flash = { kind: 'success', key: 'flash.interaction.done' };
   try {
     await inTransaction(platform.db, actorOf(request), run);
   } catch (error) {
@@ -389,7 +411,7 @@ async function formPost<T>(platform: Platform, request: FastifyRequest, reply: F
     if (!(error instanceof AppError) || ![400, 409, 422].includes(error.status)) throw error;
     const problem = error.toProblem(request.lang);
     const message = [problem.detail, ...(problem.errors ?? []).map((e) => e.message)].join(' ');
-    flash = { kind: 'error', key: 'page.interaction.flash.failed', params: { message } };
+    flash = { kind: 'error', key: 'flash.interaction.failed', params: { message } };
   }
   setFlash(reply, flash);
   return redirect(reply, target);
@@ -399,7 +421,9 @@ export async function handlingPages(app: FastifyInstance, platform: Platform) {
   pageScope(app);
   await dispatchPages(app, platform);
 
-  app.get<{ Querystring: Static<typeof InboxQuery> }>('/console/interaction/cases', { schema: { querystring: InboxQuery }, config: { auth: HANDLE_PERMISSION } }, async (request, reply) => {
+  // The unit's responders handle the cases, its leader approves their answers (待审核答复 leads here).
+  app.get<{ Querystring: Static<typeof InboxQuery> }>('/console/interaction/cases', { schema: { querystring: InboxQuery }, config: { auth: 'user' } }, async (request, reply) => {
+    if (![HANDLE_PERMISSION, APPROVE_PERMISSION].some((p) => hasPermission(request.principal!, p))) throw new AppError('FORBIDDEN');
     const tab = request.query.state ?? 'open';
     const today = shanghaiDate(platform.clock.now());
     const page = await listCases(
@@ -467,6 +491,7 @@ export async function handlingPages(app: FastifyInstance, platform: Platform) {
   form('merge', (w, r) => mergeCases(w, platform, r.principal!, r.params.id, { intoId: formText(r.body, 'intoId') }));
   form('answer', (w, r) => draftAnswer(w, platform, r.principal!, r.params.id, { body: text(r, 'body', LIMITS.answer + 1), publish: formText(r.body, 'publish') === '1', answerType: formText(r.body, 'answerType') || undefined }));
   form('approve-answer', (w, r) => approveAnswer(w, platform, r.principal!, r.params.id));
+  form('extend', (w, r) => extendCase(w, platform, r.principal!, r.params.id, { reason: text(r, 'reason', LIMITS.reason + 1), days: Number(formText(r.body, 'days') || 'NaN') }));
   form('return-answer', (w, r) => returnAnswer(w, platform, r.principal!, r.params.id, { reason: text(r, 'reason', LIMITS.reason) }));
 }
 

@@ -202,7 +202,7 @@ function RecentTickets({ ctx, tickets }: { ctx: ViewContext; tickets: TicketView
 /** Runs a form's command in one transaction; a refusal comes back as a message on the page it leads to. */
 async function formPost<T>(platform: Platform, request: FastifyRequest, reply: FastifyReply, target: string, run: (work: Work) => Promise<T>, done: Flash) {
   const result = await attempt(request.lang, () => inTransaction(platform.db, actorOf(request), run));
-  setFlash(reply, result.ok ? done : { kind: 'error', key: 'page.hotline.flash.failed', params: { message: result.summary } });
+  setFlash(reply, result.ok ? done : { kind: 'error', key: 'flash.hotline.failed', params: { message: result.summary } });
   return redirect(reply, target);
 }
 
@@ -259,13 +259,13 @@ export async function hotlinePages(app: FastifyInstance, platform: Platform) {
       if (!(error instanceof AppError) || (error.status !== 400 && error.status !== 422)) throw error;
       return screen(request, reply, { values, fields: fieldMessages(error.fieldErrors, request.lang), summary: error.toProblem(request.lang).detail, status: error.status });
     }
-    setFlash(reply, { kind: 'success', key: 'page.hotline.flash.created', params: { trackingNo: created.trackingNo } });
+    setFlash(reply, { kind: 'success', key: 'flash.hotline.created', params: { trackingNo: created.trackingNo } });
     return redirect(reply, SCREEN);
   });
 
   app.post<{ Body: Static<typeof FormBody> }>('/console/hotline/close', { schema: { body: FormBody }, config: { auth: HOTLINE_PERMISSION } }, async (request, reply) => {
     const ticketId = formText(request.body, 'ticketId').slice(0, 64);
-    return formPost(platform, request, reply, SCREEN, (work) => closeTicket(work, platform, request.principal!, ticketId, { knowledgeId: formText(request.body, 'knowledgeId') || null, answer: formRaw(request.body, 'answer') }), { kind: 'success', key: 'page.hotline.flash.closed' });
+    return formPost(platform, request, reply, SCREEN, (work) => closeTicket(work, platform, request.principal!, ticketId, { knowledgeId: formText(request.body, 'knowledgeId') || null, answer: formRaw(request.body, 'answer') }), { kind: 'success', key: 'flash.hotline.closed' });
   });
 
   app.get<{ Params: Static<typeof IdParams> }>('/console/hotline/tickets/:id', { schema: { params: IdParams }, config: { auth: HOTLINE_PERMISSION } }, async (request, reply) => {
@@ -369,10 +369,10 @@ export async function hotlinePages(app: FastifyInstance, platform: Platform) {
   });
 
   app.post<FormRoute>('/console/hotline/tickets/:id/close', { schema: { params: IdParams, body: FormBody }, config: { auth: HOTLINE_PERMISSION } }, async (request, reply) =>
-    formPost(platform, request, reply, ticketPage(request.params.id), (work) => closeTicket(work, platform, request.principal!, request.params.id, { answer: formRaw(request.body, 'answer') }), { kind: 'success', key: 'page.hotline.flash.closed' }),
+    formPost(platform, request, reply, ticketPage(request.params.id), (work) => closeTicket(work, platform, request.principal!, request.params.id, { answer: formRaw(request.body, 'answer') }), { kind: 'success', key: 'flash.hotline.closed' }),
   );
   app.post<FormRoute>('/console/hotline/tickets/:id/supervise', { schema: { params: IdParams, body: FormBody }, config: { auth: HOTLINE_PERMISSION } }, async (request, reply) =>
-    formPost(platform, request, reply, ticketPage(request.params.id), (work) => superviseTicket(work, platform, request.principal!, request.params.id, { note: formText(request.body, 'note') }), { kind: 'success', key: 'page.hotline.flash.supervised' }),
+    formPost(platform, request, reply, ticketPage(request.params.id), (work) => superviseTicket(work, platform, request.principal!, request.params.id, { note: formText(request.body, 'note') }), { kind: 'success', key: 'flash.hotline.supervised' }),
   );
   app.post<FormRoute>('/console/hotline/tickets/:id/visit', { schema: { params: IdParams, body: FormBody }, config: { auth: HOTLINE_PERMISSION } }, async (request, reply) =>
     formPost(
@@ -381,7 +381,7 @@ export async function hotlinePages(app: FastifyInstance, platform: Platform) {
       reply,
       ticketPage(request.params.id),
       (work) => visitTicket(work, platform, request.principal!, request.params.id, { satisfaction: Number(formText(request.body, 'satisfaction')), note: formText(request.body, 'note') || null }),
-      { kind: 'success', key: 'page.hotline.flash.visited' },
+      { kind: 'success', key: 'flash.hotline.visited' },
     ),
   );
 }

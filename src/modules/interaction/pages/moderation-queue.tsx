@@ -113,7 +113,7 @@ function CaseCard({ ctx, item, status }: { ctx: ViewContext; item: ModerationIte
 
 async function formPost<T>(platform: Platform, request: FastifyRequest, reply: FastifyReply, target: string, run: (work: Work) => Promise<T>, done: Flash) {
   const result = await attempt(request.lang, () => inTransaction(platform.db, actorOf(request), run));
-  setFlash(reply, result.ok ? done : { kind: 'error', key: 'page.moderation.flash.failed', params: { message: result.summary } });
+  setFlash(reply, result.ok ? done : { kind: 'error', key: 'flash.moderation.failed', params: { message: result.summary } });
   return redirect(reply, target);
 }
 
@@ -164,11 +164,11 @@ export async function moderationPages(app: FastifyInstance, platform: Platform) 
       reply,
       backTo(request),
       (work) => publishCase(work, platform, request.principal!, request.params.id, { publicBody: formRaw(request.body, 'publicBody').replace(/\r\n/g, '\n') || null, publicAnswer: formRaw(request.body, 'publicAnswer').replace(/\r\n/g, '\n') || null }),
-      { kind: 'success', key: 'page.moderation.flash.published' },
+      { kind: 'success', key: 'flash.moderation.published' },
     ),
   );
   app.post<FormRoute & { Querystring: Static<typeof StatusQuery> }>(`${QUEUE}/:id/hide`, { schema: { params: IdParams, body: FormBody, querystring: StatusQuery }, config: { auth: MODERATE_PERMISSION } }, async (request, reply) =>
-    formPost(platform, request, reply, backTo(request), (work) => hideCase(work, platform, request.principal!, request.params.id, { reason: formText(request.body, 'reason') }), { kind: 'success', key: 'page.moderation.flash.hidden' }),
+    formPost(platform, request, reply, backTo(request), (work) => hideCase(work, platform, request.principal!, request.params.id, { reason: formText(request.body, 'reason') }), { kind: 'success', key: 'flash.moderation.hidden' }),
   );
 
   app.get<{ Querystring: Static<typeof QueueQuery> }>(WORDS, { schema: { querystring: Strict({ ...PageQueryFields }) }, config: { auth: 'user' } }, async (request, reply) => {
@@ -200,7 +200,7 @@ export async function moderationPages(app: FastifyInstance, platform: Platform) 
     mayKeepWords(request);
     const words = formRaw(request.body, 'words').split(/[\r\n,，、]+/);
     const result = await attempt(request.lang, () => inTransaction(platform.db, actorOf(request), (work) => saveSensitiveWords(work, platform, { words })));
-    setFlash(reply, result.ok ? { kind: 'success', key: 'page.sensitiveWords.flash.saved', params: { count: result.value.words.length } } : { kind: 'error', key: 'page.moderation.flash.failed', params: { message: result.summary } });
+    setFlash(reply, result.ok ? { kind: 'success', key: 'flash.sensitiveWords.saved', params: { count: result.value.words.length } } : { kind: 'error', key: 'flash.moderation.failed', params: { message: result.summary } });
     return redirect(reply, WORDS);
   });
 }

@@ -18,7 +18,7 @@ import { recordAudit } from '../../../platform/audit/service.ts';
 import { shanghaiDate } from '../../../platform/calendar/index.ts';
 import { mayHandle, type TaskRow } from '../../../platform/flow/service.ts';
 import { displayNames } from '../../../platform/iam/holders.ts';
-import { CASE_SUBJECT, HOTLINE_PERMISSION, OVERSIGHT_PERMISSION, PUBLIC_CHANNELS, type CaseRow, type CaseState, type Channel } from '../model.ts';
+import { APPROVE_PERMISSION, CASE_SUBJECT, HANDLE_PERMISSION, HOTLINE_PERMISSION, OVERSIGHT_PERMISSION, PUBLIC_CHANNELS, type CaseRow, type CaseState, type Channel } from '../model.ts';
 import { currentRound } from '../process.ts';
 import { caseEvents } from './events.ts';
 import { isStaffOf, STAFF_PERMISSIONS } from '../commands/case-lock.ts';
@@ -122,6 +122,8 @@ export interface CaseAbilities {
   answer: boolean;
   approve: boolean;
   return: boolean;
+  /** A disclosure request not yet extended, still with the unit: its responder or leader may extend it once. */
+  extend: boolean;
 }
 
 /** Every unit the case has been with (its rounds' tasks), for read-only access of former units. */
@@ -170,6 +172,12 @@ export async function getCaseView(work: Work, platform: Platform, principal: Pri
     answer: row.state === 'assigned' && can('handle'),
     approve: row.state === 'reviewing' && can('review'),
     return: row.state === 'reviewing' && can('review'),
+    extend:
+      current &&
+      row.channel === 'disclosure_request' &&
+      row.extension_days === 0 &&
+      ['assigned', 'clarifying', 'reviewing'].includes(row.state) &&
+      [HANDLE_PERMISSION, APPROVE_PERMISSION].some((p) => hasPermission(principal, p)),
   };
   return {
     id: row.id,
