@@ -9,9 +9,9 @@ import { attempt, Csrf, EmptyState, ErrorSummary, FormBody, formatDateTime, form
 import { renderPortal } from './shell.tsx';
 
 /**
- * "我的": a citizen's or an enterprise's own pages on the portal. The home page leads to what the
- * modules offer (portal.accountHome, e.g. 我的办件) and to the account's profile, password and
- * messages; staff accounts have the console instead.
+ * "我的": a citizen's or an enterprise's own pages on the portal. The navigation leads to what the
+ * modules offer (portal.account: 我的办件, 我的证照 … 我的信件) and to the account's profile,
+ * password and messages; staff accounts have the console instead.
  */
 const PageQuery = Strict({ ...PageQueryFields });
 const MessagesQuery = Strict({ cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
@@ -22,10 +22,11 @@ interface AccountLink {
 }
 
 function accountLinks(platform: Platform): AccountLink[] {
-  const home = platform.modules.accountHome;
+  // Every page the modules add to 我的 (我的办件, 我的证照 … 我的信件), else their home page.
+  const pages = platform.modules.accountPages.length ? platform.modules.accountPages : platform.modules.accountHome ? [platform.modules.accountHome] : [];
   return [
     { href: '/account', key: 'page.account.home' },
-    ...(home ? [{ href: home.href, key: home.key }] : []),
+    ...pages.map((page) => ({ href: page.href, key: page.key })),
     { href: '/account/profile', key: 'page.account.profile' },
     { href: '/account/password', key: 'page.account.password' },
     { href: '/account/messages', key: 'page.account.messages' },
