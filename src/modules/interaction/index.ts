@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform, ZtModule } from '../../platform/module.ts';
 import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
+import { loadInteractionDemo } from './demo.ts';
 import { publicLetterRoutes } from './routes/public.ts';
 import { interactionPortal, interactionPublicPages } from './pages/public-index.ts';
 import { reopenTemplates } from './commands/reopen-case.ts';
@@ -75,6 +76,7 @@ export const interactionModule: ZtModule = {
   dashboard: [...handlingCounters],
   publishes: [CASE_CHANGED],
   supervisedSubjects: interactionSubjects,
+  demo: loadInteractionDemo,
   permissions: [
     { name: DISPATCH_PERMISSION, roles: ['responder'] },
     { name: HANDLE_PERMISSION, roles: ['responder', 'village_officer'] },
