@@ -83,7 +83,7 @@ export async function createTicket(work: Work, platform: Platform, principal: Pr
       content: `${input.title.trim()}\n${input.body}`.slice(0, COMPLAINT_CONTENT_MAX),
     });
     complaintId = complaint.id;
-    await recordCaseEvent(work, received.row, 'complaint_filed', { unitId: unit.id, details: { complaintId } });
+    await recordCaseEvent(work, received.row, 'complaint_filed', { unitId: unit.id, details: { complaintId }, at: platform.clock.now() });
   }
   recordAudit(work, { action: 'interaction.hotline.create', objectType: 'interaction_case', objectId: received.id, details: { trackingNo: received.trackingNo, urgency: input.urgency, regionCode, category, complaintId } }, platform.clock.now());
   return { id: received.id, trackingNo: received.trackingNo, complaintId };

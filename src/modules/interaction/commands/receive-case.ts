@@ -143,7 +143,7 @@ export async function receiveCase(work: Work, platform: Platform, input: CaseInp
   // The same letter posted at the same moment: the other post's transaction wrote it first.
   if (!inserted) return duplicateOf(platform, await db.selectFrom('interaction_cases').selectAll().where('dedupe_key', '=', keys[0]).executeTakeFirstOrThrow());
 
-  await recordCaseEvent(work, inserted, 'received', { unitId: unit.id, details: { dispatch } });
+  await recordCaseEvent(work, inserted, 'received', { unitId: unit.id, details: { dispatch }, at: now });
   await startRound(work, platform, inserted, { kind: dispatch ? 'dispatch' : 'handle', unitId: unit.id }, { first: true });
   await publishCaseChanged(work, platform, inserted, { action: 'receive', stepKey: dispatch ? 'dispatch' : 'handle' });
   recordAudit(work, { action: 'interaction.case.receive', objectType: 'interaction_case', objectId: id, details: { channel: input.channel, trackingNo, unitId: unit.id } }, now);
