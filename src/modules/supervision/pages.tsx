@@ -18,7 +18,7 @@ import {
   FormBody,
   formatDateTime,
   formText,
-  Notice,
+  RefusalNotice,
   PageQueryFields,
   Pagination,
   redirect,
@@ -355,9 +355,7 @@ export async function supervisionPages(app: FastifyInstance, platform: Platform)
             </button>
           </form>
           {!result.ok ? (
-            <Notice kind="error">
-              <p safe>{result.summary}</p>
-            </Notice>
+            <RefusalNotice failure={result} />
           ) : result.value.length ? (
             <>
               <StatsTable ctx={ctx} items={result.value} from={from} to={to} groupBy={groupBy} />

@@ -56,6 +56,28 @@ export function Notice({ kind, title, children }: { kind: 'success' | 'info' | '
   );
 }
 
+/**
+ * A refused query of a report page (statistics, registers): what was wrong and, for each field,
+ * why. A report has no form to send back, so the messages are listed rather than linked.
+ */
+export function RefusalNotice({ failure }: { failure: { summary: string; fields: FieldMessages } }) {
+  const messages = Object.values(failure.fields);
+  return (
+    <Notice kind="error">
+      <p safe>{failure.summary}</p>
+      {messages.length ? (
+        <ul>
+          {messages.map((message) => (
+            <li safe>{message}</li>
+          ))}
+        </ul>
+      ) : (
+        ''
+      )}
+    </Notice>
+  );
+}
+
 const fieldId = (form: string, name: string) => `${form}-${name}`;
 
 /**

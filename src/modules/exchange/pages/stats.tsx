@@ -5,7 +5,7 @@ import type { DashboardCounter, Platform } from '../../../platform/module.ts';
 import { shanghaiDate } from '../../../platform/calendar/index.ts';
 import { scopesFor } from '../../../platform/iam/principal.ts';
 import { renderConsole } from '../../../platform/console/shell.tsx';
-import { attempt, attr, DataTable, EmptyState, Notice } from '../../../platform/views/index.ts';
+import { attempt, attr, DataTable, EmptyState, RefusalNotice } from '../../../platform/views/index.ts';
 import { countOpenTasks } from '../../../platform/flow/service.ts';
 import { RECEIVE_PERMISSION, SIGNOFF_PERMISSION, SIGNOFF_SUBJECT, STATS_PERMISSION } from '../model.ts';
 import { countUnsigned, exchangeStats, statsPeriod, type UnitStats } from '../queries/stats.ts';
@@ -79,14 +79,7 @@ export async function statsPages(app: FastifyInstance, platform: Platform) {
               </button>
             </form>
             {!result.ok ? (
-              <Notice kind="error">
-                <p safe>{result.summary}</p>
-                <ul>
-                  {Object.values(result.fields).map((message) => (
-                    <li safe>{message}</li>
-                  ))}
-                </ul>
-              </Notice>
+              <RefusalNotice failure={result} />
             ) : result.value.length ? (
               <>
                 <DataTable id="exchange-stats" caption={<>{ctx.t('page.exchange.stats.caption', { from, to })}</>} head={head}>

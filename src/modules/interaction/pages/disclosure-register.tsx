@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Strict } from '../../../platform/http/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { renderConsole } from '../../../platform/console/shell.tsx';
-import { attempt, attr, DataTable, EmptyState, Notice } from '../../../platform/views/index.ts';
+import { attempt, attr, DataTable, EmptyState, RefusalNotice } from '../../../platform/views/index.ts';
 import { ANSWER_TYPES, STATS_PERMISSION } from '../model.ts';
 import { disclosureRegister, registerYear, type RegisterFigures } from '../queries/disclosure.ts';
 
@@ -37,14 +37,7 @@ export async function disclosureRegisterPages(app: FastifyInstance, platform: Pl
               </button>
             </form>
             {!result.ok ? (
-              <Notice kind="error">
-                <p safe>{result.summary}</p>
-                <ul>
-                  {Object.values(result.fields).map((message) => (
-                    <li safe>{message}</li>
-                  ))}
-                </ul>
-              </Notice>
+              <RefusalNotice failure={result} />
             ) : result.value.items.length ? (
               <>
                 <DataTable id="disclosure-register" stack caption={<>{ctx.t('page.interaction.disclosure.caption', { year: result.value.year })}</>} head={head}>

@@ -5,7 +5,7 @@ import type { Platform } from '../../../platform/module.ts';
 import { shanghaiDate } from '../../../platform/calendar/index.ts';
 import { renderConsole } from '../../../platform/console/shell.tsx';
 import { pageScope } from '../../../platform/console/index.ts';
-import { attempt, attr, DataTable, EmptyState, Notice, type NavGroup, type ViewContext } from '../../../platform/views/index.ts';
+import { attempt, attr, DataTable, EmptyState, RefusalNotice, type NavGroup, type ViewContext } from '../../../platform/views/index.ts';
 import { CHANNELS, STATS_PERMISSION, type Channel } from '../model.ts';
 import { interactionChannelStats, interactionStats, statsPeriod, type Measures } from '../queries/stats.ts';
 
@@ -116,14 +116,7 @@ export async function statsPages(app: FastifyInstance, platform: Platform) {
       let content: JSX.Element;
       if (!result.ok) {
         content = (
-          <Notice kind="error">
-            <p safe>{result.summary}</p>
-            <ul>
-              {Object.values(result.fields).map((message) => (
-                <li safe>{message}</li>
-              ))}
-            </ul>
-          </Notice>
+          <RefusalNotice failure={result} />
         );
       } else {
         const { units, channels } = result.value;
