@@ -14,7 +14,8 @@ const PAGES = {
   list: `${BASE}c/news/index_2.html`,
   article: `${BASE}a/1002.html`,
   search: `${BASE}search?q=${encodeURIComponent('一网通办')}`,
-  subsite: `${BASE}s/jyj/`,
+  department: `${BASE}s/jyj/`,
+  county: `${BASE}s/dongshan/c/news/`,
 };
 
 describe('the portal site pages in the browser', { skip: chromiumMissing }, () => {
@@ -46,7 +47,7 @@ describe('the portal site pages in the browser', { skip: chromiumMissing }, () =
   const isLarge = (page: Page) => page.evaluate(() => document.documentElement.classList.contains('display-large'));
 
   for (const width of [1366, 390]) {
-    test(`at ${width} px: home, list, article, search and a sub-site pass axe in both modes and do not scroll sideways`, async () => {
+    test(`at ${width} px: home, list, article, search and two sub-sites (all three themes) pass axe in both modes and do not scroll sideways`, async () => {
       const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
       const page = await open(context);
       for (const [name, path] of Object.entries(PAGES)) {

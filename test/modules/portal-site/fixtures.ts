@@ -68,7 +68,22 @@ export function educationSite(base = 'https://www.yunchuan.gov.cn/s/jyj/'): Site
 }
 
 export function countySite(base = 'https://www.yunchuan.gov.cn/s/dongshan/'): SiteView {
-  return { ...educationSite(base), id: 'site-ds', name: '东山县人民政府', kind: 'county', theme: 'red', palette: 'red', footer: footer('东山县人民政府办公室') };
+  const path = new URL(base).pathname;
+  return {
+    ...educationSite(base),
+    id: 'site-ds',
+    name: '东山县人民政府',
+    kind: 'county',
+    theme: 'red',
+    palette: 'red',
+    navigation: [
+      { label: '首页', href: path },
+      { label: '要闻动态', href: `${path}c/news/` },
+      { label: '乡镇动态', href: `${path}c/towns/` },
+      { label: '政务公开', href: `${path}c/disclosure/` },
+    ],
+    footer: footer('东山县人民政府办公室'),
+  };
 }
 
 const at = (day: number, hour = 9) => new Date(Date.UTC(2026, 11, day, hour - 8, 30)).toISOString();

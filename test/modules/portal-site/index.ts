@@ -1,7 +1,7 @@
 /**
  * A module that exists only in the tests: the portal's site pages served from fixture data through
- * the pure renderers (src/modules/portal/render), under /t/ (the main site) and /t/s/jyj/ (a
- * sub-site of another theme), with the portal's hashed assets. The browser test drives these pages;
+ * the pure renderers (src/modules/portal/render), under /t/ (the main site, 政务蓝), /t/s/jyj/
+ * (a department, 清新绿) and /t/s/dongshan/ (a county, 政务红), with the portal's hashed assets. The browser test drives these pages;
  * the real portal module serves the same renderers from its database and published files.
  * Installed by `createTestContext({ modules: [portalSiteModule] })`.
  */
@@ -27,6 +27,7 @@ const PAGE_SIZE = 10;
 const sites: Record<string, () => SiteView> = {
   [BASE]: () => fx.mainSite(`${ORIGIN}${BASE}`),
   [`${BASE}s/jyj/`]: () => ({ ...fx.educationSite(`${ORIGIN}${BASE}s/jyj/`), parentSite: { label: '云川市人民政府', href: BASE } }),
+  [`${BASE}s/dongshan/`]: () => ({ ...fx.countySite(`${ORIGIN}${BASE}s/dongshan/`), parentSite: { label: '云川市人民政府', href: BASE } }),
 };
 
 const send = (reply: FastifyReply, body: string, status = 200, type = 'text/html; charset=utf-8') => reply.status(status).type(type).send(body);
