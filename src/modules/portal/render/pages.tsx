@@ -5,7 +5,7 @@
  * user, no clock. Titles and other text are escaped; `bodyHtml` is trusted (sanitised upstream).
  */
 import { renderSitePage, sitePath } from './layout.tsx';
-import { ArticleList, blockTitleId, MoreLink, PaginationNav, PublishedDate } from './parts.tsx';
+import { ArticleList, blockTitleId, MoreLink, PaginationNav, PublishedDate, SourceAndDate } from './parts.tsx';
 import { anchorId, dateTimeOf, datetimeAttr, esc, fileKindLabel, fileSize, html, snippetHtml } from './format.ts';
 import { TEXT } from './text.ts';
 import type { ArticleView, ColumnListView, ColumnView, HomeView, Link, SearchView, SinglePageView, SiteView } from './types.ts';
@@ -436,14 +436,7 @@ export function renderSearch(site: SiteView, search: SearchView): string {
                     </h3>
                     <p class="search-snippet">{safeSnippet}</p>
                     <p class="search-meta">
-                      {item.sourceSite ? (
-                        <span class="source-badge" safe>
-                          {item.sourceSite.name}
-                        </span>
-                      ) : (
-                        ''
-                      )}
-                      <PublishedDate iso={item.publishedAt} />
+                      <SourceAndDate item={item} />
                     </p>
                   </li>
                 );

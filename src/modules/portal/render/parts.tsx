@@ -11,6 +11,22 @@ export function PublishedDate({ iso }: { iso: string }) {
   );
 }
 
+/** An item's source site (for shared items) and its date. */
+export function SourceAndDate({ item }: { item: { sourceSite?: { name: string } | null; publishedAt: string } }) {
+  return (
+    <>
+      {item.sourceSite ? (
+        <span class="source-badge" safe>
+          {item.sourceSite.name}
+        </span>
+      ) : (
+        ''
+      )}
+      <PublishedDate iso={item.publishedAt} />
+    </>
+  );
+}
+
 export function ArticleList({ items, withSummary = false }: { items: ArticleListItem[]; withSummary?: boolean }) {
   return (
     <ul class="article-list">
@@ -20,14 +36,7 @@ export function ArticleList({ items, withSummary = false }: { items: ArticleList
             {item.title}
           </a>
           <span class="article-list-meta">
-            {item.sourceSite ? (
-              <span class="source-badge" safe>
-                {item.sourceSite.name}
-              </span>
-            ) : (
-              ''
-            )}
-            <PublishedDate iso={item.publishedAt} />
+            <SourceAndDate item={item} />
           </span>
           {withSummary && item.summary ? (
             <p class="article-list-summary" safe>
