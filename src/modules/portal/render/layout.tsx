@@ -7,7 +7,7 @@
  */
 import { assetUrl } from '../../../platform/views/index.ts';
 import { portalAssetUrl } from './assets.ts';
-import { esc } from './format.ts';
+import { esc, html } from './format.ts';
 import { TEXT } from './text.ts';
 import type { Link, NavLink, SiteView } from './types.ts';
 
@@ -223,15 +223,148 @@ function Footer({ site }: { site: SiteView }) {
   );
 }
 
+/**
+ * The parts of a site's chrome that do not change from page to page, rendered once per SiteView
+ * object: the publisher renders thousands of pages of one site with the same object, and the chrome
+ * is most of a page's work. Views are therefore treated as immutable once rendered.
+ */
+interface SiteChrome {
+  head: string;
+  top: Map<boolean, string>;
+  nav: Map<number, string>;
+  footer: string;
+}
+const chromeCache = new WeakMap<SiteView, SiteChrome>();
+
+function chromeOf(site: SiteView): SiteChrome {
+  let chrome = chromeCache.get(site);
+  if (!chrome) {
+    chrome = { head: headAssets(), top: new Map(), nav: new Map(), footer: html(<Footer site={site} />) };
+    chromeCache.set(site, chrome);
+  }
+  return chrome;
+}
+
+function headAssets(): string {
+  return html(
+    <>
+      {/* Before any stylesheet: applies the remembered 长者模式 before the first paint. */}
+      <script src={portalAssetUrl('display.js')}></script>
+      <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+      <link rel="stylesheet" href={assetUrl('app.css')} />
+      <link rel="stylesheet" href={portalAssetUrl('themes.css')} />
+      <link rel="stylesheet" href={portalAssetUrl('site.css')} />
+    </>,
+  );
+}
+
+/** Skip link, utility bar and masthead (with or without the masthead's search form). */
+function Top({ site, headerSearch }: { site: SiteView; headerSearch: boolean }) {
+  const account = site.accountLinks === undefined ? { login: '/login', mine: '/account' } : site.accountLinks;
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        {TEXT.skipToContent}
+      </a>
+      <div class="utility-bar">
+        <div class="wrap utility-inner">
+          <p class="utility-welcome">
+            {TEXT.welcome}
+            <span safe>{site.name}</span>
+          </p>
+          <ul class="tool-list">
+            {site.parentSite ? (
+              <li>
+                <a class="tool-link" href={esc(site.parentSite.href)}>
+                  {TEXT.backToMain}
+                </a>
+              </li>
+            ) : (
+              ''
+            )}
+            <li>
+              <DisplayToggle site={site} />
+            </li>
+            <li>
+              <a class="tool-link" href={esc(site.footer.accessibilityStatement.href)}>
+                {TEXT.accessibility}
+              </a>
+            </li>
+            {account ? (
+              <>
+                <li>
+                  <a class="tool-link" href={esc(account.mine)}>
+                    {TEXT.mine}
+                  </a>
+                </li>
+                <li>
+                  <a class="tool-link" href={esc(account.login)}>
+                    {TEXT.login}
+                  </a>
+                </li>
+              </>
+            ) : (
+              ''
+            )}
+          </ul>
+        </div>
+      </div>
+      <header class="site-header">
+        <div class="wrap site-header-inner">
+          <Brand site={site} />
+          {site.searchUrl && headerSearch ? <HeaderSearch action={site.searchUrl} /> : ''}
+        </div>
+      </header>
+    </>
+  );
+}
+
+function MainNav({ navigation }: { navigation: NavLink[] }) {
+  if (!navigation.length) return '';
+  return (
+    <nav class="site-nav" aria-label={TEXT.mainNav}>
+      {/* Wide screens: one row. Phones: a disclosure that works without script (only one of the two is ever shown). */}
+      <ul class="wrap site-nav-list">
+        <NavItems items={navigation} />
+      </ul>
+      <details class="site-nav-menu">
+        <summary class="wrap">{TEXT.menu}</summary>
+        <ul class="site-nav-menu-list">
+          <NavItems items={navigation} />
+        </ul>
+      </details>
+    </nav>
+  );
+}
+
+function cached<K>(map: Map<K, string>, key: K, render: () => JSX.Element): string {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = html(render());
+    map.set(key, value);
+  }
+  return value;
+}
+
 /** A complete page of a site around content already rendered. Also what a platform shell would call to wrap a module page in the site's chrome. */
 export function renderSitePage(site: SiteView, spec: SitePageSpec): string {
+  const chrome = chromeOf(site);
   const isHome = spec.title === null;
   const navigation = markCurrent(site.navigation, spec.crumbs, isHome);
-  const account = site.accountLinks === undefined ? { login: '/login', mine: '/account' } : site.accountLinks;
+  const current = navigation.findIndex((n) => n.current);
+  const headerSearch = spec.headerSearch !== false;
   const title = isHome ? site.name : `${spec.title} - ${site.name}`;
   // Rendered by the page renderers from escaped parts (or, for a module page, by the platform's views).
   const safeMain = spec.mainHtml;
-  const page = (
+  // The cached parts are rendered from escaped text above.
+  const [safeHead, safeTop, safeNav, safeFooter] = [
+    chrome.head,
+    cached(chrome.top, headerSearch, () => <Top site={site} headerSearch={headerSearch} />),
+    // A navigation marked by the caller may not follow its breadcrumbs: only the derived one is cached.
+    site.navigation.some((n) => n.current) ? html(<MainNav navigation={navigation} />) : cached(chrome.nav, current, () => <MainNav navigation={navigation} />),
+    chrome.footer,
+  ];
+  return html(
     <>
       {'<!doctype html>'}
       <html lang={site.lang} class={`theme-${esc(site.theme)} palette-${esc(site.palette)}`}>
@@ -240,98 +373,24 @@ export function renderSitePage(site: SiteView, spec: SitePageSpec): string {
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title safe>{title}</title>
           {spec.description ? <meta name="description" content={esc(spec.description)} /> : ''}
-          {/* Before any stylesheet: applies the remembered 长者模式 before the first paint. */}
-          <script src={portalAssetUrl('display.js')}></script>
-          <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
-          <link rel="stylesheet" href={assetUrl('app.css')} />
-          <link rel="stylesheet" href={portalAssetUrl('themes.css')} />
-          <link rel="stylesheet" href={portalAssetUrl('site.css')} />
+          {safeHead}
           {(spec.feeds ?? []).map((feed) => (
             <link rel="alternate" type="application/rss+xml" title={esc(feed.label)} href={esc(feed.href)} />
           ))}
           <script src={portalAssetUrl('site.js')} defer></script>
         </head>
         <body class={`portal site site-${esc(site.kind)}${spec.pageClass ? ` ${esc(spec.pageClass)}` : ''}`}>
-          <a class="skip-link" href="#main">
-            {TEXT.skipToContent}
-          </a>
-          <div class="utility-bar">
-            <div class="wrap utility-inner">
-              <p class="utility-welcome">
-                {TEXT.welcome}
-                <span safe>{site.name}</span>
-              </p>
-              <ul class="tool-list">
-                {site.parentSite ? (
-                  <li>
-                    <a class="tool-link" href={esc(site.parentSite.href)}>
-                      {TEXT.backToMain}
-                    </a>
-                  </li>
-                ) : (
-                  ''
-                )}
-                <li>
-                  <DisplayToggle site={site} />
-                </li>
-                <li>
-                  <a class="tool-link" href={esc(site.footer.accessibilityStatement.href)}>
-                    {TEXT.accessibility}
-                  </a>
-                </li>
-                {account ? (
-                  <>
-                    <li>
-                      <a class="tool-link" href={esc(account.mine)}>
-                        {TEXT.mine}
-                      </a>
-                    </li>
-                    <li>
-                      <a class="tool-link" href={esc(account.login)}>
-                        {TEXT.login}
-                      </a>
-                    </li>
-                  </>
-                ) : (
-                  ''
-                )}
-              </ul>
-            </div>
-          </div>
-          <header class="site-header">
-            <div class="wrap site-header-inner">
-              <Brand site={site} />
-              {site.searchUrl && spec.headerSearch !== false ? <HeaderSearch action={site.searchUrl} /> : ''}
-            </div>
-          </header>
-          {navigation.length ? (
-            <nav class="site-nav" aria-label={TEXT.mainNav}>
-              {/* Wide screens: one row. Phones: a disclosure that works without script (only one of the two is ever shown). */}
-              <ul class="wrap site-nav-list">
-                <NavItems items={navigation} />
-              </ul>
-              <details class="site-nav-menu">
-                <summary class="wrap">{TEXT.menu}</summary>
-                <ul class="site-nav-menu-list">
-                  <NavItems items={navigation} />
-                </ul>
-              </details>
-            </nav>
-          ) : (
-            ''
-          )}
+          {safeTop}
+          {safeNav}
           <main id="main" class="site-main" tabindex="-1">
             <div class="wrap">
               {spec.crumbs && spec.crumbs.length > 1 ? <Breadcrumbs crumbs={spec.crumbs} /> : ''}
               {safeMain}
             </div>
           </main>
-          <Footer site={site} />
+          {safeFooter}
         </body>
       </html>
-    </>
+    </>,
   );
-  if (typeof page !== 'string') throw new TypeError('portal pages are rendered synchronously');
-  return page;
 }
-

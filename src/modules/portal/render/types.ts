@@ -40,6 +40,11 @@ export interface SiteFooter {
   links?: Link[];
 }
 
+/**
+ * A site as its pages show it. Treat it as immutable once rendered: the chrome (masthead, navigation,
+ * footer) is rendered once per SiteView object and reused for every page of the site; a changed site
+ * is a new object.
+ */
 export interface SiteView {
   id: string;
   name: string;
