@@ -228,3 +228,14 @@ test('renderSitePage wraps other content in the same chrome (what a module page 
   assert.match(page, /<a href="\/services" aria-current="page">办事服务<\/a>/);
   assert.match(page, /<main id="main" class="site-main" tabindex="-1"><div class="wrap"><nav class="breadcrumb"/);
 });
+
+test('a site’s logo replaces the emblem (its name stays text); a navigation marked by the caller is kept as marked', () => {
+  const site = { ...fx.educationSite(), logoUrl: '/files/logo/jyj.png?v=1&s=2' };
+  const page = renderHome(site, fx.homeView());
+  assert.match(page, /<a class="brand" href="\/s\/jyj\/"><img class="brand-logo" src="\/files\/logo\/jyj.png\?v=1&amp;s=2" alt=""\/><span class="brand-text"><span class="brand-name">云川市教育局<\/span>/);
+  assert.doesNotMatch(page, /brand-mark/);
+  const marked = { ...fx.mainSite(), navigation: fx.mainSite().navigation.map((n) => ({ ...n, current: n.label === '政民互动' })) };
+  const list = renderColumnList(marked, fx.newsColumn(marked), { items: [], pagination: { page: 1, pages: 1, hrefFor: () => '/' } });
+  assert.match(list, /<a href="\/interaction" aria-current="page">政民互动<\/a>/);
+  assert.doesNotMatch(list, /<a href="\/c\/news\/" aria-current="page">/);
+});
