@@ -26,6 +26,12 @@ export interface SitePageSpec {
   headerSearch?: boolean;
   /** Extra class of <body>: page-home, page-list, page-article … */
   pageClass?: string;
+  /**
+   * Only for pages rendered per request (a module page in the site's chrome), never for published
+   * ones: the account tools of the signed-in visitor (name, logout form with its token) in place of
+   * the plain 我的/登录 links, and the 长者模式 already known from the cookie.
+   */
+  perRequest?: { accountToolsHtml?: string; displayLarge?: boolean };
 }
 
 /**
@@ -259,8 +265,10 @@ function headAssets(): string {
 }
 
 /** Skip link, utility bar and masthead (with or without the masthead's search form). */
-function Top({ site, headerSearch }: { site: SiteView; headerSearch: boolean }) {
+function Top({ site, headerSearch, accountToolsHtml }: { site: SiteView; headerSearch: boolean; accountToolsHtml?: string }) {
   const account = site.accountLinks === undefined ? { login: '/login', mine: '/account' } : site.accountLinks;
+  // Rendered by the platform's views for the visitor of this request.
+  const safeAccountTools = accountToolsHtml;
   return (
     <>
       <a class="skip-link" href="#main">
@@ -290,7 +298,9 @@ function Top({ site, headerSearch }: { site: SiteView; headerSearch: boolean }) 
                 {TEXT.accessibility}
               </a>
             </li>
-            {account ? (
+            {safeAccountTools !== undefined ? (
+              <li>{safeAccountTools}</li>
+            ) : account ? (
               <>
                 <li>
                   <a class="tool-link" href={esc(account.mine)}>
@@ -359,7 +369,9 @@ export function renderSitePage(site: SiteView, spec: SitePageSpec): string {
   // The cached parts are rendered from escaped text above.
   const [safeHead, safeTop, safeNav, safeFooter] = [
     chrome.head,
-    cached(chrome.top, headerSearch, () => <Top site={site} headerSearch={headerSearch} />),
+    spec.perRequest?.accountToolsHtml !== undefined
+      ? html(<Top site={site} headerSearch={headerSearch} accountToolsHtml={spec.perRequest.accountToolsHtml} />)
+      : cached(chrome.top, headerSearch, () => <Top site={site} headerSearch={headerSearch} />),
     // A navigation marked by the caller may not follow its breadcrumbs: only the derived one is cached.
     site.navigation.some((n) => n.current) ? html(<MainNav navigation={navigation} />) : cached(chrome.nav, current, () => <MainNav navigation={navigation} />),
     chrome.footer,
@@ -367,7 +379,7 @@ export function renderSitePage(site: SiteView, spec: SitePageSpec): string {
   return html(
     <>
       {'<!doctype html>'}
-      <html lang={site.lang} class={`theme-${esc(site.theme)} palette-${esc(site.palette)}`}>
+      <html lang={site.lang} class={`theme-${esc(site.theme)} palette-${esc(site.palette)}${spec.perRequest?.displayLarge ? ' display-large' : ''}`}>
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />

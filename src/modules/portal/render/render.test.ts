@@ -239,3 +239,15 @@ test('a site’s logo replaces the emblem (its name stays text); a navigation ma
   assert.match(list, /<a href="\/interaction" aria-current="page">政民互动<\/a>/);
   assert.doesNotMatch(list, /<a href="\/c\/news\/" aria-current="page">/);
 });
+
+test('per-request parts for a module page in the site’s chrome: the visitor’s account tools and the known 长者模式; published pages never have them', () => {
+  const site = fx.mainSite();
+  const page = renderSitePage(site, { title: '我的办件', mainHtml: '<h1>我的办件</h1>', perRequest: { accountToolsHtml: '<span class="account-name">张三</span>', displayLarge: true } });
+  assert.match(page, /<html lang="zh-CN" class="theme-blue palette-blue display-large">/);
+  assert.match(page, /<li><span class="account-name">张三<\/span><\/li><\/ul>/);
+  assert.doesNotMatch(page, /href="\/login"/);
+  // The cached chrome of the site is not touched by it.
+  const after = renderSitePage(site, { title: '我的办件', mainHtml: '<h1>我的办件</h1>' });
+  assert.doesNotMatch(after, /张三|display-large/);
+  assert.match(after, /<a class="tool-link" href="\/login">登录<\/a>/);
+});
