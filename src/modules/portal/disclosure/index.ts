@@ -57,5 +57,6 @@ export const disclosurePart = {
     [CATALOGUE_OBJECT]: unitObjects(''),
     [GUIDE_OBJECT]: unitObjects(''),
   },
+  portal: { nav: [{ href: '/xxgk', key: 'page.portalDisclosure.public.nav' }] },
   demo: loadDisclosureDemo,
 } satisfies Partial<ZtModule>;
