@@ -89,20 +89,20 @@ export async function publicGuidePages(app: FastifyInstance, platform: Platform)
                 <th scope="row" safe>
                   {c.name}
                 </th>
-                <td data-label={ctx.ta('page.portalDisclosure.public.count')}>{String(c.count)}</td>
+                <td data-label={ctx.ta('page.portalDisclosure.public.count')}>{c.count}</td>
               </tr>,
               ...c.children.map((child) => (
                 <tr>
                   <td data-label={ctx.ta('page.portalDisclosure.field.category')}>
                     <span safe>{`${c.name} / ${child.name}`}</span>
                   </td>
-                  <td data-label={ctx.ta('page.portalDisclosure.public.count')}>{String(child.count)}</td>
+                  <td data-label={ctx.ta('page.portalDisclosure.public.count')}>{child.count}</td>
                 </tr>
               )),
             ])}
             <tr>
               <th scope="row">{ctx.t('page.portalDisclosure.public.total')}</th>
-              <td data-label={ctx.ta('page.portalDisclosure.public.count')}>{String(report.active.total)}</td>
+              <td data-label={ctx.ta('page.portalDisclosure.public.count')}>{report.active.total}</td>
             </tr>
           </DataTable>
           <h2>{ctx.t('page.portalDisclosure.public.requestsTitle')}</h2>
@@ -120,7 +120,7 @@ export async function publicGuidePages(app: FastifyInstance, platform: Platform)
               ).map(([key, n]) => (
                 <tr>
                   <th scope="row">{ctx.t(key)}</th>
-                  <td data-label={ctx.ta('page.portalDisclosure.public.count')}>{String(n)}</td>
+                  <td data-label={ctx.ta('page.portalDisclosure.public.count')}>{n}</td>
                 </tr>
               ))}
             </DataTable>

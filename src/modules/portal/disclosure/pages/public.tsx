@@ -41,7 +41,7 @@ export const requestsInstalled = (platform: Platform) => platform.modules.module
 function CategoryTree({ ctx, base, tree, current }: { ctx: ViewContext; base: string; tree: CategoryNode[]; current?: string }) {
   const link = (node: CategoryNode) => (
     <a href={attr(`${base}?category=${encodeURIComponent(node.id)}`)} aria-current={node.id === current ? 'page' : undefined}>
-      <span safe>{node.name}</span> <span class="muted">({String(node.itemCount)})</span>
+      <span safe>{node.name}</span> <span class="muted">({node.itemCount})</span>
     </a>
   );
   return (
