@@ -10,7 +10,10 @@ import { sql } from 'kysely';
 import { createTestContext, creditCode, loginSession, makeUser, seedRegions, TestClock, type TestContext, type TestUser } from '../../../../test/helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../../platform/db/work.ts';
 import { createUnit, type Unit } from '../../../platform/org/service.ts';
+import { HtmlValidate } from 'html-validate';
 import { loadDisclosureDemo } from './demo.ts';
+
+const validator = new HtmlValidate({ extends: ['html-validate:standard'] });
 
 const clock = new TestClock(new Date('2026-06-15T02:00:00Z'));
 let ctx: TestContext;
@@ -35,6 +38,10 @@ async function page(url: string, lang: 'zh-CN' | 'en' = 'zh-CN', options: { sign
   const res = await ctx.app.inject({ method: 'GET', url, headers: { 'accept-language': lang, ...(options.signedIn ? { cookie: session.cookie } : {}) } });
   assert.equal(res.statusCode, options.status ?? 200, `${url}: ${res.body.slice(0, 500)}`);
   assert.doesNotMatch(res.body, RAW_KEY, `${url} shows a raw key`);
+  if (res.statusCode === 200) {
+    const report = await validator.validateString(res.body);
+    assert.ok(report.valid, `${url} is not valid HTML: ${JSON.stringify(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`)))}`);
+  }
   return res.body;
 }
 const firstItem = async () => (await sql<{ id: string; title: string; index_no: string }>`select id, title, index_no from portal_disclosure_items where unit_id = ${unit.id} order by published_at desc limit 1`.execute(ctx.platform.db)).rows[0];
