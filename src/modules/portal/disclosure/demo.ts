@@ -67,7 +67,6 @@ const BY_UNIT: Record<string, DemoItem[]> = {
 
 export async function loadDisclosureDemo(work: Work, platform: Platform, city: DemoCity): Promise<void> {
   const now = platform.clock.now();
-  const year = Number(shanghaiDate(now).slice(0, 4));
   for (const [key, items] of Object.entries(BY_UNIT)) {
     const unit = await getUnit(work.tx, city.unit(key).id);
     if (!unit?.creditCode) continue;
@@ -102,5 +101,4 @@ export async function loadDisclosureDemo(work: Work, platform: Platform, city: D
       );
     }
   }
-  void year;
 }

@@ -73,7 +73,8 @@ test('a unit’s catalogue is made on first use from the standard 8 categories a
 
 test('an editor files items: the index number is checked (shape, own credit code, unused) or assigned as the next serial of the year', async () => {
   const code = units.a.creditCode!;
-  const given = await file(people.editorA, { indexNo: `${code}/2026-00012`, docNumber: '测财预〔2026〕1号', subjectTerms: '财政 预算' });
+  const budgetId = (await byCode(units.a, 'finance.budget')).id;
+  const given = { ...(await file(people.editorA, { indexNo: `${code}/2026-00012`, docNumber: '测财预〔2026〕1号', subjectTerms: '财政 预算' })), categoryId: budgetId };
   assert.equal(given.indexNo, `${code}/2026-00012`);
   // The counter moved past the number given by hand: the next automatic one is 13.
   const auto = await file(people.adminA, { title: '测试市2025年部门决算公开' });
@@ -105,6 +106,14 @@ test('an editor files items: the index number is checked (shape, own credit code
   assert.equal(bare.statusCode, 422, bare.body);
   assert.equal(problem(bare).body.code, 'PORTAL_DISCLOSURE_UNIT_NO_CREDIT_CODE');
   assert.equal(await count('portal_disclosure_items'), before);
+
+  // The same POST again with its Idempotency-Key: the first answer, nothing new.
+  const keyed = () => ctx.app.inject({ method: 'POST', url: '/api/v1/portal/disclosure/items', headers: { ...bearer(people.editorA), 'idempotency-key': 'disclosure-1' }, payload: item({ categoryId: given.categoryId ?? undefined, title: '只发一次' }) });
+  const firstKeyed = await keyed();
+  assert.equal(firstKeyed.statusCode, 201, firstKeyed.body);
+  const counted = await count('portal_disclosure_items');
+  assert.deepEqual((await keyed()).json(), firstKeyed.json());
+  assert.equal(await count('portal_disclosure_items'), counted);
 
   const one = await get(`/api/v1/portal/disclosure/items/${given.id}`);
   assert.equal(one.statusCode, 200, one.body);

@@ -9,6 +9,7 @@ import type { Platform } from '../../../platform/module.ts';
 import { inTransaction, SYSTEM_ACTOR, type Work } from '../../../platform/db/work.ts';
 import { Answer, Id, NoContent, Nullable, Strict, StringEnum, Timestamp, actorOf, problems } from '../../../platform/http/index.ts';
 import { getUnit } from '../../../platform/org/service.ts';
+import { sendIdempotent } from '../../../platform/http/idempotency.ts';
 import { notFound } from '../../../platform/http/errors.ts';
 import { DISCLOSURE_PERMISSION, LIMITS, VALIDITIES } from './model.ts';
 import { ensureCatalogue } from './commands/ensure-catalogue.ts';
@@ -143,7 +144,7 @@ export async function disclosureApi(app: FastifyInstance, platform: Platform) {
   api.post(
     '/api/v1/portal/disclosure/categories',
     { schema: { operationId: 'createDisclosureCategory', tags, summary: 'Add a category, or a sub-category under a top one (two levels)', description: EDITORS, body: CategoryBody, response: { 201: Type.Object({ id: Type.String() }), ...problems(404, 409, 422) } }, config: { auth: AUTH } },
-    async (request, reply) => reply.status(201).send(await write(request, (work) => createCategory(work, platform, request.principal!, request.body))),
+    async (request, reply) => sendIdempotent(platform, request, reply, 201, (work) => createCategory(work, platform, request.principal!, request.body)),
   );
 
   api.patch(
@@ -171,13 +172,13 @@ export async function disclosureApi(app: FastifyInstance, platform: Platform) {
         operationId: 'createDisclosureItem',
         tags,
         summary: 'File an item in a unit’s disclosure catalogue (主动公开) with its index number',
-        description: EDITORS,
+        description: `${EDITORS} Honours Idempotency-Key: the same key and body answer the first item again.`,
         body: ItemBody,
         response: { 201: Answer({ id: Type.String(), indexNo: Type.String() }), ...problems(404, 409, 422) },
       },
       config: { auth: AUTH },
     },
-    async (request, reply) => reply.status(201).send(await write(request, (work) => createItem(work, platform, request.principal!, request.body))),
+    async (request, reply) => sendIdempotent(platform, request, reply, 201, (work) => createItem(work, platform, request.principal!, request.body)),
   );
 
   api.get(

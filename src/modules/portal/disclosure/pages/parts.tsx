@@ -1,6 +1,6 @@
 /** What the disclosure pages share: the unit's tabs, words for validity, dates. */
 import Html from '@kitajs/html';
-import { attr, type ViewContext } from '../../../../platform/views/index.ts';
+import { attr, describedBy, FieldNotes, type ViewContext } from '../../../../platform/views/index.ts';
 import { shanghaiDate } from '../../../../platform/calendar/index.ts';
 import type { Unit } from '../../../../platform/org/service.ts';
 import type { Validity } from '../model.ts';
@@ -44,31 +44,17 @@ export function UnitTabs({ ctx, unit, current, requests }: { ctx: ViewContext; u
   );
 }
 
-/** A multi-line text field (the item's text, the guide). */
+/** A multi-line text field (the item's text, the guide), with the platform's hint and error notes. */
 export function TextArea({ ctx, form, name, label, value, error, hint, required, rows }: { ctx: ViewContext; form: string; name: string; label: string; value: string; error?: string; hint?: string; required?: boolean; rows?: number }) {
   const id = `${form}-${name}`;
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={['field', error ? 'field-invalid' : '']}>
       <label for={attr(id)}>
         <span safe>{label}</span>
         {required ? <span class="required">{ctx.t('ui.required')}</span> : ''}
       </label>
-      {hint ? (
-        <p class="field-hint" id={`${attr(id)}-hint`} safe>
-          {hint}
-        </p>
-      ) : (
-        ''
-      )}
-      {error ? (
-        <p class="field-error" id={`${attr(id)}-error`} safe>
-          {error}
-        </p>
-      ) : (
-        ''
-      )}
-      <textarea class="input input-long" id={attr(id)} name={attr(name)} rows={String(rows ?? 4)} required={required} aria-invalid={error ? 'true' : undefined} aria-describedby={described} safe>
+      <FieldNotes id={id} hint={hint} error={error} />
+      <textarea class="input input-long" id={attr(id)} name={attr(name)} rows={String(rows ?? 4)} required={required} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(id, hint, error)} safe>
         {value}
       </textarea>
     </div>
