@@ -170,23 +170,23 @@ export async function publicCataloguePages(app: FastifyInstance, platform: Platf
     const unit = await unitByKey(platform.db, request.params.unit);
     const item = await itemView(platform.db, request.params.id, { now: platform.clock.now(), principal: request.principal });
     if (item.unitId !== unit.id) throw notFound();
-    const facts: Array<[string, JSX.Element]> = [
-      ['page.portalDisclosure.field.indexNo', <span class="mono" safe>{item.indexNo}</span>],
-      ['page.portalDisclosure.field.category', Html.escapeHtml(item.categoryName)],
-      ['page.portalDisclosure.field.issuingUnit', Html.escapeHtml(item.issuingUnit)],
-      ['page.portalDisclosure.field.writtenDate', day(`${item.writtenDate}T12:00:00+08:00`)],
-      ['page.portalDisclosure.field.publishedAt', day(item.publishedAt)],
-      ['page.portalDisclosure.field.docNumber', Html.escapeHtml(item.docNumber ?? '')],
-      ['page.portalDisclosure.field.validity', <></>],
-      ['page.portalDisclosure.field.subjectTerms', Html.escapeHtml(item.subjectTerms ?? '')],
-    ];
     return renderPortal(request, reply, (ctx) => {
-      facts[6][1] = (
-        <>
-          {validityName(ctx, item.validity)}
-          {item.validityReason ? <span class="muted"> · <span safe>{item.validityReason}</span></span> : ''}
-        </>
-      );
+      const facts: Array<[string, JSX.Element]> = [
+        ['page.portalDisclosure.field.indexNo', <span class="mono" safe>{item.indexNo}</span>],
+        ['page.portalDisclosure.field.category', Html.escapeHtml(item.categoryName)],
+        ['page.portalDisclosure.field.issuingUnit', Html.escapeHtml(item.issuingUnit)],
+        ['page.portalDisclosure.field.writtenDate', day(`${item.writtenDate}T12:00:00+08:00`)],
+        ['page.portalDisclosure.field.publishedAt', day(item.publishedAt)],
+        ['page.portalDisclosure.field.docNumber', Html.escapeHtml(item.docNumber ?? '')],
+        [
+          'page.portalDisclosure.field.validity',
+          <>
+            {validityName(ctx, item.validity)}
+            {item.validityReason ? <span class="muted"> · <span safe>{item.validityReason}</span></span> : ''}
+          </>,
+        ],
+        ['page.portalDisclosure.field.subjectTerms', Html.escapeHtml(item.subjectTerms ?? '')],
+      ];
       return {
         title: Html.escapeHtml(item.title),
         crumbs: [...catalogueCrumbs(ctx, unit), { label: Html.escapeHtml(item.title) }],
