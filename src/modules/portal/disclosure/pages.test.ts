@@ -46,6 +46,13 @@ async function page(url: string, lang: 'zh-CN' | 'en' = 'zh-CN', options: { sign
 }
 const firstItem = async () => (await sql<{ id: string; title: string; index_no: string }>`select id, title, index_no from portal_disclosure_items where unit_id = ${unit.id} order by published_at desc limit 1`.execute(ctx.platform.db)).rows[0];
 
+test('the demo is loaded once: a second load adds nothing', async () => {
+  const before = (await sql<{ n: number }>`select count(*)::int as n from portal_disclosure_items`.execute(ctx.platform.db)).rows[0].n;
+  assert.ok(Number(before) >= 8);
+  await inTransaction(ctx.platform.db, SYSTEM_ACTOR, (work) => loadDisclosureDemo(work, ctx.platform, { unit: (key: string) => (key === 'city.finance' ? unit : { id: 'none', name: '', regionCode: '' }) }));
+  assert.equal((await sql<{ n: number }>`select count(*)::int as n from portal_disclosure_items`.execute(ctx.platform.db)).rows[0].n, before);
+});
+
 test('the public pages answer in both languages with no raw keys', async () => {
   const item = await firstItem();
   assert.ok(item, 'the demo filed items');
@@ -96,12 +103,19 @@ test('the console pages: the editor lists, files an item with an assigned index 
   assert.equal(created.statusCode, 303, created.body.slice(0, 500));
   const item = (await sql<{ id: string; index_no: string }>`select id, index_no from portal_disclosure_items where title = '控件发布的预算说明'`.execute(ctx.platform.db)).rows[0];
   assert.match(item.index_no, new RegExp(`^${unit.creditCode}/2026-\\d{5}$`));
+  // A number already used: the form says so beside the field and keeps what was typed.
+  const taken = await post('/console/portal/disclosure/items/new', { categoryId: rows[0].id, indexNo: item.index_no, title: '重复索引号的信息', writtenDate: '2026-06-01' });
+  assert.equal(taken.statusCode, 409);
+  assert.match(taken.body, /已被本单位的其他信息使用/);
+  assert.match(taken.body, /重复索引号的信息/);
   assert.equal((await post(`/console/portal/disclosure/items/${item.id}/validity`, { validity: 'repealed', reason: '已废止' })).statusCode, 303);
   assert.match(await page(`/xxgk/${unit.id}/items/${item.id}`), /废止/);
 
   const renamed = await post(`/console/portal/disclosure/categories/${rows[0].id}`, { action: 'rename', name: '部门预算' });
   assert.equal(renamed.statusCode, 303);
-  assert.equal((await post(`/console/portal/disclosure/categories/${rows[0].id}`, { action: 'delete' })).statusCode, 409, 'a category with items stays');
+  const kept = await post(`/console/portal/disclosure/categories/${rows[0].id}`, { action: 'delete' });
+  assert.equal(kept.statusCode, 409, 'a category with items stays');
+  assert.match(kept.body, /下有公开信息，不能删除/);
   assert.equal((await post('/console/portal/disclosure/categories', { name: '政府债务', parentId: '' })).statusCode, 303);
   assert.match(await page(`/xxgk/${unit.id}`), /部门预算[\s\S]*政府债务/);
   assert.equal((await post('/console/portal/disclosure/guide', { body: '## 一、概述\n本局自己的指南。' })).statusCode, 303);

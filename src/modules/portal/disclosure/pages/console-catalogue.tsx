@@ -10,13 +10,13 @@ import { inTransaction } from '../../../../platform/db/work.ts';
 import type { Platform } from '../../../../platform/module.ts';
 import { renderConsole } from '../../../../platform/console/index.ts';
 import type { Unit } from '../../../../platform/org/service.ts';
-import { attempt, attr, Csrf, ErrorSummary, FormBody, formText, PageQueryFields, PostButton, redirect, SelectField, setFlash, TextField, type FieldMessages, type ViewContext } from '../../../../platform/views/index.ts';
+import { attr, Csrf, ErrorSummary, FormBody, formText, PageQueryFields, PostButton, redirect, SelectField, setFlash, TextField, type FieldMessages, type ViewContext } from '../../../../platform/views/index.ts';
 import { DISCLOSURE_PERMISSION, LIMITS } from '../model.ts';
 import { categoryTree, type CategoryNode } from '../queries/catalogue.ts';
 import { guideOf } from '../queries/guide.ts';
 import { createCategory, deleteCategory, updateCategory } from '../commands/save-category.ts';
 import { saveGuide } from '../commands/save-guide.ts';
-import { CONSOLE_BASE, TextArea } from './parts.tsx';
+import { attemptForm, CONSOLE_BASE, TextArea } from './parts.tsx';
 import { ownUnit } from './console-items.tsx';
 
 const AUTH = DISCLOSURE_PERMISSION as `${string}.${string}`;
@@ -96,7 +96,7 @@ export async function consoleCataloguePages(app: FastifyInstance, platform: Plat
   app.post<{ Body: Static<typeof FormBody> }>(BASE, { schema: { body: FormBody }, config: { auth: AUTH } }, async (request, reply) => {
     const unit = await ownUnit(platform, request);
     const values = { name: formText(request.body, 'name'), parentId: formText(request.body, 'parentId') };
-    const result = await attempt(request.lang, () => inTransaction(platform.db, actorOf(request), (work) => createCategory(work, platform, request.principal!, { unitId: unit.id, name: values.name, parentId: values.parentId || null })));
+    const result = await attemptForm(request.lang, () => inTransaction(platform.db, actorOf(request), (work) => createCategory(work, platform, request.principal!, { unitId: unit.id, name: values.name, parentId: values.parentId || null })));
     if (!result.ok) return renderCategories(platform, request, reply, unit, { values, fields: result.fields, summary: result.summary, status: result.error.status });
     setFlash(reply, { kind: 'success', key: 'page.portalDisclosure.categories.added' });
     return redirect(reply, BASE);
@@ -108,7 +108,7 @@ export async function consoleCataloguePages(app: FastifyInstance, platform: Plat
     const tree = await categoryTree(platform.db, unit.id, { publicOnly: false, now: platform.clock.now() });
     const siblings = tree.some((t) => t.id === request.params.id) ? tree : (tree.find((t) => t.children.some((c) => c.id === request.params.id))?.children ?? []);
     const index = siblings.findIndex((c) => c.id === request.params.id);
-    const result = await attempt(request.lang, () =>
+    const result = await attemptForm(request.lang, () =>
       inTransaction(platform.db, actorOf(request), async (work) => {
         const principal = request.principal!;
         if (action === 'delete') return deleteCategory(work, platform, principal, request.params.id);
@@ -126,7 +126,7 @@ export async function consoleCataloguePages(app: FastifyInstance, platform: Plat
   app.post<{ Body: Static<typeof FormBody> }>(`${CONSOLE_BASE}/guide`, { schema: { body: FormBody }, config: { auth: AUTH } }, async (request, reply) => {
     const unit = await ownUnit(platform, request);
     const body = String((request.body as Record<string, unknown>).body ?? '');
-    const result = await attempt(request.lang, () => inTransaction(platform.db, actorOf(request), (work) => saveGuide(work, platform, request.principal!, { unitId: unit.id, body })));
+    const result = await attemptForm(request.lang, () => inTransaction(platform.db, actorOf(request), (work) => saveGuide(work, platform, request.principal!, { unitId: unit.id, body })));
     if (!result.ok) return renderGuide(platform, request, reply, unit, { body, fields: result.fields, summary: result.summary, status: result.error.status });
     setFlash(reply, { kind: 'success', key: 'page.portalDisclosure.guide.saved' });
     return redirect(reply, `${CONSOLE_BASE}/guide`);

@@ -11,7 +11,7 @@ import type { Platform } from '../../../../platform/module.ts';
 import { renderConsole } from '../../../../platform/console/index.ts';
 import { getUnit, type Unit } from '../../../../platform/org/service.ts';
 import { shanghaiDate } from '../../../../platform/calendar/index.ts';
-import { attempt, attr, Csrf, DataTable, EmptyRow, ErrorSummary, FormBody, formText, PageQueryFields, Pagination, redirect, SelectField, setFlash, TextField, type FieldMessages, type ViewContext } from '../../../../platform/views/index.ts';
+import { attr, Csrf, DataTable, EmptyRow, ErrorSummary, FormBody, formText, PageQueryFields, Pagination, redirect, SelectField, setFlash, TextField, type FieldMessages, type ViewContext } from '../../../../platform/views/index.ts';
 import { DISCLOSURE_PERMISSION, LIMITS, VALIDITIES, type Validity } from '../model.ts';
 import { edits } from '../queries/access.ts';
 import { categoryTree, type CategoryNode } from '../queries/catalogue.ts';
@@ -19,7 +19,7 @@ import { itemView, searchItems, type ItemView } from '../queries/items.ts';
 import { createItem } from '../commands/create-item.ts';
 import { changeValidity, updateItem } from '../commands/update-item.ts';
 import { ensureCatalogue } from '../commands/ensure-catalogue.ts';
-import { CONSOLE_BASE, day, TextArea, validityName } from './parts.tsx';
+import { attemptForm, CONSOLE_BASE, day, TextArea, validityName } from './parts.tsx';
 
 const AUTH = DISCLOSURE_PERMISSION as `${string}.${string}`;
 const ListQuery = Strict({ q: Type.Optional(Type.String({ maxLength: LIMITS.q })), cursor: Type.Optional(Type.String({ maxLength: 200 })), ...PageQueryFields });
@@ -170,7 +170,7 @@ export async function consoleItemPages(app: FastifyInstance, platform: Platform)
   app.post<{ Body: Static<typeof FormBody> }>(`${CONSOLE_BASE}/items/new`, { schema: { body: FormBody }, config: { auth: AUTH } }, async (request, reply) => {
     const unit = await ownUnit(platform, request);
     const values = valuesOf(request.body);
-    const result = await attempt(request.lang, () =>
+    const result = await attemptForm(request.lang, () =>
       inTransaction(platform.db, actorOf(request), (work) =>
         createItem(work, platform, request.principal!, {
           unitId: unit.id,
@@ -201,7 +201,7 @@ export async function consoleItemPages(app: FastifyInstance, platform: Platform)
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FormBody> }>(`${CONSOLE_BASE}/items/:id`, { schema: { params: IdParams, body: FormBody }, config: { auth: AUTH } }, async (request, reply) => {
     const values = valuesOf(request.body);
     const version = Number(formText(request.body, 'version'));
-    const result = await attempt(request.lang, () =>
+    const result = await attemptForm(request.lang, () =>
       inTransaction(platform.db, actorOf(request), (work) =>
         updateItem(work, platform, request.principal!, request.params.id, {
           categoryId: values.categoryId,
@@ -223,7 +223,7 @@ export async function consoleItemPages(app: FastifyInstance, platform: Platform)
   });
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof FormBody> }>(`${CONSOLE_BASE}/items/:id/validity`, { schema: { params: IdParams, body: FormBody }, config: { auth: AUTH } }, async (request, reply) => {
     const validity = formText(request.body, 'validity');
-    const result = await attempt(request.lang, () =>
+    const result = await attemptForm(request.lang, () =>
       inTransaction(platform.db, actorOf(request), (work) =>
         changeValidity(work, platform, request.principal!, request.params.id, { validity: ((VALIDITIES as readonly string[]).includes(validity) ? validity : 'valid') as Validity, reason: formText(request.body, 'reason') || undefined }),
       ),

@@ -1,6 +1,8 @@
 /** What the disclosure pages share: the unit's tabs, words for validity, dates. */
 import Html from '@kitajs/html';
-import { attr, describedBy, FieldNotes, type ViewContext } from '../../../../platform/views/index.ts';
+import { attr, describedBy, FieldNotes, fieldMessages, type FieldMessages, type ViewContext } from '../../../../platform/views/index.ts';
+import { AppError } from '../../../../platform/http/errors.ts';
+import type { Lang } from '../../../../platform/i18n/index.ts';
 import { shanghaiDate } from '../../../../platform/calendar/index.ts';
 import type { Unit } from '../../../../platform/org/service.ts';
 import type { Validity } from '../model.ts';
@@ -59,4 +61,19 @@ export function TextArea({ ctx, form, name, label, value, error, hint, required,
       </textarea>
     </div>
   );
+}
+
+/**
+ * Runs a form's command; any refusal the editor can correct (4xx but 403/404), the catalogue's own
+ * codes included (a taken index number, a duplicate category), comes back as messages for the form.
+ */
+export async function attemptForm<T>(lang: Lang, action: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: AppError; fields: FieldMessages; summary: string }> {
+  try {
+    return { ok: true, value: await action() };
+  } catch (error) {
+    if (error instanceof AppError && error.status >= 400 && error.status < 500 && error.status !== 403 && error.status !== 404) {
+      return { ok: false, error, fields: fieldMessages(error.fieldErrors, lang), summary: error.toProblem(lang).detail };
+    }
+    throw error;
+  }
 }
