@@ -2,6 +2,7 @@ import type { ZtModule } from '../module.ts';
 import { staticMigrations } from './migrations.ts';
 import { publishStale } from './queue.ts';
 import { resumeRebuilds } from './rebuild.ts';
+import { PUBLISH, staticRoutes } from './routes.ts';
 
 export { installStaticPages } from './serve.ts';
 export { markStale, markPages, publishStale, inTransactionPublishing, publishingBatch } from './queue.ts';
@@ -18,6 +19,14 @@ export const staticManifest: ZtModule = {
   name: 'static',
   platform: true,
   migrations: staticMigrations,
+  routes: staticRoutes,
+  permissions: [{ name: PUBLISH, roles: ['sysadmin'] }],
+  messages: [
+    {
+      'zh-CN': { 'audit.action.static.rebuild': '重新生成静态页面', 'audit.object.static_rebuild': '静态页面生成' },
+      en: { 'audit.action.static.rebuild': 'Static pages rebuilt', 'audit.object.static_rebuild': 'Static page rebuild' },
+    },
+  ],
   jobs: [
     // What a unit of work queued and nobody published (a crash after commit, a caller that did not wait).
     { name: 'static.publish', everySeconds: 5, run: async (platform) => void (await publishStale(platform)) },

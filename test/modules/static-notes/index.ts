@@ -87,7 +87,7 @@ const TitleBody = Type.Object({ title: Type.String({ minLength: 1 }) }, { additi
 const IdParams = Type.Object({ id: Type.Integer() });
 
 async function notesRoutes(app: FastifyInstance, platform: Platform) {
-  const open = { config: { auth: 'public' } };
+  const open = { config: { auth: 'public' as const } };
   app.post<{ Body: Static<typeof CreateBody> }>('/api/v1/notes', { ...open, schema: { body: CreateBody } }, async (request, reply) => {
     const id = await inTransactionPublishing(platform, SYSTEM_ACTOR, async (work) => {
       const row = (await sql<{ id: number }>`insert into notes_items (topic_id, title, published) values (${request.body.topicId}, ${request.body.title}, true) returning id`.execute(work.tx)).rows[0];

@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from '../../../src/platform/db/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../../src/platform/db/work.ts';
-import { createTestContext, TestClock, type TestContext } from '../../helpers.ts';
-import { markStale, publicRoot, rebuildStatic, requestRebuild, StaticPathError, writePages } from '../../../src/platform/static/index.ts';
+import { bearer, createTestContext, makeUnit, makeUser, seedRegions, TestClock, type TestContext } from '../../helpers.ts';
+import { markStale, publicRoot, rebuildStatic, StaticPathError, writePages } from '../../../src/platform/static/index.ts';
 import { notePath, probe, staticNotesModule, topicPath } from './index.ts';
 
 const clock = new TestClock(new Date('2026-12-09T02:00:00Z'));
@@ -201,11 +201,23 @@ test('a request with a query or a personal cookie is rendered by the routes', as
 });
 
 test('a rebuild requested through the server is run by the job; pages no source emits any more are removed', async () => {
+  await seedRegions(ctx.platform);
+  const unit = await makeUnit(ctx.platform);
+  const [admin, clerk] = [await makeUser(ctx.platform, unit.id, ['sysadmin']), await makeUser(ctx.platform, unit.id, ['window_clerk'])];
   // A page published earlier that the source no longer produces (its note was deleted outright).
   await sql`delete from notes_items where id = 7`.execute(ctx.platform.db);
   assert.ok(fs.existsSync(file(notePath(7))));
-  await requestRebuild(ctx.platform, {}, 'test');
+  assert.equal((await ctx.app.inject({ method: 'POST', url: '/api/v1/static/rebuilds', payload: {}, headers: bearer(clerk) })).statusCode, 403);
+  const requested = await ctx.app.inject({ method: 'POST', url: '/api/v1/static/rebuilds', payload: {}, headers: bearer(admin) });
+  assert.equal(requested.statusCode, 202, requested.body);
+  assert.equal(requested.json().state, 'running');
   await job('static.rebuild').run(ctx.platform);
   assert.equal(fs.existsSync(file(notePath(7))), false);
   assert.equal(await pageRow('_', notePath(7)), undefined);
+  const status = await ctx.app.inject({ method: 'GET', url: '/api/v1/static/status', headers: bearer(admin) });
+  assert.equal(status.statusCode, 200, status.body);
+  const body = status.json();
+  assert.equal(body.queued, 0);
+  assert.equal(body.pages, Number((await sql<{ n: string }>`select count(*) as n from static_pages`.execute(ctx.platform.db)).rows[0].n));
+  assert.deepEqual({ id: body.rebuilds[0].id, state: body.rebuilds[0].state }, { id: requested.json().id, state: 'done' });
 });
