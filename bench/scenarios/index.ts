@@ -1,5 +1,6 @@
 import { loginScenario, meScenario, signinTimingScenario } from './auth.ts';
 import { startupScenario } from './startup.ts';
+import { staticRebuildScenario } from './static.ts';
 import { supervisionScenario } from './supervision.ts';
 import { approvalScenario } from './approval.ts';
 import { documentsScenario } from './documents.ts';
@@ -33,5 +34,6 @@ export const scenarios: Record<string, Scenario> = {
   'interaction-board': { description: 'the public message board first page over 2M cases (p95 < 30 ms), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionBoardScenario(args) },
   'interaction-stats': { description: 'statistics of a year per unit and channel over 2M cases (< 1 s), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionStatsScenario(args) },
   'interaction-letters': { description: 'letters accepted per second at 4 writers vs pgbench TPC-B in the same run (≥ 0.2 ×), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionLettersScenario(args) },
+  'static-rebuild': { description: 'static publishing: full rebuild of 300,000 articles and their lists (< 180 s), again unchanged, one article with its dependent pages (< 300 ms), PostgreSQL [--articles N] [--db NAME]', run: (args) => staticRebuildScenario(args) },
   supervision: { description: 'deadline scan over 1M open steps, statistics of a year over 1M finished cases, monitor, PostgreSQL [open] [finished]', run: (args) => supervisionScenario(args) },
 };

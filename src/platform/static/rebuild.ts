@@ -4,7 +4,7 @@ import type { Platform } from '../module.ts';
 import { publicRoot } from './paths.ts';
 import { PROCESS_OWNER, renderAndPublish } from './queue.ts';
 import { LEASE_MS, staticDb, type StaticRebuildsTable } from './store.ts';
-import type { RebuildScope } from './types.ts';
+import type { RebuildScope, RenderedPage } from './types.ts';
 import { removeTemporaryFiles, writePages } from './writer.ts';
 
 export interface RebuildProgress {
@@ -103,13 +103,28 @@ export async function runRebuild(platform: Platform, id: string, options: { prog
     const source = sources[index];
     current = source.name;
     const scope: RebuildScope = { ...(row.site ? { site: row.site } : {}), ...(index === row.source_index && row.cursor !== null ? { after: row.cursor } : {}) };
-    await source.rebuild(platform, scope, async (batch, cursor) => {
+    // One batch is written while the source reads and renders the next; the position is saved
+    // only once its batch is on disk, in order, so a resumed rebuild never skips a page.
+    let writing: Promise<void> = Promise.resolve();
+    const write = async (batch: RenderedPage[], cursor: string | undefined) => {
       const result = await writePages(platform, source.name, batch, id);
       pages += batch.length;
       written += result.written;
       if (!(await saveProgress(platform, id, { source_index: index, cursor: cursor ?? null }, batch.length))) throw new RebuildTakenOver(`rebuild ${id} was taken over by another process`);
       options.progress?.(progress());
-    });
+    };
+    try {
+      await source.rebuild(platform, scope, async (batch, cursor) => {
+        await writing;
+        writing = write(batch, cursor);
+        // A failure is seen by the next emit or at the end; never left unhandled meanwhile.
+        writing.catch(() => {});
+      });
+    } finally {
+      // Whatever the source did, the batch in flight ends before this returns (no write after it).
+      await writing.catch(() => {});
+    }
+    await writing;
     if (!(await saveProgress(platform, id, { source_index: index + 1, cursor: null }, 0))) throw new RebuildTakenOver(`rebuild ${id} was taken over by another process`);
   }
   let swept = 0;
