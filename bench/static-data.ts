@@ -128,7 +128,7 @@ export async function seedGroup(platform: Platform, articles: number) {
   const paragraph = '为深入贯彻落实党中央、国务院关于优化营商环境的决策部署，进一步提升政务服务效能，现将有关事项通知如下。';
   await sql`
     insert into bench_articles
-    select g, 1 + (g * 7919) % ${COLUMNS}, '关于做好第' || g || '项政务公开工作的通知', '摘要：' || ${paragraph},
+    select g, 1 + (g::bigint * 7919) % ${COLUMNS}, '关于做好第' || g || '项政务公开工作的通知', '摘要：' || ${paragraph},
            repeat('<p>' || ${paragraph} || '</p>', 12), timestamptz '2024-01-01' + (g || ' minutes')::interval
       from generate_series(1, ${articles}) g`.execute(platform.db);
   await sql`create index bench_articles_column on bench_articles (column_id, published_at desc, id desc)`.execute(platform.db);
