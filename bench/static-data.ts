@@ -29,6 +29,14 @@ function shell(site: Site, columns: Column[], title: string, main: string): stri
 
 export interface SiteGroup { sites: Site[]; columns: Map<number, Column>; columnsOf: Map<number, Column[]> }
 
+let cached: { group: Promise<SiteGroup>; until: number } | null = null;
+
+/** The sites and columns, read once a second at most: every page shows its site's navigation. */
+function groupOf(platform: Platform): Promise<SiteGroup> {
+  if (!cached || cached.until < Date.now()) cached = { group: loadGroup(platform), until: Date.now() + 1000 };
+  return cached.group;
+}
+
 export async function loadGroup(platform: Platform): Promise<SiteGroup> {
   const sites = (await sql<Site>`select id, slug, name from bench_sites order by id`.execute(platform.db)).rows;
   const columns = (await sql<Column>`select id, site_id, name from bench_columns order by id`.execute(platform.db)).rows;
@@ -52,8 +60,8 @@ function listPages(group: SiteGroup, column: Column, items: Array<{ id: number; 
     const slice = items.slice((page - 1) * LIST_SIZE, page * LIST_SIZE);
     const list = slice.map((i) => `<li><a href="${articlePath(site, i.id)}">${esc(i.title)}</a> <time>${i.published_at.toISOString().slice(0, 10)}</time></li>`).join('');
     const pager = `<nav aria-label="分页">${page > 1 ? `<a href="${listPath(site, column.id, page - 1)}">上一页</a>` : ''} 第${page}页，共${pages}页 ${page < pages ? `<a href="${listPath(site, column.id, page + 1)}">下一页</a>` : ''}</nav>`;
-    // A new article shifts every page of its column: all of them depend on the column.
-    out.push({ host: null, path: listPath(site, column.id, page), body: shell(site, group.columnsOf.get(site.id)!, column.name, `<h1>${esc(column.name)}</h1><ul>${list}</ul>${pager}`), dependsOn: [`column:${column.id}`, `site:${site.id}:nav`] });
+    // A new, edited or withdrawn article shifts every page of its column's list: all of them depend on the list.
+    out.push({ host: null, path: listPath(site, column.id, page), body: shell(site, group.columnsOf.get(site.id)!, column.name, `<h1>${esc(column.name)}</h1><ul>${list}</ul>${pager}`), dependsOn: [`column:${column.id}`, `column:${column.id}:list`, `site:${site.id}:nav`] });
   }
   return out;
 }
@@ -63,7 +71,7 @@ const articleColumns = sql`a.id, a.column_id, a.title, a.summary, a.body, a.publ
 export const benchSource: StaticPageSource = {
   name: 'bench.pages',
   async render(platform, address) {
-    const group = await loadGroup(platform);
+    const group = await groupOf(platform);
     const article = /\/a\/(\d+)\.html$/.exec(address.path);
     if (article) {
       const row = (await sql<Article>`select ${articleColumns} from bench_articles a where a.id = ${Number(article[1])}`.execute(platform.db)).rows[0];

@@ -143,6 +143,20 @@ export async function renderAndPublish(platform: Platform, pages: Iterable<{ sou
   return stats;
 }
 
+const running = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * Runs the publishing steps of this process one after another, per database: a page rendered
+ * by the job from data read before a change committed is written before the page the change's
+ * own caller renders afterwards, never after it (the last write is the newest data).
+ */
+function oneAtATime<T>(platform: Platform, step: () => Promise<T>): Promise<T> {
+  const previous = running.get(platform.db) ?? Promise.resolve();
+  const next = previous.then(step, step);
+  running.set(platform.db, next.catch(() => {}));
+  return next;
+}
+
 /**
  * Publishes what is queued: every page depending on a stale key and every page named, rendered
  * again by its source; then the queue rows go. `batch`: only the rows one unit of work queued,
@@ -164,7 +178,7 @@ export async function publishStale(platform: Platform, options: { batch?: string
     }
     const ids = rows.map((r) => r.id);
     try {
-      const stats = await renderAndPublish(platform, (await pagesOf(platform, rows)).values());
+      const stats = await oneAtATime(platform, async () => renderAndPublish(platform, (await pagesOf(platform, rows)).values()));
       for (const k of Object.keys(total) as Array<keyof PublishStats>) total[k] += stats[k];
     } catch (error) {
       // Free them at once for the next try (the job's) instead of waiting for the lease.
