@@ -5,20 +5,12 @@
  * edited article with every page that shows it (< 300 ms).
  * Options: --articles N (default 300,000), --db NAME (keep the data and the files, reuse them).
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { sql } from 'kysely';
-import { allMigrations, buildApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config/index.ts';
-import { openDatabase } from '../../src/platform/db/index.ts';
-import { collectMigrations, migrateToLatest } from '../../src/platform/db/migrate.ts';
 import { SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { inTransactionPublishing, markStale, publicRoot, rebuildStatic, type RebuildResult } from '../../src/platform/static/index.ts';
-import { BENCH_PG_URL, machine, percentile, postgresCpuMs } from '../support.ts';
+import { benchServer, machine, percentile, postgresCpuMs } from '../support.ts';
 import { benchStaticModule, seedGroup } from '../static-data.ts';
 
 function parse(args: string[]) {
@@ -46,24 +38,11 @@ async function measured(label: string, run: () => Promise<RebuildResult>) {
 
 export async function staticRebuildScenario(args: string[]) {
   const options = parse(args);
-  const name = options.db ?? `zt_bench_${crypto.randomBytes(4).toString('hex')}`;
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a plain database name: ${name}`);
-  const admin = new pg.Client({ connectionString: BENCH_PG_URL });
-  await admin.connect();
-  const exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
-  if (!exists) await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(BENCH_PG_URL);
-  url.pathname = `/${name}`;
-  const dataDir = options.db ? path.join(os.tmpdir(), `zt-bench-${name}`) : fs.mkdtempSync(path.join(os.tmpdir(), 'zt-bench-static-'));
-  fs.mkdirSync(dataDir, { recursive: true });
-  const config = loadConfig({ DATABASE_URL: url.toString(), ZT_DATA_DIR: dataDir, ZT_DEMO: '0', LOG_LEVEL: 'silent', ZT_RUN_JOBS: '0' });
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: null, poolSize: 20 });
+  const server = await benchServer({ database: options.db, modules: [benchStaticModule] });
+  const { platform } = server;
+  const config = platform.config;
   try {
-    await migrateToLatest(database.db, collectMigrations([allMigrations(), benchStaticModule.migrations]));
-    const app = await buildApp({ config, database, logger: false, extraModules: [benchStaticModule] });
-    const platform = app.platform;
-    if (!exists) {
+    if (server.fresh) {
       const t = performance.now();
       await seedGroup(platform, options.articles);
       console.log(`generated ${options.articles} articles in ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -74,7 +53,7 @@ export async function staticRebuildScenario(args: string[]) {
       last = p.seconds;
       console.log(`  ${p.pages} pages, ${p.seconds.toFixed(0)} s, ${Math.round(p.pagesPerSecond)} pages/s`);
     };
-    await measured(exists ? 'full rebuild (files already there)' : 'full rebuild into an empty folder', () => rebuildStatic(platform, {}, { progress }));
+    await measured(!server.fresh ? 'full rebuild (files already there)' : 'full rebuild into an empty folder', () => rebuildStatic(platform, {}, { progress }));
     last = 0;
     await measured('full rebuild again, nothing changed', () => rebuildStatic(platform, {}, { progress }));
 
@@ -98,15 +77,7 @@ export async function staticRebuildScenario(args: string[]) {
     console.log(`published files: ${files} under ${publicRoot(config)}`);
     console.log('budget: full rebuild of ~320,000 pages < 180 s');
     console.log(`machine: ${machine()}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    await app.close();
   } finally {
-    await database.close();
-    if (!options.db) {
-      const c = new pg.Client({ connectionString: BENCH_PG_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
+    await server.close();
   }
 }
