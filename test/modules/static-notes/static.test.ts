@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from '../../../src/platform/db/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../../src/platform/db/work.ts';
-import { bearer, createTestContext, makeUnit, makeUser, seedRegions, TestClock, type TestContext } from '../../helpers.ts';
-import { markStale, publicRoot, rebuildStatic, StaticPathError, writePages } from '../../../src/platform/static/index.ts';
+import { bearer, createTestContext, makeUnit, makeUser, seedRegions, TEST_PG_URL, TestClock, type TestContext } from '../../helpers.ts';
+import { markStale, publicRoot, publishingBatch, publishStale, rebuildStatic, StaticPathError, writePages } from '../../../src/platform/static/index.ts';
 import { notePath, probe, staticNotesModule, topicPath } from './index.ts';
 
 const clock = new TestClock(new Date('2026-12-09T02:00:00Z'));
@@ -220,4 +220,28 @@ test('a rebuild requested through the server is run by the job; pages no source 
   assert.equal(body.queued, 0);
   assert.equal(body.pages, Number((await sql<{ n: string }>`select count(*) as n from static_pages`.execute(ctx.platform.db)).rows[0].n));
   assert.deepEqual({ id: body.rebuilds[0].id, state: body.rebuilds[0].state }, { id: requested.json().id, state: 'done' });
+});
+
+test("a caller waits for its queued pages that another process holds, and takes them over once that process's lease runs out", async () => {
+  let batch = '';
+  await inTransaction(ctx.platform.db, SYSTEM_ACTOR, async (work) => {
+    await sql`update notes_topics set name = '通知公告（新）' where id = 1`.execute(work.tx);
+    markStale(work, ['topics']);
+    batch = publishingBatch(work);
+  });
+  await sql`update static_queue set lease_owner = 'other-process', lease_until = ${new Date(clock.now().getTime() + 60_000)} where batch = ${batch}`.execute(ctx.platform.db);
+  let done = false;
+  const publishing = publishStale(ctx.platform, { batch }).then((stats) => ((done = true), stats));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  if (TEST_PG_URL) {
+    // PostgreSQL: another process may be publishing them: the caller waits, the file is not new yet.
+    assert.equal(done, false);
+    assert.doesNotMatch(fs.readFileSync(file('/notes/'), 'utf8'), /通知公告（新）/);
+    clock.advance(61_000);
+  }
+  // The embedded database has one process: a lease that is not its own is a dead one, taken at once.
+  const stats = await publishing;
+  assert.equal(stats.rendered, 1);
+  assert.match(fs.readFileSync(file('/notes/'), 'utf8'), /通知公告（新）/);
+  assert.equal(await queued(), 0);
 });
