@@ -146,6 +146,8 @@ export async function runRebuild(platform: Platform, id: string, options: { prog
       swept += stale.length;
       removed += stats.removed;
       after = stale[stale.length - 1];
+      // Renews the lease, so a long sweep is not taken over by another process's job.
+      if (!(await saveProgress(platform, id, {}, 0))) throw new RebuildTakenOver(`rebuild ${id} was taken over by another process`);
     }
   }
   const temporaryFilesRemoved = await removeTemporaryFiles(publicRoot(platform.config));

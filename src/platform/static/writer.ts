@@ -196,8 +196,14 @@ export async function removePages(platform: Platform, pages: PageAddress[]): Pro
   return pages.length;
 }
 
+/**
+ * A temporary file older than this was left by a killed writer; a younger one may be in the middle
+ * of being written by another thread or process (file times are wall-clock: the disk's, not the platform clock's).
+ */
+const ORPHAN_AGE_MS = 10 * 60_000;
+
 /** Removes temporary files a killed process left behind (never served: hidden names are refused). */
-export async function removeTemporaryFiles(dir: string): Promise<number> {
+export async function removeTemporaryFiles(dir: string, olderThan = Date.now() - ORPHAN_AGE_MS): Promise<number> {
   let removed = 0;
   let entries: import('node:fs').Dirent[];
   try {
@@ -207,8 +213,10 @@ export async function removeTemporaryFiles(dir: string): Promise<number> {
   }
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) removed += await removeTemporaryFiles(full);
+    if (entry.isDirectory()) removed += await removeTemporaryFiles(full, olderThan);
     else if (entry.name.startsWith('.') && entry.name.endsWith('.tmp')) {
+      const stat = await fs.stat(full).catch(() => null);
+      if (!stat || stat.mtimeMs > olderThan) continue;
       await fs.rm(full, { force: true });
       removed++;
     }

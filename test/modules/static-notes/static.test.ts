@@ -152,6 +152,10 @@ test('a rebuild that fails half-way is resumed by the job from where it stood an
   // A temporary file a killed writer left beside a page: never served, removed by the rebuild.
   const orphan = path.join(root, '_', 'notes', `.${notePath(1).split('/').pop()}.0123456789ab.tmp`);
   fs.writeFileSync(orphan, '<p>half a page');
+  // Left an hour ago: younger ones may still be being written by another writer, and are kept.
+  fs.utimesSync(orphan, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+  const young = path.join(root, '_', 'notes', `.${notePath(2).split('/').pop()}.ba9876543210.tmp`);
+  fs.writeFileSync(young, '<p>being written');
   clock.advance(120_000);
   await job('static.rebuild').run(ctx.platform);
   const [done] = (await sql<{ state: string; pages: string }>`select state, pages from static_rebuilds order by id desc limit 1`.execute(ctx.platform.db)).rows;
@@ -159,6 +163,8 @@ test('a rebuild that fails half-way is resumed by the job from where it stood an
   // 7 published notes: 4 before the failure, 3 after it, then 3 lists and the index.
   assert.equal(Number(done.pages), 11);
   assert.equal(fs.existsSync(orphan), false);
+  assert.equal(fs.existsSync(young), true);
+  fs.rmSync(young);
   assert.equal(walk(root).filter((f) => path.basename(f).startsWith('.')).length, 0);
   assert.equal(await queued(), 0);
 });
