@@ -4,7 +4,7 @@ import { inTransaction, type Actor, type Work } from '../db/work.ts';
 import { newOwnerId } from '../jobs/scheduler.ts';
 import type { Platform } from '../module.ts';
 import { DEFAULT_HOST, hostFolder } from './paths.ts';
-import { LEASE_MS, staticDb } from './store.ts';
+import { claimable, LEASE_MS, staticDb } from './store.ts';
 import type { PageAddress, PublishStats, RenderedPage, StaticPageSource } from './types.ts';
 import { eachLimited, removePages, writePages } from './writer.ts';
 
@@ -82,14 +82,11 @@ interface ClaimedRow {
   path: string | null;
 }
 
-/**
- * Claims queue rows: unleased ones, or ones whose lease ran out (the process died). On the
- * embedded database only this process runs, so any lease but its own is a dead one.
- */
+/** Claims queue rows nobody alive holds. */
 async function claim(platform: Platform, batch: string | null): Promise<ClaimedRow[]> {
   const now = platform.clock.now();
   const until = new Date(now.getTime() + LEASE_MS);
-  const free = platform.dbKind === 'pglite' ? sql`(lease_owner is null or lease_owner <> ${PROCESS_OWNER} or lease_until <= ${now})` : sql`(lease_until is null or lease_until <= ${now})`;
+  const free = claimable(platform, PROCESS_OWNER, now);
   const result = await sql<ClaimedRow>`
     update static_queue set lease_until = ${until}, lease_owner = ${PROCESS_OWNER}
      where id in (select id from static_queue

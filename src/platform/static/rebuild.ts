@@ -3,7 +3,7 @@ import { sql } from '../db/index.ts';
 import type { Platform } from '../module.ts';
 import { publicRoot } from './paths.ts';
 import { PROCESS_OWNER, renderAndPublish } from './queue.ts';
-import { LEASE_MS, staticDb, type StaticRebuildsTable } from './store.ts';
+import { claimable, LEASE_MS, staticDb, type StaticRebuildsTable } from './store.ts';
 import type { RebuildScope, RenderedPage } from './types.ts';
 import { removeTemporaryFiles, writePages } from './writer.ts';
 
@@ -55,8 +55,7 @@ export async function requestRebuild(platform: Platform, scope: { site?: string 
 export async function claimRebuild(platform: Platform): Promise<RebuildRow | null> {
   const now = platform.clock.now();
   const until = new Date(now.getTime() + LEASE_MS);
-  // The embedded database has one process: a lease that is not this process's is a dead one.
-  const free = platform.dbKind === 'pglite' ? sql`(lease_owner is null or lease_owner <> ${PROCESS_OWNER} or lease_until <= ${now})` : sql`(lease_until is null or lease_until <= ${now})`;
+  const free = claimable(platform, PROCESS_OWNER, now);
   const result = await sql<RebuildRow>`
     update static_rebuilds set lease_until = ${until}, lease_owner = ${PROCESS_OWNER}
      where id = (select id from static_rebuilds where state = 'running' and ${free} order by id limit 1 for update skip locked)

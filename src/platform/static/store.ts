@@ -1,4 +1,5 @@
-import type { Db } from '../db/index.ts';
+import { sql, type Db } from '../db/index.ts';
+import type { Platform } from '../module.ts';
 
 export interface StaticPagesTable {
   host: string;
@@ -53,3 +54,14 @@ export const staticDb = (db: Db) => db.withTables<StaticTables>();
 
 /** A claimed queue row or rebuild must be finished or renewed within this time, or another process takes it over. */
 export const LEASE_MS = 60_000;
+
+/**
+ * The condition of a row (lease_until, lease_owner) that may be claimed now: unleased, or its
+ * lease ran out (the process died). On the embedded database only this process runs, so any
+ * lease but its own is a dead one.
+ */
+export function claimable(platform: Platform, owner: string, now: Date) {
+  return platform.dbKind === 'pglite'
+    ? sql`(lease_owner is null or lease_owner <> ${owner} or lease_until <= ${now})`
+    : sql`(lease_until is null or lease_until <= ${now})`;
+}
