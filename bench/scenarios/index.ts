@@ -4,6 +4,7 @@ import { supervisionScenario } from './supervision.ts';
 import { approvalScenario } from './approval.ts';
 import { documentsScenario } from './documents.ts';
 import { portalScenario } from './portal.ts';
+import { searchScenario } from './search.ts';
 import { interactionBoardScenario, interactionGenerateScenario, interactionInboxScenario, interactionLettersScenario, interactionStatsScenario } from './interaction.ts';
 import { exchangeFanoutScenario, exchangeInboxScenario, exchangeSignforScenario, exchangeStatsScenario } from './exchange.ts';
 
@@ -33,5 +34,6 @@ export const scenarios: Record<string, Scenario> = {
   'interaction-board': { description: 'the public message board first page over 2M cases (p95 < 30 ms), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionBoardScenario(args) },
   'interaction-stats': { description: 'statistics of a year per unit and channel over 2M cases (< 1 s), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionStatsScenario(args) },
   'interaction-letters': { description: 'letters accepted per second at 4 writers vs pgbench TPC-B in the same run (≥ 0.2 ×), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionLettersScenario(args) },
+  search: { description: 'Chinese full-text search over 300,000 generated documents: two-word queries (common, rare, one site) and single characters (p95 < 50 ms), PostgreSQL [--docs N] [--db NAME]', run: (args) => searchScenario(args) },
   supervision: { description: 'deadline scan over 1M open steps, statistics of a year over 1M finished cases, monitor, PostgreSQL [open] [finished]', run: (args) => supervisionScenario(args) },
 };

@@ -8,7 +8,7 @@ import type { MessageCatalogue } from '../i18n/index.ts';
 import { searchMigrations } from './migrations.ts';
 
 export { indexDocuments, removeDocuments, INDEXED_BODY_CHARS, STORED_BODY_CHARS, type IndexedDocument } from './documents.ts';
-export { searchDocuments, parseQuery, CANDIDATES, EXACT_TOTAL_UP_TO, MAX_LIMIT, MAX_QUERY_CHARS, type SearchHit, type SearchQuery, type SearchResult } from './search.ts';
+export { searchDocuments, parseQuery, CANDIDATES, MAX_LIMIT, MAX_QUERY_CHARS, type SearchHit, type SearchQuery, type SearchResult } from './search.ts';
 export { htmlToText } from './snippet.ts';
 
 const searchMessages: MessageCatalogue = {

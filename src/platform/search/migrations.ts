@@ -24,6 +24,10 @@ export const searchMigrations: Record<string, Migration> = {
           indexed_at timestamptz not null,
           primary key (source, source_id)
         )`.execute(db);
+      // A body's tsvector is a few kilobytes (bigrams with positions): kept out of line and not
+      // compressed, so the filter of a walk over recent documents reads it without decompressing
+      // it (measured: about a third less time per row than pglz-compressed values).
+      await sql`alter table search_documents alter column tsv set storage external`.execute(db);
       await sql`create index search_documents_tsv on search_documents using gin (tsv)`.execute(db);
       await sql`create index search_documents_title_tsv on search_documents using gin (title_tsv)`.execute(db);
       await sql`create index search_documents_title_trgm on search_documents using gin (title gin_trgm_ops)`.execute(db);

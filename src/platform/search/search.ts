@@ -21,10 +21,11 @@ import { hasWordCharacters, normalise, queryTerms, tsqueryLiteral, type QueryTer
 export const MAX_QUERY_CHARS = 100;
 /** Most asked words: more only slow the query down without narrowing it usefully. */
 export const MAX_QUERY_TERMS = 12;
-/** Documents ranked per query (and the deepest a page may reach). */
-export const CANDIDATES = 1000;
-/** Up to this many matches the total is counted exactly; beyond, it is the planner's estimate. */
-export const EXACT_TOTAL_UP_TO = CANDIDATES;
+/**
+ * Documents ranked per query, and the deepest a page may reach; up to this many matches the total
+ * is exact, beyond it is the planner's estimate (bench/RESULTS.md: what a broad query costs).
+ */
+export const CANDIDATES = 500;
 export const MAX_LIMIT = 50;
 
 const FRESHNESS_EPOCH = Date.UTC(2026, 0, 1) / 1000;
@@ -64,7 +65,7 @@ export interface SearchHit {
 
 export interface SearchResult {
   items: SearchHit[];
-  /** Matching documents: exact up to EXACT_TOTAL_UP_TO, else estimated (totalIsEstimate). */
+  /** Matching documents: exact under CANDIDATES, else estimated (totalIsEstimate). */
   total: number;
   totalIsEstimate: boolean;
   /** The offset of the next page, or null on the last one (or at the candidate bound). */
@@ -137,36 +138,43 @@ export async function searchDocuments(db: Db, query: SearchQuery): Promise<Searc
   const where = filters(query);
   const tsq = sql`${parsed.tsquery}::tsquery`;
   const matches = parsed.titlePattern ? sql`(tsv @@ ${tsq} or title ilike ${parsed.titlePattern})` : sql`tsv @@ ${tsq}`;
-  const bonus = parsed.titlePattern ? sql`case when d.title ilike ${parsed.titlePattern} then ${TITLE_CONTAINS_BONUS}::float8 else 0 end` : sql`0`;
+  const bonus = parsed.titlePattern ? sql`case when title ilike ${parsed.titlePattern} then ${TITLE_CONTAINS_BONUS}::float8 else 0 end` : sql`0`;
 
-  const [ranked, counted] = await Promise.all([
-    sql<RankedRow>`
-      with candidates as (
-        (select source, source_id from search_documents where ${matches} ${where} order by published_at desc limit ${CANDIDATES})
-        union
-        (select source, source_id from search_documents where title_tsv @@ ${tsq} ${where} order by published_at desc limit ${CANDIDATES})
-      ),
-      ranked as (
-        select d.source, d.source_id, d.published_at,
-               (ts_rank_cd(d.tsv, ${tsq}) + ${bonus}) * power(2::float8, (extract(epoch from d.published_at)::float8 - ${FRESHNESS_EPOCH}) / ${FRESHNESS_HALF_LIFE}) as score
-          from candidates c join search_documents d on d.source = c.source and d.source_id = c.source_id
-         order by score desc, d.published_at desc, d.source, d.source_id
-         limit ${limit} offset ${offset}
-      )
-      select d.source, d.source_id, d.site_id, d.column_id, d.category, d.title, d.body, d.url, d.published_at
-        from ranked r join search_documents d on d.source = r.source and d.source_id = r.source_id
-       order by r.score desc, r.published_at desc, r.source, r.source_id`.execute(db),
-    sql<{ n: number }>`select count(*)::int as n from (select 1 from search_documents where ${matches} ${where} limit ${EXACT_TOTAL_UP_TO + 1}) m`.execute(db),
-  ]);
+  const rank = sql`ts_rank_cd(tsv, ${tsq}) + ${bonus}`;
+  // One statement: the candidates (each branch computes the rank of the rows it keeps, while it
+  // has them), their order, the page, and how many the first branch found (the total when it is
+  // under the bound: the title branch's rows are among them).
+  const ranked = await sql<RankedRow & { matched: number }>`
+    with matching as (
+      select source, source_id, published_at, ${rank} as rank from search_documents where ${matches} ${where} order by published_at desc limit ${CANDIDATES}
+    ),
+    candidates as (
+      select * from matching
+      union
+      (select source, source_id, published_at, ${rank} as rank from search_documents where title_tsv @@ ${tsq} ${where} order by published_at desc limit ${CANDIDATES})
+    ),
+    page as (
+      select source, source_id, published_at,
+             rank * power(2::float8, (extract(epoch from published_at)::float8 - ${FRESHNESS_EPOCH}) / ${FRESHNESS_HALF_LIFE}) as score
+        from candidates
+       order by score desc, published_at desc, source, source_id
+       limit ${limit} offset ${offset}
+    )
+    select d.source, d.source_id, d.site_id, d.column_id, d.category, d.title, d.body, d.url, d.published_at, (select count(*)::int from matching) as matched
+      from page p join search_documents d on d.source = p.source and d.source_id = p.source_id
+     order by p.score desc, p.published_at desc, p.source, p.source_id`.execute(db);
 
-  let total = Number(counted.rows[0]?.n ?? 0);
+  let total: number;
+  if (ranked.rows.length > 0) total = Number(ranked.rows[0].matched);
+  else if (offset === 0) total = 0;
+  else total = Number((await sql<{ n: number }>`select count(*)::int as n from (select 1 from search_documents where ${matches} ${where} limit ${CANDIDATES}) m`.execute(db)).rows[0].n);
   let totalIsEstimate = false;
-  if (total > EXACT_TOTAL_UP_TO) {
+  if (total >= CANDIDATES) {
     // Counting every match of a broad query would cost what ranking them all does: the planner's
-    // estimate (from the tsvector statistics) says how many there are, never fewer than counted.
+    // estimate (from the tsvector statistics) says how many there are, never fewer than found.
     const plan = await sql<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>`explain (format json) select 1 from search_documents where ${matches} ${where}`.execute(db);
     const estimate = Math.round(Number(plan.rows[0]?.['QUERY PLAN']?.[0]?.Plan?.['Plan Rows'] ?? 0));
-    total = Math.max(EXACT_TOTAL_UP_TO + 1, estimate);
+    total = Math.max(CANDIDATES, estimate);
     totalIsEstimate = true;
   }
   const items = ranked.rows.map((r) => ({

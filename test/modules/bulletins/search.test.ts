@@ -129,6 +129,26 @@ test('pagination by limit and offset, with the total', async () => {
   assert.equal(new Set(all).size, 25, 'no document twice, none missing');
 });
 
+test('a broad query ranks a bounded set: its total is then an estimate, and pages stop at the bound', async () => {
+  for (let batch = 0; batch < 2; batch++) {
+    await post(Array.from({ length: 300 }, (_, i) => ({ id: `broad-${batch}-${i}`, siteId: 'broad', title: `第${batch * 300 + i}号公示`, body: '城市更新项目公示，欢迎监督。', publishedAt: new Date(Date.UTC(2025, 0, 1) + (batch * 300 + i) * 3_600_000).toISOString() })));
+  }
+  const r: Result = await search({ q: '城市更新', siteId: 'broad', limit: 50 });
+  assert.equal(r.totalIsEstimate, true);
+  assert.ok(r.total >= 500, `estimated ${r.total}`);
+  assert.equal(r.items.length, 50);
+  assert.equal(r.items[0].id, 'broad-1-299', 'the newest first');
+  const last: Result = await search({ q: '城市更新', siteId: 'broad', limit: 50, offset: 450 });
+  assert.equal(last.items.length, 50);
+  assert.equal(last.nextOffset, null, 'the last page within the bound');
+  assert.equal((await search({ q: '城市更新', siteId: 'broad', limit: 50, offset: 460 }, 400)).errors[0].message, '只能查看按相关度排序的前 500 条结果');
+  // A narrower query over the same documents is counted exactly: hourly from 1 January 00:00 UTC
+  // to the end of 5 January in Shanghai (16:00 UTC), 4 × 24 + 16 documents.
+  const exact: Result = await search({ q: '城市更新', siteId: 'broad', from: '2025-01-01', to: '2025-01-05' });
+  assert.equal(exact.totalIsEstimate, false);
+  assert.equal(exact.total, 112);
+});
+
 test('re-indexing updates a document; removing takes it out', async () => {
   await post([{ id: 'change', title: '河长制工作简报', body: '第一版内容。', publishedAt: day('2026-05-01') }]);
   assert.deepEqual(ids(await search({ q: '河长制' })), ['change']);
