@@ -2,8 +2,9 @@
  * Generated Chinese government documents for the search benchmark and the segmentation
  * measurements (decision 0017): titles such as 关于做好2026年冬季安全生产工作的通知 and bodies of a
  * few hundred characters, built from a vocabulary of real words and phrases. Deterministic: the
- * document of a number is always the same.
+ * document of a number is always the same (the demo city's seeded random).
  */
+import { mulberry32 } from '../src/modules/approval/demo-people.ts';
 
 export const PLACES = ['衡阳市', '平凉市', '雁峰区', '石鼓区', '蒸湘区', '珠晖区', '南岳区', '衡阳县', '衡南县', '衡山县', '衡东县', '祁东县', '耒阳市', '常宁市', '崆峒区', '泾川县', '灵台县', '崇信县', '华亭市', '庄浪县', '静宁县'];
 
@@ -52,18 +53,6 @@ const SENTENCES = [
   '公示期间，如有异议，请以书面形式向有关部门反映，反映情况须实事求是并署真实姓名。',
 ];
 
-/** A small deterministic generator (mulberry32), so a document's number decides its text. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pick = <T>(list: readonly T[], r: () => number) => list[Math.floor(r() * list.length)];
 
 export interface GeneratedDocument {
@@ -77,7 +66,7 @@ export interface GeneratedDocument {
  * last rare), as real portals have a few topics in every other notice and many seldom named.
  */
 export function generateDocument(n: number, year: number): GeneratedDocument {
-  const r = random(n * 2654435761);
+  const r = mulberry32(n * 2654435761);
   const skew = (list: readonly string[]) => list[Math.floor(Math.pow(r(), 2.2) * list.length)];
   const place = pick(PLACES, r);
   const unit = pick(UNITS, r);

@@ -14,6 +14,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { escapeLike } from '../db/index.ts';
 import { fieldError, invalid, type FieldError } from '../http/errors.ts';
+import type { SearchDocumentRow } from './documents.ts';
 import { collapse, highlightTitle, snippetOf } from './snippet.ts';
 import { hasWordCharacters, normalise, queryTerms, tsqueryLiteral, type QueryTerm } from './tokens.ts';
 
@@ -119,17 +120,7 @@ function filters(query: SearchQuery): RawBuilder<unknown> {
   return parts.length ? sql`and ${sql.join(parts, sql` and `)}` : sql``;
 }
 
-interface RankedRow {
-  source: string;
-  source_id: string;
-  site_id: string | null;
-  column_id: string | null;
-  category: string | null;
-  title: string;
-  body: string;
-  url: string;
-  published_at: Date;
-}
+type RankedRow = Omit<SearchDocumentRow, 'tsv' | 'title_tsv' | 'indexed_at'>;
 
 /** Searches the index: VALIDATION_FAILED for a query or option that cannot be searched. */
 export async function searchDocuments(db: Db, query: SearchQuery): Promise<SearchResult> {

@@ -22,6 +22,7 @@ export function htmlToText(html: string): string {
  */
 export const collapse = (text: string) =>
   text
+    // eslint-disable-next-line no-control-regex -- exactly the control characters are meant
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
