@@ -15,6 +15,7 @@ import { benchServer, machine, percentile } from '../support.ts';
 import { generateDocument } from '../search-data.ts';
 import { documentRow } from '../../src/platform/search/documents.ts';
 import { parseQuery, searchDocuments, type SearchQuery } from '../../src/platform/search/index.ts';
+import { rankingStatement } from '../../src/platform/search/search.ts';
 import type { Db } from '../../src/platform/db/index.ts';
 
 interface Options {
@@ -123,14 +124,11 @@ export async function searchScenario(args: string[]) {
     await timeQueries(db, 'two words within one site', site);
     await timeQueries(db, 'second page (offset 10), common', common.map((q) => ({ ...q, offset: 10 })), 100);
 
-    const plan = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers, costs off)
-      with candidates as (
-        (select source, source_id from search_documents where tsv @@ ${parseQuery('安全生产 通知').tsquery}::tsquery or title ilike '%安全生产 通知%' order by published_at desc limit 1000)
-        union
-        (select source, source_id from search_documents where title_tsv @@ ${parseQuery('安全生产 通知').tsquery}::tsquery order by published_at desc limit 1000))
-      select count(*) from candidates`.execute(db);
-    console.log('plan of the candidates of a common query:');
-    for (const r of plan.rows) console.log(`  ${r['QUERY PLAN']}`);
+    for (const q of [{ q: '安全生产 通知', limit: 10 }, { q: '停车管理 批复', limit: 10 }, { q: '税', limit: 10 }, { q: '政务服务 办理', limit: 10, siteId: 'site-19' }]) {
+      const plan = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers, costs off) ${rankingStatement(parseQuery(q.q), q, 10, 0).statement}`.execute(db);
+      console.log(`plan of ${q.q}${q.siteId ? ` @${q.siteId}` : ''}:`);
+      for (const r of plan.rows) console.log(`  ${r['QUERY PLAN']}`);
+    }
     console.log(`machine: ${machine()}; nproc ${os.cpus().length}; load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     await server.close();

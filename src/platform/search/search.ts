@@ -3,12 +3,16 @@
  * three or more characters also finds titles containing it as written (pg_trgm), which catches
  * what the terms cannot (a fragment inside a Latin word or a document number).
  *
- * Ranking is cover density (ts_rank_cd: title terms weigh 1.0, body terms 0.1) times a freshness
- * factor that halves every year. It is computed over a bounded set of candidates only, so a query
- * that matches 100,000 documents costs what one matching a thousand does: the newest CANDIDATES
+ * Ranking: how much of the query the title holds (ts_rank_cd of the title's vector against any
+ * of the asked words, weight A = 1.0), plus 0.1 for the match in the body (the weight of body
+ * terms), plus 0.5 when the title contains the query as written, times a freshness factor that
+ * halves every year. It is computed over a bounded set of candidates only, so a query that
+ * matches 100,000 documents costs what one matching a thousand does: the newest CANDIDATES
  * matching documents plus the newest CANDIDATES whose title matches (an older title match still
- * outranks recent mentions in bodies). The freshness factor is 2^((t - 2026-01-01) / 1 year):
- * the order of two documents does not depend on when the query runs, so no clock is needed.
+ * outranks recent mentions in bodies). The body's vector (kilobytes) is read only to match, never
+ * to rank: ranking by it doubled the time of a broad query (decision 0017). The freshness factor
+ * is 2^((t - 2026-01-01) / 1 year): the order of two documents does not depend on when the query
+ * runs, so no clock is needed.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/index.ts';
@@ -31,6 +35,8 @@ export const MAX_LIMIT = 50;
 
 const FRESHNESS_EPOCH = Date.UTC(2026, 0, 1) / 1000;
 const FRESHNESS_HALF_LIFE = 365 * 24 * 3600;
+/** The rank of a match in the body alone: the weight ts_rank_cd gives body (D) terms. */
+const BODY_MATCH = 0.1;
 /** Added to the rank of a title that contains the query as written. */
 const TITLE_CONTAINS_BONUS = 0.5;
 
@@ -77,6 +83,8 @@ export interface SearchResult {
 export interface ParsedQuery {
   terms: QueryTerm[];
   tsquery: string;
+  /** The same words, any of them: what the title's rank counts. */
+  anyTsquery: string;
   /** ILIKE pattern of the query as written, for titles; null under three characters (no trigram). */
   titlePattern: string | null;
 }
@@ -95,7 +103,7 @@ export function parseQuery(raw: string): ParsedQuery {
   const terms = queryTerms(q);
   if (terms.length === 0) throw invalid([fieldError('q', 'search.q.noWords')]);
   if (terms.length > MAX_QUERY_TERMS) throw invalid([fieldError('q', 'search.q.tooManyWords', { max: MAX_QUERY_TERMS })]);
-  return { terms, tsquery: tsqueryLiteral(terms), titlePattern: [...q].length >= 3 ? `%${escapeLike(normalise(q))}%` : null };
+  return { terms, tsquery: tsqueryLiteral(terms), anyTsquery: tsqueryLiteral(terms, ' | '), titlePattern: [...q].length >= 3 ? `%${escapeLike(normalise(q))}%` : null };
 }
 
 function checkOptions(query: SearchQuery) {
@@ -122,20 +130,23 @@ function filters(query: SearchQuery): RawBuilder<unknown> {
 
 type RankedRow = Omit<SearchDocumentRow, 'tsv' | 'title_tsv' | 'indexed_at'>;
 
-/** Searches the index: VALIDATION_FAILED for a query or option that cannot be searched. */
-export async function searchDocuments(db: Db, query: SearchQuery): Promise<SearchResult> {
-  const parsed = parseQuery(query.q);
-  const { limit, offset } = checkOptions(query);
+/**
+ * The statement that ranks: the candidates (each branch computes the rank of the rows it keeps,
+ * while it has them), their order, the page, and how many the first branch found (the total when
+ * under the bound: the title branch's rows are among them). Exported for the benchmark's plan.
+ */
+export function rankingStatement(parsed: ParsedQuery, query: SearchQuery, limit: number, offset: number) {
   const where = filters(query);
   const tsq = sql`${parsed.tsquery}::tsquery`;
   const matches = parsed.titlePattern ? sql`(tsv @@ ${tsq} or title ilike ${parsed.titlePattern})` : sql`tsv @@ ${tsq}`;
   const bonus = parsed.titlePattern ? sql`case when title ilike ${parsed.titlePattern} then ${TITLE_CONTAINS_BONUS}::float8 else 0 end` : sql`0`;
-
-  const rank = sql`ts_rank_cd(tsv, ${tsq}) + ${bonus}`;
-  // One statement: the candidates (each branch computes the rank of the rows it keeps, while it
-  // has them), their order, the page, and how many the first branch found (the total when it is
-  // under the bound: the title branch's rows are among them).
-  const ranked = await sql<RankedRow & { matched: number }>`
+  // Relevance from the title's small vector only (any asked word counts); a body match is the flat
+  // weight of body terms. The body's vector is read once per row, by the match, never to rank.
+  const rank = sql`ts_rank_cd(title_tsv, ${parsed.anyTsquery}::tsquery) + ${BODY_MATCH}::float8 + ${bonus}`;
+  return {
+    matches,
+    where,
+    statement: sql<RankedRow & { matched: number }>`
     with matching as (
       select source, source_id, published_at, ${rank} as rank from search_documents where ${matches} ${where} order by published_at desc limit ${CANDIDATES}
     ),
@@ -153,7 +164,16 @@ export async function searchDocuments(db: Db, query: SearchQuery): Promise<Searc
     )
     select d.source, d.source_id, d.site_id, d.column_id, d.category, d.title, d.body, d.url, d.published_at, (select count(*)::int from matching) as matched
       from page p join search_documents d on d.source = p.source and d.source_id = p.source_id
-     order by p.score desc, p.published_at desc, p.source, p.source_id`.execute(db);
+     order by p.score desc, p.published_at desc, p.source, p.source_id`,
+  };
+}
+
+/** Searches the index: VALIDATION_FAILED for a query or option that cannot be searched. */
+export async function searchDocuments(db: Db, query: SearchQuery): Promise<SearchResult> {
+  const parsed = parseQuery(query.q);
+  const { limit, offset } = checkOptions(query);
+  const { matches, where, statement } = rankingStatement(parsed, query, limit, offset);
+  const ranked = await statement.execute(db);
 
   let total: number;
   if (ranked.rows.length > 0) total = Number(ranked.rows[0].matched);

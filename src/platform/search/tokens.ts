@@ -142,10 +142,10 @@ export function queryTerms(q: string): QueryTerm[] {
  * The tsquery literal: every term required; a word of three or more Han characters as a phrase of
  * its bigrams (民政局 is 民政 <-> 政局: a text with 人民政府 and 财政局 has both bigrams, not the word).
  */
-export function tsqueryLiteral(terms: QueryTerm[]): string {
+export function tsqueryLiteral(terms: QueryTerm[], operator: ' & ' | ' | ' = ' & '): string {
   return terms
     .map((t) => (t.prefix ? `${quote(t.lexemes[0])}:*` : t.lexemes.length === 1 ? quote(t.lexemes[0]) : `(${t.lexemes.map(quote).join(' <-> ')})`))
-    .join(' & ');
+    .join(operator);
 }
 
 /** True when the text has at least one letter or digit (something to search for). */
