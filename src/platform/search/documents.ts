@@ -69,7 +69,8 @@ function check(docs: IndexedDocument[]) {
 export function documentRow(d: IndexedDocument, now: Date) {
   const title = collapse(d.title);
   const body = (d.html !== undefined ? htmlToText(d.html) : collapse(d.body ?? '')).slice(0, STORED_BODY_CHARS);
-  const titleTerms = indexTerms(title);
+  // A title is short; a pathological one is indexed by its start (a tsvector stops at 1 MB).
+  const titleTerms = indexTerms(title.slice(0, 1000));
   return {
     source: d.source,
     source_id: d.id,
