@@ -78,8 +78,13 @@ export async function attachLetterFiles(work: Work, platform: Platform, principa
   const owner = { ownerType: ATTACHMENT_OWNER, ownerId: caseId };
   const at = platform.clock.now();
   const unowned = refs.filter((r) => r.token).map((r) => r.id);
-  const own = refs.filter((r) => !r.token).map((r) => r.id);
-  const attached = [...(await attachUnownedFiles(work, unowned, owner, at)), ...(own.length && principal ? await attachFiles(work, own, owner, principal, at) : [])];
+  const attached: FileInfo[] = [];
+  // A millisecond apart, so that the files are listed in the order the writer gave them.
+  for (const [i, ref] of refs.entries()) {
+    const when = new Date(at.getTime() + i);
+    if (ref.token) attached.push(...(await attachUnownedFiles(work, [ref.id], owner, when)));
+    else if (principal) attached.push(...(await attachFiles(work, [ref.id], owner, principal, when)));
+  }
   if (unowned.length) await interactionDb(work.tx).deleteFrom('interaction_uploads').where('file_id', 'in', unowned).execute();
   return attached;
 }
