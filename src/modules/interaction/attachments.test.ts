@@ -4,7 +4,7 @@ import { bearer, createTestContext, problem, type TestContext, type TestUser } f
 import { interactionFixture, type InteractionFixture } from './testing.ts';
 import { interactionDb } from './model.ts';
 import { sm3 } from '../../platform/crypto/index.ts';
-import { fileBody, SAMPLES } from '../../platform/files/testing.ts';
+import { fileBody, multipartBody, SAMPLES } from '../../platform/files/testing.ts';
 import { purgeUnattachedFiles } from '../../platform/files/index.ts';
 import { sql } from '../../platform/db/index.ts';
 
@@ -202,5 +202,54 @@ describe('answer documents of a disclosure request', () => {
     // The text message tells the writer the answer came with documents.
     const sms = await sql<{ template: string }>`select template from notify_outbox where template like 'interaction.case.answered%' order by created_at desc limit 1`.execute(ctx.platform.db);
     assert.equal(sms.rows[0]?.template, 'interaction.case.answeredWithDocuments');
+  });
+});
+
+describe('the write form with files, without JavaScript', () => {
+  const cookieOf = (res: { cookies: Array<{ name: string; value: string }> }, jar: Record<string, string>) => {
+    for (const c of res.cookies) jar[c.name] = c.value;
+    return Object.entries(jar)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
+  };
+  const formTokenOf = (html: string) => /name="_form" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  const fields = (token: string, extra: Record<string, string> = {}) =>
+    Object.entries({ _form: token, targetUnitId: f.dept.id, title: `表单附件${++phoneSeq}`, body: '见附件照片。', name: '赵六', phone: nextPhone(), isPublic: 'no', ...extra }).map(([name, content]) => ({ name, content }));
+
+  test('a multipart form stores the letter and its files in one go; the writer downloads them from the letter page', async () => {
+    const jar: Record<string, string> = {};
+    const form = await ctx.app.inject({ method: 'GET', url: '/interaction/write?channel=unit_mailbox' });
+    assert.ok(form.body.includes('enctype="multipart/form-data"'));
+    assert.ok(form.body.includes('type="file"'));
+    let cookie = cookieOf(form, jar);
+    const token = formTokenOf(form.body);
+
+    // A file of a type not allowed: the form again, with the reason, and nothing written.
+    const before = await caseCount();
+    const bad = multipartBody([...fields(token), { name: 'attachments', filename: 'setup.exe', content: SAMPLES.exe() }]);
+    const refused = await ctx.app.inject({ method: 'POST', url: '/interaction/write?channel=unit_mailbox', headers: { cookie, ...bad.headers }, payload: bad.payload, remoteAddress: nextIp() });
+    assert.equal(refused.statusCode, 400, refused.body.slice(0, 500));
+    assert.ok(refused.body.includes('setup.exe'));
+    assert.equal(await caseCount(), before);
+
+    const pdf = SAMPLES.pdf();
+    const good = multipartBody([...fields(token), { name: 'attachments', filename: '照片说明.pdf', content: pdf }, { name: 'attachments', filename: 'b.png', content: SAMPLES.png() }, { name: 'attachments', filename: '', content: '' }]);
+    const sent = await ctx.app.inject({ method: 'POST', url: '/interaction/write?channel=unit_mailbox', headers: { cookie, ...good.headers }, payload: good.payload, remoteAddress: nextIp() });
+    assert.equal(sent.statusCode, 303, sent.body.slice(0, 800));
+    cookie = cookieOf(sent, jar);
+    const trackingNo = /\/interaction\/letters\/([A-Z0-9]+)\/received/.exec(sent.headers.location as string)![1]!;
+    const row = await interactionDb(ctx.platform.db).selectFrom('interaction_cases').select('id').where('tracking_no', '=', trackingNo).executeTakeFirstOrThrow();
+    const files = (await sql<{ id: string; name: string; sm3: string }>`select id, name, sm3 from files where owner_type = 'interaction.case' and owner_id = ${row.id} order by name`.execute(ctx.platform.db)).rows;
+    assert.deepEqual(files.map((x) => x.name).sort(), ['b.png', '照片说明.pdf']);
+
+    const page = await ctx.app.inject({ url: `/interaction/letters/${trackingNo}`, headers: { cookie } });
+    assert.equal(page.statusCode, 200);
+    assert.ok(page.body.includes('照片说明.pdf'));
+    const pdfId = files.find((x) => x.name === '照片说明.pdf')!.id;
+    const dl = await ctx.app.inject({ url: `/interaction/letters/${trackingNo}/files/${pdfId}`, headers: { cookie } });
+    assert.equal(dl.statusCode, 200);
+    assert.equal(sm3(dl.rawPayload), sm3(pdf));
+    // Without the remembered code: not found.
+    assert.equal((await ctx.app.inject({ url: `/interaction/letters/${trackingNo}/files/${pdfId}` })).statusCode, 404);
   });
 });

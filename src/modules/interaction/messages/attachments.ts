@@ -9,6 +9,7 @@ const words: Record<string, [string, string]> = {
   'interaction.attachments.alreadyAttached': ['该附件已用于其他来信，请重新上传', 'That file is attached to another letter already; upload it again'],
   'interaction.attachments.refused': ['附件“{name}”未能上传：{reason}', 'The file “{name}” was not accepted: {reason}'],
 
+  'interaction.public.board.allCategories': ['全部类别', 'All categories'],
   'interaction.public.write.attachments': ['附件（可选）', 'Attachments (optional)'],
   'interaction.public.write.attachmentsHint': [
     '最多{max}个，每个不超过{limitMb}MB；可上传PDF、图片、Word、Excel、压缩包等。附件含个人信息，只有办理单位和您本人可以查看，不会在留言板公开。',
