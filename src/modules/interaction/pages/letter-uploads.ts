@@ -5,7 +5,8 @@
  * the smaller limit of public uploads). Only a form that carried its token (the visitor's form
  * token, or a signed-in citizen's CSRF token) before its files gets anything staged, each file
  * counted against the address's upload limit; the route records the files with the letter in one
- * unit of work. Whatever is left staged is removed once the response is sent.
+ * unit of work. The staff's answer form takes the answer documents the same way. Whatever is left
+ * staged is removed once the response is sent.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import multipart, { type MultipartFile } from '@fastify/multipart';
@@ -14,7 +15,7 @@ import { resolvePrincipal } from '../../../platform/iam/auth-hook.ts';
 import { enforceLimit } from '../../../platform/limits/index.ts';
 import { prepareUpload, tooLarge, type PreparedUpload } from '../../../platform/files/index.ts';
 import type { Platform } from '../../../platform/module.ts';
-import { MAX_LETTER_FILES } from '../model.ts';
+import { MAX_ANSWER_FILES, MAX_LETTER_FILES } from '../model.ts';
 import { UPLOADS_PER_ADDRESS_PER_HOUR } from '../routes/public-files.ts';
 import { PUBLIC_FORM_COOKIE } from './public-parts.tsx';
 
@@ -38,16 +39,23 @@ async function drain(stream: AsyncIterable<unknown>) {
 function trusted(request: FastifyRequest, part: MultipartFile): boolean {
   const field = (name: string) => (part.fields[name] as { value?: unknown } | undefined)?.value;
   if (request.principal && request.viaCookie) return field('_csrf') === request.principal.csrfToken;
+  if (request.principal) return true;
   const held = request.cookies[PUBLIC_FORM_COOKIE];
   return !!held && field('_form') === held;
 }
 
-export async function registerLetterUploads(app: FastifyInstance, platform: Platform) {
-  const limit = Math.min(platform.config.interactionUploadLimitBytes, platform.config.uploadLimitBytes);
+/**
+ * Registers the parsing of multipart forms for the routes of this scope. The write form: at most
+ * MAX_LETTER_FILES files of the public limit, counted per address; the staff's answer form
+ * (`staff`): answer documents of the installation's upload limit.
+ */
+export async function registerLetterUploads(app: FastifyInstance, platform: Platform, options: { staff?: boolean } = {}) {
+  const limit = options.staff ? platform.config.uploadLimitBytes : Math.min(platform.config.interactionUploadLimitBytes, platform.config.uploadLimitBytes);
+  const maxFiles = options.staff ? MAX_ANSWER_FILES : MAX_LETTER_FILES;
   app.addHook('preValidation', async (request) => {
     if (!request.isMultipart()) return;
     const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit * MAX_LETTER_FILES + TEXT_OVERHEAD) throw tooLarge(limit * MAX_LETTER_FILES);
+    if (Number.isFinite(declared) && declared > limit * maxFiles + TEXT_OVERHEAD) throw tooLarge(limit * maxFiles);
     // The auth hook resolves the caller only after the body is read; the files need it before.
     await resolvePrincipal(platform, request, () => {});
   });
@@ -57,9 +65,9 @@ export async function registerLetterUploads(app: FastifyInstance, platform: Plat
     if (!part.filename || !trusted(request, part)) return drain(part.file);
     let files = staged.get(request);
     if (!files) staged.set(request, (files = []));
-    if (files.length >= MAX_LETTER_FILES + 1) return drain(part.file);
+    if (files.length >= maxFiles + 1) return drain(part.file);
     try {
-      await enforceLimit(platform, `interaction:upload:ip:${request.ip}`, UPLOADS_PER_ADDRESS_PER_HOUR, 3600_000);
+      if (!options.staff) await enforceLimit(platform, `interaction:upload:ip:${request.ip}`, UPLOADS_PER_ADDRESS_PER_HOUR, 3600_000);
       const prepared = await prepareUpload(platform, { content: part.file, filename: part.filename, truncated: () => part.file.truncated, maxBytes: limit });
       files.push({ name: part.filename, prepared });
     } catch (error) {
@@ -75,7 +83,7 @@ export async function registerLetterUploads(app: FastifyInstance, platform: Plat
       return stage(this, part);
     },
     throwFileSizeLimit: false,
-    limits: { fileSize: limit, files: MAX_LETTER_FILES + 1, fields: 40, fieldSize: 240_000, parts: 60, headerPairs: 50 },
+    limits: { fileSize: limit, files: maxFiles + 1, fields: 40, fieldSize: 240_000, parts: 60, headerPairs: 50 },
   });
 
   app.addHook('onResponse', async (request) => {

@@ -13,8 +13,8 @@ import { renderPortal } from '../../../platform/console/index.ts';
 import { attempt, attr, describedBy, ErrorSummary, FieldNotes, formRaw, formText, Notice, PageHeading, PageQueryFields, redirect, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import { ATTACHMENT_OWNER, LIMITS, MAX_LETTER_FILES } from '../model.ts';
 import { recordUpload } from '../../../platform/files/index.ts';
-import { translate, type Lang } from '../../../platform/i18n/index.ts';
-import { stagedLetterFiles, type StagedLetterFile } from './letter-uploads.ts';
+import { stagedLetterFiles } from './letter-uploads.ts';
+import { fileErrors } from './case-files.tsx';
 import { receiveCase } from '../commands/receive-case.ts';
 import { mailboxUnits, type MailboxUnit } from '../queries/public.ts';
 import { checkLetter, limitLetters, writerOf, type LetterInput } from '../routes/public.ts';
@@ -164,18 +164,6 @@ function readForm(channel: WriteChannel, body: unknown): { input: LetterInput; v
   return { input, values, errors };
 }
 
-/** What is wrong with the form's files: too many, or refused ones (too large, a type not allowed, a bad archive) with the reason. */
-function fileErrors(files: StagedLetterFile[]): FieldError[] {
-  const errors: FieldError[] = [];
-  if (files.length > MAX_LETTER_FILES) errors.push(fieldError('attachments', 'interaction.attachments.tooMany', { max: MAX_LETTER_FILES }));
-  for (const file of files) {
-    if (!('error' in file)) continue;
-    const reason = (lang: Lang) => translate(lang, 'interaction.attachments.refused', { name: file.name, reason: file.error.toProblem(lang).detail });
-    errors.push({ path: 'attachments', message: { 'zh-CN': reason('zh-CN'), en: reason('en') } });
-  }
-  return errors;
-}
-
 export async function publicWritePages(app: FastifyInstance, platform: Platform) {
   const limitMb = Math.floor(Math.min(platform.config.interactionUploadLimitBytes, platform.config.uploadLimitBytes) / (1024 * 1024));
   const render = (request: FastifyRequest, reply: FastifyReply, state: FormState) =>
@@ -210,7 +198,7 @@ export async function publicWritePages(app: FastifyInstance, platform: Platform)
     const units = channel === 'mayor_mailbox' ? [] : await mailboxUnits(platform.db);
     const { input, values, errors } = readForm(channel, request.body);
     const files = stagedLetterFiles(request);
-    errors.push(...fileErrors(files));
+    errors.push(...fileErrors(files, 'attachments'));
     const done = await attempt(request.lang, async () => {
       if (errors.length) throw invalid(errors);
       await limitLetters(platform, request.ip, input.phone);
