@@ -1,7 +1,8 @@
 /**
- * A case's files on the staff's case page: the writer's attachments and the answer documents,
- * downloaded through the files module (its fileAccess policy: the units the case is or was with),
- * and the answer form's file input with the documents of an earlier draft kept by default.
+ * A case's files: the writer's attachments and the answer documents as lists of downloads (on the
+ * staff's case page through the files module, whose fileAccess policy lets the units the case is or
+ * was with have them; on the writer's letter page through that page), and the answer form's file
+ * input with the documents of an earlier draft kept by default.
  */
 import Html from '@kitajs/html';
 import type { FastifyRequest } from 'fastify';
@@ -22,8 +23,8 @@ export interface CaseFile {
 
 const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
 
-/** A list of files, each a download through the files module; nothing when there are none. */
-export function CaseFiles({ ctx, files, titleKey, id }: { ctx: ViewContext; files: CaseFile[]; titleKey: string; id: string }) {
+/** A list of files, each a download (by default through the files module); nothing when there are none. */
+export function CaseFiles({ ctx, files, titleKey, id, href = (file) => `/api/v1/files/${file.id}` }: { ctx: ViewContext; files: CaseFile[]; titleKey: string; id: string; href?: (file: CaseFile) => string }) {
   if (!files.length) return '';
   return (
     <>
@@ -31,10 +32,12 @@ export function CaseFiles({ ctx, files, titleKey, id }: { ctx: ViewContext; file
       <ul class="file-list" aria-labelledby={id}>
         {files.map((file) => (
           <li>
-            <a href={attr(`/api/v1/files/${file.id}`)}>
+            <a href={attr(href(file))}>
               <bdi>{Html.escapeHtml(file.name)}</bdi>
             </a>{' '}
-            <span class="muted">（{sizeText(file.size)}）</span>
+            <span class="muted" safe>
+              {`（${sizeText(file.size)}）`}
+            </span>
           </li>
         ))}
       </ul>

@@ -15,8 +15,9 @@ import { attempt, attr, ErrorSummary, FormBody, formText, formatDateTime, PageHe
 import { LIMITS, type CaseRow } from '../model.ts';
 import { rateCase } from '../commands/rate-case.ts';
 import { reopenCase } from '../commands/reopen-case.ts';
-import { caseOfWriter, myCase, writerFile, writerView, type LetterFile, type WriterView } from '../queries/public.ts';
+import { caseOfWriter, myCase, writerFile, writerView, type WriterView } from '../queries/public.ts';
 import { sendWriterFile } from '../routes/public-files.ts';
+import { CaseFiles } from './case-files.tsx';
 import { limitActions, limitQueries } from '../routes/public.ts';
 import { channelName, checkFormToken, FormToken, formToken, interactionCrumb, InteractionNav, LetterText, RadioGroup, rememberedCode, rememberLetter, stateName, TextArea, when } from './public-parts.tsx';
 
@@ -130,28 +131,6 @@ function ReopenSection({ ctx, view, state }: { ctx: ViewContext; view: WriterVie
   );
 }
 
-const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
-
-/** The letter's files, each a download through this page (the remembered code, or the signed-in writer's own letter). */
-function FileList({ ctx, view, files, titleKey, id }: { ctx: ViewContext; view: WriterView; files: LetterFile[]; titleKey: string; id: string }) {
-  if (!files.length) return '';
-  return (
-    <>
-      <h3 id={id}>{ctx.t(titleKey)}</h3>
-      <ul class="file-list" aria-labelledby={id}>
-        {files.map((file) => (
-          <li>
-            <a href={attr(`/interaction/letters/${view.trackingNo}/files/${file.id}`)}>
-              <bdi safe>{file.name}</bdi>
-            </a>{' '}
-            <span class="muted">（{sizeText(file.size)}）</span>
-          </li>
-        ))}
-      </ul>
-    </>
-  );
-}
-
 export function LetterView({ ctx, view, state }: { ctx: ViewContext; view: WriterView; state: ActionState }) {
   return (
     <>
@@ -183,7 +162,7 @@ export function LetterView({ ctx, view, state }: { ctx: ViewContext; view: Write
           <bdi safe>{view.title}</bdi>
         </h2>
         <LetterText text={view.body} />
-        <FileList ctx={ctx} view={view} files={view.attachments} titleKey="interaction.public.letter.attachments" id="letter-files" />
+        <CaseFiles ctx={ctx} files={view.attachments} titleKey="interaction.public.letter.attachments" id="letter-files" href={(file) => `/interaction/letters/${view.trackingNo}/files/${file.id}`} />
       </section>
       {view.answer !== null ? (
         <section class="panel" aria-labelledby="letter-answer" id="answer">
@@ -200,7 +179,7 @@ export function LetterView({ ctx, view, state }: { ctx: ViewContext; view: Write
             )}
           </p>
           <LetterText text={view.answer} />
-          <FileList ctx={ctx} view={view} files={view.answerAttachments} titleKey="interaction.public.letter.answerAttachments" id="answer-files" />
+          <CaseFiles ctx={ctx} files={view.answerAttachments} titleKey="interaction.public.letter.answerAttachments" id="answer-files" href={(file) => `/interaction/letters/${view.trackingNo}/files/${file.id}`} />
         </section>
       ) : (
         <p class="muted">{ctx.t('interaction.public.letter.noAnswer')}</p>

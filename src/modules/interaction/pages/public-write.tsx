@@ -43,7 +43,7 @@ interface FormState {
 }
 
 /** The letter's files: one input taking several (the browser's own chooser, no script needed). */
-function FileField({ ctx, label, hint, error }: { ctx: ViewContext; label: string; hint: string; error?: string }) {
+function FileField({ label, hint, error }: { label: string; hint: string; error?: string }) {
   const id = 'letter-attachments';
   return (
     <div class={['field', error ? 'field-invalid' : '']}>
@@ -99,7 +99,7 @@ function WriteForm({ ctx, state }: { ctx: ViewContext; state: FormState }) {
         )}
         <TextField ctx={ctx} form="letter" name="title" label={labels.title} value={values.title} error={fields?.title} maxlength={LIMITS.title} required size="long" />
         <TextArea ctx={ctx} form="letter" name="body" label={labels.body} hint={ctx.ta('interaction.public.write.bodyHint', { max: LIMITS.body })} value={values.body} error={fields?.body} maxlength={LIMITS.body} rows={10} required />
-        <FileField ctx={ctx} label={labels.attachments} hint={ctx.ta('interaction.public.write.attachmentsHint', { max: MAX_LETTER_FILES, limitMb: state.limitMb })} error={fields?.attachments} />
+        <FileField label={labels.attachments} hint={ctx.ta('interaction.public.write.attachmentsHint', { max: MAX_LETTER_FILES, limitMb: state.limitMb })} error={fields?.attachments} />
         {disclosure ? '' : <TextField ctx={ctx} form="letter" name="category" label={labels.category} hint={ctx.ta('interaction.public.write.categoryHint')} value={values.category} error={fields?.category} maxlength={LIMITS.category} />}
         <TextField ctx={ctx} form="letter" name="name" label={labels.name} value={values.name} error={fields?.name} maxlength={LIMITS.name} autocomplete="name" required />
         <TextField ctx={ctx} form="letter" name="phone" type="tel" label={labels.phone} hint={ctx.ta('interaction.public.write.phoneHint')} value={values.phone} error={fields?.phone} maxlength={20} autocomplete="tel" inputmode="tel" required />
