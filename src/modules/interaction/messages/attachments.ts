@@ -12,7 +12,7 @@ const words: Record<string, [string, string]> = {
   'interaction.public.board.allCategories': ['全部类别', 'All categories'],
   'interaction.public.write.attachments': ['附件（可选）', 'Attachments (optional)'],
   'interaction.public.write.attachmentsHint': [
-    '最多{max}个，每个不超过{limitMb}MB；可上传PDF、图片、Word、Excel、压缩包等。附件含个人信息，只有办理单位和您本人可以查看，不会在留言板公开。',
+    '最多{max}个，每个不超过{limitMb}MB；可上传PDF、图片、文字文档、电子表格、压缩包等。附件含个人信息，只有办理单位和您本人可以查看，不会在留言板公开。',
     'Up to {max} files of at most {limitMb} MB each: PDF, images, Word, Excel, archives. Attachments may hold personal data: only the handling units and you can open them; the board never shows them.',
   ],
   'interaction.public.letter.attachments': ['来信附件', 'Your attachments'],
