@@ -1,6 +1,6 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, createTestContext, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
+import { bearer, createTestContext, loginSession, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
 import { interactionFixture, type InteractionFixture } from './testing.ts';
 import { interactionDb } from './model.ts';
 import { sm3 } from '../../platform/crypto/index.ts';
@@ -251,5 +251,39 @@ describe('the write form with files, without JavaScript', () => {
     assert.equal(sm3(dl.rawPayload), sm3(pdf));
     // Without the remembered code: not found.
     assert.equal((await ctx.app.inject({ url: `/interaction/letters/${trackingNo}/files/${pdfId}` })).statusCode, 404);
+  });
+});
+
+describe('the staff’s answer form with documents', () => {
+  test('a multipart answer form carries the documents; the case page lists them; a redraft keeps them', async () => {
+    const res = await send(letter({ channel: 'disclosure_request', isPublic: false, idNumber: '11010119900307803X', title: '申请公开道路维修合同' }));
+    const got = res.json() as { id: string; trackingNo: string; queryCode: string };
+    const session = await loginSession(ctx.app, f.dept.responder.username);
+    const form = multipartBody([
+      { name: '_csrf', content: session.csrfToken },
+      { name: 'answerType', content: 'public' },
+      { name: 'body', content: '予以公开，合同见附件。' },
+      { name: 'answerFiles', filename: '维修合同.pdf', content: SAMPLES.pdf() },
+    ]);
+    const posted = await ctx.app.inject({ method: 'POST', url: `/console/interaction/cases/${got.id}/answer`, headers: { cookie: session.cookie, ...form.headers }, payload: form.payload });
+    assert.equal(posted.statusCode, 303, posted.body.slice(0, 500));
+    const page = await ctx.app.inject({ url: `/console/interaction/cases/${got.id}`, headers: { cookie: session.cookie } });
+    assert.ok(page.body.includes('维修合同.pdf'));
+    const row = await interactionDb(ctx.platform.db).selectFrom('interaction_cases').select(['state', 'draft_answer_files']).where('id', '=', got.id).executeTakeFirstOrThrow();
+    assert.equal(row.state, 'reviewing');
+    assert.equal(row.draft_answer_files.length, 1);
+    // Returned by the leader and answered again by form, the document kept by its tick.
+    assert.equal((await staffPost(f.dept.leader, got.id, 'return-answer', { reason: '请补充说明' })).statusCode, 200);
+    const again = multipartBody([
+      { name: '_csrf', content: session.csrfToken },
+      { name: 'answerType', content: 'public' },
+      { name: 'body', content: '予以公开，合同及说明见附件。' },
+      { name: 'keepFiles', content: row.draft_answer_files[0]! },
+    ]);
+    const reposted = await ctx.app.inject({ method: 'POST', url: `/console/interaction/cases/${got.id}/answer`, headers: { cookie: session.cookie, ...again.headers }, payload: again.payload });
+    assert.equal(reposted.statusCode, 303);
+    assert.equal((await staffPost(f.dept.leader, got.id, 'approve-answer')).statusCode, 200);
+    const mine = (await ctx.app.inject({ url: `/api/v1/public/letters/${got.trackingNo}?code=${got.queryCode}`, remoteAddress: nextIp() })).json() as { answerAttachments: Array<{ name: string }> };
+    assert.deepEqual(mine.answerAttachments.map((x) => x.name), ['维修合同.pdf']);
   });
 });
