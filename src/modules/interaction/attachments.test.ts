@@ -100,8 +100,13 @@ describe('a letter with attachments from a writer not signed in', () => {
     assert.equal(others.statusCode, 422);
     assert.equal(await caseCount(), before);
 
-    const first = await send(letter({ attachments: [{ id: a.id, token: a.token }] }));
+    const firstLetter = letter({ attachments: [{ id: a.id, token: a.token }] });
+    const first = await send(firstLetter);
     assert.equal(first.statusCode, 201);
+    // The same letter posted again a moment later (a retry): the first case, its file still there.
+    const retry = await send(firstLetter);
+    assert.equal(retry.statusCode, 200, retry.body);
+    assert.equal((retry.json() as { id: string }).id, (first.json() as { id: string }).id);
     // The same upload in another letter: refused, and the other letter is not written.
     const again = await send(letter({ attachments: [{ id: a.id, token: a.token }] }));
     assert.equal(again.statusCode, 422, again.body);

@@ -58,6 +58,8 @@ export async function checkLetterFiles(work: Work, platform: Platform, principal
     }
     seen.add(ref.id);
     const file = files.get(ref.id);
+    // The same letter posted again (its first post took the files, and their tokens): nothing more to do.
+    if (file && caseId && file.ownerType === ATTACHMENT_OWNER && file.ownerId === caseId) continue;
     let yours = false;
     if (file && ref.token) {
       const upload = await interactionDb(work.tx).selectFrom('interaction_uploads').select('token_hash').where('file_id', '=', ref.id).executeTakeFirst();
@@ -67,7 +69,7 @@ export async function checkLetterFiles(work: Work, platform: Platform, principal
     }
     // A wrong token and a file that is not there look the same: ids are not to be probed.
     if (!file || !yours) errors.push(fieldError(path, 'interaction.attachments.notYours'));
-    else if (file.ownerType !== null && !(file.ownerType === ATTACHMENT_OWNER && file.ownerId === caseId)) errors.push(fieldError(path, 'interaction.attachments.alreadyAttached'));
+    else if (file.ownerType !== null) errors.push(fieldError(path, 'interaction.attachments.alreadyAttached'));
   }
   if (errors.length) throw new AppError('INTERACTION_ATTACHMENT_REFUSED' as never, { errors });
 }
@@ -78,10 +80,12 @@ export async function attachLetterFiles(work: Work, platform: Platform, principa
   const owner = { ownerType: ATTACHMENT_OWNER, ownerId: caseId };
   const at = platform.clock.now();
   const unowned = refs.filter((r) => r.token).map((r) => r.id);
+  const already = new Set([...(await getFiles(work.tx, refs.map((r) => r.id))).values()].filter((f) => f.ownerType === ATTACHMENT_OWNER && f.ownerId === caseId).map((f) => f.id));
   const attached: FileInfo[] = [];
   // A millisecond apart, so that the files are listed in the order the writer gave them.
   for (const [i, ref] of refs.entries()) {
     const when = new Date(at.getTime() + i);
+    if (already.has(ref.id)) continue;
     if (ref.token) attached.push(...(await attachUnownedFiles(work, [ref.id], owner, when)));
     else if (principal) attached.push(...(await attachFiles(work, [ref.id], owner, principal, when)));
   }

@@ -6,7 +6,8 @@
  * query code. The message board never lists files (they carry personal data).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Id, Strict, actorOf, notFound, problems } from '../../../platform/http/index.ts';
 import { inTransaction } from '../../../platform/db/work.ts';
 import type { Platform } from '../../../platform/module.ts';
@@ -34,8 +35,9 @@ const CodeQuery = Strict({ code: Type.String({ minLength: 1, maxLength: 40 }) })
 export async function publicFileRoutes(app: FastifyInstance, platform: Platform) {
   const limit = platform.config.interactionUploadLimitBytes;
   await registerUploadScope(app, limit);
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post(
+  api.post(
     '/api/v1/public/letters/attachments',
     {
       schema: {
@@ -64,7 +66,7 @@ export async function publicFileRoutes(app: FastifyInstance, platform: Platform)
     },
   );
 
-  app.get<{ Params: Static<typeof FileParams>; Querystring: Static<typeof CodeQuery> }>(
+  api.get(
     '/api/v1/public/letters/:trackingNo/files/:fileId',
     {
       schema: {
