@@ -1,7 +1,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { bearer, createTestContext, loginSession, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
-import { interactionFixture, type InteractionFixture } from './testing.ts';
+import { cookieOf, formTokenOf, interactionFixture, type InteractionFixture } from './testing.ts';
 import { interactionDb } from './model.ts';
 import { sm3 } from '../../platform/crypto/index.ts';
 import { fileBody, multipartBody, SAMPLES } from '../../platform/files/testing.ts';
@@ -211,13 +211,6 @@ describe('answer documents of a disclosure request', () => {
 });
 
 describe('the write form with files, without JavaScript', () => {
-  const cookieOf = (res: { cookies: Array<{ name: string; value: string }> }, jar: Record<string, string>) => {
-    for (const c of res.cookies) jar[c.name] = c.value;
-    return Object.entries(jar)
-      .map(([k, v]) => `${k}=${v}`)
-      .join('; ');
-  };
-  const formTokenOf = (html: string) => /name="_form" value="([^"]+)"/.exec(html)?.[1] ?? '';
   const fields = (token: string, extra: Record<string, string> = {}) =>
     Object.entries({ _form: token, targetUnitId: f.dept.id, title: `表单附件${++phoneSeq}`, body: '见附件照片。', name: '赵六', phone: nextPhone(), isPublic: 'no', ...extra }).map(([name, content]) => ({ name, content }));
 
