@@ -54,6 +54,8 @@ export interface Config {
   exchangeChase: { urgentWorkingHours: number; normalWorkingDays: number };
   /** The unit that dispatches the mayor's letters (ZT_INTERACTION_DISPATCHER: a unit id or credit code); unset: the office of the top government. */
   interactionDispatcher: string | null;
+  /** Largest attachment a citizen uploads to a letter without signing in (ZT_INTERACTION_UPLOAD_LIMIT_MB, 10 MB; never more than the upload limit). */
+  interactionUploadLimitBytes: number;
 }
 
 export interface S3Config {
@@ -229,6 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
       normalWorkingDays: integer(env, 'ZT_EXCHANGE_CHASE_DAYS', 1, 1, 100),
     },
     interactionDispatcher: env.ZT_INTERACTION_DISPATCHER?.trim() || null,
+    interactionUploadLimitBytes: integer(env, 'ZT_INTERACTION_UPLOAD_LIMIT_MB', 10, 1, 10240) * 1024 * 1024,
   };
 }
 

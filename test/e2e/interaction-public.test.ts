@@ -1,5 +1,6 @@
 // Browser test of 政民互动 on the portal: a citizen writes to the mayor through the form (no
-// account), sees the tracking number and the query code, and follows the letter with them; the
+// account) with a photo attached, sees the tracking number and the query code, and follows the
+// letter with them, where the photo is listed and downloads; the
 // message board with a published letter passes axe; at a phone's width and a laptop's, nothing
 // scrolls sideways.
 import { after, before, describe, test } from 'node:test';
@@ -9,8 +10,10 @@ import { assertAccessible, chromiumMissing, openBrowser } from './browser.ts';
 import { createTestContext, type TestContext } from '../helpers.ts';
 import { interactionFixture, receiveTestCase, type InteractionFixture } from '../../src/modules/interaction/testing.ts';
 import { interactionDb } from '../../src/modules/interaction/model.ts';
+import { SAMPLES } from '../../src/platform/files/testing.ts';
 
 const WIDTHS = [1366, 390] as const;
+const PHOTO = SAMPLES.png();
 
 describe('政民互动 in the browser', { skip: chromiumMissing }, () => {
   let ctx: TestContext;
@@ -78,6 +81,8 @@ describe('政民互动 in the browser', { skip: chromiumMissing }, () => {
       assert.equal(await page.getByLabel('标题').inputValue(), `夜间施工噪音扰民 ${width}`);
 
       await page.getByLabel('手机号码').fill(width === 390 ? '13911112222' : '13922223333');
+      // A photo of the site as a file, posted with the letter by the form itself (no script).
+      await page.getByLabel('附件（可选）').setInputFiles({ name: '现场照片.png', mimeType: 'image/png', buffer: PHOTO });
       await page.getByRole('button', { name: '提交' }).click();
       await page.waitForURL(/\/received$/);
       const trackingNo = ((await page.locator('#tracking-no').textContent()) ?? '').trim();
@@ -97,6 +102,12 @@ describe('政民互动 in the browser', { skip: chromiumMissing }, () => {
       await other.waitForURL(new RegExp(`/interaction/letters/${trackingNo}$`));
       assert.match((await other.locator('#letter-state').textContent()) ?? '', /已受理/);
       assert.match((await other.locator('main').textContent()) ?? '', /<script>alert\(3\)<\/script>/);
+      // The attached file is listed on the writer's page and downloads as it was sent.
+      const link = other.getByRole('link', { name: '现场照片.png' });
+      await link.waitFor();
+      const download = await other.request.get(new URL((await link.getAttribute('href'))!, base).toString());
+      assert.equal(download.status(), 200);
+      assert.deepEqual(Buffer.from(await download.body()), PHOTO);
       await assertAccessible(other, `letter ${width}`, 'interaction');
       await noSidewaysScroll(other, `letter at ${width}`);
       await other.context().close();

@@ -168,6 +168,16 @@ describe('政民互动 in the demo city', { skip: chromiumMissing }, () => {
     const history = await responder.page.locator('section[aria-labelledby="history-heading"]').innerText();
     assert.match(history, new RegExp(`分办至 ${HRSS}`));
     assert.match(history, /黄志明/);
+    // The answer's text area spans the form, on a laptop and on a phone.
+    for (const width of [1366, 390]) {
+      await responder.page.setViewportSize({ width, height: 900 });
+      const { area, form } = await responder.page.evaluate(() => {
+        const box = document.querySelector('#answer-body')!;
+        return { area: box.getBoundingClientRect().width, form: box.closest('form')!.getBoundingClientRect().width };
+      });
+      assert.ok(area >= form * 0.95 && area > width * 0.5, `the answer box is ${area} px wide in a ${form} px form at ${width} px`);
+    }
+    await responder.page.setViewportSize({ width: 1366, height: 900 });
     await responder.page.locator('#answer-body').fill(ANSWER);
     await responder.page.getByRole('checkbox', { name: /在留言板公开/ }).check();
     await responder.page.getByRole('button', { name: '提交领导审核' }).click();

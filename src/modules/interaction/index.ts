@@ -4,6 +4,8 @@ import { interactionMigrations } from './migrations.ts';
 import { caseTemplates } from './notify.ts';
 import { loadInteractionDemo } from './demo.ts';
 import { publicLetterRoutes } from './routes/public.ts';
+import { publicFileRoutes } from './routes/public-files.ts';
+import { mayReadCaseFiles } from './queries/cases.ts';
 import { interactionPortal, interactionPublicPages } from './pages/public-index.ts';
 import { reopenTemplates } from './commands/reopen-case.ts';
 import { hotlineRoutes } from './routes/hotline.ts';
@@ -27,10 +29,11 @@ import { CASE_CHANGED } from './events.ts';
 import { pageScope, type NavGroup } from '../../platform/console/index.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { registerOf, type RegisterFigures } from './queries/disclosure.ts';
-import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
+import { ANSWER_FILES_OWNER, ATTACHMENT_OWNER, APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
   await publicLetterRoutes(app, platform);
+  await app.register(async (uploads) => publicFileRoutes(uploads, platform));
   await app.register(async (pages) => interactionPublicPages(pages, platform));
   await casesRoutes(app, platform);
   await disclosureRoutes(app, platform);
@@ -78,6 +81,8 @@ export const interactionModule: ZtModule = {
   dashboard: [...handlingCounters],
   publishes: [CASE_CHANGED],
   supervisedSubjects: interactionSubjects,
+  // The writer's attachments and the answer documents: the units the case is or was with, and supervisors.
+  fileAccess: { [ATTACHMENT_OWNER]: mayReadCaseFiles, [ANSWER_FILES_OWNER]: mayReadCaseFiles },
   demo: loadInteractionDemo,
   permissions: [
     { name: DISPATCH_PERMISSION, roles: ['responder'] },

@@ -129,4 +129,23 @@ export const interactionMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '20261208_0710_interaction_attachments': {
+    async up(db: Kysely<any>) {
+      // A citizen's upload for a letter not yet sent: the token given with it (kept as an HMAC)
+      // proves the uploader when the letter is sent; the row goes when the file is attached, and
+      // with the file when an abandoned upload is purged.
+      await sql`
+        create table interaction_uploads (
+          file_id text primary key references files (id) on delete cascade,
+          token_hash text not null,
+          created_at timestamptz not null
+        )`.execute(db);
+      // The answer documents (答复书, the disclosed documents): those of the draft waiting for the
+      // leader, and those sent with the answer (what the writer may download).
+      await sql`alter table interaction_cases add column draft_answer_files jsonb not null default '[]'`.execute(db);
+      await sql`alter table interaction_cases add column answer_files jsonb not null default '[]'`.execute(db);
+      // The message board by category, newest first.
+      await sql`create index interaction_cases_board_category on interaction_cases (category, published_at desc, id desc) where moderation = 'published'`.execute(db);
+    },
+  },
 };

@@ -54,8 +54,13 @@ export const STATS_PERMISSION = 'interaction.stats';
 export const OVERSIGHT_PERMISSION = 'interaction.oversee';
 export const SETTINGS_PERMISSION = 'interaction.settings';
 
-/** Files attached to a case (by the writer) or to its answer (the unit's answer documents). */
+/** Files the writer attached to a case (downloaded by the units it is with and by the writer). */
 export const ATTACHMENT_OWNER = 'interaction.case';
+/** The unit's answer documents (答复书, the disclosed documents): the writer downloads those sent with the answer. */
+export const ANSWER_FILES_OWNER = 'interaction.answer';
+/** Files a letter may carry, and an answer. */
+export const MAX_LETTER_FILES = 5;
+export const MAX_ANSWER_FILES = 20;
 /** The process engine's subject type of a case. */
 export const CASE_SUBJECT = 'interaction.case';
 
@@ -108,6 +113,9 @@ export interface CaseTable {
   draft_answer_body: string | null;
   draft_answer_type: AnswerType | null;
   draft_publish: Generated<boolean>;
+  /** File ids of the draft's answer documents, and of those sent with the answer (attached to ANSWER_FILES_OWNER). */
+  draft_answer_files: Generated<string[]>;
+  answer_files: Generated<string[]>;
   moderation: Generated<ModerationState>;
   moderation_reason: string | null;
   /** Words of the sensitive-word list found in the writer's text (the moderation queue flags them). */
@@ -174,7 +182,15 @@ export interface KnowledgeTable {
   updated_by: string | null;
 }
 
+/** A citizen's upload for a letter not yet sent, with the HMAC of the token that proves its uploader. */
+export interface UploadTable {
+  file_id: string;
+  token_hash: string;
+  created_at: Date;
+}
+
 export type InteractionTables = {
+  interaction_uploads: UploadTable;
   interaction_cases: CaseTable;
   interaction_case_events: CaseEventTable;
   interaction_deadlines: DeadlineTable;

@@ -1,7 +1,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestContext, problem, type TestContext, type TestUser } from '../../../test/helpers.ts';
-import { interactionFixture, type InteractionFixture } from './testing.ts';
+import { cookieOf, formTokenOf, interactionFixture, type InteractionFixture } from './testing.ts';
 import { interactionDb } from './model.ts';
 import { currentRound, openTask } from './process.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
@@ -324,13 +324,6 @@ describe('the message board', () => {
 });
 
 describe('the pages', () => {
-  const cookieOf = (res: { cookies: Array<{ name: string; value: string }> }, jar: Record<string, string>) => {
-    for (const c of res.cookies) jar[c.name] = c.value;
-    return Object.entries(jar)
-      .map(([k, v]) => `${k}=${v}`)
-      .join('; ');
-  };
-  const formTokenOf = (html: string) => /name="_form" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
   test('the write form posts without JavaScript, redirects to the number and code, and the query form leads to the letter; rating and reopening by form', async () => {
     const jar: Record<string, string> = {};

@@ -42,3 +42,14 @@ export async function receiveTestCase(platform: Platform, input: Partial<CaseInp
   const who = actor ? { ...SYSTEM_ACTOR, userId: actor.id, username: actor.username, unitId: actor.unitId } : SYSTEM_ACTOR;
   return inTransaction(platform.db, who, (work) => receiveCase(work, platform, full));
 }
+
+/** Keeps the cookies a page answer sets in `jar` and gives the Cookie header of them all. */
+export function cookieOf(res: { cookies: Array<{ name: string; value: string }> }, jar: Record<string, string>): string {
+  for (const c of res.cookies) jar[c.name] = c.value;
+  return Object.entries(jar)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
+}
+
+/** The visitor's form token in a public page's form. */
+export const formTokenOf = (html: string) => /name="_form" value="([^"]+)"/.exec(html)?.[1] ?? '';

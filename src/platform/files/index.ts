@@ -6,10 +6,13 @@ import { filesMigrations } from './migrations.ts';
 import { filesRoutes } from './routes.ts';
 import { filesMessages } from './messages.ts';
 export { filesMigrations } from './migrations.ts';
-export { filesRoutes } from './routes.ts';
+export { filesRoutes, readUpload, refuseDeclaredOver, registerUploadScope, sendFile } from './routes.ts';
 export {
   attachFile,
   attachFiles,
+  attachUnownedFiles,
+  recordUpload,
+  tooLarge,
   blobStoreFor,
   canAccessFile,
   getFile,

@@ -24,4 +24,12 @@ export const filesMigrations: Record<string, Migration> = {
       await sql`create index files_unattached on files (uploaded_at) where owner_id is null`.execute(db);
     },
   },
+  '20261208_0700_files_unowned_uploads': {
+    async up(db: Kysely<any>) {
+      // An upload owned by no account: a citizen's attachment to a letter written without signing
+      // in. Nobody downloads it and only attachUnownedFiles attaches it, after its module proved
+      // the uploader (a token given with the upload); unattached, it is purged like any other.
+      await sql`alter table files alter column uploaded_by drop not null`.execute(db);
+    },
+  },
 };

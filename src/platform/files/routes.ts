@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -40,22 +40,93 @@ const FileView = Type.Object(
   { $id: 'File', title: 'File', additionalProperties: false },
 );
 
+/**
+ * Makes the routes of an encapsulated scope take one-file multipart uploads of at most `limit`
+ * bytes (read with readUpload).
+ */
+export async function registerUploadScope(app: FastifyInstance, limit: number) {
+  await app.register(multipart, {
+    limits: { fileSize: limit, files: 1, fields: 10, fieldSize: 1024, parts: 20, headerPairs: 50 },
+    throwFileSizeLimit: true,
+  });
+  // A refused upload is answered before the rest of its body is read; closing the connection
+  // keeps the server from reading (and discarding) gigabytes a client may still be sending.
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode >= 400 && request.method === 'POST' && !request.raw.complete) reply.header('Connection', 'close');
+  });
+}
+
+/** A declared body larger than the limit and the multipart framing is refused before it is read. */
+export function refuseDeclaredOver(limit: number) {
+  return async (request: FastifyRequest) => {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit + MULTIPART_OVERHEAD) throw tooLarge(limit);
+  };
+}
+
+/**
+ * Reads the one file of a multipart upload request (in a scope that registered @fastify/multipart
+ * with `files: 1` and the size limit) to the end of the body, checked and staged by prepareUpload:
+ * not multipart 415, no file 400, a second file 400, over `maxBytes` 413. The caller saves it and
+ * must discard it in every case.
+ */
+export async function readUpload(platform: Platform, request: FastifyRequest, options: { maxBytes: number }): Promise<PreparedUpload> {
+  const limit = options.maxBytes;
+  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: { key: 'files.notMultipart' } });
+  let prepared: PreparedUpload | null = null;
+  try {
+    // Read to the end of the body before storing anything, so a second file is refused
+    // with nothing written.
+    const parts = request.parts();
+    for (;;) {
+      const next = await parts.next().catch((error: unknown) => {
+        throw clientError(error);
+      });
+      if (next.done) break;
+      const part = next.value;
+      if (part.type !== 'file') continue;
+      // Stop reading at the limit instead of letting the parser skip the rest of the part.
+      part.file.once('limit', () => part.file.destroy(tooLarge(limit)));
+      prepared = await prepareUpload(platform, { content: clientBytes(part.file), filename: part.filename, truncated: () => part.file.truncated, maxBytes: limit });
+    }
+    if (!prepared) throw invalid([fieldError('file', 'files.fileMissing')]);
+    return prepared;
+  } catch (error) {
+    await prepared?.discard();
+    throw error;
+  }
+}
+
+/**
+ * Answers with a file's content as a download: its sniffed type, a safe Content-Disposition, no
+ * sniffing or scripting by the browser, the SM3 digest as ETag (304 when it matches). For every
+ * route that hands out an attachment once it has decided the caller may have it.
+ */
+export function sendFile(request: FastifyRequest, reply: FastifyReply, file: Pick<FileInfo, 'name' | 'mime' | 'size' | 'sm3'>, content: Readable) {
+  const etag = `"${file.sm3}"`;
+  reply
+    .header('Content-Type', file.mime)
+    .header('Content-Disposition', contentDisposition(file.name))
+    .header('X-Content-Type-Options', 'nosniff')
+    .header('Content-Security-Policy', "default-src 'none'; sandbox")
+    .header('Cache-Control', 'private, no-cache')
+    .header('ETag', etag);
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+    content.destroy();
+    return reply.status(304).send();
+  }
+  reply.header('Content-Length', String(file.size));
+  return reply.send(content);
+}
+
 export async function filesRoutes(app: FastifyInstance, platform: Platform) {
   const tags = ['files'];
   app.addSchema(FileView);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const limit = platform.config.uploadLimitBytes;
   // Registered in this module's scope only: no other route accepts multipart through it.
-  await app.register(multipart, {
-    limits: { fileSize: limit, files: 1, fields: 10, fieldSize: 1024, parts: 20, headerPairs: 50 },
-    throwFileSizeLimit: true,
-  });
-
-  // A refused upload is answered before the rest of its body is read; closing the connection
-  // keeps the server from reading (and discarding) gigabytes a client may still be sending.
-  app.addHook('onSend', async (request, reply) => {
-    if (reply.statusCode >= 400 && request.method === 'POST' && !request.raw.complete) reply.header('Connection', 'close');
-  });
+  await registerUploadScope(app, limit);
 
   api.post(
     '/api/v1/files',
@@ -79,34 +150,15 @@ export async function filesRoutes(app: FastifyInstance, platform: Platform) {
         response: { 201: Ref(FileView), ...problems(413, 415, 422) },
       },
       config: { auth: 'user' },
-      preHandler: async (request) => {
-        const declared = Number(request.headers['content-length']);
-        if (Number.isFinite(declared) && declared > limit + MULTIPART_OVERHEAD) throw tooLarge(limit);
-      },
+      preHandler: refuseDeclaredOver(limit),
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: { key: 'files.notMultipart' } });
-      let prepared: PreparedUpload | null = null;
+      const prepared = await readUpload(platform, request, { maxBytes: limit });
       let file: FileInfo;
       try {
-        // Read to the end of the body before storing anything, so a second file is refused
-        // with nothing written.
-        const parts = request.parts();
-        for (;;) {
-          const next = await parts.next().catch((error: unknown) => {
-            throw clientError(error);
-          });
-          if (next.done) break;
-          const part = next.value;
-          if (part.type !== 'file') continue;
-          // Stop reading at the limit instead of letting the parser skip the rest of the part.
-          part.file.once('limit', () => part.file.destroy(tooLarge(limit)));
-          prepared = await prepareUpload(platform, { content: clientBytes(part.file), filename: part.filename, truncated: () => part.file.truncated });
-        }
-        if (!prepared) throw invalid([fieldError('file', 'files.fileMissing')]);
         file = await saveUpload(platform, request.principal!, actorOf(request), prepared);
       } finally {
-        await prepared?.discard();
+        await prepared.discard();
       }
       return reply.status(201).send({ id: file.id, name: file.name, size: file.size, mime: file.mime, sm3: file.sm3 });
     },
@@ -132,21 +184,7 @@ export async function filesRoutes(app: FastifyInstance, platform: Platform) {
     },
     async (request, reply) => {
       const { file, content } = await openDownload(platform, request.principal, request.params.id);
-      const etag = `"${file.sm3}"`;
-      reply
-        .header('Content-Type', file.mime)
-        .header('Content-Disposition', contentDisposition(file.name))
-        .header('X-Content-Type-Options', 'nosniff')
-        .header('Content-Security-Policy', "default-src 'none'; sandbox")
-        .header('Cache-Control', 'private, no-cache')
-        .header('ETag', etag);
-      const ifNoneMatch = request.headers['if-none-match'];
-      if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
-        content.destroy();
-        return reply.status(304).send();
-      }
-      reply.header('Content-Length', String(file.size));
-      return reply.send(content);
+      return sendFile(request, reply, file, content);
     },
   );
 }

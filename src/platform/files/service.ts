@@ -22,7 +22,8 @@ export interface FileTable {
   size: number;
   mime: string;
   name: string;
-  uploaded_by: string;
+  /** null: an upload owned by no account (a citizen writing without signing in; see recordUpload). */
+  uploaded_by: string | null;
   uploaded_at: Date;
   owner_type: string | null;
   owner_id: string | null;
@@ -37,7 +38,7 @@ export interface FileInfo {
   size: number;
   mime: string;
   sm3: string;
-  uploadedBy: string;
+  uploadedBy: string | null;
   uploadedAt: Date;
   ownerType: string | null;
   ownerId: string | null;
@@ -153,6 +154,8 @@ export interface UploadInput {
    * item's material that expects less; a looser value than the installation's has no effect.
    */
   archiveLimits?: Partial<ArchiveLimits>;
+  /** A tighter size limit than the installation's (ZT_UPLOAD_LIMIT_MB), e.g. for anonymous uploads; a looser one has no effect. */
+  maxBytes?: number;
 }
 
 /** The installation's archive limits, tightened by the caller's. */
@@ -185,7 +188,7 @@ const staging = new WeakMap<PreparedUpload, StagedBlob>();
  */
 export async function prepareUpload(platform: Platform, input: UploadInput): Promise<PreparedUpload> {
   const store = blobStoreFor(platform);
-  const limit = platform.config.uploadLimitBytes;
+  const limit = Math.min(platform.config.uploadLimitBytes, input.maxBytes ?? Infinity);
   let staged: StagedBlob;
   try {
     staged = await store.stage(input.content, { maxBytes: limit });
@@ -224,27 +227,40 @@ export async function prepareUpload(platform: Platform, input: UploadInput): Pro
  * the uploader, with its audit entry in one transaction.
  */
 export async function saveUpload(platform: Platform, principal: Principal, actor: Actor, prepared: PreparedUpload): Promise<FileInfo> {
-  const staged = staging.get(prepared);
-  if (!staged) throw new Error('not a prepared upload');
-  const store = blobStoreFor(platform);
-  await store.commit(staged);
-  return inTransaction(platform.db, actor, async (work) => {
-    await lockContent(work, staged.sm3, 'shared');
-    // A purge may have removed the blob between the commit above and the lock.
-    if (!(await store.exists(staged.sm3))) await store.commit(staged);
-    return insertFileRow(work, platform, principal, { sm3: staged.sm3, size: staged.size, mime: prepared.mime, name: prepared.name });
-  });
+  if (!staging.has(prepared)) throw new Error('not a prepared upload');
+  // Stored before the transaction too, so that the row's transaction holds no lock while it writes.
+  await blobStoreFor(platform).commit(staging.get(prepared)!);
+  return inTransaction(platform.db, actor, (work) => recordUpload(work, platform, prepared, { uploadedBy: principal.userId }));
 }
 
-async function insertFileRow(work: Work, platform: Platform, principal: Principal, blob: { sm3: string; size: number; mime: string; name: string }): Promise<FileInfo> {
+async function insertFileRow(work: Work, platform: Platform, uploadedBy: string | null, blob: { sm3: string; size: number; mime: string; name: string }, owner?: FileOwner): Promise<FileInfo> {
   const now = platform.clock.now();
   const inserted = await q(work.tx)
     .insertInto('files')
-    .values({ id: crypto.randomUUID(), sm3: blob.sm3, size: blob.size, mime: blob.mime, name: blob.name, uploaded_by: principal.userId, uploaded_at: now, owner_type: null, owner_id: null, attached_at: null })
+    .values({ id: crypto.randomUUID(), sm3: blob.sm3, size: blob.size, mime: blob.mime, name: blob.name, uploaded_by: uploadedBy, uploaded_at: now, owner_type: owner?.ownerType ?? null, owner_id: owner?.ownerId ?? null, attached_at: owner ? now : null })
     .returningAll()
     .executeTakeFirstOrThrow();
-  recordAudit(work, { action: 'file.upload', objectType: 'file', objectId: inserted.id, details: { name: blob.name, size: blob.size, mime: blob.mime, sm3: blob.sm3 } }, now);
+  recordAudit(work, { action: 'file.upload', objectType: 'file', objectId: inserted.id, details: { name: blob.name, size: blob.size, mime: blob.mime, sm3: blob.sm3, ...(owner ? { ownerType: owner.ownerType, ownerId: owner.ownerId } : {}), ...(uploadedBy ? {} : { anonymous: true }) } }, now);
   return toInfo(inserted);
+}
+
+/**
+ * Records a prepared upload inside the caller's unit of work, for a module that takes files from
+ * someone who may not be signed in (a citizen's letter): `uploadedBy` null is an upload owned by
+ * no account, which nobody downloads and only attachUnownedFiles attaches (the calling module
+ * proves the uploader, with a token of its own). With `owner` the file is recorded already
+ * attached (a form that posts its files with the object they belong to).
+ */
+export async function recordUpload(work: Work, platform: Platform, prepared: PreparedUpload, options: { uploadedBy: string | null; owner?: FileOwner }): Promise<FileInfo> {
+  const staged = staging.get(prepared);
+  if (!staged) throw new Error('not a prepared upload');
+  if (options.owner && !FILE_OWNER_TYPE.test(options.owner.ownerType)) throw new Error(`invalid file owner type "${options.owner.ownerType}"`);
+  const store = blobStoreFor(platform);
+  await store.commit(staged);
+  await lockContent(work, staged.sm3, 'shared');
+  // A purge may have removed the blob between the commit above and the lock.
+  if (!(await store.exists(staged.sm3))) await store.commit(staged);
+  return insertFileRow(work, platform, options.uploadedBy, { sm3: staged.sm3, size: staged.size, mime: prepared.mime, name: prepared.name }, options.owner);
 }
 
 /**
@@ -255,7 +271,7 @@ async function insertFileRow(work: Work, platform: Platform, principal: Principa
 export async function recordStoredUpload(work: Work, platform: Platform, principal: Principal, blob: Pick<FileInfo, 'sm3' | 'size' | 'mime' | 'name'>): Promise<FileInfo> {
   await lockContent(work, blob.sm3, 'shared');
   if (!(await blobStoreFor(platform).exists(blob.sm3))) throw new Error(`content ${blob.sm3} is not stored`);
-  return insertFileRow(work, platform, principal, { sm3: blob.sm3, size: blob.size, mime: blob.mime, name: blob.name });
+  return insertFileRow(work, platform, principal.userId, { sm3: blob.sm3, size: blob.size, mime: blob.mime, name: blob.name });
 }
 
 /** prepareUpload then saveUpload: for callers that have nothing else to read first. */
@@ -394,6 +410,32 @@ export async function attachFiles(work: Work, fileIds: string[], owner: FileOwne
     throw conflict({ key: 'files.alreadyAttached' });
   }
   return fileIds.map((id) => toInfo(byId.get(id)!));
+}
+
+/**
+ * Attaches uploads owned by no account (recordUpload with `uploadedBy` null) to an object, in the
+ * caller's transaction, once the calling module has proved the uploader its own way. A file that
+ * is unknown or has an owning account is not found; one already attached elsewhere is a conflict;
+ * attaching again to the same object is a no-op.
+ */
+export async function attachUnownedFiles(work: Work, fileIds: string[], owner: FileOwner, at: Date): Promise<FileInfo[]> {
+  if (!FILE_OWNER_TYPE.test(owner.ownerType)) throw new Error(`invalid file owner type "${owner.ownerType}"`);
+  const result: FileInfo[] = [];
+  for (const id of [...new Set(fileIds)]) {
+    const row = await q(work.tx).selectFrom('files').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row || row.uploaded_by !== null) throw notFound();
+    if (row.owner_type !== null) {
+      if (row.owner_type === owner.ownerType && row.owner_id === owner.ownerId) {
+        result.push(toInfo(row));
+        continue;
+      }
+      throw conflict({ key: 'files.alreadyAttached' });
+    }
+    const attached = await q(work.tx).updateTable('files').set({ owner_type: owner.ownerType, owner_id: owner.ownerId, attached_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    recordAudit(work, { action: 'file.attach', objectType: 'file', objectId: id, details: { ownerType: owner.ownerType, ownerId: owner.ownerId, name: row.name, sm3: row.sm3 } }, at);
+    result.push(toInfo(attached));
+  }
+  return result;
 }
 
 export interface Download {

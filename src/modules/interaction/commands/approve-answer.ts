@@ -22,12 +22,15 @@ export async function approveAnswer(work: Work, platform: Platform, principal: P
   const { task } = await openStepTask(work, caseId, 'review');
   const now = platform.clock.now();
   await completeTask(work, platform, principal, task.id, { outcome: 'approve' });
-  const answer = { answer_body: row.draft_answer_body, answer_type: row.draft_answer_type, answered_at: now, answer_approved_by: principal.userId };
-  const updated = await saveCase(work, row, { ...answer, state: 'answered', moderation: row.draft_publish ? 'pending' : 'none', draft_answer_body: null, draft_answer_type: null }, now);
+  // The answer documents go with the answer: the writer may download them from now on.
+  const files: string[] = row.draft_answer_files ?? [];
+  const answer = { answer_body: row.draft_answer_body, answer_type: row.draft_answer_type, answered_at: now, answer_approved_by: principal.userId, answer_files: JSON.stringify(files) as never };
+  const updated = await saveCase(work, row, { ...answer, state: 'answered', moderation: row.draft_publish ? 'pending' : 'none', draft_answer_body: null, draft_answer_type: null, draft_answer_files: '[]' }, now);
   await recordCaseEvent(work, row, 'answered', { unitId: row.handling_unit_id, at: now, details: { approvedBy: principal.userId, publish: row.draft_publish } });
   recordAudit(work, { action: 'interaction.case.answer.approve', objectType: 'interaction_case', objectId: row.id, details: { unitId: row.handling_unit_id, publish: row.draft_publish } }, now);
-  const params = { caseId: row.id, title: row.title, trackingNo: row.tracking_no };
-  await notifyWriter(work, platform, openField(platform, row.writer_phone_sealed), 'interaction.case.answered', params, `interaction:${row.id}:answered:${row.reopen_count}`);
+  const params = { caseId: row.id, title: row.title, trackingNo: row.tracking_no, documents: files.length };
+  const template = files.length ? 'interaction.case.answeredWithDocuments' : 'interaction.case.answered';
+  await notifyWriter(work, platform, openField(platform, row.writer_phone_sealed), template, params, `interaction:${row.id}:answered:${row.reopen_count}`);
 
   // The duplicates merged into this case: the same answer, each writer told.
   const merged = await interactionDb(work.tx)
@@ -40,7 +43,7 @@ export async function approveAnswer(work: Work, platform: Platform, principal: P
   for (const other of merged) {
     await recordCaseEvent(work, other, 'answered', { unitId: row.handling_unit_id, at: now, details: { approvedBy: principal.userId, viaCaseId: row.id } });
     recordAudit(work, { action: 'interaction.case.answer.merged', objectType: 'interaction_case', objectId: other.id, details: { viaCaseId: row.id } }, now);
-    await notifyWriter(work, platform, openField(platform, other.writer_phone_sealed), 'interaction.case.answered', { caseId: other.id, title: other.title, trackingNo: other.tracking_no }, `interaction:${other.id}:answered:${other.reopen_count}`);
+    await notifyWriter(work, platform, openField(platform, other.writer_phone_sealed), template, { caseId: other.id, title: other.title, trackingNo: other.tracking_no, documents: files.length }, `interaction:${other.id}:answered:${other.reopen_count}`);
   }
   await publishCaseChanged(work, platform, updated, { action: 'approve' });
   return updated;

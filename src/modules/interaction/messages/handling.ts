@@ -291,6 +291,11 @@ export const handlingTemplates: Record<string, Template> = {
     'zh-CN': { subject: '您的来信已答复', text: '您的来信《{title}》（编号{trackingNo}）已答复，请凭编号和查询码查看。', link: '/interaction/letters/{trackingNo}' },
     en: { subject: 'Your letter was answered', text: 'Your letter "{title}" ({trackingNo}) was answered; see it with the number and your query code.', link: '/interaction/letters/{trackingNo}' },
   },
+  // The answer came with documents (答复书, the disclosed documents): the writer is told to download them.
+  'interaction.case.answeredWithDocuments': {
+    'zh-CN': { subject: '您的来信已答复', text: '您的来信《{title}》（编号{trackingNo}）已答复，附答复文件{documents}份，请凭编号和查询码查看和下载。', link: '/interaction/letters/{trackingNo}' },
+    en: { subject: 'Your letter was answered', text: 'Your letter "{title}" ({trackingNo}) was answered with {documents} document(s); see and download them with the number and your query code.', link: '/interaction/letters/{trackingNo}' },
+  },
 };
 
 /** Refusals of handling: each names the field (422, nothing written). */

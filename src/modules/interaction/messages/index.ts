@@ -6,6 +6,7 @@ import { statsMessages } from './stats.ts';
 import { hotlineErrors, hotlineMessages } from './hotline.ts';
 import { moderationErrors, moderationMessages } from './moderation.ts';
 import { publicMessages } from './public.ts';
+import { attachmentErrors, attachmentMessages } from './attachments.ts';
 
 /** The module's words: the console menu here, each part's words in its own catalogue. */
 const navMessages: MessageCatalogue = {
@@ -25,7 +26,7 @@ const navMessages: MessageCatalogue = {
   },
 };
 
-export const interactionMessages: MessageCatalogue[] = [navMessages, publicMessages, handlingMessages, disclosureMessages, statsMessages, hotlineMessages, moderationMessages];
+export const interactionMessages: MessageCatalogue[] = [navMessages, publicMessages, handlingMessages, disclosureMessages, statsMessages, hotlineMessages, moderationMessages, attachmentMessages];
 
 export const interactionErrors: Record<string, ErrorDefinition> = {
   ...handlingErrors,
@@ -33,4 +34,5 @@ export const interactionErrors: Record<string, ErrorDefinition> = {
   INTERACTION_NO_DISPATCHER: { status: 409, zh: '尚未设置分办来信的单位，请管理员设置 ZT_INTERACTION_DISPATCHER', en: 'No unit dispatches letters yet: the administrator sets ZT_INTERACTION_DISPATCHER' },
   ...hotlineErrors,
   ...moderationErrors,
+  ...attachmentErrors,
 };

@@ -21,6 +21,8 @@ import { transferBack } from '../commands/transfer-back.ts';
 import { askClarification } from '../commands/ask-clarification.ts';
 import { mergeCases } from '../commands/merge-cases.ts';
 import { draftAnswer } from '../commands/draft-answer.ts';
+import { AnswerFilesField, answerFilesOf, CaseFiles } from './case-files.tsx';
+import { registerLetterUploads } from './letter-uploads.ts';
 import { approveAnswer } from '../commands/approve-answer.ts';
 import { returnAnswer } from '../commands/return-answer.ts';
 import { extendCase } from '../commands/extend-case.ts';
@@ -124,7 +126,7 @@ function TextArea({ id, name, label, rows, maxlength, required, value }: { id: s
       <label class="label" for={attr(id)}>
         {Html.escapeHtml(label)}
       </label>
-      <textarea class="textarea" id={attr(id)} name={attr(name)} rows={String(rows)} maxlength={maxlength} required={required}>
+      <textarea class="input" id={attr(id)} name={attr(name)} rows={String(rows)} maxlength={maxlength} required={required}>
         {Html.escapeHtml(value ?? '')}
       </textarea>
     </div>
@@ -252,12 +254,14 @@ function CasePage({ ctx, view, choices }: { ctx: ViewContext; view: CaseView; ch
         <h2 id="letter-heading">{ctx.t('page.interaction.case.letter')}</h2>
         <h3 safe>{view.title}</h3>
         <LetterText text={view.body} />
+        <CaseFiles ctx={ctx} files={view.attachments} titleKey="page.interaction.case.attachments" id="letter-files" />
       </section>
       {view.answer ? (
         <section class="panel" aria-labelledby="answer-heading">
           <h2 id="answer-heading">{ctx.t('page.interaction.case.answer')}</h2>
           {view.answer.answerType ? <p>{ctx.t(`page.interaction.answerType.${view.answer.answerType}`)}</p> : ''}
           <LetterText text={view.answer.body} />
+          <CaseFiles ctx={ctx} files={view.answer.attachments} titleKey="page.interaction.case.answerAttachments" id="answer-files-sent" />
           {view.answer.approvedByName ? <p class="muted">{ctx.t('page.interaction.case.approvedBy', { name: view.answer.approvedByName })}</p> : ''}
         </section>
       ) : (
@@ -268,6 +272,7 @@ function CasePage({ ctx, view, choices }: { ctx: ViewContext; view: CaseView; ch
           <h2 id="draft-heading">{ctx.t('page.interaction.case.draft')}</h2>
           {view.draft.answerType ? <p>{ctx.t(`page.interaction.answerType.${view.draft.answerType}`)}</p> : ''}
           <LetterText text={view.draft.body} />
+          <CaseFiles ctx={ctx} files={view.draft.attachments} titleKey="page.interaction.case.answerAttachments" id="answer-files-draft" />
           {view.draft.publish ? <p class="muted">{ctx.t('page.interaction.case.publishOnBoard')}</p> : ''}
           {may.approve ? <PostButton ctx={ctx} action={`${base}/approve-answer`} label={ctx.ta('page.interaction.form.approve')} /> : ''}
           {may.return ? (
@@ -284,7 +289,7 @@ function CasePage({ ctx, view, choices }: { ctx: ViewContext; view: CaseView; ch
       {may.answer ? (
         <section class="panel" aria-labelledby="answer-form-heading">
           <h2 id="answer-form-heading">{ctx.t('page.interaction.form.answer')}</h2>
-          <form method="post" action={attr(`${base}/answer`)} class="stack">
+          <form method="post" action={attr(`${base}/answer`)} enctype="multipart/form-data" class="stack form-wide">
             <Csrf ctx={ctx} />
             {disclosure ? (
               <div class="field">
@@ -303,7 +308,8 @@ function CasePage({ ctx, view, choices }: { ctx: ViewContext; view: CaseView; ch
             ) : (
               ''
             )}
-            <TextArea id="answer-body" name="body" label={ctx.ta('page.interaction.form.answerBody')} rows={10} maxlength={LIMITS.answer} required value={view.draft?.body} />
+            <TextArea id="answer-body" name="body" label={ctx.ta('page.interaction.form.answerBody')} rows={12} maxlength={LIMITS.answer} required value={view.draft?.body} />
+            <AnswerFilesField ctx={ctx} kept={view.draft?.attachments ?? []} />
             {view.publicChannel && view.isPublic ? (
               <label class="checkbox">
                 <input type="checkbox" name="publish" value="1" checked={view.draft?.publish} /> {ctx.t('page.interaction.case.publishOnBoard')}
@@ -419,6 +425,8 @@ async function formPost<T>(platform: Platform, request: FastifyRequest, reply: F
 
 export async function handlingPages(app: FastifyInstance, platform: Platform) {
   pageScope(app);
+  // The answer form posts its documents with it (multipart); the other forms are unchanged.
+  await registerLetterUploads(app, platform, { staff: true });
   await dispatchPages(app, platform);
 
   // The unit's responders handle the cases, its leader approves their answers (待审核答复 leads here).
@@ -489,7 +497,9 @@ export async function handlingPages(app: FastifyInstance, platform: Platform) {
   form('transfer-back', (w, r) => transferBack(w, platform, r.principal!, r.params.id, { reason: text(r, 'reason', LIMITS.reason) }));
   form('clarification', (w, r) => askClarification(w, platform, r.principal!, r.params.id, { question: text(r, 'question', LIMITS.reason) }));
   form('merge', (w, r) => mergeCases(w, platform, r.principal!, r.params.id, { intoId: formText(r.body, 'intoId') }));
-  form('answer', (w, r) => draftAnswer(w, platform, r.principal!, r.params.id, { body: text(r, 'body', LIMITS.answer + 1), publish: formText(r.body, 'publish') === '1', answerType: formText(r.body, 'answerType') || undefined }));
+  form('answer', async (w, r) =>
+    draftAnswer(w, platform, r.principal!, r.params.id, { body: text(r, 'body', LIMITS.answer + 1), publish: formText(r.body, 'publish') === '1', answerType: formText(r.body, 'answerType') || undefined, attachments: await answerFilesOf(w, platform, r) }),
+  );
   form('approve-answer', (w, r) => approveAnswer(w, platform, r.principal!, r.params.id));
   form('extend', (w, r) => extendCase(w, platform, r.principal!, r.params.id, { reason: text(r, 'reason', LIMITS.reason + 1), days: Number(formText(r.body, 'days') || 'NaN') }));
   form('return-answer', (w, r) => returnAnswer(w, platform, r.principal!, r.params.id, { reason: text(r, 'reason', LIMITS.reason) }));

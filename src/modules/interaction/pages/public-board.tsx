@@ -1,6 +1,6 @@
 /**
  * 政民互动's home on the portal, and the message board (留言板): the published questions and
- * answers, by unit and channel, with the working days each answer took; one page per letter.
+ * answers, by unit, channel and category, with the working days each answer took; one page per letter.
  * Nothing personal is shown: only what moderation published.
  */
 import Html from '@kitajs/html';
@@ -10,12 +10,12 @@ import { Strict } from '../../../platform/http/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { renderPortal } from '../../../platform/console/index.ts';
 import { attr, EmptyState, PageHeading, PageQueryFields, Pagination, SelectField, type ViewContext } from '../../../platform/views/index.ts';
-import { boardLetter, boardUnits, listBoard, type BoardItem } from '../queries/public.ts';
+import { boardCategories, boardLetter, boardUnits, listBoard, type BoardItem } from '../queries/public.ts';
 import { BOARD_CHANNELS } from '../routes/public.ts';
 import { channelName, interactionCrumb, InteractionNav, LetterText, when } from './public-parts.tsx';
 
 const PlainQuery = Strict({ ...PageQueryFields });
-const BoardQuery = Strict({ channel: Type.Optional(Type.String({ maxLength: 40 })), unit: Type.Optional(Type.String({ maxLength: 64 })), cursor: Type.Optional(Type.String({ maxLength: 500 })), ...PageQueryFields });
+const BoardQuery = Strict({ channel: Type.Optional(Type.String({ maxLength: 40 })), unit: Type.Optional(Type.String({ maxLength: 64 })), category: Type.Optional(Type.String({ maxLength: 100 })), cursor: Type.Optional(Type.String({ maxLength: 500 })), ...PageQueryFields });
 const TrackingParams = Strict({ trackingNo: Type.String({ minLength: 1, maxLength: 40 }) });
 
 const boardCrumb = (ctx: ViewContext) => ({ href: '/interaction/board', label: ctx.t('interaction.public.board.title') });
@@ -105,7 +105,9 @@ export async function publicBoardPages(app: FastifyInstance, platform: Platform)
     const channel = (BOARD_CHANNELS as readonly string[]).includes(request.query.channel ?? '') ? (request.query.channel as (typeof BOARD_CHANNELS)[number]) : undefined;
     const units = await boardUnits(platform.db);
     const unitId = units.some((u) => u.id === request.query.unit) ? request.query.unit : undefined;
-    const page = await listBoard(platform.db, { channel, unitId, limit: 20, cursor: request.query.cursor });
+    const categories = await boardCategories(platform.db);
+    const category = categories.includes(request.query.category ?? '') ? request.query.category : undefined;
+    const page = await listBoard(platform.db, { channel, unitId, category, limit: 20, cursor: request.query.cursor });
     return renderPortal(request, reply, (ctx) => ({
       title: ctx.t('interaction.public.board.title'),
       crumbs: [interactionCrumb(ctx), { label: ctx.t('interaction.public.board.title') }],
@@ -126,6 +128,15 @@ export async function publicBoardPages(app: FastifyInstance, platform: Platform)
                 value={channel ?? ''}
               />
               <SelectField ctx={ctx} form="board" name="unit" label={ctx.ta('interaction.public.letter.unit')} placeholder={ctx.ta('interaction.public.board.allUnits')} options={units.map((u) => ({ value: u.id, label: u.name }))} value={unitId ?? ''} />
+              <SelectField
+                ctx={ctx}
+                form="board"
+                name="category"
+                label={ctx.ta('interaction.public.write.category')}
+                placeholder={ctx.ta('interaction.public.board.allCategories')}
+                options={categories.map((c) => ({ value: c, label: c }))}
+                value={category ?? ''}
+              />
               <button type="submit" class="button button-secondary">
                 {ctx.t('interaction.public.board.apply')}
               </button>

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform, PortalContribution } from '../../../platform/module.ts';
 import { pageScope } from '../../../platform/console/index.ts';
 import { publicWritePages } from './public-write.tsx';
+import { registerLetterUploads } from './letter-uploads.ts';
 import { publicLetterPages } from './public-letters.tsx';
 import { publicBoardPages } from './public-board.tsx';
 import { publicGuidePages } from './public-guide.tsx';
@@ -13,7 +14,11 @@ import { publicGuidePages } from './public-guide.tsx';
 export async function interactionPublicPages(app: FastifyInstance, platform: Platform) {
   pageScope(app);
   await publicBoardPages(app, platform);
-  await publicWritePages(app, platform);
+  // The write form posts its files with the letter: multipart is parsed for these routes only.
+  await app.register(async (write) => {
+    await registerLetterUploads(write, platform);
+    await publicWritePages(write, platform);
+  });
   await publicLetterPages(app, platform);
   await publicGuidePages(app, platform);
 }

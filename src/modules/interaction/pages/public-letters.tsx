@@ -6,7 +6,7 @@
 import Html from '@kitajs/html';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { AppError, Strict, actorOf, fieldError, invalid } from '../../../platform/http/index.ts';
+import { AppError, Strict, actorOf, fieldError, invalid, notFound } from '../../../platform/http/index.ts';
 import { inTransaction } from '../../../platform/db/work.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { translate } from '../../../platform/i18n/index.ts';
@@ -15,7 +15,9 @@ import { attempt, attr, ErrorSummary, FormBody, formText, formatDateTime, PageHe
 import { LIMITS, type CaseRow } from '../model.ts';
 import { rateCase } from '../commands/rate-case.ts';
 import { reopenCase } from '../commands/reopen-case.ts';
-import { caseOfWriter, myCase, writerView, type WriterView } from '../queries/public.ts';
+import { caseOfWriter, myCase, writerFile, writerView, type WriterView } from '../queries/public.ts';
+import { sendWriterFile } from '../routes/public-files.ts';
+import { CaseFiles } from './case-files.tsx';
 import { limitActions, limitQueries } from '../routes/public.ts';
 import { channelName, checkFormToken, FormToken, formToken, interactionCrumb, InteractionNav, LetterText, RadioGroup, rememberedCode, rememberLetter, stateName, TextArea, when } from './public-parts.tsx';
 
@@ -160,6 +162,7 @@ export function LetterView({ ctx, view, state }: { ctx: ViewContext; view: Write
           <bdi safe>{view.title}</bdi>
         </h2>
         <LetterText text={view.body} />
+        <CaseFiles ctx={ctx} files={view.attachments} titleKey="interaction.public.letter.attachments" id="letter-files" href={(file) => `/interaction/letters/${view.trackingNo}/files/${file.id}`} />
       </section>
       {view.answer !== null ? (
         <section class="panel" aria-labelledby="letter-answer" id="answer">
@@ -176,6 +179,7 @@ export function LetterView({ ctx, view, state }: { ctx: ViewContext; view: Write
             )}
           </p>
           <LetterText text={view.answer} />
+          <CaseFiles ctx={ctx} files={view.answerAttachments} titleKey="interaction.public.letter.answerAttachments" id="answer-files" href={(file) => `/interaction/letters/${view.trackingNo}/files/${file.id}`} />
         </section>
       ) : (
         <p class="muted">{ctx.t('interaction.public.letter.noAnswer')}</p>
@@ -264,6 +268,20 @@ export async function publicLetterPages(app: FastifyInstance, platform: Platform
       const token = formToken(platform, request, reply);
       if (!found) return queryPage(request, reply, { trackingNo, token });
       return letterPage(request, reply, found.row, { token });
+    },
+  );
+
+  const FileParams = Strict({ trackingNo: Type.String({ minLength: 1, maxLength: 40 }), fileId: Type.String({ minLength: 1, maxLength: 64 }) });
+  // The writer's download from the letter's page: the same files the API gives by code, never anyone else's.
+  app.get<{ Params: Static<typeof FileParams>; Querystring: Static<typeof PlainQuery> }>(
+    '/interaction/letters/:trackingNo/files/:fileId',
+    { schema: { params: FileParams, querystring: PlainQuery }, config: { auth: 'public' } },
+    async (request, reply) => {
+      await limitQueries(platform, request.ip);
+      const found = await caseFor(request, request.params.trackingNo.toUpperCase());
+      const file = found ? writerFile(await writerView(platform.db, platform, found.row), request.params.fileId) : null;
+      if (!file) throw notFound();
+      return sendWriterFile(platform, request, reply, file.id);
     },
   );
 

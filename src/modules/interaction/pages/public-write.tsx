@@ -1,6 +1,7 @@
 /**
  * Writing a letter (写信): to the mayor, to a unit, a message for the board, and the disclosure
- * request (依申请公开) with the ID number. The form posts and redirects to a page showing the
+ * request (依申请公开) with the ID number, each with up to five attachments. The form posts
+ * (multipart, so that files go with it without JavaScript) and redirects to a page showing the
  * tracking number and the query code, which the writer is told to keep.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,8 +10,11 @@ import { Strict, actorOf, fieldError, invalid, type FieldError } from '../../../
 import { inTransaction } from '../../../platform/db/work.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { renderPortal } from '../../../platform/console/index.ts';
-import { attempt, attr, ErrorSummary, formRaw, formText, Notice, PageHeading, PageQueryFields, redirect, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
-import { LIMITS } from '../model.ts';
+import { attempt, attr, describedBy, ErrorSummary, FieldNotes, formRaw, formText, Notice, PageHeading, PageQueryFields, redirect, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
+import { ATTACHMENT_OWNER, LIMITS, MAX_LETTER_FILES } from '../model.ts';
+import { recordUpload } from '../../../platform/files/index.ts';
+import { stagedLetterFiles } from './letter-uploads.ts';
+import { fileErrors } from './case-files.tsx';
 import { receiveCase } from '../commands/receive-case.ts';
 import { mailboxUnits, type MailboxUnit } from '../queries/public.ts';
 import { checkLetter, limitLetters, writerOf, type LetterInput } from '../routes/public.ts';
@@ -34,6 +38,22 @@ interface FormState {
   fields?: FieldMessages;
   summary?: string;
   status?: number;
+  /** The largest attachment, in MB. */
+  limitMb: number;
+}
+
+/** The letter's files: one input taking several (the browser's own chooser, no script needed). */
+function FileField({ label, hint, error }: { label: string; hint: string; error?: string }) {
+  const id = 'letter-attachments';
+  return (
+    <div class={['field', error ? 'field-invalid' : '']}>
+      <label for={id}>
+        <span safe>{label}</span>
+      </label>
+      <FieldNotes id={id} hint={hint} error={error} />
+      <input class="input input-long" type="file" id={id} name="attachments" multiple aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(id, hint, error)} />
+    </div>
+  );
 }
 
 const pathOf = (channel: WriteChannel) => (channel === 'disclosure_request' ? '/interaction/disclosure/apply' : `/interaction/write?channel=${channel}`);
@@ -52,6 +72,7 @@ function WriteForm({ ctx, state }: { ctx: ViewContext; state: FormState }) {
     idNumber: ctx.ta('interaction.public.write.idNumber'),
     isPublic: ctx.ta('interaction.public.write.isPublic'),
     category: ctx.ta('interaction.public.write.category'),
+    attachments: ctx.ta('interaction.public.write.attachments'),
   };
   const unitOptions = state.units.map((u) => ({ value: u.id, label: u.name }));
   return (
@@ -59,7 +80,7 @@ function WriteForm({ ctx, state }: { ctx: ViewContext; state: FormState }) {
       <h2 id="write-form-title">{ctx.t(titleKey(channel))}</h2>
       <p>{ctx.t(`interaction.public.write.lead.${channel}`)}</p>
       <ErrorSummary ctx={ctx} form="letter" summary={state.summary} fields={fields} labels={labels} status={state.status} />
-      <form method="post" action={attr(pathOf(channel))} class="form" novalidate>
+      <form method="post" action={attr(pathOf(channel))} enctype="multipart/form-data" class="form" novalidate>
         <FormToken ctx={ctx} token={state.token} />
         {channel === 'mayor_mailbox' ? (
           ''
@@ -78,6 +99,7 @@ function WriteForm({ ctx, state }: { ctx: ViewContext; state: FormState }) {
         )}
         <TextField ctx={ctx} form="letter" name="title" label={labels.title} value={values.title} error={fields?.title} maxlength={LIMITS.title} required size="long" />
         <TextArea ctx={ctx} form="letter" name="body" label={labels.body} hint={ctx.ta('interaction.public.write.bodyHint', { max: LIMITS.body })} value={values.body} error={fields?.body} maxlength={LIMITS.body} rows={10} required />
+        <FileField label={labels.attachments} hint={ctx.ta('interaction.public.write.attachmentsHint', { max: MAX_LETTER_FILES, limitMb: state.limitMb })} error={fields?.attachments} />
         {disclosure ? '' : <TextField ctx={ctx} form="letter" name="category" label={labels.category} hint={ctx.ta('interaction.public.write.categoryHint')} value={values.category} error={fields?.category} maxlength={LIMITS.category} />}
         <TextField ctx={ctx} form="letter" name="name" label={labels.name} value={values.name} error={fields?.name} maxlength={LIMITS.name} autocomplete="name" required />
         <TextField ctx={ctx} form="letter" name="phone" type="tel" label={labels.phone} hint={ctx.ta('interaction.public.write.phoneHint')} value={values.phone} error={fields?.phone} maxlength={20} autocomplete="tel" inputmode="tel" required />
@@ -143,6 +165,7 @@ function readForm(channel: WriteChannel, body: unknown): { input: LetterInput; v
 }
 
 export async function publicWritePages(app: FastifyInstance, platform: Platform) {
+  const limitMb = Math.floor(Math.min(platform.config.interactionUploadLimitBytes, platform.config.uploadLimitBytes) / (1024 * 1024));
   const render = (request: FastifyRequest, reply: FastifyReply, state: FormState) =>
     renderPortal(request, reply, (ctx) => ({
       title: ctx.t(titleKey(state.channel)),
@@ -167,24 +190,30 @@ export async function publicWritePages(app: FastifyInstance, platform: Platform)
   const show = async (request: FastifyRequest<{ Querystring: Static<typeof WriteQuery> }>, reply: FastifyReply, channel: WriteChannel) => {
     const units = channel === 'mayor_mailbox' ? [] : await mailboxUnits(platform.db);
     const unit = request.query.unit && units.some((u) => u.id === request.query.unit) ? request.query.unit : undefined;
-    return render(request, reply, { channel, units, token: formToken(platform, request, reply), values: { targetUnitId: unit } });
+    return render(request, reply, { channel, units, token: formToken(platform, request, reply), values: { targetUnitId: unit }, limitMb });
   };
 
   const submit = async (request: FastifyRequest<{ Body: Static<typeof LetterFormBody> }>, reply: FastifyReply, channel: WriteChannel) => {
     checkFormToken(request);
     const units = channel === 'mayor_mailbox' ? [] : await mailboxUnits(platform.db);
     const { input, values, errors } = readForm(channel, request.body);
+    const files = stagedLetterFiles(request);
+    errors.push(...fileErrors(files, 'attachments'));
     const done = await attempt(request.lang, async () => {
       if (errors.length) throw invalid(errors);
       await limitLetters(platform, request.ip, input.phone);
-      return inTransaction(platform.db, actorOf(request), (work) =>
-        receiveCase(work, platform, { ...input, email: input.email?.trim() || null, category: input.category?.trim() || null, writerUserId: writerOf(request) }),
-      );
+      // The letter and its files in one unit of work: the files are recorded already attached.
+      return inTransaction(platform.db, actorOf(request), async (work) => {
+        const got = await receiveCase(work, platform, { ...input, email: input.email?.trim() || null, category: input.category?.trim() || null, writerUserId: writerOf(request) });
+        // The same letter posted again (a second click) carried the same files the first time.
+        if (!got.duplicate) for (const file of files) if ('prepared' in file) await recordUpload(work, platform, file.prepared, { uploadedBy: writerOf(request), owner: { ownerType: ATTACHMENT_OWNER, ownerId: got.id } });
+        return got;
+      });
     });
     if (!done.ok) {
       const retry = done.error.extra?.retryAfter;
       if (typeof retry === 'number') reply.header('Retry-After', String(retry));
-      return render(request, reply, { channel, units, token: formToken(platform, request, reply), values, fields: done.fields, summary: done.summary, status: done.error.status });
+      return render(request, reply, { channel, units, token: formToken(platform, request, reply), values, fields: done.fields, summary: done.summary, status: done.error.status, limitMb });
     }
     rememberLetter(platform, reply, done.value.trackingNo, done.value.queryCode);
     return redirect(reply, `/interaction/letters/${done.value.trackingNo}/received`);

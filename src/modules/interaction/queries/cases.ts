@@ -18,7 +18,8 @@ import { recordAudit } from '../../../platform/audit/service.ts';
 import { shanghaiDate } from '../../../platform/calendar/index.ts';
 import { mayHandle, type TaskRow } from '../../../platform/flow/service.ts';
 import { displayNames } from '../../../platform/iam/holders.ts';
-import { APPROVE_PERMISSION, CASE_SUBJECT, HANDLE_PERMISSION, HOTLINE_PERMISSION, OVERSIGHT_PERMISSION, PUBLIC_CHANNELS, type CaseRow, type CaseState, type Channel } from '../model.ts';
+import { getFiles, listAttachedFiles } from '../../../platform/files/index.ts';
+import { ANSWER_FILES_OWNER, ATTACHMENT_OWNER, APPROVE_PERMISSION, CASE_SUBJECT, HANDLE_PERMISSION, HOTLINE_PERMISSION, OVERSIGHT_PERMISSION, PUBLIC_CHANNELS, type CaseRow, type CaseState, type Channel } from '../model.ts';
 import { currentRound } from '../process.ts';
 import { caseEvents } from './events.ts';
 import { isStaffOf, STAFF_PERMISSIONS } from '../commands/case-lock.ts';
@@ -134,6 +135,38 @@ async function formerUnits(db: Db, caseId: string): Promise<string[]> {
   return rows.map((r) => `${r.unit_id}\u0000${r.region_code}`);
 }
 
+type FileItem = { id: string; name: string; size: number; mime: string };
+
+/** The writer's attachments, and the answer documents of the draft and of the answer sent, in their order. */
+async function caseFiles(db: Db, row: Pick<CaseRow, 'id' | 'draft_answer_files' | 'answer_files'>): Promise<{ attachments: FileItem[]; draft: FileItem[]; answer: FileItem[] }> {
+  const item = (f: FileItem): FileItem => ({ id: f.id, name: f.name, size: f.size, mime: f.mime });
+  const attachments = (await listAttachedFiles(db, { ownerType: ATTACHMENT_OWNER, ownerId: row.id })).map(item);
+  const draftIds: string[] = row.draft_answer_files ?? [];
+  const answerIds: string[] = row.answer_files ?? [];
+  const known = await getFiles(db, [...draftIds, ...answerIds]);
+  const pick = (ids: string[]) => ids.flatMap((id) => (known.get(id)?.ownerType === ANSWER_FILES_OWNER ? [item(known.get(id)!)] : []));
+  return { attachments, draft: pick(draftIds), answer: pick(answerIds) };
+}
+
+/** Whether the caller, not staff of the unit that has the case, may read it: oversight, or staff of a unit it was with before. */
+async function mayReadAsFormer(db: Db, principal: Principal, row: Pick<CaseRow, 'id' | 'channel'>): Promise<boolean> {
+  if (oversees(principal)) return true;
+  const former = (await formerUnits(db, row.id)).map((k) => k.split('\u0000'));
+  return former.some(([id, regionCode]) => isStaffOf(principal, { id, regionCode }, row.channel));
+}
+
+/**
+ * Who downloads a case's files (the writer's attachments, the answer documents): those who may
+ * read the case, staff of the unit that has it or had it, and supervisors. Never the public: the
+ * writer downloads through the tracking number and query code, and the board lists no files.
+ */
+export async function mayReadCaseFiles(platform: Platform, principal: Principal | null, caseId: string): Promise<boolean> {
+  if (!principal || principal.kind === 'public') return false;
+  const row = await q(platform.db).selectFrom('interaction_cases as c').innerJoin('units as u', 'u.id', 'c.handling_unit_id').select(['c.id', 'c.channel', 'c.handling_unit_id', 'u.region_code']).where('c.id', '=', caseId).executeTakeFirst();
+  if (!row) return false;
+  return isStaffOf(principal, { id: row.handling_unit_id, regionCode: row.region_code }, row.channel) || mayReadAsFormer(platform.db, principal, row);
+}
+
 /**
  * One case for staff. 404 unless the caller is staff of the unit that has it, of a unit it was with
  * before (read-only), or oversees every unit (read-only). Runs in a unit of work: opening the
@@ -144,10 +177,7 @@ export async function getCaseView(work: Work, platform: Platform, principal: Pri
   const row = await q(db).selectFrom('interaction_cases as c').innerJoin('units as u', 'u.id', 'c.handling_unit_id').selectAll('c').select(['u.name as unit_name', 'u.region_code as unit_region']).where('c.id', '=', caseId).executeTakeFirst();
   if (!row) throw notFound();
   const current = isStaffOf(principal, { id: row.handling_unit_id, regionCode: row.unit_region }, row.channel);
-  if (!current && !oversees(principal)) {
-    const former = (await formerUnits(db, caseId)).map((k) => k.split('\u0000'));
-    if (!former.some(([id, regionCode]) => isStaffOf(principal, { id, regionCode }, row.channel))) throw notFound();
-  }
+  if (!current && !(await mayReadAsFormer(db, principal, row))) throw notFound();
   const now = platform.clock.now();
   const today = shanghaiDate(now);
   const [events, round] = await Promise.all([caseEvents(db, caseId), currentRound(work, caseId)]);
@@ -163,6 +193,7 @@ export async function getCaseView(work: Work, platform: Platform, principal: Pri
     recordAudit(work, { action: 'interaction.case.writer.read', objectType: 'interaction_case', objectId: row.id, details: { fields: ['name', 'phone', ...(writer.email ? ['email'] : [])] } }, now);
   }
   const step = openTasks[0] ?? null;
+  const files = await caseFiles(db, row);
   const abilities: CaseAbilities = {
     assign: row.state === 'received' && can('dispatch'),
     pass: row.state === 'assigned' && can('handle'),
@@ -206,10 +237,11 @@ export async function getCaseView(work: Work, platform: Platform, principal: Pri
     extensionDays: row.extension_days,
     mergedIntoId: row.merged_into_id,
     currentStep: step ? { key: step.stepKey, unitId: step.unitId, dueDate: step.dueDate, taskId: step.id, suspended: round?.status === 'suspended' } : null,
-    draft: row.draft_answer_body !== null ? { body: row.draft_answer_body, answerType: row.draft_answer_type, publish: row.draft_publish, by: row.answered_by, byName: row.answered_by ? (people.get(row.answered_by) ?? null) : null } : null,
+    attachments: files.attachments,
+    draft: row.draft_answer_body !== null ? { attachments: files.draft, body: row.draft_answer_body, answerType: row.draft_answer_type, publish: row.draft_publish, by: row.answered_by, byName: row.answered_by ? (people.get(row.answered_by) ?? null) : null } : null,
     answer:
       row.answer_body !== null
-        ? { body: row.answer_body, answerType: row.answer_type, answeredAt: row.answered_at, approvedBy: row.answer_approved_by, approvedByName: row.answer_approved_by ? (people.get(row.answer_approved_by) ?? null) : null, moderation: row.moderation }
+        ? { attachments: files.answer, body: row.answer_body, answerType: row.answer_type, answeredAt: row.answered_at, approvedBy: row.answer_approved_by, approvedByName: row.answer_approved_by ? (people.get(row.answer_approved_by) ?? null) : null, moderation: row.moderation }
         : null,
     events: events.map((e) => ({
       id: Number(e.id),

@@ -11,7 +11,8 @@ import { keysetPage, type Keyset, type Page } from '../../../platform/db/paginat
 import { openField } from '../../../platform/crypto/fields.ts';
 import { loadCalendar, shanghaiDate, workingDays } from '../../../platform/calendar/index.ts';
 import type { OrgTables } from '../../../platform/org/service.ts';
-import { interactionDb, REOPEN_WITHIN_DAYS, type AnswerType, type CaseRow, type CaseState, type Channel } from '../model.ts';
+import { getFiles, listAttachedFiles } from '../../../platform/files/index.ts';
+import { ANSWER_FILES_OWNER, ATTACHMENT_OWNER, interactionDb, REOPEN_WITHIN_DAYS, type AnswerType, type CaseRow, type CaseState, type Channel } from '../model.ts';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -60,6 +61,14 @@ async function daysTaken(db: Db, pairs: Array<{ from: Date; to: Date | null }>):
   return pairs.map((p) => (p.to ? Math.max(0, workingDays.countWorkingDays(shanghaiDate(p.from), shanghaiDate(p.to), calendar)) : null));
 }
 
+/** A file as the writer sees it listed (downloaded by tracking number and code). */
+export interface LetterFile {
+  id: string;
+  name: string;
+  size: number;
+  mime: string;
+}
+
 export interface WriterView {
   id: string;
   trackingNo: string;
@@ -74,6 +83,10 @@ export interface WriterView {
   answer: string | null;
   answerType: AnswerType | null;
   answeredAt: string | null;
+  /** What the writer attached to the letter. */
+  attachments: LetterFile[];
+  /** The answer documents sent with the answer (none before the leader approved it). */
+  answerAttachments: LetterFile[];
   rating: { score: number; comment: string | null; ratedAt: string } | null;
   reopenCount: number;
   /** The answered case may still be reopened until then (null: it may not). */
@@ -83,15 +96,16 @@ export interface WriterView {
 
 /** What the writer sees of their own case (a merged case shows the answer of the case it joined). */
 export async function writerView(db: Db, platform: Platform, row: CaseRow): Promise<WriterView> {
-  let answered: Pick<CaseRow, 'answer_body' | 'answer_type' | 'answered_at'> = row;
+  let answered: Pick<CaseRow, 'answer_body' | 'answer_type' | 'answered_at' | 'answer_files'> = row;
   if (row.state === 'merged' && row.merged_into_id) {
-    const into = await interactionDb(db).selectFrom('interaction_cases').select(['answer_body', 'answer_type', 'answered_at', 'state']).where('id', '=', row.merged_into_id).executeTakeFirst();
+    const into = await interactionDb(db).selectFrom('interaction_cases').select(['answer_body', 'answer_type', 'answered_at', 'answer_files', 'state']).where('id', '=', row.merged_into_id).executeTakeFirst();
     if (into?.state === 'answered') answered = into;
   }
   const names = await unitNames(db, [row.handling_unit_id]);
   const now = platform.clock.now();
   const reopenEnds = row.answered_at ? new Date(new Date(row.answered_at).getTime() + REOPEN_WITHIN_DAYS * DAY_MS) : null;
   const showAnswer = row.state === 'answered' || row.state === 'merged' || row.reopen_count > 0;
+  const { attachments, answerAttachments } = await writerFiles(db, row, showAnswer ? answered.answer_files : []);
   return {
     id: row.id,
     trackingNo: row.tracking_no,
@@ -106,11 +120,28 @@ export async function writerView(db: Db, platform: Platform, row: CaseRow): Prom
     answer: showAnswer ? answered.answer_body : null,
     answerType: showAnswer ? answered.answer_type : null,
     answeredAt: showAnswer && answered.answered_at ? new Date(answered.answered_at).toISOString() : null,
+    attachments,
+    answerAttachments,
     rating: row.rating_score ? { score: row.rating_score, comment: row.rating_comment, ratedAt: new Date(row.rated_at!).toISOString() } : null,
     reopenCount: row.reopen_count,
     reopenUntil: row.state === 'answered' && row.reopen_count === 0 && reopenEnds && reopenEnds > now ? reopenEnds.toISOString() : null,
     canRate: row.state === 'answered' && row.rating_score === null,
   };
+}
+
+const fileView = (f: LetterFile): LetterFile => ({ id: f.id, name: f.name, size: f.size, mime: f.mime });
+
+/** The writer's attachments and the answer documents sent (ids kept with the answer, attached as answer documents). */
+async function writerFiles(db: Db, row: Pick<CaseRow, 'id'>, answerFileIds: readonly string[]): Promise<{ attachments: LetterFile[]; answerAttachments: LetterFile[] }> {
+  const mine = await listAttachedFiles(db, { ownerType: ATTACHMENT_OWNER, ownerId: row.id });
+  const sent = await getFiles(db, [...answerFileIds]);
+  const answerAttachments = answerFileIds.map((id) => sent.get(id)).filter((f) => f?.ownerType === ANSWER_FILES_OWNER).map((f) => fileView(f!));
+  return { attachments: mine.map(fileView), answerAttachments };
+}
+
+/** One of the files the writer may download: their own attachments, or an answer document once the answer is sent. */
+export function writerFile(view: Pick<WriterView, 'attachments' | 'answerAttachments'>, fileId: string): LetterFile | null {
+  return [...view.attachments, ...view.answerAttachments].find((f) => f.id === fileId) ?? null;
 }
 
 // ---------------------------------------------------------------- the message board
@@ -161,10 +192,11 @@ const boardKeyset: Keyset<BoardRow> = {
   ],
 };
 
-/** The published letters, newest first: by channel and unit (interaction_cases_board / _board_unit). */
-export async function listBoard(db: Db, filter: { channel?: Channel; unitId?: string; limit: number; cursor?: string | null }): Promise<Page<BoardItem>> {
+/** The published letters, newest first: by channel, unit and category (interaction_cases_board / _board_unit / _board_category). */
+export async function listBoard(db: Db, filter: { channel?: Channel; unitId?: string; category?: string; limit: number; cursor?: string | null }): Promise<Page<BoardItem>> {
   let query = interactionDb(db).selectFrom('interaction_cases as c').select([...boardColumns]).where('c.moderation', '=', 'published');
   if (filter.channel) query = query.where('c.channel', '=', filter.channel);
+  if (filter.category) query = query.where('c.category', '=', filter.category);
   if (filter.unitId) query = query.where('c.handling_unit_id', '=', filter.unitId);
   const page = await keysetPage(query, boardKeyset, { limit: filter.limit, cursor: filter.cursor });
   return { items: await toBoardItems(db, page.items), nextCursor: page.nextCursor };
@@ -250,6 +282,12 @@ export async function mailboxUnits(db: Db): Promise<MailboxUnit[]> {
     .orderBy('name')
     .limit(500)
     .execute();
+}
+
+/** The categories of published letters, for the board's filter. */
+export async function boardCategories(db: Db): Promise<string[]> {
+  const rows = await interactionDb(db).selectFrom('interaction_cases').select('category').distinct().where('moderation', '=', 'published').where('category', 'is not', null).limit(200).execute();
+  return rows.map((r) => r.category!).sort((a, b) => a.localeCompare(b, 'zh-CN'));
 }
 
 /** The units that have published letters, for the board's filter. */

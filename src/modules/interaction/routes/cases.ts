@@ -11,7 +11,7 @@ import { inTransaction } from '../../../platform/db/work.ts';
 import { Answer, Id, Nullable, StringEnum, Strict, Timestamp, actorOf, problems } from '../../../platform/http/index.ts';
 import { enforceLimit } from '../../../platform/limits/index.ts';
 import { shanghaiDate } from '../../../platform/calendar/index.ts';
-import { ANSWER_TYPES, CASE_STATES, CHANNELS, DISPATCH_PERMISSION, HANDLE_PERMISSION, APPROVE_PERMISSION, LIMITS, type CaseRow } from '../model.ts';
+import { ANSWER_TYPES, CASE_STATES, CHANNELS, DISPATCH_PERMISSION, HANDLE_PERMISSION, APPROVE_PERMISSION, LIMITS, MAX_ANSWER_FILES, type CaseRow } from '../model.ts';
 import { getCaseView, listCases } from '../queries/cases.ts';
 import { assignCase } from '../commands/assign-case.ts';
 import { passCase } from '../commands/pass-case.ts';
@@ -57,6 +57,7 @@ const ListItem = Answer({
 });
 
 const EventSchema = Answer({ id: Type.Integer(), type: Type.String(), at: Timestamp(), unitId: Nullable(Type.String()), unitName: Nullable(Type.String()), actorName: Nullable(Type.String()), details: Type.Record(Type.String(), Type.Unknown()) });
+const FileItem = Answer({ id: Type.String(), name: Type.String(), size: Type.Integer(), mime: Type.String() }, { description: 'download with GET /api/v1/files/{id}' });
 const CaseSchema = Answer({
   id: Type.String(),
   trackingNo: Type.String(),
@@ -76,8 +77,9 @@ const CaseSchema = Answer({
   stoppedDays: Type.Integer(),
   mergedIntoId: Nullable(Type.String()),
   currentStep: Nullable(Answer({ key: Type.String(), unitId: Type.String(), dueDate: Type.String(), taskId: Type.String(), suspended: Type.Boolean() })),
-  draft: Nullable(Answer({ body: Type.String(), answerType: Nullable(Type.String()), publish: Type.Boolean() })),
-  answer: Nullable(Answer({ body: Type.String(), answerType: Nullable(Type.String()), answeredAt: Nullable(Timestamp()), moderation: Type.String() })),
+  attachments: Type.Array(FileItem, { description: 'what the writer attached' }),
+  draft: Nullable(Answer({ body: Type.String(), answerType: Nullable(Type.String()), publish: Type.Boolean(), attachments: Type.Array(FileItem) })),
+  answer: Nullable(Answer({ body: Type.String(), answerType: Nullable(Type.String()), answeredAt: Nullable(Timestamp()), moderation: Type.String(), attachments: Type.Array(FileItem) })),
   events: Type.Array(EventSchema, { description: 'the routing history, oldest first' }),
   may: Answer({}, { description: 'what the caller may do now' }),
   version: Type.Integer(),
@@ -150,7 +152,17 @@ export async function casesRoutes(app: FastifyInstance, platform: Platform) {
     'draftInteractionAnswer',
     "Draft the answer for the unit's leader: answerType is required for a disclosure request and refused otherwise; publish only for a public channel's public case",
     HANDLE_PERMISSION,
-    Strict({ body: Type.String({ minLength: 1, maxLength: LIMITS.answer }), publish: Type.Boolean(), answerType: Type.Optional(StringEnum(ANSWER_TYPES)) }),
+    Strict({
+      body: Type.String({ minLength: 1, maxLength: LIMITS.answer }),
+      publish: Type.Boolean(),
+      answerType: Type.Optional(StringEnum(ANSWER_TYPES)),
+      attachments: Type.Optional(
+        Type.Array(Id, {
+          maxItems: MAX_ANSWER_FILES,
+          description: 'The answer documents (答复书, the disclosed documents): the caller’s uploads (POST /api/v1/files) or documents of an earlier draft of this case. Kept with the draft; the writer downloads them once the leader approves the answer',
+        }),
+      ),
+    }),
     (w, r) => draftAnswer(w, platform, r.principal as never, r.params.id, r.body),
   );
   action('approve-answer', 'approveInteractionAnswer', "The unit's leader approves the draft: the answer goes to the writer (and to the writers of merged cases)", APPROVE_PERMISSION, Strict({}), (w, r) =>

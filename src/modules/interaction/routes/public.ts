@@ -5,14 +5,15 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { AppError, Answer, Id, Strict, StringEnum, actorOf, fieldError, invalid, notFound, type FieldError } from '../../../platform/http/index.ts';
+import { AppError, Answer, Id, Strict, StringEnum, actorOf, fieldError, invalid, notFound, problems, type FieldError } from '../../../platform/http/index.ts';
 import { idempotent } from '../../../platform/http/idempotency.ts';
 import { inTransaction } from '../../../platform/db/work.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { enforceLimit } from '../../../platform/limits/index.ts';
 import { blindIndex } from '../../../platform/crypto/fields.ts';
 import { isValidIdNumber, isValidMobile } from '../../../platform/org/codes.ts';
-import { LIMITS, type Channel } from '../model.ts';
+import { LIMITS, MAX_LETTER_FILES, type Channel } from '../model.ts';
+import { attachLetterFiles, checkLetterFiles } from '../commands/letter-files.ts';
 import { receiveCase } from '../commands/receive-case.ts';
 import { rateCase } from '../commands/rate-case.ts';
 import { reopenCase } from '../commands/reopen-case.ts';
@@ -41,6 +42,12 @@ export const LetterBody = Strict({
   idNumber: Type.Optional(Type.String({ maxLength: 18, description: 'Resident ID card number: required for a disclosure request, check digit verified' })),
   isPublic: Type.Boolean({ description: 'The writer agrees that the question and answer (without personal data) are published on the message board' }),
   category: Type.Optional(Type.String({ maxLength: LIMITS.category })),
+  attachments: Type.Optional(
+    Type.Array(Strict({ id: Id, token: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The token POST /api/v1/public/letters/attachments gave; leave it out for a signed-in citizen’s own upload (POST /api/v1/files)' })) }), {
+      maxItems: MAX_LETTER_FILES,
+      description: `At most ${MAX_LETTER_FILES} files. A wrong token, someone else’s file or a file already attached: 422 INTERACTION_ATTACHMENT_REFUSED, nothing written`,
+    }),
+  ),
 });
 export type LetterInput = Static<typeof LetterBody>;
 
@@ -51,6 +58,7 @@ const CodeQuery = Strict({ code: Code });
 const BoardQuery = Strict({
   channel: Type.Optional(StringEnum(BOARD_CHANNELS)),
   unitId: Type.Optional(Id),
+  category: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.category, description: 'Only letters of this category (exactly as written)' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),
   cursor: Type.Optional(Type.String({ maxLength: 500 })),
 });
@@ -105,7 +113,7 @@ export async function publicLetterRoutes(app: FastifyInstance, platform: Platfor
         description:
           'The same letter posted again within minutes answers 200 with the first one’s id, number and code (one case). Limited per client address and per phone number: 429 with Retry-After. A signed-in citizen’s letter is theirs (我的信件); with the session cookie send X-CSRF-Token.',
         body: LetterBody,
-        response: { 200: Received, 201: Received },
+        response: { 200: Received, 201: Received, ...problems(422, 429) },
       },
       config: { auth: 'public' },
     },
@@ -116,7 +124,11 @@ export async function publicLetterRoutes(app: FastifyInstance, platform: Platfor
       if (errors.length) throw invalid(errors);
       await limitLetters(platform, request.ip, input.phone);
       const result = await idempotent(platform, request, actorOf(request), async (work) => {
-        const got = await receiveCase(work, platform, { ...input, email: input.email?.trim() || null, category: input.category?.trim() || null, writerUserId: writerOf(request) });
+        const { attachments = [], ...letter } = input;
+        const got = await receiveCase(work, platform, { ...letter, email: letter.email?.trim() || null, category: letter.category?.trim() || null, writerUserId: writerOf(request) });
+        // Checked once the case (or the first post's, for the same letter posted again) is known; a refusal undoes the letter.
+        await checkLetterFiles(work, platform, request.principal, attachments, got.id);
+        await attachLetterFiles(work, platform, request.principal, got.id, attachments);
         return { status: got.duplicate ? 200 : 201, body: { id: got.id, trackingNo: got.trackingNo, queryCode: got.queryCode } };
       });
       return reply.status(result.status).send(result.body);
@@ -129,7 +141,7 @@ export async function publicLetterRoutes(app: FastifyInstance, platform: Platfor
       schema: {
         operationId: 'getMyLetter',
         tags,
-        summary: 'The writer’s own letter by tracking number and query code: its state, and the answer once answered',
+        summary: 'The writer’s own letter by tracking number and query code: its state, its attachments, and the answer (with its documents) once answered',
         description: 'A wrong code and an unknown number are the same 404. Limited per client address.',
         params: TrackingParams,
         querystring: CodeQuery,
@@ -153,13 +165,13 @@ export async function publicLetterRoutes(app: FastifyInstance, platform: Platfor
       schema: {
         operationId: 'listMessageBoard',
         tags,
-        summary: 'The public message board: published questions and answers (personal data removed), newest first',
+        summary: 'The public message board: published questions and answers (personal data removed, no attachments), newest first; by channel, unit and category',
         querystring: BoardQuery,
         response: { 200: Any },
       },
       config: { auth: 'public' },
     },
-    async (request) => listBoard(platform.db, { channel: request.query.channel, unitId: request.query.unitId, limit: request.query.limit ?? 20, cursor: request.query.cursor }),
+    async (request) => listBoard(platform.db, { channel: request.query.channel, unitId: request.query.unitId, category: request.query.category, limit: request.query.limit ?? 20, cursor: request.query.cursor }),
   );
 
   app.post<{ Params: Static<typeof TrackingParams>; Body: Static<typeof RatingBody> }>(
