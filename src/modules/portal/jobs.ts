@@ -19,14 +19,16 @@ export async function runPortalSchedule(platform: Platform): Promise<{ published
   for (;;) {
     const moved = await inTransaction(platform.db, SYSTEM_ACTOR, async (work) => {
       const now = platform.clock.now();
-      const { rows } = await sql<{ id: string; kind: 'publish' | 'unpublish' }>`
-        (select id, 'publish' as kind from portal_articles where scheduled and publish_at <= ${now} order by publish_at limit ${BATCH} for update skip locked)
-        union all
-        (select id, 'unpublish' as kind from portal_articles where status = 'published' and unpublish_at <= ${now} order by unpublish_at limit ${BATCH} for update skip locked)`.execute(work.tx);
+      // Two claims (FOR UPDATE cannot stand in a UNION): due publications, then due ends.
+      const due = await sql<{ id: string }>`
+        select id from portal_articles where scheduled and publish_at <= ${now} order by publish_at limit ${BATCH} for update skip locked`.execute(work.tx);
+      const ending = await sql<{ id: string }>`
+        select id from portal_articles where status = 'published' and unpublish_at <= ${now} order by unpublish_at limit ${BATCH} for update skip locked`.execute(work.tx);
+      const rows = [...due.rows.map((r) => ({ id: r.id, kind: 'publish' as const })), ...ending.rows.map((r) => ({ id: r.id, kind: 'unpublish' as const }))];
       for (const row of rows) {
         const article = await portalDb(work.tx).selectFrom('portal_articles').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
         if (row.kind === 'publish') {
-          await goLive(work, platform, { ...article, publish_at: article.publish_at }, now, null, 'schedule');
+          await goLive(work, platform, article, now, null, 'schedule');
           published++;
         } else {
           await takeDown(work, platform, article, now, null, 'unpublished', null);

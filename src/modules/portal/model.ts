@@ -90,7 +90,7 @@ export interface RevisionTable {
 }
 
 export interface ArticleActionTable {
-  id: string;
+  id: Generated<number>;
   article_id: string;
   action: string;
   from_status: string | null;

@@ -3,7 +3,6 @@
  * log (append-only), going live (now, or at its publish time), and coming down (withdrawal or the
  * end of its publication), which takes it off every shared column too.
  */
-import crypto from 'node:crypto';
 import type { Work } from '../../../platform/db/work.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { portalDb, type ArticleRow, type ArticleStatus } from '../model.ts';
@@ -13,7 +12,7 @@ import { placementChange, placementsOf } from '../queries/placements.ts';
 export async function recordAction(work: Work, article: Pick<ArticleRow, 'id' | 'status'>, action: string, to: ArticleStatus, actorId: string | null, at: Date, reason: string | null = null) {
   await portalDb(work.tx)
     .insertInto('portal_article_actions')
-    .values({ id: crypto.randomUUID(), article_id: article.id, action, from_status: article.status, to_status: to, reason, actor_id: actorId, at })
+    .values({ article_id: article.id, action, from_status: article.status, to_status: to, reason, actor_id: actorId, at })
     .execute();
 }
 

@@ -47,7 +47,7 @@ export async function articleView(db: Db, principal: Principal, id: string) {
     .where('s.article_id', '=', a.id)
     .orderBy('s.pushed_at')
     .execute();
-  const actions = await pdb.selectFrom('portal_article_actions').selectAll().where('article_id', '=', a.id).orderBy('at').orderBy('id').execute();
+  const actions = await pdb.selectFrom('portal_article_actions').selectAll().where('article_id', '=', a.id).orderBy('id').execute();
   return {
     ...articleSummary(a),
     unitId: a.unit_id,
