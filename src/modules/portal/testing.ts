@@ -1,3 +1,5 @@
+import type { ZtModule } from '../../platform/module.ts';
+
 /** The portal tests' city: a main site's office, a department and a county with their editors. */
 import { bearer, createTestContext, makeUnit, makeUser, seedRegions, TestClock, type TestContext, type TestUser } from '../../../test/helpers.ts';
 
@@ -23,9 +25,9 @@ export interface PortalFixture {
 
 const shanghai = (wall: string) => new Date(`${wall.replace(' ', 'T')}+08:00`);
 
-export async function portalFixture(): Promise<PortalFixture> {
+export async function portalFixture(options: { modules?: ZtModule[] } = {}): Promise<PortalFixture> {
   const clock = new TestClock(shanghai('2026-12-07 09:00:00'));
-  const ctx = await createTestContext({ clock });
+  const ctx = await createTestContext({ clock, modules: options.modules });
   await seedRegions(ctx.platform);
   const [office, edu, county, other] = await Promise.all(['市政府办公室', '教育局', '青溪区人民政府办公室', '统计局'].map((name) => makeUnit(ctx.platform, `${name}${process.pid}`)));
   const headers = (user: TestUser | null, lang?: string) => ({ ...(user ? bearer(user) : {}), ...(lang ? { 'accept-language': lang } : {}) });
