@@ -1,3 +1,4 @@
+import type { Response as LightMyRequestResponse } from 'light-my-request';
 import type { ZtModule } from '../../platform/module.ts';
 
 /** The portal tests' city: a main site's office, a department and a county with their editors. */
@@ -18,9 +19,9 @@ export interface PortalFixture {
     otherEditor: TestUser;
     clerk: TestUser;
   };
-  get(user: TestUser | null, url: string, lang?: string): ReturnType<TestContext['app']['inject']>;
-  post(user: TestUser | null, url: string, payload: unknown, lang?: string): ReturnType<TestContext['app']['inject']>;
-  patch(user: TestUser | null, url: string, payload: unknown, lang?: string): ReturnType<TestContext['app']['inject']>;
+  get(user: TestUser | null, url: string, lang?: string): Promise<LightMyRequestResponse>;
+  post(user: TestUser | null, url: string, payload: unknown, lang?: string): Promise<LightMyRequestResponse>;
+  patch(user: TestUser | null, url: string, payload: unknown, lang?: string): Promise<LightMyRequestResponse>;
 }
 
 const shanghai = (wall: string) => new Date(`${wall.replace(' ', 'T')}+08:00`);
