@@ -262,3 +262,21 @@ test('the editors’ list: filtered by site, column and state, page by page', as
   assert.equal((await f.get(people.countyEditor, `/api/v1/portal/articles?siteId=${edu.id}`)).statusCode, 404);
   assert.deepEqual((await f.get(people.countyEditor, '/api/v1/portal/articles')).json().items, []);
 });
+
+test('a column that names its editors is written only by them (and the unit admin); a published article moved to another column keeps its state', async () => {
+  const { people } = f;
+  const made = await f.post(people.eduEditor, `/api/v1/portal/sites/${edu.id}/columns`, { name: '人事信息', slug: 'rsxx', kind: 'article_list', editorIds: [people.eduEditor2.id], needsReview: false });
+  assert.equal(made.statusCode, 201, made.body);
+  const refused = await f.post(people.eduEditor, '/api/v1/portal/articles', article({ columnId: made.json().id }));
+  assert.equal(refused.statusCode, 403);
+  assert.equal(problem(refused).body.code, 'PORTAL_COLUMN_NOT_YOURS');
+  assert.equal((await f.post(people.eduEditor2, '/api/v1/portal/articles', article({ columnId: made.json().id }))).statusCode, 201);
+  assert.equal((await f.post(people.eduAdmin, '/api/v1/portal/articles', article({ columnId: made.json().id }))).statusCode, 201);
+
+  const id = await draft(people.eduEditor, { columnId: columns['部门动态'].id });
+  await f.post(people.eduEditor, `/api/v1/portal/articles/${id}/submit`, {});
+  const moved = await f.patch(people.eduEditor, `/api/v1/portal/articles/${id}`, { columnId: columns['通知公告'].id });
+  assert.equal(moved.statusCode, 200, moved.body);
+  const got = (await f.get(people.eduEditor, `/api/v1/portal/articles/${id}`)).json();
+  assert.deepEqual([got.status, got.url], ['published', `/s/edu/gzdt/tzgg/${id}.html`]);
+});

@@ -80,6 +80,13 @@ test('the events say what publishing needs: sites and columns created, an articl
       publishedAt: undefined,
     },
   );
+  // Moved to another column: both columns' pages, the address before and after.
+  events.length = 0;
+  assert.equal((await f.patch(f.people.eduEditor, `/api/v1/portal/articles/${id}`, { columnId: col['edu.通知公告'] })).statusCode, 200);
+  const moved = events[0] as ArticleChanged;
+  assert.deepEqual([moved.change, moved.url, moved.previousUrl, moved.revision], ['updated', `/s/edu/gzdt/tzgg/${id}.html`, `/s/edu/gzdt/bmdt/${id}.html`, 2]);
+  assert.deepEqual([...moved.columnIds].sort(), [col['edu.通知公告'], col['edu.部门动态']].sort());
+  assert.deepEqual(moved.removedUrls, [`/s/edu/gzdt/bmdt/${id}.html`]);
   // A draft's edits publish nothing.
   events.length = 0;
   const made = await f.post(f.people.eduEditor, '/api/v1/portal/articles', { siteId: edu.id, columnId: col['edu.部门动态'], title: '草稿', body: '草稿' });

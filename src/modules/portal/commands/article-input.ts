@@ -102,3 +102,15 @@ export function checkArticleContent(input: ArticlePatch, current: ArticleContent
     unpublishAt,
   };
 }
+
+/** The article's (and a revision's) columns for its content. */
+export const contentColumns = (content: ArticleContent) => ({
+  title: content.title,
+  subtitle: content.subtitle,
+  summary: content.summary,
+  body: content.body,
+  source: content.source,
+  author: content.author,
+  keywords: JSON.stringify(content.keywords) as never as string[],
+  attachment_ids: JSON.stringify(content.attachmentIds) as never as string[],
+});

@@ -9,7 +9,7 @@ import { AppError, fieldError, invalid } from '../../../platform/http/errors.ts'
 import type { Unit } from '../../../platform/org/service.ts';
 import { ARTICLE_OBJECT, ATTACHMENT_OWNER, portalDb, type ColumnRow, type SiteRow } from '../model.ts';
 import { accessibleSite, findColumn, mayWriteInColumn } from '../queries/access.ts';
-import { checkArticleContent, type ArticleContent, type ArticleInput } from './article-input.ts';
+import { checkArticleContent, contentColumns, type ArticleContent, type ArticleInput } from './article-input.ts';
 import { recordAction } from './article-state.ts';
 
 /** The column an article goes into: of the site, holding articles (a list or a single page), open to the caller. */
@@ -28,14 +28,7 @@ export async function insertRevision(work: Work, articleId: string, revision: nu
       id: crypto.randomUUID(),
       article_id: articleId,
       revision,
-      title: content.title,
-      subtitle: content.subtitle,
-      summary: content.summary,
-      body: content.body,
-      source: content.source,
-      author: content.author,
-      keywords: JSON.stringify(content.keywords) as never,
-      attachment_ids: JSON.stringify(content.attachmentIds) as never,
+      ...contentColumns(content),
       created_by: userId,
       created_at: now,
     })
@@ -56,14 +49,7 @@ export async function createArticle(work: Work, platform: Platform, principal: P
       column_id: column.id,
       unit_id: site.unit_id,
       status: 'draft',
-      title: content.title,
-      subtitle: content.subtitle,
-      summary: content.summary,
-      body: content.body,
-      source: content.source,
-      author: content.author,
-      keywords: JSON.stringify(content.keywords) as never,
-      attachment_ids: JSON.stringify(content.attachmentIds) as never,
+      ...contentColumns(content),
       attachment_contact: content.attachmentContact,
       publish_at: content.publishAt,
       unpublish_at: content.unpublishAt,

@@ -12,7 +12,7 @@ import { AppError, notFound } from '../../../platform/http/errors.ts';
 import { ARTICLE_OBJECT, ATTACHMENT_OWNER, portalDb } from '../model.ts';
 import { accessibleSite, findArticle, findColumn, mayWriteInColumn } from '../queries/access.ts';
 import { placementsOf } from '../queries/placements.ts';
-import { checkArticleContent, contentOf, type ArticlePatch } from './article-input.ts';
+import { checkArticleContent, contentColumns, contentOf, type ArticlePatch } from './article-input.ts';
 import { announce } from './article-state.ts';
 import { insertRevision, writableColumn } from './create-article.ts';
 
@@ -32,14 +32,7 @@ export async function updateArticle(work: Work, platform: Platform, principal: P
     .updateTable('portal_articles')
     .set({
       column_id: column.id,
-      title: content.title,
-      subtitle: content.subtitle,
-      summary: content.summary,
-      body: content.body,
-      source: content.source,
-      author: content.author,
-      keywords: JSON.stringify(content.keywords) as never,
-      attachment_ids: JSON.stringify(content.attachmentIds) as never,
+      ...contentColumns(content),
       attachment_contact: content.attachmentContact,
       publish_at: content.publishAt,
       unpublish_at: content.unpublishAt,
