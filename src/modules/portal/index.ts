@@ -18,6 +18,8 @@ import { ARTICLE_CHANGED, COLUMN_CHANGED, SITE_CHANGED } from './events.ts';
 import { readableArticle } from './queries/articles.ts';
 import { LOGO_OWNER } from './commands/update-site.ts';
 import { loadPortalDemo } from './demo.ts';
+import { portalNav, portalPages } from './pages/console.tsx';
+import { portalPageMessages } from './messages/pages.ts';
 
 export type { ArticleChanged, ArticlePlacement, ColumnChanged, SiteChanged } from './events.ts';
 export { ARTICLE_CHANGED, COLUMN_CHANGED, SITE_CHANGED } from './events.ts';
@@ -33,6 +35,7 @@ export async function portalCoreRoutes(app: FastifyInstance, platform: Platform)
   await siteRoutes(app, platform);
   await articleRoutes(app, platform);
   await shareRoutes(app, platform);
+  await app.register(async (pages) => portalPages(pages, platform));
 }
 
 /** An article's attachments: public once it is published, else its site's editors only. */
@@ -57,7 +60,8 @@ export const portalModule: ZtModule = {
   migrations: { ...portalMigrations },
   routes: portalCoreRoutes,
   jobs: [...portalJobs],
-  messages: [portalMessages],
+  messages: [portalMessages, portalPageMessages],
+  consoleNav: [portalNav],
   errors: { ...portalErrors },
   permissions: [
     { name: EDIT_PERMISSION, roles: ['editor', 'unit_admin'] },
