@@ -71,7 +71,7 @@ async function manageableUnits(platform: Platform, request: FastifyRequest): Pro
 function ColumnTree({ ctx, nodes }: { ctx: ViewContext; nodes: ColumnNode[] }): JSX.Element {
   if (!nodes.length) return '';
   return (
-    <ul class="tree">
+    <ul class="home-list">
       {nodes.map((c) => (
         <li>
           <strong safe>{c.name}</strong> <span class="muted">{ctx.t(`page.portalAdmin.columnKind.${c.kind}`)}</span> <code safe>{c.url}</code>
