@@ -280,3 +280,12 @@ test('a column that names its editors is written only by them (and the unit admi
   const got = (await f.get(people.eduEditor, `/api/v1/portal/articles/${id}`)).json();
   assert.deepEqual([got.status, got.url], ['published', `/s/edu/gzdt/tzgg/${id}.html`]);
 });
+
+test('two reviewers approve at once: one wins, the other gets 409', async () => {
+  const { people } = f;
+  const id = await draft(people.eduEditor);
+  await f.post(people.eduEditor, `/api/v1/portal/articles/${id}/submit`, {});
+  const both = await Promise.all([f.post(people.eduEditor2, `/api/v1/portal/articles/${id}/approve`, {}), f.post(people.eduAdmin, `/api/v1/portal/articles/${id}/approve`, {})]);
+  assert.deepEqual(both.map((r) => r.statusCode).sort(), [200, 409]);
+  assert.equal((await f.get(people.eduEditor, `/api/v1/portal/articles/${id}`)).json().history.filter((h: { action: string }) => h.action === 'approve').length, 1);
+});
