@@ -75,14 +75,14 @@ test('site settings: theme, palette colour, navigation, footer record numbers; s
   const edu = sites.find((s) => s.name === '云川市教育局')!;
   const tree = flatten((await f.get(people.eduEditor, `/api/v1/portal/sites/${edu.id}/columns`)).json().items);
   const ok = await f.patch(people.eduEditor, `/api/v1/portal/sites/${edu.id}`, {
-    theme: 'government-green',
-    primaryColor: '#1b5e20',
+    theme: 'green',
+    primaryColor: 'teal',
     navigation: [{ columnId: tree[0].id }, { label: '网上办事', href: '/services' }],
     footer: { sponsor: '云川市教育局', icp: '湘ICP备12345678号', publicSecurity: '湘公网安备 43040002000123号', accessibility: '本网站支持键盘操作与读屏软件。', contact: { address: '云川市人民路1号', phone: '0731-12345678', email: 'jyj@yunchuan.gov.cn' } },
   });
   assert.equal(ok.statusCode, 200, ok.body);
   const got = (await f.get(people.eduEditor, `/api/v1/portal/sites/${edu.id}`)).json();
-  assert.equal(got.theme, 'government-green');
+  assert.deepEqual([got.theme, got.primaryColor, got.template], ['green', 'teal', 'government-blue']);
   assert.equal(got.footer.icp, '湘ICP备12345678号');
   assert.equal(got.navigation.length, 2);
 
@@ -91,7 +91,7 @@ test('site settings: theme, palette colour, navigation, footer record numbers; s
   const paths = (problem(bad).body.errors ?? []).map((e: { path: string }) => e.path).sort();
   assert.deepEqual(paths, ['body.footer.icp', 'body.footer.publicSecurity', 'body.navigation.0.columnId']);
   assert.match(problem(bad).body.errors![0].message, /[A-Za-z]/);
-  assert.equal((await f.patch(people.eduEditor, `/api/v1/portal/sites/${edu.id}`, { primaryColor: '#ffff00' })).statusCode, 400, 'a colour outside the palette');
+  assert.equal((await f.patch(people.eduEditor, `/api/v1/portal/sites/${edu.id}`, { primaryColor: 'yellow' })).statusCode, 400, 'a colour outside the palette');
   assert.equal((await f.patch(people.eduEditor, `/api/v1/portal/sites/${edu.id}`, { hostName: 'www.edu.gov.cn' })).statusCode, 403, 'an editor does not move the site');
   assert.equal((await f.patch(people.eduAdmin, `/api/v1/portal/sites/${edu.id}`, { hostName: 'www.edu.gov.cn' })).json().url, 'https://www.edu.gov.cn/');
 
@@ -127,7 +127,7 @@ test('columns: three levels at most, slugs unique among siblings, reserved first
   // The same slug under another parent is fine.
   assert.equal((await f.post(people.eduEditor, `/api/v1/portal/sites/${edu.id}/columns`, { name: '督导通知', slug: 'ddtz', kind: 'article_list' })).statusCode, 201);
 
-  for (const slug of ['api', 'console', 's', 'assets', 'services', 'login']) {
+  for (const slug of ['api', 'console', 's', 'assets', 'services', 'login', 'xxgk']) {
     const reserved = await f.post(people.officeEditor, `/api/v1/portal/sites/${main.id}/columns`, { name: '保留', slug, kind: 'article_list' });
     assert.equal(reserved.statusCode, 422, slug);
     assert.equal(problem(reserved).body.code, 'PORTAL_SLUG_RESERVED');

@@ -7,24 +7,21 @@
  */
 import type { ColumnKind, SiteKind } from './model.ts';
 
-/** Themes the public page renderers implement. */
-export const THEMES = ['government-red', 'government-blue', 'government-green'] as const;
+/**
+ * Themes and palette colours by the ids the public page renderers use (render/themes.ts: every
+ * palette colour meets WCAG 2.1 AA in every theme). Templates are named after their theme.
+ */
+export const THEMES = ['red', 'blue', 'green'] as const;
 export type Theme = (typeof THEMES)[number];
+export const PALETTE_COLOURS = ['red', 'crimson', 'blue', 'navy', 'green', 'teal', 'brown', 'purple'] as const;
+export type PaletteColour = (typeof PALETTE_COLOURS)[number];
+export const PALETTE = PALETTE_COLOURS;
 
-/** Primary colours a site may choose (contrast with white ≥ 4.5:1). */
-export const PALETTE = {
-  '#b71c1c': 'red',
-  '#9b1b30': 'crimson',
-  '#0d47a1': 'blue',
-  '#1a4f8b': 'navy',
-  '#1b5e20': 'green',
-  '#00695c': 'teal',
-  '#4a148c': 'purple',
-  '#37474f': 'slate',
-} as const;
-export const PALETTE_COLOURS = Object.keys(PALETTE) as Array<keyof typeof PALETTE>;
-const THEME_COLOUR: Record<Theme, keyof typeof PALETTE> = { 'government-red': '#b71c1c', 'government-blue': '#0d47a1', 'government-green': '#1b5e20' };
-export const themeColour = (theme: Theme) => THEME_COLOUR[theme];
+/** The templates: a theme with its default colour, and per kind of site the standard columns. */
+export const TEMPLATES = ['government-red', 'government-blue', 'government-green'] as const;
+export type TemplateId = (typeof TEMPLATES)[number];
+const TEMPLATE_THEME: Record<TemplateId, Theme> = { 'government-red': 'red', 'government-blue': 'blue', 'government-green': 'green' };
+export const themeColour = (theme: Theme): PaletteColour => theme;
 
 /** A column of a template's structure, with its children. */
 export interface TemplateColumn {
@@ -39,7 +36,7 @@ export interface TemplateColumn {
 }
 
 export interface SiteTemplate {
-  id: string;
+  id: TemplateId;
   theme: Theme;
   /** The kinds of site the template is made for. */
   kinds: SiteKind[];
@@ -91,13 +88,9 @@ const TOPIC_COLUMNS: TemplateColumn[] = [list('工作动态', 'gzdt'), list('政
 
 const COLUMNS_BY_KIND: Record<SiteKind, TemplateColumn[]> = { main: MAIN_COLUMNS, department: DEPARTMENT_COLUMNS, county: COUNTY_COLUMNS, topic: TOPIC_COLUMNS };
 
-/** One template per theme; each gives the standard structure of the site's kind. */
-export const TEMPLATES = THEMES;
-export type TemplateId = Theme;
-
 /** The template's theme and the column structure for a site of `kind`. */
 export function siteTemplate(id: TemplateId, kind: SiteKind): SiteTemplate {
-  return { id, theme: id, kinds: [kind], columns: COLUMNS_BY_KIND[kind] };
+  return { id, theme: TEMPLATE_THEME[id], kinds: [kind], columns: COLUMNS_BY_KIND[kind] };
 }
 
 /** The default template of a kind of site. */
@@ -111,4 +104,6 @@ export const RESERVED_SLUGS = new Set([
   'api', 'console', 's', 'assets', 'static', 'services', 'directory', 'letters', 'interaction', 'account', 'login', 'logout', 'register',
   'password-reset', 'search', 'accessibility', 'healthz', 'readyz', 'probe', 'cases', 'approval', 'exchange', 'meetings', 'supervision',
   'portal', 'files', 'public', 'docs', 'feeds', 'rss', 'sitemap', 'robots', 'favicon', 'disclosure', 'admin', 'www',
+  // The disclosure catalogue's public pages (/xxgk/…): only the main site's disclosure column may sit there.
+  'xxgk',
 ]);

@@ -42,7 +42,8 @@ export async function checkParent(work: Work, site: SiteRow, parentId: string | 
 }
 
 /** A first-level slug of the main site may not take an address of the platform (422). */
-export function checkReservedSlug(site: SiteRow, parent: ColumnRow | null, slug: string) {
+export function checkReservedSlug(site: SiteRow, parent: ColumnRow | null, slug: string, kind: ColumnKind) {
+  if (slug === 'xxgk' && kind === 'disclosure') return;
   if (site.kind === 'main' && !parent && RESERVED_SLUGS.has(slug)) {
     throw new AppError('PORTAL_SLUG_RESERVED', { detail: { key: 'portal.column.slugReserved', params: { slug } } });
   }

@@ -21,7 +21,7 @@ export async function createColumn(work: Work, platform: Platform, principal: Pr
   if (input.kind === 'external_link' && !input.externalUrl) errors.push({ path: 'body.externalUrl', message: { key: 'portal.check.externalUrlRequired' } });
   if (errors.length) throw invalid(errors);
   const parent = await checkParent(work, site, input.parentId);
-  checkReservedSlug(site, parent, input.slug);
+  checkReservedSlug(site, parent, input.slug, input.kind);
   checkShared(site, input.kind, input.shared);
   await checkSiblingSlug(work, site.id, parent?.id ?? null, input.slug);
   const now = platform.clock.now();

@@ -31,7 +31,7 @@ export function checkFooter(footer: SiteFooter): FieldError[] {
 }
 
 export function checkColour(colour: string | undefined): FieldError[] {
-  return colour && !(PALETTE_COLOURS as string[]).includes(colour.toLowerCase()) ? [fieldError('body.primaryColor', 'portal.check.colour', { colours: PALETTE_COLOURS.join(' ') })] : [];
+  return colour && !(PALETTE_COLOURS as readonly string[]).includes(colour) ? [fieldError('body.primaryColor', 'portal.check.colour', { colours: PALETTE_COLOURS.join(' ') })] : [];
 }
 
 /** Navigation: the site's own columns, or links (http(s) or an address here). */

@@ -27,7 +27,7 @@ export async function updateColumn(work: Work, platform: Platform, principal: Pr
   const parent = column.parent_id ? await findColumn(work.tx, column.parent_id) : null;
   const slug = patch.slug ?? column.slug;
   if (slug !== column.slug) {
-    checkReservedSlug(site, parent, slug);
+    checkReservedSlug(site, parent, slug, column.kind);
     await checkSiblingSlug(work, site.id, column.parent_id, slug, column.id);
   }
   checkShared(site, column.kind, patch.shared);

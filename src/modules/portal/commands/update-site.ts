@@ -53,7 +53,7 @@ export async function updateSite(work: Work, platform: Platform, principal: Prin
       name: patch.name?.trim() ?? site.name,
       host_name: hostName,
       theme: patch.theme ?? site.theme,
-      primary_color: patch.primaryColor?.toLowerCase() ?? site.primary_color,
+      primary_color: patch.primaryColor ?? site.primary_color,
       logo_file_id: patch.logoFileId === undefined ? site.logo_file_id : patch.logoFileId,
       navigation: (patch.navigation ? JSON.stringify(patch.navigation) : JSON.stringify(site.navigation)) as never,
       footer: JSON.stringify(patch.footer ? trimFooter(patch.footer) : site.footer) as never,

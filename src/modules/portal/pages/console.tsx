@@ -12,7 +12,7 @@ import { pageScope, renderConsole, type NavGroup } from '../../../platform/conso
 import { listUnits, type Unit } from '../../../platform/org/service.ts';
 import { attempt, attr, Csrf, DataTable, EmptyRow, EmptyState, FormBody, formText, formatDateTime, redirect, SelectField, setFlash, TextField, type ViewContext } from '../../../platform/views/index.ts';
 import { COLUMN_KINDS, EDIT_PERMISSION, MANAGE_PERMISSION, SITE_KINDS, type ColumnKind, type SiteKind } from '../model.ts';
-import { THEMES } from '../templates.ts';
+import { TEMPLATES } from '../templates.ts';
 import { listSites, siteColumns, getSite, type ColumnNode } from '../queries/sites.ts';
 import { listArticles } from '../queries/articles.ts';
 import { listShares } from '../queries/shares.ts';
@@ -134,7 +134,7 @@ export async function portalPages(app: FastifyInstance, platform: Platform) {
           <SelectField ctx={ctx} form={form} name="kind" label={ctx.ta('page.portalAdmin.field.kind')} required options={SITE_KINDS.map((k) => ({ value: k, label: ctx.ta(`page.portalAdmin.siteKind.${k}`) }))} />
           <SelectField ctx={ctx} form={form} name="unitId" label={ctx.ta('page.portalAdmin.field.unit')} required options={units.map((u) => ({ value: u.id, label: u.name }))} />
           <TextField ctx={ctx} form={form} name="slug" label={ctx.ta('page.portalAdmin.field.slug')} hint={ctx.ta('page.portalAdmin.field.slugHint')} required maxlength={40} pattern="[a-z0-9]+(-[a-z0-9]+)*" />
-          <SelectField ctx={ctx} form={form} name="template" label={ctx.ta('page.portalAdmin.field.template')} hint={ctx.ta('page.portalAdmin.field.templateHint')} options={THEMES.map((t) => ({ value: t, label: ctx.ta(`page.portalAdmin.theme.${t}`) }))} />
+          <SelectField ctx={ctx} form={form} name="template" label={ctx.ta('page.portalAdmin.field.template')} hint={ctx.ta('page.portalAdmin.field.templateHint')} options={TEMPLATES.map((t) => ({ value: t, label: ctx.ta(`page.portalAdmin.theme.${t}`) }))} />
           <button type="submit" class="button button-primary">
             {ctx.t('page.portalAdmin.newSite.submit')}
           </button>

@@ -7,7 +7,7 @@ import { inTransaction, type Work } from '../../../platform/db/work.ts';
 import { idempotent } from '../../../platform/http/idempotency.ts';
 import { Answer, Id, Nullable, StringEnum, Strict, actorOf, problems } from '../../../platform/http/index.ts';
 import { COLUMN_KINDS, LIMITS, MANAGE_PERMISSION, SITE_KINDS } from '../model.ts';
-import { PALETTE_COLOURS, THEMES } from '../templates.ts';
+import { PALETTE_COLOURS, TEMPLATES, THEMES } from '../templates.ts';
 import { createSite } from '../commands/create-site.ts';
 import { updateSite } from '../commands/update-site.ts';
 import { createColumn } from '../commands/create-column.ts';
@@ -27,7 +27,7 @@ const SiteBody = Strict({
   kind: StringEnum(SITE_KINDS),
   unitId: Id,
   slug: Slug,
-  template: Type.Optional(StringEnum(THEMES, { description: 'the template: its theme and, for the site’s kind, its standard columns (default by kind)' })),
+  template: Type.Optional(StringEnum(TEMPLATES, { description: 'the template: its theme and, for the site’s kind, its standard columns (default by kind)' })),
   hostName: Type.Optional(HostName),
 });
 const NavEntry = Type.Union([Strict({ columnId: Id }), Strict({ label: Text(LIMITS.name), href: Type.String({ minLength: 1, maxLength: LIMITS.url }) })]);
@@ -42,8 +42,8 @@ const SitePatchBody = Strict(
   {
     name: Type.Optional(Text(LIMITS.name)),
     hostName: Type.Optional(Nullable(HostName)),
-    theme: Type.Optional(StringEnum(THEMES)),
-    primaryColor: Type.Optional(StringEnum(PALETTE_COLOURS, { description: 'one of the accessible palette (contrast with white ≥ 4.5:1)' })),
+    theme: Type.Optional(StringEnum(THEMES, { description: 'the theme of the public pages' })),
+    primaryColor: Type.Optional(StringEnum(PALETTE_COLOURS, { description: 'a colour of the accessible palette (WCAG 2.1 AA in every theme)' })),
     logoFileId: Type.Optional(Nullable(Id)),
     navigation: Type.Optional(Type.Array(NavEntry, { maxItems: 30 })),
     footer: Type.Optional(Footer),
