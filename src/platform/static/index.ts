@@ -3,12 +3,14 @@ import { staticMigrations } from './migrations.ts';
 import { publishStale } from './queue.ts';
 import { resumeRebuilds } from './rebuild.ts';
 import { PUBLISH, staticRoutes } from './routes.ts';
+import { flushVisits } from './visits.ts';
 
 export { installStaticPages } from './serve.ts';
 export { markStale, markPages, publishStale, inTransactionPublishing, publishingBatch } from './queue.ts';
 export { rebuildStatic, requestRebuild, runRebuild, resumeRebuilds, type RebuildProgress, type RebuildResult } from './rebuild.ts';
 export { publicRoot, pageFile, pageSegments, StaticPathError, DEFAULT_HOST } from './paths.ts';
 export { writePages, removePages, digestOf } from './writer.ts';
+export { countVisit, flushVisits, visitFigures, type VisitFigure } from './visits.ts';
 export type { RenderedPage, StaticPageSource, PageAddress, EmitPages, RebuildScope, PublishStats } from './types.ts';
 
 /**
@@ -30,6 +32,8 @@ export const staticManifest: ZtModule = {
   jobs: [
     // What a unit of work queued and nobody published (a crash after commit, a caller that did not wait).
     { name: 'static.publish', everySeconds: 5, run: async (platform) => void (await publishStale(platform)) },
+    // Visit counts made in memory where pages are served.
+    { name: 'static.visits', everySeconds: 10, run: async (platform) => void (await flushVisits(platform)) },
     // Rebuilds requested through the server, and those a killed process left half-way.
     { name: 'static.rebuild', everySeconds: 10, run: async (platform, log) => void (await resumeRebuilds(platform, log)) },
   ],

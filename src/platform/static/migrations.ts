@@ -77,4 +77,17 @@ export const staticMigrations: Record<string, Migration> = {
       await sql`create index static_rebuilds_running on static_rebuilds (id) where state = 'running'`.execute(db);
     },
   },
+  '20261209_0204_static_visits': {
+    async up(db: Kysely<any>) {
+      // Visits per day and page, and nothing about the visitor (src/platform/static/visits.ts).
+      await sql`
+        create table static_visits (
+          day date not null,
+          host text not null,
+          path text not null,
+          visits bigint not null,
+          primary key (day, host, path)
+        )`.execute(db);
+    },
+  },
 };

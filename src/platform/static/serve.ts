@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../module.ts';
 import { contentTypeOf, DEFAULT_HOST, hostFolder, pageSegments, publicRoot } from './paths.ts';
 import { digestOf } from './writer.ts';
+import { countVisit, flushVisits } from './visits.ts';
 
 /** Paths that are never published pages, whatever the public folder holds. */
 const NEVER = ['/api/', '/console/', '/assets/'];
@@ -88,6 +89,9 @@ export function installStaticPages(app: FastifyInstance, platform: Platform) {
     }
   };
 
+  // Counts still in memory are kept when the server stops.
+  app.addHook('onClose', async () => void (await flushVisits(platform).catch(() => undefined)));
+
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return;
     const url = request.url;
@@ -102,9 +106,10 @@ export function installStaticPages(app: FastifyInstance, platform: Platform) {
     }
     const segments = pageSegments(pagePath);
     if (!segments) return;
-    const file = path.join(root, await folderOf(request.hostname), ...segments);
-    const page = await load(file);
+    const folder = await folderOf(request.hostname);
+    const page = await load(path.join(root, folder, ...segments));
     if (!page) return;
+    if (request.method === 'GET' && page.type.startsWith('text/html')) countVisit(platform, folder, pagePath);
     // The page names its own language; the one negotiated for this request says nothing about the file.
     reply.removeHeader('Content-Language');
     reply.header('ETag', page.etag).header('Cache-Control', 'no-cache').header('Vary', 'Cookie').type(page.type);
