@@ -19,6 +19,7 @@ import { readableArticle } from './queries/articles.ts';
 import { LOGO_OWNER } from './commands/update-site.ts';
 import { loadPortalDemo } from './demo.ts';
 import { portalNav, portalPages } from './pages/console.tsx';
+import { visitPages } from './pages/visits.tsx';
 import { portalPageMessages } from './messages/pages.ts';
 import { disclosurePart } from './disclosure/index.ts';
 
@@ -37,6 +38,7 @@ export async function portalCoreRoutes(app: FastifyInstance, platform: Platform)
   await articleRoutes(app, platform);
   await shareRoutes(app, platform);
   await app.register(async (pages) => portalPages(pages, platform));
+  await app.register(async (pages) => visitPages(pages, platform));
 }
 
 /** Every part's routes inside the module's plugin. */

@@ -36,6 +36,7 @@ export const portalNav: NavGroup = {
     { href: `${BASE}/new-site`, key: 'page.portalAdmin.nav.newSite', permission: MANAGE_PERMISSION },
     { href: `${BASE}/review`, key: 'page.portalAdmin.nav.review', permission: EDIT_PERMISSION },
     { href: `${BASE}/shares`, key: 'page.portalAdmin.nav.shares', permission: EDIT_PERMISSION },
+    { href: `${BASE}/visits`, key: 'page.portalAdmin.nav.visits', permission: EDIT_PERMISSION },
   ],
 };
 
