@@ -82,7 +82,9 @@ export function rememberPreferences(request: FastifyRequest, reply: FastifyReply
     if (request.cookies[LANG_COOKIE] !== query.lang) reply.setCookie(LANG_COOKIE, query.lang, cookieOptions);
   }
   if (query?.display === 'large' || query?.display === 'standard') {
-    if (request.cookies[DISPLAY_COOKIE] !== query.display) reply.setCookie(DISPLAY_COOKIE, query.display, cookieOptions);
+    // Readable by script: the portal's published (static) pages apply the same choice before first
+    // paint and set it from their own toggle. It is a preference, not a secret.
+    if (request.cookies[DISPLAY_COOKIE] !== query.display) reply.setCookie(DISPLAY_COOKIE, query.display, { ...cookieOptions, httpOnly: false });
   }
   const rawFlash = request.cookies[FLASH_COOKIE];
   if (rawFlash) {

@@ -4,4 +4,4 @@ export * from './components.tsx';
 export * from './layout.tsx';
 export * from './nav.ts';
 export * from './render.ts';
-export { assetUrl, assetRoutes } from './assets.ts';
+export { assetUrl, assetRoutes, hashedAsset, sendAsset, type Asset } from './assets.ts';
