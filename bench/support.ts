@@ -7,7 +7,8 @@ import autocannon from 'autocannon';
 import { buildApp, allMigrations } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { openDatabase } from '../src/platform/db/index.ts';
-import { migrateToLatest } from '../src/platform/db/migrate.ts';
+import { collectMigrations, migrateToLatest } from '../src/platform/db/migrate.ts';
+import type { ZtModule } from '../src/platform/module.ts';
 
 export const BENCH_PG_URL = process.env.ZT_BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -23,6 +24,8 @@ export interface BenchServerOptions {
   database?: string;
   /** Extra settings (e.g. a fixed ZT_FIELD_KEY, so sealed values in a kept database stay readable). */
   env?: Record<string, string>;
+  /** Modules of the scenario's own installed beside the product's (a synthetic page source). */
+  modules?: ZtModule[];
 }
 
 /** A PostgreSQL database with the schema (fresh unless `database` names one), and an app on a random port. */
@@ -50,8 +53,8 @@ export async function benchServer(options: BenchServerOptions = {}) {
     ...options.env,
   });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: null, poolSize: 20 });
-  await migrateToLatest(database.db, allMigrations());
-  const app = await buildApp({ config, database, logger: false });
+  await migrateToLatest(database.db, collectMigrations([allMigrations(), ...(options.modules ?? []).map((m) => m.migrations)]));
+  const app = await buildApp({ config, database, logger: false, extraModules: options.modules });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   return {
@@ -59,6 +62,7 @@ export async function benchServer(options: BenchServerOptions = {}) {
     platform: app.platform,
     baseUrl: `http://127.0.0.1:${address.port}`,
     databaseUrl: url.toString(),
+    dataDir,
     /** False when the named database already existed. */
     fresh: !exists,
     async close() {

@@ -18,6 +18,7 @@ import { healthRoutes } from './platform/health.ts';
 import { knownModules, selectModules } from './modules.ts';
 import { ModuleRegistry } from './platform/registry.ts';
 import { refreshCityName } from './platform/site.ts';
+import { installStaticPages } from './platform/static/serve.ts';
 
 export interface BuildOptions {
   config: Config;
@@ -79,6 +80,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await registerHttpBasics(app, config);
   // Counted in the database: every process shares the limits and a restart keeps them.
   await app.register(rateLimit, { global: false, store: databaseStore(platform) as never });
+  // Published pages answer before rate limits, sign-in and the routes: a stat and the file's bytes.
+  installStaticPages(app, platform);
   installApiConventions(app);
   await app.register(swagger, apiDocumentOptions(config));
   // The same strict policy as every other page (set by helmet): the UI's files are served from here, and

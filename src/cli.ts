@@ -111,6 +111,12 @@ function program(setExit: (code: number) => void): Command {
     .option('--to <date>', 'last day, YYYY-MM-DD')
     .action(async (options) => (await commands()).statisticsRebuild(options));
 
+  zt.command('publish')
+    .description('rebuild the static public pages of one site or of all (files under the data folder), printing progress and pages per second; a rebuild stopped half-way is finished by the server')
+    .option('--site <site>', 'one site (as the publishing module names it)')
+    .option('--all', 'every site')
+    .action(async (options) => (await commands()).publish(options));
+
   zt.command('backup')
     .description('write a consistent snapshot (database, files, keys) to a .tar.gz; it holds the field-encryption key: keep it secret')
     .argument('<file>', 'archive to write')

@@ -13,6 +13,7 @@ import { filesManifest } from './platform/files/index.ts';
 import { consoleManifest } from './platform/console/index.ts';
 import { backupManifest } from './platform/backup/module.ts';
 import { limitsManifest } from './platform/limits/index.ts';
+import { staticManifest } from './platform/static/index.ts';
 import { approvalModule } from './modules/approval/index.ts';
 import { supervisionModule } from './modules/supervision/index.ts';
 import { exchangeModule } from './modules/exchange/index.ts';
@@ -34,6 +35,7 @@ export const platformModules: ZtModule[] = [
   filesManifest,
   consoleManifest,
   backupManifest,
+  staticManifest,
 ];
 
 /** The business modules this build knows; ZT_MODULES chooses which of them run. */

@@ -1,5 +1,6 @@
 import { loginScenario, meScenario, signinTimingScenario } from './auth.ts';
 import { startupScenario } from './startup.ts';
+import { staticRebuildScenario } from './static.ts';
 import { supervisionScenario } from './supervision.ts';
 import { approvalScenario } from './approval.ts';
 import { documentsScenario } from './documents.ts';
@@ -35,5 +36,6 @@ export const scenarios: Record<string, Scenario> = {
   'interaction-stats': { description: 'statistics of a year per unit and channel over 2M cases (< 1 s), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionStatsScenario(args) },
   'interaction-letters': { description: 'letters accepted per second at 4 writers vs pgbench TPC-B in the same run (≥ 0.2 ×), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionLettersScenario(args) },
   'hugo-reference': { description: 'Hugo (Debian package) building a site of the site group\'s shape: 300,000 articles in 600 sections over 101 sites, the reference of the portal\'s rebuild budget [--articles N]', run: (args) => hugoReferenceScenario(args) },
+  'static-rebuild': { description: 'static publishing: full rebuild of 300,000 articles and their lists (< 180 s), again unchanged, one article with its dependent pages (< 300 ms), PostgreSQL [--articles N] [--db NAME]', run: (args) => staticRebuildScenario(args) },
   supervision: { description: 'deadline scan over 1M open steps, statistics of a year over 1M finished cases, monitor, PostgreSQL [open] [finished]', run: (args) => supervisionScenario(args) },
 };

@@ -56,6 +56,7 @@ const WHILE_SERVER_RUNS: Record<string, string> = {
   'audit checkpoint': 'The running server signs one every minute in which anything was written, and one when it stops.',
   'admin token': 'Or sign in and create one through the running server: POST /api/v1/tokens.',
   backup: 'Or download one from the running server: GET /api/v1/system/backup (as the system administrator).',
+  publish: 'Or ask the running server: POST /api/v1/static/rebuilds with {"site": "<site>"} or {} (as the system administrator); its job rebuilds and GET /api/v1/static/status shows how far it got.',
 };
 
 async function openStore(config: Config, command: string, options: Parameters<typeof openDataStore>[2] = {}): Promise<DataStore> {
@@ -410,6 +411,36 @@ export async function statisticsRebuild(options: { from?: string; to?: string })
     const { rebuildStatistics } = await import('../modules/supervision/stats.ts');
     const result = await rebuildStatistics(platform, period);
     print(result.days ? `Rebuilt the statistics of ${result.days} days: ${result.steps} finished steps counted.` : 'No finished steps: nothing to rebuild.');
+  });
+}
+
+/** `zt publish --site S | --all`: every static page of one site or of all, written again where it changed. */
+export async function publish(options: { site?: string; all?: boolean }) {
+  if (!options.site === !options.all) throw new UsageError('give --site <site> or --all');
+  await withStore('publish', async (store, config) => {
+    // The sources are the installed modules' (manifest staticPages): this one loads them all.
+    const { moduleRegistry } = await import('../app.ts');
+    const { rebuildStatic, publicRoot } = await import('../platform/static/index.ts');
+    const platform = makePlatform(config, store.database, moduleRegistry(config));
+    if (!platform.modules.staticSources.size) {
+      print('No installed module publishes static pages: nothing to rebuild.');
+      return;
+    }
+    let shown = 0;
+    const result = await rebuildStatic(platform, options.site ? { site: options.site } : {}, {
+      requestedBy: cliActor().username,
+      progress: (p) => {
+        if (p.seconds - shown < 2) return;
+        shown = p.seconds;
+        note(`${p.source}: ${p.pages} pages, ${Math.round(p.pagesPerSecond)} pages/s`);
+      },
+    });
+    print(
+      `Published ${result.pages} pages ${options.site ? `of site ${options.site} ` : ''}in ${result.seconds.toFixed(1)} s (${Math.round(result.pagesPerSecond)} pages/s): ` +
+        `${result.written} files written, ${result.pages - result.written} unchanged` +
+        (result.swept ? `, ${result.swept} no longer produced checked again (${result.removed} removed)` : '') +
+        `, under ${publicRoot(config)}.`,
+    );
   });
 }
 

@@ -15,6 +15,7 @@ import type { ModuleRegistry } from './registry.ts';
 import type { FileAccessPolicy } from './files/service.ts';
 import type { SubjectChange, SupervisedSubject } from './supervision.ts';
 import type { TaskKind } from './tasks/kinds.ts';
+import type { StaticPageSource } from './static/types.ts';
 
 /** The system clock, read at the moment of every decision (never cached), replaceable in tests. */
 export interface Clock {
@@ -220,6 +221,8 @@ export interface ZtModule {
   watchesSubjects?: SubjectWatcher;
 
   portal?: PortalContribution;
+  /** Public pages the module publishes as files, incrementally (src/platform/static, decision 0016). */
+  staticPages?: StaticPageSource[];
   /**
    * The module's objects in the audit log by object type ('approval_application'): their names
    * and pages. The words for its actions and object types are messages `audit.action.<code>` and

@@ -8,6 +8,7 @@ import type { NavGroup } from './views/nav.ts';
 import type { InstalledTaskKind } from './tasks/kinds.ts';
 import type { AuditObjectResolver, DashboardCounter, HtmlErrorRenderer, JobDefinition, PermissionDeclaration, PortalContribution, PortalLink, PortalSection, Subscription, SubjectWatcher, ZtModule } from './module.ts';
 import type { SupervisedSubject } from './supervision.ts';
+import type { StaticPageSource } from './static/types.ts';
 
 /**
  * Which built-in role holds which permission. iam owns the roles; each module declares the
@@ -63,6 +64,8 @@ export class ModuleRegistry {
   /** The pages of the citizen's own area (我的) the installed modules offer. */
   readonly accountPages: PortalLink[] = [];
   readonly htmlErrorPage: HtmlErrorRenderer | null;
+  /** Sources of published pages by name, in the order of the modules (a full rebuild's order). */
+  readonly staticSources = new Map<string, StaticPageSource>();
   /** The supervised subjects of the installed modules, by type. */
   readonly subjects: readonly SupervisedSubject[];
   readonly #subscriptions = new Map<string, Subscription[]>();
@@ -115,6 +118,11 @@ export class ModuleRegistry {
       if (module.portal?.home) this.portalHome.push(module.portal.home);
       this.accountPages.push(...(module.portal?.account ?? []));
       if (module.htmlErrorPage) htmlErrorPage = module.htmlErrorPage;
+      for (const source of module.staticPages ?? []) {
+        if (!source.name.startsWith(`${module.name}.`)) throw new Error(`static page source ${source.name} of module ${module.name} must start with '${module.name}.'`);
+        if (this.staticSources.has(source.name)) throw new Error(`static page source ${source.name} is declared twice`);
+        this.staticSources.set(source.name, source);
+      }
     }
     this.htmlErrorPage = htmlErrorPage;
     this.accountHome = accountHome;

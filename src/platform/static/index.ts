@@ -1,0 +1,36 @@
+import type { ZtModule } from '../module.ts';
+import { staticMigrations } from './migrations.ts';
+import { publishStale } from './queue.ts';
+import { resumeRebuilds } from './rebuild.ts';
+import { PUBLISH, staticRoutes } from './routes.ts';
+
+export { installStaticPages } from './serve.ts';
+export { markStale, markPages, publishStale, inTransactionPublishing, publishingBatch } from './queue.ts';
+export { rebuildStatic, requestRebuild, runRebuild, resumeRebuilds, type RebuildProgress, type RebuildResult } from './rebuild.ts';
+export { publicRoot, pageFile, pageSegments, StaticPathError, DEFAULT_HOST } from './paths.ts';
+export { writePages, removePages, digestOf } from './writer.ts';
+export type { RenderedPage, StaticPageSource, PageAddress, EmitPages, RebuildScope, PublishStats } from './types.ts';
+
+/**
+ * Static publishing (decision 0016): modules' public pages as files under the data folder,
+ * published again exactly when what they show changes. Modules contribute `staticPages`.
+ */
+export const staticManifest: ZtModule = {
+  name: 'static',
+  platform: true,
+  migrations: staticMigrations,
+  routes: staticRoutes,
+  permissions: [{ name: PUBLISH, roles: ['sysadmin'] }],
+  messages: [
+    {
+      'zh-CN': { 'audit.action.static.rebuild': '重新生成静态页面', 'audit.object.static_rebuild': '静态页面生成' },
+      en: { 'audit.action.static.rebuild': 'Static pages rebuilt', 'audit.object.static_rebuild': 'Static page rebuild' },
+    },
+  ],
+  jobs: [
+    // What a unit of work queued and nobody published (a crash after commit, a caller that did not wait).
+    { name: 'static.publish', everySeconds: 5, run: async (platform) => void (await publishStale(platform)) },
+    // Rebuilds requested through the server, and those a killed process left half-way.
+    { name: 'static.rebuild', everySeconds: 10, run: async (platform, log) => void (await resumeRebuilds(platform, log)) },
+  ],
+};
