@@ -14,6 +14,7 @@ import { consoleManifest } from './platform/console/index.ts';
 import { backupManifest } from './platform/backup/module.ts';
 import { limitsManifest } from './platform/limits/index.ts';
 import { staticManifest } from './platform/static/index.ts';
+import { searchManifest } from './platform/search/index.ts';
 import { approvalModule } from './modules/approval/index.ts';
 import { supervisionModule } from './modules/supervision/index.ts';
 import { exchangeModule } from './modules/exchange/index.ts';
@@ -36,6 +37,7 @@ export const platformModules: ZtModule[] = [
   consoleManifest,
   backupManifest,
   staticManifest,
+  searchManifest,
 ];
 
 /** The business modules this build knows; ZT_MODULES chooses which of them run. */

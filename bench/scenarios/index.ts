@@ -5,6 +5,7 @@ import { supervisionScenario } from './supervision.ts';
 import { approvalScenario } from './approval.ts';
 import { documentsScenario } from './documents.ts';
 import { portalScenario } from './portal.ts';
+import { searchScenario } from './search.ts';
 import { interactionBoardScenario, interactionGenerateScenario, interactionInboxScenario, interactionLettersScenario, interactionStatsScenario } from './interaction.ts';
 import { hugoReferenceScenario } from './references.ts';
 import { exchangeFanoutScenario, exchangeInboxScenario, exchangeSignforScenario, exchangeStatsScenario } from './exchange.ts';
@@ -37,5 +38,6 @@ export const scenarios: Record<string, Scenario> = {
   'interaction-letters': { description: 'letters accepted per second at 4 writers vs pgbench TPC-B in the same run (≥ 0.2 ×), PostgreSQL [--cases N] [--db NAME]', run: (args) => interactionLettersScenario(args) },
   'hugo-reference': { description: 'Hugo (Debian package) building a site of the site group\'s shape: 300,000 articles in 600 sections over 101 sites, the reference of the portal\'s rebuild budget [--articles N]', run: (args) => hugoReferenceScenario(args) },
   'static-rebuild': { description: 'static publishing: full rebuild of 300,000 articles and their lists (< 180 s), again unchanged, one article with its dependent pages (< 300 ms), PostgreSQL [--articles N] [--db NAME]', run: (args) => staticRebuildScenario(args) },
+  search: { description: 'Chinese full-text search over 300,000 generated documents: two-word queries (common, rare, one site) and single characters (p95 < 50 ms), PostgreSQL [--docs N] [--db NAME]', run: (args) => searchScenario(args) },
   supervision: { description: 'deadline scan over 1M open steps, statistics of a year over 1M finished cases, monitor, PostgreSQL [open] [finished]', run: (args) => supervisionScenario(args) },
 };
