@@ -20,6 +20,7 @@ import { supervisionModule } from './modules/supervision/index.ts';
 import { exchangeModule } from './modules/exchange/index.ts';
 import { meetingsModule } from './modules/meetings/index.ts';
 import { interactionModule } from './modules/interaction/index.ts';
+import { portalModule } from './modules/portal/index.ts';
 
 /** The platform's parts: always installed. */
 export const platformModules: ZtModule[] = [
@@ -41,7 +42,7 @@ export const platformModules: ZtModule[] = [
 ];
 
 /** The business modules this build knows; ZT_MODULES chooses which of them run. */
-export const businessModules: ZtModule[] = [approvalModule, supervisionModule, exchangeModule, meetingsModule, interactionModule];
+export const businessModules: ZtModule[] = [approvalModule, supervisionModule, exchangeModule, meetingsModule, interactionModule, portalModule];
 
 /** Every known module, platform first; migrations run in key order across all of them. */
 export const knownModules: ZtModule[] = [...platformModules, ...businessModules];

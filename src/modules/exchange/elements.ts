@@ -16,7 +16,7 @@
 import { translate, type Lang } from '../../platform/i18n/index.ts';
 import { fieldError, renderMessage, type FieldError } from '../../platform/http/errors.ts';
 import { DOC_TYPES, SECRECY, URGENCY, type Secrecy } from './model.ts';
-import { bodyText, MAX_BODY_CHARS, sanitizeBody } from './body.ts';
+import { bodyText, MAX_BODY_CHARS, sanitizeBody } from '../../platform/views/rich-text.ts';
 
 /** The elements as the API and the form give them (strings and lists, any of them missing). */
 export interface DocumentElementsInput {

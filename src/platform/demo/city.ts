@@ -208,6 +208,11 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
   { username: 'finance_clerk', role: 'doc_clerk', displayName: '汪洋', unitKey: 'city.finance' },
   // Citizen interaction: the office's responder dispatches the letters to the mayor (分办).
   { username: 'office_responder', role: 'responder', displayName: '黄志明', unitKey: 'city.office' },
+  // The portal site group: a second editor of the main site reviews 冯晓东's notices; the education
+  // bureau's and 青溪区's editors run their sub-sites and push news to the main site.
+  { username: 'office_editor', role: 'editor', displayName: '周敏', unitKey: 'city.office' },
+  { username: 'edu_editor', role: 'editor', displayName: '陈思远', unitKey: 'city.education' },
+  { username: 'qingxi_editor', role: 'editor', displayName: '李慧', unitKey: '331202.office' },
 ];
 
 /** An applicant of the demo city's cases. */

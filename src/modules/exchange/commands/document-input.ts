@@ -3,7 +3,7 @@ import type { Db } from '../../../platform/db/index.ts';
 import { fieldError, type FieldError } from '../../../platform/http/errors.ts';
 import { getUnits } from '../../../platform/org/service.ts';
 import type { DocumentRow, DocType, Secrecy, Urgency } from '../model.ts';
-import { sanitizeBody } from '../body.ts';
+import { sanitizeBody } from '../../../platform/views/rich-text.ts';
 import type { DocumentElementsInput } from '../elements.ts';
 
 /** The API's body of a new document (and, all optional, of a change). */

@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import type { Lang } from '../../../platform/i18n/index.ts';
 import { attr, Csrf, describedBy, ErrorSummary, FieldNotes, formList, formText, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import { DOC_TYPES, SECRECY, URGENCY } from '../model.ts';
-import { bodyAsText, MAX_BODY_CHARS } from '../body.ts';
+import { bodyAsText, MAX_BODY_CHARS } from '../../../platform/views/rich-text.ts';
 import { checkDocumentElements, LIMITS, type DocumentElementsInput, type ElementProblem } from '../elements.ts';
 import { MAX_OPINION } from '../commands/decide-step.ts';
 

@@ -4,7 +4,7 @@ import { Id, ListQuery, Page, Strict, StringEnum, Nullable, Answer, actorOf } fr
 import { inTransaction } from '../../../platform/db/work.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { DOC_TYPES, DOCUMENT_STATES, DRAFT_PERMISSION, SECRECY, URGENCY } from '../model.ts';
-import { MAX_BODY_CHARS } from '../body.ts';
+import { MAX_BODY_CHARS } from '../../../platform/views/rich-text.ts';
 import { checkDocumentElements, LIMITS } from '../elements.ts';
 import { createDocument } from '../commands/create-document.ts';
 import { updateDocument } from '../commands/update-document.ts';

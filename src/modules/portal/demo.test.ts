@@ -1,0 +1,36 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { createTestContext, type TestContext } from '../../../test/helpers.ts';
+import { seedDemo } from '../../platform/demo/seed.ts';
+import { DEMO_ARTICLES } from './demo-articles.ts';
+
+let ctx: TestContext;
+before(async () => {
+  ctx = await createTestContext({ env: { ZT_DEMO_PASSWORD: 'Yunchuan-Demo-1', ZT_DEMO_CASES: '0' } });
+  await seedDemo(ctx.platform);
+});
+after(() => ctx?.close());
+
+const rows = async <T>(query: ReturnType<typeof sql<T>>) => (await query.execute(ctx.platform.db)).rows;
+
+test('the demo city has its site group: a main site, sub-sites from templates, published articles, shares decided and waiting', async () => {
+  const sites = await rows(sql<{ name: string; kind: string }>`select name, kind from portal_sites order by name`);
+  assert.deepEqual(sites.map((s) => s.kind).sort(), ['county', 'department', 'main', 'topic']);
+  const articles = await rows(sql<{ status: string }>`select status from portal_articles`);
+  assert.equal(articles.length, DEMO_ARTICLES.length);
+  assert.ok(articles.every((a) => a.status === 'published'));
+  const shares = await rows(sql<{ status: string }>`select status from portal_shares`);
+  assert.deepEqual([...new Set(shares.map((s) => s.status))].sort(), ['accepted', 'declined', 'pending']);
+  // The people did it: the audit log names them, not the loader.
+  const actors = new Set((await rows(sql<{ actor_name: string }>`select distinct actor_name from audit_log where action like 'portal.%' and actor_name is not null`)).map((a) => a.actor_name));
+  for (const who of ['sysadmin', 'editor', 'office_editor', 'edu_editor', 'qingxi_editor']) assert.ok(actors.has(who), `${who} in the audit log: ${[...actors]}`);
+  // A shared column of the main site shows the sub-sites' accepted news.
+  const [column] = await rows(sql<{ id: string }>`select c.id from portal_columns c join portal_sites s on s.id = c.site_id where s.kind = 'main' and c.name = '部门动态'`);
+  const items = (await ctx.app.inject({ method: 'GET', url: `/api/v1/portal/columns/${column.id}/items` })).json().items;
+  assert.ok(items.length >= 2 && items.every((i: { shared: boolean; sourceSiteName: string }) => i.shared && i.sourceSiteName === '云川市教育局'));
+  // A second load adds nothing.
+  await seedDemo(ctx.platform);
+  const [again] = await rows(sql<{ n: number }>`select count(*)::int as n from portal_articles`);
+  assert.equal(again.n, DEMO_ARTICLES.length);
+});

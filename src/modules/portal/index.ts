@@ -1,0 +1,83 @@
+/**
+ * The portal site group (门户网站群), its core: sites and sub-sites from templates, column trees,
+ * articles with their editorial workflow, revisions, scheduled publishing and shared columns. The
+ * public pages, static publishing, search and the disclosure catalogue are other parts that join
+ * this manifest (their migrations, routes and messages spread beside these) and follow the events.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Platform, ZtModule } from '../../platform/module.ts';
+import type { FileAccessPolicy } from '../../platform/files/service.ts';
+import { portalMigrations } from './migrations.ts';
+import { portalErrors, portalMessages } from './messages/index.ts';
+import { ARTICLE_OBJECT, ATTACHMENT_OWNER, EDIT_PERMISSION, MANAGE_PERMISSION, SITE_OBJECT, portalDb } from './model.ts';
+import { siteRoutes } from './routes/sites.ts';
+import { articleRoutes } from './routes/articles.ts';
+import { shareRoutes } from './routes/shares.ts';
+import { portalJobs } from './jobs.ts';
+import { ARTICLE_CHANGED, COLUMN_CHANGED, SITE_CHANGED } from './events.ts';
+import { readableArticle } from './queries/articles.ts';
+import { LOGO_OWNER } from './commands/update-site.ts';
+import { loadPortalDemo } from './demo.ts';
+import { portalNav, portalPages } from './pages/console.tsx';
+import { portalPageMessages } from './messages/pages.ts';
+
+export type { ArticleChanged, ArticlePlacement, ColumnChanged, SiteChanged } from './events.ts';
+export { ARTICLE_CHANGED, COLUMN_CHANGED, SITE_CHANGED } from './events.ts';
+export { siteUrl, columnUrl, articleUrlIn } from './urls.ts';
+export { columnItems } from './queries/shares.ts';
+export { columnTree } from './queries/sites.ts';
+export { portalDb, type PortalTables, type SiteRow, type ColumnRow, type ArticleRow } from './model.ts';
+export { THEMES, PALETTE, TEMPLATES, RESERVED_SLUGS } from './templates.ts';
+export { runPortalSchedule } from './jobs.ts';
+
+/** The core's routes, to be registered beside the other parts' inside the module's plugin. */
+export async function portalCoreRoutes(app: FastifyInstance, platform: Platform) {
+  await siteRoutes(app, platform);
+  await articleRoutes(app, platform);
+  await shareRoutes(app, platform);
+  await app.register(async (pages) => portalPages(pages, platform));
+}
+
+/** An article's attachments: public once it is published, else its site's editors only. */
+const mayDownloadAttachments: FileAccessPolicy = async (platform, principal, ownerId) => {
+  const article = await portalDb(platform.db).selectFrom('portal_articles').select(['status']).where('id', '=', ownerId).executeTakeFirst();
+  if (!article) return false;
+  if (article.status === 'published') return true;
+  if (!principal) return false;
+  try {
+    await readableArticle(platform.db, principal, ownerId);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A site's logo is shown on every public page. */
+const logoIsPublic: FileAccessPolicy = async () => true;
+
+export const portalModule: ZtModule = {
+  name: 'portal',
+  migrations: { ...portalMigrations },
+  routes: portalCoreRoutes,
+  jobs: [...portalJobs],
+  messages: [portalMessages, portalPageMessages],
+  consoleNav: [portalNav],
+  errors: { ...portalErrors },
+  permissions: [
+    { name: EDIT_PERMISSION, roles: ['editor', 'unit_admin'] },
+    { name: MANAGE_PERMISSION, roles: ['sysadmin', 'unit_admin'] },
+  ],
+  publishes: [ARTICLE_CHANGED, SITE_CHANGED, COLUMN_CHANGED],
+  fileAccess: { [ATTACHMENT_OWNER]: mayDownloadAttachments, [LOGO_OWNER]: logoIsPublic },
+  auditObjects: {
+    [SITE_OBJECT]: async (db, ids) => {
+      const rows = ids.length ? await portalDb(db).selectFrom('portal_sites').select(['id', 'name']).where('id', 'in', ids).execute() : [];
+      return new Map(rows.map((r) => [r.id, { name: r.name, href: null }]));
+    },
+    [ARTICLE_OBJECT]: async (db, ids) => {
+      const rows = ids.length ? await portalDb(db).selectFrom('portal_articles').select(['id', 'title']).where('id', 'in', ids).execute() : [];
+      return new Map(rows.map((r) => [r.id, { name: r.title, href: null }]));
+    },
+  },
+  demo: loadPortalDemo,
+};
