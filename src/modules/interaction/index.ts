@@ -25,6 +25,8 @@ import { disclosureTemplates } from './messages/disclosure.ts';
 import { interactionSubjects } from './supervised-subject.ts';
 import { CASE_CHANGED } from './events.ts';
 import { pageScope, type NavGroup } from '../../platform/console/index.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { registerOf, type RegisterFigures } from './queries/disclosure.ts';
 import { APPROVE_PERMISSION, DISPATCH_PERMISSION, HANDLE_PERMISSION, HOTLINE_PERMISSION, MODERATE_PERMISSION, OVERSIGHT_PERMISSION, SETTINGS_PERMISSION, STATS_PERMISSION } from './model.ts';
 
 async function interactionRoutes(app: FastifyInstance, platform: Platform) {
@@ -88,3 +90,15 @@ export const interactionModule: ZtModule = {
     { name: SETTINGS_PERMISSION, roles: ['unit_admin', 'hotline_operator'] },
   ],
 };
+
+export { ANSWER_TYPES, type AnswerType } from './model.ts';
+export type { RegisterFigures as DisclosureRequestFigures } from './queries/disclosure.ts';
+
+/**
+ * One unit's register of disclosure requests (依申请公开) for a calendar year, as the annual report
+ * on open government information publishes it: received, carried over, answered by answer type,
+ * open, extended. No scope check: the figures are public once the report is (the portal shows them).
+ */
+export async function disclosureRequestFigures(db: Db, unitId: string, year: number): Promise<RegisterFigures> {
+  return (await registerOf(db, year, [unitId])).total;
+}

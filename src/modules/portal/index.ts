@@ -20,6 +20,7 @@ import { LOGO_OWNER } from './commands/update-site.ts';
 import { loadPortalDemo } from './demo.ts';
 import { portalNav, portalPages } from './pages/console.tsx';
 import { portalPageMessages } from './messages/pages.ts';
+import { disclosurePart } from './disclosure/index.ts';
 
 export type { ArticleChanged, ArticlePlacement, ColumnChanged, SiteChanged } from './events.ts';
 export { ARTICLE_CHANGED, COLUMN_CHANGED, SITE_CHANGED } from './events.ts';
@@ -36,6 +37,12 @@ export async function portalCoreRoutes(app: FastifyInstance, platform: Platform)
   await articleRoutes(app, platform);
   await shareRoutes(app, platform);
   await app.register(async (pages) => portalPages(pages, platform));
+}
+
+/** Every part's routes inside the module's plugin. */
+async function portalRoutes(app: FastifyInstance, platform: Platform) {
+  await portalCoreRoutes(app, platform);
+  await disclosurePart.routes(app, platform);
 }
 
 /** An article's attachments: public once it is published, else its site's editors only. */
@@ -57,18 +64,20 @@ const logoIsPublic: FileAccessPolicy = async () => true;
 
 export const portalModule: ZtModule = {
   name: 'portal',
-  migrations: { ...portalMigrations },
-  routes: portalCoreRoutes,
+  migrations: { ...portalMigrations, ...disclosurePart.migrations },
+  routes: portalRoutes,
   jobs: [...portalJobs],
-  messages: [portalMessages, portalPageMessages],
-  consoleNav: [portalNav],
-  errors: { ...portalErrors },
+  messages: [portalMessages, portalPageMessages, ...disclosurePart.messages],
+  consoleNav: [portalNav, ...disclosurePart.consoleNav],
+  errors: { ...portalErrors, ...disclosurePart.errors },
   permissions: [
     { name: EDIT_PERMISSION, roles: ['editor', 'unit_admin'] },
     { name: MANAGE_PERMISSION, roles: ['sysadmin', 'unit_admin'] },
+    ...disclosurePart.permissions,
   ],
   publishes: [ARTICLE_CHANGED, SITE_CHANGED, COLUMN_CHANGED],
-  fileAccess: { [ATTACHMENT_OWNER]: mayDownloadAttachments, [LOGO_OWNER]: logoIsPublic },
+  fileAccess: { [ATTACHMENT_OWNER]: mayDownloadAttachments, [LOGO_OWNER]: logoIsPublic, ...disclosurePart.fileAccess },
+  portal: disclosurePart.portal,
   auditObjects: {
     [SITE_OBJECT]: async (db, ids) => {
       const rows = ids.length ? await portalDb(db).selectFrom('portal_sites').select(['id', 'name']).where('id', 'in', ids).execute() : [];
@@ -78,6 +87,10 @@ export const portalModule: ZtModule = {
       const rows = ids.length ? await portalDb(db).selectFrom('portal_articles').select(['id', 'title']).where('id', 'in', ids).execute() : [];
       return new Map(rows.map((r) => [r.id, { name: r.title, href: null }]));
     },
+    ...disclosurePart.auditObjects,
   },
-  demo: loadPortalDemo,
+  demo: async (work, platform, city) => {
+    await loadPortalDemo(work, platform, city);
+    await disclosurePart.demo(work, platform, city);
+  },
 };
