@@ -4,9 +4,11 @@
  * inTransactionPublishing writes them before answering) and bring the search index in step.
  * Nothing here renders: a change that rolls back leaves no trace.
  */
-import type { Work } from '../../../platform/db/work.ts';
+import type { FastifyRequest } from 'fastify';
+import type { Actor, Work } from '../../../platform/db/work.ts';
+import { idempotent } from '../../../platform/http/idempotency.ts';
 import type { Platform, Subscription } from '../../../platform/module.ts';
-import { markPages, markStale, type PageAddress } from '../../../platform/static/index.ts';
+import { markPages, markStale, publishingBatch, publishStale, type PageAddress } from '../../../platform/static/index.ts';
 import { indexDocuments, removeDocuments } from '../../../platform/search/index.ts';
 import { ARTICLE_CHANGED, COLUMN_CHANGED, SITE_CHANGED, type ArticleChanged, type ColumnChanged, type SiteChanged } from '../events.ts';
 import { portalDb } from '../model.ts';
@@ -122,3 +124,19 @@ export const portalSubscriptions: Subscription[] = [
   { event: SITE_CHANGED, handle: (work, platform, event) => onSiteChanged(work, platform, event as SiteChanged) },
   { event: COLUMN_CHANGED, handle: (work, platform, event) => onColumnChanged(work, platform, event as ColumnChanged) },
 ];
+
+/**
+ * `idempotent` (Idempotency-Key) with the route-await guarantee of inTransactionPublishing: the
+ * pages the unit of work marked are written before the route answers (a replayed answer wrote
+ * nothing, so waits for nothing).
+ */
+export async function idempotentPublishing<T>(platform: Platform, request: FastifyRequest, actor: Actor, fn: (work: Work) => Promise<{ status: number; body: T }>) {
+  let batch: string | null = null;
+  const result = await idempotent(platform, request, actor, async (work) => {
+    const value = await fn(work);
+    batch = publishingBatch(work);
+    return value;
+  });
+  if (batch) await publishStale(platform, { batch });
+  return result;
+}

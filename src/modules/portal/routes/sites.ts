@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { Platform } from '../../../platform/module.ts';
 import type { Work } from '../../../platform/db/work.ts';
 import { inTransactionPublishing } from '../../../platform/static/index.ts';
-import { idempotent } from '../../../platform/http/idempotency.ts';
+import { idempotentPublishing } from '../public/publishing.ts';
 import { Answer, Id, Nullable, StringEnum, Strict, actorOf, problems } from '../../../platform/http/index.ts';
 import { COLUMN_KINDS, LIMITS, MANAGE_PERMISSION, SITE_KINDS } from '../model.ts';
 import { PALETTE_COLOURS, THEMES } from '../templates.ts';
@@ -97,7 +97,7 @@ export async function siteRoutes(app: FastifyInstance, platform: Platform) {
       config: { auth: MANAGE_PERMISSION },
     },
     async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => {
+      const result = await idempotentPublishing(platform, request, actorOf(request), async (work) => {
         const made = await createSite(work, platform, request.principal!, request.body);
         return { status: 201 as const, body: made };
       });
@@ -154,7 +154,7 @@ export async function siteRoutes(app: FastifyInstance, platform: Platform) {
       config: { auth: 'user' },
     },
     async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 201 as const, body: await createColumn(work, platform, request.principal!, request.params.id, request.body) }));
+      const result = await idempotentPublishing(platform, request, actorOf(request), async (work) => ({ status: 201 as const, body: await createColumn(work, platform, request.principal!, request.params.id, request.body) }));
       return reply.status(201).send(result.body);
     },
   );

@@ -1,0 +1,154 @@
+/**
+ * The site group end to end through HTTP: publishing writes the pages that show an article (its
+ * page, its column's list, the site's home, the feed) before the call answers; the files are what
+ * the server renders on demand, served byte for byte; edits, shares and withdrawals follow; the
+ * sitemap lists published articles only; search finds a new article and forgets a withdrawn one;
+ * a full rebuild writes the same bytes again.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import type { TestUser } from '../../../test/helpers.ts';
+import { pageFile, publicRoot, rebuildStatic } from '../../platform/static/index.ts';
+import { portalFixture, type PortalFixture } from './testing.ts';
+import { renderPortalPage } from './public/pages.ts';
+
+let f: PortalFixture;
+let main: { id: string; url: string };
+let edu: { id: string; url: string };
+const col: Record<string, { id: string; url: string }> = {};
+
+type Node = { id: string; name: string; url: string; children: Node[] };
+const flatten = (nodes: Node[]): Node[] => nodes.flatMap((n) => [n, ...flatten(n.children)]);
+const file = (path: string) => pageFile(publicRoot(f.ctx.platform.config), null, path);
+const onDisk = (path: string) => (fs.existsSync(file(path)) ? fs.readFileSync(file(path), 'utf8') : null);
+
+before(async () => {
+  f = await portalFixture();
+  const make = async (body: object) => {
+    const res = await f.post(f.people.sysadmin, '/api/v1/portal/sites', body);
+    assert.equal(res.statusCode, 201, res.body);
+    return res.json() as { id: string; url: string };
+  };
+  main = await make({ name: '云川市人民政府', kind: 'main', unitId: f.units.office, slug: 'www' });
+  edu = await make({ name: '云川市教育局', kind: 'department', unitId: f.units.edu, slug: 'edu' });
+  for (const [site, user, prefix] of [[main, f.people.officeEditor, 'main'], [edu, f.people.eduEditor, 'edu']] as const) {
+    for (const c of flatten((await f.get(user, `/api/v1/portal/sites/${site.id}/columns`)).json().items)) col[`${prefix}.${c.name}`] = c;
+  }
+  assert.equal((await f.patch(f.people.eduEditor, `/api/v1/portal/columns/${col['edu.部门动态'].id}`, { needsReview: false })).statusCode, 200);
+});
+after(() => f?.ctx.close());
+
+async function publish(user: TestUser, siteId: string, columnId: string, title: string): Promise<{ id: string; url: string }> {
+  const made = await f.post(user, '/api/v1/portal/articles', { siteId, columnId, title, body: `<p>${title}。各校要落实安全责任。</p>` });
+  assert.equal(made.statusCode, 201, made.body);
+  const sent = await f.post(user, `/api/v1/portal/articles/${made.json().id}/submit`, {});
+  assert.equal(sent.json().status, 'published', sent.body);
+  const read = await f.get(user, `/api/v1/portal/articles/${made.json().id}`);
+  return { id: made.json().id, url: read.json().url };
+}
+
+let article: { id: string; url: string };
+const TITLE = '全市中小学开展消防安全演练';
+
+test('publishing writes the article page, its list, the home page and the feed before the call answers', async () => {
+  article = await publish(f.people.eduEditor, edu.id, col['edu.部门动态'].id, TITLE);
+  assert.equal(article.url, `${col['edu.部门动态'].url}${article.id}.html`);
+  for (const path of [article.url, col['edu.部门动态'].url, '/s/edu/', `${col['edu.部门动态'].url}rss.xml`]) assert.match(onDisk(path) ?? '', new RegExp(TITLE), path);
+});
+
+test('the file is what the server renders on demand, and GET serves exactly the file', async () => {
+  for (const path of [article.url, col['edu.部门动态'].url, '/s/edu/', '/']) {
+    const bytes = fs.readFileSync(file(path));
+    const served = await f.ctx.app.inject({ method: 'GET', url: path });
+    assert.equal(served.statusCode, 200, path);
+    assert.deepEqual(served.rawPayload, bytes, path);
+    const rendered = await renderPortalPage(f.ctx.platform, { host: null, path });
+    assert.deepEqual(Buffer.from(rendered!.body), bytes, path);
+    // With a personal cookie the routes render it (the published file is not served): the same bytes.
+    assert.deepEqual((await f.ctx.app.inject({ method: 'GET', url: path, headers: { cookie: 'zt_display=large' } })).rawPayload, bytes, `${path} on demand`);
+  }
+});
+
+test('the main site is the home page at /', async () => {
+  const home = await f.ctx.app.inject({ method: 'GET', url: '/', headers: { cookie: 'zt_display=large' } });
+  assert.equal(home.statusCode, 200);
+  assert.match(home.body, /云川市人民政府/);
+  assert.match(home.body, /lang="zh-CN"/);
+});
+
+test('an edit is on every page by the time the call answers', async () => {
+  const res = await f.patch(f.people.eduEditor, `/api/v1/portal/articles/${article.id}`, { title: `${TITLE}（更新）` });
+  assert.equal(res.statusCode, 200, res.body);
+  for (const path of [article.url, col['edu.部门动态'].url, '/s/edu/']) assert.match(onDisk(path) ?? '', /消防安全演练（更新）/, path);
+});
+
+test('an accepted share appears in the main site\'s shared column with its source site', async () => {
+  const share = await f.post(f.people.eduEditor, `/api/v1/portal/articles/${article.id}/share`, { columnId: col['main.新闻'].id });
+  assert.equal(share.statusCode, 201, share.body);
+  assert.doesNotMatch(onDisk(col['main.新闻'].url) ?? '', /消防安全演练/, 'not before it is accepted');
+  assert.equal((await f.post(f.people.officeEditor, `/api/v1/portal/shares/${share.json().id}/accept`, {})).statusCode, 200);
+  const list = onDisk(col['main.新闻'].url) ?? '';
+  assert.match(list, /消防安全演练/);
+  assert.match(list, /云川市教育局/);
+  const copy = onDisk(`${col['main.新闻'].url}${article.id}.html`) ?? '';
+  assert.match(copy, /消防安全演练/);
+  assert.match(copy, /云川市教育局/);
+});
+
+test('the sitemap lists published articles only', async () => {
+  const draft = await f.post(f.people.eduEditor, '/api/v1/portal/articles', { siteId: edu.id, columnId: col['edu.部门动态'].id, title: '草稿不公开', body: '<p>草稿</p>' });
+  const sitemap = (await f.ctx.app.inject({ method: 'GET', url: '/s/edu/sitemap.xml' })).body;
+  assert.match(sitemap, new RegExp(`${article.id}\\.html`));
+  assert.doesNotMatch(sitemap, new RegExp(draft.json().id));
+});
+
+test('search finds a new article by two Chinese words; bad input is a clear refusal, never a 500', async () => {
+  const found = await f.get(null, `/api/v1/portal/search?q=${encodeURIComponent('消防 演练')}`);
+  assert.equal(found.statusCode, 200, found.body);
+  assert.equal(found.json().total, 1);
+  const [hit] = found.json().items;
+  assert.deepEqual(Object.keys(hit).filter((k) => ['id', 'title', 'url', 'snippet', 'publishedAt'].includes(k)).sort(), ['id', 'publishedAt', 'snippet', 'title', 'url']);
+  assert.equal(hit.url, article.url);
+  assert.equal((await f.get(null, `/api/v1/portal/search?q=${encodeURIComponent('演练')}&siteId=${edu.id}`)).json().total, 1);
+  assert.equal((await f.get(null, `/api/v1/portal/search?q=${encodeURIComponent('演练')}&siteId=${main.id}`)).json().total, 0);
+  assert.equal((await f.get(null, `/api/v1/portal/search?q=${encodeURIComponent('校')}`)).statusCode, 200, 'one character works');
+  for (const q of ['', '！？。，', '教'.repeat(1000)]) {
+    const res = await f.get(null, `/api/v1/portal/search?q=${encodeURIComponent(q)}`);
+    assert.ok(res.statusCode === 422 || res.statusCode === 400, `${q.slice(0, 5)}: ${res.statusCode}`);
+    assert.match(String(res.headers['content-type']), /problem\+json/);
+  }
+  const page = await f.ctx.app.inject({ method: 'GET', url: `/s/edu/search?q=${encodeURIComponent('消防演练')}` });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /<mark>/);
+  assert.equal((await f.ctx.app.inject({ method: 'GET', url: `/search?q=${encodeURIComponent('！？')}` })).statusCode, 200, 'the page shows no result');
+});
+
+test('a withdrawal takes the article off every page, the shared column included, and out of search', async () => {
+  const res = await f.post(f.people.eduEditor, `/api/v1/portal/articles/${article.id}/withdraw`, { reason: '信息有误' });
+  assert.equal(res.statusCode, 200, res.body);
+  for (const path of [col['edu.部门动态'].url, '/s/edu/', col['main.新闻'].url, `${col['edu.部门动态'].url}rss.xml`]) assert.doesNotMatch(onDisk(path) ?? '', /消防安全演练/, path);
+  assert.equal(onDisk(article.url), null);
+  assert.equal(onDisk(`${col['main.新闻'].url}${article.id}.html`), null);
+  assert.equal((await f.ctx.app.inject({ method: 'GET', url: article.url })).statusCode, 404);
+  assert.equal((await f.ctx.app.inject({ method: 'GET', url: `${col['main.新闻'].url}${article.id}.html` })).statusCode, 404);
+  assert.equal((await f.get(null, `/api/v1/portal/search?q=${encodeURIComponent('消防 演练')}`)).json().total, 0);
+  assert.doesNotMatch((await f.ctx.app.inject({ method: 'GET', url: '/s/edu/sitemap.xml' })).body, new RegExp(article.id));
+});
+
+test('other paths keep their 404s', async () => {
+  assert.match(String((await f.ctx.app.inject({ method: 'GET', url: '/api/v1/nothing-here' })).headers['content-type']), /problem\+json/);
+  assert.equal((await f.ctx.app.inject({ method: 'GET', url: '/no-such-column/' })).statusCode, 404);
+  assert.equal((await f.ctx.app.inject({ method: 'GET', url: '/s/nosuchsite/' })).statusCode, 404);
+});
+
+test('a full rebuild writes the same bytes, and puts back what was lost', async () => {
+  const second = await publish(f.people.eduEditor, edu.id, col['edu.部门动态'].id, '教育局召开营商环境优化工作会议');
+  const before = fs.readFileSync(file(second.url));
+  fs.rmSync(file(second.url));
+  fs.rmSync(file('/s/edu/'));
+  await rebuildStatic(f.ctx.platform, {});
+  assert.deepEqual(fs.readFileSync(file(second.url)), before);
+  assert.match(onDisk('/s/edu/') ?? '', /营商环境/);
+  assert.deepEqual((await f.ctx.app.inject({ method: 'GET', url: '/s/edu/' })).rawPayload, fs.readFileSync(file('/s/edu/')));
+});
