@@ -34,3 +34,18 @@ test('the demo city has its site group: a main site, sub-sites from templates, p
   const [again] = await rows(sql<{ n: number }>`select count(*)::int as n from portal_articles`);
   assert.equal(again.n, DEMO_ARTICLES.length);
 });
+
+test('the demo site group is published: the main site at /, its pages on disk, its articles found by search', async () => {
+  const home = await ctx.app.inject({ method: 'GET', url: '/' });
+  assert.equal(home.statusCode, 200);
+  const [main] = await rows(sql<{ name: string }>`select name from portal_sites where kind = 'main'`);
+  assert.match(home.body, new RegExp(main.name));
+  const newest = DEMO_ARTICLES.filter((a) => a.site === 'main').sort((a, b) => a.daysAgo - b.daysAgo)[0];
+  assert.ok(home.body.includes(newest.title.replace(/&/g, '&amp;').replace(/"/g, '&quot;')), 'the newest main-site article is on the home page');
+  for (const q of ['教育', '营商环境']) {
+    const found = (await ctx.app.inject({ method: 'GET', url: `/api/v1/portal/search?q=${encodeURIComponent(q)}` })).json();
+    assert.ok(found.total > 0, `${q} finds articles`);
+    const page = await ctx.app.inject({ method: 'GET', url: found.items[0].url });
+    assert.equal(page.statusCode, 200, found.items[0].url);
+  }
+});
