@@ -12,6 +12,7 @@ import type { TestUser } from '../../../test/helpers.ts';
 import { pageFile, publicRoot, rebuildStatic } from '../../platform/static/index.ts';
 import { portalFixture, type PortalFixture } from './testing.ts';
 import { renderPortalPage } from './public/pages.ts';
+import { portalPagesSource } from './public/source.ts';
 
 let f: PortalFixture;
 let main: { id: string; url: string };
@@ -151,4 +152,18 @@ test('a full rebuild writes the same bytes, and puts back what was lost', async 
   assert.deepEqual(fs.readFileSync(file(second.url)), before);
   assert.match(onDisk('/s/edu/') ?? '', /营商环境/);
   assert.deepEqual((await f.ctx.app.inject({ method: 'GET', url: '/s/edu/' })).rawPayload, fs.readFileSync(file('/s/edu/')));
+});
+
+test('a rebuild resumes after its saved position: the sites already done are not emitted again', async () => {
+  const emitted: Array<{ paths: string[]; cursor?: string }> = [];
+  const collect = async (pages: Array<{ path: string }>, cursor?: string) => void emitted.push({ paths: pages.map((p) => p.path), cursor });
+  await portalPagesSource.rebuild(f.ctx.platform, {}, collect);
+  const cursors = emitted.map((e) => e.cursor).filter(Boolean) as string[];
+  assert.ok(cursors[0].startsWith('a:'), 'article pages first');
+  assert.deepEqual(cursors.slice(-2), [`s:${main.id}`, `s:${edu.id}`], 'then each site');
+  emitted.length = 0;
+  await portalPagesSource.rebuild(f.ctx.platform, { after: `s:${main.id}` }, collect);
+  const paths = emitted.flatMap((e) => e.paths);
+  assert.ok(paths.length > 0 && paths.every((p) => p.startsWith('/s/edu/')), 'only the site after the saved one');
+  assert.ok(!paths.some((p) => /\/[0-9a-f-]{36}\.html$/.test(p)), 'no article page again');
 });
