@@ -49,3 +49,13 @@ test('the demo site group is published: the main site at /, its pages on disk, i
     assert.equal(page.statusCode, 200, found.items[0].url);
   }
 });
+
+test('the demo\'s disclosure items are found by search, filtered by their first-level category', async () => {
+  const all = (await ctx.app.inject({ method: 'GET', url: `/api/v1/portal/search?q=${encodeURIComponent('营商环境 解读')}&limit=50` })).json();
+  assert.ok(all.items.some((i: { url: string }) => i.url.startsWith('/xxgk/')), `a disclosure item is among the results: ${JSON.stringify(all).slice(0, 400)}`);
+  const documents = (await ctx.app.inject({ method: 'GET', url: `/api/v1/portal/search?q=${encodeURIComponent('营商环境')}&category=documents` })).json();
+  assert.ok(documents.total > 0 && documents.items.every((i: { url: string }) => i.url.startsWith('/xxgk/')));
+  const page = await ctx.app.inject({ method: 'GET', url: `/search?q=${encodeURIComponent('营商环境')}&category=documents` });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /公开类别/);
+});

@@ -15,6 +15,7 @@ import { searchDocuments, type SearchResult } from '../../../platform/search/ind
 import { portalAssetRoutes, renderSearch, type NavLink, type SearchFilter, type SearchView } from '../render/index.ts';
 import { siteUrl } from '../urls.ts';
 import { contextFor, renderPortalPage } from './pages.ts';
+import { DEFAULT_CATALOGUE } from '../disclosure/index.ts';
 import { hasPages, type SiteContext } from './views.ts';
 
 const Key = Type.String({ minLength: 1, maxLength: 60 });
@@ -50,6 +51,7 @@ const PageQuery = Type.Object(
     q: Type.Optional(Type.String({ maxLength: 4000 })),
     site: Type.Optional(Type.String({ maxLength: 60 })),
     column: Type.Optional(Type.String({ maxLength: 60 })),
+    category: Type.Optional(Type.String({ maxLength: 60 })),
     within: Type.Optional(Type.String({ maxLength: 5 })),
     page: Type.Optional(Type.String({ maxLength: 6 })),
   },
@@ -77,7 +79,7 @@ function dateDaysAgo(now: Date, days: number): string {
 async function searchPage(platform: Platform, ctx: SiteContext, query: PageQueryT): Promise<string> {
   const q = (query.q ?? '').trim().slice(0, 100);
   const base = `${siteUrl(ctx.site)}search`;
-  const params = { q, site: query.site, column: query.column, within: query.within };
+  const params = { q, site: query.site, column: query.column, category: query.category, within: query.within };
   const href = (over: Partial<typeof params> & { page?: number }) => {
     const all = { ...params, ...over };
     const search = new URLSearchParams();
@@ -92,7 +94,7 @@ async function searchPage(platform: Platform, ctx: SiteContext, query: PageQuery
   let result: SearchResult = { items: [], total: 0 } as unknown as SearchResult;
   if (q) {
     try {
-      result = await searchDocuments(platform.db, { q, siteId: siteFilter, columnId: query.column || undefined, from, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+      result = await searchDocuments(platform.db, { q, siteId: query.category ? undefined : siteFilter, columnId: query.column || undefined, category: query.category || undefined, from, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
     } catch (error) {
       // A query that is only punctuation, or too long: an empty result, the words kept in the box.
       if (!(error instanceof AppError) || error.status >= 500) throw error;
@@ -108,6 +110,11 @@ async function searchPage(platform: Platform, ctx: SiteContext, query: PageQuery
     {
       label: '栏目',
       options: [option('全部栏目', { column: undefined }, !query.column), ...ctx.columns.filter((c) => hasPages(c) && c.kind === 'article_list').map((c) => option(c.name, { column: c.id, site: ctx.site.id }, query.column === c.id))],
+    },
+    {
+      // Disclosure items (政府信息公开) by their first-level category, in every unit's catalogue.
+      label: '公开类别',
+      options: [option('不限', { category: undefined }, !query.category), ...DEFAULT_CATALOGUE.map((c) => option(c.name, { category: c.code, column: undefined, site: ctx.site.kind === 'main' ? undefined : 'all' }, query.category === c.code))],
     },
     {
       label: '时间',
