@@ -6,6 +6,7 @@
  */
 import { sql, type Db } from '../../../platform/db/index.ts';
 import { portalDb, type ArticleRow, type ColumnRow, type SiteRow } from '../model.ts';
+import type { ColumnItemRow } from './shares.ts';
 
 /** Every site: a site group has at most a few hundred, and any page needs several of them (itself, the main site, the sources of shared items). */
 export async function allSites(db: Db): Promise<SiteRow[]> {
@@ -21,15 +22,8 @@ export async function columnRowsOf(db: Db, siteIds: string[]): Promise<ColumnRow
   return portalDb(db).selectFrom('portal_columns').selectAll().where('site_id', 'in', siteIds).orderBy('depth').orderBy('position').orderBy('id').execute();
 }
 
-/** An item of a column's list: the article, and whether it is a shared (报送) copy from another site. */
-export interface ColumnItem {
-  id: string;
-  title: string;
-  summary: string | null;
-  published_at: Date;
-  site_id: string;
-  shared: boolean;
-}
+/** An item of a column's list (the same rows the API's column items read). */
+export type ColumnItem = ColumnItemRow;
 
 const itemsUnion = (columnId: string) => sql`
   select a.id, a.title, a.summary, a.published_at, a.site_id, false as shared from portal_articles a
