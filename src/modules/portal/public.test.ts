@@ -160,10 +160,43 @@ test('a rebuild resumes after its saved position: the sites already done are not
   await portalPagesSource.rebuild(f.ctx.platform, {}, collect);
   const cursors = emitted.map((e) => e.cursor).filter(Boolean) as string[];
   assert.ok(cursors[0].startsWith('a:'), 'article pages first');
-  assert.deepEqual(cursors.slice(-2), [`s:${main.id}`, `s:${edu.id}`], 'then each site');
+  assert.deepEqual(cursors.slice(-2).sort(), [`s:${main.id}`, `s:${edu.id}`].sort(), 'then each site');
+  const [first, second] = cursors.slice(-2).map((c) => c.slice(2));
   emitted.length = 0;
-  await portalPagesSource.rebuild(f.ctx.platform, { after: `s:${main.id}` }, collect);
+  await portalPagesSource.rebuild(f.ctx.platform, { after: `s:${first}` }, collect);
   const paths = emitted.flatMap((e) => e.paths);
-  assert.ok(paths.length > 0 && paths.every((p) => p.startsWith('/s/edu/')), 'only the site after the saved one');
+  const secondPrefix = second === edu.id ? '/s/edu/' : '/';
+  assert.ok(paths.length > 0 && paths.every((p) => p.startsWith(secondPrefix) && (secondPrefix !== '/' || !p.startsWith('/s/'))), 'only the site after the saved one');
   assert.ok(!paths.some((p) => /\/[0-9a-f-]{36}\.html$/.test(p)), 'no article page again');
+});
+
+test('list pages count from the oldest: a new article re-renders the index, not the archive pages', async () => {
+  const column = col['edu.通知公告'];
+  assert.equal((await f.patch(f.people.eduEditor, `/api/v1/portal/columns/${column.id}`, { needsReview: false, pageSize: 5 })).statusCode, 200);
+  const titles: string[] = [];
+  for (let i = 1; i <= 11; i++) {
+    f.clock.advance(60_000);
+    titles.push(`教育局第${i}号通知`);
+    await publish(f.people.eduEditor, edu.id, column.id, titles[i - 1]);
+  }
+  // 11 items, 5 a page: the index shows 7–11, index_2 holds 6–10, index_1 holds 1–5.
+  const index = onDisk(column.url) ?? '';
+  for (const n of [7, 11]) assert.match(index, new RegExp(`第${n}号通知`));
+  assert.doesNotMatch(index, /第6号通知/);
+  assert.match(onDisk(`${column.url}index_1.html`) ?? '', /第1号通知[\s\S]*/);
+  assert.doesNotMatch(onDisk(`${column.url}index_1.html`) ?? '', /第6号通知/);
+  assert.match(onDisk(`${column.url}index_2.html`) ?? '', /第6号通知/);
+  assert.equal(onDisk(`${column.url}index_3.html`), null);
+  const archive = [1, 2].map((k) => fs.statSync(file(`${column.url}index_${k}.html`)).mtimeMs);
+  const indexBefore = fs.statSync(file(column.url)).mtimeMs;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  f.clock.advance(60_000);
+  await publish(f.people.eduEditor, edu.id, column.id, '教育局第12号通知');
+  assert.match(onDisk(column.url) ?? '', /第12号通知/);
+  assert.ok(fs.statSync(file(column.url)).mtimeMs > indexBefore, 'the index is new');
+  assert.deepEqual([1, 2].map((k) => fs.statSync(file(`${column.url}index_${k}.html`)).mtimeMs), archive, 'the archive pages were not written again');
+  // Each page equals its on-demand rendering.
+  for (const path of [column.url, `${column.url}index_1.html`, `${column.url}index_2.html`]) {
+    assert.deepEqual(Buffer.from((await renderPortalPage(f.ctx.platform, { host: null, path }))!.body), fs.readFileSync(file(path)), path);
+  }
 });

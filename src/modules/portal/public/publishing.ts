@@ -15,6 +15,7 @@ import { portalDb } from '../model.ts';
 import { articleUrlIn } from '../urls.ts';
 import { columnItemCount, columnItemSlice, siteArticleAddresses, siteColumnRows } from '../queries/public.ts';
 import { chunksOf, columnAddresses, keys, siteAddresses, SOURCE } from './pages.ts';
+import { sitePathOf } from './views.ts';
 
 /** The search index's name for the portal's articles. */
 export const ARTICLE_DOCUMENTS = 'portal.article';
@@ -33,12 +34,18 @@ export function addressOfUrl(url: string): PageAddress {
  * item is the newest and did not start a new archive chunk; else every list page (pages.ts).
  */
 async function columnKeyForAddition(work: Work, columnId: string, articleId: string): Promise<string> {
-  const column = await portalDb(work.tx).selectFrom('portal_columns').select(['page_size']).where('id', '=', columnId).executeTakeFirst();
+  const column = await portalDb(work.tx).selectFrom('portal_columns').selectAll().where('id', '=', columnId).executeTakeFirst();
   if (!column) return keys.column(columnId);
   const size = Math.max(1, column.page_size);
   const total = await columnItemCount(work.tx, columnId);
   const [newest] = await columnItemSlice(work.tx, columnId, { order: 'newest', limit: 1 });
-  const grew = chunksOf(total, size) !== chunksOf(total - 1, size);
+  const chunks = chunksOf(total, size);
+  const grew = chunks !== chunksOf(total - 1, size);
+  if (grew && chunks > 1) {
+    // The chunk the index showed alone is now an archive page of its own: a new address.
+    const site = await portalDb(work.tx).selectFrom('portal_sites').selectAll().where('id', '=', column.site_id).executeTakeFirstOrThrow();
+    markPages(work, SOURCE, [{ host: site.host_name, path: `${sitePathOf(site)}${column.path}/index_${chunks - 1}.html` }]);
+  }
   return newest?.id === articleId && !grew ? keys.columnNewest(columnId) : keys.column(columnId);
 }
 
