@@ -200,3 +200,24 @@ test('list pages count from the oldest: a new article re-renders the index, not 
     assert.deepEqual(Buffer.from((await renderPortalPage(f.ctx.platform, { host: null, path }))!.body), fs.readFileSync(file(path)), path);
   }
 });
+
+test('a site given its own host name is published under that host; its old addresses go', async () => {
+  const host = 'jyj.yunchuan.gov.cn';
+  const res = await f.patch(f.people.sysadmin, `/api/v1/portal/sites/${edu.id}`, { hostName: host });
+  assert.equal(res.statusCode, 200, res.body);
+  const root = publicRoot(f.ctx.platform.config);
+  assert.ok(fs.existsSync(pageFile(root, host, '/')), 'its home under the host');
+  const home = await f.ctx.app.inject({ method: 'GET', url: '/', headers: { host } });
+  assert.equal(home.statusCode, 200);
+  assert.deepEqual(home.rawPayload, fs.readFileSync(pageFile(root, host, '/')));
+  assert.match(home.body, /云川市教育局/);
+  assert.equal((await f.ctx.app.inject({ method: 'GET', url: '/s/edu/' })).statusCode, 404);
+  assert.equal(onDisk('/s/edu/'), null);
+  // An article page at the new address, published or on demand.
+  const [item] = (await f.get(null, `/api/v1/portal/search?q=${encodeURIComponent('通知')}&siteId=${edu.id}&limit=1`)).json().items;
+  const url = new URL(item.url);
+  assert.equal(url.hostname, host);
+  const page = await f.ctx.app.inject({ method: 'GET', url: url.pathname, headers: { host } });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /教育局第\d+号通知/);
+});

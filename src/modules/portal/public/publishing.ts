@@ -65,25 +65,36 @@ async function onArticleChanged(work: Work, platform: Platform, event: ArticleCh
 
   if (event.change === 'withdrawn' || event.change === 'unpublished') {
     await removeDocuments(work, ARTICLE_DOCUMENTS, [event.articleId]);
-  } else if ((event.change === 'published' || event.change === 'updated') && event.visible && event.url) {
-    const article = await portalDb(work.tx).selectFrom('portal_articles').selectAll().where('id', '=', event.articleId).executeTakeFirstOrThrow();
-    await indexDocuments(
-      work,
-      [
-        {
-          source: ARTICLE_DOCUMENTS,
-          id: article.id,
-          siteId: article.site_id,
-          columnId: article.column_id,
-          title: article.title,
-          html: [article.subtitle, article.summary].filter(Boolean).map((t) => `<p>${t!.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'))}</p>`).join('') + article.body,
-          url: event.url,
-          publishedAt: article.published_at ?? platform.clock.now(),
-        },
-      ],
-      platform.clock.now(),
-    );
+  } else if ((event.change === 'published' || event.change === 'updated') && event.visible) {
+    await indexArticles(work, platform, { ids: [event.articleId] });
   }
+}
+
+/** Indexes published articles (by id, or a site's, or some columns') at their current addresses. */
+async function indexArticles(work: Work, platform: Platform, which: { ids?: string[]; siteId?: string; columnIds?: string[] }) {
+  let query = portalDb(work.tx).selectFrom('portal_articles').selectAll().where('status', '=', 'published');
+  if (which.ids) query = query.where('id', 'in', which.ids);
+  if (which.siteId) query = query.where('site_id', '=', which.siteId);
+  if (which.columnIds) query = query.where('column_id', 'in', which.columnIds);
+  const articles = await query.execute();
+  if (!articles.length) return;
+  const sites = new Map((await portalDb(work.tx).selectFrom('portal_sites').selectAll().where('id', 'in', [...new Set(articles.map((a) => a.site_id))]).execute()).map((r) => [r.id, r]));
+  const columns = new Map((await portalDb(work.tx).selectFrom('portal_columns').selectAll().where('id', 'in', [...new Set(articles.map((a) => a.column_id))]).execute()).map((r) => [r.id, r]));
+  const escape = (t: string) => t.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'));
+  await indexDocuments(
+    work,
+    articles.map((article) => ({
+      source: ARTICLE_DOCUMENTS,
+      id: article.id,
+      siteId: article.site_id,
+      columnId: article.column_id,
+      title: article.title,
+      html: [article.subtitle, article.summary].filter(Boolean).map((t) => `<p>${escape(t!)}</p>`).join('') + article.body,
+      url: articleUrlIn(sites.get(article.site_id)!, columns.get(article.column_id)!, article.id),
+      publishedAt: article.published_at ?? platform.clock.now(),
+    })),
+    platform.clock.now(),
+  );
 }
 
 /** Article pages of some columns at their (new) addresses: a moved column or site. */
@@ -100,20 +111,21 @@ async function placementAddresses(work: Work, siteId: string, columnIds: string[
     });
 }
 
-async function onSiteChanged(work: Work, _platform: Platform, event: SiteChanged) {
+async function onSiteChanged(work: Work, platform: Platform, event: SiteChanged) {
   markStale(work, [keys.site(event.siteId)]);
   const site = await portalDb(work.tx).selectFrom('portal_sites').selectAll().where('id', '=', event.siteId).executeTakeFirst();
   if (!site) return;
   markPages(work, SOURCE, siteAddresses(site, await siteColumnRows(work.tx, site.id)));
   if (event.change === 'updated' && (event.previousUrl !== null || event.fields.some((f) => f === 'hostName' || f === 'slug'))) {
     markPages(work, SOURCE, await placementAddresses(work, site.id, null));
+    await indexArticles(work, platform, { siteId: site.id });
   }
 }
 
 /** Column fields the public sees in every page of the site (navigation, breadcrumbs, sub-column links). */
 const CHROME_FIELDS = new Set(['name', 'slug', 'parentId', 'position', 'kind', 'externalUrl']);
 
-async function onColumnChanged(work: Work, _platform: Platform, event: ColumnChanged) {
+async function onColumnChanged(work: Work, platform: Platform, event: ColumnChanged) {
   const stale: string[] = [keys.column(event.columnId), keys.sitemap(event.siteId)];
   if (event.change === 'created' || event.fields.some((f) => CHROME_FIELDS.has(f))) stale.push(keys.site(event.siteId));
   markStale(work, stale);
@@ -123,7 +135,10 @@ async function onColumnChanged(work: Work, _platform: Platform, event: ColumnCha
   const touched = new Set([event.columnId, ...event.movedColumnIds]);
   markPages(work, SOURCE, columns.filter((c) => touched.has(c.id)).flatMap((c) => columnAddresses(site, c)));
   if (event.previousUrl) markPages(work, SOURCE, [addressOfUrl(event.previousUrl)]);
-  if (event.movedColumnIds.length) markPages(work, SOURCE, await placementAddresses(work, site.id, event.movedColumnIds));
+  if (event.movedColumnIds.length) {
+    markPages(work, SOURCE, await placementAddresses(work, site.id, event.movedColumnIds));
+    await indexArticles(work, platform, { columnIds: event.movedColumnIds });
+  }
 }
 
 export const portalSubscriptions: Subscription[] = [
