@@ -172,6 +172,12 @@ export interface PortalContribution {
   accountHome?: PortalLink;
   /** Pages of the signed-in citizen's or enterprise's own area (我的), in the order shown: 我的办件, 我的证照 … */
   account?: PortalLink[];
+  /**
+   * The public home page as a module renders it (the portal's main site), or null while it has
+   * none: `/` then shows it instead of the platform's own. A hook, because the platform never
+   * imports a module; the first installed module's page wins.
+   */
+  homePage?: (platform: Platform) => Promise<string | null>;
 }
 
 export type HtmlErrorRenderer = (request: FastifyRequest, reply: FastifyReply, error: AppError) => unknown;

@@ -99,8 +99,10 @@ describe('the citizen journey in the demo city', { skip: chromiumMissing }, () =
 
       // The search box of the home page finds the item; its guide leads to the application form.
       await page.goto(`${base}/`);
-      await page.locator('input[type="search"][name="q"]').fill('食品经营');
-      await page.locator('input[type="search"][name="q"]').press('Enter');
+      // The service hall's box (the platform's home, or the portal's main site at / with its own site search beside it).
+      const hallSearch = page.locator('#home-q, #service-hall-q');
+      await hallSearch.fill('食品经营');
+      await hallSearch.press('Enter');
       await page.waitForURL(/\/services\?q=/);
       await checkPage(page, label('search results'));
       await page.getByRole('link', { name: ITEM }).first().click();

@@ -1,5 +1,6 @@
-// The public home page of the demo city in the browser: axe at a desktop and a phone width, no
-// sideways scrolling, and the search box leading to the service hall.
+// The public home page of the demo city in the browser — the portal's main site once the demo made
+// one: axe at a desktop and a phone width, no sideways scrolling, the service hall's search box and
+// hot items, the news blocks, and the search box leading to the service hall.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
@@ -34,8 +35,9 @@ describe('the portal home page in the browser', { skip: chromiumMissing }, () =>
         if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
       });
       await page.goto(`${base}/`);
-      assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), '云川市政务服务网');
-      for (const name of ['按服务对象', '热门事项', '按部门办事', '按人生事件']) assert.ok(await page.getByRole('heading', { level: 2, name }).isVisible(), name);
+      assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), '云川市人民政府');
+      for (const name of ['网上办事大厅', '新闻', '通知公告', '部门动态']) assert.ok(await page.getByRole('heading', { level: 2, name }).isVisible(), name);
+      assert.ok(await page.getByRole('heading', { level: 3, name: '热门事项' }).isVisible());
       await assertAccessible(page, `portal home ${width}`, 'portal');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);

@@ -5,8 +5,10 @@ import { seedDemo } from '../../platform/demo/seed.ts';
 import { LIFE_EVENTS } from './portal-home.ts';
 
 let ctx: TestContext;
+// The platform's own home page with the service hall's blocks: the portal module, whose main site
+// would take over / once the demo made one, is switched off here.
 before(async () => {
-  ctx = await createTestContext({ env: { ZT_DEMO_PASSWORD: 'Yunchuan-Demo-1', ZT_DEMO_CASES: '0' } });
+  ctx = await createTestContext({ env: { ZT_DEMO_PASSWORD: 'Yunchuan-Demo-1', ZT_DEMO_CASES: '0', ZT_MODULES: 'approval,supervision,exchange,meetings,interaction' } });
 });
 after(() => ctx?.close());
 

@@ -34,3 +34,28 @@ test('the demo city has its site group: a main site, sub-sites from templates, p
   const [again] = await rows(sql<{ n: number }>`select count(*)::int as n from portal_articles`);
   assert.equal(again.n, DEMO_ARTICLES.length);
 });
+
+test('the demo site group is published: the main site at /, its pages on disk, its articles found by search', async () => {
+  const home = await ctx.app.inject({ method: 'GET', url: '/' });
+  assert.equal(home.statusCode, 200);
+  const [main] = await rows(sql<{ name: string }>`select name from portal_sites where kind = 'main'`);
+  assert.match(home.body, new RegExp(main.name));
+  const newest = DEMO_ARTICLES.filter((a) => a.site === 'main').sort((a, b) => a.daysAgo - b.daysAgo)[0];
+  assert.ok(home.body.includes(newest.title.replace(/&/g, '&amp;').replace(/"/g, '&quot;')), 'the newest main-site article is on the home page');
+  for (const q of ['教育', '营商环境']) {
+    const found = (await ctx.app.inject({ method: 'GET', url: `/api/v1/portal/search?q=${encodeURIComponent(q)}` })).json();
+    assert.ok(found.total > 0, `${q} finds articles`);
+    const page = await ctx.app.inject({ method: 'GET', url: found.items[0].url });
+    assert.equal(page.statusCode, 200, found.items[0].url);
+  }
+});
+
+test('the demo\'s disclosure items are found by search, filtered by their first-level category', async () => {
+  const all = (await ctx.app.inject({ method: 'GET', url: `/api/v1/portal/search?q=${encodeURIComponent('营商环境 解读')}&limit=50` })).json();
+  assert.ok(all.items.some((i: { url: string }) => i.url.startsWith('/xxgk/')), `a disclosure item is among the results: ${JSON.stringify(all).slice(0, 400)}`);
+  const documents = (await ctx.app.inject({ method: 'GET', url: `/api/v1/portal/search?q=${encodeURIComponent('营商环境')}&category=documents` })).json();
+  assert.ok(documents.total > 0 && documents.items.every((i: { url: string }) => i.url.startsWith('/xxgk/')));
+  const page = await ctx.app.inject({ method: 'GET', url: `/search?q=${encodeURIComponent('营商环境')}&category=documents` });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /公开类别/);
+});

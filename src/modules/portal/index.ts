@@ -22,6 +22,10 @@ import { portalNav, portalPages } from './pages/console.tsx';
 import { visitPages } from './pages/visits.tsx';
 import { portalPageMessages } from './messages/pages.ts';
 import { disclosurePart } from './disclosure/index.ts';
+import { portalPublicRoutes } from './public/routes.ts';
+import { portalSubscriptions } from './public/publishing.ts';
+import { portalPagesSource } from './public/source.ts';
+import { renderPortalPage } from './public/pages.ts';
 
 export type { ArticleChanged, ArticlePlacement, ColumnChanged, SiteChanged } from './events.ts';
 export { ARTICLE_CHANGED, COLUMN_CHANGED, SITE_CHANGED } from './events.ts';
@@ -45,6 +49,7 @@ export async function portalCoreRoutes(app: FastifyInstance, platform: Platform)
 async function portalRoutes(app: FastifyInstance, platform: Platform) {
   await portalCoreRoutes(app, platform);
   await disclosurePart.routes(app, platform);
+  await portalPublicRoutes(app, platform);
 }
 
 /** An article's attachments: public once it is published, else its site's editors only. */
@@ -78,8 +83,15 @@ export const portalModule: ZtModule = {
     ...disclosurePart.permissions,
   ],
   publishes: [ARTICLE_CHANGED, SITE_CHANGED, COLUMN_CHANGED],
+  // Its own events: the pages they touch are marked stale and the search index follows, in the change's transaction.
+  subscriptions: portalSubscriptions,
+  staticPages: [portalPagesSource],
   fileAccess: { [ATTACHMENT_OWNER]: mayDownloadAttachments, [LOGO_OWNER]: logoIsPublic, ...disclosurePart.fileAccess },
-  portal: disclosurePart.portal,
+  portal: {
+    ...disclosurePart.portal,
+    // The main site is the portal: its home replaces the platform's at / once a main site exists.
+    homePage: async (platform) => (await renderPortalPage(platform, { host: null, path: '/' }))?.body.toString() ?? null,
+  },
   auditObjects: {
     [SITE_OBJECT]: async (db, ids) => {
       const rows = ids.length ? await portalDb(db).selectFrom('portal_sites').select(['id', 'name']).where('id', 'in', ids).execute() : [];

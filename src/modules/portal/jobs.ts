@@ -4,7 +4,8 @@
  * and moves each in its own unit of work, with its event, as an approval would.
  */
 import { sql } from '../../platform/db/index.ts';
-import { inTransaction, SYSTEM_ACTOR } from '../../platform/db/work.ts';
+import { SYSTEM_ACTOR } from '../../platform/db/work.ts';
+import { inTransactionPublishing } from '../../platform/static/index.ts';
 import type { JobDefinition, Platform } from '../../platform/module.ts';
 import { recordAudit } from '../../platform/audit/service.ts';
 import { ARTICLE_OBJECT, portalDb } from './model.ts';
@@ -17,7 +18,8 @@ export async function runPortalSchedule(platform: Platform): Promise<{ published
   let published = 0;
   let unpublished = 0;
   for (;;) {
-    const moved = await inTransaction(platform.db, SYSTEM_ACTOR, async (work) => {
+    // Each batch's pages are written before the next batch is claimed (the route-await guarantee, for the job).
+    const moved = await inTransactionPublishing(platform, SYSTEM_ACTOR, async (work) => {
       const now = platform.clock.now();
       // Two claims (FOR UPDATE cannot stand in a UNION): due publications, then due ends.
       const due = await sql<{ id: string }>`

@@ -101,6 +101,12 @@ function HomeBlockView({ ctx, block }: { ctx: ViewContext; block: PortalHomeBloc
 
 export async function portalPages(app: FastifyInstance, platform: Platform) {
   app.get('/', { schema: { querystring: HomeQuery }, config: { auth: 'public' } }, async (request, reply) => {
+    // A module's own home page (the portal's main site), when one exists. Its pages are Chinese
+    // only (they are published as files): a visitor who chose another language keeps this one.
+    for (const module of request.lang === 'zh-CN' ? platform.modules.modules : []) {
+      const page = module.portal?.homePage ? await module.portal.homePage(platform) : null;
+      if (page !== null) return reply.type('text/html; charset=utf-8').send(page);
+    }
     const [topRegions, blocks] = await Promise.all([topRegionsOf(platform), homeBlocks(platform)]);
     const search = platform.modules.portalSearch;
     return renderPortal(request, reply, (ctx) => ({

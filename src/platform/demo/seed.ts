@@ -1,3 +1,4 @@
+import { publishStale } from '../static/queue.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -164,6 +165,8 @@ export async function seedDemo(platform: Platform, options: { forceProduction?: 
   for (const module of platform.modules.modules) {
     if (module.demo) await inTransaction(platform.db, DEMO_ACTOR, (work) => module.demo!(work, platform, city));
   }
+  // The public pages the demo's content touched (static publishing), written now rather than by the job's next run.
+  await publishStale(platform);
 
   // Its past: cases over the last months (once), with the other modules reacting as time passes.
   const hooks = platform.modules.modules.flatMap((m) => (m.demoActivity?.hooks ? [m.demoActivity.hooks] : []));

@@ -17,6 +17,9 @@ import { ATTACHMENT_OWNER, CATALOGUE_OBJECT, CATEGORY_OBJECT, DISCLOSURE_PERMISS
 import { itemView } from './queries/items.ts';
 import { loadDisclosureDemo } from './demo.ts';
 
+/** The search: disclosure items are indexed under this source, filtered by their first-level category's code. */
+export { DISCLOSURE_DOCUMENTS, DEFAULT_CATALOGUE } from './search.ts';
+
 async function disclosureRoutes(app: FastifyInstance, platform: Platform) {
   await disclosureApi(app, platform);
   await app.register(async (pages) => disclosurePages(pages, platform));

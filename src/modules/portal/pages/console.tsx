@@ -6,7 +6,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { AppError, Id, Strict, actorOf } from '../../../platform/http/index.ts';
-import { inTransaction, type Work } from '../../../platform/db/work.ts';
+import type { Work } from '../../../platform/db/work.ts';
+import { inTransactionPublishing } from '../../../platform/static/index.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { pageScope, renderConsole, type NavGroup } from '../../../platform/console/index.ts';
 import { listUnits, type Unit } from '../../../platform/org/service.ts';
@@ -47,7 +48,7 @@ export const portalNav: NavGroup = {
  */
 async function formPost<T>(platform: Platform, request: FastifyRequest, reply: FastifyReply, run: (work: Work) => Promise<T>, success: string, target: (value: T) => string, back: string) {
   try {
-    const result = await attempt(request.lang, () => inTransaction(platform.db, actorOf(request), run));
+    const result = await attempt(request.lang, () => inTransactionPublishing(platform, actorOf(request), run));
     setFlash(reply, result.ok ? { kind: 'success', key: success } : { kind: 'error', key: 'flash.portalAdmin.failed', params: { message: result.summary } });
     return redirect(reply, result.ok ? target(result.value) : back);
   } catch (error) {

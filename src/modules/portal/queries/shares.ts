@@ -93,7 +93,8 @@ export async function shareStats(db: Db, range: { from: Date; to: Date }) {
   };
 }
 
-interface ColumnItemRow {
+/** An item of a column's list: the article, and whether it is a shared (报送) copy from another site. */
+export interface ColumnItemRow {
   id: string;
   title: string;
   summary: string | null;

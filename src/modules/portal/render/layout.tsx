@@ -179,21 +179,34 @@ function Footer({ site }: { site: SiteView }) {
           )}
         </p>
         <address class="footer-line footer-contact">
-          <span>
-            {TEXT.address}：<span safe>{f.contact.address}</span>
-          </span>
-          <span>
-            {TEXT.phone}：
-            <a href={esc(`tel:${f.contact.phone.replace(/[^\d+]/g, '')}`)} safe>
-              {f.contact.phone}
-            </a>
-          </span>
-          <span>
-            {TEXT.email}：
-            <a href={esc(`mailto:${f.contact.email}`)} safe>
-              {f.contact.email}
-            </a>
-          </span>
+          {/* A site that has not filled in its contact yet shows only what it has (no empty links). */}
+          {f.contact.address ? (
+            <span>
+              {TEXT.address}：<span safe>{f.contact.address}</span>
+            </span>
+          ) : (
+            ''
+          )}
+          {f.contact.phone ? (
+            <span>
+              {TEXT.phone}：
+              <a href={esc(`tel:${f.contact.phone.replace(/[^\d+]/g, '')}`)} safe>
+                {f.contact.phone}
+              </a>
+            </span>
+          ) : (
+            ''
+          )}
+          {f.contact.email ? (
+            <span>
+              {TEXT.email}：
+              <a href={esc(`mailto:${f.contact.email}`)} safe>
+                {f.contact.email}
+              </a>
+            </span>
+          ) : (
+            ''
+          )}
         </address>
         <p class="footer-line footer-small">
           {f.icp ? (

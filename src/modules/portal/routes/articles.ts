@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Platform } from '../../../platform/module.ts';
-import { inTransaction, type Work } from '../../../platform/db/work.ts';
+import type { Work } from '../../../platform/db/work.ts';
+import { inTransactionPublishing } from '../../../platform/static/index.ts';
 import { idempotent } from '../../../platform/http/idempotency.ts';
 import { Answer, Id, Nullable, StringEnum, Strict, actorOf, problems } from '../../../platform/http/index.ts';
 import { MAX_BODY_CHARS } from '../../../platform/views/rich-text.ts';
@@ -69,7 +70,7 @@ const DiffParams = Strict({ from: Type.Integer({ minimum: 1 }), to: Type.Integer
 
 export async function articleRoutes(app: FastifyInstance, platform: Platform) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const write = <T>(request: FastifyRequest, fn: (work: Work) => Promise<T>) => inTransaction(platform.db, actorOf(request), fn);
+  const write = <T>(request: FastifyRequest, fn: (work: Work) => Promise<T>) => inTransactionPublishing(platform, actorOf(request), fn);
 
   api.post(
     '/api/v1/portal/articles',

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Platform } from '../../../platform/module.ts';
-import { inTransaction, type Work } from '../../../platform/db/work.ts';
+import type { Work } from '../../../platform/db/work.ts';
+import { inTransactionPublishing } from '../../../platform/static/index.ts';
 import { Answer, Id, Nullable, StringEnum, Strict, actorOf, problems } from '../../../platform/http/index.ts';
 import { fieldError, forbidden, invalid } from '../../../platform/http/errors.ts';
 import { hasPermission } from '../../../platform/iam/principal.ts';
@@ -31,7 +32,7 @@ function dayRange(from: string, to: string) {
 
 export async function shareRoutes(app: FastifyInstance, platform: Platform) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const write = <T>(request: FastifyRequest, fn: (work: Work) => Promise<T>) => inTransaction(platform.db, actorOf(request), fn);
+  const write = <T>(request: FastifyRequest, fn: (work: Work) => Promise<T>) => inTransactionPublishing(platform, actorOf(request), fn);
 
   api.get(
     '/api/v1/portal/shares',

@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Platform } from '../../../platform/module.ts';
-import { inTransaction, type Work } from '../../../platform/db/work.ts';
-import { idempotent } from '../../../platform/http/idempotency.ts';
+import type { Work } from '../../../platform/db/work.ts';
+import { inTransactionPublishing } from '../../../platform/static/index.ts';
+import { idempotentPublishing } from '../public/publishing.ts';
 import { Answer, Id, Nullable, StringEnum, Strict, actorOf, problems } from '../../../platform/http/index.ts';
 import { COLUMN_KINDS, LIMITS, MANAGE_PERMISSION, SITE_KINDS } from '../model.ts';
 import { PALETTE_COLOURS, TEMPLATES, THEMES } from '../templates.ts';
@@ -80,7 +81,7 @@ const ColumnPatchBody = Strict(
 
 export async function siteRoutes(app: FastifyInstance, platform: Platform) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const write = <T>(request: FastifyRequest, fn: (work: Work) => Promise<T>) => inTransaction(platform.db, actorOf(request), fn);
+  const write = <T>(request: FastifyRequest, fn: (work: Work) => Promise<T>) => inTransactionPublishing(platform, actorOf(request), fn);
 
   api.post(
     '/api/v1/portal/sites',
@@ -96,7 +97,7 @@ export async function siteRoutes(app: FastifyInstance, platform: Platform) {
       config: { auth: MANAGE_PERMISSION },
     },
     async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => {
+      const result = await idempotentPublishing(platform, request, actorOf(request), async (work) => {
         const made = await createSite(work, platform, request.principal!, request.body);
         return { status: 201 as const, body: made };
       });
@@ -153,7 +154,7 @@ export async function siteRoutes(app: FastifyInstance, platform: Platform) {
       config: { auth: 'user' },
     },
     async (request, reply) => {
-      const result = await idempotent(platform, request, actorOf(request), async (work) => ({ status: 201 as const, body: await createColumn(work, platform, request.principal!, request.params.id, request.body) }));
+      const result = await idempotentPublishing(platform, request, actorOf(request), async (work) => ({ status: 201 as const, body: await createColumn(work, platform, request.principal!, request.params.id, request.body) }));
       return reply.status(201).send(result.body);
     },
   );

@@ -16,6 +16,7 @@ import { AppError, fieldError, type FieldError } from '../../../../platform/http
 import { ATTACHMENT_OWNER, disclosureDb, formatIndexNo, ITEM_OBJECT, LIMITS, type ItemInput } from '../model.ts';
 import { editableUnit } from '../queries/access.ts';
 import { ensureCatalogue } from './ensure-catalogue.ts';
+import { indexItem } from '../search.ts';
 import { checkCategory, checkIndexNo, checkText, checkWrittenDate, optionalText, publicationTime, throwIfAny, yearOf } from './checks.ts';
 
 export async function createItem(work: Work, platform: Platform, principal: Principal, input: ItemInput): Promise<{ id: string; indexNo: string }> {
@@ -99,6 +100,7 @@ export async function writeItem(work: Work, platform: Platform, unit: Unit, inpu
     if (isUniqueViolation(error)) throw taken(indexNo);
     throw error;
   }
+  await indexItem(work, platform, await db.selectFrom('portal_disclosure_items').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
   recordAudit(work, { action: 'portal.disclosure.item.create', objectType: ITEM_OBJECT, objectId: id, details: { unitId: unit.id, indexNo, title: input.title.trim(), categoryId: category.id } }, now);
   return { id, indexNo };
 }

@@ -2,6 +2,7 @@
  * Editing an item (its index number never changes: it is how the item is cited), and changing its
  * validity (有效 → 失效 or 废止, with a reason; back to 有效 when a repeal is itself revoked).
  */
+import { indexItem } from '../search.ts';
 import { sql } from 'kysely';
 import type { Work } from '../../../../platform/db/work.ts';
 import type { Platform } from '../../../../platform/module.ts';
@@ -54,6 +55,7 @@ export async function updateItem(work: Work, platform: Platform, principal: Prin
     .returningAll()
     .executeTakeFirstOrThrow();
   if (patch.attachments?.length) await attachFiles(work, patch.attachments, { ownerType: ATTACHMENT_OWNER, ownerId: id }, principal, now);
+  await indexItem(work, platform, row);
   recordAudit(work, { action: 'portal.disclosure.item.update', objectType: ITEM_OBJECT, objectId: id, details: { unitId: item.unit_id, indexNo: item.index_no, fields: Object.keys(set) } }, now);
   return row;
 }

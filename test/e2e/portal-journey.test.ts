@@ -1,0 +1,129 @@
+// The site group's journey in the browser: a unit administrator signs in to the console and creates
+// a department sub-site from a template; the department's editor writes and publishes an article
+// (through the API: the console has no article editor yet) and pushes it to a shared column of the
+// main site; the main site's editor accepts it in the console's shared-column inbox; a visitor at /
+// searches in Chinese, finds it and opens it — at 1366 and 390 px, axe clean, no sideways scroll.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser } from './browser.ts';
+import { bearer, createTestContext, makeUnit, makeUser, seedRegions, type TestContext, type TestUser } from '../helpers.ts';
+
+const TITLE = '市教育局部署寒假校园消防安全检查工作';
+
+describe('the portal site group in the browser', { skip: chromiumMissing }, () => {
+  let ctx: TestContext;
+  let browser: Browser;
+  let base: string;
+  let people: { sysadmin: TestUser; eduAdmin: TestUser; eduEditor: TestUser; officeEditor: TestUser };
+  const pageErrors: string[] = [];
+  let sharedColumn = '';
+
+  const api = (user: TestUser, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) => ctx.app.inject({ method, url, payload, headers: bearer(user) });
+
+  before(async () => {
+    ctx = await createTestContext();
+    await seedRegions(ctx.platform);
+    const office = await makeUnit(ctx.platform, '云川市人民政府办公室');
+    const edu = await makeUnit(ctx.platform, '云川市教育局');
+    people = {
+      sysadmin: await makeUser(ctx.platform, office.id, ['sysadmin']),
+      eduAdmin: await makeUser(ctx.platform, edu.id, ['unit_admin']),
+      eduEditor: await makeUser(ctx.platform, edu.id, ['editor']),
+      officeEditor: await makeUser(ctx.platform, office.id, ['editor']),
+    };
+    const main = await api(people.sysadmin, 'POST', '/api/v1/portal/sites', { name: '云川市人民政府', kind: 'main', unitId: office.id, slug: 'www' });
+    assert.equal(main.statusCode, 201, main.body);
+    ({ base, browser } = await openBrowser(ctx));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await ctx?.close();
+    assert.deepEqual(pageErrors, [], 'pages run without script errors or CSP refusals');
+  });
+
+  async function newPage(width: number): Promise<Page> {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
+    });
+    return page;
+  }
+
+  async function signIn(page: Page, user: TestUser) {
+    await page.goto(`${base}/console/login`);
+    await page.getByLabel('用户名').fill(user.username);
+    await page.getByLabel('密码').fill(user.password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL(/\/console/);
+  }
+
+  test('an editor makes a sub-site, publishes and pushes an article; the main site accepts it', async () => {
+    const page = await newPage(1366);
+    await signIn(page, people.eduAdmin);
+    await page.goto(`${base}/console/portal/new-site`);
+    await page.getByLabel('名称').fill('云川市教育局');
+    await page.getByLabel('网站类型').selectOption('department');
+    await page.getByLabel('标识').fill('jyj');
+    await page.getByRole('button', { name: '新建网站' }).click();
+    await page.waitForURL(/\/console\/portal\/sites\//);
+    await page.context().close();
+
+    const sites = (await api(people.eduEditor, 'GET', '/api/v1/portal/sites')).json().items as Array<{ id: string; slug: string }>;
+    const site = sites.find((s) => s.slug === 'jyj')!;
+    type Node = { id: string; name: string; children: Node[] };
+    const flat = (nodes: Node[]): Node[] => nodes.flatMap((n) => [n, ...flat(n.children)]);
+    const column = flat((await api(people.eduEditor, 'GET', `/api/v1/portal/sites/${site.id}/columns`)).json().items).find((c) => c.name === '部门动态')!;
+    assert.equal((await api(people.eduAdmin, 'PATCH', `/api/v1/portal/columns/${column.id}`, { needsReview: false })).statusCode, 200);
+    const made = await api(people.eduEditor, 'POST', '/api/v1/portal/articles', { siteId: site.id, columnId: column.id, title: TITLE, body: '<p>为切实做好寒假期间校园消防安全工作，市教育局部署开展校园消防安全检查。</p>' });
+    assert.equal(made.statusCode, 201, made.body);
+    assert.equal((await api(people.eduEditor, 'POST', `/api/v1/portal/articles/${made.json().id}/submit`, {})).json().status, 'published');
+
+    const mainSite = sites.find((s) => s.slug === 'www') ?? (await api(people.officeEditor, 'GET', '/api/v1/portal/sites')).json().items[0];
+    const mainColumns = flat((await api(people.officeEditor, 'GET', `/api/v1/portal/sites/${mainSite.id}/columns`)).json().items as Node[]);
+    sharedColumn = mainColumns.find((c) => c.name === '部门动态')!.id;
+    assert.equal((await api(people.eduEditor, 'POST', `/api/v1/portal/articles/${made.json().id}/share`, { columnId: sharedColumn })).statusCode, 201);
+
+    const inbox = await newPage(1366);
+    await signIn(inbox, people.officeEditor);
+    await inbox.goto(`${base}/console/portal/shares`);
+    assert.match(await inbox.locator('main').innerText(), new RegExp(TITLE));
+    await inbox.getByRole('button', { name: '采用' }).first().click();
+    await inbox.waitForLoadState();
+    assert.doesNotMatch(await inbox.locator('main').innerText(), new RegExp(TITLE));
+    await inbox.context().close();
+  });
+
+  for (const width of [1366, 390]) {
+    test(`at ${width} px a visitor at / finds the article by searching in Chinese and opens it`, async () => {
+      const page = await newPage(width);
+      await page.goto(`${base}/`);
+      assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), '云川市人民政府');
+      assert.match(await page.locator('main').innerText(), new RegExp(TITLE), 'the shared column on the home page shows it');
+      await assertAccessible(page, `portal main site ${width}`, 'portal-journey');
+      await assertNoSidewaysScroll(page, `home at ${width}`);
+
+      await page.goto(`${base}/search`);
+      const box = page.getByRole('searchbox').first();
+      await box.fill('消防 检查');
+      await box.press('Enter');
+      await page.waitForURL(/\/search\?q=/);
+      const result = page.getByRole('link', { name: TITLE }).first();
+      assert.ok(await result.isVisible(), 'the article is among the results');
+      await assertAccessible(page, `portal search ${width}`, 'portal-journey');
+      await assertNoSidewaysScroll(page, `search at ${width}`);
+
+      await result.click();
+      await page.waitForURL(/\.html$/);
+      assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), TITLE);
+      assert.match(await page.locator('body').innerText(), /云川市教育局/, 'the sub-site it is published on');
+      await assertAccessible(page, `portal article ${width}`, 'portal-journey');
+      await assertNoSidewaysScroll(page, `article at ${width}`);
+      await page.context().close();
+    });
+  }
+});
