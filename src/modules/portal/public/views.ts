@@ -206,7 +206,10 @@ export async function homeViewOf(platform: Platform, ctx: SiteContext, newest: M
     items: (newest.get(column.id) ?? []).map((item) => listItemOf(ctx, column, item)),
     more: { label: '更多', href: columnUrl(ctx.site, column) },
   }));
-  if (ctx.site.kind !== 'main') return { headline: null, blocks, serviceHall: null, interaction: null };
+  // The headline (头条) is the newest article of the first block that has one: the home page
+  // already depends on those columns, so it is as fresh as the blocks.
+  const headline = blocks.find((block) => block.items.length)?.items[0] ?? null;
+  if (ctx.site.kind !== 'main') return { headline, blocks, serviceHall: null, interaction: null };
   const t = (key: string, params?: Record<string, unknown>) => translate('zh-CN', key, params);
   const search = platform.modules.portalSearch;
   let hotItems: Link[] = [];
@@ -217,7 +220,7 @@ export async function homeViewOf(platform: Platform, ctx: SiteContext, newest: M
   }
   const sections = platform.modules.portalSections.filter((s) => s.href !== search?.action);
   return {
-    headline: null,
+    headline,
     blocks,
     serviceHall: search ? { title: '网上办事大厅', searchAction: search.action, hotItems, more: { label: '更多', href: search.action } } : null,
     interaction: sections.length ? { title: '政民互动', entries: sections.map((s) => ({ label: t(s.key), href: s.href, description: t(s.textKey) })), more: null } : null,
