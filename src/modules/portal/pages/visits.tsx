@@ -132,7 +132,9 @@ export async function visitPages(app: FastifyInstance, platform: Platform) {
                 <DataTable id="visits-days" caption={<>{ctx.t('page.portalAdmin.visits.byDay')}</>} head={[<>{ctx.t('page.portalAdmin.visits.col.day')}</>, <>{ctx.t('page.portalAdmin.visits.col.visits')}</>]}>
                   {result.value.figures!.days.map((row) => (
                     <tr>
-                      <th scope="row">{row.day}</th>
+                      <th scope="row" safe>
+                        {row.day}
+                      </th>
                       <td>{row.visits}</td>
                     </tr>
                   ))}
