@@ -4,6 +4,7 @@ import { publishStale } from './queue.ts';
 import { resumeRebuilds } from './rebuild.ts';
 import { PUBLISH, staticRoutes } from './routes.ts';
 import { flushVisits } from './visits.ts';
+import { staticNav, staticPageMessages, staticPages } from './console.tsx';
 
 export { installStaticPages } from './serve.ts';
 export { markStale, markPages, publishStale, inTransactionPublishing, publishingBatch } from './queue.ts';
@@ -21,9 +22,14 @@ export const staticManifest: ZtModule = {
   name: 'static',
   platform: true,
   migrations: staticMigrations,
-  routes: staticRoutes,
+  routes: async (app, platform) => {
+    await staticRoutes(app, platform);
+    await app.register(async (pages) => staticPages(pages, platform));
+  },
+  consoleNav: [staticNav],
   permissions: [{ name: PUBLISH, roles: ['sysadmin'] }],
   messages: [
+    staticPageMessages,
     {
       'zh-CN': { 'audit.action.static.rebuild': '重新生成静态页面', 'audit.object.static_rebuild': '静态页面生成' },
       en: { 'audit.action.static.rebuild': 'Static pages rebuilt', 'audit.object.static_rebuild': 'Static page rebuild' },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Answer, Nullable, Ref, Strict, actorOf } from '../http/index.ts';
-import { inTransaction } from '../db/work.ts';
+import { inTransaction, type Actor } from '../db/work.ts';
 import { recordAudit } from '../audit/service.ts';
 import { sql } from '../db/index.ts';
 import type { Platform } from '../module.ts';
@@ -46,15 +46,7 @@ export async function staticRoutes(app: FastifyInstance, platform: Platform) {
   api.get(
     '/api/v1/static/status',
     { schema: { operationId: 'getStaticStatus', tags, summary: 'Published pages, the publishing queue and the latest full rebuilds (system administrator)', response: { 200: Ref(Status) } }, config: { auth: PUBLISH } },
-    async () => {
-      const db = staticDb(platform.db);
-      const [pages, queue, rebuilds] = await Promise.all([
-        sql<{ n: string }>`select count(*) as n from static_pages`.execute(platform.db),
-        sql<{ n: string; oldest: Date | null }>`select count(*) as n, min(queued_at) as oldest from static_queue`.execute(platform.db),
-        db.selectFrom('static_rebuilds').select(['id', 'site', 'state', 'pages', 'started_at', 'updated_at', 'finished_at']).orderBy('id', 'desc').limit(10).execute(),
-      ]);
-      return { pages: Number(pages.rows[0].n), queued: Number(queue.rows[0].n), oldestQueuedAt: iso(queue.rows[0].oldest), rebuilds: rebuilds.map((r) => rebuildView(r as RebuildRow)) };
-    },
+    async () => staticStatus(platform),
   );
   api.post(
     '/api/v1/static/rebuilds',
@@ -68,20 +60,34 @@ export async function staticRoutes(app: FastifyInstance, platform: Platform) {
       },
       config: { auth: PUBLISH },
     },
-    async (request, reply) => {
-      const now = platform.clock.now();
-      const row = await inTransaction(platform.db, actorOf(request), async (work) => {
-        const inserted = (await staticDb(work.tx)
-          .insertInto('static_rebuilds')
-          .values({ site: request.body.site ?? null, state: 'running', requested_by: actorOf(request).username, started_at: now, updated_at: now } as never)
-          .returning(['id', 'site', 'state', 'pages', 'started_at', 'updated_at', 'finished_at'])
-          .executeTakeFirstOrThrow()) as RebuildRow;
-        recordAudit(work, { action: 'static.rebuild', objectType: 'static_rebuild', objectId: String(inserted.id), details: { site: request.body.site ?? null } }, now);
-        // Due at once: the next tick of any process's scheduler starts it.
-        await sql`update job_schedule set next_run_at = ${now} where name = 'static.rebuild' and (lease_until is null or lease_until <= ${now})`.execute(work.tx);
-        return inserted;
-      });
-      return reply.status(202).send(rebuildView(row));
-    },
+    async (request, reply) => reply.status(202).send(await requestRebuildAudited(platform, actorOf(request), request.body.site ?? null)),
   );
+}
+
+/** What is published, what waits in the queue, and the latest full rebuilds. */
+export async function staticStatus(platform: Platform) {
+  const db = staticDb(platform.db);
+  const [pages, queue, rebuilds] = await Promise.all([
+    sql<{ n: string }>`select count(*) as n from static_pages`.execute(platform.db),
+    sql<{ n: string; oldest: Date | null }>`select count(*) as n, min(queued_at) as oldest from static_queue`.execute(platform.db),
+    db.selectFrom('static_rebuilds').select(['id', 'site', 'state', 'pages', 'started_at', 'updated_at', 'finished_at']).orderBy('id', 'desc').limit(10).execute(),
+  ]);
+  return { pages: Number(pages.rows[0].n), queued: Number(queue.rows[0].n), oldestQueuedAt: iso(queue.rows[0].oldest), rebuilds: rebuilds.map((r) => rebuildView(r as RebuildRow)) };
+}
+
+/** A full rebuild of one site or all, audited, made due at once for the job of any process. */
+export async function requestRebuildAudited(platform: Platform, actor: Actor, site: string | null) {
+  const now = platform.clock.now();
+  const row = await inTransaction(platform.db, actor, async (work) => {
+    const inserted = (await staticDb(work.tx)
+      .insertInto('static_rebuilds')
+      .values({ site, state: 'running', requested_by: actor.username, started_at: now, updated_at: now } as never)
+      .returning(['id', 'site', 'state', 'pages', 'started_at', 'updated_at', 'finished_at'])
+      .executeTakeFirstOrThrow()) as RebuildRow;
+    recordAudit(work, { action: 'static.rebuild', objectType: 'static_rebuild', objectId: String(inserted.id), details: { site } }, now);
+    // Due at once: the next tick of any process's scheduler starts it.
+    await sql`update job_schedule set next_run_at = ${now} where name = 'static.rebuild' and (lease_until is null or lease_until <= ${now})`.execute(work.tx);
+    return inserted;
+  });
+  return rebuildView(row);
 }

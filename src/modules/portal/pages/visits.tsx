@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, Strict, fieldError, invalid } from '../../../platform/http/index.ts';
 import type { Platform } from '../../../platform/module.ts';
-import { renderConsole } from '../../../platform/console/index.ts';
+import { pageScope, renderConsole } from '../../../platform/console/index.ts';
 import { addCalendarDays, isValidDate, parseDate, shanghaiDate } from '../../../platform/calendar/working-days.ts';
 import { visitFigures } from '../../../platform/static/index.ts';
 import { attempt, attr, DataTable, EmptyState, RefusalNotice } from '../../../platform/views/index.ts';
@@ -71,6 +71,7 @@ async function siteVisits(platform: Platform, site: SiteRow, span: { from: strin
 }
 
 export async function visitPages(app: FastifyInstance, platform: Platform) {
+  pageScope(app);
   app.get<{ Querystring: Static<typeof VisitsQuery> }>('/console/portal/visits', { schema: { querystring: VisitsQuery }, config: { auth: EDIT_PERMISSION } }, async (request, reply) => {
     const sites = (await visibleSites(platform.db, request.principal!)).map((s) => s.site);
     const site = sites.find((s) => s.id === request.query.site) ?? sites[0] ?? null;
