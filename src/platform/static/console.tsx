@@ -37,7 +37,7 @@ export async function staticPages(app: FastifyInstance, platform: Platform) {
               <dt>{ctx.t('page.static.queued')}</dt>
               <dd>{status.queued}</dd>
               <dt>{ctx.t('page.static.oldestQueued')}</dt>
-              <dd safe>{when(status.oldestQueuedAt)}</dd>
+              <dd>{when(status.oldestQueuedAt)}</dd>
             </dl>
             <PostButton ctx={ctx} action={`${PAGE}/rebuilds`} label={ctx.ta('page.static.rebuildAll')} variant="secondary" />
             {status.rebuilds.length ? (
@@ -56,7 +56,7 @@ export async function staticPages(app: FastifyInstance, platform: Platform) {
                     </td>
                     <td data-label={ctx.ta('page.static.col.state')}>{ctx.t(`page.static.state.${r.state}`)}</td>
                     <td data-label={ctx.ta('page.static.col.pages')}>{r.pages}</td>
-                    <td data-label={ctx.ta('page.static.col.finishedAt')} safe>
+                    <td data-label={ctx.ta('page.static.col.finishedAt')}>
                       {when(r.finishedAt)}
                     </td>
                   </tr>
