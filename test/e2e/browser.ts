@@ -88,3 +88,22 @@ export async function assertNoSidewaysScroll(page: Page, label: string) {
   const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
   assert.ok(scroll <= client, `${label}: the page scrolls sideways (${scroll} > ${client})`);
 }
+
+/**
+ * A page in a fresh Chinese context of `width` px whose faults are collected in `errors`: script
+ * errors, Content Security Policy refusals and any dialog (dismissed), so a test can assert none.
+ */
+export async function watchedPage(browser: Browser, width: number, errors: string[]): Promise<Page> {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+  page.on('dialog', (dialog) => {
+    errors.push(`a dialog opened: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(`${page.url()}: ${message.text()}`);
+  });
+  return page;
+}

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { assertAccessible, chromiumMissing, openBrowser } from './browser.ts';
+import { assertAccessible, chromiumMissing, openBrowser, watchedPage } from './browser.ts';
 import { createTestContext, type TestContext } from '../helpers.ts';
 import { interactionFixture, receiveTestCase, type InteractionFixture } from '../../src/modules/interaction/testing.ts';
 import { interactionDb } from '../../src/modules/interaction/model.ts';
@@ -44,20 +44,7 @@ describe('政民互动 in the browser', { skip: chromiumMissing }, () => {
     assert.deepEqual(pageErrors, [], 'pages run without script errors or CSP refusals');
   });
 
-  async function newPage(width: number): Promise<Page> {
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    page.on('dialog', (dialog) => {
-      pageErrors.push(`a dialog opened: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    return page;
-  }
+  const newPage = (width: number): Promise<Page> => watchedPage(browser, width, pageErrors);
 
   async function noSidewaysScroll(page: Page, label: string) {
     const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));

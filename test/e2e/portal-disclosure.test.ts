@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser } from './browser.ts';
+import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser, watchedPage } from './browser.ts';
 import { createTestContext, creditCode, seedRegions, type TestContext } from '../helpers.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
 import { createUnit, type Unit } from '../../src/platform/org/service.ts';
@@ -34,16 +34,7 @@ describe('the disclosure catalogue in the browser', { skip: chromiumMissing }, (
     assert.deepEqual(pageErrors, [], 'pages run without script errors or CSP refusals');
   });
 
-  async function newPage(width: number): Promise<Page> {
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    return page;
-  }
+  const newPage = (width: number): Promise<Page> => watchedPage(browser, width, pageErrors);
 
   for (const width of WIDTHS) {
     test(`a visitor browses, searches and reads the catalogue at ${width} px`, async () => {

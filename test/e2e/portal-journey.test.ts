@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser } from './browser.ts';
+import { assertAccessible, assertNoSidewaysScroll, chromiumMissing, openBrowser, watchedPage } from './browser.ts';
 import { bearer, createTestContext, makeUnit, makeUser, seedRegions, type TestContext, type TestUser } from '../helpers.ts';
 
 const TITLE = '市教育局部署寒假校园消防安全检查工作';
@@ -43,16 +43,7 @@ describe('the portal site group in the browser', { skip: chromiumMissing }, () =
     assert.deepEqual(pageErrors, [], 'pages run without script errors or CSP refusals');
   });
 
-  async function newPage(width: number): Promise<Page> {
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    return page;
-  }
+  const newPage = (width: number): Promise<Page> => watchedPage(browser, width, pageErrors);
 
   async function signIn(page: Page, user: TestUser) {
     await page.goto(`${base}/console/login`);
