@@ -128,8 +128,8 @@ test('a unit passes the case down to the town; not to a sibling department', asy
   assert.equal(passed.statusCode, 200, passed.body);
   assert.equal(passed.json().handlingUnitId, f.town.id);
   assert.equal(openTask(await round(got.id), 'handle')?.unitId, f.town.id);
-  // The department now only reads it; the town answers.
-  assert.equal((await post(f.dept.responder, got.id, 'answer', { body: 'x', publish: false })).statusCode, 404);
+  // The department now only reads it (acting is 409: the case moved on); the town answers.
+  assert.equal((await post(f.dept.responder, got.id, 'answer', { body: 'x', publish: false })).statusCode, 409);
   assert.equal((await view(f.dept.responder, got.id)).json().readOnly, true);
   assert.equal((await post(f.town.responder, got.id, 'answer', { body: '镇里已处理', publish: false })).statusCode, 200);
   assert.equal((await post(f.town.leader, got.id, 'approve-answer')).statusCode, 200);
@@ -362,6 +362,18 @@ test('two people acting on one case at once: one wins, the other gets 409 (Postg
   const approvals = await Promise.all([post(f.dept.leader, got.id, 'approve-answer'), post(leader2, got.id, 'approve-answer')]);
   assert.deepEqual(approvals.map((r) => r.statusCode).sort(), [200, 409]);
   assert.equal(await sms('13900000031', 'interaction.case.answered'), 1);
+});
+
+test('a colleague acted first: the office is told the case moved on (409); a stranger still gets 404', async () => {
+  const second = await makeUser(ctx.platform, f.office.id, ['responder']);
+  const got = await letter({ channel: 'mayor_mailbox' });
+  assert.equal((await post(f.office.responder, got.id, 'assign', { unitId: f.dept.id })).statusCode, 200);
+  const late = await post(second, got.id, 'assign', { unitId: f.other.id });
+  assert.equal(late.statusCode, 409, late.body);
+  assert.equal(late.json().detail, '来信已转到其他单位办理，本单位不能再操作');
+  const stranger = await makeUser(ctx.platform, f.other.id, ['responder']);
+  assert.equal((await post(stranger, got.id, 'pass', { unitId: f.other.id })).statusCode, 404);
+  assert.equal((await row(got.id)).handling_unit_id, f.dept.id);
 });
 
 test('a hotline ticket: the operator dispatches it through the same route; operators do not see other channels', async () => {

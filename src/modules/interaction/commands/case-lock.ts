@@ -37,12 +37,31 @@ export async function lockCase(work: Work, principal: Principal, caseId: string,
   const seen = await sql<{ version: number; handling_unit_id: string; channel: string; region_code: string; name: string }>`
     select c.version, c.handling_unit_id, c.channel, u.region_code, u.name from interaction_cases c join units u on u.id = c.handling_unit_id where c.id = ${caseId}`.execute(work.tx);
   const before = seen.rows[0];
-  if (!before || !isStaffOf(principal, { id: before.handling_unit_id, regionCode: before.region_code }, before.channel)) throw notFound();
+  if (!before) throw notFound();
+  if (!isStaffOf(principal, { id: before.handling_unit_id, regionCode: before.region_code }, before.channel)) {
+    // Staff of a unit that had the case a moment ago (a colleague assigned or passed it first)
+    // are told it moved on; anyone else is told nothing about it.
+    if (await heldBefore(work, principal, caseId, before.channel)) throw new AppError('CONFLICT', { detail: { key: 'interaction.case.movedOn' } });
+    throw notFound();
+  }
   const row = await interactionDb(work.tx).selectFrom('interaction_cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
   if (row.version !== before.version) throw new AppError('CONFLICT', { detail: { key: 'interaction.case.stateChanged', params: { state: row.state } } });
   if (!options.states.includes(row.state)) throw new AppError('CONFLICT', { detail: { key: 'interaction.case.stateChanged', params: { state: row.state } } });
   if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) throw new AppError('CONFLICT');
   return { ...row, unit_region: before.region_code, unit_name: before.name };
+}
+
+/** Whether the caller is staff of a unit that held the case before the one that has it now. */
+async function heldBefore(work: Work, principal: Principal, caseId: string, channel: string): Promise<boolean> {
+  const held = await sql<{ id: string; region_code: string }>`
+    select u.id, u.region_code from units u
+    where u.id in (
+      select c.dispatcher_unit_id from interaction_cases c where c.id = ${caseId}
+      union select c.target_unit_id from interaction_cases c where c.id = ${caseId}
+      union select e.unit_id from interaction_case_events e where e.case_id = ${caseId}
+      union select e.details ->> 'fromUnitId' from interaction_case_events e where e.case_id = ${caseId}
+    )`.execute(work.tx);
+  return held.rows.some((unit) => isStaffOf(principal, { id: unit.id, regionCode: unit.region_code }, channel));
 }
 
 /** Writes the changes with the version bumped, on the version that was locked. */

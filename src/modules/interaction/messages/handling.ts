@@ -6,6 +6,7 @@ import type { ErrorDefinition } from '../../../platform/http/errors.ts';
 export const handlingMessages: MessageCatalogue = {
   'zh-CN': {
     'interaction.case.stateChanged': '来信状态已变化，请刷新后重试',
+    'interaction.case.movedOn': '来信已转到其他单位办理，本单位不能再操作',
     'interaction.case.stepNotOpen': '该办理环节已由他人处理或已结束，请刷新后重试',
     'interaction.handling.required': '此项不能为空',
     'interaction.handling.tooLong': '不能超过 {max} 个字符',
@@ -136,6 +137,7 @@ export const handlingMessages: MessageCatalogue = {
   },
   en: {
     'interaction.case.stateChanged': 'The case changed meanwhile; reload and try again',
+    'interaction.case.movedOn': 'The case has moved on to another unit; yours can no longer act on it',
     'interaction.case.stepNotOpen': 'Someone else handled this step, or it is over; reload and try again',
     'interaction.handling.required': 'This cannot be empty',
     'interaction.handling.tooLong': 'At most {max} characters',

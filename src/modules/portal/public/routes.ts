@@ -173,8 +173,12 @@ export async function portalPublicRoutes(app: FastifyInstance, platform: Platfor
   );
 
   // Any other address: a portal page not (yet) published, or the platform's 404.
+  const maxParamLength = app.initialConfig.maxParamLength ?? 100;
   app.get('/*', { schema: { hide: true }, config: { auth: 'public' } }, async (request, reply) => {
     const path = request.url.split('?')[0];
+    // The router answers 414 for a parameter longer than its limit only when no wildcard
+    // matches; this route is that wildcard, so it keeps the same answer for every address.
+    if (path.split('/').some((segment) => decodedLength(segment) > maxParamLength)) throw new AppError('URI_TOO_LONG');
     if (path.startsWith('/api/') || path.startsWith('/console/') || path.startsWith('/assets/')) return reply.callNotFound();
     let decoded: string;
     try {
@@ -189,4 +193,12 @@ export async function portalPublicRoutes(app: FastifyInstance, platform: Platfor
     if ((page.contentType ?? 'text/html').startsWith('text/html')) countVisit(platform, host ?? DEFAULT_HOST, decoded);
     return reply.type(page.contentType ?? 'text/html; charset=utf-8').send(page.body);
   });
+}
+
+function decodedLength(segment: string): number {
+  try {
+    return decodeURIComponent(segment).length;
+  } catch {
+    return segment.length;
+  }
 }
