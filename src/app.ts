@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import http from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import { databaseStore } from './platform/limits/index.ts';
 import swagger from '@fastify/swagger';
@@ -6,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config/index.ts';
 import type { Database } from './platform/db/index.ts';
 import { collectMigrations } from './platform/db/migrate.ts';
-import { clientErrorHandler, frameworkErrors, registerHttpBasics } from './platform/http/index.ts';
+import { clientErrorHandler, frameworkErrors, registerHttpBasics, securityHeaders } from './platform/http/index.ts';
 import { apiDocumentOptions, installApiConventions } from './platform/http/openapi.ts';
 import { validatorCompiler } from './platform/http/validation.ts';
 import { installAuth } from './platform/iam/auth-hook.ts';
@@ -18,7 +19,7 @@ import { healthRoutes } from './platform/health.ts';
 import { knownModules, selectModules } from './modules.ts';
 import { ModuleRegistry } from './platform/registry.ts';
 import { refreshCityName } from './platform/site.ts';
-import { installStaticPages } from './platform/static/serve.ts';
+import { installStaticPages, type DirectPages } from './platform/static/serve.ts';
 
 export interface BuildOptions {
   config: Config;
@@ -48,7 +49,18 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 /** Builds the application with the configured modules installed from their manifests. Never listens: server.ts does. */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
+  // Published pages in memory are answered before Fastify (static/serve.ts); set once the platform exists.
+  let directPages: DirectPages | null = null;
   const app = Fastify({
+    serverFactory: (handler) => {
+      const server = http.createServer((req, res) => {
+        if (!directPages?.(req, res)) handler(req, res);
+      });
+      // What Fastify sets on the server it makes itself.
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      return server;
+    },
     logger:
       options.logger === undefined
         ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'] }
@@ -81,7 +93,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   // Counted in the database: every process shares the limits and a restart keeps them.
   await app.register(rateLimit, { global: false, store: databaseStore(platform) as never });
   // Published pages answer before rate limits, sign-in and the routes: a stat and the file's bytes.
-  installStaticPages(app, platform);
+  directPages = installStaticPages(app, platform, securityHeaders(config));
   installApiConventions(app);
   await app.register(swagger, apiDocumentOptions(config));
   // The same strict policy as every other page (set by helmet): the UI's files are served from here, and

@@ -1,13 +1,13 @@
 // The reference figures the portal's budgets are compared with, measured on this machine in the
 // same run: Hugo building a site of the site group's size and shape, and nginx serving one file.
 // Both are Debian packages installed for the benchmark only (apt-get install hugo nginx-light).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import net from 'node:net';
-import autocannon from 'autocannon';
+import { fileURLToPath } from 'node:url';
 
 export interface SiteShape {
   /** Sub-sites besides the main one. */
@@ -94,9 +94,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Requests per second at `connections` keep-alive clients asking for one URL for `seconds`. */
+/**
+ * Requests per second at `connections` keep-alive clients asking for one URL for `seconds`. The
+ * load comes from autocannon in a process of its own: in ours it would take the server's thread.
+ */
 export async function requestRate(url: string, connections: number, seconds: number): Promise<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }> {
-  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
+  const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/autocannon/autocannon.js');
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, [bin, '--json', '--connections', String(connections), '--duration', String(seconds), '--pipelining', '1', url], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+  );
+  const result = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number };
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
 }
 
@@ -112,7 +119,8 @@ export async function nginxReference(file: string, connections: number, seconds:
     path.join(root, 'nginx.conf'),
     `worker_processes 1;\ndaemon off;\npid ${root}/nginx.pid;\nerror_log ${root}/error.log;\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n  client_body_temp_path ${root};\n  proxy_temp_path ${root};\n  fastcgi_temp_path ${root};\n  uwsgi_temp_path ${root};\n  scgi_temp_path ${root};\n  types { text/html html; }\n  etag on;\n  server { listen 127.0.0.1:${port}; root ${root}/www; }\n}\n`,
   );
-  const version = execFileSync('nginx', ['-v'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString() || 'nginx';
+  // nginx -v prints its version on standard error.
+  const version = spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim() || 'nginx';
   const child = spawn('nginx', ['-c', path.join(root, 'nginx.conf'), '-p', root], { stdio: 'ignore' });
   try {
     for (let i = 0; i < 50; i++) {

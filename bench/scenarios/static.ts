@@ -3,29 +3,37 @@
  * (1 main site, 100 sub-sites, 600 columns, 300,000 articles, their paginated column lists ≈
  * 315,000 files) under 3 minutes; the same rebuild again with nothing changed; publishing one
  * edited article with every page that shows it (< 300 ms).
- * Options: --articles N (default 300,000), --db NAME (keep the data and the files, reuse them).
+ * Serving: one published article page through the platform's server against nginx serving the
+ * same file (≥ half of nginx's rate). With --hugo, Hugo builds a site of the same shape first, in
+ * the same run (our rebuild ≥ half of Hugo's pages per second).
+ * Options: --articles N (default 300,000), --db NAME (keep the data and the files, reuse them), --hugo.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../src/platform/db/work.ts';
-import { inTransactionPublishing, markStale, publicRoot, rebuildStatic, type RebuildResult } from '../../src/platform/static/index.ts';
+import fs from 'node:fs';
+import { DEFAULT_HOST, inTransactionPublishing, markStale, pageFile, publicRoot, rebuildStatic, type RebuildResult } from '../../src/platform/static/index.ts';
 import { benchServer, machine, percentile, postgresCpuMs } from '../support.ts';
 import { benchStaticModule, seedGroup } from '../static-data.ts';
+import { hugoReference, nginxReference, requestRate, SITE_GROUP_SHAPE } from './references.ts';
 
 function parse(args: string[]) {
-  const options: { articles: number; db?: string } = { articles: 300_000 };
+  const options: { articles: number; db?: string; hugo: boolean } = { articles: 300_000, hugo: false };
   for (let i = 0; i < args.length; i += 2) {
     if (args[i] === '--articles') options.articles = Number(args[i + 1]);
     else if (args[i] === '--db') options.db = args[i + 1];
-    else throw new Error(`unknown option ${args[i]} (options: --articles N, --db NAME)`);
+    else if (args[i] === '--hugo') {
+      options.hugo = true;
+      i--;
+    } else throw new Error(`unknown option ${args[i]} (options: --articles N, --db NAME, --hugo)`);
   }
   if (!Number.isInteger(options.articles) || options.articles < 1000) throw new Error('--articles: a whole number of at least 1000');
   return options;
 }
 
 /** Wall time on a shared machine says little: the CPU each page cost (this process's threads, PostgreSQL's) says what two idle cores would do. */
-async function measured(label: string, run: () => Promise<RebuildResult>) {
+async function measured(label: string, run: () => Promise<RebuildResult>): Promise<RebuildResult> {
   const [cpu, pgCpu] = [process.cpuUsage(), postgresCpuMs()];
   const r = await run();
   const node = process.cpuUsage(cpu);
@@ -34,6 +42,27 @@ async function measured(label: string, run: () => Promise<RebuildResult>) {
   const perPage = (nodeMs + (pgMs ?? 0)) / r.pages;
   console.log(`${label}: ${r.pages} pages in ${r.seconds.toFixed(1)} s = ${Math.round(r.pagesPerSecond)} pages/s (${r.written} files written, ${r.swept} swept)`);
   console.log(`  CPU: Node ${(nodeMs / 1000).toFixed(1)} s, PostgreSQL ${pgMs === null ? '?' : (pgMs / 1000).toFixed(1)} s = ${perPage.toFixed(2)} ms per page: two idle cores would do about ${Math.round(2000 / perPage)} pages/s`);
+  return r;
+}
+
+/** One published article page: requests per second through our server, then nginx on the same file. */
+async function servingAgainstNginx(platform: import('../../src/platform/module.ts').Platform, baseUrl: string) {
+  const page = (await sql<{ host: string; path: string }>`select host, path from static_pages where path like '%/a/%.html' order by path limit 1`.execute(platform.db)).rows[0];
+  if (!page) throw new Error('no published article page to serve');
+  const file = pageFile(publicRoot(platform.config), page.host === DEFAULT_HOST ? null : page.host, page.path);
+  const url = `${baseUrl}${page.path}`;
+  const check = await fetch(url);
+  if (!check.ok) throw new Error(`${url}: ${check.status}`);
+  const connections = 20;
+  const seconds = 15;
+  await requestRate(url, connections, 3); // warm-up
+  const ours = await requestRate(url, connections, seconds);
+  const nginx = await nginxReference(file, connections, seconds);
+  const ratio = ours.rps / nginx.rps;
+  console.log(`serving one article page (${fs.statSync(file).size} bytes), ${connections} keep-alive connections, ${seconds} s each:`);
+  console.log(`  ours:  ${Math.round(ours.rps)} req/s, p50 ${ours.p50} ms, p99 ${ours.p99} ms (errors ${ours.errors}, non-2xx ${ours.non2xx})`);
+  console.log(`  ${nginx.version} (1 worker): ${Math.round(nginx.rps)} req/s, p50 ${nginx.p50} ms, p99 ${nginx.p99} ms`);
+  console.log(`  ratio ${ratio.toFixed(2)} × (budget ≥ 0.5 ×)`);
 }
 
 export async function staticRebuildScenario(args: string[]) {
@@ -42,6 +71,12 @@ export async function staticRebuildScenario(args: string[]) {
   const { platform } = server;
   const config = platform.config;
   try {
+    let hugoRate: number | null = null;
+    if (options.hugo) {
+      const hugo = await hugoReference({ ...SITE_GROUP_SHAPE, articles: options.articles });
+      hugoRate = hugo.pagesPerSecond;
+      console.log(`${hugo.version}\nhugo, same shape: ${hugo.pages} pages in ${hugo.seconds.toFixed(1)} s = ${Math.round(hugo.pagesPerSecond)} pages/s`);
+    }
     if (server.fresh) {
       const t = performance.now();
       await seedGroup(platform, options.articles);
@@ -53,7 +88,8 @@ export async function staticRebuildScenario(args: string[]) {
       last = p.seconds;
       console.log(`  ${p.pages} pages, ${p.seconds.toFixed(0)} s, ${Math.round(p.pagesPerSecond)} pages/s`);
     };
-    await measured(!server.fresh ? 'full rebuild (files already there)' : 'full rebuild into an empty folder', () => rebuildStatic(platform, {}, { progress }));
+    const full = await measured(!server.fresh ? 'full rebuild (files already there)' : 'full rebuild into an empty folder', () => rebuildStatic(platform, {}, { progress }));
+    if (hugoRate) console.log(`  against Hugo: ${(full.pagesPerSecond / hugoRate).toFixed(2)} × (budget ≥ 0.5 ×)`);
     last = 0;
     await measured('full rebuild again, nothing changed', () => rebuildStatic(platform, {}, { progress }));
 
@@ -73,6 +109,7 @@ export async function staticRebuildScenario(args: string[]) {
     }
     times.sort((a, b) => a - b);
     console.log(`publishing one edited article with its dependent pages (~${pages} pages): p50 ${percentile(times, 50).toFixed(0)} ms, max ${times[times.length - 1].toFixed(0)} ms (budget < 300 ms)`);
+    await servingAgainstNginx(platform, server.baseUrl);
     const files = Number((await sql<{ n: string }>`select count(*) as n from static_pages`.execute(platform.db)).rows[0].n);
     console.log(`published files: ${files} under ${publicRoot(config)}`);
     console.log('budget: full rebuild of ~320,000 pages < 180 s');

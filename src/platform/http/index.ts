@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
+import helmetMiddleware from 'helmet';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import { pickLang } from '../i18n/index.ts';
@@ -125,6 +126,41 @@ function drainRefusedBodies(app: FastifyInstance, config: Config) {
   });
 }
 
+/** The security headers of every answer (helmet): one strict policy, no inline script or style. */
+export function helmetOptions(config: Config) {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    },
+    hsts: config.behindTls ? { maxAge: 31536000, includeSubDomains: true } : (false as const),
+    crossOriginEmbedderPolicy: false,
+  };
+}
+
+/**
+ * The headers helmet and the platform put on every answer, as one object: for answers written
+ * without Fastify (published pages in memory, static/serve.ts), so they carry the same policy.
+ */
+export function securityHeaders(config: Config): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = { setHeader: (name: string, value: string) => void (headers[name] = String(value)), removeHeader: (name: string) => void delete headers[name] };
+  helmetMiddleware(helmetOptions(config))({} as never, response as never, () => undefined);
+  headers['Permissions-Policy'] = PERMISSIONS_POLICY;
+  return headers;
+}
+
 export async function registerHttpBasics(app: FastifyInstance, config: Config) {
   installValidators(app);
   drainRefusedBodies(app, config);
@@ -141,25 +177,7 @@ export async function registerHttpBasics(app: FastifyInstance, config: Config) {
 
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-      },
-    },
-    hsts: config.behindTls ? { maxAge: 31536000, includeSubDomains: true } : false,
-    crossOriginEmbedderPolicy: false,
-  });
+  await app.register(helmet, helmetOptions(config));
 
   app.addHook('onRequest', async (request, reply) => {
     const query = request.query as Record<string, string | undefined> | undefined;

@@ -6,7 +6,7 @@ import { PUBLISH, staticRoutes } from './routes.ts';
 import { flushVisits } from './visits.ts';
 import { staticNav, staticPageMessages, staticPages } from './console.tsx';
 
-export { installStaticPages } from './serve.ts';
+export { installStaticPages, directAnswers, type DirectPages } from './serve.ts';
 export { markStale, markPages, publishStale, inTransactionPublishing, publishingBatch } from './queue.ts';
 export { rebuildStatic, requestRebuild, runRebuild, resumeRebuilds, type RebuildProgress, type RebuildResult } from './rebuild.ts';
 export { publicRoot, pageFile, pageSegments, StaticPathError, DEFAULT_HOST } from './paths.ts';

@@ -1,5 +1,8 @@
 import fs from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import crypto from 'node:crypto';
 import path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../module.ts';
 import { contentTypeOf, DEFAULT_HOST, hostFolder, pageSegments, publicRoot } from './paths.ts';
@@ -24,19 +27,37 @@ interface Cached {
   type: string;
 }
 
+/** Answers requests for published pages before Fastify sees them (see installStaticPages). */
+export type DirectPages = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+const directCounts = new WeakMap<Platform, { answered: number }>();
+
+/** How many requests this process answered from memory without Fastify (since it started). */
+export const directAnswers = (platform: Platform): number => directCounts.get(platform)?.answered ?? 0;
+
 /**
  * Serves published pages byte for byte before any route: a GET or HEAD whose path has a file
  * under the public folder answers with it (ETag = the stored digest, no-cache, 304 on a match);
  * anything else falls through to the routes, which render on demand. One stat per request, no
  * database query; the bodies of small files stay in memory while their file is the same one.
+ *
+ * Two doors to the same pages. The onRequest hook answers the first request for a page (it reads
+ * the file into memory) and every request made with `app.inject()`. The returned function answers
+ * a page already in memory straight from the HTTP server's request event, with the same headers
+ * as every other answer (`headers`: helmet's and the platform's): a Fastify request costs about
+ * five times the page itself (bench/RESULTS.md, serving against nginx).
  */
-export function installStaticPages(app: FastifyInstance, platform: Platform) {
+export function installStaticPages(app: FastifyInstance, platform: Platform, headers: Record<string, string>): DirectPages {
   const root = publicRoot(platform.config);
   const cache = new Map<string, Cached>();
   let cachedBytes = 0;
   const hosts = new Map<string, { own: boolean; until: number }>();
+  const behindProxy = platform.config.trustProxy !== false;
+  const counts = { answered: 0 };
+  directCounts.set(platform, counts);
 
-  const folderOf = async (hostname: string): Promise<string> => {
+  /** The folder of a host name: its own when the public folder has one, else the installation's. */
+  const folderOf = (hostname: string): string => {
     const name = hostname.toLowerCase();
     let folder: string;
     try {
@@ -48,12 +69,32 @@ export function installStaticPages(app: FastifyInstance, platform: Platform) {
     const now = Date.now();
     let known = hosts.get(folder);
     if (!known || known.until < now) {
-      const own = await fs.stat(path.join(root, folder)).then((s) => s.isDirectory(), () => false);
+      const own = statSync(path.join(root, folder), { throwIfNoEntry: false })?.isDirectory() ?? false;
       if (hosts.size > 1000) hosts.clear();
       hosts.set(folder, (known = { own, until: now + HOST_TTL_MS }));
     }
     return known.own ? folder : DEFAULT_HOST;
   };
+
+  /** The page's file for a request that may be a published page; null when the routes answer it. */
+  const addressOf = (method: string | undefined, url: string, hostname: string, cookie: string | undefined): { file: string; folder: string; pagePath: string } | null => {
+    if (method !== 'GET' && method !== 'HEAD') return null;
+    // A query (a page number, ?lang=) or a personal cookie asks for what the routes render.
+    if (url.includes('?') || NEVER.some((prefix) => url.startsWith(prefix))) return null;
+    if (cookie && PERSONAL_COOKIE.test(cookie)) return null;
+    let pagePath: string;
+    try {
+      pagePath = decodeURIComponent(url);
+    } catch {
+      return null;
+    }
+    const segments = pageSegments(pagePath);
+    if (!segments) return null;
+    const folder = folderOf(hostname);
+    return { file: path.join(root, folder, ...segments), folder, pagePath };
+  };
+
+  const identity = (stat: { ino: number | bigint; size: number | bigint; mtimeMs: number | bigint }) => `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 
   const load = async (file: string): Promise<Cached | null> => {
     let handle: fs.FileHandle;
@@ -65,7 +106,7 @@ export function installStaticPages(app: FastifyInstance, platform: Platform) {
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) return null;
-      const id = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+      const id = identity(stat);
       const hit = cache.get(file);
       if (hit?.id === id) return hit;
       const body = await handle.readFile();
@@ -89,36 +130,49 @@ export function installStaticPages(app: FastifyInstance, platform: Platform) {
     }
   };
 
+  const notModified = (match: string | undefined, page: Cached) => !!match && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === page.etag);
+
   // Counts still in memory are kept when the server stops.
   app.addHook('onClose', async () => void (await flushVisits(platform).catch(() => undefined)));
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return;
-    const url = request.url;
-    // A query (a page number, ?lang=) or a personal cookie asks for what the routes render.
-    if (url.includes('?') || NEVER.some((prefix) => url.startsWith(prefix))) return;
-    if (PERSONAL_COOKIE.test(request.headers.cookie ?? '')) return;
-    let pagePath: string;
-    try {
-      pagePath = decodeURIComponent(url);
-    } catch {
-      return;
-    }
-    const segments = pageSegments(pagePath);
-    if (!segments) return;
-    const folder = await folderOf(request.hostname);
-    const page = await load(path.join(root, folder, ...segments));
+    const address = addressOf(request.method, request.url, request.hostname, request.headers.cookie);
+    if (!address) return;
+    const page = await load(address.file);
     if (!page) return;
-    if (request.method === 'GET' && page.type.startsWith('text/html')) countVisit(platform, folder, pagePath);
+    if (request.method === 'GET' && page.type.startsWith('text/html')) countVisit(platform, address.folder, address.pagePath);
     // The page names its own language; the one negotiated for this request says nothing about the file.
     reply.removeHeader('Content-Language');
     reply.header('ETag', page.etag).header('Cache-Control', 'no-cache').header('Vary', 'Cookie').type(page.type);
-    const match = request.headers['if-none-match'];
-    if (match && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === page.etag)) {
+    if (notModified(request.headers['if-none-match'], page)) {
       reply.status(304).send();
       return reply;
     }
     reply.header('Content-Length', String(page.body.length)).send(page.body);
     return reply;
   });
+
+  return (req, res) => {
+    // Behind a proxy that names another host, Fastify's reading of the forwarded headers decides.
+    if (behindProxy && req.headers['x-forwarded-host']) return false;
+    const hostname = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const address = addressOf(req.method, req.url ?? '', hostname, req.headers.cookie);
+    if (!address) return false;
+    const page = cache.get(address.file);
+    if (!page) return false;
+    // The same file still (a publish renames a new one into place): else the hook reads it again.
+    const stat = statSync(address.file, { throwIfNoEntry: false });
+    if (!stat || identity(stat) !== page.id) return false;
+    if (req.method === 'GET' && page.type.startsWith('text/html')) countVisit(platform, address.folder, address.pagePath);
+    counts.answered++;
+    const answer: Record<string, string | number> = { ...headers, 'X-Request-Id': crypto.randomUUID(), ETag: page.etag, 'Cache-Control': 'no-cache', Vary: 'Cookie', 'Content-Type': page.type };
+    if (notModified(req.headers['if-none-match'], page)) {
+      res.writeHead(304, answer).end();
+      return true;
+    }
+    answer['Content-Length'] = page.body.length;
+    res.writeHead(200, answer);
+    res.end(req.method === 'HEAD' ? undefined : page.body);
+    return true;
+  };
 }

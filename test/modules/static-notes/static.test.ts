@@ -11,7 +11,7 @@ import path from 'node:path';
 import { sql } from '../../../src/platform/db/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../../src/platform/db/work.ts';
 import { bearer, createTestContext, makeUnit, makeUser, seedRegions, TEST_PG_URL, TestClock, type TestContext } from '../../helpers.ts';
-import { markStale, publicRoot, publishingBatch, publishStale, rebuildStatic, StaticPathError, writePages } from '../../../src/platform/static/index.ts';
+import { directAnswers, markStale, publicRoot, publishingBatch, publishStale, rebuildStatic, StaticPathError, writePages } from '../../../src/platform/static/index.ts';
 import { notePath, probe, staticNotesModule, topicPath } from './index.ts';
 
 const clock = new TestClock(new Date('2026-12-09T02:00:00Z'));
@@ -198,6 +198,46 @@ test('a request for a host with its own folder is served from it; other hosts ge
   // The host's folder has no note pages: its visitors get the routes, not the installation's files.
   assert.equal((await get(notePath(2), { host: HOST })).headers['x-rendered'], 'on-demand');
   assert.equal((await get(notePath(2), { host: 'other.example.org' })).headers['x-rendered'], undefined);
+});
+
+test('over a socket, a page already in memory is answered before Fastify with the same bytes and headers; an edit is never served stale', async () => {
+  await rebuildStatic(ctx.platform, {});
+  const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const fetchPage = (p: string, headers: Record<string, string> = {}, method = 'GET') => fetch(`${address}${p}`, { headers, method });
+  const comparable = (res: Response) => Object.fromEntries([...res.headers].filter(([name]) => !['date', 'x-request-id', 'keep-alive', 'connection'].includes(name)));
+
+  const first = await fetchPage(notePath(5));
+  const firstBody = Buffer.from(await first.arrayBuffer());
+  const before = directAnswers(ctx.platform);
+  const second = await fetchPage(notePath(5));
+  assert.equal(directAnswers(ctx.platform), before + 1, 'the second request is answered from memory');
+  assert.deepEqual(Buffer.from(await second.arrayBuffer()), firstBody);
+  assert.deepEqual(firstBody, fs.readFileSync(file(notePath(5))));
+  assert.deepEqual(comparable(second), comparable(first));
+  assert.match(String(second.headers.get('content-security-policy')), /script-src 'self'/);
+  assert.ok(second.headers.get('x-request-id'));
+
+  const notModified = await fetchPage(notePath(5), { 'if-none-match': String(first.headers.get('etag')) });
+  assert.equal(notModified.status, 304);
+  const head = await fetchPage(notePath(5), {}, 'HEAD');
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get('content-length'), String(firstBody.length));
+  assert.equal(directAnswers(ctx.platform), before + 3);
+
+  // A query, a personal cookie and anything not published go to Fastify's routes.
+  assert.equal((await fetchPage(`${notePath(5)}?lang=en`)).headers.get('x-rendered'), 'on-demand');
+  assert.equal((await fetchPage(notePath(5), { cookie: 'zt_display=large' })).headers.get('x-rendered'), 'on-demand');
+  assert.equal((await fetchPage('/api/v1/nothing-here')).status, 404);
+  assert.equal(directAnswers(ctx.platform), before + 3);
+
+  // An edit renames a new file into place: the next answer is the new page, never the one in memory.
+  const edited = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/notes/5', payload: { title: '第5号通知（修订）' } });
+  assert.equal(edited.statusCode, 200, edited.body);
+  const after = await fetchPage(notePath(5));
+  const afterBody = Buffer.from(await after.arrayBuffer());
+  assert.deepEqual(afterBody, fs.readFileSync(file(notePath(5))));
+  assert.notDeepEqual(afterBody, firstBody);
+  assert.notEqual(after.headers.get('etag'), first.headers.get('etag'));
 });
 
 test('a request with a query or a personal cookie is rendered by the routes', async () => {
