@@ -178,6 +178,28 @@ export interface PortalContribution {
    * imports a module; the first installed module's page wins.
    */
   homePage?: (platform: Platform) => Promise<string | null>;
+  /**
+   * A module's public page (the service hall, letters, 我的 …) inside the main site's own header,
+   * navigation and footer, or null while there is none: the platform's layout is used then. Only
+   * Chinese pages are given (the site's chrome is Chinese); the first installed module's wins.
+   */
+  sitePage?: (platform: Platform, page: ModuleSitePage) => Promise<string | null>;
+}
+
+/** A module's page as the platform hands it to a site's chrome: the parts as finished HTML or plain text. */
+export interface ModuleSitePage {
+  /** The page's name (plain text). */
+  title: string;
+  /** From the site's home to this page (plain text labels). */
+  crumbs: Array<{ label: string; href: string }>;
+  /** The finished content: breadcrumbs excluded, flash message and heading included. */
+  mainHtml: string;
+  /** The platform's scripts and settings for <head>. */
+  headHtml: string;
+  /** The visitor's account block (name, 我的, the logout form with its token) or the sign-in link. */
+  accountToolsHtml: string;
+  /** 长者模式 from the visitor's cookie. */
+  displayLarge: boolean;
 }
 
 export type HtmlErrorRenderer = (request: FastifyRequest, reply: FastifyReply, error: AppError) => unknown;

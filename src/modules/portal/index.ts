@@ -19,6 +19,9 @@ import { readableArticle } from './queries/articles.ts';
 import { LOGO_OWNER } from './commands/update-site.ts';
 import { loadPortalDemo } from './demo.ts';
 import { portalNav, portalPages } from './pages/console.tsx';
+import { articlePages } from './pages/articles.tsx';
+import { renderModulePage } from './public/module-page.ts';
+import { portalArticleMessages } from './messages/articles.ts';
 import { visitPages } from './pages/visits.tsx';
 import { portalPageMessages } from './messages/pages.ts';
 import { disclosurePart } from './disclosure/index.ts';
@@ -43,6 +46,7 @@ export async function portalCoreRoutes(app: FastifyInstance, platform: Platform)
   await shareRoutes(app, platform);
   await app.register(async (pages) => portalPages(pages, platform));
   await app.register(async (pages) => visitPages(pages, platform));
+  await app.register(async (pages) => articlePages(pages, platform));
 }
 
 /** Every part's routes inside the module's plugin. */
@@ -74,7 +78,7 @@ export const portalModule: ZtModule = {
   migrations: { ...portalMigrations, ...disclosurePart.migrations },
   routes: portalRoutes,
   jobs: [...portalJobs],
-  messages: [portalMessages, portalPageMessages, ...disclosurePart.messages],
+  messages: [portalMessages, portalPageMessages, portalArticleMessages, ...disclosurePart.messages],
   consoleNav: [portalNav, ...disclosurePart.consoleNav],
   errors: { ...portalErrors, ...disclosurePart.errors },
   permissions: [
@@ -91,6 +95,8 @@ export const portalModule: ZtModule = {
     ...disclosurePart.portal,
     // The main site is the portal: its home replaces the platform's at / once a main site exists.
     homePage: async (platform) => (await renderPortalPage(platform, { host: null, path: '/' }))?.body.toString() ?? null,
+    // The other modules' public pages inside the main site's chrome, so a visitor never leaves the site.
+    sitePage: renderModulePage,
   },
   auditObjects: {
     [SITE_OBJECT]: async (db, ids) => {

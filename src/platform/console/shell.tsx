@@ -3,7 +3,7 @@ import { AppError, toAppError } from '../http/index.ts';
 import { getUnit } from '../org/service.ts';
 import { SESSION_COOKIE } from '../iam/auth-hook.ts';
 import type { Platform } from '../module.ts';
-import { ConsoleLayout, PortalLayout, PageHeading, redirect, safeNextPath, sendPage, setFlash, viewContext, type Crumb, type ViewContext } from '../views/index.ts';
+import { AccountTools, ConsoleLayout, FlashMessage, LangSwitch, PlatformScripts, PortalLayout, PageHeading, redirect, safeNextPath, sendPage, setFlash, viewContext, type Crumb, type ViewContext } from '../views/index.ts';
 
 export interface PageSpec {
   title: JSX.Element;
@@ -29,11 +29,13 @@ export async function renderConsole(platform: Platform, request: FastifyRequest,
   );
 }
 
-/** Renders a portal page; the body brings its own heading. */
+/** Renders a portal page; the body brings its own heading. In the main site's chrome when a module gives one (Chinese pages). */
 export async function renderPortal(request: FastifyRequest, reply: FastifyReply, page: (ctx: ViewContext) => PageSpec) {
   const ctx = viewContext(request);
   const { body, ...spec } = page(ctx);
   const crumbs = spec.crumbs ? [{ href: '/', label: ctx.t('page.portal.nav.home') }, ...spec.crumbs] : undefined;
+  const inSite = ctx.lang === 'zh-CN' ? await inSiteChrome(request.server.platform, ctx, spec.title, crumbs ?? [{ href: '/', label: ctx.t('page.portal.nav.home') }], body) : null;
+  if (inSite !== null) return sendPage(reply, inSite, spec.status);
   return sendPage(
     reply,
     <PortalLayout ctx={ctx} title={spec.title} crumbs={crumbs}>
@@ -41,6 +43,40 @@ export async function renderPortal(request: FastifyRequest, reply: FastifyReply,
     </PortalLayout>,
     spec.status,
   );
+}
+
+/** Escaped markup as the plain text it shows (the site's renderer escapes it again). */
+async function textOf(element: JSX.Element): Promise<string> {
+  return (await element)
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/** The page inside the main site's header, navigation and footer, or null while no module gives them. */
+async function inSiteChrome(platform: Platform, ctx: ViewContext, title: JSX.Element, crumbs: Crumb[], body: JSX.Element): Promise<string | null> {
+  const sitePage = platform.modules.modules.find((m) => m.portal?.sitePage)?.portal?.sitePage;
+  if (!sitePage) return null;
+  return sitePage(platform, {
+    title: await textOf(title),
+    crumbs: await Promise.all(crumbs.map(async (c) => ({ label: await textOf(c.label), href: c.href ?? ctx.path }))),
+    mainHtml: await (
+      <>
+        <FlashMessage ctx={ctx} />
+        {body}
+      </>
+    ),
+    headHtml: await (<PlatformScripts />),
+    accountToolsHtml: await (
+      <span class="account-tools">
+        <LangSwitch ctx={ctx} /> <AccountTools ctx={ctx} />
+      </span>
+    ),
+    displayLarge: ctx.display === 'large',
+  });
 }
 
 /** An error as a page: in the console shell for signed-in staff on console paths, else in the portal. */

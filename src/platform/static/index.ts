@@ -11,6 +11,8 @@ export { markStale, markPages, publishStale, inTransactionPublishing, publishing
 export { rebuildStatic, requestRebuild, runRebuild, resumeRebuilds, type RebuildProgress, type RebuildResult } from './rebuild.ts';
 export { publicRoot, pageFile, pageSegments, StaticPathError, DEFAULT_HOST } from './paths.ts';
 export { writePages, removePages, digestOf } from './writer.ts';
+export { rebuildChangedLayouts, layoutDigest } from './layouts.ts';
+import { rebuildChangedLayouts } from './layouts.ts';
 export { countVisit, flushVisits, visitFigures, type VisitFigure } from './visits.ts';
 export type { RenderedPage, StaticPageSource, PageAddress, EmitPages, RebuildScope, PublishStats } from './types.ts';
 
@@ -41,6 +43,15 @@ export const staticManifest: ZtModule = {
     // Visit counts made in memory where pages are served.
     { name: 'static.visits', everySeconds: 10, run: async (platform) => void (await flushVisits(platform)) },
     // Rebuilds requested through the server, and those a killed process left half-way.
-    { name: 'static.rebuild', everySeconds: 10, run: async (platform, log) => void (await resumeRebuilds(platform, log)) },
+    // A new version's layout first: its rebuild is then run like any other.
+    {
+      name: 'static.rebuild',
+      everySeconds: 10,
+      run: async (platform, log) => {
+        const changed = await rebuildChangedLayouts(platform);
+        if (changed.length) log?.info({ sources: changed }, 'the pages\' layout changed: every page is published again');
+        await resumeRebuilds(platform, log);
+      },
+    },
   ],
 };

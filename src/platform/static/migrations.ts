@@ -90,4 +90,15 @@ export const staticMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '20261210_0100_static_layouts': {
+    async up(db: Kysely<any>) {
+      // The layout each source's published pages were made with (src/platform/static/layouts.ts).
+      await sql`
+        create table static_layouts (
+          source text primary key,
+          layout text not null,
+          updated_at timestamptz not null
+        )`.execute(db);
+    },
+  },
 };

@@ -6,6 +6,7 @@ import { PROCESS_OWNER, renderAndPublish } from './queue.ts';
 import { claimable, LEASE_MS, staticDb, type StaticRebuildsTable } from './store.ts';
 import type { RebuildScope, RenderedPage } from './types.ts';
 import { removeTemporaryFiles, writePages } from './writer.ts';
+import { recordLayouts } from './layouts.ts';
 
 export interface RebuildProgress {
   rebuildId: string;
@@ -151,6 +152,9 @@ export async function runRebuild(platform: Platform, id: string, options: { prog
   }
   const temporaryFilesRemoved = await removeTemporaryFiles(publicRoot(platform.config));
   await saveProgress(platform, id, { state: 'done', finished_at: platform.clock.now() }, 0);
+  // Every page was made by this version: its layouts are the published ones now (a fresh install's
+  // first rebuild is not followed by another when the job first runs).
+  if (!row.site) await recordLayouts(platform);
   return { ...progress(), swept, removed, temporaryFilesRemoved };
 }
 

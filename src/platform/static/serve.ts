@@ -22,6 +22,9 @@ const HOST_TTL_MS = 2000;
 interface Cached {
   /** The file's identity: a rename gives a new inode, so a published page is never served stale. */
   id: string;
+  ino: number;
+  size: number;
+  mtimeMs: number;
   body: Buffer;
   etag: string;
   type: string;
@@ -110,7 +113,7 @@ export function installStaticPages(app: FastifyInstance, platform: Platform, hea
       const hit = cache.get(file);
       if (hit?.id === id) return hit;
       const body = await handle.readFile();
-      const entry: Cached = { id, body, etag: `"${digestOf(body)}"`, type: contentTypeOf(file) };
+      const entry: Cached = { id, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, body, etag: `"${digestOf(body)}"`, type: contentTypeOf(file) };
       if (hit) {
         cache.delete(file);
         cachedBytes -= hit.body.length;
@@ -152,27 +155,53 @@ export function installStaticPages(app: FastifyInstance, platform: Platform, hea
     return reply;
   });
 
+  // The answer's headers per page in memory, as the flat list writeHead takes (built once per file).
+  const headerLists = new WeakMap<Cached, string[]>();
+  const headerListOf = (page: Cached): string[] => {
+    let list = headerLists.get(page);
+    if (!list) {
+      list = [...Object.entries(headers).flat(), 'ETag', page.etag, 'Cache-Control', 'no-cache', 'Vary', 'Cookie', 'Content-Type', page.type];
+      headerLists.set(page, list);
+    }
+    return list;
+  };
+  // Where a (host, address) points, kept as long as a host's folder is believed (HOST_TTL_MS).
+  const addresses = new Map<string, { address: ReturnType<typeof addressOf>; until: number }>();
+
   return (req, res) => {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
     // Behind a proxy that names another host, Fastify's reading of the forwarded headers decides.
     if (behindProxy && req.headers['x-forwarded-host']) return false;
-    const hostname = (req.headers.host ?? '').replace(/:\d+$/, '');
-    const address = addressOf(req.method, req.url ?? '', hostname, req.headers.cookie);
+    const cookie = req.headers.cookie;
+    if (cookie && PERSONAL_COOKIE.test(cookie)) return false;
+    const host = req.headers.host ?? '';
+    const url = req.url ?? '';
+    const key = `${host} ${url}`;
+    const now = Date.now();
+    let known = addresses.get(key);
+    if (!known || known.until < now) {
+      if (addresses.size > 20_000) addresses.clear();
+      known = { address: addressOf(method, url, host.replace(/:\d+$/, ''), undefined), until: now + HOST_TTL_MS };
+      addresses.set(key, known);
+    }
+    const address = known.address;
     if (!address) return false;
     const page = cache.get(address.file);
     if (!page) return false;
     // The same file still (a publish renames a new one into place): else the hook reads it again.
     const stat = statSync(address.file, { throwIfNoEntry: false });
-    if (!stat || identity(stat) !== page.id) return false;
-    if (req.method === 'GET' && page.type.startsWith('text/html')) countVisit(platform, address.folder, address.pagePath);
+    if (!stat || stat.ino !== page.ino || stat.size !== page.size || stat.mtimeMs !== page.mtimeMs) return false;
+    if (method === 'GET' && page.type.startsWith('text/html')) countVisit(platform, address.folder, address.pagePath);
     counts.answered++;
-    const answer: Record<string, string | number> = { ...headers, 'X-Request-Id': crypto.randomUUID(), ETag: page.etag, 'Cache-Control': 'no-cache', Vary: 'Cookie', 'Content-Type': page.type };
+    const list = [...headerListOf(page), 'X-Request-Id', crypto.randomUUID()];
     if (notModified(req.headers['if-none-match'], page)) {
-      res.writeHead(304, answer).end();
+      res.writeHead(304, list).end();
       return true;
     }
-    answer['Content-Length'] = page.body.length;
-    res.writeHead(200, answer);
-    res.end(req.method === 'HEAD' ? undefined : page.body);
+    list.push('Content-Length', String(page.body.length));
+    res.writeHead(200, list);
+    res.end(method === 'HEAD' ? undefined : page.body);
     return true;
   };
 }

@@ -45,6 +45,11 @@ export interface StaticPageSource {
    * Resumable when it passes a cursor with each batch and starts after `scope.after`.
    */
   rebuild(platform: Platform, scope: RebuildScope, emit: EmitPages): Promise<void>;
+  /**
+   * A digest of what shapes the pages besides the data (templates, styles, scripts). When a new
+   * version's differs from the one the published pages were made with, they are all rebuilt once.
+   */
+  layout?: string;
 }
 
 /** What a publishing run did. */

@@ -168,7 +168,7 @@ export function FieldNotes({ id, hint, error }: { id: string; hint?: string; err
 
 export function TextField(
   props: FieldProps & {
-    type?: 'text' | 'password' | 'email' | 'tel' | 'search' | 'number' | 'date';
+    type?: 'text' | 'password' | 'email' | 'tel' | 'search' | 'number' | 'date' | 'datetime-local';
     autocomplete?: string;
     maxlength?: number;
     inputmode?: string;

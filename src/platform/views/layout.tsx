@@ -16,6 +16,17 @@ export function portalName(ctx: ViewContext): JSX.Element {
   return ctx.site.cityName ? ctx.t('site.portalName', { city: ctx.site.cityName }) : ctx.t('site.name');
 }
 
+/** The platform's scripts (htmx and the page behaviours) and their settings: every page's <head>, a site's chrome included. */
+export function PlatformScripts() {
+  return (
+    <>
+      <meta name="htmx-config" content={attr(HTMX_CONFIG)} />
+      <script src={assetUrl('htmx.min.js')} defer></script>
+      <script src={assetUrl('app.js')} defer></script>
+    </>
+  );
+}
+
 function Document({ ctx, title, bodyClass, children, siteName }: { ctx: ViewContext; title: JSX.Element; bodyClass: string; children: Children; siteName?: JSX.Element }) {
   return (
     <>
@@ -29,11 +40,9 @@ function Document({ ctx, title, bodyClass, children, siteName }: { ctx: ViewCont
             {' - '}
             {siteName ? siteName : ctx.t('site.name')}
           </title>
-          <meta name="htmx-config" content={attr(HTMX_CONFIG)} />
           <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
           <link rel="stylesheet" href={assetUrl('app.css')} />
-          <script src={assetUrl('htmx.min.js')} defer></script>
-          <script src={assetUrl('app.js')} defer></script>
+          <PlatformScripts />
         </head>
         <body class={bodyClass}>{children}</body>
       </html>
@@ -58,6 +67,47 @@ function Brand({ ctx, href, sub, name }: { ctx: ViewContext; href: string; sub: 
 /** The portal's own links around those of the installed modules. */
 const portalNav = (ctx: ViewContext) => [{ href: '/', key: 'page.portal.nav.home' }, ...ctx.site.nav, { href: '/directory', key: 'page.portal.nav.directory' }];
 
+/** Signing out: a form, so the session ends only on a POST carrying the CSRF token. */
+function LogoutForm({ ctx }: { ctx: ViewContext }) {
+  return (
+    <form method="post" action="/logout" class="inline-form">
+      <Csrf ctx={ctx} />
+      <button type="submit" class="tool-button">
+        {ctx.t('ui.logout')}
+      </button>
+    </form>
+  );
+}
+
+/** The visitor's account in the utility bar: name, 我的 and sign-out; staff's way to the console; else sign-in. */
+export function AccountTools({ ctx }: { ctx: ViewContext }) {
+  if (!ctx.principal) {
+    return (
+      <a class="tool-link" href="/login">
+        {ctx.t('ui.login')}
+      </a>
+    );
+  }
+  if (ctx.principal.kind !== 'public') {
+    return (
+      <a class="tool-link" href="/console">
+        {ctx.t('ui.console')}
+      </a>
+    );
+  }
+  return (
+    <span class="account-tools">
+      <span class="account-name" safe>
+        {ctx.principal.displayName}
+      </span>
+      <a class="tool-link" href="/account">
+        {ctx.t('ui.mine')}
+      </a>
+      <LogoutForm ctx={ctx} />
+    </span>
+  );
+}
+
 /** The public portal: utility bar, masthead, main navigation, footer with the accessibility statement. */
 export function PortalLayout({ ctx, title, crumbs, children }: { ctx: ViewContext; title: JSX.Element; crumbs?: Crumb[]; children: Children }) {
   return (
@@ -74,32 +124,7 @@ export function PortalLayout({ ctx, title, crumbs, children }: { ctx: ViewContex
               <LangSwitch ctx={ctx} />
             </li>
             <li>
-              {ctx.principal ? (
-                ctx.principal.kind === 'public' ? (
-                  <span class="account-tools">
-                    <span class="account-name" safe>
-                      {ctx.principal.displayName}
-                    </span>
-                    <a class="tool-link" href="/account">
-                      {ctx.t('ui.mine')}
-                    </a>
-                    <form method="post" action="/logout" class="inline-form">
-                      <Csrf ctx={ctx} />
-                      <button type="submit" class="tool-button">
-                        {ctx.t('ui.logout')}
-                      </button>
-                    </form>
-                  </span>
-                ) : (
-                  <a class="tool-link" href="/console">
-                    {ctx.t('ui.console')}
-                  </a>
-                )
-              ) : (
-                <a class="tool-link" href="/login">
-                  {ctx.t('ui.login')}
-                </a>
-              )}
+              <AccountTools ctx={ctx} />
             </li>
           </ul>
         </div>
@@ -184,12 +209,7 @@ export function ConsoleLayout({ ctx, title, crumbs, children, unitName }: { ctx:
               <LangSwitch ctx={ctx} />
             </li>
             <li>
-              <form method="post" action="/logout" class="inline-form">
-                <Csrf ctx={ctx} />
-                <button type="submit" class="tool-button">
-                  {ctx.t('ui.logout')}
-                </button>
-              </form>
+              <LogoutForm ctx={ctx} />
             </li>
           </ul>
         </div>

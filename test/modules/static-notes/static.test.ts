@@ -11,8 +11,8 @@ import path from 'node:path';
 import { sql } from '../../../src/platform/db/index.ts';
 import { inTransaction, SYSTEM_ACTOR } from '../../../src/platform/db/work.ts';
 import { bearer, createTestContext, makeUnit, makeUser, seedRegions, TEST_PG_URL, TestClock, type TestContext } from '../../helpers.ts';
-import { directAnswers, markStale, publicRoot, publishingBatch, publishStale, rebuildStatic, StaticPathError, writePages } from '../../../src/platform/static/index.ts';
-import { notePath, probe, staticNotesModule, topicPath } from './index.ts';
+import { directAnswers, rebuildChangedLayouts, markStale, publicRoot, publishingBatch, publishStale, rebuildStatic, StaticPathError, writePages } from '../../../src/platform/static/index.ts';
+import { notePath, notesSource, probe, staticNotesModule, topicPath } from './index.ts';
 
 const clock = new TestClock(new Date('2026-12-09T02:00:00Z'));
 let ctx: TestContext;
@@ -290,4 +290,36 @@ test("a caller waits for its queued pages that another process holds, and takes 
   assert.equal(stats.rendered, 1);
   assert.match(fs.readFileSync(file('/notes/'), 'utf8'), /通知公告（新）/);
   assert.equal(await queued(), 0);
+});
+
+test('a new layout republishes every page once: the rebuild is requested by the first job run, not again', async () => {
+  const running = async () => Number((await sql<{ n: string }>`select count(*) as n from static_rebuilds where state = 'running'`.execute(ctx.platform.db)).rows[0].n);
+  const page = fs.readFileSync(file(notePath(2)), 'utf8');
+  try {
+    notesSource.layout = 'layout-1';
+    // Pages published before any layout was recorded (an upgrade from a version without it): rebuilt.
+    assert.deepEqual(await rebuildChangedLayouts(ctx.platform), ['notes.pages']);
+    assert.equal(await running(), 1);
+    assert.deepEqual(await rebuildChangedLayouts(ctx.platform), [], 'once per process and layout');
+    await job('static.rebuild').run(ctx.platform);
+    assert.equal(await running(), 0);
+    assert.equal(fs.readFileSync(file(notePath(2)), 'utf8'), page, 'the same bytes: nothing else changed');
+
+    notesSource.layout = 'layout-2';
+    assert.deepEqual(await rebuildChangedLayouts(ctx.platform), ['notes.pages']);
+    assert.equal(await running(), 1);
+    // Another process of the same version finds the record already swapped: no second rebuild.
+    assert.deepEqual(await rebuildChangedLayouts({ ...ctx.platform }), [], 'recorded already');
+    assert.equal(await running(), 1);
+    await job('static.rebuild').run(ctx.platform);
+    assert.equal(await running(), 0);
+
+    // A full rebuild made by the new version (a fresh install publishing its demo) records its layout.
+    notesSource.layout = 'layout-3';
+    await rebuildStatic(ctx.platform, {});
+    assert.deepEqual(await rebuildChangedLayouts(ctx.platform), []);
+    assert.equal(await running(), 0);
+  } finally {
+    delete notesSource.layout;
+  }
 });

@@ -35,6 +35,7 @@ export const portalNav: NavGroup = {
   items: [
     { href: BASE, key: 'page.portalAdmin.nav.sites', permission: EDIT_PERMISSION },
     { href: `${BASE}/new-site`, key: 'page.portalAdmin.nav.newSite', permission: MANAGE_PERMISSION },
+    { href: `${BASE}/articles`, key: 'page.portalAdmin.nav.articles', permission: EDIT_PERMISSION },
     { href: `${BASE}/review`, key: 'page.portalAdmin.nav.review', permission: EDIT_PERMISSION },
     { href: `${BASE}/shares`, key: 'page.portalAdmin.nav.shares', permission: EDIT_PERMISSION },
     { href: `${BASE}/visits`, key: 'page.portalAdmin.nav.visits', permission: EDIT_PERMISSION },
@@ -175,6 +176,14 @@ export async function portalPages(app: FastifyInstance, platform: Platform) {
       crumbs: [{ label: ctx.ta('page.portalAdmin.sites.title'), href: BASE }, { label: <span safe>{site.name}</span> }],
       body: (
         <>
+          <p class="actions">
+            <a class="button button-primary" href={attr(`${BASE}/articles/new?siteId=${site.id}`)}>
+              {ctx.t('page.portalAdmin.article.new')}
+            </a>{' '}
+            <a class="button button-secondary" href={attr(`${BASE}/articles?siteId=${site.id}`)}>
+              {ctx.t('page.portalAdmin.site.articles')}
+            </a>
+          </p>
           <section class="panel" aria-labelledby="columns-title">
             <h2 id="columns-title">{ctx.t('page.portalAdmin.site.columns')}</h2>
             {tree.items.length ? <ColumnTree ctx={ctx} nodes={tree.items} /> : <EmptyState>{ctx.t('page.portalAdmin.site.noColumns')}</EmptyState>}
@@ -232,6 +241,12 @@ export async function portalPages(app: FastifyInstance, platform: Platform) {
                 {a.title}
               </h2>
               <p class="muted">{ctx.t('page.portalAdmin.review.meta', { at: formatDateTime(a.updatedAt, ctx.lang), revision: a.revision })}</p>
+              <p class="actions">
+                <a class="button button-secondary" href={attr(`${BASE}/articles/${a.id}/preview`)}>
+                  {ctx.t('page.portalAdmin.review.preview')}
+                </a>{' '}
+                <a href={attr(`${BASE}/articles/${a.id}`)}>{ctx.t('page.portalAdmin.review.open')}</a>
+              </p>
               {a.createdBy === me ? (
                 <p>{ctx.t('page.portalAdmin.review.own')}</p>
               ) : (

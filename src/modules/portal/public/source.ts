@@ -7,7 +7,8 @@
  * sitemap (`s:<site id>` after each site). A killed rebuild resumes after the last saved batch.
  */
 import type { Platform } from '../../../platform/module.ts';
-import type { RenderedPage, StaticPageSource } from '../../../platform/static/index.ts';
+import { layoutDigest, type RenderedPage, type StaticPageSource } from '../../../platform/static/index.ts';
+import { fileURLToPath } from 'node:url';
 import type { ColumnRow, SiteRow } from '../model.ts';
 import { allSites, columnItemSlice, columnRowsOf, newestOfColumns, placementBatch, publishedArticleIn, siteArticleAddresses } from '../queries/public.ts';
 import { attachmentsOf, HOME_ITEMS, homeColumns, siteContext, siteGroupOf, type SiteContext } from './views.ts';
@@ -56,8 +57,13 @@ async function sitePages(platform: Platform, ctx: SiteContext): Promise<Rendered
   return pages;
 }
 
+// What shapes the pages besides the data: the renderer with its styles and scripts, and the views
+// and pages built from the rows. A new version that changes any of them republishes every page.
+const LAYOUT = layoutDigest(fileURLToPath(new URL('../render', import.meta.url)), fileURLToPath(new URL('.', import.meta.url)));
+
 export const portalPagesSource: StaticPageSource = {
   name: SOURCE,
+  layout: LAYOUT,
   render: (platform, address) => renderPortalPage(platform, address),
   async rebuild(platform, scope, emit) {
     const sites = await allSites(platform.db);

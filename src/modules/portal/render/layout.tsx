@@ -31,7 +31,7 @@ export interface SitePageSpec {
    * ones: the account tools of the signed-in visitor (name, logout form with its token) in place of
    * the plain 我的/登录 links, and the 长者模式 already known from the cookie.
    */
-  perRequest?: { accountToolsHtml?: string; displayLarge?: boolean };
+  perRequest?: { accountToolsHtml?: string; displayLarge?: boolean; headHtml?: string };
 }
 
 /**
@@ -379,6 +379,8 @@ export function renderSitePage(site: SiteView, spec: SitePageSpec): string {
   const title = isHome ? site.name : `${spec.title} - ${site.name}`;
   // Rendered by the page renderers from escaped parts (or, for a module page, by the platform's views).
   const safeMain = spec.mainHtml;
+  // A module page's own scripts and settings, as the platform's views render them.
+  const safeModuleHead = spec.perRequest?.headHtml ?? '';
   // The cached parts are rendered from escaped text above.
   const [safeHead, safeTop, safeNav, safeFooter] = [
     chrome.head,
@@ -399,6 +401,7 @@ export function renderSitePage(site: SiteView, spec: SitePageSpec): string {
           <title safe>{title}</title>
           {spec.description ? <meta name="description" content={esc(spec.description)} /> : ''}
           {safeHead}
+          {safeModuleHead}
           {(spec.feeds ?? []).map((feed) => (
             <link rel="alternate" type="application/rss+xml" title={esc(feed.label)} href={esc(feed.href)} />
           ))}
