@@ -85,11 +85,13 @@ async function timeQueries(db: Db, label: string, queries: SearchQuery[], rounds
   for (const q of queries) counts.push(`${q.q}${q.siteId ? ` @${q.siteId}` : ''}: ${(await exactCount(db, q)).toLocaleString('en')}`);
   for (let i = 0; i < 20; i++) await searchDocuments(db, queries[i % queries.length]);
   const samples: number[] = [];
+  const perQuery = queries.map(() => [] as number[]);
   let estimated = 0;
   for (let i = 0; i < rounds; i++) {
     const t = performance.now();
     const r = await searchDocuments(db, queries[i % queries.length]);
     samples.push(performance.now() - t);
+    perQuery[i % queries.length].push(performance.now() - t);
     if (r.totalIsEstimate) estimated++;
   }
   const sorted = samples.sort((a, b) => a - b);
@@ -97,6 +99,7 @@ async function timeQueries(db: Db, label: string, queries: SearchQuery[], rounds
     `${label}: n=${rounds} p50=${percentile(sorted, 50).toFixed(1)} ms p95=${percentile(sorted, 95).toFixed(1)} ms p99=${percentile(sorted, 99).toFixed(1)} ms max=${sorted[sorted.length - 1].toFixed(1)} ms; totals estimated in ${estimated} of ${rounds}`,
   );
   console.log(`  matching documents: ${counts.join('; ')}`);
+  console.log(`  per query, p50: ${queries.map((q, i) => `${q.q} ${percentile(perQuery[i].sort((a, b) => a - b), 50).toFixed(1)} ms`).join('; ')}`);
 }
 
 export async function searchScenario(args: string[]) {

@@ -1,6 +1,6 @@
 // The site group's journey in the browser: a unit administrator signs in to the console and creates
-// a department sub-site from a template; the department's editor writes and publishes an article
-// (through the API: the console has no article editor yet) and pushes it to a shared column of the
+// a department sub-site from a template; the department's editor writes the article in the console's
+// editor, previews it in the site's theme, publishes it and pushes it to a shared column of the
 // main site; the main site's editor accepts it in the console's shared-column inbox; a visitor at /
 // searches in Chinese, finds it and opens it — at 1366 and 390 px, axe clean, no sideways scroll.
 import { after, before, describe, test } from 'node:test';
@@ -70,14 +70,43 @@ describe('the portal site group in the browser', { skip: chromiumMissing }, () =
     const flat = (nodes: Node[]): Node[] => nodes.flatMap((n) => [n, ...flat(n.children)]);
     const column = flat((await api(people.eduEditor, 'GET', `/api/v1/portal/sites/${site.id}/columns`)).json().items).find((c) => c.name === '部门动态')!;
     assert.equal((await api(people.eduAdmin, 'PATCH', `/api/v1/portal/columns/${column.id}`, { needsReview: false })).statusCode, 200);
-    const made = await api(people.eduEditor, 'POST', '/api/v1/portal/articles', { siteId: site.id, columnId: column.id, title: TITLE, body: '<p>为切实做好寒假期间校园消防安全工作，市教育局部署开展校园消防安全检查。</p>' });
-    assert.equal(made.statusCode, 201, made.body);
-    assert.equal((await api(people.eduEditor, 'POST', `/api/v1/portal/articles/${made.json().id}/submit`, {})).json().status, 'published');
 
+    // The editor writes it in the console: save and preview, then publish (the column needs no review), then push.
     const mainSite = sites.find((s) => s.slug === 'www') ?? (await api(people.officeEditor, 'GET', '/api/v1/portal/sites')).json().items[0];
     const mainColumns = flat((await api(people.officeEditor, 'GET', `/api/v1/portal/sites/${mainSite.id}/columns`)).json().items as Node[]);
     sharedColumn = mainColumns.find((c) => c.name === '部门动态')!.id;
-    assert.equal((await api(people.eduEditor, 'POST', `/api/v1/portal/articles/${made.json().id}/share`, { columnId: sharedColumn })).statusCode, 201);
+    for (const width of [1366, 390]) {
+      const editor = await newPage(width);
+      await signIn(editor, people.eduEditor);
+      await editor.goto(`${base}/console/portal/articles/new?siteId=${site.id}`);
+      await assertAccessible(editor, `article editor ${width}`, 'portal-journey');
+      await assertNoSidewaysScroll(editor, `article editor at ${width}`);
+      if (width === 390) {
+        await editor.context().close();
+        continue;
+      }
+      await editor.getByLabel('栏目').selectOption(column.id);
+      await editor.getByLabel(/^标题/).fill(TITLE);
+      await editor.getByLabel('正文').fill('为切实做好寒假期间校园消防安全工作，市教育局部署开展校园消防安全检查。\n各校要对照清单逐项检查。');
+      await editor.getByRole('button', { name: '保存并预览' }).click();
+      await editor.waitForURL(/\/preview$/);
+      assert.match(await editor.locator('.preview-banner').innerText(), /预览/);
+      assert.equal(await editor.getByRole('heading', { level: 1 }).textContent(), TITLE);
+      await assertAccessible(editor, 'article preview', 'portal-journey');
+      // From the list of articles to the article's page.
+      await editor.goto(`${base}/console/portal/articles?siteId=${site.id}`);
+      await editor.getByRole('link', { name: TITLE }).click();
+      await editor.waitForURL(/\/console\/portal\/articles\/[^/?]+$/);
+      await editor.getByRole('button', { name: '保存并提交' }).click();
+      await editor.waitForLoadState();
+      assert.match(await editor.locator('main').innerText(), /文章已发布/);
+      await assertAccessible(editor, 'article page', 'portal-journey');
+      await editor.getByLabel('主站共享栏目').selectOption(sharedColumn);
+      await editor.getByRole('button', { name: '报送' }).click();
+      await editor.waitForLoadState();
+      assert.match(await editor.locator('main').innerText(), /等待主站采用/);
+      await editor.context().close();
+    }
 
     const inbox = await newPage(1366);
     await signIn(inbox, people.officeEditor);
