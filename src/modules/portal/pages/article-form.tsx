@@ -102,7 +102,7 @@ export function columnOptions(columns: ColumnRow[]) {
   return columns.filter((c) => c.kind === 'article_list' || c.kind === 'single_page').map((c) => ({ value: c.id, label: trail(c) }));
 }
 
-export function ArticleForm({ ctx, action, values, state, columns, submitLabel }: { ctx: ViewContext; action: string; values: FormValues; state: FormState; columns: ColumnRow[]; submitLabel: string | null }) {
+export function ArticleForm({ ctx, action, values, state, columns, submitKey }: { ctx: ViewContext; action: string; values: FormValues; state: FormState; columns: ColumnRow[]; submitKey: string | null }) {
   const f = state.fields ?? {};
   const t = (key: string) => ctx.ta(`page.portalAdmin.article.${key}`);
   return (
@@ -131,9 +131,9 @@ export function ArticleForm({ ctx, action, values, state, columns, submitLabel }
           <button type="submit" class="button button-secondary" name="intent" value="preview">
             {ctx.t('page.portalAdmin.article.saveAndPreview')}
           </button>{' '}
-          {submitLabel ? (
+          {submitKey ? (
             <button type="submit" class="button button-primary" name="intent" value="submit">
-              {submitLabel}
+              {ctx.t(submitKey)}
             </button>
           ) : (
             ''

@@ -63,7 +63,7 @@ async function renderEditor(platform: Platform, request: FastifyRequest, reply: 
     lead: ctx.t('page.portalAdmin.article.newLead', { site: site.name }),
     crumbs: [{ label: ctx.ta('page.portalAdmin.articles.title'), href: ARTICLES }, { label: ctx.ta('page.portalAdmin.article.new') }],
     status: state.status,
-    body: <ArticleForm ctx={ctx} action={action} values={values} state={state} columns={columns} submitLabel={ctx.ta('page.portalAdmin.article.saveAndSubmit')} />,
+    body: <ArticleForm ctx={ctx} action={action} values={values} state={state} columns={columns} submitKey="page.portalAdmin.article.saveAndSubmit" />,
   }));
 }
 
@@ -122,7 +122,7 @@ async function renderArticlePage(platform: Platform, request: FastifyRequest, re
               values={editor?.values ?? valuesOfArticle(article)}
               state={editor?.state ?? {}}
               columns={columns}
-              submitLabel={article.status === 'published' ? null : ctx.ta('page.portalAdmin.article.saveAndSubmit')}
+              submitKey={article.status === 'published' ? null : 'page.portalAdmin.article.saveAndSubmit'}
             />
           </section>
         ) : (
@@ -150,7 +150,7 @@ async function renderArticlePage(platform: Platform, request: FastifyRequest, re
               <ul class="home-list">
                 {view.shares.map((s) => (
                   <li>
-                    <span safe>{s.columnName}</span> · {ctx.t(`page.portalAdmin.shareStatus.${s.status}`)} · {formatDateTime(s.pushedAt, ctx.lang)}
+                    <span safe>{s.columnName}</span> · {ctx.t(`page.portalAdmin.shareStatus.${s.status}`)} · {Html.escapeHtml(formatDateTime(s.pushedAt, ctx.lang))}
                     {s.reason ? <> · <span safe>{s.reason}</span></> : ''}
                   </li>
                 ))}
@@ -179,7 +179,7 @@ async function renderArticlePage(platform: Platform, request: FastifyRequest, re
               <td>{ctx.t('page.portalAdmin.article.revision', { revision: r.revision })}</td>
               <td safe>{r.title}</td>
               <td safe>{names.get(r.createdBy) ?? ''}</td>
-              <td>{formatDateTime(r.createdAt, ctx.lang)}</td>
+              <td>{Html.escapeHtml(formatDateTime(r.createdAt, ctx.lang))}</td>
               <td>
                 {r.revision > 1 ? (
                   <a href={attr(`${articleHref(article.id)}/diff?from=${r.revision - 1}&to=${r.revision}`)}>{ctx.t('page.portalAdmin.article.compare', { revision: r.revision - 1 })}</a>
@@ -195,7 +195,7 @@ async function renderArticlePage(platform: Platform, request: FastifyRequest, re
           <ol class="home-list">
             {view.history.map((h) => (
               <li>
-                {formatDateTime(h.at, ctx.lang)} · {ctx.t(`page.portalAdmin.article.action.${h.action}`)}
+                {Html.escapeHtml(formatDateTime(h.at, ctx.lang))} · {ctx.t(`page.portalAdmin.article.action.${h.action}`)}
                 {h.actorId ? <> · <span safe>{names.get(h.actorId) ?? ''}</span></> : <> · {ctx.t('page.portalAdmin.article.bySchedule')}</>}
                 {h.reason ? <> · <span safe>{h.reason}</span></> : ''}
               </li>
@@ -253,7 +253,7 @@ export async function articlePages(app: FastifyInstance, platform: Platform) {
                   <td data-label={ctx.ta('page.portalAdmin.articles.status')}>
                     <StatusTag ctx={ctx} a={a} />
                   </td>
-                  <td data-label={ctx.ta('page.portalAdmin.article.col.at')}>{formatDateTime(a.updatedAt, ctx.lang)}</td>
+                  <td data-label={ctx.ta('page.portalAdmin.article.col.at')}>{Html.escapeHtml(formatDateTime(a.updatedAt, ctx.lang))}</td>
                 </tr>
               ))
             ) : (
