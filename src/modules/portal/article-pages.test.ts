@@ -73,8 +73,15 @@ test('an editor writes, previews, edits and submits an article; a colleague appr
   noRawKeys(draft.body);
 
   // Edited: a second revision, and the difference shown line by line.
-  const edited = await form(editor, `/console/portal/articles/${id}`, fields({ title: '寒假安全提示', body: '请各校做好寒假安全工作。\n务必在放假前落实。', keywords: '寒假', intent: 'save' }));
+  const opened = /name="version" value="(\d+)"/.exec(draft.body)?.[1];
+  assert.ok(opened, 'the form carries the version it was opened at');
+  const edited = await form(editor, `/console/portal/articles/${id}`, fields({ title: '寒假安全提示', body: '请各校做好寒假安全工作。\n务必在放假前落实。', keywords: '寒假', version: opened!, intent: 'save' }));
   assert.equal(edited.statusCode, 303, edited.body);
+  // The same old form sent again (another tab, the back button): refused, what was typed kept, nothing undone.
+  const stale = await form(editor, `/console/portal/articles/${id}`, fields({ title: '旧标题', body: '旧的正文', version: opened!, intent: 'save' }));
+  assert.equal(stale.statusCode, 409, stale.body);
+  assert.ok(stale.body.includes('已被修改（现为第 2 版）') && stale.body.includes('旧的正文'));
+  assert.equal((await f.get(f.people.eduEditor, `/api/v1/portal/articles/${id}`)).json().title, '寒假安全提示');
   const diff = await page(editor, `/console/portal/articles/${id}/diff?from=1&to=2`);
   assert.equal(diff.statusCode, 200, diff.body);
   assert.ok(diff.body.includes('<ins>务必在放假前落实。</ins>') && diff.body.includes('<del>'));

@@ -33,7 +33,7 @@ test('the platform layout until a main site exists; then the site’s chrome, ma
   const letters = await get('/interaction');
   assert.equal(letters.statusCode, 200);
   assert.match(letters.body, /<html lang="zh-CN" class="theme-[a-z]+ palette-[a-z]+"/);
-  assert.match(letters.body, /<body class="portal site site-main page-module"/);
+  assert.match(letters.body, /<body class="portal site site-kind-main page-module"/);
   assert.ok(letters.body.includes('云川市人民政府办公室') && letters.body.includes('云ICP备12345678号'), 'the site’s footer');
   // The site's navigation (the template links 政民互动 to /interaction), this page marked current.
   assert.match(letters.body, /<a href="\/interaction" aria-current="page">政民互动<\/a>/);

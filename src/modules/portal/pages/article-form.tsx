@@ -102,7 +102,7 @@ export function columnOptions(columns: ColumnRow[]) {
   return columns.filter((c) => c.kind === 'article_list' || c.kind === 'single_page').map((c) => ({ value: c.id, label: trail(c) }));
 }
 
-export function ArticleForm({ ctx, action, values, state, columns, submitKey }: { ctx: ViewContext; action: string; values: FormValues; state: FormState; columns: ColumnRow[]; submitKey: string | null }) {
+export function ArticleForm({ ctx, action, values, state, columns, submitKey, version }: { ctx: ViewContext; action: string; values: FormValues; state: FormState; columns: ColumnRow[]; submitKey: string | null; version?: number }) {
   const f = state.fields ?? {};
   const t = (key: string) => ctx.ta(`page.portalAdmin.article.${key}`);
   return (
@@ -110,6 +110,8 @@ export function ArticleForm({ ctx, action, values, state, columns, submitKey }: 
       <ErrorSummary ctx={ctx} form={FORM} summary={state.summary} fields={f} status={state.status} labels={fieldLabels(ctx)} />
       <form method="post" action={attr(action)} class="form" novalidate>
         <Csrf ctx={ctx} />
+        {/* The version the editor started from: a save over a newer one is refused, not lost. */}
+        {version !== undefined ? <input type="hidden" name="version" value={attr(String(version))} /> : ''}
         <SelectField ctx={ctx} form={FORM} name="columnId" label={t('field.columnId')} value={values.columnId} error={f.columnId} options={columnOptions(columns)} placeholder={t('chooseColumn')} required />
         <TextField ctx={ctx} form={FORM} name="title" label={t('field.title')} value={values.title} error={f.title} maxlength={LIMITS.title} size="long" required />
         <TextField ctx={ctx} form={FORM} name="subtitle" label={t('field.subtitle')} value={values.subtitle} error={f.subtitle} maxlength={LIMITS.subtitle} size="long" />

@@ -123,6 +123,7 @@ async function renderArticlePage(platform: Platform, request: FastifyRequest, re
               state={editor?.state ?? {}}
               columns={columns}
               submitKey={article.status === 'published' ? null : 'page.portalAdmin.article.saveAndSubmit'}
+              version={article.version}
             />
           </section>
         ) : (
@@ -320,6 +321,12 @@ export async function articlePages(app: FastifyInstance, platform: Platform) {
     const article = await readableArticle(platform.db, principal, request.params.id);
     const values = valuesOf(request.body);
     const intent = intentOf(request.body);
+    // A form opened before someone else's save (another tab, the back button) must not undo it.
+    const startedFrom = Number(formText(request.body, 'version'));
+    if (Number.isInteger(startedFrom) && startedFrom > 0 && startedFrom !== article.version) {
+      const { site } = await accessibleSite(platform.db, principal, article.site_id, 'configure');
+      return renderEditor(platform, request, reply, site, article, { values, summary: translate(request.lang, 'page.portalAdmin.article.stale', { revision: article.revision }), status: 409 });
+    }
     // Saved again unchanged (to preview or submit): no new revision.
     const changed = JSON.stringify(values) !== JSON.stringify(valuesOfArticle(article));
     const result = await attemptForm(request.lang, () =>

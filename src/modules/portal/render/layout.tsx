@@ -407,7 +407,7 @@ export function renderSitePage(site: SiteView, spec: SitePageSpec): string {
           ))}
           <script src={portalAssetUrl('site.js')} defer></script>
         </head>
-        <body class={`portal site site-${esc(site.kind)}${spec.pageClass ? ` ${esc(spec.pageClass)}` : ''}`}>
+        <body class={`portal site site-kind-${esc(site.kind)}${spec.pageClass ? ` ${esc(spec.pageClass)}` : ''}`}>
           {safeTop}
           {safeNav}
           <main id="main" class="site-main" tabindex="-1">

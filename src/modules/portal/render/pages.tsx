@@ -268,6 +268,8 @@ function ArticleTools() {
 }
 
 function Pager({ article }: { article: ArticleView }) {
+  // No neighbours given (the portal's pages leave them out): no pager, rather than two "没有了".
+  if (!article.previous && !article.next) return '';
   const entry = (label: string, link: Link | null) => (
     <li>
       <span safe>{label}</span>：

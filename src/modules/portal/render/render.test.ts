@@ -195,6 +195,8 @@ test('the article: breadcrumbs to its column, metadata, facts, attachments with 
   assert.match(article, /<a href="\/files\/att\/8f3a1c.pdf">新增高频事项清单.pdf<\/a><span class="attachment-facts">（PDF文件，1.2 MB）<\/span>/);
   assert.match(article, /如需无障碍格式或其他格式的附件，请联系：<span>云川市政务服务管理局办公室/);
   assert.match(article, /下一篇<\/span>：没有了/);
+  const alone = renderArticle(fx.mainSite(), fx.newsColumn(fx.mainSite()), { ...fx.articleView(), previous: null, next: null });
+  assert.doesNotMatch(alone, /article-pager|没有了/, 'no neighbours, no pager');
   assert.match(article, /data-article-tools="" hidden/, 'the reading tools wait for the script');
   // A shared copy names its source site.
   const shared = renderArticle(fx.mainSite(), fx.newsColumn(fx.mainSite()), { ...fx.articleView(), sourceSite: { name: '云川市教育局', url: '/s/jyj/' } });
