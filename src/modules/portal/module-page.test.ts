@@ -46,6 +46,12 @@ test('the platform layout until a main site exists; then the site’s chrome, ma
   const english = await get('/interaction?lang=en');
   assert.match(english.body, /<body class="portal"/);
 
+  // A visitor's 404 in the site's chrome too, with the platform's words and status.
+  const missing = await get('/no/such/page.html');
+  assert.equal(missing.statusCode, 404);
+  assert.match(missing.body, /page-module/);
+  assert.match(missing.body, /<title>[^<]+ - 云川市人民政府<\/title>/);
+
   const hall = await get('/services', { cookie: 'zt_display=large' });
   assert.equal(hall.statusCode, 200);
   assert.match(hall.body, /class="theme-[a-z]+ palette-[a-z]+ display-large"/);

@@ -80,7 +80,7 @@ async function inSiteChrome(platform: Platform, ctx: ViewContext, title: JSX.Ele
 }
 
 /** An error as a page: in the console shell for signed-in staff on console paths, else in the portal. */
-export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+export async function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   const ctx = viewContext(request);
   const title = ctx.t(`error.${error.code}`);
   const detail = error.toProblem(ctx.lang).detail;
@@ -108,6 +108,18 @@ export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, er
   );
   const inConsole = ctx.principal && ctx.path.startsWith('/console');
   if (error.status === 429) reply.header('Retry-After', '60');
+  // A visitor's refusal inside the main site's chrome too; a fault (5xx) never reads the site again.
+  if (!inConsole && ctx.lang === 'zh-CN' && error.status < 500) {
+    const home = ctx.t('page.portal.nav.home');
+    const page = (
+      <>
+        <PageHeading title={title} />
+        {body}
+      </>
+    );
+    const inSite = await inSiteChrome(request.server.platform, ctx, title, [{ href: '/', label: home }, { href: ctx.path, label: title }], page).catch(() => null);
+    if (inSite !== null) return sendPage(reply, inSite, error.status);
+  }
   return sendPage(
     reply,
     inConsole ? (
