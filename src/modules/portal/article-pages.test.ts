@@ -86,8 +86,8 @@ test('an editor writes, previews, edits and submits an article; a colleague appr
   assert.equal(diff.statusCode, 200, diff.body);
   assert.ok(diff.body.includes('<ins>务必在放假前落实。</ins>') && diff.body.includes('<del>'));
   noRawKeys(diff.body);
-  // Saved again unchanged and submitted: no new revision.
-  const submitted = await form(editor, `/console/portal/articles/${id}`, fields({ title: '寒假安全提示', body: '请各校做好寒假安全工作。\n务必在放假前落实。', keywords: '寒假', intent: 'submit' }));
+  // Saved again unchanged and submitted (a browser sends the text box's line breaks as CRLF): no new revision.
+  const submitted = await form(editor, `/console/portal/articles/${id}`, fields({ title: '寒假安全提示', body: '请各校做好寒假安全工作。\r\n务必在放假前落实。', keywords: '寒假', intent: 'submit' }));
   assert.equal(submitted.statusCode, 303, submitted.body);
   const state = (await f.get(f.people.eduEditor, `/api/v1/portal/articles/${id}`)).json();
   assert.deepEqual([state.status, state.revision], ['submitted', 2]);

@@ -52,8 +52,9 @@ export const keywordsOf = (text: string | undefined) =>
     .map((k) => k.trim())
     .filter(Boolean);
 
+/** What the form sent; a browser sends a text box's line breaks as CRLF, kept here as LF like the stored text. */
 export function valuesOf(body: unknown): FormValues {
-  return Object.fromEntries(FIELDS.map((name) => [name, name === 'body' ? String((body as Record<string, unknown> | null)?.body ?? '') : formText(body, name)]));
+  return Object.fromEntries(FIELDS.map((name) => [name, (name === 'body' ? String((body as Record<string, unknown> | null)?.body ?? '') : formText(body, name)).replace(/\r\n?/g, '\n')]));
 }
 
 export const intentOf = (body: unknown): Intent => {
