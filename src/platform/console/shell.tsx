@@ -3,6 +3,7 @@ import { AppError, toAppError } from '../http/index.ts';
 import { getUnit } from '../org/service.ts';
 import { SESSION_COOKIE } from '../iam/auth-hook.ts';
 import type { Platform } from '../module.ts';
+import { plainText } from '../views/rich-text.ts';
 import { AccountTools, ConsoleLayout, FlashMessage, LangSwitch, PlatformScripts, PortalLayout, PageHeading, redirect, safeNextPath, sendPage, setFlash, viewContext, type Crumb, type ViewContext } from '../views/index.ts';
 
 export interface PageSpec {
@@ -46,15 +47,7 @@ export async function renderPortal(request: FastifyRequest, reply: FastifyReply,
 }
 
 /** Escaped markup as the plain text it shows (the site's renderer escapes it again). */
-async function textOf(element: JSX.Element): Promise<string> {
-  return (await element)
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-}
+const textOf = async (element: JSX.Element): Promise<string> => plainText(await element);
 
 /** The page inside the main site's header, navigation and footer, or null while no module gives them. */
 async function inSiteChrome(platform: Platform, ctx: ViewContext, title: JSX.Element, crumbs: Crumb[], body: JSX.Element): Promise<string | null> {

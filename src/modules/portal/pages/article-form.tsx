@@ -6,6 +6,7 @@
 import type { ArticleInput, ArticlePatch } from '../commands/article-input.ts';
 import { attr, Csrf, ErrorSummary, formText, SelectField, TextField, type FieldMessages, type ViewContext } from '../../../platform/views/index.ts';
 import { TextArea } from '../disclosure/pages/parts.tsx';
+import { bodyAsText } from '../../../platform/views/rich-text.ts';
 import { LIMITS, MAX_KEYWORDS, type ArticleRow, type ColumnRow } from '../model.ts';
 
 export const FORM = 'article';
@@ -23,12 +24,9 @@ export interface FormState {
   status?: number;
 }
 
-const unescapeText = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-
-/** A stored body as the editor typed it: lines when it is only paragraphs of text, else its HTML. */
+/** A stored body as the editor typed it: lines when it is only paragraphs of text, else its HTML (kept, not flattened). */
 export function editableBody(html: string): string {
-  if (!/^(<p>[^<]*<\/p>)*$/.test(html)) return html;
-  return [...html.matchAll(/<p>([^<]*)<\/p>/g)].map((m) => unescapeText(m[1])).join('\n');
+  return /^(<p>[^<]*<\/p>)*$/.test(html) ? bodyAsText(html) : html;
 }
 
 const SHANGHAI_OFFSET_MS = 8 * 3600_000;

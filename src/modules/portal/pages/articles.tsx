@@ -9,13 +9,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, Strict, StringEnum, actorOf } from '../../../platform/http/index.ts';
 import { inTransactionPublishing } from '../../../platform/static/index.ts';
+import type { Work } from '../../../platform/db/work.ts';
 import type { Platform } from '../../../platform/module.ts';
 import { pageScope, renderConsole } from '../../../platform/console/index.ts';
 import { displayNames } from '../../../platform/iam/holders.ts';
 import { translate } from '../../../platform/i18n/index.ts';
 import { attr, Csrf, DataTable, EmptyRow, EmptyState, FormBody, formatDateTime, formText, PageQueryFields, Pagination, redirect, SelectField, setFlash, TextField, type ViewContext } from '../../../platform/views/index.ts';
 import { ARTICLE_STATUSES, EDIT_PERMISSION, LIMITS, portalDb, type ArticleRow, type ArticleStatus, type SiteRow } from '../model.ts';
-import { accessibleSite, mainSite, visibleSites } from '../queries/access.ts';
+import { accessibleSite, mainSite, mayEditUnit, visibleSites } from '../queries/access.ts';
 import { articleView, listArticles, listRevisions, readableArticle } from '../queries/articles.ts';
 import { siteColumnRows } from '../queries/public.ts';
 import { createArticle } from '../commands/create-article.ts';
@@ -269,10 +270,7 @@ export async function articlePages(app: FastifyInstance, platform: Platform) {
 
   app.get<{ Querystring: Static<typeof NewQuery> }>(`${ARTICLES}/new`, { schema: { querystring: NewQuery }, config: { auth: EDIT_PERMISSION } }, async (request, reply) => {
     const principal = request.principal!;
-    const editable: SiteRow[] = [];
-    for (const { site } of await visibleSites(platform.db, principal)) {
-      if (await accessibleSite(platform.db, principal, site.id, 'edit').then(() => true, () => false)) editable.push(site);
-    }
+    const editable = (await visibleSites(platform.db, principal)).filter(({ unit }) => mayEditUnit(principal, unit)).map(({ site }) => site);
     const chosen = request.query.siteId ?? (editable.length === 1 ? editable[0].id : undefined);
     if (chosen) return renderEditor(platform, request, reply, (await accessibleSite(platform.db, principal, chosen, 'edit')).site, null);
     return renderConsole(platform, request, reply, (ctx) => ({
@@ -342,7 +340,7 @@ export async function articlePages(app: FastifyInstance, platform: Platform) {
     return afterSave(reply, article.id, intent, result.value.status);
   });
 
-  const action = (name: string, run: (request: FastifyRequest<IdRoute>) => (work: import('../../../platform/db/work.ts').Work) => Promise<unknown>, success: string) =>
+  const action = (name: string, run: (request: FastifyRequest<IdRoute>) => (work: Work) => Promise<unknown>, success: string) =>
     app.post<IdRoute>(`${ARTICLES}/:id/${name}`, { schema: { params: IdParams, body: FormBody }, config: { auth: EDIT_PERMISSION } }, async (request, reply) => {
       const article = await readableArticle(platform.db, request.principal!, request.params.id);
       const result = await attemptForm(request.lang, () => inTransactionPublishing(platform, actorOf(request), run(request)));

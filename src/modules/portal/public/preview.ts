@@ -3,6 +3,7 @@
  * reviewer's. Rendered by the same renderer and theme as the published page, with a banner that
  * says it is not published; never written to the public folder.
  */
+import Html from '@kitajs/html';
 import type { Platform } from '../../../platform/module.ts';
 import type { ArticleRow } from '../model.ts';
 import { renderArticle } from '../render/index.ts';
@@ -19,7 +20,5 @@ export async function previewArticle(platform: Platform, article: ArticleRow, ba
   const attachments = (await attachmentsOf(platform.db, [article])).get(article.id) ?? [];
   const html = renderArticle(ctx.view, columnViewOf(ctx, column), articleViewOf(ctx, article, false, attachments));
   // The banner first in the page, announced to screen readers; the escaping is the caller's text's.
-  return html.replace(/<body([^>]*)>/, (open) => `${open}<div class="preview-banner" role="status">${escapeText(banner)}</div>`);
+  return html.replace(/<body([^>]*)>/, (open) => `${open}<div class="preview-banner" role="status">${Html.escapeHtml(banner)}</div>`);
 }
-
-const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
